@@ -1,0 +1,68 @@
+// opensips-ts command line. Argument parsing uses node's own util.parseArgs:
+// no dependency, and strict about unknown options.
+import { parseArgs } from 'node:util';
+import { runCheck } from './check.js';
+import { runFmt } from './fmt.js';
+import { EXIT, processIo, type Io } from './io.js';
+import { runParseAst } from './parse-ast.js';
+
+export const USAGE = `usage: opensips-ts <command> [options] FILE
+
+commands:
+  check FILE          check a cfg; exit 0 when valid, 1 when it has errors
+  -c -f FILE          the same, spelled as \`opensips -c -f FILE\`
+  parse --ast FILE    print the AST as JSON
+  fmt FILE            print the cfg in canonical layout (--write to rewrite it, --check to test it)
+
+options:
+  --strict            accept exactly what OpenSIPS 3.3 accepts (the blog's \`...\` lines become errors)
+  -h, --help          this text
+  -V, --version       the version
+
+exit codes: 0 ok, 1 the cfg has errors, 2 usage error`;
+
+const OPTIONS = {
+  strict: { type: 'boolean' },
+  ast: { type: 'boolean' },
+  write: { type: 'boolean' },
+  check: { type: 'boolean' },
+  c: { type: 'boolean', short: 'c' },
+  f: { type: 'string', short: 'f' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+function usageError(io: Io, message: string): number {
+  io.err(`opensips-ts: ${message}\n\n${USAGE}`);
+  return EXIT.usage;
+}
+
+export function main(argv: string[], io: Io = processIo()): number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    return usageError(io, (err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) { io.out(USAGE); return EXIT.ok; }
+  if (values.version) { io.out('opensips-ts 0.1.0 (OpenSIPS 3.3 cfg language)'); return EXIT.ok; }
+  const strict = !!values.strict;
+  if (values.c) {
+    const file = values.f ?? positionals[0];
+    return file ? runCheck(file, strict, io) : usageError(io, '-c needs a file: -c -f FILE');
+  }
+  const [command, file, ...extra] = positionals;
+  if (!command) return usageError(io, 'no command given');
+  if (extra.length) return usageError(io, `unexpected argument ${extra[0]}`);
+  const target = file ?? values.f;
+  switch (command) {
+    case 'check': return target ? runCheck(target, strict, io) : usageError(io, 'check needs a FILE');
+    case 'parse':
+      if (!values.ast) return usageError(io, 'parse needs --ast');
+      return target ? runParseAst(target, strict, io) : usageError(io, 'parse needs a FILE');
+    case 'fmt':
+      return target ? runFmt(target, values.write ? 'write' : values.check ? 'check' : 'print', io) : usageError(io, 'fmt needs a FILE');
+    default: return usageError(io, `unknown command ${command}`);
+  }
+}

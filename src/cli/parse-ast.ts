@@ -1,0 +1,11 @@
+// `opensips-ts parse --ast FILE`: the AST (includes expanded) as JSON.
+import { hasErrors } from '../cfg/diagnostic.js';
+import { loadCfg } from '../cfg/load.js';
+import { EXIT, printDiagnostics, type Io } from './io.js';
+
+export function runParseAst(file: string, strict: boolean, io: Io): number {
+  const loaded = loadCfg(file, { profile: { strict }, cwd: io.cwd });
+  printDiagnostics(io, loaded.diagnostics, loaded.sources);
+  io.out(JSON.stringify({ kind: 'CfgFile', file, items: loaded.items }, null, 2));
+  return hasErrors(loaded.diagnostics) ? EXIT.errors : EXIT.ok;
+}
