@@ -19,7 +19,8 @@ class Printer {
   private flushBefore(offset: number, depth: number): void {
     while (this.pending.length && this.pending[0]!.span.offset < offset) {
       const c = this.pending.shift()!;
-      for (const line of c.text.split('\n')) this.out.push(INDENT.repeat(depth) + line.replace(/\s+$/, ''));
+      // Only the first line is re-indented: the inside of a block comment is the author's.
+      c.text.split('\n').forEach((line, i) => this.out.push((i === 0 ? INDENT.repeat(depth) : '') + line.replace(/\s+$/, '')));
     }
   }
 
