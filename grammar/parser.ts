@@ -5,7 +5,7 @@
 // permissive than cfg.y (a missing socket protocol, `break` anywhere, bare words
 // as arguments, any route header form), it is so that the cfg layer can give a
 // precise message; that layer rejects what 3.3 rejects.
-import { CstParser, type CstNode, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, type CstNode, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 
 const ROUTE_KINDS: TokenType[] = [
@@ -14,8 +14,18 @@ const ROUTE_KINDS: TokenType[] = [
 ];
 
 export class CfgParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: 'full' });
+  /**
+   * Alternatives of each OR, built once: Chevrotain's performance guide advises
+   * against allocating the alternative closures on every rule invocation.
+   */
+  private readonly altCache: IOrAlt<unknown>[][] = [];
+
+  private alts(slot: number, make: () => IOrAlt<unknown>[]): IOrAlt<unknown>[] {
+    return (this.altCache[slot] ??= make());
+  }
+
+  constructor(recovery = true) {
+    super(T.allTokens, { recoveryEnabled: recovery, maxLookahead: 3, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
   }
 
@@ -25,7 +35,7 @@ export class CfgParser extends CstParser {
   });
 
   public statement = this.RULE('statement', () => {
-    this.OR([
+    this.OR(this.alts(0, () => [
       { ALT: () => this.SUBRULE(this.socketStm) },
       { ALT: () => this.SUBRULE(this.aliasStm) },
       { ALT: () => this.SUBRULE(this.dstBlacklistStm) },
@@ -36,7 +46,7 @@ export class CfgParser extends CstParser {
       { ALT: () => this.SUBRULE(this.routeStm) },
       { ALT: () => this.SUBRULE(this.includeStm) },
       { ALT: () => this.CONSUME(T.Ellipsis) },
-    ]);
+    ]));
   });
 
   /** `name = value [use_auto_scaling_profile ID]`; the name is checked by the cfg layer. */
@@ -51,12 +61,12 @@ export class CfgParser extends CstParser {
   });
 
   public globalValue = this.RULE('globalValue', () => {
-    this.OR([
+    this.OR(this.alts(1, () => [
       { ALT: () => this.SUBRULE(this.snumber) },
       { ALT: () => this.SUBRULE(this.strings) },
       { ALT: () => this.SUBRULE(this.ip) },
       { ALT: () => this.SUBRULE(this.host) },
-    ]);
+    ]));
   });
 
   public socketStm = this.RULE('socketStm', () => {
@@ -73,10 +83,10 @@ export class CfgParser extends CstParser {
       GATE: () => this.LA(2).tokenType === T.Colon,
       DEF: () => { this.CONSUME(T.Identifier, { LABEL: 'proto' }); this.CONSUME(T.Colon); },
     });
-    this.OR([
+    this.OR(this.alts(2, () => [
       { ALT: () => this.CONSUME(T.Mult, { LABEL: 'anyHost' }) },
       { ALT: () => this.SUBRULE(this.listenId) },
-    ]);
+    ]));
     this.OPTION(() => {
       this.CONSUME2(T.Colon);
       this.SUBRULE(this.port);
@@ -85,7 +95,7 @@ export class CfgParser extends CstParser {
   });
 
   public socketParam = this.RULE('socketParam', () => {
-    this.OR([
+    this.OR(this.alts(3, () => [
       { ALT: () => this.CONSUME(T.Anycast) },
       { ALT: () => this.CONSUME(T.Frag) },
       { ALT: () => { this.CONSUME(T.UseWorkers); this.CONSUME(T.Number); } },
@@ -98,7 +108,7 @@ export class CfgParser extends CstParser {
           this.OPTION(() => { this.CONSUME(T.Colon); this.SUBRULE(this.port); });
         },
       },
-    ]);
+    ]));
   });
 
   public aliasStm = this.RULE('aliasStm', () => {
@@ -112,10 +122,10 @@ export class CfgParser extends CstParser {
     this.OPTION({
       GATE: () => this.LA(2).tokenType === T.Colon,
       DEF: () => {
-        this.OR([
+        this.OR(this.alts(4, () => [
           { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'proto' }) },
           { ALT: () => this.CONSUME(T.Any) },
-        ]);
+        ]));
         this.CONSUME(T.Colon);
       },
     });
@@ -136,9 +146,9 @@ export class CfgParser extends CstParser {
   public blacklistElem = this.RULE('blacklistElem', () => {
     this.OPTION(() => this.CONSUME(T.Not));
     this.CONSUME(T.LParen);
-    this.OR([{ ALT: () => this.CONSUME(T.Any) }, { ALT: () => this.CONSUME(T.Identifier) }]);
+    this.OR(this.alts(5, () => [{ ALT: () => this.CONSUME(T.Any) }, { ALT: () => this.CONSUME(T.Identifier) }]));
     this.CONSUME(T.Comma);
-    this.OR2([{ ALT: () => this.CONSUME(T.IpNetwork) }, { ALT: () => this.SUBRULE(this.ip) }]);
+    this.OR2(this.alts(6, () => [{ ALT: () => this.CONSUME(T.IpNetwork) }, { ALT: () => this.SUBRULE(this.ip) }]));
     this.CONSUME2(T.Comma);
     this.SUBRULE(this.port);
     this.CONSUME3(T.Comma);
@@ -152,12 +162,12 @@ export class CfgParser extends CstParser {
     this.CONSUME(T.Equal);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.AT_LEAST_ONE({ GATE: () => !this.startsGlobalAssign(), DEF: () => {
-      this.OR([
+      this.OR(this.alts(7, () => [
         { ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'word' }) },
         { ALT: () => this.CONSUME(T.Number) },
         { ALT: () => this.CONSUME(T.Modulo) },
         { ALT: () => this.CONSUME(T.For) },
-      ]);
+      ]));
     } });
   });
 
@@ -175,36 +185,36 @@ export class CfgParser extends CstParser {
   }
 
   public listenId = this.RULE('listenId', () => {
-    this.OR([
+    this.OR(this.alts(8, () => [
       { ALT: () => this.SUBRULE(this.ip) },
       { ALT: () => this.SUBRULE(this.strings) },
       { ALT: () => this.SUBRULE(this.host) },
-    ]);
+    ]));
   });
 
   public ip = this.RULE('ip', () => {
-    this.OR([
+    this.OR(this.alts(9, () => [
       { ALT: () => this.CONSUME(T.Ipv4) },
       { ALT: () => this.CONSUME(T.Ipv6) },
       { ALT: () => { this.CONSUME(T.LBracket); this.CONSUME2(T.Ipv6); this.CONSUME(T.RBracket); } },
-    ]);
+    ]));
   });
 
   /** host := ID ((`.`|`-`) ID)* — numbers are allowed inside labels as 3.3 lexes `a1-2b`. */
   public host = this.RULE('host', () => {
     this.CONSUME(T.Identifier);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Dot) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.OR2([{ ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.CONSUME(T.Number) }]);
+      this.OR(this.alts(10, () => [{ ALT: () => this.CONSUME(T.Dot) }, { ALT: () => this.CONSUME(T.Minus) }]));
+      this.OR2(this.alts(11, () => [{ ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.CONSUME(T.Number) }]));
     });
   });
 
   public port = this.RULE('port', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Number) }, { ALT: () => this.CONSUME(T.Any) }]);
+    this.OR(this.alts(12, () => [{ ALT: () => this.CONSUME(T.Number) }, { ALT: () => this.CONSUME(T.Any) }]));
   });
 
   public moduleStm = this.RULE('moduleStm', () => {
-    this.OR([
+    this.OR(this.alts(13, () => [
       { ALT: () => { this.CONSUME(T.LoadModule); this.SUBRULE(this.strings); } },
       {
         ALT: () => {
@@ -221,7 +231,7 @@ export class CfgParser extends CstParser {
           this.CONSUME(T.RParen);
         },
       },
-    ]);
+    ]));
   });
 
   public includeStm = this.RULE('includeStm', () => {
@@ -231,13 +241,13 @@ export class CfgParser extends CstParser {
 
   /** Every route block form: `route`, `route[name]`, `timer_route[name, N]`... */
   public routeStm = this.RULE('routeStm', () => {
-    this.OR(ROUTE_KINDS.map((kind) => ({ ALT: () => this.CONSUME(kind, { LABEL: 'kind' }) })));
+    this.OR(this.alts(36, () => ROUTE_KINDS.map((kind) => ({ ALT: () => this.CONSUME(kind, { LABEL: 'kind' }) }))));
     this.OPTION(() => {
       this.CONSUME(T.LBracket);
       this.SUBRULE(this.routeName);
       this.OPTION2(() => {
         this.CONSUME(T.Comma);
-        this.OR2([{ ALT: () => this.CONSUME(T.Number, { LABEL: 'interval' }) }, { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'mode' }) }, { ALT: () => this.CONSUME(T.Async, { LABEL: 'mode' }) }]);
+        this.OR2(this.alts(14, () => [{ ALT: () => this.CONSUME(T.Number, { LABEL: 'interval' }) }, { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'mode' }) }, { ALT: () => this.CONSUME(T.Async, { LABEL: 'mode' }) }]));
       });
       this.CONSUME(T.RBracket);
     });
@@ -245,12 +255,12 @@ export class CfgParser extends CstParser {
   });
 
   public routeName = this.RULE('routeName', () => {
-    this.OR([
+    this.OR(this.alts(15, () => [
       { ALT: () => this.CONSUME(T.Identifier) },
       { ALT: () => this.CONSUME(T.Number) },
       { ALT: () => this.CONSUME(T.StringDQ) },
       { ALT: () => this.CONSUME(T.StringSQ) },
-    ]);
+    ]));
   });
 
   // ---- statements -------------------------------------------------------------
@@ -265,7 +275,7 @@ export class CfgParser extends CstParser {
   });
 
   public action = this.RULE('action', () => {
-    this.OR([
+    this.OR(this.alts(16, () => [
       { ALT: () => this.SUBRULE(this.ifCmd) },
       { ALT: () => this.SUBRULE(this.whileCmd) },
       { ALT: () => this.SUBRULE(this.foreachCmd) },
@@ -276,15 +286,15 @@ export class CfgParser extends CstParser {
       { ALT: () => this.SUBRULE(this.includeStm) },
       { ALT: () => { this.SUBRULE(this.assignCmd); this.CONSUME4(T.Semicolon); } },
       { ALT: () => { this.SUBRULE(this.cmd); this.CONSUME5(T.Semicolon); } },
-    ]);
+    ]));
   });
 
   /** An `if`/`while`/`for` body: one action, or a block that may be empty. */
   public stm = this.RULE('stm', () => {
-    this.OR([
+    this.OR(this.alts(17, () => [
       { ALT: () => this.SUBRULE(this.block) },
       { ALT: () => this.SUBRULE(this.action) },
-    ]);
+    ]));
   });
 
   public ifCmd = this.RULE('ifCmd', () => {
@@ -330,11 +340,11 @@ export class CfgParser extends CstParser {
 
   public caseStm = this.RULE('caseStm', () => {
     this.CONSUME(T.Case);
-    this.OR([
+    this.OR(this.alts(18, () => [
       { ALT: () => this.SUBRULE(this.snumber) },
       { ALT: () => this.CONSUME(T.StringDQ) },
       { ALT: () => this.CONSUME(T.StringSQ) },
-    ]);
+    ]));
     this.CONSUME(T.Colon);
     this.SUBRULE(this.actions);
   });
@@ -348,14 +358,14 @@ export class CfgParser extends CstParser {
   public assignCmd = this.RULE('assignCmd', () => {
     this.CONSUME(T.PseudoVariable);
     this.CONSUME(T.AssignOp);
-    this.OR([
+    this.OR(this.alts(19, () => [
       { ALT: () => this.CONSUME(T.Null) },
       { ALT: () => this.SUBRULE(this.assignExp) },
-    ]);
+    ]));
   });
 
   public cmd = this.RULE('cmd', () => {
-    this.OR([
+    this.OR(this.alts(20, () => [
       { ALT: () => { this.CONSUME(T.Drop, { LABEL: 'keyword' }); this.SUBRULE(this.emptyParens); } },
       { ALT: () => { this.CONSUME(T.Exit, { LABEL: 'keyword' }); this.SUBRULE2(this.emptyParens); } },
       { ALT: () => this.SUBRULE(this.returnCmd) },
@@ -363,7 +373,7 @@ export class CfgParser extends CstParser {
       { ALT: () => this.SUBRULE(this.assertCmd) },
       { ALT: () => this.SUBRULE(this.asyncCmd) },
       { ALT: () => this.SUBRULE(this.funcCall) },
-    ]);
+    ]));
   });
 
   public emptyParens = this.RULE('emptyParens', () => {
@@ -373,7 +383,7 @@ export class CfgParser extends CstParser {
   public returnCmd = this.RULE('returnCmd', () => {
     this.CONSUME(T.Return);
     this.OPTION(() => {
-      this.OR([
+      this.OR(this.alts(21, () => [
         {
           ALT: () => {
             this.CONSUME(T.LParen);
@@ -382,24 +392,24 @@ export class CfgParser extends CstParser {
           },
         },
         { ALT: () => this.SUBRULE2(this.returnValue) },
-      ]);
+      ]));
     });
   });
 
   public returnValue = this.RULE('returnValue', () => {
-    this.OR([
+    this.OR(this.alts(22, () => [
       { ALT: () => this.SUBRULE(this.snumber) },
       { ALT: () => this.CONSUME(T.PseudoVariable) },
-    ]);
+    ]));
   });
 
   public routeCall = this.RULE('routeCall', () => {
     this.CONSUME(T.Route);
     this.CONSUME(T.LParen);
-    this.OR([
+    this.OR(this.alts(23, () => [
       { ALT: () => this.SUBRULE(this.routeName) },
       { ALT: () => this.CONSUME(T.PseudoVariable) },
-    ]);
+    ]));
     this.MANY(() => {
       this.CONSUME(T.Comma);
       this.SUBRULE(this.routeParam);
@@ -408,12 +418,12 @@ export class CfgParser extends CstParser {
   });
 
   public routeParam = this.RULE('routeParam', () => {
-    this.OR([
+    this.OR(this.alts(24, () => [
       { ALT: () => this.SUBRULE(this.strings) },
       { ALT: () => this.SUBRULE(this.snumber) },
       { ALT: () => this.CONSUME(T.Null) },
       { ALT: () => this.CONSUME(T.PseudoVariable) },
-    ]);
+    ]));
   });
 
   public assertCmd = this.RULE('assertCmd', () => {
@@ -427,7 +437,7 @@ export class CfgParser extends CstParser {
 
   /** `async(f(...), resume_route[, timeout])` and `launch(f(...)[, route[, "param"]])`. */
   public asyncCmd = this.RULE('asyncCmd', () => {
-    this.OR([{ ALT: () => this.CONSUME(T.Async, { LABEL: 'keyword' }) }, { ALT: () => this.CONSUME(T.Launch, { LABEL: 'keyword' }) }]);
+    this.OR(this.alts(25, () => [{ ALT: () => this.CONSUME(T.Async, { LABEL: 'keyword' }) }, { ALT: () => this.CONSUME(T.Launch, { LABEL: 'keyword' }) }]));
     this.CONSUME(T.LParen);
     this.SUBRULE(this.funcCall);
     this.OPTION(() => {
@@ -435,7 +445,7 @@ export class CfgParser extends CstParser {
       this.SUBRULE(this.routeName);
       this.OPTION2(() => {
         this.CONSUME2(T.Comma);
-        this.OR2([{ ALT: () => this.CONSUME(T.Number) }, { ALT: () => this.SUBRULE(this.strings) }]);
+        this.OR2(this.alts(26, () => [{ ALT: () => this.CONSUME(T.Number) }, { ALT: () => this.SUBRULE(this.strings) }]));
       });
     });
     this.CONSUME(T.RParen);
@@ -454,13 +464,13 @@ export class CfgParser extends CstParser {
   });
 
   public funcParam = this.RULE('funcParam', () => {
-    this.OR([
+    this.OR(this.alts(27, () => [
       { ALT: () => this.SUBRULE(this.strings) },
       { ALT: () => this.SUBRULE(this.snumber) },
       { ALT: () => this.CONSUME(T.PseudoVariable) },
       { ALT: () => this.CONSUME(T.Null) },
       { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'bareWord' }) },
-    ]);
+    ]));
   });
 
   // ---- expressions --------------------------------------------------------------
@@ -468,20 +478,20 @@ export class CfgParser extends CstParser {
   public exp = this.RULE('exp', () => {
     this.SUBRULE(this.expUnary);
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.And, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Or, { LABEL: 'op' }) }]);
+      this.OR(this.alts(28, () => [{ ALT: () => this.CONSUME(T.And, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Or, { LABEL: 'op' }) }]));
       this.SUBRULE2(this.expUnary);
     });
   });
 
   public expUnary = this.RULE('expUnary', () => {
-    this.OR([
+    this.OR(this.alts(29, () => [
       { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.expUnary); } },
       { ALT: () => this.SUBRULE(this.expElem) },
-    ]);
+    ]));
   });
 
   public expElem = this.RULE('expElem', () => {
-    this.OR([
+    this.OR(this.alts(30, () => [
       { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.exp); this.CONSUME(T.RParen); } },
       { ALT: () => { this.CONSUME(T.LBracket); this.SUBRULE(this.assignExp); this.CONSUME(T.RBracket); } },
       { ALT: () => this.SUBRULE(this.assignCmd) },
@@ -490,7 +500,7 @@ export class CfgParser extends CstParser {
       { ALT: () => this.SUBRULE(this.ifCmd) },
       { ALT: () => this.SUBRULE(this.block) },
       { ALT: () => this.SUBRULE(this.cmd) },
-    ]);
+    ]));
   });
 
   /** `$pv [op value]`: the left side of a comparison is always a pseudo-variable. */
@@ -503,14 +513,14 @@ export class CfgParser extends CstParser {
   });
 
   public compareRhs = this.RULE('compareRhs', () => {
-    this.OR([
+    this.OR(this.alts(31, () => [
       { ALT: () => this.CONSUME(T.PseudoVariable) },
       { ALT: () => this.SUBRULE(this.strings) },
       { ALT: () => this.SUBRULE(this.snumber) },
       { ALT: () => this.CONSUME(T.Null) },
       { ALT: () => this.CONSUME(T.IpNetwork) },
       { ALT: () => this.SUBRULE(this.ip) },
-    ]);
+    ]));
   });
 
   /** assignexp: `| & ^ << >>` bind looser than `+ - * / %`, which share one level. */
@@ -531,47 +541,51 @@ export class CfgParser extends CstParser {
   });
 
   public unaryExp = this.RULE('unaryExp', () => {
-    this.OR([
+    this.OR(this.alts(32, () => [
       { ALT: () => { this.CONSUME(T.BNot); this.SUBRULE(this.unaryExp); } },
       { ALT: () => this.SUBRULE(this.primaryExp) },
-    ]);
+    ]));
   });
 
   public primaryExp = this.RULE('primaryExp', () => {
-    this.OR([
+    this.OR(this.alts(33, () => [
       { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.assignExp); this.CONSUME(T.RParen); } },
       { ALT: () => this.SUBRULE(this.snumber) },
       { ALT: () => this.SUBRULE(this.strings) },
       { ALT: () => this.SUBRULE(this.expCond) },
       { ALT: () => this.SUBRULE(this.cmd) },
-    ]);
+    ]));
   });
 
   // ---- terminals ----------------------------------------------------------------
   /** A string, or several adjacent ones (3.3 folds them only in xlog/xdbg). */
   public strings = this.RULE('strings', () => {
     this.AT_LEAST_ONE(() => {
-      this.OR([
+      this.OR(this.alts(34, () => [
         { ALT: () => this.CONSUME(T.StringDQ) },
         { ALT: () => this.CONSUME(T.StringSQ) },
         { ALT: () => this.CONSUME(T.UnterminatedString) },
-      ]);
+      ]));
     });
   });
 
   public snumber = this.RULE('snumber', () => {
     this.OPTION(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }]);
+      this.OR(this.alts(35, () => [{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }]));
     });
     this.CONSUME(T.Number);
   });
 }
 
 /** One parser instance is reused (Chevrotain's advice): set `input`, call a rule. */
-let shared: CfgParser | undefined;
-export function cfgParser(): CfgParser {
-  shared ??= new CfgParser();
-  return shared;
+const shared: { recovering?: CfgParser; fast?: CfgParser } = {};
+/**
+ * With `recovery`, the parser re-synchronises after an error and reports them
+ * all; without it, it stops at the first one but is faster. Callers parse with
+ * the fast one and re-parse with recovery only when there is an error.
+ */
+export function cfgParser(recovery = true): CfgParser {
+  return recovery ? (shared.recovering ??= new CfgParser(true)) : (shared.fast ??= new CfgParser(false));
 }
 
 export type { CstNode, IToken };

@@ -51,9 +51,14 @@ function run<T>(text: string, file: string, profile: Profile, entry: Entry, buil
       diagnostics.push({ rule: 'syntax', severity: 'error', message: 'this `/*` comment is never closed', span: { ...c.span, endLine: c.span.line, endCol: c.span.col + 2, endOffset: c.span.offset + 2 }, hint: 'add `*/`; block comments nest in OpenSIPS, so each `/*` needs its own `*/`' });
     }
   }
-  const parser = cfgParser();
+  let parser = cfgParser(false);
   parser.input = lexed.tokens;
-  const cst = entry === 'cfg' ? parser.cfg() : parser.actions();
+  let cst = entry === 'cfg' ? parser.cfg() : parser.actions();
+  if (parser.errors.length) {
+    parser = cfgParser(true);
+    parser.input = lexed.tokens;
+    cst = entry === 'cfg' ? parser.cfg() : parser.actions();
+  }
   for (const e of parser.errors) {
     const f = friendlyError(e, lexed.tokens);
     const at = f.token && !isNaN(f.token.startOffset) ? builder.tokenSpan(f.token) : pointSpan(file, text, text.length, 0);

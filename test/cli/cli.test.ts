@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+import { BLOG_DIR, CORPUS_DIR } from '../helpers/cfg.js';
+
+function run(...args: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, cwd: process.cwd() };
+  const code = main(args, io);
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const registrar = BLOG_DIR + 'blog-registrar.cfg';
+
+test('check: exit 0 on the blog config, the `...` warning shown with file:line:col and a code frame', () => {
+  const r = run('check', registrar);
+  assert.equal(r.code, 0);
+  assert.match(r.err, /blog-registrar\.cfg:13:5: warning: `\.\.\.` is an elision/);
+  assert.match(r.err, / 13 \|     \.\.\.\n    \|     \^\^\^/);
+  assert.match(r.out, /config file ok/);
+});
+
+test('-c -f is the OpenSIPS spelling of check; --strict turns the elision into an error (exit 1)', () => {
+  assert.equal(run('-c', '-f', registrar).code, 0);
+  const strict = run('-c', '-f', registrar, '--strict');
+  assert.equal(strict.code, 1);
+  assert.match(strict.err, /13:5: error: .*\[placeholder\]/);
+  assert.match(strict.err, /1 error, 0 warnings/);
+});
+
+test('exit 1 with all errors for a broken cfg', () => {
+  const r = run('check', CORPUS_DIR + 'OpenSIPS+opensips@3.3__modules__nathelper__nathelper.cfg');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /:41:3: error: `break` is only allowed inside/);
+});
+
+test('usage errors exit 2', () => {
+  assert.equal(run().code, 2);
+  assert.equal(run('frobnicate', 'x.cfg').code, 2);
+  assert.equal(run('check').code, 2);
+  assert.equal(run('check', '--no-such-flag', registrar).code, 2);
+  assert.equal(run('parse', registrar).code, 2);
+  assert.equal(run('--help').code, 0);
+});
+
+test('a missing file is a clear error, not a stack trace', () => {
+  const r = run('check', 'does-not-exist.cfg');
+  assert.equal(r.code, 1);
+  assert.match(r.err, /cannot read .*does-not-exist\.cfg: ENOENT/);
+  assert.doesNotMatch(r.err, /at .*\.ts:\d+/);
+});
+
+test('parse --ast prints the AST as JSON with spans', () => {
+  const r = run('parse', '--ast', registrar);
+  assert.equal(r.code, 0);
+  const ast = JSON.parse(r.out);
+  const route = ast.items.find((i: { kind: string }) => i.kind === 'Route');
+  assert.equal(route.body[1].kind, 'If');
+  assert.deepEqual([route.body[1].span.line, route.body[1].span.col], [14, 5]);
+});
+
+test('fmt prints, checks and rewrites', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'osts-'));
+  const file = join(dir, 'x.cfg');
+  writeFileSync(file, 'route{if(is_method("X"))exit;}');
+  assert.equal(run('fmt', file, '--check').code, 1);
+  const printed = run('fmt', file);
+  assert.equal(printed.out, 'route {\n\tif (is_method("X")) {\n\t\texit;\n\t}\n}');
+  assert.equal(run('fmt', file, '--write').code, 0);
+  assert.equal(readFileSync(file, 'utf8'), printed.out + '\n');
+  assert.equal(run('fmt', file, '--check').code, 0);
+});
