@@ -63,3 +63,11 @@ test('the script model keeps modules, modparams in order and module identity', (
   assert.deepEqual(script.modules.map((m) => m.name), ['usrloc', 'tm']);
   assert.deepEqual(script.modparams.map((m) => m.param), ['x', 'y']);
 });
+
+test('the global parameter table agrees with the catalog extracted from the 3.3 sources', async () => {
+  const { GLOBALS } = await import('../../src/cfg/globals.js');
+  const { coreGlobals } = await import('../../src/catalog/index.js');
+  const names = new Set<string>();
+  for (const g of coreGlobals()) { names.add(g.name); for (const a of g.aliases) names.add(a); }
+  assert.deepEqual([...names].sort(), Object.keys(GLOBALS).sort());
+});

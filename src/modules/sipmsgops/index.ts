@@ -1,0 +1,34 @@
+// sipmsgops: message tests and header edits (is_method, has_totag, ...).
+import type { NativeModule } from '../types.js';
+import { headerEdits } from '../../script/edits.js';
+
+const KNOWN_METHODS = new Set(['INVITE', 'CANCEL', 'ACK', 'BYE', 'INFO', 'OPTIONS', 'UPDATE', 'REGISTER', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PRACK', 'REFER', 'PUBLISH']);
+
+export const sipmsgops: NativeModule = {
+  name: 'sipmsgops',
+  functions: {
+    is_method: {
+      returns: [1, -1],
+      impl: (ctx, [m]) => {
+        const method = ctx.msg.method;
+        const wanted = (m?.str ?? '').split('|').map((x) => x.trim());
+        // Known methods compare by id (exact, upper case); unknown ones by name ignoring case.
+        return wanted.some((w) => (KNOWN_METHODS.has(w.toUpperCase()) ? w.toUpperCase() === method.toUpperCase() && KNOWN_METHODS.has(method.toUpperCase()) : w.toLowerCase() === method.toLowerCase())) ? 1 : -1;
+      },
+    },
+    has_totag: { returns: [1, -1], impl: (ctx) => (ctx.msg.to?.tag ? 1 : -1) },
+    is_present_hf: { returns: [1, -1], impl: (ctx, [name]) => (ctx.msg.headers(name?.str ?? '').length ? 1 : -1) },
+    append_hf: { returns: [1, -1], impl: (ctx, [text, after]) => { headerEdits(ctx).push({ op: 'append', text: text?.str ?? '', ...(after?.str ? { anchor: after.str } : {}) }); return 1; } },
+    insert_hf: { returns: [1, -1], impl: (ctx, [text, before]) => { headerEdits(ctx).push({ op: 'insert', text: text?.str ?? '', ...(before?.str ? { anchor: before.str } : {}) }); return 1; } },
+    remove_hf: {
+      returns: [1, -1],
+      impl: (ctx, [name]) => {
+        const n = name?.str ?? '';
+        if (!ctx.msg.headers(n).length) return -1;
+        headerEdits(ctx).push({ op: 'remove', name: n });
+        return 1;
+      },
+    },
+    append_to_reply: { returns: [1, -1], impl: (ctx, [text]) => { headerEdits(ctx, 'reply').push({ op: 'append', text: text?.str ?? '' }); return 1; } },
+  },
+};

@@ -1,0 +1,61 @@
+// The module contract, shaped like OpenSIPS's module_exports: one table per
+// module that the linter, the evaluator and `opensips-ts modules` all read.
+// Signatures (parameter kinds, optional ones, route types) come from the
+// catalog extracted from the 3.3 sources, so they are declared once.
+import type { Diagnostic } from '../cfg/diagnostic.js';
+import type { Span } from '../cfg/ast.js';
+import type { ExecContext } from '../script/context.js';
+import type { Val } from '../script/values.js';
+
+export type RouteType = 'request' | 'failure' | 'onreply' | 'branch' | 'error' | 'local' | 'startup' | 'timer' | 'event';
+
+/** An argument as the function receives it at run time. */
+export interface ArgValue {
+  /** Expanded string form (format strings expanded), or undefined when the slot is empty. */
+  str?: string;
+  int?: number;
+  /** The raw value of a pseudo-variable argument. */
+  val?: Val;
+  /** For `var` parameters: read and write access to the pseudo-variable. */
+  pv?: { get(ctx: ExecContext): Val; set(ctx: ExecContext, v: Val): boolean };
+  given: boolean;
+}
+
+/** A constant argument seen at fix-up time, for validation before the script runs. */
+export interface StaticArg {
+  kind: 'string' | 'number' | 'pvar' | 'empty';
+  text: string;
+  /** True when a string argument holds pseudo-variables (its value is known only at run time). */
+  dynamic: boolean;
+  span: Span;
+}
+
+export type FunctionImpl = (ctx: ExecContext, args: ArgValue[]) => number;
+
+export interface FunctionBehaviour {
+  impl?: FunctionImpl;
+  /** Every return code the function can produce (for lint of `switch ($retcode)`). */
+  returns?: number[];
+  /** Start-up checks OpenSIPS makes in the fix-up (flag strings, ranges, regexes). */
+  fixup?: (args: StaticArg[], report: (message: string, span: Span, hint?: string) => void) => void;
+  /** Work OpenSIPS does at start-up with constant arguments (e.g. allocating named flags). */
+  prepare?: (rt: import('../script/runtime.js').Runtime, constants: (string | number | undefined)[]) => void;
+}
+
+export interface ParamDef {
+  name: string;
+  type: 'int' | 'str';
+  /** Some params accept both (declared with USE_FUNC_PARAM in OpenSIPS). */
+  alsoType?: 'int' | 'str';
+  default: string | number | null;
+  /** Returns an error message when the value is outside what the module accepts. */
+  validate?: (value: string | number) => string | undefined;
+}
+
+export interface NativeModule {
+  name: string;
+  /** Behaviour of the script functions that opensips-ts implements natively. */
+  functions: Record<string, FunctionBehaviour>;
+  params?: Record<string, Pick<ParamDef, 'validate'>>;
+  init?: (rt: import('../script/runtime.js').Runtime, params: ReadonlyMap<string, string | number>) => Diagnostic[] | void;
+}

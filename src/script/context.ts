@@ -1,0 +1,61 @@
+// Per-message execution state: the message, its flags and AVPs, the current
+// R-URI and destination, $retcode, and the control-flow signal of the route
+// being run. Script variables ($var) live in the Runtime: they survive messages.
+import type { Span } from '../cfg/ast.js';
+import type { ScriptMessage } from './message.js';
+import type { Runtime } from './runtime.js';
+import type { Tracer } from './trace.js';
+import type { Val } from './values.js';
+import type { RouteType } from '../modules/types.js';
+
+export const enum Flow { None = 0, Exit = 1, Return = 2, Break = 3 }
+
+export interface SocketInfo {
+  proto: string;
+  ip: string;
+  port: number;
+  advertisedIp?: string;
+  advertisedPort?: number;
+  tag?: string;
+  anycast?: boolean;
+}
+
+export function socketString(s: SocketInfo): string {
+  return `${s.proto}:${s.ip}:${s.port}`;
+}
+
+export class ExecContext {
+  msgFlags = 0;
+  /** Branch flags; index 0 is the R-URI branch. */
+  branchFlags: number[] = [0];
+  /** AVP value stacks, newest last (`$(avp(x)[0])` is the newest). */
+  readonly avps = new Map<string, Val[]>();
+  retcode = 1;
+  flow: Flow = Flow.None;
+  dropped = false;
+  returnValue = 1;
+  ruri: string;
+  du: string | null = null;
+  socketOut: SocketInfo | null = null;
+  readonly routeStack: { type: RouteType; name: string; params: Val[] }[] = [];
+  /** Span of the statement being run ($cfg_line, $cfg_file). */
+  current: Span | undefined;
+  tracer: Tracer | undefined;
+  /** Per-message scratch space for modules (registrar reply state, transaction...). */
+  readonly modState = new Map<string, unknown>();
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly msg: ScriptMessage,
+    readonly src: { ip: string; port: number; proto: string },
+    readonly socketIn: SocketInfo,
+  ) {
+    this.ruri = msg.ruri;
+  }
+
+  avpStack(name: string): Val[] {
+    let s = this.avps.get(name);
+    if (!s) { s = []; this.avps.set(name, s); }
+    return s;
+  }
+}

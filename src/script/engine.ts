@@ -1,0 +1,100 @@
+// From a loaded cfg to a runnable Runtime: modules resolved, functions and
+// PVs registered, globals applied, routes compiled. Problems found on the way
+// are diagnostics with spans, never exceptions.
+import type * as A from '../cfg/ast.js';
+import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
+import type { LoadedCfg } from '../cfg/load.js';
+import { MAIN_ROUTE } from '../cfg/script.js';
+import { loadCatalog } from '../catalog/index.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { NATIVE_MODULES } from '../modules/index.js';
+import { Compiler } from './compile.js';
+import type { SocketInfo } from './context.js';
+import { CORE_FUNCTIONS } from './core-functions.js';
+import { resolveModules, type ModuleResolution } from './modules-resolve.js';
+import { Runtime } from './runtime.js';
+
+export interface EngineOptions {
+  profile: Profile;
+  clock: Clock;
+  logger?: Logger;
+  /** `FROM=TO[:PORT]` address rewrites for sockets that are not on this host. */
+  addressMap?: Map<string, { ip: string; port?: number }>;
+}
+
+export interface Engine {
+  runtime: Runtime;
+  resolution: ModuleResolution;
+  diagnostics: Diagnostic[];
+}
+
+function applyGlobals(rt: Runtime, globals: Map<string, A.GlobalParam>): void {
+  const num = (name: string): number | undefined => {
+    const g = globals.get(name);
+    return g?.value.kind === 'Number' ? g.value.value : undefined;
+  };
+  rt.logger.logLevel = num('log_level') ?? 2;
+  rt.logger.xlogLevel = num('xlog_level') ?? 2;
+  if (num('debug_mode')) rt.logger.logLevel = 4;
+  rt.maxWhileLoops = num('max_while_loops') ?? 10000;
+  rt.xlogPrintLevel = num('xlog_print_level') ?? -1;
+  rt.enableAsserts = !!num('enable_asserts');
+  const prefix = globals.get('log_prefix');
+  if (prefix?.value.kind === 'String') rt.logger.prefix = prefix.value.value;
+}
+
+function socketsOf(decls: A.SocketDecl[], map: EngineOptions['addressMap']): SocketInfo[] {
+  return decls.filter((d) => d.address.proto).map((d) => {
+    const mapped = map?.get(d.address.host);
+    const port = d.address.port && d.address.port !== 'any' ? Number(d.address.port) : 5060;
+    return {
+      proto: d.address.proto!, ip: mapped?.ip ?? d.address.host, port: mapped?.port ?? port,
+      ...(d.advertised ? { advertisedIp: d.advertised.host, ...(d.advertised.port ? { advertisedPort: Number(d.advertised.port) } : {}) } : {}),
+      ...(d.tag ? { tag: d.tag } : {}), ...(d.anycast ? { anycast: true } : {}),
+    };
+  });
+}
+
+export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
+  const rt = new Runtime(opts.clock, opts.logger);
+  const diagnostics: Diagnostic[] = [];
+  applyGlobals(rt, loaded.script.globals);
+  rt.sockets.push(...socketsOf(loaded.script.sockets, opts.addressMap));
+
+  const resolution = resolveModules(loaded.script, loaded.items, opts.profile);
+  diagnostics.push(...resolution.diagnostics);
+
+  const catalog = loadCatalog();
+  for (const f of catalog.core.functions) rt.functions.set(f.name, { name: f.name, module: 'core', signature: f, behaviour: CORE_FUNCTIONS[f.name] });
+  for (const m of resolution.modules.values()) {
+    const native = NATIVE_MODULES[m.name];
+    const params = new Map<string, string | number>();
+    for (const p of m.entry.params) if (p.default !== null) params.set(p.name, p.default);
+    for (const [k, v] of m.params) params.set(k, v.value);
+    rt.modparams.set(m.name, params);
+    for (const f of m.entry.functions) {
+      if (!rt.functions.has(f.name)) rt.functions.set(f.name, { name: f.name, module: m.name, signature: f, behaviour: native?.functions[f.name] });
+    }
+  }
+  for (const m of resolution.modules.values()) {
+    const native = NATIVE_MODULES[m.name];
+    const found = native?.init?.(rt, rt.modparams.get(m.name)!);
+    if (found) diagnostics.push(...found);
+  }
+
+  const compiler = new Compiler(rt);
+  for (const [kind, table] of Object.entries(loaded.script.routes) as [A.RouteKind, Map<string, A.RouteDecl>][]) {
+    const compiled = new Map<string, { kind: A.RouteKind; name: string; run: (ctx: import('./context.js').ExecContext) => void }>();
+    for (const [name, decl] of table) {
+      compiled.set(name, { kind, name, run: compiler.block(decl.body) });
+    }
+    rt.routes.set(kind, compiled);
+  }
+  for (const err of compiler.errors) diagnostics.push({ rule: 'compile', severity: 'error', message: err.message, span: err.span });
+  if (!rt.route('route', MAIN_ROUTE)) {
+    const first = loaded.items[0]?.span ?? { file: '', line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
+    diagnostics.push({ rule: 'no-main-route', severity: 'warning', message: 'the cfg has no main `route { }`: requests are dropped', span: first });
+  }
+  return { runtime: rt, resolution, diagnostics };
+}

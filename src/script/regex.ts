@@ -1,0 +1,24 @@
+// OpenSIPS compiles script regexes as POSIX extended, case-insensitive, not
+// anchored. JS RegExp reads the common ERE forms the same way; the POSIX
+// bracket classes need translating.
+const CLASSES: Record<string, string> = {
+  alpha: 'a-zA-Z', digit: '0-9', alnum: 'a-zA-Z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\r\\n\\v\\f',
+  blank: ' \\t', punct: '!-\\/:-@\\[-`{-~', xdigit: '0-9A-Fa-f', cntrl: '\\x00-\\x1f\\x7f', print: '\\x20-\\x7e', graph: '\\x21-\\x7e',
+};
+
+const cache = new Map<string, RegExp>();
+
+export function posixRegex(source: string): RegExp {
+  let re = cache.get(source);
+  if (!re) {
+    const js = source.replace(/\[:(\w+):\]/g, (m, name: string) => CLASSES[name] ?? m);
+    re = new RegExp(js, 'i');
+    if (cache.size < 1000) cache.set(source, re);
+  }
+  return re;
+}
+
+/** Undefined when the regex compiles, else the reason (used by lint). */
+export function regexError(source: string): string | undefined {
+  try { posixRegex(source); return undefined; } catch (err) { return (err as Error).message; }
+}

@@ -1,0 +1,81 @@
+// Script-wide state: functions and PVs available (core + loaded modules),
+// compiled routes, sockets, flags, $var values, logger and clock.
+import type { RouteKind } from '../cfg/ast.js';
+import type { ScriptFunction } from '../catalog/types.js';
+import type { Clock } from '../core/clock.js';
+import { Logger } from '../core/logger.js';
+import type { FunctionBehaviour } from '../modules/types.js';
+import type { ExecContext, SocketInfo } from './context.js';
+import { FlagRegistry } from './flags.js';
+import type { PvDef } from './pv-core.js';
+import type { Val } from './values.js';
+
+export interface FunctionEntry {
+  name: string;
+  /** `core` or the module name. */
+  module: string;
+  signature: ScriptFunction;
+  behaviour: FunctionBehaviour | undefined;
+}
+
+export interface CompiledRoute {
+  kind: RouteKind;
+  name: string;
+  run(ctx: ExecContext): void;
+}
+
+/** A message the script would send: a reply or a forwarded/generated request. */
+export interface Outbound {
+  kind: 'reply' | 'request';
+  from: SocketInfo;
+  to: { proto: string; ip: string; port: number };
+  text: string;
+  /** What produced it: `sl_send_reply`, `t_relay`... */
+  via: string;
+}
+
+export interface Transport {
+  send(out: Outbound): void;
+}
+
+export class Runtime {
+  readonly flags = new FlagRegistry();
+  readonly vars = new Map<string, Val>();
+  readonly functions = new Map<string, FunctionEntry>();
+  readonly modulePvs = new Map<string, PvDef>();
+  readonly routes = new Map<RouteKind, Map<string, CompiledRoute>>();
+  readonly sockets: SocketInfo[] = [];
+  readonly modparams = new Map<string, Map<string, string | number>>();
+  /** Module singletons (usrloc tables, transaction layer...) keyed by module name. */
+  readonly services = new Map<string, unknown>();
+  readonly logger: Logger;
+  readonly startedAt: number;
+  maxWhileLoops = 10000;
+  enableAsserts = false;
+  /** Level of the one-argument xlog() (xlog_print_level, default L_ERR). */
+  xlogPrintLevel = -1;
+  /** Functions the user simulated with `dry-run --stub fn=RC`. */
+  readonly stubs = new Map<string, number>();
+  transport: Transport = { send: () => undefined };
+
+  constructor(readonly clock: Clock, logger?: Logger) {
+    this.logger = logger ?? new Logger(clock);
+    this.startedAt = clock.now();
+  }
+
+  route(kind: RouteKind, name: string): CompiledRoute | undefined {
+    return this.routes.get(kind)?.get(name);
+  }
+
+  /** `proto:ip:port` (proto case-insensitive) among the listening sockets, advertised forms too. */
+  findSocket(text: string): SocketInfo | undefined {
+    const m = /^(\w+):(\[[^\]]+\]|[^:]+):(\d+)$/.exec(text.trim());
+    if (!m) return undefined;
+    const [, proto, ip, port] = m;
+    return this.sockets.find((s) => s.proto === proto!.toLowerCase() && s.port === Number(port) && (s.ip === ip || s.advertisedIp === ip));
+  }
+
+  param(module: string, name: string): string | number | undefined {
+    return this.modparams.get(module)?.get(name);
+  }
+}
