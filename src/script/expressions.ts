@@ -58,8 +58,8 @@ export function compileCond(e: A.Expr, env: ExprEnv): CondFn {
       return (ctx) => {
         run(ctx);
         if (ctx.flow === Flow.Exit) return 0;
-        const rc = ctx.retcode;
-        return rc > 0 ? 1 : rc;
+        // route.c: a function's negative code is "false" (0), not an error.
+        return ctx.retcode > 0 ? 1 : 0;
       };
     }
     default: {
