@@ -14,7 +14,7 @@ export function validateItems(items: readonly A.TopItem[], profile: Profile): Di
   const report: Report = (rule, severity, message, span, hint) => out.push({ rule, severity, message, span, ...(hint ? { hint } : {}) });
   for (const item of items) {
     switch (item.kind) {
-      case 'Global': checkGlobal(item, report); break;
+      case 'Global': checkGlobal(item, profile, report); break;
       case 'Socket': checkSocket(item, profile, report); break;
       case 'Alias': for (const a of item.aliases) checkProto(a, report, false); break;
       case 'Route': checkRoute(item, report); break;
@@ -38,11 +38,12 @@ const KIND_WORDS: Record<GlobalKind, string> = {
   number: 'a number or yes/no', snumber: 'a number', string: 'a quoted string', id: 'a bare name', host: 'an address or host name', words: 'its own syntax',
 };
 
-function checkGlobal(g: A.GlobalParam, report: Report): void {
+function checkGlobal(g: A.GlobalParam, profile: Profile, report: Report): void {
   const def = GLOBALS[g.name];
   if (!def) {
     const legacy = LEGACY_GLOBALS[g.name];
-    report('unknown-global', 'error', `unknown global parameter \`${g.name}\``, g.nameSpan, legacy ?? 'see the core parameters of OpenSIPS 3.3; a module parameter is set with modparam()');
+    if (legacy) report('legacy-global', leniency(profile), `\`${g.name}\` is a 1.x/2.x parameter that OpenSIPS 3.3 no longer knows`, g.nameSpan, legacy);
+    else report('unknown-global', 'error', `unknown global parameter \`${g.name}\``, g.nameSpan, 'see the core parameters of OpenSIPS 3.3; a module parameter is set with modparam()');
     return;
   }
   const got = valueKind(g.value);

@@ -5,12 +5,15 @@ import { runCheck } from './check.js';
 import { runFmt } from './fmt.js';
 import { EXIT, processIo, type Io } from './io.js';
 import { runParseAst } from './parse-ast.js';
+import { runLint } from './lint.js';
 
 export const USAGE = `usage: opensips-ts <command> [options] FILE
 
 commands:
   check FILE          check a cfg; exit 0 when valid, 1 when it has errors
   -c -f FILE          the same, spelled as \`opensips -c -f FILE\`
+  lint FILE           every problem: syntax, modules, functions, routes, flags, variables
+                      --format pretty|json|sarif, --max-warnings N
   parse --ast FILE    print the AST as JSON
   fmt FILE            print the cfg in canonical layout (--write to rewrite it, --check to test it)
 
@@ -19,13 +22,16 @@ options:
   -h, --help          this text
   -V, --version       the version
 
-exit codes: 0 ok, 1 the cfg has errors, 2 usage error`;
+exit codes: 0 ok, 1 the cfg has errors, 2 usage error,
+            3 (lint) no errors but more warnings than --max-warnings`;
 
 const OPTIONS = {
   strict: { type: 'boolean' },
   ast: { type: 'boolean' },
   write: { type: 'boolean' },
   check: { type: 'boolean' },
+  format: { type: 'string' },
+  'max-warnings': { type: 'string' },
   c: { type: 'boolean', short: 'c' },
   f: { type: 'string', short: 'f' },
   help: { type: 'boolean', short: 'h' },
@@ -58,6 +64,13 @@ export function main(argv: string[], io: Io = processIo()): number {
   const target = file ?? values.f;
   switch (command) {
     case 'check': return target ? runCheck(target, strict, io) : usageError(io, 'check needs a FILE');
+    case 'lint': {
+      const format = values.format ?? 'pretty';
+      if (!['pretty', 'json', 'sarif'].includes(format)) return usageError(io, `unknown --format ${format}`);
+      const mw = values['max-warnings'];
+      if (mw !== undefined && !/^\d+$/.test(mw)) return usageError(io, '--max-warnings takes a number');
+      return target ? runLint(target, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io) : usageError(io, 'lint needs a FILE');
+    }
     case 'parse':
       if (!values.ast) return usageError(io, 'parse needs --ast');
       return target ? runParseAst(target, strict, io) : usageError(io, 'parse needs a FILE');

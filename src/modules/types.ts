@@ -57,5 +57,7 @@ export interface NativeModule {
   /** Behaviour of the script functions that opensips-ts implements natively. */
   functions: Record<string, FunctionBehaviour>;
   params?: Record<string, Pick<ParamDef, 'validate'>>;
+  /** Pseudo-variables the module provides natively ($T_reply_code...). */
+  pvs?: Record<string, import('../script/pv-core.js').PvDef>;
   init?: (rt: import('../script/runtime.js').Runtime, params: ReadonlyMap<string, string | number>) => Diagnostic[] | void;
 }

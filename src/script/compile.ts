@@ -22,7 +22,7 @@ export class NotImplementedError extends Error {
 }
 
 export class ScriptCompileError extends Error {
-  constructor(message: string, readonly span: A.Span) { super(message); }
+  constructor(message: string, readonly span: A.Span, readonly rule = 'compile') { super(message); }
 }
 
 type KeywordCommand = (call: A.Call, c: Compiler) => StmtFn;
@@ -41,7 +41,7 @@ export class Compiler implements ExprEnv {
     try {
       return compileSpec(p.spec, (name) => this.rt.modulePvs.get(name), p.text);
     } catch (err) {
-      if (err instanceof PvCompileError) throw new ScriptCompileError(err.message, p.span);
+      if (err instanceof PvCompileError) throw new ScriptCompileError(err.message, p.span, 'pvar-unknown');
       throw err;
     }
   }
@@ -131,7 +131,7 @@ export class Compiler implements ExprEnv {
     const keyword = Compiler.keywords.get(c.name);
     if (keyword) return keyword(c, this);
     const entry = this.rt.functions.get(c.name);
-    if (!entry) throw new ScriptCompileError(`unknown function \`${c.name}\``, c.nameSpan);
+    if (!entry) throw new ScriptCompileError(`unknown function \`${c.name}\``, c.nameSpan, 'unknown-function');
     const args = c.args.map((a, i) => this.argument(a, entry, i));
     const name = c.name;
     const impl = entry.behaviour?.impl;
@@ -197,7 +197,7 @@ export class Compiler implements ExprEnv {
   private assign(s: A.Assign): StmtFn {
     const target = this.pv(s.target);
     const set = target.set;
-    if (!set) throw new ScriptCompileError(`\`${s.target.text}\` is read-only: it cannot be assigned`, s.target.span);
+    if (!set) throw new ScriptCompileError(`\`${s.target.text}\` is read-only: it cannot be assigned`, s.target.span, 'readonly-assign');
     const value = s.value.kind === 'Null' ? () => null : compileValue(s.value, this);
     const op = s.op;
     const arith = op.length === 2 && op !== ':=' ? (op[0] as A.ArithOp) : undefined;

@@ -9,7 +9,8 @@ import { loadCatalog } from '../catalog/index.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { NATIVE_MODULES } from '../modules/index.js';
-import { Compiler } from './compile.js';
+import { Compiler, NotImplementedError } from './compile.js';
+import type { PvDef } from './pv-core.js';
 import type { SocketInfo } from './context.js';
 import { CORE_FUNCTIONS } from './core-functions.js';
 import { resolveModules, type ModuleResolution } from './modules-resolve.js';
@@ -56,6 +57,12 @@ function socketsOf(decls: A.SocketDecl[], map: EngineOptions['addressMap']): Soc
   });
 }
 
+/** A module PV known from the catalog but not implemented natively: compiles, fails when read. */
+function notImplementedPv(module: string, name: string, takesName: boolean, writable: boolean): PvDef {
+  const fail = (): never => { throw new NotImplementedError(`$${name}`, module); };
+  return { takesName, get: fail, ...(writable ? { set: fail } : {}) };
+}
+
 export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   const rt = new Runtime(opts.clock, opts.logger);
   const diagnostics: Diagnostic[] = [];
@@ -73,6 +80,11 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     for (const p of m.entry.params) if (p.default !== null) params.set(p.name, p.default);
     for (const [k, v] of m.params) params.set(k, v.value);
     rt.modparams.set(m.name, params);
+    for (const pv of m.entry.pvs) {
+      if (rt.modulePvs.has(pv.name)) continue;
+      const def = native?.pvs?.[pv.name] ?? notImplementedPv(m.name, pv.name, pv.takesName, pv.writable);
+      rt.modulePvs.set(pv.name, def);
+    }
     for (const f of m.entry.functions) {
       if (!rt.functions.has(f.name)) rt.functions.set(f.name, { name: f.name, module: m.name, signature: f, behaviour: native?.functions[f.name] });
     }
@@ -91,7 +103,10 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     }
     rt.routes.set(kind, compiled);
   }
-  for (const err of compiler.errors) diagnostics.push({ rule: 'compile', severity: 'error', message: err.message, span: err.span });
+  for (const err of compiler.errors) {
+    // Unknown functions are already reported by module resolution.
+    if (err.rule !== 'unknown-function') diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
+  }
   if (!rt.route('route', MAIN_ROUTE)) {
     const first = loaded.items[0]?.span ?? { file: '', line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
     diagnostics.push({ rule: 'no-main-route', severity: 'warning', message: 'the cfg has no main `route { }`: requests are dropped', span: first });

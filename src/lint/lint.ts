@@ -1,0 +1,39 @@
+// `opensips-ts lint`: every problem of a cfg, syntax to semantics, in one pass.
+import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
+import { loadCfg, sortDiagnostics, type LoadOptions } from '../cfg/load.js';
+import { VirtualClock } from '../core/clock.js';
+import { Logger } from '../core/logger.js';
+import { buildEngine } from '../script/engine.js';
+import { computeRouteTypes, makeReport, type LintContext, type LintRule } from './context.js';
+import { callRules } from './rules/calls.js';
+import { modparamValueRules, pvRules, retcodeRules, socketRules } from './rules/misc.js';
+import { routeRules } from './rules/routes.js';
+import { usageRules } from './rules/usage.js';
+
+export const LINT_RULES: LintRule[] = [callRules, routeRules, usageRules, socketRules, retcodeRules, modparamValueRules, pvRules];
+
+export interface LintResult {
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const k = `${d.rule}|${d.span.file}|${d.span.offset}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export function lintCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { profile: Profile }): LintResult {
+  const loaded = loadCfg(path, opts);
+  const clock = new VirtualClock();
+  const engine = buildEngine(loaded, { profile: opts.profile, clock, logger: new Logger(clock, { write: () => undefined }) });
+  const found: Diagnostic[] = [];
+  const ctx: LintContext = { loaded, engine, profile: opts.profile, routeTypes: computeRouteTypes(loaded), report: makeReport(found) };
+  for (const rule of LINT_RULES) rule.check(ctx);
+  const all = dedupe([...loaded.diagnostics, ...engine.diagnostics, ...found]);
+  return { diagnostics: sortDiagnostics(all, [...loaded.sources.keys()]), sources: loaded.sources };
+}
