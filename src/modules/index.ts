@@ -1,10 +1,17 @@
-// Modules with a native implementation. The others are known from the
-// catalog (signatures only): `run` refuses them, `dry-run --stub` simulates them.
+// Modules with a native implementation (or native start-up checks). The
+// others are known from the catalog (signatures only): `run` refuses them,
+// `dry-run --stub fn=RC` simulates them.
 import { maxfwd } from './maxfwd/index.js';
+import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
+import { registrar } from './registrar/index.js';
+import { signaling } from './signaling/index.js';
 import { sipmsgops } from './sipmsgops/index.js';
+import { sl } from './sl/index.js';
+import { tm } from './tm/index.js';
 import type { NativeModule } from './types.js';
+import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  sipmsgops, maxfwd, nathelper,
+  sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm,
 };

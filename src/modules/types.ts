@@ -37,7 +37,7 @@ export interface FunctionBehaviour {
   /** Every return code the function can produce (for lint of `switch ($retcode)`). */
   returns?: number[];
   /** Start-up checks OpenSIPS makes in the fix-up (flag strings, ranges, regexes). */
-  fixup?: (args: StaticArg[], report: (message: string, span: Span, hint?: string) => void) => void;
+  fixup?: (args: StaticArg[], report: (message: string, span: Span, hint?: string, severity?: 'error' | 'warning') => void) => void;
   /** Work OpenSIPS does at start-up with constant arguments (e.g. allocating named flags). */
   prepare?: (rt: import('../script/runtime.js').Runtime, constants: (string | number | undefined)[]) => void;
 }

@@ -12,6 +12,7 @@ import { binary, compileCond, compileValue, ERR, type ExprEnv } from './expressi
 import { compileSpec, PvCompileError, type PvAccess } from './pv.js';
 import type { FunctionEntry, Runtime } from './runtime.js';
 import { intForm, strEqualsNoCase, strForm, type Val } from './values.js';
+import { ScriptCompileError } from './errors.js';
 
 export type StmtFn = (ctx: ExecContext) => void;
 
@@ -21,9 +22,7 @@ export class NotImplementedError extends Error {
   }
 }
 
-export class ScriptCompileError extends Error {
-  constructor(message: string, readonly span: A.Span, readonly rule = 'compile') { super(message); }
-}
+export { ScriptCompileError };
 
 type KeywordCommand = (call: A.Call, c: Compiler) => StmtFn;
 

@@ -7,6 +7,7 @@ import { Flow, type ExecContext } from './context.js';
 import { ipInNetwork } from './ip.js';
 import { compileSpec, type PvAccess } from './pv.js';
 import { posixRegex } from './regex.js';
+import { ScriptCompileError } from './errors.js';
 import { intForm, strCompareNoCase, strEqualsNoCase, strForm, truthy, type Val } from './values.js';
 
 /** A failed expression (type mix, division by zero...): the statement returns -1. */
@@ -90,7 +91,8 @@ function compileCompare(c: A.Compare, env: ExprEnv): CondFn {
   }
   if (r.kind === 'String') {
     if (op === '=~' || op === '!~') {
-      const re = posixRegex(r.value);
+      let re: RegExp;
+      try { re = posixRegex(r.value); } catch (err) { throw new ScriptCompileError(`invalid regular expression "${r.value}": ${(err as Error).message}`, r.span, 'bad-regex'); }
       return (ctx) => { const v = strForm(left(ctx)); if (v === undefined) return op === '!~' ? 1 : 0; return re.test(v) === (op === '=~') ? 1 : 0; };
     }
     const fmt = env.format(r);
@@ -103,7 +105,7 @@ function compileCompare(c: A.Compare, env: ExprEnv): CondFn {
     if (a === null || b === null) return (a === b) === (op === '==' || op === '<=' || op === '>=') ? 1 : 0;
     if (typeof a === 'number' && typeof b === 'number') return intCompare(op, a, b);
     if (typeof a === 'string' && typeof b === 'string') {
-      if (op === '=~' || op === '!~') return posixRegex(b).test(a) === (op === '=~') ? 1 : 0;
+      if (op === '=~' || op === '!~') { try { return posixRegex(b).test(a) === (op === '=~') ? 1 : 0; } catch { return -1; } }
       return strCompare(op, a, b);
     }
     return -1;

@@ -125,11 +125,13 @@ export function resolveModules(script: Script, items: readonly A.TopItem[], prof
   }
 
   // C4: transport modules for the socket protocols.
+  const reported = new Set<string>();
   for (const s of script.sockets) {
     const proto = s.address.proto;
     if (!proto) continue;
     const name = `proto_${proto}`;
-    if (modules.has(name)) continue;
+    if (modules.has(name) || reported.has(name)) continue;
+    reported.add(name);
     const entry = findModule(name);
     if (!entry) continue;
     report('missing-transport', leniency(profile), `sockets use ${proto.toUpperCase()} but \`${name}\` is not loaded: OpenSIPS 3.3 refuses to start`, s.span,

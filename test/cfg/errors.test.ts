@@ -32,7 +32,10 @@ test('the parser recovers and reports every syntax error, not only the first', (
 });
 
 test('unknown and legacy global parameters', () => {
-  assert.deepEqual(problems('port=5060\nchildren=4\nfoo=1'), ['unknown-global@1:1', 'unknown-global@2:1', 'unknown-global@3:1']);
+  assert.deepEqual(problems('port=5060\nchildren=4\nfoo=1'), ['legacy-global@1:1', 'legacy-global@2:1', 'unknown-global@3:1']);
+  const lax = validateItems(parse('children=4').ast.items, { strict: false });
+  const strict = validateItems(parse('children=4').ast.items, { strict: true });
+  assert.deepEqual([lax[0]!.severity, strict[0]!.severity], ['warning', 'error'], 'a renamed 2.x global: warning with the fix, error under --strict');
   const r = parse('children=4');
   const [d] = validateItems(r.ast.items, { strict: false });
   assert.match(d!.hint!, /udp_workers/);

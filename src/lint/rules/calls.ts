@@ -59,13 +59,13 @@ function checkCall(ctx: LintContext, c: A.Call, route: A.RouteDecl): void {
     if (a) checkArgKind(ctx, c, p, a, i);
   });
   const fixup = entry.behaviour?.fixup;
-  if (fixup) fixup(staticArgs(c), (message, span, hint) => ctx.report('argument-value', 'error', `\`${c.name}\`: ${message}`, span, hint));
+  if (fixup) fixup(staticArgs(c), (message, span, hint, severity) => ctx.report('argument-value', severity ?? 'error', `\`${c.name}\`: ${message}`, span, hint));
   const types = ctx.routeTypes.get(route);
   if (!types || !sig.routes.length) return;
   for (const [t, chain] of types) {
     if (sig.routes.includes(t)) continue;
     const via = chain.length > 1 ? ` (reached through ${chain.join(' -> ')})` : '';
-    ctx.report('route-type', 'error', `\`${c.name}\` cannot be used in a ${t} route${via}`, c.nameSpan, `it is allowed in: ${sig.routes.join(', ')} routes`);
+    ctx.report('route-type', 'error', `\`${c.name}\` cannot be used in ${/^[aeio]/.test(t) ? 'an' : 'a'} ${t} route${via}`, c.nameSpan, `it is allowed in: ${sig.routes.join(', ')} routes`);
   }
 }
 

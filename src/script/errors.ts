@@ -1,0 +1,6 @@
+// Errors found while compiling a route: positioned, with the lint rule id.
+import type { Span } from '../cfg/ast.js';
+
+export class ScriptCompileError extends Error {
+  constructor(message: string, readonly span: Span, readonly rule = 'compile') { super(message); }
+}
