@@ -1,11 +1,11 @@
 // `opensips-ts check FILE` / `opensips-ts -c -f FILE`: is the cfg valid?
 import { hasErrors } from '../cfg/diagnostic.js';
-import { loadCfg } from '../cfg/load.js';
+import { checkCfg } from '../lint/check.js';
 import { displayPath } from '../lint/pretty.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 export function runCheck(file: string, strict: boolean, io: Io): number {
-  const loaded = loadCfg(file, { profile: { strict }, cwd: io.cwd });
+  const loaded = checkCfg(file, { profile: { strict }, cwd: io.cwd });
   printDiagnostics(io, loaded.diagnostics, loaded.sources);
   if (hasErrors(loaded.diagnostics)) return EXIT.errors;
   io.out(`${displayPath(file, io.cwd)}: config file ok${strict ? ' (strict: as OpenSIPS 3.3 would accept it)' : ''}`);

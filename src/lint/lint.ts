@@ -34,6 +34,7 @@ export function lintCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { pro
   const found: Diagnostic[] = [];
   const ctx: LintContext = { loaded, engine, profile: opts.profile, routeTypes: computeRouteTypes(loaded), report: makeReport(found) };
   for (const rule of LINT_RULES) rule.check(ctx);
+  // Lint shows everything in file order; check.ts keeps OpenSIPS's phase order.
   const all = dedupe([...loaded.diagnostics, ...engine.diagnostics, ...found]);
   return { diagnostics: sortDiagnostics(all, [...loaded.sources.keys()]), sources: loaded.sources };
 }

@@ -47,7 +47,15 @@ export class Compiler implements ExprEnv {
 
   format(s: A.StringLit): (ctx: ExecContext) => string {
     if (s.parts.every((p) => typeof p === 'string')) { const v = s.value; return () => v; }
-    const parts = s.parts.map((p) => (typeof p === 'string' ? p : compileSpec(p, (n) => this.rt.modulePvs.get(n), printFormat([p]))));
+    const parts = s.parts.map((p) => {
+      if (typeof p === 'string') return p;
+      try {
+        return compileSpec(p, (n) => this.rt.modulePvs.get(n), printFormat([p]));
+      } catch (err) {
+        if (err instanceof PvCompileError) throw new ScriptCompileError(`${err.message} in the string`, s.span, 'pvar-unknown');
+        throw err;
+      }
+    });
     return (ctx) => {
       let out = '';
       for (const p of parts) out += typeof p === 'string' ? p : (() => { const v = p.get(ctx); return v === null ? '<null>' : String(v); })();

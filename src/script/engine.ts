@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { NATIVE_MODULES } from '../modules/index.js';
 import { Compiler, NotImplementedError } from './compile.js';
-import type { PvDef } from './pv-core.js';
+import { CORE_PVS, type PvDef } from './pv-core.js';
 import type { SocketInfo } from './context.js';
 import { CORE_FUNCTIONS } from './core-functions.js';
 import { resolveModules, type ModuleResolution } from './modules-resolve.js';
@@ -73,6 +73,9 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   diagnostics.push(...resolution.diagnostics);
 
   const catalog = loadCatalog();
+  for (const pv of catalog.core.pvs) {
+    if (!CORE_PVS[pv.name] && pv.name !== 'avp' && pv.name !== 'var' && !rt.modulePvs.has(pv.name)) rt.modulePvs.set(pv.name, notImplementedPv('core', pv.name, pv.takesName, pv.writable));
+  }
   for (const f of catalog.core.functions) rt.functions.set(f.name, { name: f.name, module: 'core', signature: f, behaviour: CORE_FUNCTIONS[f.name] });
   for (const m of resolution.modules.values()) {
     const native = NATIVE_MODULES[m.name];
@@ -99,7 +102,12 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   for (const [kind, table] of Object.entries(loaded.script.routes) as [A.RouteKind, Map<string, A.RouteDecl>][]) {
     const compiled = new Map<string, { kind: A.RouteKind; name: string; run: (ctx: import('./context.js').ExecContext) => void }>();
     for (const [name, decl] of table) {
-      compiled.set(name, { kind, name, run: compiler.block(decl.body) });
+      try {
+        compiled.set(name, { kind, name, run: compiler.block(decl.body) });
+      } catch (err) {
+        // The compiler reports what it understands as positioned errors; anything else must not crash a check.
+        diagnostics.push({ rule: 'internal', severity: 'error', message: `internal error compiling this route: ${(err as Error).message}`, span: decl.span });
+      }
     }
     rt.routes.set(kind, compiled);
   }

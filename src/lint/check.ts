@@ -1,0 +1,30 @@
+// What `opensips -c` checks: the cfg parses, its modules, parameters and
+// functions resolve, its routes compile. Problems come in OpenSIPS's order:
+// those found while parsing first, then those of the start-up phase.
+import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
+import { loadCfg, type LoadOptions } from '../cfg/load.js';
+import { VirtualClock } from '../core/clock.js';
+import { Logger } from '../core/logger.js';
+import { buildEngine } from '../script/engine.js';
+
+/** Rules OpenSIPS only reaches after the whole file parsed (module init, route checks). */
+const STARTUP_RULES = new Set(['missing-transport', 'missing-dependency', 'route-undefined', 'no-main-route']);
+
+export function phaseOf(d: Diagnostic): 'parse' | 'startup' {
+  return STARTUP_RULES.has(d.rule) ? 'startup' : 'parse';
+}
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  sources: Map<string, string>;
+}
+
+export function checkCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { profile: Profile }): CheckResult {
+  const loaded = loadCfg(path, opts);
+  const clock = new VirtualClock();
+  const engine = buildEngine(loaded, { profile: opts.profile, clock, logger: new Logger(clock, { write: () => undefined }) });
+  const all = [...loaded.diagnostics, ...engine.diagnostics];
+  // Stable: keeps the position order within each phase.
+  const diagnostics = [...all.filter((d) => phaseOf(d) === 'parse'), ...all.filter((d) => phaseOf(d) === 'startup')];
+  return { diagnostics, sources: loaded.sources };
+}
