@@ -1,0 +1,108 @@
+// Replies and requests we generate. Replies follow OpenSIPS's
+// build_res_buf_from_sip_req(): Vias (top one with received/rport),
+// Record-Route for 180-299, To (with a tag when needed), From, Call-ID,
+// CSeq, extra headers, Server, Content-Length, then the body.
+import { randomBytes } from 'node:crypto';
+import type { SipMessage } from './message.js';
+import { isSipError } from './result.js';
+import { viaReceived, type Source } from './via-received.js';
+
+export type HeaderList = ReadonlyArray<readonly [string, string]>;
+
+export interface Body {
+  readonly contentType: string;
+  readonly data: Buffer | string;
+}
+
+export interface ReplyOptions {
+  /** Tag for the To header when one is added; a random one otherwise. */
+  readonly toTag?: string;
+  /** Add a To tag when the To has none. Default: code >= 180 (as sl does). */
+  readonly addToTag?: boolean;
+  /** Written after CSeq, in order (OpenSIPS: append_to_reply). */
+  readonly headers?: HeaderList;
+  /** Value of a `Server:` header; none when undefined. */
+  readonly server?: string;
+  readonly body?: Body;
+  /** Where the request came from: the top Via gets received/rport. */
+  readonly source?: Source;
+  readonly forceRport?: boolean;
+}
+
+export function randomTag(bytes = 8): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** RFC 3261 §8.1.1.7 magic cookie plus randomness. */
+export function newBranch(): string {
+  return 'z9hG4bK' + randomBytes(8).toString('hex');
+}
+
+export function buildReply(req: SipMessage, code: number, reason: string, opts: ReplyOptions = {}): Buffer {
+  const lines: string[] = [`SIP/2.0 ${code} ${reason}\r\n`];
+
+  const vias = req.fields('via');
+  vias.forEach((via, i) => {
+    const value = i === 0 && opts.source ? viaReceived(req, opts.source, { forceRport: opts.forceRport }) : undefined;
+    if (value !== undefined) lines.push(via.prefix + value + '\r\n');
+    else lines.push(withoutTerminator(via.line) + '\r\n');
+  });
+  if (code >= 180 && code < 300) for (const rr of req.fields('record-route')) lines.push(rr.line);
+
+  const to = req.fields('to')[0];
+  if (to) {
+    const parsed = req.to;
+    const hasTag = parsed !== undefined && !isSipError(parsed) && parsed.tag !== undefined && parsed.tag !== '';
+    if ((opts.addToTag ?? code >= 180) && !hasTag) lines.push(`${to.prefix}${to.value};tag=${opts.toTag ?? randomTag()}\r\n`);
+    else lines.push(to.line);
+  }
+  for (const name of ['from', 'call-id', 'cseq']) {
+    const f = req.fields(name)[0];
+    if (f) lines.push(f.line);
+  }
+
+  const body = opts.body ? toBuffer(opts.body.data) : undefined;
+  if (opts.body) lines.push(`Content-Type: ${opts.body.contentType}\r\n`);
+  for (const [name, value] of opts.headers ?? []) lines.push(`${name}: ${value}\r\n`);
+  if (opts.server !== undefined) lines.push(`Server: ${opts.server}\r\n`);
+  lines.push(`Content-Length: ${body ? body.length : 0}\r\n\r\n`);
+  const head = Buffer.from(lines.join(''), 'utf8');
+  return body ? Buffer.concat([head, body]) : head;
+}
+
+function withoutTerminator(line: string): string {
+  let end = line.length;
+  if (line.charCodeAt(end - 1) === 10) end--;
+  if (line.charCodeAt(end - 1) === 13) end--;
+  return line.slice(0, end);
+}
+
+function toBuffer(data: Buffer | string): Buffer {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+}
+
+export interface RequestSpec {
+  readonly method: string;
+  readonly ruri: string;
+  /** In order. Via, From, To, Call-ID and CSeq are the caller's to give. */
+  readonly headers: HeaderList;
+  readonly body?: Body;
+  /** Max-Forwards written when the headers have none (as tm's t_uac). Default 70; null for none. */
+  readonly maxForwards?: number | null;
+}
+
+export function buildRequest(spec: RequestSpec): Buffer {
+  const lines: string[] = [`${spec.method} ${spec.ruri} SIP/2.0\r\n`];
+  const has = (name: string): boolean => spec.headers.some(([n]) => n.toLowerCase() === name);
+  for (const [name, value] of spec.headers) {
+    if (name.toLowerCase() === 'content-length') continue;
+    lines.push(`${name}: ${value}\r\n`);
+  }
+  const maxForwards = spec.maxForwards === undefined ? 70 : spec.maxForwards;
+  if (maxForwards !== null && !has('max-forwards')) lines.push(`Max-Forwards: ${maxForwards}\r\n`);
+  const body = spec.body ? toBuffer(spec.body.data) : undefined;
+  if (spec.body && !has('content-type')) lines.push(`Content-Type: ${spec.body.contentType}\r\n`);
+  lines.push(`Content-Length: ${body ? body.length : 0}\r\n\r\n`);
+  const head = Buffer.from(lines.join(''), 'utf8');
+  return body ? Buffer.concat([head, body]) : head;
+}

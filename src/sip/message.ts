@@ -1,0 +1,460 @@
+// SipMessage: the received bytes, an index of where each header sits, and
+// structured values parsed only when asked for. Script changes are recorded
+// as edits (OpenSIPS's lumps) and applied by serialize(), so an untouched
+// header goes out byte for byte as it came in.
+import { headerKey, isListHeader, splitList } from './header-names.js';
+import { parseContactList, parseNameAddr, parseNameAddrList, type ContactList, type Contact, type NameAddr } from './name-addr.js';
+import { isSipError, sipError, type SipError } from './result.js';
+import { parseCredentials, parseCSeq, parseMaxForwards, parseUint32, type Credentials, type CSeq } from './scalars.js';
+import { frameMessage, type MessageFrame } from './frame.js';
+import type { StartLine } from './start-line.js';
+import { parseViaList, type Via } from './via.js';
+import { serializeMessage, type Edits } from './serialize.js';
+
+export interface RawHeader {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface HeaderField extends RawHeader {
+  readonly prefix: string;
+  readonly line: string;
+  readonly folded: boolean;
+}
+
+export interface ParseOptions {
+  /**
+   * true (default): a UDP datagram. Content-Length may not promise more bytes
+   * than arrived; without it the body is the rest of the datagram; trailing
+   * bytes beyond Content-Length are ignored (RFC 4475 §3.1.1.8).
+   * false: one message framed off a stream; Content-Length is required.
+   */
+  readonly datagram?: boolean;
+}
+
+export type ParseResult =
+  | { readonly msg: SipMessage; readonly error?: undefined; readonly partial?: undefined }
+  /** `partial` is set when a request's Via/From/To/Call-ID/CSeq are there to answer 400 with. */
+  | { readonly error: string; readonly partial?: SipMessage; readonly msg?: undefined };
+
+export function parseSipMessage(input: Buffer | string, opts: ParseOptions = {}): ParseResult {
+  try {
+    return parse(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, opts.datagram ?? true);
+  } catch (e) {
+    // Defence in depth: the code below is written not to throw.
+    return { error: `internal parser error: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function parse(buf: Buffer, datagram: boolean): ParseResult {
+  const framed = frameMessage(buf, datagram);
+  if (!framed.frame) return { error: framed.error };
+  const msg = new SipMessage(framed.frame, framed.start);
+  if (framed.framingError) return { error: framed.framingError, ...(answerable(msg) && { partial: msg }) };
+  // OpenSIPS parses the first Via header on receipt and drops a message
+  // without a usable one; later Via headers are parsed when asked for.
+  const top = msg.firstViaField();
+  if (top === undefined) return { error: 'no Via header' };
+  if (isSipError(top)) return { error: `bad Via: ${top.error}` };
+  return { msg };
+}
+
+/** Each line break with the blanks around it becomes one SP (RFC 3261 §7.3.1). */
+function unfold(v: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c !== 13 && c !== 10) continue;
+    let end = i;
+    while (end > from && (v.charCodeAt(end - 1) === 32 || v.charCodeAt(end - 1) === 9)) end--;
+    out += v.slice(from, end) + ' ';
+    while (i + 1 < v.length && (v.charCodeAt(i + 1) === 10 || v.charCodeAt(i + 1) === 32 || v.charCodeAt(i + 1) === 9)) i++;
+    from = i + 1;
+  }
+  return out + v.slice(from);
+}
+
+function answerable(msg: SipMessage): boolean {
+  return msg.isRequest && ['via', 'from', 'to', 'call-id', 'cseq'].every((k) => msg.hasHeader(k)) && msg.topVia !== undefined;
+}
+
+export class SipMessage {
+  readonly isRequest: boolean;
+  readonly version: string;
+  /** 0 for requests. */
+  readonly status: number;
+  /** '' for requests. */
+  readonly reason: string;
+  /** The request-URI as received ('' for replies); `ruri` has the edited one. */
+  readonly originalRuri: string;
+  private readonly requestMethod: string;
+  private readonly frame: MessageFrame;
+  private edits: Edits;
+  private cache: {
+    vias?: Via[] | SipError;
+    firstVias?: Via[] | SipError;
+    from?: NameAddr | SipError;
+    to?: NameAddr | SipError;
+    cseq?: CSeq | SipError;
+    contacts?: ContactList | SipError;
+  } = {};
+
+  /** Use parseSipMessage(). */
+  constructor(frame: MessageFrame, start: StartLine, edits?: Edits) {
+    this.frame = frame;
+    this.isRequest = start.isRequest;
+    this.version = start.version;
+    if (start.isRequest) {
+      this.requestMethod = start.method;
+      this.originalRuri = this.text(start.ruri);
+      this.status = 0;
+      this.reason = '';
+    } else {
+      this.requestMethod = '';
+      this.originalRuri = '';
+      this.status = start.status;
+      this.reason = this.text(start.reason);
+    }
+    this.edits = edits ?? { prepend: [], append: [], removed: new Set(), replaced: new Map() };
+  }
+
+  /** The request method; for a reply, the CSeq method ('' if CSeq is unusable). */
+  get method(): string {
+    if (this.isRequest) return this.requestMethod;
+    const cseq = this.cseq;
+    return cseq && !isSipError(cseq) ? cseq.method : '';
+  }
+
+  /** The request-URI, including a change made with setRuri(). */
+  get ruri(): string {
+    return this.edits.ruri ?? this.originalRuri;
+  }
+
+  // ---- headers as text -------------------------------------------------
+
+  /** Value of the i-th header field (folding replaced by a space). */
+  private valueAt(i: number): string {
+    const { index, head } = this.frame;
+    const v = head.slice(index.valueStart[i], index.valueEnd[i]);
+    return this.text(index.folded[i] ? unfold(v) : v);
+  }
+
+  private text(latin1: string): string {
+    if (this.frame.ascii) return latin1;
+    for (let i = 0; i < latin1.length; i++) {
+      if (latin1.charCodeAt(i) > 127) return Buffer.from(latin1, 'latin1').toString('utf8');
+    }
+    return latin1;
+  }
+
+  private firstIndex(key: string): number {
+    const keys = this.frame.index.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+
+  /** First value of the header (any case, compact form or not), undefined when absent. */
+  header(name: string): string | undefined {
+    const i = this.firstIndex(headerKey(name));
+    return i < 0 ? undefined : this.valueAt(i);
+  }
+
+  hasHeader(name: string): boolean {
+    return this.firstIndex(headerKey(name)) >= 0;
+  }
+
+  /**
+   * Every value of the header, in order. List headers (Via, Contact, Route,
+   * Allow...) are split at top-level commas; others give one value per field.
+   */
+  headers(name: string): string[] {
+    const key = headerKey(name);
+    const keys = this.frame.index.keys;
+    const list = isListHeader(key);
+    const out: string[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== key) continue;
+      if (list) out.push(...splitList(this.valueAt(i)));
+      else out.push(this.valueAt(i));
+    }
+    return out;
+  }
+
+  /** Each header field's name as written, in order (repeated names repeat). */
+  headerNames(): string[] {
+    return this.frame.index.names.slice();
+  }
+
+  rawHeaders(): RawHeader[] {
+    const names = this.frame.index.names;
+    const out: RawHeader[] = [];
+    for (let i = 0; i < names.length; i++) out.push({ name: names[i]!, value: this.valueAt(i) });
+    return out;
+  }
+
+  /**
+   * The received fields of `name`, for builders that copy headers: the line
+   * as received (terminator included), the text before the value (`Via: `),
+   * and the value (folding replaced by a space).
+   */
+  fields(name: string): HeaderField[] {
+    const key = headerKey(name);
+    const { index, head } = this.frame;
+    const out: HeaderField[] = [];
+    for (let i = 0; i < index.keys.length; i++) {
+      if (index.keys[i] !== key) continue;
+      out.push({
+        name: index.names[i]!,
+        value: this.valueAt(i),
+        prefix: this.text(head.slice(index.lineStart[i], index.valueStart[i])),
+        line: this.text(head.slice(index.lineStart[i], index.lineEnd[i])),
+        folded: index.folded[i]!,
+      });
+    }
+    return out;
+  }
+
+  // ---- structured values (parsed on first use, then cached) ------------
+
+  get callId(): string | undefined {
+    return this.header('call-id');
+  }
+
+  get cseq(): CSeq | SipError | undefined {
+    if (this.cache.cseq) return this.cache.cseq;
+    const v = this.header('cseq');
+    return v === undefined ? undefined : (this.cache.cseq = parseCSeq(v));
+  }
+
+  get from(): NameAddr | SipError | undefined {
+    if (this.cache.from) return this.cache.from;
+    const v = this.header('from');
+    return v === undefined ? undefined : (this.cache.from = parseNameAddr(v));
+  }
+
+  get to(): NameAddr | SipError | undefined {
+    if (this.cache.to) return this.cache.to;
+    const v = this.header('to');
+    return v === undefined ? undefined : (this.cache.to = parseNameAddr(v));
+  }
+
+  /** All Contact values of all Contact headers; no Contact header gives an empty list. */
+  contacts(): ContactList | SipError {
+    if (this.cache.contacts) return this.cache.contacts;
+    let star = false;
+    const contacts: Contact[] = [];
+    const keys = this.frame.index.keys;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== 'contact') continue;
+      const r = parseContactList(this.valueAt(i));
+      if (isSipError(r)) return (this.cache.contacts = sipError(`bad Contact: ${r.error}`));
+      if (r.star) star = true;
+      contacts.push(...r.contacts);
+    }
+    return (this.cache.contacts = { star, contacts });
+  }
+
+  /** Every Via, top first. */
+  vias(): Via[] | SipError {
+    if (this.cache.vias) return this.cache.vias;
+    const out: Via[] = [];
+    const keys = this.frame.index.keys;
+    const first = this.firstIndex('via');
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== 'via') continue;
+      const r = i === first ? this.firstViaField()! : parseViaList(this.valueAt(i));
+      if (isSipError(r)) return (this.cache.vias = r);
+      for (const v of r) out.push(v);
+    }
+    return (this.cache.vias = out);
+  }
+
+  /** The vias of the first Via header field; undefined without a Via header. */
+  firstViaField(): Via[] | SipError | undefined {
+    if (this.cache.firstVias) return this.cache.firstVias;
+    const i = this.firstIndex('via');
+    return i < 0 ? undefined : (this.cache.firstVias = parseViaList(this.valueAt(i)));
+  }
+
+  /** The topmost Via (checked when the message was parsed). */
+  get topVia(): Via | undefined {
+    const first = this.firstViaField();
+    return first === undefined || isSipError(first) ? undefined : first[0];
+  }
+
+  /** The Expires header: an unsigned 32-bit integer. */
+  get expires(): number | SipError | undefined {
+    const v = this.header('expires');
+    return v === undefined ? undefined : parseUint32(v);
+  }
+
+  get maxForwards(): number | SipError | undefined {
+    const v = this.header('max-forwards');
+    return v === undefined ? undefined : parseMaxForwards(v);
+  }
+
+  /** Content-Length as received (it was validated when the message was parsed). */
+  get contentLength(): number | undefined {
+    const v = this.header('content-length');
+    if (v === undefined) return undefined;
+    const n = parseUint32(v);
+    return isSipError(n) ? undefined : n;
+  }
+
+  get userAgent(): string | undefined {
+    return this.header('user-agent');
+  }
+
+  paths(): NameAddr[] | SipError {
+    return this.nameAddrs('path');
+  }
+
+  routes(): NameAddr[] | SipError {
+    return this.nameAddrs('route');
+  }
+
+  recordRoutes(): NameAddr[] | SipError {
+    return this.nameAddrs('record-route');
+  }
+
+  private nameAddrs(key: string): NameAddr[] | SipError {
+    const out: NameAddr[] = [];
+    const keys = this.frame.index.keys;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== key) continue;
+      const r = parseNameAddrList(this.valueAt(i));
+      if (isSipError(r)) return sipError(`bad ${this.frame.index.names[i]}: ${r.error}`);
+      out.push(...r);
+    }
+    return out;
+  }
+
+  /** Methods of the Allow headers; undefined when there is no Allow header. */
+  allow(): string[] | undefined {
+    return this.hasHeader('allow') ? this.headers('allow') : undefined;
+  }
+
+  /** Option tags of all Supported headers (as written). */
+  supported(): string[] {
+    return this.headers('supported');
+  }
+
+  /** Parsed Authorization (or `Proxy-Authorization`) headers, one per field. */
+  credentials(name = 'authorization'): Credentials[] | SipError {
+    const out: Credentials[] = [];
+    const key = headerKey(name);
+    const keys = this.frame.index.keys;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== key) continue;
+      const r = parseCredentials(this.valueAt(i));
+      if (isSipError(r)) return r;
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** Option tags of a Require-like header. */
+  tokens(name: string): string[] {
+    return this.headers(name).flatMap(splitList);
+  }
+
+  // ---- body ------------------------------------------------------------
+
+  /** The body as received, exactly Content-Length bytes. */
+  get body(): Buffer {
+    return this.frame.buf.subarray(this.frame.bodyStart, this.frame.bodyEnd);
+  }
+
+  get bodyText(): string {
+    return this.body.toString('utf8');
+  }
+
+  /** Bytes of the message as framed (trailing datagram bytes excluded). */
+  get size(): number {
+    return this.frame.bodyEnd - this.frame.base;
+  }
+
+  /** The framed message exactly as received. */
+  get bytes(): Buffer {
+    return this.frame.buf.subarray(this.frame.base, this.frame.bodyEnd);
+  }
+
+  // ---- edits (applied by serialize(); the accessors above keep reading what was received, as in OpenSIPS) ----
+
+  setRuri(uri: string): void {
+    if (this.isRequest) this.edits.ruri = uri;
+  }
+
+  /** `prepend` puts it before the first header, `append` after the last one. */
+  addHeader(name: string, value: string, position: 'append' | 'prepend' = 'append'): void {
+    this.edits[position].push({ name, value });
+  }
+
+  /** Removes every received header field of that name; returns how many. */
+  removeHeader(name: string): number {
+    const key = headerKey(name);
+    const keys = this.frame.index.keys;
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === key && !this.edits.removed.has(i)) {
+        this.edits.removed.add(i);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Replaces the value of the `nth` received field of that name; false if there is none. */
+  replaceHeader(name: string, value: string, nth = 0): boolean {
+    const key = headerKey(name);
+    const keys = this.frame.index.keys;
+    let seen = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== key) continue;
+      if (seen++ !== nth) continue;
+      if (this.edits.removed.has(i)) return false;
+      this.edits.replaced.set(i, value);
+      return true;
+    }
+    return false;
+  }
+
+  /** Replaces the body; Content-Length follows, Content-Type too when given. */
+  setBody(body: Buffer | string, contentType?: string): void {
+    this.edits.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (contentType !== undefined) this.edits.contentType = contentType;
+  }
+
+  hasEdits(): boolean {
+    const e = this.edits;
+    return e.ruri !== undefined || e.body !== undefined || e.prepend.length > 0 || e.append.length > 0 || e.removed.size > 0 || e.replaced.size > 0;
+  }
+
+  /**
+   * The message with its edits applied. `stream: true` makes sure a
+   * Content-Length is present (as OpenSIPS does for TCP-based sends).
+   */
+  serialize(opts: { stream?: boolean } = {}): Buffer {
+    if (!this.hasEdits() && (!opts.stream || this.hasHeader('content-length'))) return Buffer.from(this.bytes);
+    return serializeMessage(this.frame, this.isRequest ? this.requestMethod : '', this.version, this.edits, opts.stream ?? false);
+  }
+
+  /** An independent copy: same received bytes, its own edits. */
+  clone(): SipMessage {
+    const start: StartLine = this.isRequest
+      ? { isRequest: true, method: this.requestMethod, ruri: this.originalRuri, version: this.version }
+      : { isRequest: false, version: this.version, status: this.status, reason: this.reason };
+    const e = this.edits;
+    const copy = new SipMessage(this.frame, start, {
+      ...e, prepend: [...e.prepend], append: [...e.append], removed: new Set(e.removed), replaced: new Map(e.replaced),
+    });
+    copy.cache = { ...this.cache };
+    return copy;
+  }
+
+  /** Reparses the serialized message, so the accessors see the edits (OpenSIPS's msg_apply_changes). */
+  applyEdits(): ParseResult {
+    return parseSipMessage(this.serialize(), { datagram: this.frame.datagram });
+  }
+}

@@ -1,0 +1,181 @@
+// name-addr / addr-spec values with header parameters (From, To, Contact,
+// Route, Record-Route, Path). The URI is only delimited here; it is parsed
+// when someone asks for `parsedUri`, so a To with an unknown scheme still
+// parses (RFC 4475 §3.3.4) and a registrar can answer 400 itself.
+import { inClass, TOKEN } from './chars.js';
+import { isSipError, sipError, type SipError } from './result.js';
+import { quotedEnd, readHeaderParams, skipWs, unescapeQuotedPairs, unquote } from './scan.js';
+import { parseUri, type SipUri } from './uri.js';
+
+export interface NameAddr {
+  /** This value as written (trimmed). */
+  readonly raw: string;
+  /** Without the surrounding quotes, quoted-pairs resolved (`\\"` is `"`); '' when absent. */
+  readonly displayName: string;
+  /** As written between '<' and '>' (or the bare addr-spec). */
+  readonly uri: string;
+  /** Header parameters: lower-case names, values as written (quotes kept), '' when value-less. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly tag: string | undefined;
+  /** The URI parsed on first access. */
+  readonly parsedUri: SipUri | SipError;
+}
+
+export interface Contact extends NameAddr {
+  /** The `expires` parameter: undefined when absent or empty, null when not an unsigned integer. */
+  readonly expires: number | null | undefined;
+  /** The `q` parameter: undefined when absent, null when not a qvalue (0..1, up to 3 decimals). */
+  readonly q: number | null | undefined;
+  /** `+sip.instance`, unquoted. */
+  readonly instance: string | undefined;
+  readonly regId: number | undefined;
+  /** `methods`, unquoted. */
+  readonly methods: string | undefined;
+  /** `received`, unquoted. */
+  readonly received: string | undefined;
+}
+
+export interface ContactList {
+  /** A `*` value was present (only valid alone, with Expires: 0). */
+  readonly star: boolean;
+  readonly contacts: readonly Contact[];
+}
+
+class NameAddrValue implements NameAddr {
+  private uriCache: SipUri | SipError | undefined;
+  constructor(
+    readonly raw: string,
+    readonly displayName: string,
+    readonly uri: string,
+    readonly params: Readonly<Record<string, string>>,
+  ) {}
+  get tag(): string | undefined {
+    return this.params.tag;
+  }
+  get parsedUri(): SipUri | SipError {
+    return (this.uriCache ??= parseUri(this.uri));
+  }
+}
+
+class ContactValue extends NameAddrValue implements Contact {
+  get expires(): number | null | undefined {
+    const v = this.params.expires;
+    if (v === undefined || v === '') return undefined;
+    return /^[0-9]{1,10}$/.test(v) && Number(v) <= 0xffffffff ? Number(v) : null;
+  }
+  get q(): number | null | undefined {
+    const v = this.params.q;
+    if (v === undefined) return undefined;
+    return /^(0(\.[0-9]{0,3})?|1(\.0{0,3})?)$/.test(v) ? Number(v) : null;
+  }
+  get instance(): string | undefined {
+    const v = this.params['+sip.instance'];
+    return v === undefined ? undefined : unquote(v);
+  }
+  get regId(): number | undefined {
+    const v = this.params['reg-id'];
+    return v !== undefined && /^[0-9]{1,10}$/.test(v) ? Number(v) : undefined;
+  }
+  get methods(): string | undefined {
+    const v = this.params.methods;
+    return v === undefined ? undefined : unquote(v);
+  }
+  get received(): string | undefined {
+    const v = this.params.received;
+    return v === undefined ? undefined : unquote(v);
+  }
+}
+
+type Make<T> = new (raw: string, displayName: string, uri: string, params: Record<string, string>) => T;
+
+/**
+ * Parses one value (`list` false) or a comma-separated list of values from
+ * `s`. Errors are values.
+ */
+function parseValues<T>(s: string, list: boolean, make: Make<T>): T[] | SipError {
+  const out: T[] = [];
+  let p = skipWs(s, 0);
+  for (;;) {
+    const start = p;
+    let displayName = '';
+    if (s.charCodeAt(p) === 34) {
+      const q = quotedEnd(s, p);
+      if (q < 0) return sipError('unterminated quoted display name');
+      displayName = unescapeQuotedPairs(s.slice(p + 1, q - 1));
+      p = skipWs(s, q);
+      if (s.charCodeAt(p) !== 60) return sipError('quoted display name not followed by <');
+    } else {
+      let t = p;
+      while (t < s.length) {
+        const c = s.charCodeAt(t);
+        if (!inClass(TOKEN, c) && c !== 32 && c !== 9) break;
+        t++;
+      }
+      if (s.charCodeAt(t) === 60) {
+        // LWS between the words of a token display name reads as one SP
+        displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
+        p = t;
+      }
+    }
+    let uri: string;
+    if (s.charCodeAt(p) === 60) {
+      const close = s.indexOf('>', p);
+      if (close < 0) return sipError('missing > after URI');
+      uri = s.slice(p + 1, close);
+      p = close + 1;
+      if (!plausibleUri(uri)) return sipError(`malformed URI <${uri}>`);
+    } else {
+      let u = p;
+      while (u < s.length) {
+        const c = s.charCodeAt(u);
+        if (c === 59 || c === 44 || c === 32 || c === 9) break;
+        u++;
+      }
+      uri = s.slice(p, u);
+      p = u;
+      if (!plausibleUri(uri)) return sipError(uri ? `malformed URI '${uri}'` : 'missing URI');
+      // RFC 3261 §20: a URI with headers (or ',' ';') must be written inside <>.
+      if (uri.indexOf('?') >= 0) {
+        const parsed = parseUri(uri);
+        if (!isSipError(parsed) && parsed.headersText !== '') return sipError('URI with headers must be enclosed in <>');
+      }
+    }
+    const params = Object.create(null) as Record<string, string>;
+    const after = readHeaderParams(s, p, params);
+    if (typeof after === 'string') return sipError(after);
+    out.push(new make(s.slice(start, after).trim(), displayName, uri, params));
+    p = skipWs(s, after);
+    if (p >= s.length) return out;
+    if (!list || s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' after value`);
+    p = skipWs(s, p + 1);
+    if (p >= s.length) return sipError('empty value after comma');
+  }
+}
+
+/** Something with a scheme and no whitespace; the URI grammar itself is checked lazily. */
+function plausibleUri(uri: string): boolean {
+  const colon = uri.indexOf(':');
+  if (colon <= 0) return false;
+  for (let i = 0; i < uri.length; i++) {
+    const c = uri.charCodeAt(i);
+    if (c <= 32 || c === 34 || c === 60 || c === 62) return false;
+  }
+  return true;
+}
+
+export function parseNameAddr(value: string): NameAddr | SipError {
+  const r = parseValues(value, false, NameAddrValue);
+  return 'error' in r ? r : r[0]!;
+}
+
+export function parseNameAddrList(value: string): NameAddr[] | SipError {
+  return parseValues(value, true, NameAddrValue);
+}
+
+/** One Contact header value; `*` yields `{ star: true }`. */
+export function parseContactList(value: string): ContactList | SipError {
+  const trimmed = value.trim();
+  if (trimmed === '*') return { star: true, contacts: [] };
+  const r = parseValues(value, true, ContactValue);
+  return 'error' in r ? r : { star: false, contacts: r };
+}

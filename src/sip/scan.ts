@@ -1,0 +1,97 @@
+// Cursor helpers shared by the header-value parsers. Values reach them with
+// folding already replaced by spaces, so whitespace is SP or HTAB only.
+import { inClass, TOKEN } from './chars.js';
+
+export function skipWs(s: string, p: number): number {
+  while (p < s.length) {
+    const c = s.charCodeAt(p);
+    if (c !== 32 && c !== 9) break;
+    p++;
+  }
+  return p;
+}
+
+export function tokenEnd(s: string, p: number): number {
+  while (p < s.length && inClass(TOKEN, s.charCodeAt(p))) p++;
+  return p;
+}
+
+/** Index just past the closing quote of the quoted-string opening at `p`, or -1. */
+export function quotedEnd(s: string, p: number): number {
+  for (let i = p + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) i++;
+    else if (c === 34) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * End of a parameter value: a quoted-string, or (leniently, as OpenSIPS's
+ * parse_params does) any run up to ';', ',', whitespace or a quote. Returns -1
+ * for an unterminated quote.
+ */
+export function paramValueEnd(s: string, p: number): number {
+  if (s.charCodeAt(p) === 34) return quotedEnd(s, p);
+  while (p < s.length) {
+    const c = s.charCodeAt(p);
+    if (c === 59 || c === 44 || c === 32 || c === 9 || c === 34) break;
+    p++;
+  }
+  return p;
+}
+
+export interface ParamSpan {
+  name: string;
+  value: string;
+  /** From the ';' to the end of the value. */
+  start: number;
+  end: number;
+}
+
+/**
+ * Reads `*( SEMI name [ EQUAL value ] )` from `p` into `into` (lower-case
+ * names, '' for no value). Returns the position after the last parameter, or
+ * an error text. `onParam` sees each parameter's span.
+ */
+export function readHeaderParams(
+  s: string,
+  p: number,
+  into: Record<string, string>,
+  onParam?: (span: ParamSpan) => void,
+): number | string {
+  for (;;) {
+    const before = p;
+    p = skipWs(s, p);
+    if (p >= s.length || s.charCodeAt(p) !== 59) return before;
+    const start = p;
+    p = skipWs(s, p + 1);
+    const nameEnd = tokenEnd(s, p);
+    if (nameEnd === p) return 'empty parameter name';
+    const name = s.slice(p, nameEnd).toLowerCase();
+    p = skipWs(s, nameEnd);
+    let value = '';
+    if (p < s.length && s.charCodeAt(p) === 61) {
+      p = skipWs(s, p + 1);
+      const valueEnd = paramValueEnd(s, p);
+      if (valueEnd < 0) return 'unterminated quoted string';
+      if (valueEnd === p) return `empty value for parameter '${name}'`;
+      value = s.slice(p, valueEnd);
+      p = valueEnd;
+    } else {
+      p = nameEnd;
+    }
+    into[name] = value;
+    if (onParam) onParam({ name, value, start, end: p });
+  }
+}
+
+/** The text of a quoted-string without its quotes, quoted-pairs resolved; other text unchanged. */
+export function unquote(v: string): string {
+  if (v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34) return unescapeQuotedPairs(v.slice(1, -1));
+  return v;
+}
+
+export function unescapeQuotedPairs(inner: string): string {
+  return inner.indexOf('\\') < 0 ? inner : inner.replace(/\\([\x00-\x09\x0b\x0c\x0e-\x7f])/g, '$1');
+}

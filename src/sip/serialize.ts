@@ -1,0 +1,75 @@
+// Applies recorded edits to the received bytes. Runs of untouched header
+// lines are copied as they arrived, line terminators included.
+import type { MessageFrame } from './frame.js';
+import type { RawHeader } from './message.js';
+
+export interface Edits {
+  ruri?: string;
+  prepend: RawHeader[];
+  append: RawHeader[];
+  /** Indexes of received header fields to leave out. */
+  removed: Set<number>;
+  /** Index of a received header field -> its new value. */
+  replaced: Map<number, string>;
+  body?: Buffer;
+  contentType?: string;
+}
+
+const CRLF = Buffer.from('\r\n');
+
+function line(name: string, value: string): Buffer {
+  return Buffer.from(`${name}: ${value}\r\n`, 'utf8');
+}
+
+export function serializeMessage(frame: MessageFrame, method: string, version: string, edits: Edits, stream: boolean): Buffer {
+  const { buf, base, index } = frame;
+  const out: Buffer[] = [];
+  const body = edits.body ?? buf.subarray(frame.bodyStart, frame.bodyEnd);
+  const bodyChanged = edits.body !== undefined;
+
+  out.push(edits.ruri !== undefined
+    ? Buffer.from(`${method} ${edits.ruri} ${version}\r\n`, 'utf8')
+    : buf.subarray(base, base + frame.startLineEnd));
+  for (const h of edits.prepend) out.push(line(h.name, h.value));
+
+  let hasLength = false;
+  let hasType = false;
+  let runStart = -1;
+  const flush = (upTo: number): void => {
+    if (runStart >= 0) out.push(buf.subarray(base + index.lineStart[runStart]!, base + index.lineEnd[upTo - 1]!));
+    runStart = -1;
+  };
+  for (let i = 0; i < index.keys.length; i++) {
+    const key = index.keys[i];
+    let value = edits.replaced.get(i);
+    if (!edits.removed.has(i)) {
+      if (key === 'content-length') {
+        hasLength = true;
+        if (bodyChanged) value = String(body.length);
+      } else if (key === 'content-type' && edits.contentType !== undefined) {
+        if (hasType) {
+          flush(i);
+          continue;
+        }
+        hasType = true;
+        value = edits.contentType;
+      }
+    }
+    if (edits.removed.has(i) || value !== undefined) {
+      flush(i);
+      if (!edits.removed.has(i)) out.push(line(index.names[i]!, value!));
+      continue;
+    }
+    if (runStart < 0) runStart = i;
+  }
+  flush(index.keys.length);
+
+  for (const h of edits.append) out.push(line(h.name, h.value));
+  if (edits.contentType !== undefined && !hasType) out.push(line('Content-Type', edits.contentType));
+  if (!hasLength && stream) out.push(line('Content-Length', String(body.length)));
+
+  const headEnd = base + frame.head.length;
+  out.push(frame.bodyStart > headEnd ? buf.subarray(headEnd, frame.bodyStart) : CRLF);
+  out.push(body);
+  return Buffer.concat(out);
+}

@@ -1,0 +1,40 @@
+// The first line, read as OpenSIPS's parse_first_line() reads it: one SP
+// after the method, the version as the last token (trailing whitespace
+// allowed), a reply code of exactly three digits.
+import { inClass, isDigit, TOKEN } from './chars.js';
+import { sipError, type SipError } from './result.js';
+
+export type StartLine =
+  | { readonly isRequest: true; readonly method: string; readonly ruri: string; readonly version: string }
+  | { readonly isRequest: false; readonly version: string; readonly status: number; readonly reason: string };
+
+/** `line` without its line terminator. */
+export function parseStartLine(line: string): StartLine | SipError {
+  if (line.length > 8 && (line.charCodeAt(0) | 32) === 115 && line.slice(0, 8).toUpperCase() === 'SIP/2.0 ') {
+    const code = line.slice(8, 11);
+    if (!isDigit(code.charCodeAt(0)) || !isDigit(code.charCodeAt(1)) || !isDigit(code.charCodeAt(2))) {
+      return sipError('status code is not three digits');
+    }
+    if (line.length > 11 && line.charCodeAt(11) !== 32) return sipError('status code is not three digits');
+    if (line.length <= 11) return sipError('no reason phrase separator after the status code');
+    const status = Number(code);
+    if (status < 100) return sipError(`status code ${code} out of range`);
+    return { isRequest: false, version: line.slice(0, 7), status, reason: line.slice(12) };
+  }
+  let i = 0;
+  while (i < line.length && inClass(TOKEN, line.charCodeAt(i))) i++;
+  if (i === 0 || line.charCodeAt(i) !== 32) return sipError('bad request line: method not followed by SP');
+  const method = line.slice(0, i);
+  const uriStart = ++i;
+  while (i < line.length && line.charCodeAt(i) > 32) i++;
+  if (i === uriStart) return sipError('bad request line: empty request-URI');
+  const ruri = line.slice(uriStart, i);
+  while (i < line.length && line.charCodeAt(i) === 32) i++;
+  const versionStart = i;
+  while (i < line.length && line.charCodeAt(i) > 32) i++;
+  if (i === versionStart) return sipError('bad request line: no version');
+  const version = line.slice(versionStart, i);
+  while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+  if (i !== line.length) return sipError('bad request line: extra elements');
+  return { isRequest: true, method, ruri, version };
+}

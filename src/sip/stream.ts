@@ -1,0 +1,43 @@
+// Framing messages off a TCP/TLS byte stream (RFC 3261 §18.3): headers up to
+// the empty line, then exactly Content-Length bytes, which is mandatory here.
+import { findHeadEnd } from './frame.js';
+import { headerKey } from './header-names.js';
+
+export type StreamFrame =
+  /** CR/LF bytes between messages (RFC 5626 keep-alive pings and pongs): skip them. */
+  | { readonly kind: 'keepalive'; readonly length: number }
+  | { readonly kind: 'message'; readonly length: number }
+  | { readonly kind: 'incomplete' }
+  /** The stream cannot be resynchronised: close the connection. */
+  | { readonly kind: 'error'; readonly error: string };
+
+export function frameStreamMessage(buf: Buffer, maxHeaderBytes = 65536): StreamFrame {
+  let lead = 0;
+  while (lead < buf.length && (buf[lead] === 13 || buf[lead] === 10)) lead++;
+  if (lead > 0) return { kind: 'keepalive', length: lead };
+  if (buf.length === 0) return { kind: 'incomplete' };
+
+  const ends = findHeadEnd(buf, 0);
+  if (!ends) return buf.length > maxHeaderBytes ? { kind: 'error', error: 'headers too long' } : { kind: 'incomplete' };
+  const { headEnd, bodyStart } = ends;
+  if (headEnd > maxHeaderBytes) return { kind: 'error', error: 'headers too long' };
+
+  const head = buf.toString('latin1', 0, headEnd);
+  let length: number | undefined;
+  let pos = head.indexOf('\n') + 1;
+  while (pos < head.length) {
+    const nl = head.indexOf('\n', pos);
+    const colon = head.indexOf(':', pos);
+    if (colon > pos && colon < nl && headerKey(head.slice(pos, colon).trim()) === 'content-length') {
+      const text = head.slice(colon + 1, nl).trim();
+      if (!/^[0-9]{1,10}$/.test(text)) return { kind: 'error', error: 'bad Content-Length' };
+      const n = Number(text);
+      if (length !== undefined && n !== length) return { kind: 'error', error: 'several different Content-Length values' };
+      length = n;
+    }
+    pos = nl + 1;
+  }
+  if (length === undefined) return { kind: 'error', error: 'no Content-Length on a stream transport' };
+  const total = bodyStart + length;
+  return buf.length >= total ? { kind: 'message', length: total } : { kind: 'incomplete' };
+}

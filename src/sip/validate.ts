@@ -1,0 +1,47 @@
+// Checks a received request needs before it is processed as SIP, with the
+// answer RFC 3261 §8.2 / RFC 4475 expect when one fails. Parsing stays lazy
+// elsewhere; this is where a server opts in to the strict view.
+import type { SipMessage } from './message.js';
+import { isSipError } from './result.js';
+import { parseUri } from './uri.js';
+
+export interface Rejection {
+  readonly code: 400 | 416 | 505;
+  readonly reason: string;
+}
+
+const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'] as const;
+
+export function checkRequest(msg: SipMessage): Rejection | undefined {
+  if (!msg.isRequest) return undefined;
+  if (msg.version.toUpperCase() !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
+  for (const name of ['from', 'to', 'call-id', 'cseq'] as const) {
+    if (!msg.hasHeader(name)) return bad(`missing ${name} header`);
+  }
+  for (const name of SINGLE) {
+    if (msg.fields(name).length > 1) return bad(`several ${name} headers`);
+  }
+  const from = msg.from;
+  if (isSipError(from)) return bad(`bad From: ${from.error}`);
+  const to = msg.to;
+  if (isSipError(to)) return bad(`bad To: ${to.error}`);
+  if (!msg.callId) return bad('empty Call-ID');
+  const cseq = msg.cseq;
+  if (!cseq || isSipError(cseq)) return bad(`bad CSeq${cseq ? ': ' + cseq.error : ''}`);
+  if (cseq.method !== msg.method) return bad('CSeq method does not match the request method');
+  const mf = msg.maxForwards;
+  if (isSipError(mf)) return bad(`bad Max-Forwards: ${mf.error}`);
+  const ruri = parseUri(msg.ruri);
+  if (isSipError(ruri)) {
+    return ruri.error.startsWith('unsupported URI scheme')
+      ? { code: 416, reason: 'Unsupported URI Scheme' }
+      : bad(`bad Request-URI: ${ruri.error}`);
+  }
+  // RFC 3261 §19.1.1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+  if (ruri.headersText !== '') return bad('headers in the Request-URI');
+  return undefined;
+}
+
+function bad(why: string): Rejection {
+  return { code: 400, reason: `Bad Request (${why})` };
+}

@@ -1,0 +1,117 @@
+// Via values (RFC 3261 §20.42, RFC 3581). Unlike jssip's grammar this keeps
+// every parameter, including a value-less `rport` (kept as ''), and records
+// where host:port ends and where rport/received sit, so received/rport can be
+// written into the value the way OpenSIPS does.
+import { isDigit } from './chars.js';
+import { hostType } from './host.js';
+import { sipError, type SipError } from './result.js';
+import { readHeaderParams, skipWs, tokenEnd } from './scan.js';
+
+export interface ViaOffsets {
+  /** This via within the header value it was parsed from. */
+  readonly start: number;
+  readonly end: number;
+  /** Just after host[:port]: where OpenSIPS inserts `;received=`. */
+  readonly hostPortEnd: number;
+  /** From the ';' to the end of the parameter. */
+  readonly rport?: readonly [number, number];
+  readonly received?: readonly [number, number];
+}
+
+export interface Via {
+  readonly raw: string;
+  /** 'SIP' */
+  readonly protocol: string;
+  /** '2.0' */
+  readonly version: string;
+  /** As written: 'UDP', 'TCP', 'TLS', 'SCTP', 'WS', 'WSS', or anything else. */
+  readonly transport: string;
+  readonly host: string;
+  readonly port: number | undefined;
+  /** Lower-case names; '' for a value-less parameter. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly branch: string | undefined;
+  readonly received: string | undefined;
+  /** '' when the client asked for rport without a value. */
+  readonly rport: string | undefined;
+  readonly maddr: string | undefined;
+  readonly offsets: ViaOffsets;
+}
+
+function parseOne(s: string, p: number): { via: Via; end: number } | SipError {
+  const start = p;
+  const nameEnd = tokenEnd(s, p);
+  if (nameEnd === p) return sipError('missing protocol name in Via');
+  const protocol = s.slice(p, nameEnd);
+  p = skipWs(s, nameEnd);
+  if (s.charCodeAt(p) !== 47) return sipError("missing '/' in Via");
+  p = skipWs(s, p + 1);
+  const versionEnd = tokenEnd(s, p);
+  if (versionEnd === p) return sipError('missing protocol version in Via');
+  const version = s.slice(p, versionEnd);
+  p = skipWs(s, versionEnd);
+  if (s.charCodeAt(p) !== 47) return sipError("missing '/' in Via");
+  p = skipWs(s, p + 1);
+  const transportEnd = tokenEnd(s, p);
+  if (transportEnd === p) return sipError('missing transport in Via');
+  const transport = s.slice(p, transportEnd);
+  p = skipWs(s, transportEnd);
+  if (p === transportEnd) return sipError('missing space before Via sent-by');
+  const hostStart = p;
+  if (s.charCodeAt(p) === 91) {
+    const close = s.indexOf(']', p);
+    if (close < 0) return sipError('unterminated IPv6 reference in Via');
+    p = close + 1;
+  } else {
+    while (p < s.length) {
+      const c = s.charCodeAt(p);
+      if (c === 58 || c === 59 || c === 44 || c === 32 || c === 9) break;
+      p++;
+    }
+  }
+  const host = s.slice(hostStart, p);
+  if (hostType(s, hostStart, p) === undefined) return sipError(`bad Via host '${host}'`);
+  let hostPortEnd = p;
+  let port: number | undefined;
+  const afterHost = skipWs(s, p);
+  if (s.charCodeAt(afterHost) === 58) {
+    let q = skipWs(s, afterHost + 1);
+    const portStart = q;
+    let value = 0;
+    while (q < s.length && isDigit(s.charCodeAt(q))) value = value * 10 + s.charCodeAt(q++) - 48;
+    if (q === portStart || q - portStart > 5 || value > 65535) return sipError('bad Via port');
+    port = value;
+    p = hostPortEnd = q;
+  }
+  const params = Object.create(null) as Record<string, string>;
+  let rport: readonly [number, number] | undefined;
+  let received: readonly [number, number] | undefined;
+  const end = readHeaderParams(s, p, params, (span) => {
+    if (span.name === 'rport') rport = [span.start, span.end];
+    else if (span.name === 'received') received = [span.start, span.end];
+  });
+  if (typeof end === 'string') return sipError(`${end} in Via`);
+  const offsets: ViaOffsets = { start, end, hostPortEnd, ...(rport && { rport }), ...(received && { received }) };
+  const via: Via = {
+    raw: s.slice(start, end), protocol, version, transport, host, port, params,
+    branch: params.branch, received: params.received, rport: params.rport, maddr: params.maddr, offsets,
+  };
+  return { via, end };
+}
+
+/** All vias in one Via header value. */
+export function parseViaList(s: string): Via[] | SipError {
+  const out: Via[] = [];
+  let p = skipWs(s, 0);
+  for (;;) {
+    if (p >= s.length) return out.length > 0 ? out : sipError('empty Via');
+    const r = parseOne(s, p);
+    if ('error' in r) return r;
+    out.push(r.via);
+    p = skipWs(s, r.end);
+    if (p >= s.length) return out;
+    if (s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' in Via`);
+    p = skipWs(s, p + 1);
+    if (p >= s.length) return sipError('empty Via value after comma');
+  }
+}

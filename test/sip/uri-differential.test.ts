@@ -1,0 +1,69 @@
+// Differential test: our URI parser (fast path + grammar fallback) against
+// jssip's PEG grammar, over generated URIs (fixed seed), their mutations and
+// every URI found in the shared test messages.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseUriWithPath } from '../../src/sip/index.js';
+import { rng } from './helpers/prng.js';
+import { genSipUri, mutate } from './helpers/gen.js';
+import { jssipUri, ourUriView, uriQuirk } from './helpers/jssip-view.js';
+import { corpusUris } from './helpers/corpus.js';
+
+interface Tally {
+  cases: number;
+  agreed: number;
+  fast: number;
+  grammar: number;
+  quirks: Map<string, number>;
+  mismatches: string[];
+}
+
+function compare(texts: string[]): Tally {
+  const t: Tally = { cases: 0, agreed: 0, fast: 0, grammar: 0, quirks: new Map(), mismatches: [] };
+  for (const text of texts) {
+    t.cases++;
+    const ours = parseUriWithPath(text);
+    if (ours.path === 'fast') t.fast++;
+    if (ours.path === 'grammar') t.grammar++;
+    const quirk = uriQuirk(text);
+    if (quirk) {
+      t.quirks.set(quirk, (t.quirks.get(quirk) ?? 0) + 1);
+      continue;
+    }
+    const theirs = jssipUri(text);
+    const mine = 'error' in ours.uri ? undefined : ourUriView(ours.uri);
+    try {
+      assert.deepEqual(mine, theirs);
+      t.agreed++;
+    } catch {
+      t.mismatches.push(`${JSON.stringify(text)}\n  ours:  ${JSON.stringify(mine)}\n  jssip: ${JSON.stringify(theirs)}`);
+    }
+  }
+  return t;
+}
+
+function report(name: string, t: Tally): void {
+  const quirks = [...t.quirks].map(([k, v]) => `${k}=${v}`).join(' ');
+  console.log(`# ${name}: ${t.cases} cases, ${t.agreed} agree, fast ${t.fast}, grammar ${t.grammar}, jssip quirks: ${quirks || 'none'}`);
+  assert.equal(t.mismatches.length, 0, `${t.mismatches.length} mismatches:\n${t.mismatches.slice(0, 8).join('\n')}`);
+}
+
+test('generated valid SIP URIs agree with jssip (seed 4475, 5000 cases)', () => {
+  const r = rng(4475);
+  const texts = Array.from({ length: 5000 }, () => genSipUri(r));
+  const t = compare(texts);
+  report('valid URIs', t);
+  assert.ok(t.fast / t.cases > 0.9, 'the fast path handles the common forms');
+});
+
+test('mutated URIs: same accept/reject decision and fields as jssip (seed 3261, 5000 cases)', () => {
+  const r = rng(3261);
+  const texts = Array.from({ length: 5000 }, () => mutate(r, genSipUri(r)));
+  report('mutated URIs', compare(texts));
+});
+
+test('every URI in the RFC 4475 and REGISTER samples agrees with jssip', () => {
+  const texts = corpusUris();
+  assert.ok(texts.length > 60, `${texts.length} URIs`);
+  report('corpus URIs', compare(texts));
+});
