@@ -6,6 +6,8 @@ import { runFmt } from './fmt.js';
 import { EXIT, processIo, type Io } from './io.js';
 import { runParseAst } from './parse-ast.js';
 import { runLint } from './lint.js';
+import { runDryRun } from './dry-run.js';
+import { runModules } from './modules.js';
 
 export const USAGE = `usage: opensips-ts <command> [options] FILE
 
@@ -14,6 +16,11 @@ commands:
   -c -f FILE          the same, spelled as \`opensips -c -f FILE\`
   lint FILE           every problem: syntax, modules, functions, routes, flags, variables
                       --format pretty|json|sarif, --max-warnings N
+  dry-run FILE --msg MSG.sip [--msg ...]
+                      run the request route on messages: trace, messages it would send, location table
+                      --src proto:ip:port (default udp:127.0.0.1:5062), --socket proto:ip:port,
+                      --time ISO|unix, --stub fn=RC (simulate a function), --json
+  modules [NAME]      every OpenSIPS 3.3 module, and which functions run natively
   parse --ast FILE    print the AST as JSON
   fmt FILE            print the cfg in canonical layout (--write to rewrite it, --check to test it)
 
@@ -32,6 +39,12 @@ const OPTIONS = {
   check: { type: 'boolean' },
   format: { type: 'string' },
   'max-warnings': { type: 'string' },
+  msg: { type: 'string', multiple: true },
+  src: { type: 'string' },
+  socket: { type: 'string' },
+  time: { type: 'string' },
+  stub: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
   c: { type: 'boolean', short: 'c' },
   f: { type: 'string', short: 'f' },
   help: { type: 'boolean', short: 'h' },
@@ -71,6 +84,13 @@ export function main(argv: string[], io: Io = processIo()): number {
       if (mw !== undefined && !/^\d+$/.test(mw)) return usageError(io, '--max-warnings takes a number');
       return target ? runLint(target, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io) : usageError(io, 'lint needs a FILE');
     }
+    case 'modules': return runModules(file, io);
+    case 'dry-run':
+      if (!target) return usageError(io, 'dry-run needs a FILE');
+      return runDryRun(target, {
+        msgs: values.msg ?? [], stubs: values.stub ?? [], json: !!values.json, strict,
+        ...(values.src ? { src: values.src } : {}), ...(values.socket ? { socket: values.socket } : {}), ...(values.time ? { time: values.time } : {}),
+      }, io);
     case 'parse':
       if (!values.ast) return usageError(io, 'parse needs --ast');
       return target ? runParseAst(target, strict, io) : usageError(io, 'parse needs a FILE');

@@ -6,6 +6,8 @@ import { loadCfg, type LoadOptions } from '../cfg/load.js';
 import { VirtualClock } from '../core/clock.js';
 import { Logger } from '../core/logger.js';
 import { buildEngine } from '../script/engine.js';
+import { makeReport } from './context.js';
+import { routeRules } from './rules/routes.js';
 
 /** Rules OpenSIPS only reaches after the whole file parsed (module init, route checks). */
 const STARTUP_RULES = new Set(['missing-transport', 'missing-dependency', 'route-undefined', 'no-main-route']);
@@ -23,7 +25,12 @@ export function checkCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { pr
   const loaded = loadCfg(path, opts);
   const clock = new VirtualClock();
   const engine = buildEngine(loaded, { profile: opts.profile, clock, logger: new Logger(clock, { write: () => undefined }) });
-  const all = [...loaded.diagnostics, ...engine.diagnostics];
+  // OpenSIPS resolves route(name) targets at start-up: an undefined one stops it.
+  const routeProblems: Diagnostic[] = [];
+  routeRules.check({ loaded, engine, profile: opts.profile, routeTypes: new Map(), report: (rule, severity, message, span, hint) => {
+    if (rule === 'route-undefined') makeReport(routeProblems)(rule, severity, message, span, hint);
+  } });
+  const all = [...loaded.diagnostics, ...engine.diagnostics, ...routeProblems];
   // Stable: keeps the position order within each phase.
   const diagnostics = [...all.filter((d) => phaseOf(d) === 'parse'), ...all.filter((d) => phaseOf(d) === 'startup')];
   return { diagnostics, sources: loaded.sources };

@@ -73,6 +73,11 @@ export class Compiler implements ExprEnv {
     }
   }
 
+  /** A statement inside a condition or operand: the enclosing statement is what the trace shows. */
+  statementInExpr(s: A.Statement): StmtFn {
+    return this.statementInner(s);
+  }
+
   statement(s: A.Statement): StmtFn {
     const run = this.statementInner(s);
     const span = s.span;

@@ -41,6 +41,8 @@ export class ExecContext {
   /** Span of the statement being run ($cfg_line, $cfg_file). */
   current: Span | undefined;
   tracer: Tracer | undefined;
+  /** Branches appended after the R-URI branch (lookup(), append_branch()). */
+  readonly branches: { uri: string; du: string | null; flags: number; q: number; socket: SocketInfo | null; path?: string }[] = [];
   /** Per-message scratch space for modules (registrar reply state, transaction...). */
   readonly modState = new Map<string, unknown>();
 

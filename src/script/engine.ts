@@ -41,6 +41,9 @@ function applyGlobals(rt: Runtime, globals: Map<string, A.GlobalParam>): void {
   rt.maxWhileLoops = num('max_while_loops') ?? 10000;
   rt.xlogPrintLevel = num('xlog_print_level') ?? -1;
   rt.enableAsserts = !!num('enable_asserts');
+  const header = globals.get('server_header');
+  if (header?.value.kind === 'String') rt.serverHeader = header.value.value.replace(/^Server:\s*/i, '');
+  if (num('server_signature') === 0) rt.serverHeader = undefined;
   const prefix = globals.get('log_prefix');
   if (prefix?.value.kind === 'String') rt.logger.prefix = prefix.value.value;
 }

@@ -19,7 +19,7 @@ export interface ExprEnv {
   pv(p: A.PVar): PvAccess;
   format(s: A.StringLit): (ctx: ExecContext) => string;
   /** A statement used as a condition or operand; it sets ctx.retcode. */
-  statement(s: A.Statement): (ctx: ExecContext) => void;
+  statementInExpr(s: A.Statement): (ctx: ExecContext) => void;
 }
 
 function traced(env: ExprEnv, p: A.PVar): (ctx: ExecContext) => Val {
@@ -55,7 +55,7 @@ export function compileCond(e: A.Expr, env: ExprEnv): CondFn {
       return (ctx) => { const v = f(ctx); return v === ERR ? -1 : truthy(v) ? 1 : 0; };
     }
     case 'StatementExpr': {
-      const run = env.statement(e.statement);
+      const run = env.statementInExpr(e.statement);
       return (ctx) => {
         run(ctx);
         if (ctx.flow === Flow.Exit) return 0;
@@ -148,7 +148,7 @@ export function compileValue(e: A.Expr, env: ExprEnv): ValueFn {
     case 'BitNot': { const f = compileValue(e.operand, env); return (ctx) => { const v = f(ctx); return typeof v === 'number' ? ~v : ERR; }; }
     case 'Binary': return compileBinary(e, env);
     case 'StatementExpr': {
-      const run = env.statement(e.statement);
+      const run = env.statementInExpr(e.statement);
       return (ctx) => { run(ctx); return ctx.retcode; };
     }
     default: {

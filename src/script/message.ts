@@ -33,4 +33,6 @@ export interface ScriptMessage {
   body: string;
   /** The whole message as text. */
   text: string;
+  /** The parsed message behind this view, for modules that need all of it. */
+  sip?: import('../sip/message.js').SipMessage;
 }

@@ -54,6 +54,8 @@ export class Runtime {
   enableAsserts = false;
   /** Level of the one-argument xlog() (xlog_print_level, default L_ERR). */
   xlogPrintLevel = -1;
+  /** `Server:` value of local replies; undefined when server_signature is off. */
+  serverHeader: string | undefined = 'opensips-ts (OpenSIPS 3.3 compatible)';
   /** Functions the user simulated with `dry-run --stub fn=RC`. */
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };

@@ -49,3 +49,34 @@ export function out(body: string, msg?: ScriptMessage, name = 'out'): unknown {
   const r = run(`route {\n${body}\n}`, msg);
   return r.runtime.vars.get(name) ?? null;
 }
+
+import { parseSipMessage } from '../../src/sip/index.js';
+import { scriptMessage } from '../../src/script/sip-adapter.js';
+import type { Outbound } from '../../src/script/runtime.js';
+import { VirtualClock as Clock2 } from '../../src/core/clock.js';
+
+export interface SipRun { retcode: number; sent: Outbound[]; vars: Map<string, unknown>; ctx: ExecContext }
+
+/** An engine for `cfg` that runs its main route on raw SIP messages; `advance` moves the virtual clock. */
+export function sipEngine(cfg: string) {
+  const loaded = loadCfg('/t/test.cfg', { profile: { strict: false }, readFile: () => cfg, fileExists: () => true, cwd: '/t' });
+  const clock = new Clock2(Date.UTC(2026, 10, 25, 12, 0, 0));
+  const logs: string[] = [];
+  const logger = new Logger(clock, { write: (l) => logs.push(l) });
+  const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger });
+  const rt = engine.runtime;
+  return {
+    rt, clock, logs,
+    diagnostics: [...loaded.diagnostics, ...engine.diagnostics].filter((d) => d.severity === 'error').map((d) => d.message),
+    advance: (sec: number) => clock.advance(sec * 1000),
+    send(bytes: Buffer, src = { ip: '127.0.0.1', port: 5062, proto: 'udp' }): SipRun {
+      const parsed = parseSipMessage(bytes);
+      if ('error' in parsed) throw new Error(parsed.error);
+      const sent: Outbound[] = [];
+      rt.transport = { send: (o) => sent.push(o) };
+      const ctx = new ExecContext(rt, scriptMessage(parsed.msg), src, rt.sockets[0]!);
+      runRoute(ctx, rt.route('route', '0')!, 'request', '0');
+      return { retcode: ctx.retcode, sent, vars: rt.vars, ctx };
+    },
+  };
+}

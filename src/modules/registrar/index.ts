@@ -1,14 +1,38 @@
 // registrar: save(), lookup() and friends.
 import type { NativeModule } from '../types.js';
 import { atLeast, avpSpec, flagStringFixup } from '../common/fixups.js';
+import { isValid } from '../usrloc/store.js';
+import { extractAor, settingsOf, usrlocOf } from './aor.js';
 import { parseLookupFlags, parseSaveFlags } from './flags.js';
+import { registrarLookup } from './lookup.js';
+import { registrarSave } from './save.js';
 
 export const registrar: NativeModule = {
   name: 'registrar',
   functions: {
-    save: { returns: [1, -1, -2], fixup: flagStringFixup(1, parseSaveFlags) },
-    lookup: { returns: [1, 2, -1, -2, -3], fixup: flagStringFixup(1, parseLookupFlags) },
-    is_registered: { returns: [1, -1] },
+    save: {
+      returns: [1, -1, -2],
+      fixup: flagStringFixup(1, parseSaveFlags),
+      prepare: (rt, [domain]) => { if (typeof domain === 'string') usrlocOf(rt).domain(domain); },
+      impl: (ctx, [domain, flags, aor]) => registrarSave(ctx, 'registrar', domain?.str ?? 'location', flags?.str ?? '', aor?.str),
+    },
+    lookup: {
+      returns: [1, 2, -1, -2, -3],
+      fixup: flagStringFixup(1, parseLookupFlags),
+      prepare: (rt, [domain]) => { if (typeof domain === 'string') usrlocOf(rt).domain(domain); },
+      impl: (ctx, [domain, flags, aor]) => registrarLookup(ctx, domain?.str ?? 'location', flags?.str ?? '', aor?.str),
+    },
+    is_registered: {
+      returns: [1, -1],
+      impl: (ctx, [domain, aorArg]) => {
+        const ul = usrlocOf(ctx.runtime);
+        const uri = aorArg?.str ?? (ctx.msg.method === 'REGISTER' ? ctx.msg.to?.uri : ctx.msg.from?.uri) ?? '';
+        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        if ('error' in a) return -1;
+        const now = Math.floor(ctx.runtime.clock.now() / 1000);
+        return ul.domain(domain?.str ?? 'location').get(a.aor)?.bindings.some((b) => isValid(b, now)) ? 1 : -1;
+      },
+    },
     is_contact_registered: { returns: [1, -1] },
     is_ip_registered: { returns: [1, -1] },
     remove: { returns: [1, -1] },

@@ -1,11 +1,20 @@
 // sl: stateless replies.
 import type { NativeModule } from '../types.js';
 import { replyCodeFixup } from '../common/fixups.js';
+import { sendLocalReply } from '../common/reply.js';
 
 export const sl: NativeModule = {
   name: 'sl',
   functions: {
-    sl_send_reply: { returns: [1, -1], fixup: replyCodeFixup(0) },
-    sl_reply_error: { returns: [1, -1] },
+    sl_send_reply: {
+      returns: [1, -1],
+      fixup: replyCodeFixup(0),
+      impl: (ctx, [code, reason]) => {
+        if (code?.int === undefined || code.int < 100 || code.int > 699) return -1;
+        return sendLocalReply(ctx, code.int, reason?.str ?? '', { via: 'sl_send_reply' });
+      },
+    },
+    // A failed save() sets no core error, so the generic "(1/SL)" answer goes out (registrar-semantics.md §4).
+    sl_reply_error: { returns: [1, -1], impl: (ctx) => sendLocalReply(ctx, 500, 'Server error occurred (1/SL)', { via: 'sl_reply_error' }) },
   },
 };

@@ -1,13 +1,36 @@
-// tm: transactions.
+// tm: transactions. Relaying builds the outgoing request as tm does (new top
+// Via, R-URI, header edits) and hands it to the runtime's transport.
 import type { NativeModule } from '../types.js';
 import { replyCodeFixup } from '../common/fixups.js';
+import { sendLocalReply } from '../common/reply.js';
+import { createTransaction, transactionOf } from '../common/transaction.js';
+import { relayRequest } from './relay.js';
 
 export const tm: NativeModule = {
   name: 'tm',
   functions: {
-    t_relay: { returns: [1, -1, -2, -3, -4, -5, -6] },
-    t_newtran: { returns: [1, 0, -10, -1] },
-    t_reply: { returns: [1, -1], fixup: replyCodeFixup(0) },
-    t_check_trans: { returns: [1, -1, -2, 0] },
+    t_relay: {
+      returns: [1, -1, -2, -3, -4, -5, -6],
+      impl: (ctx, [flags, proxy]) => relayRequest(ctx, { ...(flags?.int !== undefined ? { flags: flags.int } : {}), ...(proxy?.str ? { proxy: proxy.str } : {}) }),
+    },
+    t_newtran: {
+      returns: [1, 0, -10, -1],
+      impl: (ctx) => {
+        if (transactionOf(ctx)) return -10;
+        createTransaction(ctx, 't_newtran');
+        if (ctx.msg.method === 'INVITE' && Number(ctx.runtime.param('tm', 'auto_100trying') ?? 1)) sendLocalReply(ctx, 100, 'Trying', { via: 't_newtran (auto 100)' });
+        return 1;
+      },
+    },
+    t_reply: {
+      returns: [1, -1],
+      fixup: replyCodeFixup(0),
+      impl: (ctx, [code, reason]) => {
+        if (code?.int === undefined) return -1;
+        if (!transactionOf(ctx)) createTransaction(ctx, 't_reply');
+        return sendLocalReply(ctx, code.int, reason?.str ?? '', { via: 't_reply' });
+      },
+    },
+    t_check_trans: { returns: [1, -1, -2, 0], impl: () => -1 },
   },
 };

@@ -1,0 +1,47 @@
+// Local replies (sl, signaling, tm, registrar) built the way OpenSIPS builds
+// them and handed to the runtime's transport: from the receiving socket to
+// the source address (rport) or the Via port.
+import { buildReply, randomTag, replyDestination } from '../../sip/index.js';
+import type { ExecContext } from '../../script/context.js';
+import { headerEdits } from '../../script/edits.js';
+import { transactionOf } from './transaction.js';
+
+export interface LocalReplyOptions {
+  headers?: [string, string][];
+  /** Which function sends it, for traces. */
+  via: string;
+}
+
+/** Headers queued with append_to_reply(), as [name, value] pairs. */
+function appendedToReply(ctx: ExecContext): [string, string][] {
+  const out: [string, string][] = [];
+  for (const e of headerEdits(ctx, 'reply')) {
+    if (e.op !== 'append') continue;
+    for (const line of e.text.split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      if (colon > 0) out.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+    }
+  }
+  return out;
+}
+
+export function sendLocalReply(ctx: ExecContext, code: number, reason: string, opts: LocalReplyOptions): number {
+  const req = ctx.msg.sip;
+  if (!req || !req.isRequest) return -1;
+  if (req.method === 'ACK') return 1; // an ACK is never answered
+  const t = transactionOf(ctx);
+  const toTag = t ? (t.toTag ??= randomTag()) : randomTag();
+  const forceRport = ctx.modState.get('core:force_rport') === true;
+  const server = ctx.runtime.serverHeader;
+  const text = buildReply(req, code, reason, {
+    toTag,
+    headers: [...(opts.headers ?? []), ...appendedToReply(ctx)],
+    ...(server ? { server } : {}),
+    source: { ip: ctx.src.ip, port: ctx.src.port },
+    forceRport,
+  }).toString('utf8');
+  const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
+  if (t) t.lastReply = { code, text };
+  ctx.runtime.transport.send({ kind: 'reply', from: ctx.socketIn, to: { proto: ctx.src.proto, ip: dest.host, port: dest.port }, text, via: opts.via });
+  return 1;
+}

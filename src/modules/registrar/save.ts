@@ -1,0 +1,225 @@
+// save(): validate a REGISTER, compute each contact's expiry, update the
+// AoR's bindings, answer with every valid binding (registrar-semantics.md §1-4).
+import { isSipError } from '../../sip/result.js';
+import type { Contact } from '../../sip/name-addr.js';
+import { urisEqual } from '../../sip/uri-compare.js';
+import { socketString, type ExecContext } from '../../script/context.js';
+import { splitUri, uriParam } from '../../script/uri-fields.js';
+import { signalingReply } from '../signaling/index.js';
+import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/store.js';
+import { extractAor, settingsOf, usrlocOf, type RegistrarSettings } from './aor.js';
+import { parseSaveFlags, type SaveFlags } from './flags.js';
+import { METHOD_BITS, ALL_METHODS } from './methods.js';
+
+export class RegistrarError extends Error {
+  constructor(readonly code: number, readonly text: string) { super(text); }
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 420: 'Bad Extension', 500: 'Server Internal Error', 503: 'Service Unavailable' };
+
+/** `;q=` as OpenSIPS prints it: 1, 0, 0.5, 0.25, 0.125 (no trailing zeros). */
+export function formatQ(q: number): string {
+  return String(Number((q / 1000).toFixed(3)));
+}
+
+/** The Contact header value of a 200 OK: every valid binding with its remaining expiry. */
+export function contactList(bindings: readonly Binding[], nowSec: number, receivedParam: string): string {
+  return bindings.filter((b) => isValid(b, nowSec)).map((b) => {
+    let s = `<${b.uri}>`;
+    if (b.q >= 0) s += `;q=${formatQ(b.q)}`;
+    s += `;expires=${b.expires === 0 ? 0 : b.expires - nowSec}`;
+    if (b.received) s += `;${receivedParam}="${b.received}"`;
+    return s;
+  }).join(', ');
+}
+
+function contactExpires(c: Contact, headerExpires: number | undefined, s: RegistrarSettings, f: SaveFlags): number {
+  let e: number;
+  if (c.params.expires !== undefined && c.params.expires !== '') e = typeof c.expires === 'number' ? c.expires : s.defaultExpires;
+  else if (headerExpires !== undefined) e = headerExpires;
+  else e = s.defaultExpires;
+  if (e === 0) return 0;
+  const min = f.minExpires ?? s.minExpires;
+  const max = f.maxExpires ?? s.maxExpires;
+  if (min && e < min) e = min;
+  if (max && e > max) e = max;
+  return e;
+}
+
+function methodsOf(c: Contact, allow: string[] | undefined): number | undefined {
+  const list = c.methods !== undefined ? c.methods.split(',') : allow;
+  if (!list) return undefined;
+  let bits = 0;
+  for (const m of list) bits |= METHOD_BITS[m.trim().toUpperCase()] ?? METHOD_BITS.OTHER!;
+  return bits || ALL_METHODS;
+}
+
+interface Incoming { contact: Contact; expires: number }
+
+export interface SaveOutcome { aor: string; record?: AorRecord }
+
+/** The binding fields captured from the REGISTER for one contact (lib/reg pack_ci). */
+function capture(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSettings, f: SaveFlags): Omit<Binding, 'contactId'> {
+  const req = ctx.msg.sip!;
+  const c = inc.contact;
+  const cseq = req.cseq;
+  const ua = req.userAgent;
+  const receivedParam = c.params.received?.replace(/^"|"$/g, '');
+  const avp = s.receivedAvp ? ctx.avps.get(s.receivedAvp) : undefined;
+  const fromAvp = avp?.length ? String(avp[avp.length - 1]) : undefined;
+  const received = receivedParam || fromAvp;
+  const attrAvp = s.attrAvp ? ctx.avps.get(s.attrAvp) : undefined;
+  const q = c.q === undefined ? s.defaultQ : Math.round((c.q ?? 0) * 1000);
+  const methods = methodsOf(c, req.allow());
+  return {
+    uri: c.uri, expires: nowSec + inc.expires, q,
+    callid: req.callId ?? '', cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
+    flags: f.memoryOnly ? 1 : 0, cflags: ctx.branchFlags[0] ?? 0,
+    userAgent: ua && ua.length >= 1 && ua.length <= 254 ? ua : 'n/a',
+    socket: socketString(ctx.socketIn),
+    ...(methods !== undefined ? { methods } : {}),
+    ...(received ? { received } : {}),
+    ...(c.instance ? { instance: c.instance } : {}),
+    ...(c.regId !== undefined ? { regId: c.regId } : {}),
+    ...(attrAvp?.length ? { attr: String(attrAvp[attrAvp.length - 1]) } : {}),
+    lastModified: ctx.runtime.clock.now(), state: 'CS_NEW',
+  };
+}
+
+function findBinding(r: AorRecord, c: Contact, callid: string, f: SaveFlags, matchingMode: 0 | 1): Binding | undefined {
+  const m = f.matching ?? { mode: matchingMode };
+  if ('param' in m) {
+    const value = (uri: string): string | undefined => { const p = splitUri(uri); return p ? uriParam(p.params, m.param) : undefined; };
+    const want = value(c.uri);
+    return r.bindings.find((b) => { const got = value(b.uri); return want === undefined || got === undefined || want === got; });
+  }
+  return r.bindings.find((b) => urisEqual(b.uri, c.uri) && (m.mode === 0 || b.callid === callid));
+}
+
+/** Applies the request's contacts to the AoR; throws RegistrarError on a rejection. */
+function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming: Incoming[], s: RegistrarSettings, f: SaveFlags, nowSec: number): AorRecord | undefined {
+  const req = ctx.msg.sip!;
+  const ul = usrlocOf(ctx.runtime);
+  const callid = req.callId ?? '';
+  const cseqNum = (() => { const c = req.cseq; return c && !isSipError(c) ? c.num : 0; })();
+  const cap = f.maxContacts ?? s.maxContacts;
+  const existed = d.get(aor);
+  const r = existed ?? d.getOrCreate(aor);
+  let n = cap ? r.bindings.filter((b) => isValid(b, nowSec)).length : 0;
+  try {
+    for (const inc of incoming) {
+      const found = findBinding(r, inc.contact, callid, f, ul.matchingMode);
+      if (found && (found.callid === callid || (f.matching && !('param' in f.matching) && f.matching.mode === 1))) {
+        if (cseqNum < found.cseq) throw new RegistrarError(400, 'Invalid CSeq number');
+        if (cseqNum === found.cseq) {
+          if (ctx.runtime.clock.now() - found.lastModified < ul.cseqDelay * 1000) continue; // a retransmission
+          throw new RegistrarError(400, 'Invalid CSeq number');
+        }
+      }
+      if (!found) {
+        if (inc.expires === 0) continue;
+        while (cap && n >= cap) {
+          if (!f.force) throw new RegistrarError(503, 'Too many registered contacts');
+          const victim = existed ? [...r.bindings].reverse().find((b) => isValid(b, nowSec)) : r.bindings[0];
+          if (!victim) break;
+          d.remove(r, victim);
+          d.records.set(aor, r);
+          n--;
+        }
+        d.insert(r, capture(ctx, inc, nowSec, s, f));
+        n++;
+        continue;
+      }
+      if (inc.expires === 0) { d.remove(r, found); d.records.set(aor, r); if (cap) n--; continue; }
+      if (cap && !isValid(found, nowSec)) n++;
+      while (cap && n > cap) {
+        if (!f.force) throw new RegistrarError(503, 'Too many registered contacts');
+        const victim = [...r.bindings].reverse().find((b) => b !== found && isValid(b, nowSec));
+        if (!victim) break;
+        d.remove(r, victim);
+        d.records.set(aor, r);
+        n--;
+      }
+      d.update(r, found, capture(ctx, inc, nowSec, s, f));
+    }
+  } catch (err) {
+    if (!existed) d.removeAor(aor); // a new AoR is discarded on error
+    if (!r.bindings.length) d.records.delete(aor);
+    throw err;
+  }
+  if (!r.bindings.length) { d.records.delete(aor); return undefined; }
+  return r;
+}
+
+function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; headerExpires: number | undefined } {
+  const req = ctx.msg.sip!;
+  if (!req.header('to')) throw new RegistrarError(400, 'To header not found');
+  if (req.callId === undefined) throw new RegistrarError(400, 'Call-ID header not found');
+  if (!req.cseq || isSipError(req.cseq)) throw new RegistrarError(400, req.cseq ? 'Invalid CSeq number' : 'CSeq header not found');
+  if ((req.callId ?? '').length > 255) throw new RegistrarError(400, 'Callid too long');
+  const e = req.expires;
+  if (isSipError(e)) throw new RegistrarError(400, 'Expires parse error');
+  const list = req.contacts();
+  if (isSipError(list)) throw new RegistrarError(400, 'Contact parse error');
+  if (list.star) {
+    if (e !== 0) throw new RegistrarError(400, '* used in contact and expires is not zero');
+    if (list.contacts.length) throw new RegistrarError(400, '* used in contact and more than 1 contact');
+  }
+  for (const c of list.contacts) {
+    if (c.uri.length > 255 || (c.params.received ?? '').length > 255) throw new RegistrarError(400, 'Contact/received too long');
+    if (c.q === null) throw new RegistrarError(400, 'Invalid q param in contact');
+  }
+  return { contacts: [...list.contacts], star: list.star, headerExpires: e };
+}
+
+/** The whole of save(); returns the script return code. */
+export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: string, flagsText: string, aorUri: string | undefined): number {
+  const req = ctx.msg.sip;
+  if (!req || !req.isRequest) return -2;
+  const s = settingsOf(ctx.runtime, mod, { min: 60, max: 0 });
+  const f = parseSaveFlags(flagsText);
+  const ul = usrlocOf(ctx.runtime);
+  const d = ul.domain(domainName);
+  const nowSec = Math.floor(ctx.runtime.clock.now() / 1000);
+  const stats = statsOf(ctx);
+  let aor: string | undefined;
+  try {
+    const parsed = parseRegister(ctx);
+    const toUri = (() => { const t = req.to; return t && !isSipError(t) ? t.uri : undefined; })();
+    const a = extractAor(aorUri ?? toUri ?? '', ul.useDomain, s);
+    if ('error' in a) throw new RegistrarError(a.code, a.error);
+    aor = a.aor;
+    if (parsed.star) d.removeAor(aor);
+    else if (parsed.contacts.length) {
+      const incoming = parsed.contacts.map((c) => ({ contact: c, expires: contactExpires(c, parsed.headerExpires, s, f) }));
+      updateBindings(ctx, d, aor, incoming, s, f, nowSec);
+    }
+    stats.accepted_regs++;
+    if (f.noReply) return 1;
+    const record = d.get(aor);
+    const only = f.onlyRequestContacts ? new Set(parsed.contacts.map((c) => c.uri)) : undefined;
+    const bindings = (record?.bindings ?? []).filter((b) => !only || only.has(b.uri));
+    const contact = contactList(bindings, nowSec, s.receivedParam);
+    return signalingReply(ctx, 200, 'OK', contact ? [['Contact', contact]] : [], 'save') > 0 ? 1 : -1;
+  } catch (err) {
+    if (!(err instanceof RegistrarError)) throw err;
+    stats.rejected_regs++;
+    if (f.noReply) return -2;
+    const headers: [string, string][] = [];
+    const record = aor ? d.get(aor) : undefined;
+    const contact = record ? contactList(record.bindings, nowSec, s.receivedParam) : '';
+    if (contact) headers.push(['Contact', contact]);
+    headers.push(['P-Registrar-Error', err.text]);
+    if (err.code >= 500 && s.retryAfter > 0) headers.push(['Retry-After', String(s.retryAfter)]);
+    signalingReply(ctx, err.code, REASONS[err.code] ?? 'Error', headers, 'save');
+    return -2;
+  }
+}
+
+export interface RegistrarStats { accepted_regs: number; rejected_regs: number }
+
+export function statsOf(ctx: ExecContext): RegistrarStats {
+  let st = ctx.runtime.services.get('registrar:stats') as RegistrarStats | undefined;
+  if (!st) { st = { accepted_regs: 0, rejected_regs: 0 }; ctx.runtime.services.set('registrar:stats', st); }
+  return st;
+}

@@ -1,0 +1,82 @@
+// t_relay(): forward the request statefully to $du, the proxy argument or
+// the R-URI, and to every appended branch.
+import { newBranch, viaReceived } from '../../sip/index.js';
+import type { SipMessage } from '../../sip/message.js';
+import { socketString, type ExecContext, type SocketInfo } from '../../script/context.js';
+import { headerEdits } from '../../script/edits.js';
+import { splitUri, uriParam } from '../../script/uri-fields.js';
+import { createTransaction, transactionOf } from '../common/transaction.js';
+
+interface Target { proto: string; ip: string; port: number }
+
+/** Where a URI sends to: host, port (default 5060/5061) and transport. */
+export function uriTarget(uri: string, fallbackProto: string): Target | undefined {
+  const p = splitUri(uri.replace(/^<|>$/g, ''));
+  if (!p) return undefined;
+  const transport = uriParam(p.params, 'transport')?.toLowerCase();
+  const tls = p.scheme.toLowerCase() === 'sips' || transport === 'tls';
+  const proto = transport ?? (p.scheme.toLowerCase() === 'sips' ? 'tls' : fallbackProto);
+  return { proto, ip: p.host.replace(/^\[|\]$/g, ''), port: p.port ? Number(p.port) : tls ? 5061 : 5060 };
+}
+
+function proxyTarget(proxy: string, fallbackProto: string): Target | undefined {
+  const m = /^(?:(\w+):)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(proxy);
+  if (!m) return undefined;
+  return { proto: (m[1] ?? fallbackProto).toLowerCase(), ip: m[2]!.replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 5060 };
+}
+
+/** get_send_socket(): a forced socket of another protocol is ignored, as in OpenSIPS. */
+function outgoingSocket(ctx: ExecContext, proto: string, forced: SocketInfo | null): SocketInfo | undefined {
+  if (forced && forced.proto === proto) return forced;
+  if (ctx.socketIn.proto === proto) return ctx.socketIn;
+  return ctx.runtime.sockets.find((s) => s.proto === proto);
+}
+
+function applyEdits(ctx: ExecContext, msg: SipMessage): void {
+  for (const e of headerEdits(ctx)) {
+    if (e.op === 'remove') msg.removeHeader(e.name);
+    else {
+      for (const line of e.text.split(/\r?\n/).filter(Boolean)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) msg.addHeader(line.slice(0, colon).trim(), line.slice(colon + 1).trim(), e.op === 'insert' ? 'prepend' : 'append');
+      }
+    }
+  }
+}
+
+function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): string {
+  const msg = ctx.msg.sip!.clone();
+  // The received Via gets received=/rport= before ours goes on top.
+  const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.modState.get('core:force_rport') === true });
+  if (top !== undefined) msg.replaceHeader('via', top, 0);
+  applyEdits(ctx, msg);
+  msg.setRuri(ruri);
+  const host = from.advertisedIp ?? from.ip;
+  const port = from.advertisedPort ?? from.port;
+  const rport = ctx.modState.get('core:add_local_rport') === true ? ';rport' : '';
+  msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${newBranch()}${rport}`, 'prepend');
+  return msg.serialize().toString('utf8');
+}
+
+export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: string }): number {
+  if (!ctx.msg.sip || !ctx.msg.isRequest) return -2;
+  if (transactionOf(ctx)?.relayed) return 1;
+  const branches = [{ uri: ctx.ruri, du: ctx.du, socket: ctx.socketOut }, ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket }))];
+  let sent = 0;
+  for (const b of branches) {
+    const target = b.du ? uriTarget(b.du, ctx.src.proto) : opts.proxy ? proxyTarget(opts.proxy, ctx.src.proto) : uriTarget(b.uri, ctx.src.proto);
+    if (!target) return -3;
+    const from = outgoingSocket(ctx, target.proto, b.socket);
+    if (!from) {
+      ctx.runtime.logger.log(-1, 'tm', 't_forward_nonack', `no socket for protocol ${target.proto} to reach ${target.ip}:${target.port}`);
+      continue;
+    }
+    const text = buildBranch(ctx, b.uri, from);
+    ctx.runtime.transport.send({ kind: 'request', from, to: target, text, via: `t_relay (branch ${sent}, from ${socketString(from)})` });
+    sent++;
+  }
+  if (!sent) return -6;
+  const t = transactionOf(ctx) ?? createTransaction(ctx, 't_relay');
+  t.relayed = true;
+  return 1;
+}

@@ -1,0 +1,153 @@
+// usrloc in memory, with OpenSIPS's structure: domains (tables such as
+// "location") hold AoR records, each an ordered list of bindings. Ordering,
+// expiry and contact ids follow registrar-semantics.md §3.4 and §6.1.
+
+export interface Binding {
+  /** Unsigned 64-bit contact id, as a decimal string. */
+  contactId: string;
+  uri: string;
+  received?: string;
+  path?: string;
+  /** Absolute Unix time in seconds; 0 = permanent. */
+  expires: number;
+  /** q × 1000; -1 when unspecified. */
+  q: number;
+  callid: string;
+  cseq: number;
+  /** usrloc flags: 1 memory-only. */
+  flags: number;
+  /** Branch flags stored with the contact. */
+  cflags: number;
+  userAgent: string;
+  socket?: string;
+  /** Method bitmask; undefined = all methods. */
+  methods?: number;
+  instance?: string;
+  regId?: number;
+  attr?: string;
+  /** Unix time in ms of the last change. */
+  lastModified: number;
+  state: 'CS_NEW' | 'CS_SYNC' | 'CS_DIRTY';
+}
+
+export interface AorRecord {
+  aor: string;
+  bindings: Binding[];
+  /** Key/value store (mid_registrar keeps its state here). */
+  kv: Map<string, string>;
+  recordLabel: number;
+  nextContactLabel: number;
+}
+
+export type BindingEvent = { kind: 'insert' | 'update' | 'delete' | 'expire'; domain: string; aor: string; binding: Binding };
+
+function aorHash(aor: string): number {
+  let h = 0;
+  for (let i = 0; i < aor.length; i++) h = (Math.imul(h, 31) + aor.charCodeAt(i)) >>> 0;
+  return h & 0x1ff;
+}
+
+export class UsrlocDomain {
+  readonly records = new Map<string, AorRecord>();
+  private labels = 0;
+  expiredCount = 0;
+
+  constructor(readonly name: string, private readonly descTimeOrder: () => boolean, private readonly emit: (e: BindingEvent) => void) {}
+
+  get(aor: string): AorRecord | undefined {
+    return this.records.get(aor);
+  }
+
+  getOrCreate(aor: string): AorRecord {
+    let r = this.records.get(aor);
+    if (!r) {
+      r = { aor, bindings: [], kv: new Map(), recordLabel: ++this.labels, nextContactLabel: Math.floor(Math.random() * 0x3fff) };
+      this.records.set(aor, r);
+    }
+    return r;
+  }
+
+  private contactId(r: AorRecord): string {
+    const label = r.nextContactLabel++ & 0x3fff;
+    return ((BigInt(aorHash(r.aor)) << 46n) + (BigInt(r.recordLabel) << 14n) + BigInt(label)).toString();
+  }
+
+  /** Inserts keeping the order: by q descending (equal q: oldest first), or newest first. */
+  insert(r: AorRecord, b: Omit<Binding, 'contactId'>): Binding {
+    const binding: Binding = { ...b, contactId: this.contactId(r) };
+    this.place(r, binding);
+    this.emit({ kind: 'insert', domain: this.name, aor: r.aor, binding });
+    return binding;
+  }
+
+  private place(r: AorRecord, b: Binding): void {
+    if (this.descTimeOrder()) { r.bindings.unshift(b); return; }
+    const at = r.bindings.findIndex((x) => x.q < b.q);
+    if (at < 0) r.bindings.push(b); else r.bindings.splice(at, 0, b);
+  }
+
+  update(r: AorRecord, b: Binding, changes: Partial<Binding>): void {
+    const oldQ = b.q;
+    Object.assign(b, changes);
+    if (this.descTimeOrder() || b.q !== oldQ) {
+      r.bindings.splice(r.bindings.indexOf(b), 1);
+      this.place(r, b);
+    }
+    this.emit({ kind: 'update', domain: this.name, aor: r.aor, binding: b });
+  }
+
+  remove(r: AorRecord, b: Binding, kind: 'delete' | 'expire' = 'delete'): void {
+    const i = r.bindings.indexOf(b);
+    if (i >= 0) r.bindings.splice(i, 1);
+    this.emit({ kind, domain: this.name, aor: r.aor, binding: b });
+    if (!r.bindings.length) this.records.delete(r.aor);
+  }
+
+  removeAor(aor: string): void {
+    const r = this.records.get(aor);
+    if (!r) return;
+    for (const b of [...r.bindings]) this.remove(r, b);
+    this.records.delete(aor);
+  }
+
+  /** The timer: bindings with 0 < expires <= now go away; emptied AoRs too. */
+  expire(nowSec: number): number {
+    let n = 0;
+    for (const r of [...this.records.values()]) {
+      for (const b of [...r.bindings]) {
+        if (b.expires > 0 && b.expires <= nowSec) { this.remove(r, b, 'expire'); n++; }
+      }
+    }
+    this.expiredCount += n;
+    return n;
+  }
+
+  contactCount(): number {
+    let n = 0;
+    for (const r of this.records.values()) n += r.bindings.length;
+    return n;
+  }
+}
+
+export function isValid(b: Binding, nowSec: number): boolean {
+  return b.expires === 0 || b.expires > nowSec;
+}
+
+export class Usrloc {
+  readonly domains = new Map<string, UsrlocDomain>();
+  readonly listeners: ((e: BindingEvent) => void)[] = [];
+  descTimeOrder = false;
+  useDomain = false;
+  matchingMode: 0 | 1 = 0;
+  cseqDelay = 20;
+  timerInterval = 60;
+
+  domain(name: string): UsrlocDomain {
+    let d = this.domains.get(name);
+    if (!d) {
+      d = new UsrlocDomain(name, () => this.descTimeOrder, (e) => { for (const l of this.listeners) l(e); });
+      this.domains.set(name, d);
+    }
+    return d;
+  }
+}

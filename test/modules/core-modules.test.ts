@@ -1,0 +1,98 @@
+// Return codes and wire effects of sl, signaling, tm, sipmsgops, maxfwd, nathelper.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sipEngine } from '../helpers/engine.js';
+
+const LOAD = 'socket=udp:127.0.0.1:5060\nsocket=tcp:127.0.0.1:5060\nloadmodule "sl.so"\nloadmodule "tm.so"\nloadmodule "signaling.so"\nloadmodule "sipmsgops.so"\nloadmodule "maxfwd.so"\nloadmodule "nathelper.so"\n';
+
+function req(method = 'OPTIONS', extra: string[] = [], via = 'SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bK-x'): Buffer {
+  return Buffer.from([`${method} sip:bob@127.0.0.1:5060 SIP/2.0`, `Via: ${via}`, 'From: <sip:a@127.0.0.1>;tag=1', 'To: <sip:bob@127.0.0.1>', 'Call-ID: c1', `CSeq: 1 ${method}`, ...extra, 'Content-Length: 0', '', ''].join('\r\n'));
+}
+
+const rc = (body: string, msg = req(), pre = ''): unknown => {
+  const e = sipEngine(`${LOAD}${pre}route {\n${body}\n$var(rc) = $retcode;\n}`);
+  assert.deepEqual(e.diagnostics, []);
+  return e.send(msg).vars.get('rc');
+};
+
+test('sl_send_reply: 1, a reply to the Via port without rport, To-tag only from 180; ACK is never answered', () => {
+  const e = sipEngine(`${LOAD}route { sl_send_reply(404, "Not Here"); $var(rc) = $retcode; }`);
+  const r = e.send(req(), { ip: '127.0.0.1', port: 40001, proto: 'udp' });
+  assert.equal(r.vars.get('rc'), 1);
+  assert.equal(r.sent.length, 1);
+  assert.equal(r.sent[0]!.to.port, 5090, 'no rport: the Via port');
+  assert.match(r.sent[0]!.text, /^SIP\/2\.0 404 Not Here\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:5090;branch=z9hG4bK-x\r\n/);
+  assert.match(r.sent[0]!.text, /\r\nTo: <sip:bob@127\.0\.0\.1>;tag=\w+\r\n/);
+  const e2 = sipEngine(`${LOAD}route { sl_send_reply(100, "Trying"); }`);
+  assert.match(e2.send(req()).sent[0]!.text, /\r\nTo: <sip:bob@127\.0\.0\.1>\r\n/, 'no To-tag below 180');
+  const ack = sipEngine(`${LOAD}route { sl_send_reply(200, "OK"); $var(rc) = $retcode; }`).send(req('ACK'));
+  assert.deepEqual([ack.vars.get('rc'), ack.sent.length], [1, 0]);
+});
+
+test('rport: the reply goes to the source port, and the Via gets received/rport', () => {
+  const e = sipEngine(`${LOAD}route { sl_send_reply(200, "OK"); }`);
+  const r = e.send(req('OPTIONS', [], 'SIP/2.0/UDP 10.9.9.9:5090;branch=z9hG4bK-y;rport'), { ip: '127.0.0.7', port: 40002, proto: 'udp' });
+  assert.deepEqual([r.sent[0]!.to.ip, r.sent[0]!.to.port], ['127.0.0.7', 40002]);
+  assert.match(r.sent[0]!.text, /Via: SIP\/2\.0\/UDP 10\.9\.9\.9:5090;branch=z9hG4bK-y;rport=40002;received=127\.0\.0\.7\r\n|Via: SIP\/2\.0\/UDP 10\.9\.9\.9:5090;received=127\.0\.0\.7;branch=z9hG4bK-y;rport=40002\r\n|Via: SIP\/2\.0\/UDP 10\.9\.9\.9:5090;branch=z9hG4bK-y;received=127\.0\.0\.7;rport=40002\r\n/);
+});
+
+test('sl_reply_error answers 500 "Server error occurred (1/SL)"', () => {
+  const e = sipEngine(`${LOAD}route { sl_reply_error(); }`);
+  assert.match(e.send(req()).sent[0]!.text, /^SIP\/2\.0 500 Server error occurred \(1\/SL\)\r\n/);
+});
+
+test('send_reply: stateless without a transaction, stateful after t_newtran', () => {
+  const e = sipEngine(`${LOAD}route { send_reply(486, "Busy"); }`);
+  assert.match(e.send(req()).sent[0]!.via, /stateless/);
+  const s = sipEngine(`${LOAD}route { t_newtran(); send_reply(486, "Busy"); }`);
+  assert.match(s.send(req()).sent[0]!.via, /stateful/);
+});
+
+test('t_newtran: 1 then -10 for a second call on the same message; INVITE gets 100 Trying', () => {
+  assert.equal(rc('t_newtran(); t_newtran();'), -10);
+  const e = sipEngine(`${LOAD}route { t_newtran(); t_reply(404, "Not Found"); }`);
+  assert.deepEqual(e.send(req('INVITE')).sent.map((s) => s.text.split('\r\n')[0]), ['SIP/2.0 100 Trying', 'SIP/2.0 404 Not Found']);
+});
+
+test('t_relay: 1 and a forwarded request with our Via on top; -3 when the destination cannot be parsed', () => {
+  const e = sipEngine(`${LOAD}route { $du = "sip:127.0.0.1:5070"; t_relay(); $var(rc) = $retcode; }`);
+  const r = e.send(req());
+  assert.equal(r.vars.get('rc'), 1);
+  assert.deepEqual([r.sent[0]!.to.ip, r.sent[0]!.to.port], ['127.0.0.1', 5070]);
+  assert.match(r.sent[0]!.text, /^OPTIONS sip:bob@127\.0\.0\.1:5060 SIP\/2\.0\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:5060;branch=z9hG4bK\w+\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:5090;branch=z9hG4bK-x\r\n/);
+  assert.equal(rc('$du = "garbage"; t_relay();'), -3);
+});
+
+test('t_relay follows header edits: append_hf, remove_hf', () => {
+  const e = sipEngine(`${LOAD}route { append_hf("X-Seen: yes\\r\\n"); remove_hf("Subject"); $du = "sip:127.0.0.1:5070"; t_relay(); }`);
+  const text = e.send(req('OPTIONS', ['Subject: hi'])).sent[0]!.text;
+  assert.match(text, /\r\nX-Seen: yes\r\n/);
+  assert.doesNotMatch(text, /Subject/);
+});
+
+test('sipmsgops: is_method (lists, unknown methods), has_totag, is_present_hf, remove_hf return codes', () => {
+  assert.equal(rc('is_method("INVITE|OPTIONS");'), 1);
+  assert.equal(rc('is_method("REGISTER");'), -1);
+  assert.equal(rc('is_method("publish");', req('PUBLISH')), 1);
+  assert.equal(rc('is_method("FOO");', req('FOO')), 1, 'unknown methods compare by name');
+  assert.equal(rc('has_totag();'), -1);
+  assert.equal(rc('is_present_hf("Call-ID");'), 1);
+  assert.equal(rc('is_present_hf("X-None");'), -1);
+  assert.equal(rc('remove_hf("X-None");'), -1);
+});
+
+test('maxfwd: 2 when absent (added), 1 when decremented, -1 at zero; is_maxfwd_lt', () => {
+  assert.equal(rc('mf_process_maxfwd_header(10);'), 2);
+  assert.equal(rc('mf_process_maxfwd_header(10);', req('OPTIONS', ['Max-Forwards: 5'])), 1);
+  assert.equal(rc('mf_process_maxfwd_header(10);', req('OPTIONS', ['Max-Forwards: 0'])), -1);
+  assert.equal(rc('is_maxfwd_lt(10);', req('OPTIONS', ['Max-Forwards: 5'])), 1);
+  assert.equal(rc('is_maxfwd_lt(3);', req('OPTIONS', ['Max-Forwards: 5'])), -1);
+  assert.equal(rc('is_maxfwd_lt(3);'), -2);
+});
+
+test('fix_nated_register: the received AVP gets sip:ip:port, with transport for TCP; 1 without an AVP configured', () => {
+  const e = sipEngine(`${LOAD}modparam("nathelper", "received_avp", "$avp(rcv)")\nroute { fix_nated_register(); $var(r) = $avp(rcv); }`);
+  assert.equal(e.send(req('REGISTER'), { ip: '127.0.0.8', port: 40003, proto: 'udp' }).vars.get('r'), 'sip:127.0.0.8:40003');
+  assert.equal(e.send(req('REGISTER'), { ip: '127.0.0.8', port: 40004, proto: 'tcp' }).vars.get('r'), 'sip:127.0.0.8:40004;transport=tcp');
+  assert.equal(rc('fix_nated_register();'), 1);
+});

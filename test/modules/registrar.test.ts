@@ -1,0 +1,136 @@
+// registrar save()/lookup() against registrar-semantics.md, through the engine.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sipEngine } from '../helpers/engine.js';
+import { register } from '../helpers/sip.js';
+import { usrlocOf } from '../../src/modules/registrar/aor.js';
+
+const CFG = (params = '', flags = '') => `socket=udp:127.0.0.1:5060
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+${params}
+route {
+	save("location"${flags ? `, "${flags}"` : ''});
+	$var(rc) = $retcode;
+}`;
+
+const reply = (r: { sent: { text: string }[] }): string => r.sent[0]?.text ?? '';
+const contactHeader = (r: { sent: { text: string }[] }): string | undefined => /\r\nContact: ([^\r]*)\r\n/.exec(reply(r))?.[1];
+const bindings = (e: ReturnType<typeof sipEngine>, aor = '1001') => usrlocOf(e.rt).domain('location').get(aor)?.bindings ?? [];
+
+test('save() answers 200 OK listing the binding with its remaining expiry; returns 1', () => {
+  const e = sipEngine(CFG());
+  const r = e.send(register({ expires: 600 }));
+  assert.equal(r.vars.get('rc'), 1);
+  assert.match(reply(r), /^SIP\/2\.0 200 OK\r\n/);
+  assert.equal(contactHeader(r), '<sip:1001@127.0.0.1:5062>;expires=600');
+  assert.match(reply(r), /\r\nTo: <sip:1001@127\.0\.0\.1>;tag=\w+\r\n/);
+});
+
+test('expiry: contact param, then Expires header, then default_expires; non-zero values clamped to min/max (no 423)', () => {
+  const e = sipEngine(CFG('modparam("registrar", "default_expires", 1800)\nmodparam("registrar", "max_expires", 7000)'));
+  assert.equal(contactHeader(e.send(register({ contacts: ['<sip:a@127.0.0.1>;expires=90'], expires: 600 }))), '<sip:a@127.0.0.1>;expires=90');
+  assert.match(contactHeader(e.send(register({ contacts: ['<sip:b@127.0.0.1>'], cseq: 2 })))!, /<sip:b@127\.0\.0\.1>;expires=1800/);
+  assert.match(contactHeader(e.send(register({ contacts: ['<sip:c@127.0.0.1>'], expires: 30, cseq: 3 })))!, /<sip:c@127\.0\.0\.1>;expires=60/, 'raised to min_expires 60');
+  assert.match(contactHeader(e.send(register({ contacts: ['<sip:d@127.0.0.1>'], expires: 9000, cseq: 4 })))!, /<sip:d@127\.0\.0\.1>;expires=7000/, 'lowered to max_expires');
+});
+
+test('a second contact is added; the 200 OK lists every valid binding, q-ordered', () => {
+  const e = sipEngine(CFG());
+  e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>;q=0.5'], expires: 600 }));
+  e.advance(10);
+  const r = e.send(register({ contacts: ['<sip:1001@127.0.0.1:5064>;q=1'], expires: 300, cseq: 2 }));
+  assert.equal(contactHeader(r), '<sip:1001@127.0.0.1:5064>;q=1;expires=300, <sip:1001@127.0.0.1:5062>;q=0.5;expires=590');
+});
+
+test('refresh with a higher CSeq updates; a lower CSeq is rejected 400; the same CSeq within cseq_delay is a retransmission', () => {
+  const e = sipEngine(CFG());
+  e.send(register({ expires: 600, cseq: 5 }));
+  e.advance(5);
+  const retrans = e.send(register({ expires: 600, cseq: 5 }));
+  assert.match(reply(retrans), /^SIP\/2\.0 200 OK/);
+  assert.equal(contactHeader(retrans), '<sip:1001@127.0.0.1:5062>;expires=595', 'binding untouched');
+  const lower = e.send(register({ expires: 600, cseq: 4 }));
+  assert.match(reply(lower), /^SIP\/2\.0 400 Bad Request\r\n/);
+  assert.match(reply(lower), /\r\nP-Registrar-Error: Invalid CSeq number\r\n/);
+  assert.equal(lower.vars.get('rc'), -2);
+  e.advance(30);
+  const stale = e.send(register({ expires: 600, cseq: 5 }));
+  assert.match(reply(stale), /^SIP\/2\.0 400 /, 'same CSeq after cseq_delay');
+  const refresh = e.send(register({ expires: 900, cseq: 6 }));
+  assert.equal(contactHeader(refresh), '<sip:1001@127.0.0.1:5062>;expires=900');
+});
+
+test('expires 0 removes a binding; Contact: * with Expires: 0 removes the AoR; * with non-zero Expires is 400', () => {
+  const e = sipEngine(CFG());
+  e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>', '<sip:1001@127.0.0.1:5064>'], expires: 600 }));
+  const one = e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>;expires=0'], cseq: 2 }));
+  assert.equal(contactHeader(one), '<sip:1001@127.0.0.1:5064>;expires=600');
+  const badStar = e.send(register({ contacts: ['*'], expires: 10, cseq: 3 }));
+  assert.match(reply(badStar), /P-Registrar-Error: \* used in contact and expires is not zero/);
+  const star = e.send(register({ contacts: ['*'], expires: 0, cseq: 4 }));
+  assert.match(reply(star), /^SIP\/2\.0 200 OK/);
+  assert.equal(contactHeader(star), undefined);
+  assert.deepEqual(bindings(e), []);
+});
+
+test('max_contacts: 503 without f; with "rfc1" the newest contact replaces the old and no reply is sent', () => {
+  const e = sipEngine(CFG('modparam("registrar", "max_contacts", 1)'));
+  e.send(register({ expires: 600 }));
+  const over = e.send(register({ contacts: ['<sip:1001@127.0.0.1:5064>'], expires: 600, cseq: 2 }));
+  assert.match(reply(over), /^SIP\/2\.0 503 Service Unavailable\r\n/);
+  assert.match(reply(over), /P-Registrar-Error: Too many registered contacts/);
+  const f = sipEngine(CFG('', 'rfc1'));
+  f.send(register({ expires: 600 }));
+  const replaced = f.send(register({ contacts: ['<sip:1001@127.0.0.1:5064>'], expires: 600, cseq: 2 }));
+  assert.deepEqual(replaced.sent, [], 'flag r: no reply');
+  assert.equal(replaced.vars.get('rc'), 1);
+  assert.deepEqual(bindings(f).map((b) => b.uri), ['sip:1001@127.0.0.1:5064']);
+});
+
+test('no Contact: a query answers the current bindings', () => {
+  const e = sipEngine(CFG());
+  e.send(register({ expires: 600 }));
+  const q = e.send(register({ contacts: [], cseq: 2 }));
+  assert.equal(contactHeader(q), '<sip:1001@127.0.0.1:5062>;expires=600');
+});
+
+test('received from received_avp (fix_nated_register), branch flags, socket, User-Agent and methods are stored', () => {
+  const e = sipEngine(`socket=udp:127.0.0.1:5060
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+loadmodule "nathelper.so"
+modparam("registrar|nathelper", "received_avp", "$avp(rcv)")
+route { setbflag("DST_WS"); fix_nated_register(); save("location"); }`);
+  const r = e.send(register({ expires: 600, extra: ['User-Agent: Zoiper', 'Allow: INVITE, BYE'] }), { ip: '127.0.0.9', port: 40000, proto: 'udp' });
+  assert.equal(contactHeader(r), '<sip:1001@127.0.0.1:5062>;expires=600;received="sip:127.0.0.9:40000"');
+  const [b] = bindings(e);
+  assert.deepEqual([b!.received, e.rt.flags.namesOf('branch', b!.cflags), b!.socket, b!.userAgent, b!.methods], ['sip:127.0.0.9:40000', 'DST_WS', 'udp:127.0.0.1:5060', 'Zoiper', 9]);
+  assert.equal(r.sent[0]!.to.ip, '127.0.0.9', 'the reply goes to the source (rport)');
+});
+
+test('lookup(): R-URI to the contact, $du to its received, branch flags back; -1 for unknown AoRs; -2 when the method is filtered', () => {
+  const e = sipEngine(`socket=udp:127.0.0.1:5060
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+loadmodule "sipmsgops.so"
+route {
+	if (is_method("REGISTER")) { setbflag("NAT"); $avp(rcv) = "sip:127.0.0.9:40000"; save("location"); exit; }
+	lookup("location", "m");
+	$var(rc) = $retcode; $var(ru) = $ru; $var(du) = $du;
+	if (isbflagset("NAT")) $var(nat) = 1;
+}
+modparam("registrar", "received_avp", "$avp(rcv)")`.replace(/\nmodparam.*$/, '').replace('loadmodule "registrar.so"', 'loadmodule "registrar.so"\nmodparam("registrar", "received_avp", "$avp(rcv)")'));
+  e.send(register({ expires: 600, extra: ['Allow: INVITE, ACK, BYE'] }));
+  const invite = (to: string, method = 'INVITE') => Buffer.from(`${method} sip:${to}@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-i\r\nFrom: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:${to}@127.0.0.1>\r\nCall-ID: i1\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n\r\n`);
+  const hit = e.send(invite('1001'));
+  assert.deepEqual(['rc', 'ru', 'du', 'nat'].map((k) => hit.vars.get(k)), [1, 'sip:1001@127.0.0.1:5062', 'sip:127.0.0.9:40000', 1]);
+  assert.equal(e.send(invite('9999')).vars.get('rc'), -1);
+  assert.equal(e.send(invite('1001', 'MESSAGE')).vars.get('rc'), -2);
+});
