@@ -47,7 +47,7 @@ function applyEdits(ctx: ExecContext, msg: SipMessage): void {
 function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): string {
   const msg = ctx.msg.sip!.clone();
   // The received Via gets received=/rport= before ours goes on top.
-  const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.modState.get('core:force_rport') === true });
+  const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.modState.get('core:force_rport') === true, mode: 'forward' });
   if (top !== undefined) msg.replaceHeader('via', top, 0);
   applyEdits(ctx, msg);
   msg.setRuri(ruri);
