@@ -25,6 +25,8 @@ export interface LoadedCfg {
   /** Source text of every file read, for code frames. */
   sources: Map<string, string>;
   comments: Map<string, Comment[]>;
+  /** For each included file, the include statements that led to it, outermost first. */
+  chains: Map<string, A.Span[]>;
 }
 
 const MAX_INCLUDE_DEPTH = 64;
@@ -33,6 +35,8 @@ class Loader {
   readonly diagnostics: Diagnostic[] = [];
   readonly sources = new Map<string, string>();
   readonly comments = new Map<string, Comment[]>();
+  /** The include statements that first led to each file. */
+  readonly chains = new Map<string, A.Span[]>();
   private readonly read: (p: string) => string;
   private readonly exists: (p: string) => boolean;
 
@@ -46,6 +50,7 @@ class Loader {
   }
 
   topFile(path: string, chain: A.Span[], stack: string[]): A.TopItem[] {
+    if (!this.chains.has(path)) this.chains.set(path, chain);
     const text = this.source(path);
     if (text === undefined) return [];
     const parsed = parseCfgText(text, path, this.opts.profile);
@@ -65,6 +70,7 @@ class Loader {
   }
 
   private statementsFile(path: string, chain: A.Span[], stack: string[]): A.Statement[] {
+    if (!this.chains.has(path)) this.chains.set(path, chain);
     const text = this.source(path);
     if (text === undefined) return [];
     const parsed = parseStatementsText(text, path, this.opts.profile);
@@ -131,9 +137,17 @@ export function loadCfg(path: string, opts: LoadOptions): LoadedCfg {
   const built = buildScript(items);
   diagnostics.push(...built.diagnostics);
   return {
-    script: built.script, items, diagnostics: sortDiagnostics(diagnostics, [...loader.sources.keys()]),
-    sources: loader.sources, comments: loader.comments,
+    script: built.script, items, diagnostics: sortDiagnostics(withIncludeChains(diagnostics, loader.chains), [...loader.sources.keys()]),
+    sources: loader.sources, comments: loader.comments, chains: loader.chains,
   };
+}
+
+/** A diagnostic inside an included file says how that file was reached. */
+export function withIncludeChains(diags: Diagnostic[], chains: ReadonlyMap<string, A.Span[]>): Diagnostic[] {
+  return diags.map((d) => {
+    const chain = chains.get(d.span.file);
+    return d.includeChain || !chain?.length ? d : { ...d, includeChain: chain };
+  });
 }
 
 /** File order first (as read), then position. */

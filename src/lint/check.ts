@@ -2,7 +2,7 @@
 // functions resolve, its routes compile. Problems come in OpenSIPS's order:
 // those found while parsing first, then those of the start-up phase.
 import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
-import { loadCfg, type LoadOptions } from '../cfg/load.js';
+import { loadCfg, withIncludeChains, type LoadOptions } from '../cfg/load.js';
 import { VirtualClock } from '../core/clock.js';
 import { Logger } from '../core/logger.js';
 import { buildEngine } from '../script/engine.js';
@@ -30,7 +30,7 @@ export function checkCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { pr
   routeRules.check({ loaded, engine, profile: opts.profile, routeTypes: new Map(), report: (rule, severity, message, span, hint) => {
     if (rule === 'route-undefined') makeReport(routeProblems)(rule, severity, message, span, hint);
   } });
-  const all = [...loaded.diagnostics, ...engine.diagnostics, ...routeProblems];
+  const all = withIncludeChains([...loaded.diagnostics, ...engine.diagnostics, ...routeProblems], loaded.chains);
   // Stable: keeps the position order within each phase.
   const diagnostics = [...all.filter((d) => phaseOf(d) === 'parse'), ...all.filter((d) => phaseOf(d) === 'startup')];
   return { diagnostics, sources: loaded.sources };

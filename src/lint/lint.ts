@@ -1,6 +1,6 @@
 // `opensips-ts lint`: every problem of a cfg, syntax to semantics, in one pass.
 import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
-import { loadCfg, sortDiagnostics, type LoadOptions } from '../cfg/load.js';
+import { loadCfg, sortDiagnostics, withIncludeChains, type LoadOptions } from '../cfg/load.js';
 import { VirtualClock } from '../core/clock.js';
 import { Logger } from '../core/logger.js';
 import { buildEngine } from '../script/engine.js';
@@ -36,5 +36,5 @@ export function lintCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { pro
   for (const rule of LINT_RULES) rule.check(ctx);
   // Lint shows everything in file order; check.ts keeps OpenSIPS's phase order.
   const all = dedupe([...loaded.diagnostics, ...engine.diagnostics, ...found]);
-  return { diagnostics: sortDiagnostics(all, [...loaded.sources.keys()]), sources: loaded.sources };
+  return { diagnostics: sortDiagnostics(withIncludeChains(all, loaded.chains), [...loaded.sources.keys()]), sources: loaded.sources };
 }

@@ -78,3 +78,19 @@ test('fmt prints, checks and rewrites', () => {
   assert.equal(readFileSync(file, 'utf8'), printed.out + '\n');
   assert.equal(run('fmt', file, '--check').code, 0);
 });
+
+test('dry-run prints the trace, the messages it would send and the location table; --json is one document', () => {
+  const msg = new URL('../../conformance/messages/register-udp.sip', import.meta.url).pathname;
+  const r = run('dry-run', registrar, '--msg', msg, '--src', 'udp:127.0.0.1:5062', '--time', '2026-11-25T12:00:00Z');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /blog-registrar\.cfg:20 +if \(!save\("location", "rfc1"\)\)/);
+  assert.match(r.out, /call save\("location", "rfc1"\) -> 1/);
+  assert.match(r.out, /#1 request by t_relay .*: udp:172\.16\.4\.111:5361 -> udp:172\.16\.4\.114:5060/);
+  assert.match(r.out, /after:\n {4}location {2}1001 {2}<sip:1001@127\.0\.0\.1:5062;transport=udp> {2}expires in 3600s/);
+  const j = JSON.parse(run('dry-run', registrar, '--msg', msg, '--json').out);
+  assert.equal(j.runs[0].sent[0].to.ip, '172.16.4.114');
+  assert.equal(j.runs[0].locationAfter[0].aor, '1001');
+  assert.equal(run('dry-run', registrar).code, 2, '--msg is required');
+  assert.equal(run('dry-run', registrar, '--msg', msg, '--stub', 'bad').code, 2);
+  assert.equal(run('dry-run', registrar, '--msg', msg, '--src', 'nonsense').code, 2);
+});

@@ -24,3 +24,15 @@ for (const file of readdirSync(DIR).filter((f) => f.endsWith('.cfg')).sort()) {
     assert.deepEqual(got, expected);
   });
 }
+
+test('a problem inside an included file is reported at its own line, with the include chain', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'osts-inc-'));
+  writeFileSync(join(dir, 'main.cfg'), 'socket=udp:127.0.0.1:5060\nloadmodule "sl.so"\nroute {\n\tinclude_file "body.cfg"\n}\n');
+  writeFileSync(join(dir, 'body.cfg'), '# the request route body\n\tsl_send_reply(404);\n');
+  const d = lintCfg(join(dir, 'main.cfg'), { profile: { strict: false } }).diagnostics.find((x) => x.rule === 'argument-count')!;
+  assert.deepEqual([d.span.file, d.span.line], [join(dir, 'body.cfg'), 2]);
+  assert.deepEqual(d.includeChain!.map((s) => [s.file, s.line]), [[join(dir, 'main.cfg'), 4]]);
+});

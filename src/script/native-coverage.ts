@@ -1,0 +1,25 @@
+// What `run` refuses at start-up: every call to a function whose module has
+// no native implementation in opensips-ts, all listed at once.
+import type { Diagnostic } from '../cfg/diagnostic.js';
+import type { LoadedCfg } from '../cfg/load.js';
+import { routeBodies, walkStatements } from '../cfg/walk.js';
+import type { Runtime } from './runtime.js';
+
+export function notNative(loaded: LoadedCfg, rt: Runtime): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of routeBodies(loaded.script.routes)) {
+    walkStatements(r.body, {
+      statement: (s) => {
+        if (s.kind !== 'Call') return;
+        const f = rt.functions.get(s.name);
+        if (!f || f.behaviour?.impl || rt.stubs.has(s.name)) return;
+        out.push({
+          rule: 'not-native', severity: 'error', span: s.nameSpan,
+          message: `\`${s.name}\` (module ${f.module}) has no native implementation in opensips-ts yet`,
+          hint: `\`opensips-ts modules ${f.module}\` lists what is implemented; \`dry-run --stub ${s.name}=RC\` simulates it`,
+        });
+      },
+    });
+  }
+  return out;
+}

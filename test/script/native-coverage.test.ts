@@ -1,0 +1,25 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadCfg } from '../../src/cfg/load.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { Logger } from '../../src/core/logger.js';
+import { buildEngine } from '../../src/script/engine.js';
+import { notNative } from '../../src/script/native-coverage.js';
+import { BLOG_DIR } from '../helpers/cfg.js';
+
+function coverage(file: string, stubs: string[] = []): string[] {
+  const loaded = loadCfg(file, { profile: { strict: false } });
+  const clock = new VirtualClock();
+  const { runtime } = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: () => undefined }) });
+  for (const s of stubs) runtime.stubs.set(s, 1);
+  return notNative(loaded, runtime).map((d) => `${d.span.line}:${d.message}`);
+}
+
+test('every function of blog-registrar.cfg runs natively', () => {
+  assert.deepEqual(coverage(BLOG_DIR + 'blog-registrar.cfg'), []);
+});
+
+test('what is not native yet is listed all at once with its line (blog-mid-registrar.cfg: mid_registrar_save)', () => {
+  assert.deepEqual(coverage(BLOG_DIR + 'blog-mid-registrar.cfg'), ['23:`mid_registrar_save` (module mid_registrar) has no native implementation in opensips-ts yet']);
+  assert.deepEqual(coverage(BLOG_DIR + 'blog-mid-registrar.cfg', ['mid_registrar_save']), [], 'a stub covers it');
+});
