@@ -168,7 +168,8 @@ function routeName(n: A.RouteName): string {
   return n.quoted ? quoteDouble(n.text) : n.text;
 }
 
-function arg(a: A.CallArg | A.NullLit | undefined): string {
+/** An argument as written (strings keep their quotes). */
+export function argText(a: A.CallArg | A.NullLit | undefined): string {
   if (!a) return '';
   switch (a.kind) {
     case 'String': return a.pieces.join(' ');
@@ -180,7 +181,7 @@ function arg(a: A.CallArg | A.NullLit | undefined): string {
 }
 
 function call(c: A.Call): string {
-  const args = c.args.map(arg);
+  const args = c.args.map(argText);
   return `${c.name}(${args.length === 1 && args[0] === '' ? ',' : args.join(', ')})`;
 }
 
@@ -189,7 +190,7 @@ function simpleStatement(s: A.Statement): string {
     case 'Call': return call(s);
     case 'RouteCall': {
       const target = 'kind' in s.target ? s.target.text : routeName(s.target);
-      return `route(${[target, ...s.args.map(arg)].join(', ')})`;
+      return `route(${[target, ...s.args.map(argText)].join(', ')})`;
     }
     case 'Assign': return `${s.target.text} ${s.op} ${expr(s.value)}`;
     case 'Exit': return 'exit';

@@ -59,3 +59,15 @@ export function walkExpr(e: A.Expr, v: Visitor): void {
 export function* routeBodies(routes: Record<A.RouteKind, Map<string, A.RouteDecl>>): Generator<A.RouteDecl> {
   for (const table of Object.values(routes)) yield* table.values();
 }
+
+/** Every statement list of a body, nested ones included (if/else branches, loop bodies, switch cases). */
+export function forEachStatementList(body: readonly A.Statement[], fn: (list: readonly A.Statement[]) => void): void {
+  fn(body);
+  walkStatements(body, {
+    statement: (s) => {
+      if (s.kind === 'If') { fn(s.then); if (s.otherwise) fn(s.otherwise); }
+      else if (s.kind === 'While' || s.kind === 'ForEach' || s.kind === 'Block') fn(s.body);
+      else if (s.kind === 'Switch') for (const c of s.cases) fn(c.body);
+    },
+  });
+}

@@ -5,7 +5,7 @@
 // `break`, $retcode is the value of the last statement.
 import type * as A from '../cfg/ast.js';
 import { printFormat } from '../cfg/pvar.js';
-import { expr as printExpr } from '../cfg/print.js';
+import { argText, expr as printExpr } from '../cfg/print.js';
 import type { ArgValue } from '../modules/types.js';
 import { Flow, type ExecContext } from './context.js';
 import { binary, compileCond, compileValue, ERR, type ExprEnv } from './expressions.js';
@@ -353,17 +353,6 @@ export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void 
   if (flow === Flow.Return) value = ctx.returnValue;
   if (flow === Flow.Return || flow === Flow.Break) ctx.flow = Flow.None;
   return value;
-}
-
-function argText(a: A.CallArg | undefined): string {
-  if (!a) return '';
-  switch (a.kind) {
-    case 'String': return a.pieces.join(' ');
-    case 'Number': return a.text;
-    case 'PVar': return a.text;
-    case 'Null': return 'NULL';
-    case 'BareWord': return a.text;
-  }
 }
 
 function describe(s: A.Statement): string {

@@ -1,7 +1,7 @@
 // Sockets, `switch ($retcode)` case values, module parameter values,
 // pseudo-variables and transformations the loaded modules do not provide.
 import type * as A from '../../cfg/ast.js';
-import { routeBodies, walkStatements } from '../../cfg/walk.js';
+import { forEachStatementList, routeBodies, walkStatements } from '../../cfg/walk.js';
 import { loadCatalog } from '../../catalog/index.js';
 import { NATIVE_MODULES } from '../../modules/index.js';
 import { xlogLevel } from '../../script/core-functions.js';
@@ -59,16 +59,7 @@ export const retcodeRules: LintRule = {
   id: 'retcode',
   description: '`switch ($retcode)` cases a function can never return',
   check(ctx) {
-    for (const r of routeBodies(ctx.loaded.script.routes)) {
-      checkSwitchList(ctx, r.body);
-      walkStatements(r.body, {
-        statement: (s) => {
-          if (s.kind === 'If') { checkSwitchList(ctx, s.then); if (s.otherwise) checkSwitchList(ctx, s.otherwise); }
-          else if (s.kind === 'While' || s.kind === 'ForEach' || s.kind === 'Block') checkSwitchList(ctx, s.body);
-          else if (s.kind === 'Switch') for (const c of s.cases) checkSwitchList(ctx, c.body);
-        },
-      });
-    }
+    for (const r of routeBodies(ctx.loaded.script.routes)) forEachStatementList(r.body, (list) => checkSwitchList(ctx, list));
   },
 };
 

@@ -3,7 +3,7 @@
 import type * as A from '../../cfg/ast.js';
 import { leniency } from '../../cfg/diagnostic.js';
 import { MAIN_ROUTE } from '../../cfg/script.js';
-import { routeBodies, walkStatements } from '../../cfg/walk.js';
+import { forEachStatementList, routeBodies, walkStatements } from '../../cfg/walk.js';
 import type { LintContext, LintRule } from '../context.js';
 
 /** Functions that arm a route of another kind by name. */
@@ -78,15 +78,6 @@ export const routeRules: LintRule = {
   description: 'undefined and unreachable routes, code after exit/return/drop',
   check(ctx) {
     checkReferences(ctx);
-    for (const r of routeBodies(ctx.loaded.script.routes)) {
-      checkUnreachable(ctx, r.body);
-      walkStatements(r.body, {
-        statement: (s) => {
-          if (s.kind === 'If') { checkUnreachable(ctx, s.then); if (s.otherwise) checkUnreachable(ctx, s.otherwise); }
-          else if (s.kind === 'While' || s.kind === 'ForEach' || s.kind === 'Block') checkUnreachable(ctx, s.body);
-          else if (s.kind === 'Switch') for (const c of s.cases) checkUnreachable(ctx, c.body);
-        },
-      });
-    }
+    for (const r of routeBodies(ctx.loaded.script.routes)) forEachStatementList(r.body, (list) => checkUnreachable(ctx, list));
   },
 };
