@@ -8,12 +8,17 @@ import { runParseAst } from './parse-ast.js';
 import { runLint } from './lint.js';
 import { runDryRun } from './dry-run.js';
 import { runModules } from './modules.js';
+import { runServer } from './run.js';
 
 export const USAGE = `usage: opensips-ts <command> [options] FILE
 
 commands:
   check FILE          check a cfg; exit 0 when valid, 1 when it has errors
   -c -f FILE          the same, spelled as \`opensips -c -f FILE\`
+  run FILE [--map FROM=TO[:PORT]]...
+                      the cfg as a live SIP server on its UDP/TCP sockets (Ctrl-C stops it);
+                      --map rewrites cfg addresses that are not on this host, e.g. 172.16.4.111=127.0.4.111;
+                      --debug logs at L_DBG, every message in and out included
   lint FILE           every problem: syntax, modules, functions, routes, flags, variables
                       --format pretty|json|sarif, --max-warnings N
   dry-run FILE --msg MSG.sip [--msg ...]
@@ -45,6 +50,8 @@ const OPTIONS = {
   time: { type: 'string' },
   stub: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  map: { type: 'string', multiple: true },
+  debug: { type: 'boolean' },
   c: { type: 'boolean', short: 'c' },
   f: { type: 'string', short: 'f' },
   help: { type: 'boolean', short: 'h' },
@@ -56,7 +63,7 @@ function usageError(io: Io, message: string): number {
   return EXIT.usage;
 }
 
-export function main(argv: string[], io: Io = processIo()): number {
+export function main(argv: string[], io: Io = processIo()): number | Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -85,6 +92,7 @@ export function main(argv: string[], io: Io = processIo()): number {
       return target ? runLint(target, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io) : usageError(io, 'lint needs a FILE');
     }
     case 'modules': return runModules(file, io);
+    case 'run': return target ? runServer(target, { maps: values.map ?? [], strict, debug: !!values.debug }, io) : usageError(io, 'run needs a FILE');
     case 'dry-run':
       if (!target) return usageError(io, 'dry-run needs a FILE');
       return runDryRun(target, {

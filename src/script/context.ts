@@ -14,6 +14,9 @@ export interface SocketInfo {
   proto: string;
   ip: string;
   port: number;
+  /** The address as the cfg writes it, when --map moved the socket elsewhere. */
+  cfgIp?: string;
+  cfgPort?: number;
   advertisedIp?: string;
   advertisedPort?: number;
   tag?: string;

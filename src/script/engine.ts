@@ -54,6 +54,7 @@ function socketsOf(decls: A.SocketDecl[], map: EngineOptions['addressMap']): Soc
     const port = d.address.port && d.address.port !== 'any' ? Number(d.address.port) : 5060;
     return {
       proto: d.address.proto!, ip: mapped?.ip ?? d.address.host, port: mapped?.port ?? port,
+      ...(mapped ? { cfgIp: d.address.host, cfgPort: port } : {}),
       ...(d.advertised ? { advertisedIp: d.advertised.host, ...(d.advertised.port ? { advertisedPort: Number(d.advertised.port) } : {}) } : {}),
       ...(d.tag ? { tag: d.tag } : {}), ...(d.anycast ? { anycast: true } : {}),
     };

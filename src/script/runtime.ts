@@ -74,7 +74,9 @@ export class Runtime {
     const m = /^(\w+):(\[[^\]]+\]|[^:]+):(\d+)$/.exec(text.trim());
     if (!m) return undefined;
     const [, proto, ip, port] = m;
-    return this.sockets.find((s) => s.proto === proto!.toLowerCase() && s.port === Number(port) && (s.ip === ip || s.advertisedIp === ip));
+    const p = Number(port);
+    return this.sockets.find((s) => s.proto === proto!.toLowerCase() && (
+      (s.port === p && (s.ip === ip || s.advertisedIp === ip)) || (s.cfgIp === ip && (s.cfgPort ?? s.port) === p)));
   }
 
   param(module: string, name: string): string | number | undefined {

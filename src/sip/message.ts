@@ -405,6 +405,18 @@ export class SipMessage {
     return n;
   }
 
+  /** Removes only the `nth` received field of that name (a proxy taking its Via off a reply); false if there is none. */
+  removeHeaderAt(name: string, nth: number): boolean {
+    const key = headerKey(name);
+    const keys = this.frame.index.keys;
+    let seen = 0;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] !== key) continue;
+      if (seen++ === nth) { this.edits.removed.add(i); return true; }
+    }
+    return false;
+  }
+
   /** Replaces the value of the `nth` received field of that name; false if there is none. */
   replaceHeader(name: string, value: string, nth = 0): boolean {
     const key = headerKey(name);

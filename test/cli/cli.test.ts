@@ -11,7 +11,7 @@ function run(...args: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, cwd: process.cwd() };
-  const code = main(args, io);
+  const code = main(args, io) as number;
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 

@@ -10,7 +10,7 @@ function run(...args: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
   const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, cwd: process.cwd() };
-  return { code: main(args, io), out: out.join('\n'), err: err.join('\n') };
+  return { code: main(args, io) as number, out: out.join('\n'), err: err.join('\n') };
 }
 
 test('lint exit codes: 0 with warnings only, 1 with errors, 3 with --max-warnings exceeded', () => {

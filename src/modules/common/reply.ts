@@ -5,6 +5,7 @@ import { buildReply, randomTag, replyDestination } from '../../sip/index.js';
 import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { transactionOf } from './transaction.js';
+import { liveTm } from '../tm/live.js';
 
 export interface LocalReplyOptions {
   headers?: [string, string][];
@@ -42,6 +43,8 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   }).toString('utf8');
   const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
   if (t) t.lastReply = { code, text };
-  ctx.runtime.transport.send({ kind: 'reply', from: ctx.socketIn, to: { proto: ctx.src.proto, ip: dest.host, port: dest.port }, text, via: opts.via });
+  const to = { proto: ctx.src.proto, ip: dest.host, port: dest.port };
+  ctx.runtime.transport.send({ kind: 'reply', from: ctx.socketIn, to, text, via: opts.via });
+  if (t) liveTm(ctx)?.replied(ctx, code, Buffer.from(text), to);
   return 1;
 }

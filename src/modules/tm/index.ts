@@ -5,6 +5,7 @@ import { replyCodeFixup } from '../common/fixups.js';
 import { sendLocalReply } from '../common/reply.js';
 import { createTransaction, transactionOf } from '../common/transaction.js';
 import { relayRequest } from './relay.js';
+import { liveTm } from './live.js';
 
 export const tm: NativeModule = {
   name: 'tm',
@@ -17,6 +18,9 @@ export const tm: NativeModule = {
       returns: [1, 0, -10, -1],
       impl: (ctx) => {
         if (transactionOf(ctx)) return -10;
+        const live = liveTm(ctx);
+        const known = live?.existing(ctx);
+        if (known) { live!.absorb(known); return 0; } // a retransmission: last reply re-sent, script stops
         createTransaction(ctx, 't_newtran');
         if (ctx.msg.method === 'INVITE' && Number(ctx.runtime.param('tm', 'auto_100trying') ?? 1)) sendLocalReply(ctx, 100, 'Trying', { via: 't_newtran (auto 100)' });
         return 1;
@@ -31,6 +35,17 @@ export const tm: NativeModule = {
         return sendLocalReply(ctx, code.int, reason?.str ?? '', { via: 't_reply' });
       },
     },
-    t_check_trans: { returns: [1, -1, -2, 0], impl: () => -1 },
+    t_check_trans: {
+      returns: [1, -1, -2, 0],
+      impl: (ctx) => {
+        const live = liveTm(ctx);
+        const known = live?.existing(ctx);
+        if (ctx.msg.method === 'CANCEL' || ctx.msg.method === 'ACK') return known ? 1 : -1;
+        if (known) { live!.absorb(known); return 0; }
+        return -1;
+      },
+    },
+    t_on_failure: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'failure', r?.str ?? ''); ctx.modState.set('tm:on_failure', r?.str); return 1; } },
+    t_on_reply: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? ''); ctx.modState.set('tm:on_reply', r?.str); return 1; } },
   },
 };

@@ -6,6 +6,7 @@ import { socketString, type ExecContext, type SocketInfo } from '../../script/co
 import { headerEdits } from '../../script/edits.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { createTransaction, transactionOf } from '../common/transaction.js';
+import { liveTm } from './live.js';
 
 interface Target { proto: string; ip: string; port: number }
 
@@ -44,7 +45,7 @@ function applyEdits(ctx: ExecContext, msg: SipMessage): void {
   }
 }
 
-function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): string {
+function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): { text: string; branch: string } {
   const msg = ctx.msg.sip!.clone();
   // The received Via gets received=/rport= before ours goes on top.
   const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.modState.get('core:force_rport') === true, mode: 'forward' });
@@ -54,13 +55,18 @@ function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): string {
   const host = from.advertisedIp ?? from.ip;
   const port = from.advertisedPort ?? from.port;
   const rport = ctx.modState.get('core:add_local_rport') === true ? ';rport' : '';
-  msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${newBranch()}${rport}`, 'prepend');
-  return msg.serialize().toString('utf8');
+  const branch = newBranch();
+  msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${branch}${rport}`, 'prepend');
+  return { text: msg.serialize().toString('utf8'), branch };
 }
 
 export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: string }): number {
   if (!ctx.msg.sip || !ctx.msg.isRequest) return -2;
   if (transactionOf(ctx)?.relayed) return 1;
+  const live = liveTm(ctx);
+  if (ctx.msg.method === 'CANCEL' && live?.cancel(ctx)) return 1;
+  const known = live?.existing(ctx);
+  if (known) { live!.absorb(known); return 1; } // a retransmission: tm answers it itself
   const branches = [{ uri: ctx.ruri, du: ctx.du, socket: ctx.socketOut }, ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket }))];
   let sent = 0;
   for (const b of branches) {
@@ -71,8 +77,9 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
       ctx.runtime.logger.log(-1, 'tm', 't_forward_nonack', `no socket for protocol ${target.proto} to reach ${target.ip}:${target.port}`);
       continue;
     }
-    const text = buildBranch(ctx, b.uri, from);
+    const { text, branch } = buildBranch(ctx, b.uri, from);
     ctx.runtime.transport.send({ kind: 'request', from, to: target, text, via: `t_relay (branch ${sent}, from ${socketString(from)})` });
+    live?.relayed(ctx, branch, from, target, Buffer.from(text));
     sent++;
   }
   if (!sent) return -6;

@@ -1,0 +1,55 @@
+// `opensips-ts run FILE [--map FROM=TO[:PORT]]...`: the cfg as a live SIP
+// server on its sockets (UDP and TCP), until SIGINT/SIGTERM.
+import { hasErrors, type Diagnostic } from '../cfg/diagnostic.js';
+import { loadCfg } from '../cfg/load.js';
+import { realClock } from '../core/clock.js';
+import { SipServer } from '../core/server.js';
+import { isLocalAddress, parseMap } from '../net/address-map.js';
+import { RealNetwork } from '../net/real.js';
+import { buildEngine } from '../script/engine.js';
+import { notNative } from '../script/native-coverage.js';
+import { socketString } from '../script/context.js';
+import { EXIT, printDiagnostics, type Io } from './io.js';
+
+export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean }, io: Io): Promise<number> {
+  const map = parseMap(opts.maps);
+  if (typeof map === 'string') { io.err(`opensips-ts: ${map}`); return EXIT.usage; }
+  const loaded = loadCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd });
+  const engine = buildEngine(loaded, { profile: { strict: opts.strict }, clock: realClock, addressMap: map });
+  const problems: Diagnostic[] = [...loaded.diagnostics, ...engine.diagnostics, ...notNative(loaded, engine.runtime)];
+  for (const decl of loaded.script.sockets) {
+    const host = decl.address.host;
+    const mapped = map.get(host)?.ip ?? host;
+    if (decl.address.proto && !isLocalAddress(mapped)) {
+      problems.push({
+        rule: 'socket-not-local', severity: 'error', span: decl.span,
+        message: `${host} is not an address of this host`,
+        hint: `map it to a loopback address: --map ${host}=127.0.0.1 (or another 127.x.y.z)`,
+      });
+    }
+  }
+  printDiagnostics(io, problems, loaded.sources);
+  if (hasErrors(problems)) { io.err('opensips-ts: not starting: fix the errors above'); return EXIT.errors; }
+  const rt = engine.runtime;
+  if (opts.debug) rt.logger.logLevel = 4; // like `opensips -dddd`
+  const lifetime = loaded.script.globals.get('tcp_connection_lifetime');
+  const lifetimeMs = (lifetime?.value.kind === 'Number' ? lifetime.value.value : 120) * 1000;
+  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t));
+  const server = new SipServer(rt, net, map);
+  try {
+    await server.start();
+  } catch (err) {
+    io.err(`opensips-ts: cannot listen: ${(err as Error).message}`);
+    await server.stop();
+    return EXIT.errors;
+  }
+  for (const s of rt.sockets) rt.logger.log(2, 'core', 'main', `listening on ${socketString(s)}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => { resolve(); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.stop();
+  rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
+  return EXIT.ok;
+}

@@ -1,0 +1,332 @@
+// The live SIP server of `opensips-ts run`: receive -> parse -> route ->
+// actions -> send, with tm's transaction layer (retransmissions absorbed,
+// replies relayed, Timer A/E and fr timers, hop-by-hop ACK, CANCEL).
+// Bad input never takes it down: every message is handled inside a guard.
+import { MAIN_ROUTE } from '../cfg/script.js';
+import type { LiveTm } from '../modules/tm/live.js';
+import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
+import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
+import type { SipMessage } from '../sip/message.js';
+import { isSipError } from '../sip/result.js';
+import { runRoute } from '../script/compile.js';
+import { ExecContext, type SocketInfo } from '../script/context.js';
+import type { Runtime } from '../script/runtime.js';
+import { scriptMessage } from '../script/sip-adapter.js';
+import { mapPeer, type AddressMap } from '../net/address-map.js';
+import type { Inbound, Network, Peer } from '../net/types.js';
+
+function num(rt: Runtime, name: string, dflt: number): number {
+  const v = rt.param('tm', name);
+  return typeof v === 'number' ? v : dflt;
+}
+
+export class SipServer implements LiveTm {
+  readonly tm: TransactionTable;
+  received = 0;
+
+  constructor(readonly rt: Runtime, readonly net: Network, private readonly map?: AddressMap) {
+    this.tm = new TransactionTable({
+      t1: num(rt, 'T1_timer', 500), t2: num(rt, 'T2_timer', 4000),
+      frTimeout: num(rt, 'fr_timeout', 30) * 1000, frInvTimeout: num(rt, 'fr_inv_timeout', 120) * 1000,
+      waitTime: num(rt, 'wt_timer', 5) * 1000,
+    });
+    rt.services.set('tm:live', this);
+    rt.transport = {
+      send: (o) => {
+        const to = mapPeer(this.map, o.to.ip, o.to.port);
+        this.send(o.from, { proto: o.to.proto, ...to }, Buffer.from(o.text));
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.net.listen(this.rt.sockets, (m) => this.onInbound(m));
+  }
+
+  async stop(): Promise<void> {
+    this.tm.close();
+    await this.net.close();
+  }
+
+  private log(level: number, fn: string, text: string): void {
+    this.rt.logger.log(level, 'core', fn, text);
+  }
+
+  /** Every send goes through here, so that a debug log shows the whole exchange. */
+  private send(from: SocketInfo, to: Peer, data: Buffer): void {
+    if (this.rt.logger.logLevel >= 4) this.log(4, 'msg_send', `sending ${data.length} bytes from ${from.proto}:${from.ip}:${from.port} to ${to.proto}:${to.ip}:${to.port}: ${data.toString('latin1').split('\r\n')[0]}`);
+    this.net.send(from, to, data);
+  }
+
+  onInbound(m: Inbound): void {
+    this.received++;
+    if (this.rt.logger.logLevel >= 4) this.log(4, 'receive_msg', `received ${m.data.length} bytes from ${m.src.proto}:${m.src.ip}:${m.src.port} on ${m.socket.proto}:${m.socket.ip}:${m.socket.port}: ${m.data.toString('latin1').split('\r\n')[0]}`);
+    try {
+      this.handle(m);
+    } catch (err) {
+      this.log(-1, 'receive_msg', `error while processing a message from ${m.src.ip}:${m.src.port}: ${(err as Error).message}`);
+    }
+  }
+
+  private handle(m: Inbound): void {
+    const parsed = parseSipMessage(m.data, { datagram: m.src.proto === 'udp' });
+    if (parsed.error !== undefined) {
+      this.log(-1, 'parse_msg', `bad message from ${m.src.proto}:${m.src.ip}:${m.src.port}: ${parsed.error}`);
+      if (parsed.partial?.isRequest && parsed.partial.method !== 'ACK') this.rejectRequest(parsed.partial, m, 400, 'Bad Request');
+      return;
+    }
+    const msg = parsed.msg;
+    if (!msg.isRequest) { this.handleReply(msg, m); return; }
+    const bad = checkRequest(msg);
+    if (bad) {
+      this.log(-1, 'parse_msg', `rejecting a request from ${m.src.ip}:${m.src.port}: ${bad.reason}`);
+      if (msg.method !== 'ACK') this.rejectRequest(msg, m, bad.code, bad.reason);
+      return;
+    }
+    if (msg.method === 'ACK' && this.absorbAck(msg)) return;
+    this.runRequest(msg, m);
+  }
+
+  private rejectRequest(msg: SipMessage, m: Inbound, code: number, reason: string): void {
+    try {
+      const data = buildReply(msg, code, reason, { source: { ip: m.src.ip, port: m.src.port }, ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
+      const dest = m.src.proto === 'udp' ? replyDestination(msg, { ip: m.src.ip, port: m.src.port }) : { host: m.src.ip, port: m.src.port };
+      this.send(m.socket, { proto: m.src.proto, ip: dest.host, port: dest.port }, data);
+    } catch {
+      // Too broken to answer: dropped.
+    }
+  }
+
+  private runRequest(msg: SipMessage, m: Inbound): void {
+    const main = this.rt.route('route', MAIN_ROUTE);
+    if (!main) return;
+    const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
+    runRoute(ctx, main, 'request', MAIN_ROUTE);
+  }
+
+  // ---- server transactions ------------------------------------------------------
+  private keyOf(msg: SipMessage, method = msg.method): string | undefined {
+    const via = msg.topVia;
+    return via ? serverKey(via.branch, method, `${via.host}:${via.port ?? ''}`) : undefined;
+  }
+
+  existing(ctx: ExecContext): ServerTx | undefined {
+    const msg = ctx.msg.sip;
+    if (!msg) return undefined;
+    const method = msg.method === 'CANCEL' ? 'INVITE' : msg.method;
+    const key = this.keyOf(msg, method);
+    const s = key ? this.tm.servers.get(key) : undefined;
+    return s && s.request !== msg ? s : undefined;
+  }
+
+  absorb(s: ServerTx): void {
+    if (s.lastReply) this.send(s.socket, s.lastReply.to, s.lastReply.data);
+  }
+
+  private serverFor(ctx: ExecContext): ServerTx | undefined {
+    const msg = ctx.msg.sip;
+    if (!msg) return undefined;
+    const key = this.keyOf(msg);
+    if (!key) return undefined;
+    let s = this.tm.servers.get(key);
+    if (!s) {
+      s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false };
+      this.tm.servers.set(key, s);
+    }
+    return s;
+  }
+
+  replied(ctx: ExecContext, code: number, data: Buffer, to: Peer): void {
+    const s = this.serverFor(ctx);
+    if (!s) return;
+    s.lastReply = { code, data, to };
+    if (code >= 200) this.tm.retire(s);
+  }
+
+  arm(ctx: ExecContext, kind: 'failure' | 'reply', route: string): void {
+    const s = this.serverFor(ctx);
+    if (!s) return;
+    if (kind === 'failure') s.onFailure = route; else s.onReply = route;
+  }
+
+  relayed(ctx: ExecContext, branch: string, from: SocketInfo, to: Peer, data: Buffer): void {
+    const s = this.serverFor(ctx);
+    if (!s) return;
+    const c: ClientTx = { branch, method: ctx.msg.method, server: s, from, to: { proto: to.proto, ...mapPeer(this.map, to.ip, to.port) }, data, provisional: false, final: false, timers: [] };
+    this.tm.addClient(c);
+    if (c.method === 'ACK') return;
+    if (to.proto === 'udp') this.retransmit(c, this.tm.timers.t1);
+    this.armFr(c, this.tm.timers.frTimeout);
+  }
+
+  /** Timer A (INVITE) / Timer E (non-INVITE): double the interval, capped at T2 for non-INVITE. */
+  private retransmit(c: ClientTx, interval: number): void {
+    const t = setTimeout(() => {
+      if (c.final || (c.method === 'INVITE' && c.provisional)) return;
+      this.send(c.from, c.to, c.data);
+      this.retransmit(c, c.method === 'INVITE' ? interval * 2 : Math.min(interval * 2, this.tm.timers.t2));
+    }, interval);
+    t.unref();
+    c.timers.push(t);
+  }
+
+  private armFr(c: ClientTx, ms: number): void {
+    const t = setTimeout(() => this.onTimeout(c), ms);
+    t.unref();
+    c.timers.push(t);
+  }
+
+  /** fr_timeout / fr_inv_timeout: no final reply, tm answers 408 itself (after the failure route, if armed). */
+  private onTimeout(c: ClientTx): void {
+    if (c.final) return;
+    c.final = true;
+    this.tm.clearClient(c);
+    const s = c.server;
+    if (c.method === 'INVITE') this.sendCancel(c);
+    s.bestCode = Math.max(s.bestCode ?? 0, 408);
+    if (this.allFinal(s)) this.finishNegative(s, undefined, 408, 'Request Timeout');
+  }
+
+  private allFinal(s: ServerTx): boolean {
+    return s.clients.every((c) => c.final);
+  }
+
+  // ---- replies --------------------------------------------------------------------
+  private handleReply(msg: SipMessage, m: Inbound): void {
+    const branch = msg.topVia?.branch;
+    const c = branch ? this.tm.clients.get(branch) : undefined;
+    if (!c) {
+      this.log(4, 'reply_received', `no transaction for a ${msg.status} reply from ${m.src.ip}:${m.src.port}: dropped`);
+      return;
+    }
+    // Replies to the CANCELs tm sent on a branch share the INVITE's branch: tm consumes them.
+    if (msg.method === 'CANCEL' && c.method === 'INVITE') return;
+    const s = c.server;
+    if (!this.runReplyRoutes(msg, m, s)) return;
+    if (msg.status < 200) {
+      c.provisional = true;
+      if (c.method === 'INVITE') { this.tm.clearClient(c); this.armFr(c, this.tm.timers.frInvTimeout); }
+      if (msg.status > 100) this.forwardReply(msg, s); // tm relays every provisional reply but 100
+      return;
+    }
+    if (c.final) return; // a retransmitted final reply
+    c.final = true;
+    this.tm.clearClient(c);
+    if (msg.status < 300) {
+      this.forwardReply(msg, s);
+      this.tm.retire(s);
+      return;
+    }
+    if (c.method === 'INVITE') this.ackNegative(c, msg);
+    if (!s.bestReply || msg.status < s.bestReply.status) s.bestReply = msg;
+    s.bestCode = Math.min(s.bestCode ?? 999, msg.status);
+    if (this.allFinal(s)) this.finishNegative(s, s.bestReply, msg.status, msg.reason);
+  }
+
+  /** onreply_route (default, then the armed one); false when the script dropped the reply. */
+  private runReplyRoutes(msg: SipMessage, m: Inbound, s: ServerTx): boolean {
+    const routes = [this.rt.route('onreply_route', ''), s.onReply ? this.rt.route('onreply_route', s.onReply) : undefined].filter((r) => r !== undefined);
+    for (const r of routes) {
+      const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
+      runRoute(ctx, r!, 'onreply', r!.name);
+      if (ctx.dropped && msg.status < 200) return false;
+    }
+    return true;
+  }
+
+  /** Every branch failed: run the armed failure route; if it relays or replies nothing, send the best reply. */
+  private finishNegative(s: ServerTx, best: SipMessage | undefined, code: number, reason: string): void {
+    if (s.onFailure) {
+      const route = this.rt.route('failure_route', s.onFailure);
+      s.onFailure = undefined;
+      if (route) {
+        const ctx = new ExecContext(this.rt, scriptMessage(s.request), { ...s.src }, s.socket);
+        ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false });
+        const before = s.clients.length;
+        runRoute(ctx, route, 'failure', s.onFailure ?? '');
+        if (s.clients.length > before || (s.lastReply && s.lastReply.code >= 200)) return;
+      }
+    }
+    if (best) this.forwardReply(best, s);
+    else this.localReply(s, code, reason);
+    this.tm.retire(s);
+  }
+
+  private localReply(s: ServerTx, code: number, reason: string): void {
+    const data = buildReply(s.request, code, reason, { source: { ip: s.src.ip, port: s.src.port }, ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
+    const dest = s.src.proto === 'udp' ? replyDestination(s.request, { ip: s.src.ip, port: s.src.port }) : { host: s.src.ip, port: s.src.port };
+    const to = { proto: s.src.proto, ip: dest.host, port: dest.port };
+    s.lastReply = { code, data, to };
+    this.send(s.socket, to, data);
+  }
+
+  /** Relay a reply upstream: our Via comes off, it goes where the next Via says (or back on the same TCP connection). */
+  private forwardReply(msg: SipMessage, s: ServerTx): void {
+    const out = msg.clone();
+    removeTopVia(out);
+    const data = out.serialize();
+    let to: Peer = s.src;
+    if (s.src.proto === 'udp') {
+      // Accessors read the received bytes: the Via after ours is the second one.
+      const vias = msg.vias();
+      const next = !isSipError(vias) ? vias[1] : undefined;
+      if (next) { const t = viaReplyTarget(next); to = { proto: 'udp', ip: t.host, port: t.port }; }
+    }
+    s.lastReply = { code: msg.status, data, to };
+    this.send(s.socket, to, data);
+  }
+
+  /** RFC 3261 §17.1.1.3: the ACK for a non-2xx final reply to INVITE, sent by tm on the same branch. */
+  private ackNegative(c: ClientTx, reply: SipMessage): void {
+    const inv = parseSipMessage(c.data);
+    if (inv.error !== undefined) return;
+    const req = inv.msg;
+    const cseq = req.cseq;
+    const lines = [
+      `ACK ${req.ruri} SIP/2.0`, `Via: ${req.headers('via')[0] ?? ''}`, `From: ${req.header('from') ?? ''}`, `To: ${reply.header('to') ?? ''}`,
+      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} ACK`, 'Max-Forwards: 70', 'Content-Length: 0',
+    ];
+    this.send(c.from, c.to, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
+  }
+
+  private sendCancel(c: ClientTx): void {
+    const inv = parseSipMessage(c.data);
+    if (inv.error !== undefined) return;
+    const req = inv.msg;
+    const cseq = req.cseq;
+    const lines = [
+      `CANCEL ${req.ruri} SIP/2.0`, `Via: ${req.headers('via')[0] ?? ''}`, `From: ${req.header('from') ?? ''}`, `To: ${req.header('to') ?? ''}`,
+      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} CANCEL`, 'Max-Forwards: 70', 'Content-Length: 0',
+    ];
+    this.send(c.from, c.to, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
+  }
+
+  /** t_relay() on a CANCEL whose INVITE we proxy: 200 to the CANCEL, CANCEL on every pending branch. */
+  cancel(ctx: ExecContext): boolean {
+    const s = this.existing(ctx);
+    if (!s || s.method !== 'INVITE') return false;
+    const req = ctx.msg.sip!;
+    const data = buildReply(req, 200, 'OK', { source: { ip: ctx.src.ip, port: ctx.src.port } });
+    const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }) : { host: ctx.src.ip, port: ctx.src.port };
+    this.send(ctx.socketIn, { proto: ctx.src.proto, ip: dest.host, port: dest.port }, data);
+    for (const c of s.clients) if (!c.final) this.sendCancel(c);
+    return true;
+  }
+
+  /** A hop-by-hop ACK for a negative final reply we sent or relayed: absorbed. */
+  private absorbAck(msg: SipMessage): boolean {
+    const key = this.keyOf(msg, 'INVITE');
+    const s = key ? this.tm.servers.get(key) : undefined;
+    return !!s && !!s.lastReply && s.lastReply.code >= 300;
+  }
+}
+
+function removeTopVia(msg: SipMessage): void {
+  const first = msg.fields('via')[0];
+  if (!first) return;
+  const vias = msg.vias();
+  if (isSipError(vias) || !first.value.includes(',')) { msg.removeHeaderAt('via', 0); return; }
+  // Several Vias in the first header line: keep the others.
+  const rest = first.value.slice(first.value.indexOf(',') + 1).trim();
+  msg.replaceHeader('via', rest, 0);
+}

@@ -1,0 +1,86 @@
+// tm's transaction tables for the live server (RFC 3261 §17): a server
+// transaction per received request (keyed by its top Via branch) that keeps
+// the last reply for retransmissions, and a client transaction per branch we
+// send, with Timer A/E retransmissions over UDP and the fr_timeout /
+// fr_inv_timeout timers that end in a local 408.
+import type { SipMessage } from '../../sip/message.js';
+import type { SocketInfo } from '../../script/context.js';
+import type { Peer } from '../../net/types.js';
+
+export interface ServerTx {
+  key: string;
+  method: string;
+  request: SipMessage;
+  src: Peer;
+  socket: SocketInfo;
+  lastReply?: { code: number; data: Buffer; to: Peer };
+  clients: ClientTx[];
+  /** Named routes armed with t_on_failure / t_on_reply. */
+  onFailure?: string;
+  onReply?: string;
+  /** Best final reply received so far, for when every branch is done. */
+  bestCode?: number;
+  bestReply?: SipMessage;
+  done: boolean;
+}
+
+export interface ClientTx {
+  branch: string;
+  method: string;
+  server: ServerTx;
+  from: SocketInfo;
+  to: Peer;
+  data: Buffer;
+  provisional: boolean;
+  final: boolean;
+  timers: NodeJS.Timeout[];
+}
+
+export interface TmTimers {
+  t1: number;
+  t2: number;
+  frTimeout: number;
+  frInvTimeout: number;
+  waitTime: number;
+}
+
+/** Server transactions are keyed by branch and method (an ACK or CANCEL matches its INVITE by branch). */
+export function serverKey(branch: string | undefined, method: string, sentBy: string): string | undefined {
+  if (!branch || !branch.startsWith('z9hG4bK')) return undefined;
+  return `${branch}|${method === 'ACK' ? 'INVITE' : method}|${sentBy}`;
+}
+
+export class TransactionTable {
+  readonly servers = new Map<string, ServerTx>();
+  readonly clients = new Map<string, ClientTx>();
+
+  constructor(readonly timers: TmTimers) {}
+
+  addClient(c: ClientTx): void {
+    this.clients.set(c.branch, c);
+    c.server.clients.push(c);
+  }
+
+  clearClient(c: ClientTx): void {
+    for (const t of c.timers) clearTimeout(t);
+    c.timers.length = 0;
+  }
+
+  /** Forget a finished transaction after the wait time (absorbs late retransmissions meanwhile). */
+  retire(s: ServerTx): void {
+    if (s.done) return;
+    s.done = true;
+    for (const c of s.clients) this.clearClient(c);
+    const t = setTimeout(() => {
+      this.servers.delete(s.key);
+      for (const c of s.clients) this.clients.delete(c.branch);
+    }, this.timers.waitTime);
+    t.unref();
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) this.clearClient(c);
+    this.servers.clear();
+    this.clients.clear();
+  }
+}

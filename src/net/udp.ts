@@ -1,0 +1,36 @@
+// UDP: one dgram socket per `socket=` line (bound to its own address, so the
+// receiving address is known, as OpenSIPS does), with dgram-as-promised.
+import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
+import type { SocketInfo } from '../script/context.js';
+import type { Inbound, Peer } from './types.js';
+
+export class UdpTransport {
+  private readonly sockets = new Map<string, SocketAsPromised>();
+
+  private key(s: SocketInfo): string {
+    return `${s.ip}:${s.port}`;
+  }
+
+  async listen(socket: SocketInfo, onMessage: (m: Inbound) => void, onError: (err: Error) => void): Promise<void> {
+    const sock = DgramAsPromised.createSocket({ type: socket.ip.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+    sock.socket.on('message', (data: Buffer, rinfo: { address: string; port: number }) => {
+      onMessage({ data, src: { proto: 'udp', ip: rinfo.address, port: rinfo.port }, socket });
+    });
+    sock.socket.on('error', onError);
+    await sock.bind(socket.port, socket.ip);
+    // Replies to many REGISTERs at once: a larger receive buffer than the default loses fewer datagrams under load.
+    try { sock.setRecvBufferSize(4 * 1024 * 1024); sock.setSendBufferSize(4 * 1024 * 1024); } catch { /* best effort */ }
+    this.sockets.set(this.key(socket), sock);
+  }
+
+  send(from: SocketInfo, to: Peer, data: Buffer): void {
+    const sock = this.sockets.get(this.key(from));
+    if (!sock) return;
+    sock.socket.send(data, to.port, to.ip);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sockets.values()].map((s) => s.close().catch(() => undefined)));
+    this.sockets.clear();
+  }
+}
