@@ -31,6 +31,7 @@ export class SipServer implements LiveTm {
       waitTime: num(rt, 'wt_timer', 5) * 1000,
     });
     rt.services.set('tm:live', this);
+    if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
     rt.transport = {
       send: (o) => {
         const to = mapPeer(this.map, o.to.ip, o.to.port);

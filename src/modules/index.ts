@@ -6,6 +6,7 @@ import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
 import { registrar } from './registrar/index.js';
 import { rr } from './rr/index.js';
+import { textops } from './textops/index.js';
 import { signaling } from './signaling/index.js';
 import { sipmsgops } from './sipmsgops/index.js';
 import { sl } from './sl/index.js';
@@ -14,5 +15,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr,
+  sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
 };

@@ -94,3 +94,22 @@ test('dry-run prints the trace, the messages it would send and the location tabl
   assert.equal(run('dry-run', registrar, '--msg', msg, '--stub', 'bad').code, 2);
   assert.equal(run('dry-run', registrar, '--msg', msg, '--src', 'nonsense').code, 2);
 });
+
+test('run refuses cfg addresses that are not on this host and says how to --map them, naming the line', async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, cwd: process.cwd() };
+  const code = await main(['run', registrar], io);
+  assert.equal(code, 1);
+  assert.match(err.join('\n'), /blog-registrar\.cfg:1:1: error: 172\.16\.4\.111 is not an address of this host \[socket-not-local\]/);
+  assert.match(err.join('\n'), /--map 172\.16\.4\.111=127\.0\.0\.1/);
+  assert.match(err.join('\n'), /not starting/);
+});
+
+test('run refuses functions without a native implementation, all listed at start-up', async () => {
+  const err: string[] = [];
+  const io: Io = { out: () => undefined, err: (s) => err.push(s), color: false, cwd: process.cwd() };
+  const code = await main(['run', BLOG_DIR + 'blog-mid-registrar.cfg', '--map', '172.16.4.111=127.0.4.111'], io);
+  assert.equal(code, 1);
+  assert.match(err.join('\n'), /blog-mid-registrar\.cfg:23:9: error: `mid_registrar_save` \(module mid_registrar\) has no native implementation/);
+});

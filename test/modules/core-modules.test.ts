@@ -96,3 +96,23 @@ test('fix_nated_register: the received AVP gets sip:ip:port, with transport for 
   assert.equal(e.send(req('REGISTER'), { ip: '127.0.0.8', port: 40004, proto: 'tcp' }).vars.get('r'), 'sip:127.0.0.8:40004;transport=tcp');
   assert.equal(rc('fix_nated_register();'), 1);
 });
+
+test('textops: search and search_body return 1 on a match, -1 otherwise', () => {
+  assert.equal(rc('search("^OPTIONS sip:bob");'), 1);
+  assert.equal(rc('search("X-Nothing");'), -1);
+  assert.equal(rc('search_body("m=audio");'), -1);
+});
+
+test('rr: record_route adds our Record-Route (with ftag); loose_route follows the route set', () => {
+  const e = sipEngine(`${LOAD}loadmodule "rr.so"\nroute { record_route(); $du = "sip:127.0.0.1:5070"; t_relay(); }`);
+  assert.match(e.send(req('INVITE')).sent.at(-1)!.text, /\r\nRecord-Route: <sip:127\.0\.0\.1:5060;lr;ftag=1>\r\n/);
+  const lr = sipEngine(`${LOAD}loadmodule "rr.so"\nroute { loose_route(); $var(rc) = $retcode; $var(du) = $du; }`);
+  const inDialog = (routes: string[]) => Buffer.from([`BYE sip:bob@127.0.0.9:5080 SIP/2.0`, 'Via: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bK-b', 'From: <sip:a@127.0.0.1>;tag=1', 'To: <sip:bob@127.0.0.1>;tag=2', 'Call-ID: c1', 'CSeq: 2 BYE', ...routes.map((r) => `Route: ${r}`), 'Content-Length: 0', '', ''].join('\r\n'));
+  const two = lr.send(inDialog(['<sip:127.0.0.1:5060;lr>', '<sip:127.0.0.5:5060;lr>']));
+  assert.deepEqual([two.vars.get('rc'), two.vars.get('du')], [1, 'sip:127.0.0.5:5060;lr'], 'our Route removed, the next one is the destination');
+  lr.rt.vars.clear();
+  const own = lr.send(inDialog(['<sip:127.0.0.1:5060;lr>']));
+  assert.equal(own.vars.get('rc'), 1, 'in a dialog, only our own Route: the R-URI is the next hop (rr/loose.c)');
+  lr.rt.vars.clear();
+  assert.equal(lr.send(inDialog([])).vars.get('rc'), -1, 'no Route at all');
+});

@@ -134,3 +134,21 @@ modparam("registrar", "received_avp", "$avp(rcv)")`.replace(/\nmodparam.*$/, '')
   assert.equal(e.send(invite('9999')).vars.get('rc'), -1);
   assert.equal(e.send(invite('1001', 'MESSAGE')).vars.get('rc'), -2);
 });
+
+test('tcp_persistent_flag: a REGISTER over TCP with the flag set before save() keeps its connection for the longest TCP expiry + 10 s', () => {
+  const cfg = (setFlagFirst: boolean) => `socket=tcp:127.0.0.1:5060
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+modparam("registrar", "tcp_persistent_flag", "TCP_PERSIST")
+route { ${setFlagFirst ? 'setflag("TCP_PERSIST"); save("location");' : 'save("location"); setflag("TCP_PERSIST");'} }`;
+  for (const first of [true, false]) {
+    const e = sipEngine(cfg(first));
+    const calls: [string, number][] = [];
+    e.rt.services.set('net:tcp', { extendLifetime: (p: { ip: string; port: number }, until: number) => calls.push([`${p.ip}:${p.port}`, until]) });
+    e.send(register({ contacts: ['<sip:1001@127.0.0.1:40000;transport=tcp>'], expires: 300, via: 'SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK-t' }), { ip: '127.0.0.1', port: 40000, proto: 'tcp' });
+    if (first) assert.deepEqual(calls, [['127.0.0.1:40000', e.clock.now() + 310_000]]);
+    else assert.deepEqual(calls, [], 'the blog sets the flag after save(): no effect');
+  }
+});

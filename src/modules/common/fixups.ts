@@ -34,3 +34,12 @@ export const atLeast = (min: number) => (v: string | number): string | undefined
 
 export const avpSpec = (v: string | number): string | undefined =>
   typeof v === 'string' && /^\$avp\([^()]+\)$/.test(v.trim()) ? undefined : `must name an AVP, e.g. "$avp(rcv)" (got ${JSON.stringify(v)})`;
+
+/** A constant regex argument must compile (OpenSIPS compiles it at start-up). */
+export function regexFixup(index: number): Fixup {
+  return (args, report) => {
+    const a = args[index];
+    if (a?.kind !== 'string' || a.dynamic) return;
+    try { new RegExp(a.text.replace(/\[:(\w+):\]/g, 'a')); } catch (err) { report(`not a valid regular expression: ${(err as Error).message}`, a.span); }
+  };
+}

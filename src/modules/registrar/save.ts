@@ -195,6 +195,7 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
       updateBindings(ctx, d, aor, incoming, s, f, nowSec);
     }
     stats.accepted_regs++;
+    if (!parsed.star) extendTcpLifetime(ctx, s, parsed.contacts, parsed.headerExpires, f);
     if (f.noReply) return 1;
     const record = d.get(aor);
     const only = f.onlyRequestContacts ? new Set(parsed.contacts.map((c) => c.uri)) : undefined;
@@ -214,6 +215,23 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
     signalingReply(ctx, err.code, REASONS[err.code] ?? 'Error', headers, 'save');
     return -2;
   }
+}
+
+/** Where `run` exposes the TCP layer (registrar-semantics.md §3.5). */
+export interface TcpLifetimes { extendLifetime(peer: { proto: string; ip: string; port: number }, untilMs: number): void }
+
+/**
+ * tcp_persistent_flag: a REGISTER over TCP with the flag set when save() runs keeps its
+ * connection open until the longest TCP contact expiry + 10 s (never shortened).
+ */
+function extendTcpLifetime(ctx: ExecContext, s: RegistrarSettings, contacts: Contact[], headerExpires: number | undefined, f: SaveFlags): void {
+  if (!s.tcpPersistentFlag || !['tcp', 'tls', 'ws', 'wss'].includes(ctx.src.proto)) return;
+  if (!(ctx.msgFlags & ctx.runtime.flags.mask('msg', s.tcpPersistentFlag))) return;
+  const tcp = ctx.runtime.services.get('net:tcp') as TcpLifetimes | undefined;
+  const tcpBased = contacts.filter((c) => /;transport=(tcp|tls|ws|wss)/i.test(c.uri));
+  const e = Math.max(0, ...tcpBased.map((c) => contactExpires(c, headerExpires, s, f)));
+  if (!tcp || e === 0) return;
+  tcp.extendLifetime({ ...ctx.src }, ctx.runtime.clock.now() + (e + 10) * 1000);
 }
 
 export interface RegistrarStats { accepted_regs: number; rejected_regs: number }
