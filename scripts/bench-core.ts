@@ -1,0 +1,124 @@
+// `npm run bench:core`: SIPp sends OPTIONS at increasing rates to
+// `opensips-ts run bench/options.cfg` (sl_send_reply 200) and to Kamailio with
+// the equivalent cfg, in the same invocation; prints each one's highest rate
+// without failures, p50/p99 response times, server CPU µs per request (from
+// /proc) and the ratios. Loopback only; every step is bounded in count and time.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = process.cwd();
+const SECONDS_PER_STEP = 3;
+const RATES = [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
+const CLK_TCK = 100;
+
+function which(cmd: string): string | undefined {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.stdout.trim() || undefined;
+}
+
+/** utime + stime of a process and its children, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const pids = [pid, ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)];
+  let total = 0;
+  for (const p of pids) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += Number(fields[11]) + Number(fields[12]);
+    } catch { /* gone */ }
+  }
+  return total;
+}
+
+function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const t = setTimeout(() => reject(new Error(`not ready:\n${log}`)), ms);
+    const on = (d: Buffer): void => { log += d.toString(); if (pattern.test(log)) { clearTimeout(t); resolve(); } };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+  });
+}
+
+interface Step { rate: number; achieved: number; ok: boolean; sent: number; p50?: number; p99?: number; cpuUsPerReq?: number }
+
+function percentile(sorted: number[], p: number): number | undefined {
+  if (!sorted.length) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function runStep(target: string, rate: number, serverPid: number, work: string): Step {
+  const count = rate * SECONDS_PER_STEP;
+  const before = cpuTicks(serverPid);
+  const t0 = Date.now();
+  const r = spawnSync('taskset', ['-c', '1', which('sipp')!, target, '-sf', join(ROOT, 'conformance/sip/uac-options-load.xml'), '-s', 'bench',
+    '-m', String(count), '-r', String(rate), '-l', String(rate * 2), '-i', '127.0.30.9', '-p', '0', '-t', 'u1',
+    '-timeout', `${SECONDS_PER_STEP + 10}s`, '-timeout_error', '-recv_timeout', '2000', '-nostdin', '-buff_size', '4194304',
+    '-trace_rtt', '-rtt_freq', '1000'], { cwd: work, encoding: 'utf8', timeout: (SECONDS_PER_STEP + 20) * 1000 });
+  const ticks = cpuTicks(serverPid) - before;
+  // SIPp may not reach the asked rate on its core: the achieved one is what counts.
+  const achieved = Math.round(count / ((Date.now() - t0) / 1000));
+  const rtts: number[] = [];
+  for (const f of readdirSync(work).filter((x) => x.endsWith('_rtt.csv'))) {
+    for (const line of readFileSync(join(work, f), 'utf8').split('\n').slice(1)) {
+      // Date_ms;response_time_ms;rtd_no: SIPp measures whole milliseconds.
+      const v = Number(line.split(';')[1]);
+      if (Number.isFinite(v) && line) rtts.push(v);
+    }
+    rmSync(join(work, f));
+  }
+  rtts.sort((a, b) => a - b);
+  const p50 = percentile(rtts, 50);
+  const p99 = percentile(rtts, 99);
+  return { rate, achieved, ok: r.status === 0, sent: count, ...(p50 !== undefined ? { p50 } : {}), ...(p99 !== undefined ? { p99 } : {}), cpuUsPerReq: (ticks / CLK_TCK) * 1e6 / count };
+}
+
+async function measure(name: string, start: () => ChildProcess, ready: RegExp, target: string): Promise<Step[]> {
+  const child = start();
+  await waitFor(child, ready, 20000);
+  await new Promise((r) => setTimeout(r, 500));
+  const work = mkdtempSync(join(tmpdir(), 'bench-core-'));
+  const steps: Step[] = [];
+  try {
+    for (const rate of RATES) {
+      const s = runStep(target, rate, child.pid!, work);
+      steps.push(s);
+      console.log(`  ${name.padEnd(12)} asked ${String(rate).padStart(6)}/s, achieved ${String(s.achieved).padStart(6)}/s: ${s.ok ? 'ok  ' : 'FAIL'}  p50 ${s.p50 ?? '-'} ms  p99 ${s.p99 ?? '-'} ms  cpu ${s.cpuUsPerReq!.toFixed(1)} µs/req`);
+      if (!s.ok) break;
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  }
+  return steps;
+}
+
+function best(steps: Step[]): Step | undefined {
+  return [...steps].reverse().find((s) => s.ok);
+}
+
+async function main(): Promise<void> {
+  if (!which('sipp')) { console.error('bench:core needs sipp (apt-get install -y sip-tester)'); process.exit(2); }
+  if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) { console.error('run `npm run build` first'); process.exit(2); }
+  console.log(`OPTIONS load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`);
+  const ours = await measure('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, 'dist/src/cli/bin.js', 'run', 'bench/options.cfg'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
+  const kamailio = which('kamailio');
+  let theirs: Step[] = [];
+  if (kamailio) {
+    theirs = await measure('kamailio', () => spawn('taskset', ['-c', '0', kamailio, '-f', 'bench/kamailio-options.cfg', '-DD', '-E', '-m', '64', '-M', '8', '-x', 'tlsf'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /INFO|listening|sl|init/i, '127.0.30.2:5060');
+  } else console.log('kamailio is not installed (apt-get install -y kamailio): no reference figures');
+  const a = best(ours);
+  const b = best(theirs);
+  console.log('\nhighest rate without failures:');
+  for (const [n, s] of [['opensips-ts', a], ['kamailio', b]] as const) {
+    if (s) console.log(`  ${n.padEnd(12)} ${s.achieved}/s (asked ${s.rate}/s)  p50 ${s.p50} ms  p99 ${s.p99} ms (SIPp resolution: 1 ms)  cpu ${s.cpuUsPerReq?.toFixed(1)} µs/req`);
+  }
+  if (a && b) console.log(`ratios (opensips-ts / kamailio): rate ${(a.achieved / b.achieved).toFixed(2)}x (both may be limited by SIPp on one core), cpu per request ${(a.cpuUsPerReq! / b.cpuUsPerReq!).toFixed(2)}x`);
+  console.log(`node ${process.version}; reproduce with: npm run bench:core`);
+}
+
+void main();
