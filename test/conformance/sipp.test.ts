@@ -90,6 +90,7 @@ const CASES: Case[] = [
   { name: 'stateful proxy: INVITE/ACK/BYE with Record-Route and loose routing, UDP', servers: [PROXY], uas: UAS('uas-invite.xml'), uac: UAC('uac-invite.xml', 'service', 'u1', 5304) },
   { name: 'stateful proxy: INVITE/ACK/BYE with Record-Route and loose routing, TCP', servers: [PROXY], uas: UAS('uas-invite.xml', 't1'), uac: UAC('uac-invite.xml', 'service', 't1', 5305) },
   { name: 'CANCEL of a ringing INVITE: 200 for the CANCEL, 487 relayed, ACK absorbed', servers: [PROXY], uas: UAS('uas-cancel.xml'), uac: UAC('uac-cancel.xml', 'service', 'u1', 5306) },
+  { name: 'failure_route: the callee answers 486, t_on_failure answers 480, tm ACKs the 486', servers: [PROXY], uas: UAS('uas-busy.xml'), uac: UAC('uac-busy.xml', 'busy', 'u1', 5309) },
   {
     name: 'garbage and torn messages over UDP and TCP, then a call still completes', servers: [PROXY],
     before: () => sendGarbage('127.0.20.1', 5060), uas: UAS('uas-invite.xml'), uac: UAC('uac-invite.xml', 'service', 'u1', 5307),

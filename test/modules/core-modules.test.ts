@@ -116,3 +116,16 @@ test('rr: record_route adds our Record-Route (with ftag); loose_route follows th
   lr.rt.vars.clear();
   assert.equal(lr.send(inDialog([])).vars.get('rc'), -1, 'no Route at all');
 });
+
+test('t_on_branch: the branch route runs per branch, its edits reach only that branch, drop skips it', () => {
+  const e = sipEngine(`${LOAD}route { t_on_branch("b"); $du = "sip:127.0.0.1:5070"; t_relay(); $var(rc) = $retcode; }
+branch_route[b] { append_hf("X-Branch: $ru\\r\\n"); }`);
+  const r = e.send(req('INVITE'));
+  const relayed = r.sent.filter((s) => s.kind === 'request');
+  assert.equal(relayed.length, 1);
+  assert.match(relayed[0]!.text, /\r\nX-Branch: sip:bob@127\.0\.0\.1:5060\r\n/);
+  const d = sipEngine(`${LOAD}route { t_on_branch("b"); $du = "sip:127.0.0.1:5070"; t_relay(); $var(rc) = $retcode; }
+branch_route[b] { drop; }`);
+  const dropped = d.send(req('INVITE'));
+  assert.deepEqual([dropped.sent.filter((s) => s.kind === 'request').length, dropped.vars.get('rc')], [0, -6], 'every branch dropped: nothing sent, t_relay fails');
+});

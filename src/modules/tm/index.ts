@@ -46,6 +46,7 @@ export const tm: NativeModule = {
       },
     },
     t_on_failure: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'failure', r?.str ?? ''); ctx.modState.set('tm:on_failure', r?.str); return 1; } },
+    t_on_branch: { returns: [1], impl: (ctx, [r]) => { ctx.modState.set('tm:on_branch', r?.str); return 1; } },
     t_on_reply: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? ''); ctx.modState.set('tm:on_reply', r?.str); return 1; } },
   },
 };

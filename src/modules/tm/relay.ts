@@ -2,7 +2,8 @@
 // the R-URI, and to every appended branch.
 import { newBranch, viaReceived } from '../../sip/index.js';
 import type { SipMessage } from '../../sip/message.js';
-import { socketString, type ExecContext, type SocketInfo } from '../../script/context.js';
+import { Flow, socketString, type ExecContext, type SocketInfo } from '../../script/context.js';
+import { runRoute } from '../../script/compile.js';
 import { headerEdits } from '../../script/edits.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { createTransaction, transactionOf } from '../common/transaction.js';
@@ -69,7 +70,22 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
   if (known) { live!.absorb(known); return 1; } // a retransmission: tm answers it itself
   const branches = [{ uri: ctx.ruri, du: ctx.du, socket: ctx.socketOut }, ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket }))];
   let sent = 0;
+  const onBranch = ctx.modState.get('tm:on_branch') as string | undefined;
+  const branchRoute = onBranch ? ctx.runtime.route('branch_route', onBranch) : undefined;
   for (const b of branches) {
+    // branch_route: runs per branch with $ru set to it; edits made there apply to this branch only; drop skips it.
+    const edits = headerEdits(ctx);
+    const mark = edits.length;
+    const savedRuri = ctx.ruri;
+    if (branchRoute) {
+      ctx.ruri = b.uri;
+      runRoute(ctx, branchRoute, 'branch', onBranch!);
+      const dropped = ctx.dropped;
+      ctx.dropped = false;
+      ctx.flow = Flow.None;
+      if (dropped) { edits.length = mark; ctx.ruri = savedRuri; continue; }
+      b.uri = ctx.ruri;
+    }
     const target = b.du ? uriTarget(b.du, ctx.src.proto) : opts.proxy ? proxyTarget(opts.proxy, ctx.src.proto) : uriTarget(b.uri, ctx.src.proto);
     if (!target) return -3;
     const from = outgoingSocket(ctx, target.proto, b.socket);
@@ -78,6 +94,8 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
       continue;
     }
     const { text, branch } = buildBranch(ctx, b.uri, from);
+    edits.length = mark;
+    ctx.ruri = savedRuri;
     ctx.runtime.transport.send({ kind: 'request', from, to: target, text, via: `t_relay (branch ${sent}, from ${socketString(from)})` });
     live?.relayed(ctx, branch, from, target, Buffer.from(text));
     sent++;
