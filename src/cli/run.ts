@@ -10,6 +10,9 @@ import { buildEngine } from '../script/engine.js';
 import { notNative } from '../script/native-coverage.js';
 import { socketString } from '../script/context.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
+import { coreMi } from '../core/mi-core.js';
+import { startMiHttp } from '../net/http-mi.js';
+import { VERSION } from './lint.js';
 
 export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean }, io: Io): Promise<number> {
   const map = parseMap(opts.maps);
@@ -44,11 +47,27 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
     return EXIT.errors;
   }
   for (const s of rt.sockets) rt.logger.log(2, 'core', 'main', `listening on ${socketString(s)}`);
+  let http: import('node:http').Server | undefined;
+  if (engine.resolution.modules.has('mi_http')) {
+    // httpd binds to loopback unless the cfg names an address (OpenSIPS's default is every interface).
+    const ip = String(rt.param('httpd', 'ip') || '127.0.0.1');
+    const port = Number(rt.param('httpd', 'port') ?? 8888);
+    const root = String(rt.param('mi_http', 'root') ?? 'mi');
+    try {
+      http = await startMiHttp(coreMi(VERSION), rt, { ip, port, root });
+      rt.logger.log(2, 'mi_http', 'init', `MI over HTTP on http://${ip}:${port}/${root}`);
+    } catch (err) {
+      io.err(`opensips-ts: cannot start mi_http on ${ip}:${port}: ${(err as Error).message}`);
+      await server.stop();
+      return EXIT.errors;
+    }
+  }
   await new Promise<void>((resolve) => {
     const stop = (): void => { resolve(); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  http?.close();
   await server.stop();
   rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
   return EXIT.ok;

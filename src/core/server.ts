@@ -4,6 +4,7 @@
 // Bad input never takes it down: every message is handled inside a guard.
 import { MAIN_ROUTE } from '../cfg/script.js';
 import type { LiveTm } from '../modules/tm/live.js';
+import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
 import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
@@ -40,11 +41,24 @@ export class SipServer implements LiveTm {
     };
   }
 
+  private timers: NodeJS.Timeout[] = [];
+
   async start(): Promise<void> {
     await this.net.listen(this.rt.sockets, (m) => this.onInbound(m));
+    if (this.rt.modparams.has('usrloc')) {
+      // usrloc's timer: expired bindings go away every timer_interval seconds.
+      const every = Number(this.rt.param('usrloc', 'timer_interval') ?? 60) * 1000;
+      const t = setInterval(() => {
+        const now = Math.floor(this.rt.clock.now() / 1000);
+        for (const d of usrlocOf(this.rt).domains.values()) d.expire(now);
+      }, every);
+      t.unref();
+      this.timers.push(t);
+    }
   }
 
   async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
     this.tm.close();
     await this.net.close();
   }

@@ -4,6 +4,7 @@ import { isSipError } from '../../sip/result.js';
 import type { Contact } from '../../sip/name-addr.js';
 import { urisEqual } from '../../sip/uri-compare.js';
 import { socketString, type ExecContext } from '../../script/context.js';
+import type { Runtime } from '../../script/runtime.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
 import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/store.js';
@@ -181,7 +182,7 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
   const ul = usrlocOf(ctx.runtime);
   const d = ul.domain(domainName);
   const nowSec = Math.floor(ctx.runtime.clock.now() / 1000);
-  const stats = statsOf(ctx);
+  const stats = statsOf(ctx.runtime);
   let aor: string | undefined;
   try {
     const parsed = parseRegister(ctx);
@@ -236,8 +237,8 @@ function extendTcpLifetime(ctx: ExecContext, s: RegistrarSettings, contacts: Con
 
 export interface RegistrarStats { accepted_regs: number; rejected_regs: number }
 
-export function statsOf(ctx: ExecContext): RegistrarStats {
-  let st = ctx.runtime.services.get('registrar:stats') as RegistrarStats | undefined;
-  if (!st) { st = { accepted_regs: 0, rejected_regs: 0 }; ctx.runtime.services.set('registrar:stats', st); }
+export function statsOf(rt: Runtime): RegistrarStats {
+  let st = rt.services.get('registrar:stats') as RegistrarStats | undefined;
+  if (!st) { st = { accepted_regs: 0, rejected_regs: 0 }; rt.services.set('registrar:stats', st); }
   return st;
 }

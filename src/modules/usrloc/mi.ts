@@ -1,0 +1,94 @@
+// usrloc's MI commands (ul_dump, ul_show_contact, ul_rm, ul_rm_contact,
+// ul_flush) in OpenSIPS's JSON shapes (modules.md §8.2).
+import { MiError, type MiRegistry } from '../../core/mi.js';
+import type { Runtime } from '../../script/runtime.js';
+import { urisEqual } from '../../sip/uri-compare.js';
+import { usrlocOf } from '../registrar/aor.js';
+import { formatQ } from '../registrar/save.js';
+import type { AorRecord, Binding } from './store.js';
+
+function expiresField(b: Binding, nowSec: number): number | string {
+  if (b.expires === 0) return 'permanent';
+  return b.expires > nowSec ? b.expires - nowSec : 'expired';
+}
+
+export function contactJson(b: Binding, rt: Runtime): Record<string, unknown> {
+  const now = Math.floor(rt.clock.now() / 1000);
+  return {
+    Contact: b.uri,
+    ContactID: b.contactId,
+    Expires: expiresField(b, now),
+    Q: b.q < 0 ? '' : formatQ(b.q),
+    Callid: b.callid,
+    Cseq: b.cseq,
+    ...(b.userAgent ? { 'User-agent': b.userAgent } : {}),
+    ...(b.received ? { Received: b.received } : {}),
+    ...(b.path ? { Path: b.path } : {}),
+    State: b.state,
+    Flags: b.flags,
+    Cflags: rt.flags.namesOf('branch', b.cflags),
+    ...(b.socket ? { Socket: b.socket } : {}),
+    Methods: b.methods ?? 4294967295,
+    ...(b.attr ? { Attr: b.attr } : {}),
+    ...(b.instance ? { SIP_instance: b.instance } : {}),
+  };
+}
+
+export function aorJson(r: AorRecord, rt: Runtime): Record<string, unknown> {
+  return { AOR: r.aor, Contacts: r.bindings.map((b) => contactJson(b, rt)) };
+}
+
+/** With use_domain=0 any @domain part given in an MI aor is stripped; with 1 it is required. */
+function aorParam(rt: Runtime, value: unknown): string {
+  const aor = String(value ?? '');
+  const ul = usrlocOf(rt);
+  if (ul.useDomain) {
+    if (!aor.includes('@')) throw new MiError(400, 'Domain missing in AOR');
+    return aor;
+  }
+  return aor.split('@')[0]!;
+}
+
+function table(rt: Runtime, name: unknown): ReturnType<ReturnType<typeof usrlocOf>['domain']> {
+  const d = usrlocOf(rt).domains.get(String(name ?? ''));
+  if (!d) throw new MiError(404, 'Table not found');
+  return d;
+}
+
+export function registerUsrlocMi(mi: MiRegistry): void {
+  mi.add('ul_dump', {
+    recipes: [[], ['brief']],
+    run: (p, rt) => ({
+      Domains: [...usrlocOf(rt).domains.values()].map((d) => ({
+        name: d.name,
+        hash_size: 512,
+        AORs: [...d.records.values()].map((r) => (p.brief ? { AOR: r.aor } : aorJson(r, rt))),
+      })),
+    }),
+  });
+  mi.add('ul_show_contact', {
+    recipes: [['table_name', 'aor']],
+    run: (p, rt) => {
+      const r = table(rt, p.table_name).get(aorParam(rt, p.aor));
+      if (!r) throw new MiError(404, 'AOR not found');
+      return aorJson(r, rt);
+    },
+  });
+  mi.add('ul_rm', {
+    recipes: [['table_name', 'aor']],
+    run: (p, rt) => { table(rt, p.table_name).removeAor(aorParam(rt, p.aor)); return 'OK'; },
+  });
+  mi.add('ul_rm_contact', {
+    recipes: [['table_name', 'aor', 'contact']],
+    run: (p, rt) => {
+      const d = table(rt, p.table_name);
+      const r = d.get(aorParam(rt, p.aor));
+      if (!r) throw new MiError(404, 'AOR not found');
+      const b = r.bindings.find((x) => urisEqual(x.uri, String(p.contact ?? '')));
+      if (!b) throw new MiError(404, 'Contact not found');
+      d.remove(r, b);
+      return 'OK';
+    },
+  });
+  mi.add('ul_flush', { recipes: [[]], run: (_p, rt) => { rt.services.get('usrloc:flush') && (rt.services.get('usrloc:flush') as () => void)(); return 'OK'; } });
+}
