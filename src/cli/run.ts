@@ -13,6 +13,8 @@ import { EXIT, printDiagnostics, type Io } from './io.js';
 import { coreMi } from '../core/mi-core.js';
 import { startMiHttp } from '../net/http-mi.js';
 import { VERSION } from './lint.js';
+import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrloc/sql.js';
+import { usrlocOf } from '../modules/registrar/aor.js';
 
 export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean }, io: Io): Promise<number> {
   const map = parseMap(opts.maps);
@@ -37,6 +39,14 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
   if (opts.debug) rt.logger.logLevel = 4; // like `opensips -dddd`
   const lifetime = loaded.script.globals.get('tcp_connection_lifetime');
   const lifetimeMs = (lifetime?.value.kind === 'Number' ? lifetime.value.value : 120) * 1000;
+  let persistence: UsrlocPersistence | undefined;
+  if (rt.modparams.has('usrloc')) {
+    const dflt = loaded.script.globals.get('db_default_url');
+    const p = attachUsrlocPersistence(rt, [...usrlocOf(rt).domains.keys()], dflt?.value.kind === 'String' ? dflt.value.value : undefined);
+    if ('error' in p) { io.err(`opensips-ts: usrloc: ${p.error}`); return EXIT.errors; }
+    persistence = p;
+    if (p.mode !== 'none') rt.logger.log(2, 'usrloc', 'init', `${p.mode} to SQL: ${p.loaded} contact(s) loaded`);
+  }
   const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t));
   const server = new SipServer(rt, net, map);
   try {
@@ -69,6 +79,7 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
   });
   http?.close();
   await server.stop();
+  persistence?.close();
   rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
   return EXIT.ok;
 }

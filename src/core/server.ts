@@ -51,6 +51,7 @@ export class SipServer implements LiveTm {
       const t = setInterval(() => {
         const now = Math.floor(this.rt.clock.now() / 1000);
         for (const d of usrlocOf(this.rt).domains.values()) d.expire(now);
+        (this.rt.services.get('usrloc:flush') as (() => void) | undefined)?.();
       }, every);
       t.unref();
       this.timers.push(t);

@@ -1,0 +1,83 @@
+// usrloc persistence in OpenSIPS's `location` table (SQLite): write-through,
+// write-back, and registrations back after a restart.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { attachUsrlocPersistence } from '../../src/modules/usrloc/sql.js';
+import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { sipEngine } from '../helpers/engine.js';
+import { register } from '../helpers/sip.js';
+
+const cfg = (db: string, mode: string) => `socket=udp:127.0.0.1:5060
+loadmodule "db_sqlite.so"
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+modparam("usrloc", "db_url", "sqlite://${db}")
+modparam("usrloc", ${mode})
+route { setbflag("NAT"); save("location"); }`;
+
+function engine(db: string, mode: string) {
+  const e = sipEngine(cfg(db, mode));
+  assert.deepEqual(e.diagnostics, []);
+  const p = attachUsrlocPersistence(e.rt, ['location']);
+  if ('error' in p) throw new Error(p.error);
+  return { e, p };
+}
+
+const rows = (db: string) => new Database(db, { readonly: true }).prepare('SELECT * FROM location ORDER BY contact').all() as Record<string, unknown>[];
+
+test('write-through (db_mode 1): every change is in the location table at once, in OpenSIPS columns', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
+  const { e } = engine(db, '"db_mode", 1');
+  e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>;q=0.5'], expires: 600, extra: ['User-Agent: Zoiper'] }));
+  const [r] = rows(db);
+  const now = Math.floor(e.clock.now() / 1000);
+  assert.deepEqual([r!.username, r!.domain, r!.contact, r!.expires, r!.q, r!.callid, r!.cseq, r!.cflags, r!.user_agent, r!.socket, r!.methods],
+    ['1001', null, 'sip:1001@127.0.0.1:5062', now + 600, 0.5, 'call-1', 1, 'NAT', 'Zoiper', 'udp:127.0.0.1:5060', null]);
+  assert.equal(String(r!.contact_id), usrlocOf(e.rt).domain('location').get('1001')!.bindings[0]!.contactId, 'the usrloc contact id is the row id');
+  const version = new Database(db, { readonly: true }).prepare("SELECT table_version FROM version WHERE table_name = 'location'").get() as { table_version: number };
+  assert.equal(version.table_version, 1013);
+  e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 0, cseq: 2 }));
+  assert.deepEqual(rows(db), [], 'a de-registration deletes the row');
+});
+
+test('write-back (working_mode_preset): nothing written until a flush (timer, ul_flush, shutdown)', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
+  const { e, p } = engine(db, '"working_mode_preset", "single-instance-sql-write-back"');
+  e.send(register({ expires: 600 }));
+  assert.deepEqual(rows(db), []);
+  assert.equal(usrlocOf(e.rt).domain('location').get('1001')!.bindings[0]!.state, 'CS_NEW');
+  p.flush();
+  assert.equal(rows(db).length, 1);
+  assert.equal(usrlocOf(e.rt).domain('location').get('1001')!.bindings[0]!.state, 'CS_SYNC');
+});
+
+test('after a restart the registrations that have not expired are back, branch flags and all; expired ones are not', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
+  const first = engine(db, '"db_mode", 1');
+  first.e.send(register({ user: '1001', contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 600 }));
+  first.e.send(register({ user: '1002', contacts: ['<sip:1002@127.0.0.1:5064>'], expires: 60, callId: 'c2' }));
+  first.p.close();
+  const second = sipEngine(cfg(db, '"db_mode", 1'));
+  second.advance(100); // 1002's 60 s are over
+  const p = attachUsrlocPersistence(second.rt, ['location']);
+  assert.ok(!('error' in p));
+  assert.equal(p.loaded, 1);
+  const b = usrlocOf(second.rt).domain('location').get('1001')!.bindings[0]!;
+  assert.deepEqual([b.uri, second.rt.flags.namesOf('branch', b.cflags), b.callid, b.cseq], ['sip:1001@127.0.0.1:5062', 'NAT', 'call-1', 1]);
+  assert.equal(usrlocOf(second.rt).domain('location').get('1002'), undefined);
+  // The restored binding answers with its remaining expiry.
+  const refresh = second.send(register({ contacts: [], cseq: 2 }));
+  assert.match(refresh.sent[0]!.text, /Contact: <sip:1001@127\.0\.0\.1:5062>;expires=500\r\n/);
+});
+
+test('a db_url that is not sqlite:// is a clear start-up error', () => {
+  const e = sipEngine(cfg('/x', '"db_mode", 1').replace('sqlite:///x', 'mysql://u:p@localhost/opensips'));
+  const p = attachUsrlocPersistence(e.rt, ['location']);
+  assert.ok('error' in p && /only sqlite:\/\/ URLs/.test(p.error));
+});
