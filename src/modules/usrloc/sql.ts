@@ -86,7 +86,6 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   let db: Database.Database;
   try {
     db = new Database(path);
-    db.pragma('journal_mode = WAL');
     for (const d of domains) db.exec(schema(d));
   } catch (err) {
     return { error: `cannot open ${path}: ${(err as Error).message}` };
