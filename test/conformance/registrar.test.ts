@@ -19,7 +19,7 @@ test('live registrar with SQLite write-through and MI over HTTP: REGISTER, ul_du
   const db = join(dir, 'location.db');
   const cfg = join(dir, 'registrar.cfg');
   writeFileSync(cfg, readFileSync(`${SIP_DIR}registrar-db.cfg.in`, 'utf8').replaceAll('@DB@', db));
-  let server = await startServer({ cfg, sockets: 2 });
+  let server = await startServer({ cfg, sockets: 3 });
   try {
     const uac = await runSipp({ scenario: 'uac-register.xml', ip: '127.0.21.2', port: 5310, transport: 'u1', target: '127.0.21.1:5060', calls: 3 }, true);
     assert.equal(uac.code, 0, uac.out.slice(-2000));
@@ -31,7 +31,7 @@ test('live registrar with SQLite write-through and MI over HTTP: REGISTER, ul_du
     assert.deepEqual(rows, [1, 2, 3].map((i) => ({ username: `100${i}`, contact: `sip:100${i}@127.0.21.2:5310;transport=UDP`, user_agent: 'SIPp conformance' })));
     server.child.kill('SIGTERM');
     await new Promise((r) => server.child.once('exit', r));
-    server = await startServer({ cfg, sockets: 2 });
+    server = await startServer({ cfg, sockets: 3 });
     const again = await ulDump();
     assert.deepEqual(again.Domains[0]!.AORs.map((a) => a.AOR).sort(), ['1001', '1002', '1003'], 'no registration lost on restart');
   } finally {
