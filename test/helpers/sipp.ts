@@ -20,7 +20,7 @@ export function sippSkip(): string | false {
 }
 
 export interface Server { cfg: string; maps?: string[]; sockets: number }
-export interface Sipp { scenario: string; ip: string; port: number; transport: 'u1' | 't1'; target?: string; service?: string; calls?: number }
+export interface Sipp { scenario: string; ip: string; port: number; transport: 'u1' | 't1'; target?: string; service?: string; calls?: number; keys?: Record<string, string>; /** Call-ID of every call (SIPp matches replies to calls by it). */ callId?: string }
 export interface Case { name: string; servers: Server[]; uas?: Sipp; uac: Sipp; before?: () => Promise<void> }
 
 export function startServer(s: Server): Promise<{ child: ChildProcess; log: string[] }> {
@@ -47,6 +47,8 @@ export function runSipp(p: Sipp, uac: boolean): Promise<{ code: number | null; o
     ...(uac ? [p.target!, '-s', p.service ?? 'service'] : []),
     '-sf', `${SIP_DIR}${p.scenario}`, '-m', String(p.calls ?? 1), '-i', p.ip, '-p', String(p.port), '-t', p.transport,
     '-timeout', '20s', '-timeout_error', '-nostdin', '-buff_size', '4194304', '-max_recv_loops', '1000',
+    ...Object.entries(p.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
+    ...(p.callId ? ['-cid_str', p.callId] : []),
   ];
   const child = spawn(SIPP, args, { cwd: '/tmp', stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
