@@ -1,14 +1,19 @@
-// `npm run bench:core`: SIPp sends OPTIONS at increasing rates to
-// `opensips-ts run bench/options.cfg` (sl_send_reply 200) and to Kamailio with
-// the equivalent cfg, in the same invocation; prints each one's highest rate
-// without failures, p50/p99 response times, server CPU µs per request (from
-// /proc) and the ratios. Loopback only; every step is bounded in count and time.
+// `npm run bench:core` / `npm run bench:register`: SIPp sends OPTIONS (or
+// REGISTERs for distinct AoRs) at increasing rates to `opensips-ts run` and to
+// Kamailio with the equivalent cfg, in the same invocation; prints each one's
+// highest rate without failures, p50/p99 response times, server CPU µs per
+// request (from /proc) and the ratios; for REGISTER also the memory growth per
+// contact. Loopback only; every step is bounded in count and time.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = process.cwd();
+const KIND = process.argv[2] === 'register' ? 'register' : 'options';
+const SCENARIO = KIND === 'register' ? 'conformance/sip/uac-register-load.xml' : 'conformance/sip/uac-options-load.xml';
+const OURS_CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';
+const KAM_CFG = KIND === 'register' ? 'bench/kamailio-registrar.cfg' : 'bench/kamailio-options.cfg';
 const SECONDS_PER_STEP = 3;
 const RATES = [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
 const CLK_TCK = 100;
@@ -32,6 +37,27 @@ function cpuTicks(pid: number): number {
   return total;
 }
 
+/** Proportional set size of a process and its children, in bytes (shared pages counted once). */
+function pss(pid: number): number {
+  const pids = [pid, ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)];
+  let kb = 0;
+  for (const p of pids) {
+    try { kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { /* gone */ }
+  }
+  return kb * 1024;
+}
+
+const MEMORY_AORS = 100_000;
+
+/** Memory growth per registered contact: PSS before and after MEMORY_AORS registrations of distinct AoRs. */
+function memoryPerContact(target: string, pid: number, work: string): { bytes: number; ok: boolean } {
+  const before = pss(pid);
+  const r = spawnSync('taskset', ['-c', '1', which('sipp')!, target, '-sf', join(ROOT, SCENARIO), '-m', String(MEMORY_AORS), '-r', '4000', '-l', '8000',
+    '-i', '127.0.30.9', '-p', '0', '-t', 'u1', '-timeout', '60s', '-timeout_error', '-recv_timeout', '4000', '-nostdin', '-buff_size', '4194304'],
+  { cwd: work, encoding: 'utf8', timeout: 90_000 });
+  return { bytes: (pss(pid) - before) / MEMORY_AORS, ok: r.status === 0 };
+}
+
 function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let log = '';
@@ -53,7 +79,7 @@ function runStep(target: string, rate: number, serverPid: number, work: string):
   const count = rate * SECONDS_PER_STEP;
   const before = cpuTicks(serverPid);
   const t0 = Date.now();
-  const r = spawnSync('taskset', ['-c', '1', which('sipp')!, target, '-sf', join(ROOT, 'conformance/sip/uac-options-load.xml'), '-s', 'bench',
+  const r = spawnSync('taskset', ['-c', '1', which('sipp')!, target, '-sf', join(ROOT, SCENARIO), '-s', 'bench',
     '-m', String(count), '-r', String(rate), '-l', String(rate * 2), '-i', '127.0.30.9', '-p', '0', '-t', 'u1',
     '-timeout', `${SECONDS_PER_STEP + 10}s`, '-timeout_error', '-recv_timeout', '2000', '-nostdin', '-buff_size', '4194304',
     '-trace_rtt', '-rtt_freq', '1000'], { cwd: work, encoding: 'utf8', timeout: (SECONDS_PER_STEP + 20) * 1000 });
@@ -82,6 +108,11 @@ async function measure(name: string, start: () => ChildProcess, ready: RegExp, t
   const work = mkdtempSync(join(tmpdir(), 'bench-core-'));
   const steps: Step[] = [];
   try {
+    if (KIND === 'register') {
+      const m = memoryPerContact(target, child.pid!, work);
+      memory.set(name, m.bytes);
+      console.log(`  ${name.padEnd(12)} memory: ${(m.bytes / 1024).toFixed(2)} KB per contact after ${MEMORY_AORS} AoRs${m.ok ? '' : ' (some registrations failed)'}`);
+    }
     for (const rate of RATES) {
       const s = runStep(target, rate, child.pid!, work);
       steps.push(s);
@@ -97,6 +128,8 @@ async function measure(name: string, start: () => ChildProcess, ready: RegExp, t
   return steps;
 }
 
+const memory = new Map<string, number>();
+
 function best(steps: Step[]): Step | undefined {
   return [...steps].reverse().find((s) => s.ok);
 }
@@ -104,12 +137,12 @@ function best(steps: Step[]): Step | undefined {
 async function main(): Promise<void> {
   if (!which('sipp')) { console.error('bench:core needs sipp (apt-get install -y sip-tester)'); process.exit(2); }
   if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) { console.error('run `npm run build` first'); process.exit(2); }
-  console.log(`OPTIONS load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`);
-  const ours = await measure('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, 'dist/src/cli/bin.js', 'run', 'bench/options.cfg'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
+  console.log(`${KIND === 'register' ? 'REGISTER (distinct AoRs)' : 'OPTIONS'} load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`);
+  const ours = await measure('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, 'dist/src/cli/bin.js', 'run', OURS_CFG], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
   const kamailio = which('kamailio');
   let theirs: Step[] = [];
   if (kamailio) {
-    theirs = await measure('kamailio', () => spawn('taskset', ['-c', '0', kamailio, '-f', 'bench/kamailio-options.cfg', '-DD', '-E', '-m', '64', '-M', '8', '-x', 'tlsf'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /INFO|listening|sl|init/i, '127.0.30.2:5060');
+    theirs = await measure('kamailio', () => spawn('taskset', ['-c', '0', kamailio, '-f', KAM_CFG, '-DD', '-E', '-m', '256', '-M', '16', '-x', 'tlsf'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /INFO|listening|sl|init/i, '127.0.30.2:5060');
   } else console.log('kamailio is not installed (apt-get install -y kamailio): no reference figures');
   const a = best(ours);
   const b = best(theirs);
@@ -117,8 +150,9 @@ async function main(): Promise<void> {
   for (const [n, s] of [['opensips-ts', a], ['kamailio', b]] as const) {
     if (s) console.log(`  ${n.padEnd(12)} ${s.achieved}/s (asked ${s.rate}/s)  p50 ${s.p50} ms  p99 ${s.p99} ms (SIPp resolution: 1 ms)  cpu ${s.cpuUsPerReq?.toFixed(1)} µs/req`);
   }
+  if (KIND === 'register' && memory.size) console.log(`memory per contact: ${[...memory].map(([n, v]) => `${n} ${(v / 1024).toFixed(2)} KB`).join(', ')}`);
   if (a && b) console.log(`ratios (opensips-ts / kamailio): rate ${(a.achieved / b.achieved).toFixed(2)}x (both may be limited by SIPp on one core), cpu per request ${(a.cpuUsPerReq! / b.cpuUsPerReq!).toFixed(2)}x`);
-  console.log(`node ${process.version}; reproduce with: npm run bench:core`);
+  console.log(`node ${process.version}; reproduce with: npm run bench:${KIND === 'register' ? 'register' : 'core'}`);
 }
 
 void main();

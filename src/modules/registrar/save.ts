@@ -59,6 +59,24 @@ interface Incoming { contact: Contact; expires: number }
 
 export interface SaveOutcome { aor: string; record?: AorRecord }
 
+/** Repeated values (User-Agent, socket) shared by every binding that has them, bounded. */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const hit = interned.get(s);
+  if (hit !== undefined) return hit;
+  const copy = own(s);
+  if (interned.size < 10_000) interned.set(copy, copy);
+  return copy;
+}
+
+/**
+ * A string that owns its characters. Values cut out of a received message are V8
+ * "sliced strings" that keep the whole message alive: a stored binding must not.
+ */
+function own(s: string): string {
+  return s.length ? Buffer.from(s, 'utf8').toString('utf8') : s;
+}
+
 /** The binding fields captured from the REGISTER for one contact (lib/reg pack_ci). */
 function capture(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSettings, f: SaveFlags): Omit<Binding, 'contactId'> {
   const req = ctx.msg.sip!;
@@ -73,16 +91,16 @@ function capture(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSe
   const q = c.q === undefined ? s.defaultQ : Math.round((c.q ?? 0) * 1000);
   const methods = methodsOf(c, req.allow());
   return {
-    uri: c.uri, expires: nowSec + inc.expires, q,
-    callid: req.callId ?? '', cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
+    uri: own(c.uri), expires: nowSec + inc.expires, q,
+    callid: own(req.callId ?? ''), cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
     flags: f.memoryOnly ? 1 : 0, cflags: ctx.branchFlags[0] ?? 0,
-    userAgent: ua && ua.length >= 1 && ua.length <= 254 ? ua : 'n/a',
-    socket: socketString(ctx.socketIn),
+    userAgent: ua && ua.length >= 1 && ua.length <= 254 ? intern(ua) : 'n/a',
+    socket: intern(socketString(ctx.socketIn)),
     ...(methods !== undefined ? { methods } : {}),
-    ...(received ? { received } : {}),
-    ...(c.instance ? { instance: c.instance } : {}),
+    ...(received ? { received: own(received) } : {}),
+    ...(c.instance ? { instance: own(c.instance) } : {}),
     ...(c.regId !== undefined ? { regId: c.regId } : {}),
-    ...(attrAvp?.length ? { attr: String(attrAvp[attrAvp.length - 1]) } : {}),
+    ...(attrAvp?.length ? { attr: own(String(attrAvp[attrAvp.length - 1])) } : {}),
     lastModified: ctx.runtime.clock.now(), state: 'CS_NEW',
   };
 }
@@ -105,7 +123,7 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
   const cseqNum = (() => { const c = req.cseq; return c && !isSipError(c) ? c.num : 0; })();
   const cap = f.maxContacts ?? s.maxContacts;
   const existed = d.get(aor);
-  const r = existed ?? d.getOrCreate(aor);
+  const r = existed ?? d.getOrCreate(own(aor));
   let n = cap ? r.bindings.filter((b) => isValid(b, nowSec)).length : 0;
   try {
     for (const inc of incoming) {

@@ -33,8 +33,8 @@ export interface Binding {
 export interface AorRecord {
   aor: string;
   bindings: Binding[];
-  /** Key/value store (mid_registrar keeps its state here). */
-  kv: Map<string, string>;
+  /** Key/value store (mid_registrar keeps its state here); created on first use, most AoRs never need one. */
+  kv?: Map<string, string>;
   recordLabel: number;
   nextContactLabel: number;
 }
@@ -61,7 +61,7 @@ export class UsrlocDomain {
   getOrCreate(aor: string): AorRecord {
     let r = this.records.get(aor);
     if (!r) {
-      r = { aor, bindings: [], kv: new Map(), recordLabel: ++this.labels, nextContactLabel: Math.floor(Math.random() * 0x3fff) };
+      r = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(Math.random() * 0x3fff) };
       this.records.set(aor, r);
     }
     return r;
