@@ -152,3 +152,34 @@ route { ${setFlagFirst ? 'setflag("TCP_PERSIST"); save("location");' : 'save("lo
     else assert.deepEqual(calls, [], 'the blog sets the flag after save(): no effect');
   }
 });
+
+test('Path: stored with p1, copied into the 200 when the UA supports path; p2 without support is 420; lookup sends to the Path', () => {
+  const e = sipEngine(CFG('', 'p1'));
+  const withPath = e.send(register({ expires: 600, extra: ['Path: <sip:127.0.0.7:5060;lr>', 'Supported: path'] }));
+  assert.match(reply(withPath), /\r\nPath: <sip:127\.0\.0\.7:5060;lr>\r\n/);
+  assert.equal(bindings(e)[0]!.path, '<sip:127.0.0.7:5060;lr>');
+  const strict = sipEngine(CFG('', 'p2'));
+  const r = strict.send(register({ expires: 600, extra: ['Path: <sip:127.0.0.7:5060;lr>'] }));
+  assert.match(reply(r), /^SIP\/2\.0 420 Bad Extension\r\n/);
+  assert.match(reply(r), /\r\nUnsupported: path\r\n/);
+});
+
+test('is_contact_registered and remove', () => {
+  const e = sipEngine(`socket=udp:127.0.0.1:5060
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+loadmodule "sipmsgops.so"
+route {
+	if (is_method("REGISTER")) { save("location"); exit; }
+	is_contact_registered("location", "sip:1001@x", "sip:1001@127.0.0.1:5062"); $var(a) = $retcode;
+	is_contact_registered("location", "sip:1001@x", "sip:other@127.0.0.1"); $var(b) = $retcode;
+	is_contact_registered("location", "sip:1001@x", , "call-1"); $var(c) = $retcode;
+	remove("location", "sip:1001@x", "sip:1001@127.0.0.1:5062"); $var(d) = $retcode;
+	is_registered("location", "sip:1001@x"); $var(e) = $retcode;
+}`);
+  e.send(register({ expires: 600 }));
+  const r = e.send(Buffer.from('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-o\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'));
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((k) => r.vars.get(k)), [1, -1, 1, 1, -1]);
+});

@@ -33,9 +33,37 @@ export const registrar: NativeModule = {
         return ul.domain(domain?.str ?? 'location').get(a.aor)?.bindings.some((b) => isValid(b, now)) ? 1 : -1;
       },
     },
-    is_contact_registered: { returns: [1, -1] },
+    is_contact_registered: {
+      returns: [1, -1],
+      impl: (ctx, [domain, aorArg, contactArg, callidArg]) => {
+        const ul = usrlocOf(ctx.runtime);
+        const uri = aorArg?.str ?? (ctx.msg.method === 'REGISTER' ? ctx.msg.to?.uri : ctx.msg.from?.uri) ?? '';
+        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        if ('error' in a) return -1;
+        const now = Math.floor(ctx.runtime.clock.now() / 1000);
+        const valid = ul.domain(domain?.str ?? 'location').get(a.aor)?.bindings.filter((b) => isValid(b, now)) ?? [];
+        let contact = contactArg?.str;
+        const callid = callidArg?.str;
+        // Without contact and Call-ID: the first Contact of the message.
+        if (contact === undefined && callid === undefined) contact = ctx.msg.contacts().list[0]?.uri;
+        return valid.some((b) => (contact === undefined || b.uri === contact) && (callid === undefined || b.callid === callid)) ? 1 : -1;
+      },
+    },
     is_ip_registered: { returns: [1, -1] },
-    remove: { returns: [1, -1] },
+    remove: {
+      returns: [1, -1],
+      impl: (ctx, [domain, aorArg, contactArg]) => {
+        const ul = usrlocOf(ctx.runtime);
+        const a = extractAor(aorArg?.str ?? '', ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        if ('error' in a) return -1;
+        const d = ul.domain(domain?.str ?? 'location');
+        const r = d.get(a.aor);
+        if (!r) return 1;
+        if (contactArg?.str === undefined) { d.removeAor(a.aor); return 1; }
+        for (const b of r.bindings.filter((x) => x.uri === contactArg.str)) d.remove(r, b);
+        return 1;
+      },
+    },
   },
   params: {
     default_expires: { validate: atLeast(0) }, min_expires: { validate: atLeast(0) }, max_expires: { validate: atLeast(0) },

@@ -100,6 +100,7 @@ function capture(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSe
     ...(received ? { received: own(received) } : {}),
     ...(c.instance ? { instance: own(c.instance) } : {}),
     ...(c.regId !== undefined ? { regId: c.regId } : {}),
+    ...(pathOf(ctx, f) ? { path: own(pathOf(ctx, f)!) } : {}),
     ...(attrAvp?.length ? { attr: own(String(attrAvp[attrAvp.length - 1])) } : {}),
     lastModified: ctx.runtime.clock.now(), state: 'CS_NEW',
   };
@@ -113,6 +114,17 @@ function findBinding(r: AorRecord, c: Contact, callid: string, f: SaveFlags, mat
     return r.bindings.find((b) => { const got = value(b.uri); return want === undefined || got === undefined || want === got; });
   }
   return r.bindings.find((b) => urisEqual(b.uri, c.uri) && (m.mode === 0 || b.callid === callid));
+}
+
+/** The REGISTER's Path header values, joined, when a p0/p1/p2 flag asks for Path support. */
+function pathOf(ctx: ExecContext, f: SaveFlags): string | undefined {
+  if (f.path === undefined) return undefined;
+  const values = ctx.msg.headers('Path');
+  return values.length ? values.join(',') : undefined;
+}
+
+function supportsPath(ctx: ExecContext): boolean {
+  return ctx.msg.sip?.supported().some((x) => x.toLowerCase() === 'path') ?? false;
 }
 
 /** Applies the request's contacts to the AoR; throws RegistrarError on a rejection. */
@@ -204,6 +216,7 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
   let aor: string | undefined;
   try {
     const parsed = parseRegister(ctx);
+    if (f.path === 2 && pathOf(ctx, f) && !supportsPath(ctx)) throw new RegistrarError(420, 'No support for found Path indicated');
     const toUri = (() => { const t = req.to; return t && !isSipError(t) ? t.uri : undefined; })();
     const a = extractAor(aorUri ?? toUri ?? '', ul.useDomain, s);
     if ('error' in a) throw new RegistrarError(a.code, a.error);
@@ -220,7 +233,10 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
     const only = f.onlyRequestContacts ? new Set(parsed.contacts.map((c) => c.uri)) : undefined;
     const bindings = (record?.bindings ?? []).filter((b) => !only || only.has(b.uri));
     const contact = contactList(bindings, nowSec, s.receivedParam);
-    return signalingReply(ctx, 200, 'OK', contact ? [['Contact', contact]] : [], 'save') > 0 ? 1 : -1;
+    const headers: [string, string][] = contact ? [['Contact', contact]] : [];
+    const path = pathOf(ctx, f);
+    if (path && f.path && f.path > 0 && supportsPath(ctx)) headers.push(['Path', path]);
+    return signalingReply(ctx, 200, 'OK', headers, 'save') > 0 ? 1 : -1;
   } catch (err) {
     if (!(err instanceof RegistrarError)) throw err;
     stats.rejected_regs++;
@@ -231,6 +247,7 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
     if (contact) headers.push(['Contact', contact]);
     headers.push(['P-Registrar-Error', err.text]);
     if (err.code >= 500 && s.retryAfter > 0) headers.push(['Retry-After', String(s.retryAfter)]);
+    if (err.code === 420) headers.push(['Unsupported', 'path'], ['Path', pathOf(ctx, f) ?? '']);
     signalingReply(ctx, err.code, REASONS[err.code] ?? 'Error', headers, 'save');
     return -2;
   }
