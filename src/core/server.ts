@@ -168,6 +168,8 @@ export class SipServer implements LiveTm {
   relayed(ctx: ExecContext, branch: string, from: SocketInfo, to: Peer, data: Buffer): void {
     const s = this.serverFor(ctx);
     if (!s) return;
+    const hooks = ctx.modState.get('tm:hooks') as ServerTx['hooks'];
+    if (hooks?.length) s.hooks = hooks;
     const c: ClientTx = { branch, method: ctx.msg.method, server: s, from, to: { proto: to.proto, ...mapPeer(this.map, to.ip, to.port) }, data, provisional: false, final: false, timers: [] };
     this.tm.addClient(c);
     if (c.method === 'ACK') return;
@@ -280,6 +282,12 @@ export class SipServer implements LiveTm {
   private forwardReply(msg: SipMessage, s: ServerTx): void {
     const out = msg.clone();
     removeTopVia(out);
+    if (msg.status >= 200 && msg.status < 300 && s.hooks && !s.hooksRan) {
+      s.hooksRan = true;
+      for (const h of s.hooks) {
+        try { h.responseIn?.(msg, out); } catch (err) { this.rt.logger.log(-1, 'tm', 'run_trans_callbacks', `response callback failed: ${(err as Error).message}`); }
+      }
+    }
     const data = out.serialize();
     let to: Peer = s.src;
     if (s.src.proto === 'udp') {

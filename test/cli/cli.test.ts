@@ -109,7 +109,8 @@ test('run refuses cfg addresses that are not on this host and says how to --map 
 test('run refuses functions without a native implementation, all listed at start-up', async () => {
   const err: string[] = [];
   const io: Io = { out: () => undefined, err: (s) => err.push(s), color: false, cwd: process.cwd() };
-  const code = await main(['run', BLOG_DIR + 'blog-mid-registrar.cfg', '--map', '172.16.4.111=127.0.4.111'], io);
+  const code = await main(['run', new URL('../../conformance/run/not-native.cfg', import.meta.url).pathname], io);
   assert.equal(code, 1);
-  assert.match(err.join('\n'), /blog-mid-registrar\.cfg:23:9: error: `mid_registrar_save` \(module mid_registrar\) has no native implementation/);
+  assert.match(err.join('\n'), /not-native\.cfg:9:2: error: `create_dialog` \(module dialog\) has no native implementation/);
+  assert.match(err.join('\n'), /not-native\.cfg:10:2: error: `rtpengine_offer` \(module rtpengine\) has no native implementation/);
 });

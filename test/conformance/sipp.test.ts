@@ -32,6 +32,14 @@ const CASES: Case[] = [
     ],
     uac: { scenario: 'uac-register.xml', ip: '127.0.4.1', port: 5308, transport: 'u1', target: '127.0.4.111:5360', calls: 3 },
   },
+  {
+    name: 'blog-mid-registrar.cfg verbatim (mode 0): REGISTERs forwarded with ctid contacts, the UA is told min(130, upstream 600) = 130',
+    servers: [
+      { cfg: `${ROOT}conformance/upstream/registrar.cfg`, maps: ['172.16.4.114=127.0.4.114'], sockets: 2 },
+      { cfg: `${ROOT}conformance/blog/blog-mid-registrar.cfg`, maps: ['172.16.4.111=127.0.4.111', '172.16.4.114=127.0.4.114'], sockets: 4 },
+    ],
+    uac: { scenario: 'uac-register-mid.xml', ip: '127.0.4.2', port: 5311, transport: 'u1', target: '127.0.4.111:5360', calls: 3 },
+  },
 ];
 
 for (const c of CASES) {

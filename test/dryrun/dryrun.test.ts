@@ -64,8 +64,11 @@ test('an INVITE to a registered user is sent to the contact found by lookup()', 
 });
 
 test('functions without a native implementation stop the run with a clear message; --stub simulates them', () => {
-  const stopped = dryRun(BLOG_DIR + 'blog-mid-registrar.cfg', [msg('register-udp.sip')], opts()).runs[0]!;
-  assert.match(stopped.stoppedBy!, /mid_registrar_save\(\) of module mid_registrar has no native implementation.*--stub mid_registrar_save=RC/);
+  const NOT_NATIVE = new URL('../../conformance/run/not-native.cfg', import.meta.url).pathname;
+  const stopped = dryRun(NOT_NATIVE, [msg('options.sip')], opts()).runs[0]!;
+  assert.match(stopped.stoppedBy!, /create_dialog\(\) of module dialog has no native implementation.*--stub create_dialog=RC/);
+  const through = dryRun(NOT_NATIVE, [msg('options.sip')], opts({ stubs: new Map([['create_dialog', 1], ['rtpengine_offer', 1]]) })).runs[0]!;
+  assert.deepEqual(through.sent.map((x) => x.text.split('\r\n')[0]), ['SIP/2.0 200 OK']);
   const stubbed = dryRun(BLOG_DIR + 'blog-mid-registrar.cfg', [msg('register-udp.sip')], opts({ stubs: new Map([['mid_registrar_save', 1]]) })).runs[0]!;
   assert.equal(stubbed.stoppedBy, undefined);
   assert.deepEqual(stubbed.sent.map((s) => `${s.from.ip}:${s.from.port}->${s.to.ip}:${s.to.port}`), ['172.16.4.111:5361->172.16.4.114:5060']);
@@ -81,4 +84,11 @@ test('functions without a native implementation stop the run with a clear messag
     `TIME [${process.pid}] ERROR:signaling:sig_send_reply: no transaction and sl is not loaded: cannot reply\n`,
   ]);
   assert.deepEqual(failed.sent, []);
+});
+
+test('blog-mid-registrar.cfg (mode 0) natively: the REGISTER goes upstream with a ctid contact and the expiry the UA asked', () => {
+  const run = dryRun(BLOG_DIR + 'blog-mid-registrar.cfg', [msg('register-udp.sip')], opts()).runs[0]!;
+  assert.equal(run.stoppedBy, undefined);
+  assert.deepEqual(run.trace.filter((e) => e.kind === 'call').map((e) => `${e.name}=${e.rc}`), ['is_method=1', 'isflagset=-1', 'mid_registrar_save=1', 't_relay=1']);
+  assert.match(run.sent[0]!.text, /\r\nContact: <sip:1001@172\.16\.4\.111:5361;ctid=\d+>;expires=3600\r\n/);
 });

@@ -2,6 +2,22 @@
 // t_reply) and that signaling and the registrars consult.
 import type { ExecContext } from '../../script/context.js';
 
+import type { SipMessage } from '../../sip/message.js';
+import type { SocketInfo } from '../../script/context.js';
+
+/** tm callbacks other modules register (mid_registrar): run on each forwarded branch, and on the first 2xx. */
+export interface TmHooks {
+  requestForwarded?(msg: SipMessage, from: SocketInfo): void;
+  /** `out` is the reply about to be relayed upstream (edits apply to it); `reply` is the received one. */
+  responseIn?(reply: SipMessage, out: SipMessage): void;
+}
+
+export function tmHooks(ctx: ExecContext): TmHooks[] {
+  let hooks = ctx.modState.get('tm:hooks') as TmHooks[] | undefined;
+  if (!hooks) { hooks = []; ctx.modState.set('tm:hooks', hooks); }
+  return hooks;
+}
+
 export interface TransactionState {
   createdBy: string;
   toTag?: string;

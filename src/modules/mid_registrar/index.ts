@@ -2,13 +2,25 @@
 import type { NativeModule } from '../types.js';
 import { atLeast, avpSpec, flagStringFixup, oneOf } from '../common/fixups.js';
 import { parseLookupFlags, parseSaveFlags } from '../registrar/flags.js';
+import { usrlocOf } from '../registrar/aor.js';
+import { midRegistrarLookup } from './lookup.js';
+import { midRegistrarSave } from './save.js';
 
 export const midRegistrar: NativeModule = {
   name: 'mid_registrar',
   functions: {
     // 0 is a retransmission of a forwarded REGISTER: the script stops, so a switch never sees it.
-    mid_registrar_save: { returns: [1, 2, -1], fixup: flagStringFixup(1, parseSaveFlags) },
-    mid_registrar_lookup: { returns: [1, 2, -1, -2, -3], fixup: flagStringFixup(1, parseLookupFlags) },
+    mid_registrar_save: {
+      returns: [1, 2, -1],
+      fixup: flagStringFixup(1, parseSaveFlags),
+      prepare: (rt, [domain]) => { if (typeof domain === 'string') usrlocOf(rt).domain(domain); },
+      impl: (ctx, [domain, flags, aor]) => midRegistrarSave(ctx, domain?.str ?? 'location', flags?.str ?? '', aor?.str),
+    },
+    mid_registrar_lookup: {
+      returns: [1, 2, -1, -2, -3],
+      fixup: flagStringFixup(1, parseLookupFlags),
+      impl: (ctx, [domain, flags, uri]) => midRegistrarLookup(ctx, domain?.str ?? 'location', flags?.str ?? '', uri?.str),
+    },
   },
   params: {
     mode: { validate: oneOf([0, 1, 2]) },

@@ -6,7 +6,7 @@ import { Flow, socketString, type ExecContext, type SocketInfo } from '../../scr
 import { runRoute } from '../../script/compile.js';
 import { headerEdits } from '../../script/edits.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
-import { createTransaction, transactionOf } from '../common/transaction.js';
+import { createTransaction, tmHooks, transactionOf } from '../common/transaction.js';
 import { liveTm } from './live.js';
 
 interface Target { proto: string; ip: string; port: number }
@@ -56,6 +56,7 @@ function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): { text: 
   const host = from.advertisedIp ?? from.ip;
   const port = from.advertisedPort ?? from.port;
   const rport = ctx.modState.get('core:add_local_rport') === true ? ';rport' : '';
+  for (const h of tmHooks(ctx)) h.requestForwarded?.(msg, from);
   const branch = newBranch();
   msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${branch}${rport}`, 'prepend');
   return { text: msg.serialize().toString('utf8'), branch };

@@ -15,6 +15,9 @@ export interface ServerTx {
   socket: SocketInfo;
   lastReply?: { code: number; data: Buffer; to: Peer };
   clients: ClientTx[];
+  /** Callbacks of other modules for the first 2xx (mid_registrar). */
+  hooks?: import('../common/transaction.js').TmHooks[];
+  hooksRan?: boolean;
   /** Named routes armed with t_on_failure / t_on_reply. */
   onFailure?: string;
   onReply?: string;

@@ -54,6 +54,15 @@ export class UsrlocDomain {
 
   constructor(readonly name: string, private readonly descTimeOrder: () => boolean, private readonly emit: (e: BindingEvent) => void) {}
 
+  /** The binding with this contact id, in any AoR of the domain. */
+  byContactId(id: string): { record: AorRecord; binding: Binding } | undefined {
+    for (const record of this.records.values()) {
+      const binding = record.bindings.find((b) => b.contactId === id);
+      if (binding) return { record, binding };
+    }
+    return undefined;
+  }
+
   get(aor: string): AorRecord | undefined {
     return this.records.get(aor);
   }
@@ -67,14 +76,19 @@ export class UsrlocDomain {
     return r;
   }
 
+  /** A fresh contact id for `r` (mid_registrar hands it out at forward time as the ctid). */
+  newContactId(r: AorRecord): string {
+    return this.contactId(r);
+  }
+
   private contactId(r: AorRecord): string {
     const label = r.nextContactLabel++ & 0x3fff;
     return ((BigInt(aorHash(r.aor)) << 46n) + (BigInt(r.recordLabel) << 14n) + BigInt(label)).toString();
   }
 
   /** Inserts keeping the order: by q descending (equal q: oldest first), or newest first. */
-  insert(r: AorRecord, b: Omit<Binding, 'contactId'>): Binding {
-    const binding: Binding = { ...b, contactId: this.contactId(r) };
+  insert(r: AorRecord, b: Omit<Binding, 'contactId'>, contactId?: string): Binding {
+    const binding: Binding = { ...b, contactId: contactId ?? this.contactId(r) };
     this.place(r, binding);
     this.emit({ kind: 'insert', domain: this.name, aor: r.aor, binding });
     return binding;

@@ -1,0 +1,86 @@
+// mid_registrar mode 0 (the blog's config): the forwarded REGISTER, the 2xx
+// processing, the answer to the UA, usrloc, and mid_registrar_lookup by ctid.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadCfg } from '../../src/cfg/load.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { Logger } from '../../src/core/logger.js';
+import { SipServer } from '../../src/core/server.js';
+import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { buildEngine } from '../../src/script/engine.js';
+import { BLOG_DIR } from '../helpers/cfg.js';
+import { register } from '../helpers/sip.js';
+import { sipEngine } from '../helpers/engine.js';
+import { ExecContext } from '../../src/script/context.js';
+
+function blogServer() {
+  const loaded = loadCfg(BLOG_DIR + 'blog-mid-registrar.cfg', { profile: { strict: false } });
+  const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12));
+  const map = new Map([['172.16.4.111', { ip: '127.0.4.111' }], ['172.16.4.114', { ip: '127.0.4.114' }]]);
+  const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: () => undefined }), addressMap: map });
+  const sent: { to: string; text: string }[] = [];
+  const net = { listen: async () => undefined, close: async () => undefined, send: (_f: unknown, to: { ip: string; port: number }, data: Buffer) => sent.push({ to: `${to.ip}:${to.port}`, text: data.toString() }) };
+  const server = new SipServer(engine.runtime, net as never, map);
+  const socket = engine.runtime.sockets.find((s) => s.port === 5360 && s.proto === 'udp')!;
+  const upstream = engine.runtime.sockets.find((s) => s.port === 5361)!;
+  return { server, sent, rt: engine.runtime, socket, upstream };
+}
+
+test('mode 0: the REGISTER goes upstream with <sip:USER@our-socket;ctid=ID>;expires=e_raw; the 2xx is rewritten for the UA (min(130, e_out)) and stored locally under the UA URI', () => {
+  const { server, sent, rt, socket, upstream } = blogServer();
+  server.onInbound({ data: register({ contacts: ['<sip:1001@127.0.0.1:5062;rinstance=x>'], expires: 200 }), src: { proto: 'udp', ip: '127.0.0.1', port: 5062 }, socket });
+  assert.equal(sent.length, 1);
+  const fwd = sent[0]!;
+  assert.equal(fwd.to, '127.0.4.114:5060');
+  const ct = /\r\nContact: <sip:1001@127\.0\.4\.111:5361;ctid=(\d+)>;expires=200\r\n/.exec(fwd.text);
+  assert.ok(ct, fwd.text);
+  assert.match(fwd.text, /\r\nExpires: 200\r\n/, 'mode 0 keeps the Expires header');
+  assert.deepEqual(usrlocOf(rt).domain('location').get('1001')?.bindings, [], 'nothing stored before the 2xx');
+  // The main registrar answers: it keeps 200.
+  const ourVia = /\r\nVia: ([^\r]+)\r\n/.exec(fwd.text)![1]!;
+  const ok = `SIP/2.0 200 OK\r\nVia: ${ourVia}\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;received=127.0.0.1;branch=z9hG4bK-t;rport=5062\r\nTo: <sip:1001@127.0.0.1>;tag=up1\r\nFrom: <sip:1001@127.0.0.1>;tag=t1\r\nCall-ID: call-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:1001@127.0.4.111:5361;ctid=${ct![1]}>;expires=200\r\nExpires: 200\r\nContent-Length: 0\r\n\r\n`;
+  server.onInbound({ data: Buffer.from(ok), src: { proto: 'udp', ip: '127.0.4.114', port: 5060 }, socket: upstream });
+  const toUa = sent[1]!;
+  assert.equal(toUa.to, '127.0.0.1:5062');
+  assert.match(toUa.text, /^SIP\/2\.0 200 OK\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:5062;received/);
+  assert.match(toUa.text, /\r\nContact: <sip:1001@127\.0\.0\.1:5062;rinstance=x>;expires=130\r\n/);
+  assert.doesNotMatch(toUa.text, /\r\nExpires:/, 'the Expires header is removed');
+  const [b] = usrlocOf(rt).domain('location').get('1001')!.bindings;
+  assert.deepEqual([b!.uri, b!.contactId, b!.expires - Math.floor(rt.clock.now() / 1000), b!.socket], ['sip:1001@127.0.0.1:5062;rinstance=x', ct![1], 130, 'udp:127.0.4.111:5360']);
+});
+
+test('mid_registrar_save return codes: 2 for a query (200 without contacts), -1 and 501 for a non-REGISTER', () => {
+  const e = sipEngine(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "signaling.so"
+loadmodule "usrloc.so"
+loadmodule "mid_registrar.so"
+route { mid_registrar_save("location"); $var(rc) = $retcode; }`);
+  const q = e.send(register({ contacts: [] }));
+  assert.equal(q.vars.get('rc'), 2);
+  assert.match(q.sent[0]!.text, /^SIP\/2\.0 200 OK\r\n/);
+  assert.doesNotMatch(q.sent[0]!.text, /Contact:/);
+  const fwd = e.send(register({ expires: 100, cseq: 2 }));
+  assert.equal(fwd.vars.get('rc'), 1, 'mode 0 forwards');
+  const inv = e.send(Buffer.from('INVITE sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-i\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: i1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n'));
+  assert.equal(inv.vars.get('rc'), -1);
+  assert.match(inv.sent.at(-1)!.text, /^SIP\/2\.0 501 Not Implemented\r\n/);
+});
+
+test('mid_registrar_lookup: the ctid in the R-URI names the local contact; -1 without a ctid or for an unknown one', () => {
+  const { server, sent, rt, socket, upstream } = blogServer();
+  server.onInbound({ data: register({ contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 200 }), src: { proto: 'udp', ip: '127.0.0.1', port: 5062 }, socket });
+  const ctid = /;ctid=(\d+)>/.exec(sent[0]!.text)![1]!;
+  const ourVia = /\r\nVia: ([^\r]+)\r\n/.exec(sent[0]!.text)![1]!;
+  server.onInbound({ data: Buffer.from(`SIP/2.0 200 OK\r\nVia: ${ourVia}\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-t\r\nTo: <sip:1001@127.0.0.1>;tag=u\r\nFrom: <sip:1001@127.0.0.1>;tag=t1\r\nCall-ID: call-1\r\nCSeq: 1 REGISTER\r\nContact: <sip:1001@127.0.4.111:5361;ctid=${ctid}>;expires=200\r\nContent-Length: 0\r\n\r\n`), src: { proto: 'udp', ip: '127.0.4.114', port: 5060 }, socket: upstream });
+  const ctxFor = (ruri: string) => new ExecContext(rt, { isRequest: true, method: 'INVITE', ruri, header: () => undefined, headers: () => [], contacts: () => ({ star: false, list: [] }), body: '', text: '' }, { ip: '127.0.4.114', port: 5060, proto: 'udp' }, upstream);
+  const ctx = new ExecContext(rt, { isRequest: true, method: 'INVITE', ruri: `sip:1001@127.0.4.111:5361;ctid=${ctid}`, header: () => undefined, headers: () => [], contacts: () => ({ star: false, list: [] }), body: '', text: '' }, { ip: '127.0.4.114', port: 5060, proto: 'udp' }, upstream);
+  const impl = rt.functions.get('mid_registrar_lookup')!.behaviour!.impl!;
+  assert.equal(impl(ctx, [{ given: true, str: 'location' }]), 1);
+  assert.equal(ctx.ruri, 'sip:1001@127.0.0.1:5062');
+  assert.equal(ctx.du, null, 'no received URI stored (the blog never calls fix_nated_register): $du untouched');
+  assert.equal(ctx.socketOut?.port, 5360, 'the socket the REGISTER arrived on');
+  assert.equal(impl(ctxFor('sip:1001@127.0.4.111:5361'), [{ given: true, str: 'location' }]), -1, 'an AoR-style R-URI has no ctid');
+  assert.equal(impl(ctxFor('sip:1001@127.0.4.111:5361;ctid=42'), [{ given: true, str: 'location' }]), -1, 'unknown ctid');
+});
