@@ -16,7 +16,14 @@ import { VERSION } from './lint.js';
 import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrloc/sql.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 
-export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean }, io: Io): Promise<number> {
+/** A started live server and how to stop it. */
+export interface LiveServer {
+  server: SipServer;
+  stop(): Promise<void>;
+}
+
+/** Everything `run` does before waiting for a signal: checks, persistence, sockets, MI. */
+export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string }, io: Io): Promise<LiveServer | number> {
   const map = parseMap(opts.maps);
   if (typeof map === 'string') { io.err(`opensips-ts: ${map}`); return EXIT.usage; }
   const loaded = loadCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd });
@@ -37,6 +44,7 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
   if (hasErrors(problems)) { io.err('opensips-ts: not starting: fix the errors above'); return EXIT.errors; }
   const rt = engine.runtime;
   if (opts.debug) rt.logger.logLevel = 4; // like `opensips -dddd`
+  if (opts.logPrefix) rt.logger.prefix = opts.logPrefix;
   const lifetime = loaded.script.globals.get('tcp_connection_lifetime');
   const lifetimeMs = (lifetime?.value.kind === 'Number' ? lifetime.value.value : 120) * 1000;
   let persistence: UsrlocPersistence | undefined;
@@ -54,6 +62,7 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
   } catch (err) {
     io.err(`opensips-ts: cannot listen: ${(err as Error).message}`);
     await server.stop();
+    persistence?.close();
     return EXIT.errors;
   }
   for (const s of rt.sockets) rt.logger.log(2, 'core', 'main', `listening on ${socketString(s)}`);
@@ -69,17 +78,35 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
     } catch (err) {
       io.err(`opensips-ts: cannot start mi_http on ${ip}:${port}: ${(err as Error).message}`);
       await server.stop();
+      persistence?.close();
       return EXIT.errors;
     }
   }
-  await new Promise<void>((resolve) => {
+  return {
+    server,
+    stop: async () => {
+      http?.close();
+      await server.stop();
+      persistence?.close();
+      rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
+    },
+  };
+}
+
+/** Resolves on SIGINT/SIGTERM, or after `seconds` when given (bounded demos and tests). */
+export function untilStopped(seconds?: number): Promise<void> {
+  return new Promise<void>((resolve) => {
     const stop = (): void => { resolve(); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    if (seconds) setTimeout(stop, seconds * 1000);
   });
-  http?.close();
-  await server.stop();
-  persistence?.close();
-  rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
+}
+
+export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean }, io: Io): Promise<number> {
+  const live = await startLive(file, opts, io);
+  if (typeof live === 'number') return live;
+  await untilStopped();
+  await live.stop();
   return EXIT.ok;
 }

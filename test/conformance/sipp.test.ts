@@ -64,3 +64,23 @@ for (const c of CASES) {
     }
   });
 }
+
+// Runs after the cases above (same file: sequential), since it uses the same loopback addresses.
+test('SIPp: the main job (npm start) serves the blog mid_registrar config with its embedded upstream registrar', { skip: sippSkip(), timeout: 60000 }, async () => {
+  assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main-job.ts`, '--seconds=25'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`main job did not start:\n${log}`)), 20000);
+    const on = (d: Buffer): void => { log += d.toString(); if (log.includes('is running')) { clearTimeout(t); resolve(); } };
+    child.stdout.on('data', on);
+    child.stderr.on('data', on);
+  });
+  try {
+    const uac = await runSipp({ scenario: 'uac-register-mid.xml', ip: '127.0.4.3', port: 5312, transport: 'u1', target: '127.0.4.111:5360', calls: 2 }, true);
+    assert.equal(uac.code, 0, `${uac.out.slice(-2000)}\n${log.slice(-2000)}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
+});
