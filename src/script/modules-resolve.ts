@@ -154,5 +154,14 @@ export function resolveModules(script: Script, items: readonly A.TopItem[], prof
       }
     }
   }
+  // signaling needs tm or sl; without sl every reply outside a transaction
+  // (a registrar absorbing a REGISTER) fails, so the lenient profile adds it.
+  const sig = modules.get('signaling');
+  const sl = findModule('sl');
+  if (sig && sl && !modules.has('sl')) {
+    if (sig.decl) report('missing-dependency', 'warning', 'module `signaling` has no `sl` loaded: replies sent outside a transaction (e.g. an absorbed REGISTER) will fail', sig.decl.span,
+      `add \`loadmodule "sl.so"\`${profile.strict ? '' : '; opensips-ts loads it'}`);
+    if (!profile.strict) add(sl, undefined, 'stateless replies of signaling');
+  }
   return { modules, diagnostics };
 }

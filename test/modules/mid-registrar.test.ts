@@ -12,6 +12,7 @@ import { BLOG_DIR } from '../helpers/cfg.js';
 import { register } from '../helpers/sip.js';
 import { sipEngine } from '../helpers/engine.js';
 import { ExecContext } from '../../src/script/context.js';
+import { readFileSync } from 'node:fs';
 
 function blogServer() {
   const loaded = loadCfg(BLOG_DIR + 'blog-mid-registrar.cfg', { profile: { strict: false } });
@@ -83,4 +84,80 @@ test('mid_registrar_lookup: the ctid in the R-URI names the local contact; -1 wi
   assert.equal(ctx.socketOut?.port, 5360, 'the socket the REGISTER arrived on');
   assert.equal(impl(ctxFor('sip:1001@127.0.4.111:5361'), [{ given: true, str: 'location' }]), -1, 'an AoR-style R-URI has no ctid');
   assert.equal(impl(ctxFor('sip:1001@127.0.4.111:5361;ctid=42'), [{ given: true, str: 'location' }]), -1, 'unknown ctid');
+});
+
+function modeServer(mode: number, outgoing: number) {
+  const text = readFileSync(BLOG_DIR + 'blog-mid-registrar.cfg', 'utf8')
+    .replace('modparam("mid_registrar", "mode", 0)', `modparam("mid_registrar", "mode", ${mode})`)
+    .replace('modparam("mid_registrar", "outgoing_expires", 80)', `modparam("mid_registrar", "outgoing_expires", ${outgoing})`);
+  const loaded = loadCfg('/t/mid.cfg', { profile: { strict: false }, readFile: () => text, fileExists: () => true, cwd: '/t' });
+  const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12));
+  const map = new Map([['172.16.4.111', { ip: '127.0.4.111' }], ['172.16.4.114', { ip: '127.0.4.114' }]]);
+  const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: () => undefined }), addressMap: map });
+  const sent: { to: string; text: string }[] = [];
+  const net = { listen: async () => undefined, close: async () => undefined, send: (_f: unknown, to: { ip: string; port: number }, data: Buffer) => sent.push({ to: `${to.ip}:${to.port}`, text: data.toString() }) };
+  const server = new SipServer(engine.runtime, net as never, map);
+  const rt = engine.runtime;
+  const socket = rt.sockets.find((s) => s.port === 5360 && s.proto === 'udp')!;
+  const upstream = rt.sockets.find((s) => s.port === 5361)!;
+  /** The UA registers; if forwarded, the main registrar grants what it was asked. */
+  const registerOnce = (cseq: number, expires = 200): { forwarded: boolean; toUa?: string; upstreamExpires?: string } => {
+    const before = sent.length;
+    server.onInbound({ data: register({ contacts: ['<sip:1001@127.0.0.1:5062>'], expires, cseq, via: `SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-m${cseq};rport` }), src: { proto: 'udp', ip: '127.0.0.1', port: 5062 }, socket });
+    const out = sent.slice(before);
+    const fwd = out.find((m) => m.to === '127.0.4.114:5060');
+    if (!fwd) return { forwarded: false, toUa: out[0]?.text };
+    const ct = /\r\nContact: (<[^>]+>);expires=(\d+)\r\n/.exec(fwd.text)!;
+    const via = /\r\nVia: ([^\r]+)\r\n/.exec(fwd.text)![1]!;
+    server.onInbound({ data: Buffer.from(`SIP/2.0 200 OK\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-m${cseq};rport=5062\r\nTo: <sip:1001@127.0.0.1>;tag=up\r\nFrom: <sip:1001@127.0.0.1>;tag=t1\r\nCall-ID: call-1\r\nCSeq: ${cseq} REGISTER\r\nContact: ${ct[1]};expires=${ct[2]}\r\nContent-Length: 0\r\n\r\n`), src: { proto: 'udp', ip: '127.0.4.114', port: 5060 }, socket: upstream });
+    return { forwarded: true, toUa: sent.at(-1)!.text, upstreamExpires: ct[2] };
+  };
+  return { sent, rt, clock, registerOnce };
+}
+
+test('mode 1 (contact throttling), outgoing_expires 3600 > 130: forwarded with 3600, refreshes absorbed until now - LRTs >= expO - e, then forwarded again', () => {
+  const m = modeServer(1, 3600);
+  const first = m.registerOnce(1);
+  assert.deepEqual([first.forwarded, first.upstreamExpires], [true, '3600']);
+  assert.match(first.toUa!, /\r\nContact: <sip:1001@127\.0\.0\.1:5062>;expires=130\r\n/);
+  m.clock.advance(60_000);
+  const absorbed = m.registerOnce(2);
+  assert.equal(absorbed.forwarded, false, 'absorbed');
+  assert.match(absorbed.toUa!, /^SIP\/2\.0 200 OK\r\n/);
+  assert.match(absorbed.toUa!, /\r\nContact: <sip:1001@127\.0\.0\.1:5062>;expires=130\r\n/);
+  m.clock.advance((3470 - 60) * 1000); // now - LRTs = 3470 = expO - e
+  assert.equal(m.registerOnce(3).forwarded, true, 'the upstream binding would outlive the local one no more: forwarded');
+});
+
+test('mode 1 with outgoing_expires 80 < 130: every REGISTER is forwarded (expO - e < 0), the UA is told 80', () => {
+  const m = modeServer(1, 80);
+  const first = m.registerOnce(1);
+  assert.deepEqual([first.forwarded, first.upstreamExpires], [true, '80']);
+  assert.match(first.toUa!, /;expires=80\r\n/);
+  m.clock.advance(10_000);
+  assert.equal(m.registerOnce(2).forwarded, true);
+});
+
+test('mode 1: a local contact that expires is De-REGISTERed upstream (Contact as returned, expires=0, CSeq + 1, new From tag)', () => {
+  const m = modeServer(1, 3600);
+  m.registerOnce(1);
+  m.clock.advance(131_000);
+  const before = m.sent.length;
+  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
+  const dereg = m.sent.slice(before);
+  assert.equal(dereg.length, 1);
+  assert.equal(dereg[0]!.to, '127.0.4.114:5060');
+  assert.match(dereg[0]!.text, /^REGISTER sip:172\.16\.4\.114:5060 SIP\/2\.0\r\n/);
+  assert.match(dereg[0]!.text, /\r\nCSeq: 2 REGISTER\r\n/);
+  assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361;ctid=\d+>;expires=0\r\n/);
+  assert.doesNotMatch(dereg[0]!.text, /tag=t1\r\n/, 'a new From tag');
+});
+
+test('mode 0 sends no De-REGISTER when a local contact expires', () => {
+  const m = modeServer(0, 80);
+  m.registerOnce(1);
+  m.clock.advance(131_000);
+  const before = m.sent.length;
+  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
+  assert.equal(m.sent.length, before);
 });

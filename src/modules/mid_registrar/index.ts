@@ -5,6 +5,7 @@ import { parseLookupFlags, parseSaveFlags } from '../registrar/flags.js';
 import { usrlocOf } from '../registrar/aor.js';
 import { midRegistrarLookup } from './lookup.js';
 import { midRegistrarSave } from './save.js';
+import { installDeRegistrations } from './deregister.js';
 
 export const midRegistrar: NativeModule = {
   name: 'mid_registrar',
@@ -22,6 +23,7 @@ export const midRegistrar: NativeModule = {
       impl: (ctx, [domain, flags, uri]) => midRegistrarLookup(ctx, domain?.str ?? 'location', flags?.str ?? '', uri?.str),
     },
   },
+  init: (rt) => { installDeRegistrations(rt); },
   params: {
     mode: { validate: oneOf([0, 1, 2]) },
     outgoing_expires: { validate: atLeast(1) },

@@ -48,8 +48,8 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
   const f = parseSaveFlags(flagsText);
   if (!req || !req.isRequest || req.method !== 'REGISTER') return fail(ctx, f.noReply, 501, 'Not Implemented');
   const mode = Number(ctx.runtime.param('mid_registrar', 'mode') ?? 0);
-  if (mode !== 0) {
-    ctx.runtime.logger.log(-1, 'mid_registrar', 'mid_reg_save', `mode ${mode} is not implemented natively yet (mode 0 is)`);
+  if (mode !== 0 && mode !== 1) {
+    ctx.runtime.logger.log(-1, 'mid_registrar', 'mid_reg_save', `mode ${mode} is not implemented natively yet (modes 0 and 1 are)`);
     return -1;
   }
   const s = settingsOf(ctx.runtime, 'mid_registrar', { min: 10, max: 3600 });
@@ -68,6 +68,10 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
     if (!f.noReply) signalingReply(ctx, 200, 'OK', [], 'mid_registrar_save');
     return 2;
   }
+  if (mode === 1 && !list.star) {
+    const decision = throttle(ctx, domainName, a.aor, list.contacts, headerExpires, s, f.noReply);
+    if (decision !== 'forward') return decision;
+  }
   // Forward: the transaction exists from now on; a retransmission stops the script.
   const live = liveTm(ctx);
   const known = live?.existing(ctx);
@@ -79,12 +83,67 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
     const existing = record.bindings.find((b) => urisEqual(b.uri, c.uri));
     return { contact: c, e: requested(c, headerExpires, s, true), eRaw: requested(c, headerExpires, s, false), ctid: existing?.contactId ?? d.newContactId(record) };
   });
-  const fwd = { aor: a.aor, star: list.star, mappings, cflags: ctx.branchFlags[0] ?? 0, socketIn: ctx.socketIn, ua: req.userAgent };
+  const out = outgoingExpires(ctx);
+  const fwd: Forward = {
+    aor: a.aor, star: list.star, mappings, cflags: ctx.branchFlags[0] ?? 0, socketIn: ctx.socketIn, ua: req.userAgent, mode, out,
+    from: req.header('from') ?? '', to: req.header('to') ?? '', ruri: '', hop: ctx.du ?? '',
+  };
   tmHooks(ctx).push({
-    requestForwarded: (msg, from) => rewriteRequest(ctx, msg, from, fwd.star, mappings),
-    responseIn: (reply, out) => processReply(ctx, domainName, fwd, reply, out, s),
+    requestForwarded: (msg, from) => { fwd.ruri = msg.ruri; rewriteRequest(ctx, msg, from, fwd); },
+    responseIn: (reply, outMsg) => processReply(ctx, domainName, fwd, reply, outMsg, s),
   });
   return 1;
+}
+
+interface Forward {
+  aor: string; star: boolean; mappings: Mapping[]; cflags: number; socketIn: SocketInfo; ua: string | undefined;
+  mode: number; out: number; from: string; to: string; ruri: string; hop: string;
+}
+
+/** OUT: the 4th argument of mid_registrar_save if > 0 (not supported as a script argument here yet), else outgoing_expires. */
+function outgoingExpires(ctx: ExecContext): number {
+  const v = ctx.runtime.param('mid_registrar', 'outgoing_expires');
+  return typeof v === 'number' && v > 0 ? v : 3600;
+}
+
+/**
+ * Mode 1, contact throttling (§2.1): absorb a refresh while the upstream binding outlives
+ * the newly requested local one (`now - LRTs < expO - e`), else forward.
+ */
+function throttle(ctx: ExecContext, domainName: string, aor: string, contacts: readonly Contact[], headerExpires: number | undefined,
+  s: RegistrarSettings, noReply: boolean): 'forward' | number {
+  const rt = ctx.runtime;
+  const ul = usrlocOf(rt);
+  const d = ul.domain(domainName);
+  const record = d.get(aor);
+  if (!record) return 'forward';
+  const req = ctx.msg.sip!;
+  const callid = req.callId ?? '';
+  const cseq = (() => { const c = req.cseq; return c && !isSipError(c) ? c.num : 0; })();
+  const now = Math.floor(rt.clock.now() / 1000);
+  for (const c of contacts) {
+    const e = requested(c, headerExpires, s, true);
+    if (e === 0) return 'forward';
+    const b = record.bindings.find((x) => urisEqual(x.uri, c.uri));
+    if (!b) return 'forward';
+    if (b.callid === callid) {
+      if (cseq < b.cseq || (cseq === b.cseq && rt.clock.now() - b.lastModified >= ul.cseqDelay * 1000)) return fail(ctx, noReply, 400, 'Invalid CSeq number');
+      if (cseq === b.cseq) continue; // a retransmission of this contact
+    }
+    const lrts = Number(b.kv?.get('LRTs'));
+    const expO = Number(b.kv?.get('expO'));
+    if (!b.kv?.has('LRTs') || !b.kv?.has('expO')) return 'forward';
+    if (now - lrts >= expO - e) return 'forward';
+    // Absorbed: LRTs, exp and expO stay, so the next decision still measures from the last forward.
+    d.update(record, b, { expires: now + e, callid, cseq, userAgent: req.userAgent ?? 'n/a', lastModified: rt.clock.now(), cflags: ctx.branchFlags[0] ?? 0 });
+    b.kv.set('Seq', String(cseq));
+  }
+  if (!noReply) {
+    const current = d.get(aor);
+    const contact = current ? contactList(current.bindings.filter((x) => isValid(x, now)), now, s.receivedParam) : '';
+    signalingReply(ctx, 200, 'OK', contact ? [['Contact', contact]] : [], 'mid_registrar_save');
+  }
+  return 2;
 }
 
 function advertised(from: SocketInfo): string {
@@ -95,8 +154,14 @@ function advertised(from: SocketInfo): string {
 }
 
 /** §3: Path headers go; every Contact becomes `<sip:USER@ADV:PORT;ctid=ID>;expires=e_raw`. */
-function rewriteRequest(ctx: ExecContext, msg: SipMessage, from: SocketInfo, star: boolean, mappings: Mapping[]): void {
+function rewriteRequest(ctx: ExecContext, msg: SipMessage, from: SocketInfo, fwd: Forward): void {
+  const { star, mappings } = fwd;
   if (star) return;
+  if (fwd.mode === 1) {
+    // §3 step 2: every non-zero expiry becomes OUT, in the contacts and in the Expires header.
+    const allZero = mappings.every((m) => m.eRaw === 0);
+    if (msg.hasHeader('expires')) msg.replaceHeader('expires', String(allZero ? 0 : fwd.out));
+  }
   msg.removeHeader('path');
   const param = String(ctx.runtime.param('mid_registrar', 'contact_id_param') || 'ctid');
   const byUser = String(ctx.runtime.param('mid_registrar', 'contact_id_insertion') ?? 'ct-param').startsWith('ct-user');
@@ -107,7 +172,7 @@ function rewriteRequest(ctx: ExecContext, msg: SipMessage, from: SocketInfo, sta
   const values = mappings.map((m) => {
     const user = splitUri(m.contact.uri)?.user ?? '';
     const uri = byUser ? `sip:${m.ctid}@${advertised(from)}${extra}` : `sip:${user}@${advertised(from)};${param}=${m.ctid}${extra}`;
-    return `<${uri}>;expires=${m.eRaw}`;
+    return `<${uri}>;expires=${fwd.mode === 1 ? (m.eRaw === 0 ? 0 : fwd.out) : m.eRaw}`;
   });
   setContacts(msg, values.join(', '));
 }
@@ -128,8 +193,7 @@ function ctidOf(uri: string, param: string, byUser: boolean): string | undefined
 }
 
 /** §4.1: the first 2xx of the main registrar updates local usrloc and is rewritten for the UA. */
-function processReply(ctx: ExecContext, domainName: string, fwd: { aor: string; star: boolean; mappings: Mapping[]; cflags: number; socketIn: SocketInfo; ua: string | undefined },
-  reply: SipMessage, out: SipMessage, s: RegistrarSettings): void {
+function processReply(ctx: ExecContext, domainName: string, fwd: Forward, reply: SipMessage, out: SipMessage, s: RegistrarSettings): void {
   const rt = ctx.runtime;
   const d = usrlocOf(rt).domain(domainName);
   if (fwd.star) { d.removeAor(fwd.aor); return; }
@@ -151,7 +215,11 @@ function processReply(ctx: ExecContext, domainName: string, fwd: { aor: string; 
   for (const m of fwd.mappings) {
     const existing = record.bindings.find((b) => b.contactId === m.ctid || urisEqual(b.uri, m.contact.uri));
     const rc = matched.get(m.ctid);
-    if (m.e === 0 || !rc) { if (existing) d.remove(record, existing); d.records.set(fwd.aor, record); continue; }
+    if (m.e === 0 || !rc) {
+      if (existing) { (existing.kv ??= new Map()).set('noDR', '1'); d.remove(record, existing); }
+      d.records.set(fwd.aor, record);
+      continue;
+    }
     const eOut = typeof rc.expires === 'number' ? rc.expires : headerExp ?? s.defaultExpires;
     const local = Math.min(m.e, eOut);
     const avp = s.receivedAvp ? ctx.avps.get(s.receivedAvp) : undefined;
@@ -163,8 +231,12 @@ function processReply(ctx: ExecContext, domainName: string, fwd: { aor: string; 
       ...(m.contact.methods !== undefined ? { methods: m.contact.methods.split(',').reduce((bits, x) => bits | (METHOD_BITS[x.trim().toUpperCase()] ?? 0), 0) } : {}),
       ...(received ? { received } : {}), ...(m.contact.instance ? { instance: m.contact.instance } : {}),
     };
-    if (existing) d.update(record, existing, fields);
-    else d.insert(record, fields, m.ctid);
+    const b = existing ? (d.update(record, existing, fields), existing) : d.insert(record, fields, m.ctid);
+    if (fwd.mode === 1) {
+      const cs = cseq && !isSipError(cseq) ? String(cseq.num) : '0';
+      b.kv = new Map([['LRTs', String(now)], ['exp', String(local)], ['expO', String(eOut)], ['Seq', cs], ['F', fwd.from], ['T', fwd.to],
+        ['CID', reply.callId ?? ''], ['ru', fwd.ruri], ['hop', fwd.hop], ['Con', rc.uri]]);
+    }
   }
   out.removeHeader('expires');
   const current = d.get(fwd.aor);
