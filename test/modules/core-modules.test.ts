@@ -129,3 +129,33 @@ branch_route[b] { drop; }`);
   const dropped = d.send(req('INVITE'));
   assert.deepEqual([dropped.sent.filter((s) => s.kind === 'request').length, dropped.vars.get('rc')], [0, -6], 'every branch dropped: nothing sent, t_relay fails');
 });
+
+test('nat_uac_test: each flag bit of 3.3 returns 1 when its probe sees NAT, -1 otherwise (loopback counts as private, as in ip_addr_is_1918)', () => {
+  const e = sipEngine(`${LOAD}loadmodule "nathelper.so"\nroute { $var(r) = 0; if (nat_uac_test($var(f))) $var(r) = 1; }`);
+  const msg = (o: { via?: string; contact?: string; sdp?: string }) => Buffer.from([
+    'INVITE sip:bob@127.0.0.1 SIP/2.0', `Via: ${o.via ?? 'SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-n'}`, 'From: <sip:a@127.0.0.1>;tag=1', 'To: <sip:bob@127.0.0.1>',
+    'Call-ID: n1', 'CSeq: 1 INVITE', `Contact: ${o.contact ?? '<sip:a@198.51.100.7:5060>'}`,
+    ...(o.sdp ? ['Content-Type: application/sdp', `Content-Length: ${o.sdp.length}`, '', o.sdp] : ['Content-Length: 0', '', '']),
+  ].join('\r\n'));
+  const src = { ip: '198.51.100.7', port: 5060, proto: 'udp' };
+  const test = (flags: number, m: Buffer, from = src) => { e.rt.vars.set('f', flags); return e.send(m, from).vars.get('r'); };
+  const clean = msg({});
+  for (const f of [1, 2, 4, 8, 16, 32, 64, 127]) assert.equal(test(f, clean), 0, `flag ${f}: a public UA with matching addresses is not NATed`);
+  assert.equal(test(1, msg({ contact: '<sip:a@192.168.1.20:5060>' })), 1, '1: private Contact');
+  assert.equal(test(1, msg({ contact: '<sip:a@127.0.0.1:5060>' })), 1, '1: loopback is private too');
+  assert.equal(test(1, msg({ contact: '<sip:a@100.64.3.4>' })), 1, '1: RFC 6598');
+  assert.equal(test(1, msg({ contact: '<sip:a@100.128.3.4>' })), 0, '1: outside 100.64/10');
+  assert.equal(test(2, clean, { ...src, ip: '203.0.113.9' }), 1, '2: Via host is not the source');
+  assert.equal(test(2, msg({ via: 'SIP/2.0/UDP pc.example.com;branch=z9hG4bK-n' })), 1, '2: a Via host name differs (no DNS)');
+  assert.equal(test(2, msg({ via: 'SIP/2.0/UDP 198.51.100.7;received=198.51.100.7;branch=z9hG4bK-n' })), 1, '2: a received= already there');
+  assert.equal(test(4, msg({ via: 'SIP/2.0/UDP 10.1.2.3:5060;branch=z9hG4bK-n' })), 1, '4: private Via');
+  const sdp = (ip: string) => `v=0\r\no=- 1 1 IN IP4 ${ip}\r\ns=-\r\nc=IN IP4 ${ip}\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n`;
+  assert.equal(test(8, msg({ sdp: sdp('172.20.0.5') })), 1, '8: private SDP c=');
+  assert.equal(test(8, msg({ sdp: sdp('0.0.0.0') })), 0, '8: null address is not NAT');
+  assert.equal(test(16, clean, { ...src, port: 40000 }), 1, '16: source port is not the Via port');
+  assert.equal(test(16, msg({ via: 'SIP/2.0/UDP 198.51.100.7;branch=z9hG4bK-n' })), 0, '16: no Via port means 5060');
+  assert.equal(test(32, msg({ contact: '<sip:a@198.51.100.8:5060>' })), 1, '32: Contact host is not the source');
+  assert.equal(test(64, msg({ contact: '<sip:a@198.51.100.7:5070>' })), 1, '64: Contact port is not the source port');
+  assert.equal(test(64, msg({ contact: '<sips:a@198.51.100.7>' }), { ...src, port: 5061 }), 0, '64: sips defaults to 5061');
+  assert.equal(test(1 | 64, msg({ contact: '<sip:a@198.51.100.7:5070>' })), 1, 'any selected probe is enough');
+});

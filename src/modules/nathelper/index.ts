@@ -1,10 +1,15 @@
 // nathelper: fix_nated_register and the NAT tests.
 import type { NativeModule } from '../types.js';
 import { avpNameOf } from '../../script/avp-param.js';
+import { natUacTest } from './nat-tests.js';
 
 export const nathelper: NativeModule = {
   name: 'nathelper',
   functions: {
+    nat_uac_test: {
+      returns: [1, -1],
+      impl: (ctx, [flags]) => natUacTest(ctx, flags?.int ?? 0),
+    },
     fix_nated_register: {
       returns: [1, -1],
       impl: (ctx) => {
