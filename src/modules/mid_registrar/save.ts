@@ -1,9 +1,10 @@
-// mid_registrar_save() for mode 0 (contact mirroring), after
-// mid-registrar-semantics.md §2, §3 and §4.1: every REGISTER is forwarded;
-// at t_relay() its Contacts become `<sip:USER@ADV:PORT;ctid=ID>;expires=e_raw`;
-// the first 2xx of the main registrar updates local usrloc (under the UA's
-// own URIs, contact_id = ctid) and is rewritten for the UA. Modes 1 and 2 are
-// not native yet: they return -1 with an error log naming the mode.
+// mid_registrar_save() for modes 0 (contact mirroring) and 1 (contact
+// throttling), after mid-registrar-semantics.md §2-§4: mode 0 forwards every
+// REGISTER; mode 1 absorbs refreshes until the upstream binding is due. At
+// t_relay() Contacts become `<sip:USER@ADV:PORT;ctid=ID>;expires=...`; the
+// first 2xx of the main registrar updates local usrloc (under the UA's own
+// URIs, contact_id = ctid) and is rewritten for the UA. Mode 2 is not native
+// yet: it returns -1 with an error log naming the mode.
 import { isSipError } from '../../sip/result.js';
 import type { Contact } from '../../sip/name-addr.js';
 import type { SipMessage } from '../../sip/message.js';
