@@ -5,12 +5,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 import { ROOT, SIP_DIR, SIPP, startServer, runSipp, sendGarbage, sippSkip, type Case, type Server, type Sipp } from '../helpers/sipp.js';
 
 const PROXY: Server = { cfg: `${SIP_DIR}proxy.cfg`, sockets: 2 };
 const UAC = (scenario: string, service: string, transport: 'u1' | 't1' = 'u1', port = 5301): Sipp => ({ scenario, ip: '127.0.20.3', port, transport, target: '127.0.20.1:5060', service });
 const UAS = (scenario: string, transport: 'u1' | 't1' = 'u1'): Sipp => ({ scenario, ip: '127.0.20.2', port: 5070, transport });
+
+/** The blog mid_registrar cfg with mode 1 and outgoing_expires 3600 (blog-observations: "much larger"); xlog_level 3 prints its "absorbed" line. */
+const MID_MODE1 = `${mkdtempSync(`${tmpdir()}/opensips-ts-mode1-`)}/mid-mode1.cfg`;
+writeFileSync(MID_MODE1, 'xlog_level=3\n' + readFileSync(`${ROOT}conformance/blog/blog-mid-registrar.cfg`, 'utf8')
+  .replace('modparam("mid_registrar", "mode", 0)', 'modparam("mid_registrar", "mode", 1)')
+  .replace('modparam("mid_registrar", "outgoing_expires", 80)', 'modparam("mid_registrar", "outgoing_expires", 3600)'));
 
 const CASES: Case[] = [
   { name: 'OPTIONS answered statelessly (sl_send_reply), UDP', servers: [PROXY], uac: UAC('uac-options.xml', 'ping') },
@@ -40,6 +48,15 @@ const CASES: Case[] = [
     ],
     uac: { scenario: 'uac-register-mid.xml', ip: '127.0.4.2', port: 5311, transport: 'u1', target: '127.0.4.111:5360', calls: 3 },
   },
+  {
+    name: 'blog mid_registrar in mode 1 (outgoing_expires 3600): the first REGISTER is forwarded, the refresh absorbed; the UA is told 130 both times',
+    servers: [
+      { cfg: `${ROOT}conformance/upstream/registrar.cfg`, maps: ['172.16.4.114=127.0.4.114'], sockets: 2 },
+      { cfg: MID_MODE1, maps: ['172.16.4.111=127.0.4.111', '172.16.4.114=127.0.4.114'], sockets: 4 },
+    ],
+    uac: { scenario: 'uac-register-mid-refresh.xml', ip: '127.0.4.5', port: 5313, transport: 'u1', target: '127.0.4.111:5360', calls: 3 },
+    after: ([, mid]) => assert.equal((mid!.match(/REGISTER has been absorbed!/g) ?? []).length, 3, `one refresh absorbed per call:\n${mid!.slice(-2000)}`),
+  },
 ];
 
 for (const c of CASES) {
@@ -57,6 +74,7 @@ for (const c of CASES) {
       assert.equal(uac.code, 0, `SIPp UAC failed (exit ${uac.code}):\n${uac.out.slice(-3000)}\nserver logs:\n${logs.slice(-3000)}`);
       if (uasResult) assert.equal(uasResult.code, 0, `SIPp UAS failed (exit ${uasResult.code}):\n${uasResult.out.slice(-3000)}\nserver logs:\n${logs.slice(-3000)}`);
       for (const s of servers) assert.equal(s.child.exitCode, null, 'the server is still running');
+      c.after?.(servers.map((s) => s.log.join('')));
     } finally {
       for (const s of servers) s.child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));

@@ -21,7 +21,7 @@ export function sippSkip(): string | false {
 
 export interface Server { cfg: string; maps?: string[]; sockets: number }
 export interface Sipp { scenario: string; ip: string; port: number; transport: 'u1' | 't1'; target?: string; service?: string; calls?: number; keys?: Record<string, string>; /** Call-ID of every call (SIPp matches replies to calls by it). */ callId?: string }
-export interface Case { name: string; servers: Server[]; uas?: Sipp; uac: Sipp; before?: () => Promise<void> }
+export interface Case { name: string; servers: Server[]; uas?: Sipp; uac: Sipp; before?: () => Promise<void>; /** Extra assertions on the server logs (one string per server). */ after?: (logs: string[]) => void }
 
 export function startServer(s: Server): Promise<{ child: ChildProcess; log: string[] }> {
   const args = ['--import', 'tsx', `${ROOT}src/cli/bin.ts`, 'run', s.cfg, ...(s.maps ?? []).flatMap((m) => ['--map', m])];
