@@ -1,15 +1,33 @@
 // Header edits a script asks for, kept per message and applied when the
 // message (or the local reply) is built, as OpenSIPS keeps lumps.
 import type { ExecContext } from './context.js';
+import { parseContactList, type ContactList } from '../sip/name-addr.js';
+import type { SipError } from '../sip/result.js';
+import type { SipMessage } from '../sip/message.js';
 
 export type HeaderEdit =
   | { op: 'append'; text: string; anchor?: string }
   | { op: 'insert'; text: string; anchor?: string }
-  | { op: 'remove'; name: string };
+  | { op: 'remove'; name: string }
+  /** The `nth` header called `name` gets `value` (nathelper's Contact rewrites). */
+  | { op: 'replace'; name: string; nth: number; value: string };
 
 export function headerEdits(ctx: ExecContext, target: 'request' | 'reply' = 'request'): HeaderEdit[] {
   const key = `edits:${target}`;
   let list = ctx.modState.get(key) as HeaderEdit[] | undefined;
   if (!list) { list = []; ctx.modState.set(key, list); }
   return list;
+}
+
+/** The values of the `name` headers of the request as the script has rewritten them so far. */
+export function currentHeaderValues(ctx: ExecContext, name: string): string[] {
+  const values = ctx.msg.sip ? ctx.msg.sip.fields(name).map((f) => f.value) : ctx.msg.headers(name);
+  for (const e of headerEdits(ctx)) if (e.op === 'replace' && e.name === name && e.nth < values.length) values[e.nth] = e.value;
+  return values;
+}
+
+/** The request's contacts as the script left them: fix_nated_contact() changes what save() stores, as in OpenSIPS. */
+export function scriptContacts(ctx: ExecContext, req: SipMessage): ContactList | SipError {
+  if (!headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact')) return req.contacts();
+  return parseContactList(currentHeaderValues(ctx, 'contact').join(', '));
 }

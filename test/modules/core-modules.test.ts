@@ -159,3 +159,36 @@ test('nat_uac_test: each flag bit of 3.3 returns 1 when its probe sees NAT, -1 o
   assert.equal(test(64, msg({ contact: '<sips:a@198.51.100.7>' }), { ...src, port: 5061 }), 0, '64: sips defaults to 5061');
   assert.equal(test(1 | 64, msg({ contact: '<sip:a@198.51.100.7:5070>' })), 1, 'any selected probe is enough');
 });
+
+test('fix_nated_contact: every Contact gets the source ip:port (maddr dropped, params after the port); a second call is -1', () => {
+  const e = sipEngine(`${LOAD}route { fix_nated_contact($var(p)); $var(a) = $retcode; fix_nated_contact(); $var(b) = $retcode; $du = "sip:127.0.0.1:5070"; t_relay(); }`);
+  const src = { ip: '127.0.0.8', port: 40010, proto: 'udp' };
+  const contacts = ['Contact: "A" <sip:a@192.168.1.20:5062;transport=udp;maddr=10.0.0.1>;expires=60, <sip:b@10.1.1.1>', 'Contact: sip:c@192.168.1.21'];
+  const r = e.send(req('REGISTER', contacts), src);
+  assert.deepEqual([r.vars.get('a'), r.vars.get('b')], [1, -1]);
+  const sent = r.sent.at(-1)!.text;
+  assert.match(sent, /\r\nContact: "A" <sip:a@127\.0\.0\.8:40010;transport=udp>;expires=60, <sip:b@127\.0\.0\.8:40010>\r\n/);
+  assert.match(sent, /\r\nContact: sip:c@127\.0\.0\.8:40010\r\n/);
+  e.rt.vars.set('p', ';nat=yes');
+  const withParams = e.send(req('REGISTER', ['Contact: sip:c@192.168.1.21;expires=30']), src).sent.at(-1)!.text;
+  assert.match(withParams, /\r\nContact: <sip:c@127\.0\.0\.8:40010;nat=yes>;expires=30\r\n/, 'a bare addr-spec gaining URI params is enclosed');
+});
+
+test('add_rcv_param: received="sip:src" as a header parameter, or a URI parameter with a flag > 0; composes with fix_nated_contact', () => {
+  const hdr = sipEngine(`${LOAD}route { add_rcv_param(); $du = "sip:127.0.0.1:5070"; t_relay(); }`);
+  const src = { ip: '127.0.0.8', port: 40011, proto: 'tcp' };
+  const two = ['Contact: <sip:a@192.168.1.20:5062>;expires=60, <sip:b@192.168.1.20>'];
+  assert.match(hdr.send(req('REGISTER', two), src).sent.at(-1)!.text,
+    /\r\nContact: <sip:a@192\.168\.1\.20:5062>;expires=60;received="sip:127\.0\.0\.8:40011;transport=tcp", <sip:b@192\.168\.1\.20>;received="sip:127\.0\.0\.8:40011;transport=tcp"\r\n/);
+  const uri = sipEngine(`${LOAD}route { fix_nated_contact(); add_rcv_param(1); $du = "sip:127.0.0.1:5070"; t_relay(); }`);
+  assert.match(uri.send(req('REGISTER', ['Contact: <sip:a@192.168.1.20:5062>;expires=60']), { ...src, proto: 'udp' }).sent.at(-1)!.text,
+    /\r\nContact: <sip:a@127\.0\.0\.8:40011;received="sip:127\.0\.0\.8:40011">;expires=60\r\n/);
+  assert.equal(rc('add_rcv_param();', req('REGISTER', ['Contact: <sip:a@[bad'])), -1, 'an unparsable Contact: -1');
+  assert.equal(rc('add_rcv_param();', req('OPTIONS')), 1, 'no Contact: nothing to do, 1');
+});
+
+test('save() after fix_nated_contact stores (and answers with) the rewritten Contact, as OpenSIPS does', () => {
+  const e = sipEngine(`${LOAD}loadmodule "usrloc.so"\nloadmodule "registrar.so"\nroute { fix_nated_contact(); save("location"); }`);
+  const r = e.send(req('REGISTER', ['Contact: <sip:a@192.168.1.20:5062>;expires=60']), { ip: '127.0.0.8', port: 40012, proto: 'udp' });
+  assert.match(r.sent.at(-1)!.text, /^SIP\/2\.0 200 OK\r\n[\s\S]*\r\nContact: <sip:a@127\.0\.0\.8:40012>;expires=60\r\n/);
+});

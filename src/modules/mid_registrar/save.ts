@@ -5,6 +5,7 @@
 // first 2xx of the main registrar updates local usrloc (under the UA's own
 // URIs, contact_id = ctid) and is rewritten for the UA. Mode 2 is not native
 // yet: it returns -1 with an error log naming the mode.
+import { scriptContacts } from '../../script/edits.js';
 import { isSipError } from '../../sip/result.js';
 import type { Contact } from '../../sip/name-addr.js';
 import type { SipMessage } from '../../sip/message.js';
@@ -58,7 +59,7 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
   if (!req.header('to') || req.callId === undefined || !req.cseq || isSipError(req.cseq)) return fail(ctx, f.noReply, 400, 'Message parse error');
   const headerExpires = req.expires;
   if (isSipError(headerExpires)) return fail(ctx, f.noReply, 400, 'Expires parse error');
-  const list = req.contacts();
+  const list = scriptContacts(ctx, req);
   if (isSipError(list)) return fail(ctx, f.noReply, 400, 'Contact parse error');
   const to = req.to;
   const a = extractAor(aorUri ?? (to && !isSipError(to) ? to.uri : ''), ul.useDomain, s);

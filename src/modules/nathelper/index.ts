@@ -1,11 +1,20 @@
-// nathelper: fix_nated_register and the NAT tests.
+// nathelper: fix_nated_register, the Contact rewrites and the NAT tests.
 import type { NativeModule } from '../types.js';
 import { avpNameOf } from '../../script/avp-param.js';
 import { natUacTest } from './nat-tests.js';
+import { addRcvParam, fixNatedContact, receivedUri } from './contacts.js';
 
 export const nathelper: NativeModule = {
   name: 'nathelper',
   functions: {
+    fix_nated_contact: {
+      returns: [1, -1],
+      impl: (ctx, [params]) => fixNatedContact(ctx, params?.str ?? ''),
+    },
+    add_rcv_param: {
+      returns: [1, -1],
+      impl: (ctx, [flag]) => addRcvParam(ctx, (flag?.int ?? 0) > 0),
+    },
     nat_uac_test: {
       returns: [1, -1],
       impl: (ctx, [flags]) => natUacTest(ctx, flags?.int ?? 0),
@@ -15,9 +24,7 @@ export const nathelper: NativeModule = {
       impl: (ctx) => {
         const avp = avpNameOf(ctx.runtime.param('nathelper', 'received_avp'));
         if (!avp) return 1;
-        const host = ctx.src.ip.includes(':') ? `[${ctx.src.ip}]` : ctx.src.ip;
-        const proto = ctx.src.proto.toLowerCase();
-        ctx.avpStack(avp).push(`sip:${host}:${ctx.src.port}${proto === 'udp' ? '' : `;transport=${proto}`}`);
+        ctx.avpStack(avp).push(receivedUri(ctx));
         return 1;
       },
     },

@@ -1,5 +1,6 @@
 // save(): validate a REGISTER, compute each contact's expiry, update the
 // AoR's bindings, answer with every valid binding (registrar-semantics.md §1-4).
+import { scriptContacts } from '../../script/edits.js';
 import { isSipError } from '../../sip/result.js';
 import type { Contact } from '../../sip/name-addr.js';
 import { urisEqual } from '../../sip/uri-compare.js';
@@ -190,7 +191,7 @@ function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; 
   if ((req.callId ?? '').length > 255) throw new RegistrarError(400, 'Callid too long');
   const e = req.expires;
   if (isSipError(e)) throw new RegistrarError(400, 'Expires parse error');
-  const list = req.contacts();
+  const list = scriptContacts(ctx, req);
   if (isSipError(list)) throw new RegistrarError(400, 'Contact parse error');
   if (list.star) {
     if (e !== 0) throw new RegistrarError(400, '* used in contact and expires is not zero');

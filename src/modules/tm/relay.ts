@@ -37,6 +37,7 @@ function outgoingSocket(ctx: ExecContext, proto: string, forced: SocketInfo | nu
 function applyEdits(ctx: ExecContext, msg: SipMessage): void {
   for (const e of headerEdits(ctx)) {
     if (e.op === 'remove') msg.removeHeader(e.name);
+    else if (e.op === 'replace') msg.replaceHeader(e.name, e.value, e.nth);
     else {
       for (const line of e.text.split(/\r?\n/).filter(Boolean)) {
         const colon = line.indexOf(':');
