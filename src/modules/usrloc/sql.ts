@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import type { Runtime } from '../../script/runtime.js';
 import { usrlocOf } from '../registrar/aor.js';
-import type { Binding, BindingEvent, Usrloc } from './store.js';
+import { shapedBinding, type Binding, type BindingEvent, type Usrloc } from './store.js';
 
 export type SqlWriteMode = 'none' | 'write-through' | 'write-back';
 
@@ -140,12 +140,12 @@ function load(db: Database.Database, rt: Runtime, ul: Usrloc, domains: string[])
       let cflags = 0;
       for (const name of (r.cflags ?? '').split(' ').filter(Boolean)) cflags |= rt.flags.mask('branch', name);
       const q = Number(r.q);
-      rec.bindings.push({
-        contactId: String(r.contact_id), uri: r.contact, expires: Number(r.expires), q: q < 0 ? -1 : Math.round(q * 1000), callid: r.callid, cseq: Number(r.cseq),
+      rec.bindings.push(shapedBinding({
+        uri: r.contact, expires: Number(r.expires), q: q < 0 ? -1 : Math.round(q * 1000), callid: r.callid, cseq: Number(r.cseq),
         flags: Number(r.flags), cflags, userAgent: r.user_agent, lastModified: Date.parse(`${r.last_modified}Z`) || rt.clock.now(), state: 'CS_SYNC',
-        ...(r.received ? { received: r.received } : {}), ...(r.path ? { path: r.path } : {}), ...(r.socket ? { socket: r.socket } : {}),
-        ...(r.methods !== null ? { methods: Number(r.methods) } : {}), ...(r.sip_instance ? { instance: r.sip_instance } : {}), ...(r.attr ? { attr: r.attr } : {}),
-      });
+        received: r.received || undefined, path: r.path || undefined, socket: r.socket || undefined,
+        methods: r.methods !== null ? Number(r.methods) : undefined, instance: r.sip_instance || undefined, attr: r.attr || undefined,
+      }, String(r.contact_id)));
       rec.bindings.sort((a, b) => b.q - a.q);
       n++;
     }
