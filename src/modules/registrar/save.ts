@@ -91,19 +91,17 @@ function capture(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSe
   const attrAvp = s.attrAvp ? ctx.avps.get(s.attrAvp) : undefined;
   const q = c.q === undefined ? s.defaultQ : Math.round((c.q ?? 0) * 1000);
   const methods = methodsOf(c, req.allow());
+  const path = pathOf(ctx, f);
   return {
     uri: own(c.uri), expires: nowSec + inc.expires, q,
     callid: own(req.callId ?? ''), cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
     flags: f.memoryOnly ? 1 : 0, cflags: ctx.branchFlags[0] ?? 0,
     userAgent: ua && ua.length >= 1 && ua.length <= 254 ? intern(ua) : 'n/a',
     socket: intern(socketString(ctx.socketIn)),
-    ...(methods !== undefined ? { methods } : {}),
-    ...(received ? { received: own(received) } : {}),
-    ...(c.instance ? { instance: own(c.instance) } : {}),
-    ...(c.regId !== undefined ? { regId: c.regId } : {}),
-    ...(pathOf(ctx, f) ? { path: own(pathOf(ctx, f)!) } : {}),
-    ...(attrAvp?.length ? { attr: own(String(attrAvp[attrAvp.length - 1])) } : {}),
     lastModified: ctx.runtime.clock.now(), state: 'CS_NEW',
+    // Absent fields stay undefined: usrloc's shapedBinding() leaves them out (no object spreads on this path).
+    methods, received: received ? own(received) : undefined, instance: c.instance ? own(c.instance) : undefined, regId: c.regId,
+    path: path ? own(path) : undefined, attr: attrAvp?.length ? own(String(attrAvp[attrAvp.length - 1])) : undefined,
   };
 }
 

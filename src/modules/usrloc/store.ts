@@ -120,7 +120,9 @@ export class UsrlocDomain {
 
   update(r: AorRecord, b: Binding, changes: Partial<Binding>): void {
     const oldQ = b.q;
-    Object.assign(b, changes);
+    // An undefined field keeps the stored value (callers pass capture()'s full field set).
+    const target = b as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(changes)) if (v !== undefined) target[k] = v;
     if (this.descTimeOrder() || b.q !== oldQ) {
       r.bindings.splice(r.bindings.indexOf(b), 1);
       this.place(r, b);
