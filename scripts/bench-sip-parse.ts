@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseSipMessage, isSipError } from '../src/sip/index.js';
 
-const DIR = '/work/shared/data/register-samples/';
+const DIR = new URL('../../shared/data/register-samples/', import.meta.url).pathname;
 
 function registrarView(buf: Buffer): number {
   const r = parseSipMessage(buf);

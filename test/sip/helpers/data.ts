@@ -1,8 +1,8 @@
 // The shared test messages (RFC 4475 torture tests, captured REGISTERs).
 import { readdirSync, readFileSync } from 'node:fs';
 
-export const RFC4475_DIR = '/work/shared/data/rfc4475/';
-export const REGISTER_DIR = '/work/shared/data/register-samples/';
+export const RFC4475_DIR = new URL('../../../../shared/data/rfc4475/', import.meta.url).pathname;
+export const REGISTER_DIR = new URL('../../../../shared/data/register-samples/', import.meta.url).pathname;
 
 export interface Rfc4475Case {
   file: string;
