@@ -14,8 +14,11 @@ import { sipEngine } from '../helpers/engine.js';
 import { ExecContext } from '../../src/script/context.js';
 import { readFileSync } from 'node:fs';
 
-function blogServer() {
-  const loaded = loadCfg(BLOG_DIR + 'blog-mid-registrar.cfg', { profile: { strict: false } });
+/** The blog mid_registrar cfg (or `text`, a variant of it) behind a SipServer on a recording network, on a virtual clock. */
+function blogServer(text?: string) {
+  const loaded = text === undefined
+    ? loadCfg(BLOG_DIR + 'blog-mid-registrar.cfg', { profile: { strict: false } })
+    : loadCfg('/t/mid.cfg', { profile: { strict: false }, readFile: () => text, fileExists: () => true, cwd: '/t' });
   const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12));
   const map = new Map([['172.16.4.111', { ip: '127.0.4.111' }], ['172.16.4.114', { ip: '127.0.4.114' }]]);
   const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: () => undefined }), addressMap: map });
@@ -24,7 +27,7 @@ function blogServer() {
   const server = new SipServer(engine.runtime, net as never, map);
   const socket = engine.runtime.sockets.find((s) => s.port === 5360 && s.proto === 'udp')!;
   const upstream = engine.runtime.sockets.find((s) => s.port === 5361)!;
-  return { server, sent, rt: engine.runtime, socket, upstream };
+  return { server, sent, rt: engine.runtime, socket, upstream, clock };
 }
 
 test('mode 0: the REGISTER goes upstream with <sip:USER@our-socket;ctid=ID>;expires=e_raw; the 2xx is rewritten for the UA (min(130, e_out)) and stored locally under the UA URI', () => {
@@ -90,16 +93,7 @@ function modeServer(mode: number, outgoing: number) {
   const text = readFileSync(BLOG_DIR + 'blog-mid-registrar.cfg', 'utf8')
     .replace('modparam("mid_registrar", "mode", 0)', `modparam("mid_registrar", "mode", ${mode})`)
     .replace('modparam("mid_registrar", "outgoing_expires", 80)', `modparam("mid_registrar", "outgoing_expires", ${outgoing})`);
-  const loaded = loadCfg('/t/mid.cfg', { profile: { strict: false }, readFile: () => text, fileExists: () => true, cwd: '/t' });
-  const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12));
-  const map = new Map([['172.16.4.111', { ip: '127.0.4.111' }], ['172.16.4.114', { ip: '127.0.4.114' }]]);
-  const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: () => undefined }), addressMap: map });
-  const sent: { to: string; text: string }[] = [];
-  const net = { listen: async () => undefined, close: async () => undefined, send: (_f: unknown, to: { ip: string; port: number }, data: Buffer) => sent.push({ to: `${to.ip}:${to.port}`, text: data.toString() }) };
-  const server = new SipServer(engine.runtime, net as never, map);
-  const rt = engine.runtime;
-  const socket = rt.sockets.find((s) => s.port === 5360 && s.proto === 'udp')!;
-  const upstream = rt.sockets.find((s) => s.port === 5361)!;
+  const { server, sent, rt, socket, upstream, clock } = blogServer(text);
   /** The UA registers; if forwarded, the main registrar grants what it was asked. */
   const registerOnce = (cseq: number, expires = 200): { forwarded: boolean; toUa?: string; upstreamExpires?: string } => {
     const before = sent.length;
