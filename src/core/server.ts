@@ -3,6 +3,7 @@
 // replies relayed, Timer A/E and fr timers, hop-by-hop ACK, CANCEL).
 // Bad input never takes it down: every message is handled inside a guard.
 import { MAIN_ROUTE } from '../cfg/script.js';
+import type { TimerHandle } from './clock.js';
 import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
@@ -30,7 +31,7 @@ export class SipServer implements LiveTm {
       t1: num(rt, 'T1_timer', 500), t2: num(rt, 'T2_timer', 4000),
       frTimeout: num(rt, 'fr_timeout', 30) * 1000, frInvTimeout: num(rt, 'fr_inv_timeout', 120) * 1000,
       waitTime: num(rt, 'wt_timer', 5) * 1000,
-    });
+    }, rt.timers);
     rt.services.set('tm:live', this);
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
     rt.transport = {
@@ -41,25 +42,23 @@ export class SipServer implements LiveTm {
     };
   }
 
-  private timers: NodeJS.Timeout[] = [];
+  private timers: TimerHandle[] = [];
 
   async start(): Promise<void> {
     await this.net.listen(this.rt.sockets, (m) => this.onInbound(m));
     if (this.rt.modparams.has('usrloc')) {
       // usrloc's timer: expired bindings go away every timer_interval seconds.
       const every = Number(this.rt.param('usrloc', 'timer_interval') ?? 60) * 1000;
-      const t = setInterval(() => {
+      this.timers.push(this.rt.timers.every(every, () => {
         const now = Math.floor(this.rt.clock.now() / 1000);
         for (const d of usrlocOf(this.rt).domains.values()) d.expire(now);
         (this.rt.services.get('usrloc:flush') as (() => void) | undefined)?.();
-      }, every);
-      t.unref();
-      this.timers.push(t);
+      }));
     }
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) t.cancel();
     this.tm.close();
     await this.net.close();
   }
@@ -179,19 +178,15 @@ export class SipServer implements LiveTm {
 
   /** Timer A (INVITE) / Timer E (non-INVITE): double the interval, capped at T2 for non-INVITE. */
   private retransmit(c: ClientTx, interval: number): void {
-    const t = setTimeout(() => {
+    c.timers.push(this.rt.timers.after(interval, () => {
       if (c.final || (c.method === 'INVITE' && c.provisional)) return;
       this.send(c.from, c.to, c.data);
       this.retransmit(c, c.method === 'INVITE' ? interval * 2 : Math.min(interval * 2, this.tm.timers.t2));
-    }, interval);
-    t.unref();
-    c.timers.push(t);
+    }));
   }
 
   private armFr(c: ClientTx, ms: number): void {
-    const t = setTimeout(() => this.onTimeout(c), ms);
-    t.unref();
-    c.timers.push(t);
+    c.timers.push(this.rt.timers.after(ms, () => this.onTimeout(c)));
   }
 
   /** fr_timeout / fr_inv_timeout: no final reply, tm answers 408 itself (after the failure route, if armed). */

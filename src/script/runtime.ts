@@ -2,7 +2,7 @@
 // compiled routes, sockets, flags, $var values, logger and clock.
 import type { RouteKind } from '../cfg/ast.js';
 import type { ScriptFunction } from '../catalog/types.js';
-import type { Clock } from '../core/clock.js';
+import { timersFor, type Clock, type Timers } from '../core/clock.js';
 import { Logger } from '../core/logger.js';
 import type { FunctionBehaviour } from '../modules/types.js';
 import type { ExecContext, SocketInfo } from './context.js';
@@ -60,7 +60,11 @@ export class Runtime {
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };
 
+  /** Scheduling that follows `clock` (virtual timers fire as a virtual clock advances). */
+  readonly timers: Timers;
+
   constructor(readonly clock: Clock, logger?: Logger) {
+    this.timers = timersFor(clock);
     this.logger = logger ?? new Logger(clock);
     this.startedAt = clock.now();
   }

@@ -3,6 +3,7 @@
 // the last reply for retransmissions, and a client transaction per branch we
 // send, with Timer A/E retransmissions over UDP and the fr_timeout /
 // fr_inv_timeout timers that end in a local 408.
+import type { TimerHandle, Timers } from '../../core/clock.js';
 import type { SipMessage } from '../../sip/message.js';
 import type { SocketInfo } from '../../script/context.js';
 import type { Peer } from '../../net/types.js';
@@ -36,7 +37,7 @@ export interface ClientTx {
   data: Buffer;
   provisional: boolean;
   final: boolean;
-  timers: NodeJS.Timeout[];
+  timers: TimerHandle[];
 }
 
 export interface TmTimers {
@@ -57,7 +58,7 @@ export class TransactionTable {
   readonly servers = new Map<string, ServerTx>();
   readonly clients = new Map<string, ClientTx>();
 
-  constructor(readonly timers: TmTimers) {}
+  constructor(readonly timers: TmTimers, private readonly schedule: Timers) {}
 
   addClient(c: ClientTx): void {
     this.clients.set(c.branch, c);
@@ -65,7 +66,7 @@ export class TransactionTable {
   }
 
   clearClient(c: ClientTx): void {
-    for (const t of c.timers) clearTimeout(t);
+    for (const t of c.timers) t.cancel();
     c.timers.length = 0;
   }
 
@@ -74,11 +75,10 @@ export class TransactionTable {
     if (s.done) return;
     s.done = true;
     for (const c of s.clients) this.clearClient(c);
-    const t = setTimeout(() => {
+    this.schedule.after(this.timers.waitTime, () => {
       this.servers.delete(s.key);
       for (const c of s.clients) this.clients.delete(c.branch);
-    }, this.timers.waitTime);
-    t.unref();
+    });
   }
 
   close(): void {
