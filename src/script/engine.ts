@@ -22,6 +22,8 @@ export interface EngineOptions {
   logger?: Logger;
   /** `FROM=TO[:PORT]` address rewrites for sockets that are not on this host. */
   addressMap?: Map<string, { ip: string; port?: number }>;
+  /** Module parameter values that replace the cfg's (a scenario's `modparams:`), by module then name. */
+  modparamOverrides?: Map<string, Map<string, string | number>>;
 }
 
 export interface Engine {
@@ -86,6 +88,7 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     const params = new Map<string, string | number>();
     for (const p of m.entry.params) if (p.default !== null) params.set(p.name, p.default);
     for (const [k, v] of m.params) params.set(k, v.value);
+    for (const [k, v] of opts.modparamOverrides?.get(m.name) ?? []) params.set(k, v);
     rt.modparams.set(m.name, params);
     for (const pv of m.entry.pvs) {
       if (rt.modulePvs.has(pv.name)) continue;

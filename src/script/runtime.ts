@@ -56,6 +56,11 @@ export class Runtime {
   xlogPrintLevel = -1;
   /** `Server:` value of local replies; undefined when server_signature is off. */
   serverHeader: string | undefined = 'opensips-ts (OpenSIPS 3.3 compatible)';
+  /**
+   * 3.3.10 behaviours kept on request where opensips-ts fixes a defect
+   * (`--compat NAME`; README's compatibility table lists the names).
+   */
+  readonly compat = new Set<string>();
   /** Functions the user simulated with `dry-run --stub fn=RC`. */
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };

@@ -1,12 +1,13 @@
-// Mode 1: when a local contact disappears (expiry, ul_rm, Contact: *...) and
-// its noDR key is not set, mid_registrar De-REGISTERs it upstream (§5):
-// R-URI `ru`, From `F` with a new tag, To `T`, Call-ID `CID`, CSeq `Seq`+1,
-// `Contact: <Con>;expires=0`, from tm's default socket for the destination.
+// De-REGISTERs mid_registrar originates (§5): in mode 1 when a local contact
+// disappears (expiry, ul_rm, Contact: *...), in mode 2 when the AoR record
+// does; never in mode 0, nor when the noDR key is set. R-URI `ru`, From `F`
+// with a new tag, To `T`, Call-ID `CID`, CSeq `Seq`+1, `Contact: <Con>;expires=0`,
+// from tm's default socket for the destination (not the REGISTER's $socket_out).
 import { newBranch, randomTag } from '../../sip/index.js';
 import type { Runtime } from '../../script/runtime.js';
 import { usrlocOf } from '../registrar/aor.js';
 import { uriTarget } from '../tm/relay.js';
-import type { BindingEvent } from '../usrloc/store.js';
+import { midSettings } from './settings.js';
 
 export function buildDeRegister(kv: Map<string, string>, via: string): string | undefined {
   const need = ['ru', 'F', 'T', 'CID', 'Seq', 'Con'];
@@ -18,17 +19,24 @@ export function buildDeRegister(kv: Map<string, string>, via: string): string | 
   ].join('\r\n');
 }
 
+function sendDeRegister(rt: Runtime, kv: Map<string, string> | undefined, what: string, fn: string): void {
+  if (!kv || kv.get('noDR') === '1') return;
+  const target = uriTarget(kv.get('hop') || kv.get('ru') || '', 'udp');
+  const socket = target ? rt.sockets.find((s) => s.proto === target.proto) : undefined;
+  if (!target || !socket) { rt.logger.log(-1, 'mid_registrar', fn, `cannot De-REGISTER ${what}: no route to the main registrar`); return; }
+  const text = buildDeRegister(kv, `SIP/2.0/${socket.proto.toUpperCase()} ${socket.advertisedIp ?? socket.ip}:${socket.advertisedPort ?? socket.port}`);
+  if (!text) { rt.logger.log(-1, 'mid_registrar', fn, `missing data to De-REGISTER ${what}, skipping De-REGISTER`); return; }
+  rt.transport.send({ kind: 'request', from: socket, to: target, text, via: 'mid_registrar De-REGISTER' });
+}
+
 export function installDeRegistrations(rt: Runtime): void {
-  usrlocOf(rt).listeners.push((e: BindingEvent) => {
-    if (e.kind !== 'delete' && e.kind !== 'expire') return;
-    if (Number(rt.param('mid_registrar', 'mode') ?? 0) !== 1) return;
-    const kv = e.binding.kv;
-    if (!kv || kv.get('noDR') === '1') return;
-    const target = uriTarget(kv.get('hop') || kv.get('ru') || '', 'udp');
-    const socket = target ? rt.sockets.find((s) => s.proto === target.proto) : undefined;
-    if (!target || !socket) { rt.logger.log(-1, 'mid_registrar', 'unregister_contact', `cannot De-REGISTER ${e.binding.uri}: no route to the main registrar`); return; }
-    const text = buildDeRegister(kv, `SIP/2.0/${socket.proto.toUpperCase()} ${socket.advertisedIp ?? socket.ip}:${socket.advertisedPort ?? socket.port}`);
-    if (!text) { rt.logger.log(-1, 'mid_registrar', 'unregister_contact', `missing data to De-REGISTER ${e.binding.uri}`); return; }
-    rt.transport.send({ kind: 'request', from: socket, to: target, text, via: 'mid_registrar De-REGISTER' });
+  const ul = usrlocOf(rt);
+  let mode: number | undefined;
+  const modeOf = (): number => (mode ??= midSettings(rt).mode);
+  ul.listeners.push((e) => {
+    if ((e.kind === 'delete' || e.kind === 'expire') && modeOf() === 1) sendDeRegister(rt, e.binding.kv, e.binding.uri, 'unregister_contact');
+  });
+  ul.aorListeners.push((e) => {
+    if (modeOf() === 2) sendDeRegister(rt, e.record.kv, e.record.aor, 'unregister_record');
   });
 }

@@ -2,7 +2,7 @@
 import type { NativeModule } from '../types.js';
 import { atLeast, avpSpec, flagStringFixup, oneOf } from '../common/fixups.js';
 import { parseLookupFlags, parseSaveFlags } from '../registrar/flags.js';
-import { usrlocOf } from '../registrar/aor.js';
+import { logExpiryAdjustments, usrlocOf } from '../registrar/aor.js';
 import { midRegistrarLookup } from './lookup.js';
 import { midRegistrarSave } from './save.js';
 import { installDeRegistrations } from './deregister.js';
@@ -15,7 +15,7 @@ export const midRegistrar: NativeModule = {
       returns: [1, 2, -1],
       fixup: flagStringFixup(1, parseSaveFlags),
       prepare: (rt, [domain]) => { if (typeof domain === 'string') usrlocOf(rt).domain(domain); },
-      impl: (ctx, [domain, flags, aor]) => midRegistrarSave(ctx, domain?.str ?? 'location', flags?.str ?? '', aor?.str),
+      impl: (ctx, [domain, flags, aor, out]) => midRegistrarSave(ctx, domain?.str ?? 'location', flags?.str ?? '', aor?.str, out?.int),
     },
     mid_registrar_lookup: {
       returns: [1, 2, -1, -2, -3],
@@ -23,7 +23,7 @@ export const midRegistrar: NativeModule = {
       impl: (ctx, [domain, flags, uri]) => midRegistrarLookup(ctx, domain?.str ?? 'location', flags?.str ?? '', uri?.str),
     },
   },
-  init: (rt) => { installDeRegistrations(rt); },
+  init: (rt) => { logExpiryAdjustments(rt, 'mid_registrar', { min: 10, max: 3600 }); installDeRegistrations(rt); },
   params: {
     mode: { validate: oneOf([0, 1, 2]) },
     outgoing_expires: { validate: atLeast(1) },

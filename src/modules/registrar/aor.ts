@@ -92,3 +92,14 @@ export function extractAor(uri: string, useDomain: boolean, s: RegistrarSettings
   const aor = useDomain ? `${user}@${host}` : user;
   return { aor: s.caseSensitive ? aor : aor.toLowerCase() };
 }
+
+/** Start-up adjustment of the expiry bounds, logged as lib/reg's reg_init_globals() does (an ERROR line each). */
+export function logExpiryAdjustments(rt: Runtime, mod: string, defaults: { min: number; max: number }): void {
+  const min = num(rt, mod, 'min_expires', defaults.min);
+  let max = num(rt, mod, 'max_expires', defaults.max);
+  let dflt = num(rt, mod, 'default_expires', 3600);
+  const err = (text: string): void => rt.logger.log(-1, mod, 'reg_init_globals', text);
+  if (max && max < min) { err(`max_expires (${max}) < min_expires (${min}), bumping max_expires up to ${min}`); max = min; }
+  if (dflt < min) { err(`default_expires (${dflt}) < min_expires (${min}), bumping default_expires up to ${min}`); dflt = min; }
+  if (max && dflt > max) err(`default_expires (${dflt}) > max_expires (${max}), bumping default_expires down to ${max}`);
+}

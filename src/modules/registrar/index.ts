@@ -2,7 +2,7 @@
 import type { NativeModule } from '../types.js';
 import { atLeast, avpSpec, flagStringFixup } from '../common/fixups.js';
 import { isValid } from '../usrloc/store.js';
-import { extractAor, settingsOf, usrlocOf } from './aor.js';
+import { extractAor, settingsOf, usrlocOf, logExpiryAdjustments } from './aor.js';
 import { parseLookupFlags, parseSaveFlags } from './flags.js';
 import { registrarLookup } from './lookup.js';
 import { registrarSave } from './save.js';
@@ -65,6 +65,7 @@ export const registrar: NativeModule = {
       },
     },
   },
+  init: (rt) => { logExpiryAdjustments(rt, 'registrar', { min: 60, max: 0 }); },
   params: {
     default_expires: { validate: atLeast(0) }, min_expires: { validate: atLeast(0) }, max_expires: { validate: atLeast(0) },
     max_contacts: { validate: atLeast(0) }, received_avp: { validate: avpSpec }, attr_avp: { validate: avpSpec },

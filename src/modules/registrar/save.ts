@@ -56,7 +56,7 @@ function methodsOf(c: Contact, allow: string[] | undefined): number | undefined 
   return bits || ALL_METHODS;
 }
 
-interface Incoming { contact: Contact; expires: number }
+export interface Incoming { contact: Contact; expires: number }
 
 export interface SaveOutcome { aor: string; record?: AorRecord }
 
@@ -79,7 +79,7 @@ function own(s: string): string {
 }
 
 /** The binding fields captured from the REGISTER for one contact (lib/reg pack_ci). */
-function capture(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSettings, f: SaveFlags): Omit<Binding, 'contactId'> {
+export function captureBinding(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSettings, f: SaveFlags): Omit<Binding, 'contactId'> {
   const req = ctx.msg.sip!;
   const c = inc.contact;
   const cseq = req.cseq;
@@ -156,7 +156,7 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
           d.records.set(aor, r);
           n--;
         }
-        d.insert(r, capture(ctx, inc, nowSec, s, f));
+        d.insert(r, captureBinding(ctx, inc, nowSec, s, f));
         n++;
         continue;
       }
@@ -170,7 +170,7 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
         d.records.set(aor, r);
         n--;
       }
-      d.update(r, found, capture(ctx, inc, nowSec, s, f));
+      d.update(r, found, captureBinding(ctx, inc, nowSec, s, f));
     }
   } catch (err) {
     if (!existed) d.removeAor(aor); // a new AoR is discarded on error

@@ -42,6 +42,8 @@ export interface AorRecord {
 }
 
 export type BindingEvent = { kind: 'insert' | 'update' | 'delete' | 'expire'; domain: string; aor: string; binding: Binding };
+/** An AoR record went away with its last binding (usrloc's UL_AOR_DELETE / UL_AOR_EXPIRE). */
+export type AorEvent = { kind: 'delete' | 'expire'; domain: string; record: AorRecord };
 
 const OPTIONAL = ['received', 'path', 'socket', 'methods', 'instance', 'regId', 'attr', 'kv'] as const;
 
@@ -70,7 +72,8 @@ export class UsrlocDomain {
   private labels = 0;
   expiredCount = 0;
 
-  constructor(readonly name: string, private readonly descTimeOrder: () => boolean, private readonly emit: (e: BindingEvent) => void) {}
+  constructor(readonly name: string, private readonly descTimeOrder: () => boolean, private readonly emit: (e: BindingEvent) => void,
+    private readonly emitAor: (e: AorEvent) => void = () => undefined, private readonly random: () => number = Math.random) {}
 
   /** The binding with this contact id, in any AoR of the domain. */
   byContactId(id: string): { record: AorRecord; binding: Binding } | undefined {
@@ -88,7 +91,7 @@ export class UsrlocDomain {
   getOrCreate(aor: string): AorRecord {
     let r = this.records.get(aor);
     if (!r) {
-      r = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(Math.random() * 0x3fff) };
+      r = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(this.random() * 0x3fff) };
       this.records.set(aor, r);
     }
     return r;
@@ -120,7 +123,7 @@ export class UsrlocDomain {
 
   update(r: AorRecord, b: Binding, changes: Partial<Binding>): void {
     const oldQ = b.q;
-    // An undefined field keeps the stored value (callers pass capture()'s full field set).
+    // An undefined field keeps the stored value (callers pass captureBinding()'s full field set).
     const target = b as unknown as Record<string, unknown>;
     for (const [k, v] of Object.entries(changes)) if (v !== undefined) target[k] = v;
     if (this.descTimeOrder() || b.q !== oldQ) {
@@ -134,7 +137,10 @@ export class UsrlocDomain {
     const i = r.bindings.indexOf(b);
     if (i >= 0) r.bindings.splice(i, 1);
     this.emit({ kind, domain: this.name, aor: r.aor, binding: b });
-    if (!r.bindings.length) this.records.delete(r.aor);
+    if (!r.bindings.length && this.records.get(r.aor) === r) {
+      this.records.delete(r.aor);
+      this.emitAor({ kind, domain: this.name, record: r });
+    }
   }
 
   removeAor(aor: string): void {
@@ -144,13 +150,15 @@ export class UsrlocDomain {
     this.records.delete(aor);
   }
 
-  /** The timer: bindings with 0 < expires <= now go away; emptied AoRs too. */
+  /** The timer: bindings with 0 < expires <= now go away; empty AoR records too. */
   expire(nowSec: number): number {
     let n = 0;
     for (const r of [...this.records.values()]) {
       for (const b of [...r.bindings]) {
         if (b.expires > 0 && b.expires <= nowSec) { this.remove(r, b, 'expire'); n++; }
       }
+      // A record left empty (a forwarded REGISTER that got no 2xx) goes at the timer too.
+      if (!r.bindings.length && this.records.get(r.aor) === r) { this.records.delete(r.aor); this.emitAor({ kind: 'expire', domain: this.name, record: r }); }
     }
     this.expiredCount += n;
     return n;
@@ -170,6 +178,9 @@ export function isValid(b: Binding, nowSec: number): boolean {
 export class Usrloc {
   readonly domains = new Map<string, UsrlocDomain>();
   readonly listeners: ((e: BindingEvent) => void)[] = [];
+  readonly aorListeners: ((e: AorEvent) => void)[] = [];
+  /** Where contact labels start (random, as in OpenSIPS); scenarios seed it for repeatable runs. */
+  random: () => number = Math.random;
   descTimeOrder = false;
   useDomain = false;
   matchingMode: 0 | 1 = 0;
@@ -179,7 +190,8 @@ export class Usrloc {
   domain(name: string): UsrlocDomain {
     let d = this.domains.get(name);
     if (!d) {
-      d = new UsrlocDomain(name, () => this.descTimeOrder, (e) => { for (const l of this.listeners) l(e); });
+      d = new UsrlocDomain(name, () => this.descTimeOrder, (e) => { for (const l of this.listeners) l(e); },
+        (e) => { for (const l of this.aorListeners) l(e); }, () => this.random());
       this.domains.set(name, d);
     }
     return d;
