@@ -7,6 +7,8 @@ import { EXIT, processIo, type Io } from './io.js';
 import { runParseAst } from './parse-ast.js';
 import { runLint } from './lint.js';
 import { runDryRun } from './dry-run.js';
+import { runScenarioCommand } from './scenario.js';
+import { COMPAT } from '../modules/mid_registrar/settings.js';
 import { runModules } from './modules.js';
 import { runServer } from './run.js';
 
@@ -25,12 +27,18 @@ commands:
                       run the request route on messages: trace, messages it would send, location table
                       --src proto:ip:port (default udp:127.0.0.1:5062), --socket proto:ip:port,
                       --time ISO|unix, --stub fn=RC (simulate a function), --json
+  dry-run --scenario S.yaml [FILE]
+                      UAs, the cfg (FILE replaces the scenario's) and its upstream in one process on a
+                      virtual clock: message ladder, location tables over time, the scenario's checks;
+                      --ladder out.svg|out.mmd, --json
   modules [NAME]      every OpenSIPS 3.3 module, and which functions run natively
   parse --ast FILE    print the AST as JSON
   fmt FILE            print the cfg in canonical layout (--write to rewrite it, --check to test it)
 
 options:
   --strict            accept exactly what OpenSIPS 3.3 accepts (the blog's \`...\` lines become errors)
+  --compat NAME       (run, dry-run) keep a 3.3.10 defect opensips-ts fixes: mid_registrar:reply_match,
+                      mid_registrar:tcp_lifetime (README, compatibility table)
   -h, --help          this text
   -V, --version       the version
 
@@ -50,6 +58,9 @@ const OPTIONS = {
   time: { type: 'string' },
   stub: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  scenario: { type: 'string' },
+  ladder: { type: 'string' },
+  compat: { type: 'string', multiple: true },
   map: { type: 'string', multiple: true },
   debug: { type: 'boolean' },
   c: { type: 'boolean', short: 'c' },
@@ -57,6 +68,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
+
+function badCompat(names: string[] | undefined): string | undefined {
+  const known: string[] = Object.values(COMPAT);
+  return names?.find((n) => !known.includes(n));
+}
 
 function usageError(io: Io, message: string): number {
   io.err(`opensips-ts: ${message}\n\n${USAGE}`);
@@ -92,8 +108,14 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
       return target ? runLint(target, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io) : usageError(io, 'lint needs a FILE');
     }
     case 'modules': return runModules(file, io);
-    case 'run': return target ? runServer(target, { maps: values.map ?? [], strict, debug: !!values.debug }, io) : usageError(io, 'run needs a FILE');
+    case 'run':
+      if (badCompat(values.compat)) return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
+      return target ? runServer(target, { maps: values.map ?? [], strict, debug: !!values.debug, compat: values.compat ?? [] }, io) : usageError(io, 'run needs a FILE');
     case 'dry-run':
+      if (badCompat(values.compat)) return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
+      if (values.scenario) {
+        return runScenarioCommand(values.scenario, { json: !!values.json, compat: values.compat ?? [], ...(target ? { cfg: target } : {}), ...(values.ladder ? { ladder: values.ladder } : {}) }, io);
+      }
       if (!target) return usageError(io, 'dry-run needs a FILE');
       return runDryRun(target, {
         msgs: values.msg ?? [], stubs: values.stub ?? [], json: !!values.json, strict,

@@ -23,7 +23,7 @@ export interface LiveServer {
 }
 
 /** Everything `run` does before waiting for a signal: checks, persistence, sockets, MI. */
-export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string }, io: Io): Promise<LiveServer | number> {
+export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string; compat?: string[] }, io: Io): Promise<LiveServer | number> {
   const map = parseMap(opts.maps);
   if (typeof map === 'string') { io.err(`opensips-ts: ${map}`); return EXIT.usage; }
   const loaded = loadCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd });
@@ -43,6 +43,7 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   printDiagnostics(io, problems, loaded.sources);
   if (hasErrors(problems)) { io.err('opensips-ts: not starting: fix the errors above'); return EXIT.errors; }
   const rt = engine.runtime;
+  for (const c of opts.compat ?? []) rt.compat.add(c);
   if (opts.debug) rt.logger.logLevel = 4; // like `opensips -dddd`
   if (opts.logPrefix) rt.logger.prefix = opts.logPrefix;
   const lifetime = loaded.script.globals.get('tcp_connection_lifetime');
@@ -103,7 +104,7 @@ export function untilStopped(seconds?: number): Promise<void> {
   });
 }
 
-export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean }, io: Io): Promise<number> {
+export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; compat?: string[] }, io: Io): Promise<number> {
   const live = await startLive(file, opts, io);
   if (typeof live === 'number') return live;
   await untilStopped();

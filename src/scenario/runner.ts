@@ -1,0 +1,212 @@
+// Runs a scenario: the cfg under test, its upstream and the UAs in one
+// process, on one virtual clock and a simulated network. Returns the trace:
+// every message with its time, the actors' log lines, and the location
+// tables of every registrar over time.
+import { hasErrors, type Diagnostic } from '../cfg/diagnostic.js';
+import { loadCfg, type LoadedCfg } from '../cfg/load.js';
+import { VirtualClock } from '../core/clock.js';
+import { Logger } from '../core/logger.js';
+import { SipServer } from '../core/server.js';
+import { usrlocOf } from '../modules/registrar/aor.js';
+import { isValid } from '../modules/usrloc/store.js';
+import { buildEngine } from '../script/engine.js';
+import type { Runtime } from '../script/runtime.js';
+import type { Address, CfgActor, Scenario, UpstreamActor } from './model.js';
+import { SimHub, type Delivery } from './sim-network.js';
+import { SimUa } from './ua.js';
+
+export interface ActorInfo { name: string; kind: 'cfg' | 'upstream' | 'ua'; title: string; addresses: string[] }
+export interface TableRow { aor: string; contact: string; expiresIn: number; contactId: string }
+export interface TableSnapshot { t: number; actor: string; rows: TableRow[] }
+/** `after`: how many messages had been delivered when it was logged (to interleave with the ladder). */
+export interface LogLine { t: number; actor: string; text: string; after: number }
+
+export interface Trace {
+  scenario: Scenario;
+  actors: ActorInfo[];
+  deliveries: Delivery[];
+  logs: LogLine[];
+  tables: TableSnapshot[];
+}
+
+export type ScenarioSetupError = { diagnostics: Diagnostic[]; loaded: LoadedCfg[] };
+
+/** The plain registrar an upstream defaults to: save() on REGISTER, lookup() + t_relay() otherwise. */
+export function builtinRegistrarCfg(socket: Address): string {
+  return [
+    `socket=${socket.proto}:${socket.ip}:${socket.port}`,
+    ...['tm', 'sl', 'signaling', 'sipmsgops', 'usrloc', 'registrar'].map((m) => `loadmodule "${m}.so"`),
+    'route {',
+    '\tif (is_method("REGISTER")) { save("location"); exit; }',
+    '\tif (!lookup("location")) { sl_send_reply(404, "Not Found"); exit; }',
+    '\tt_relay();',
+    '}', '',
+  ].join('\n');
+}
+
+/** A small deterministic PRNG (mulberry32) seeded by the actor's name: the same scenario gives the same contact ids. */
+function seeded(name: string): () => number {
+  let a = [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Node { name: string; rt: Runtime; server: SipServer }
+
+export class ScenarioRun {
+  readonly clock: VirtualClock;
+  readonly hub: SimHub;
+  readonly logs: LogLine[] = [];
+  readonly tables: TableSnapshot[] = [];
+  readonly actors: ActorInfo[] = [];
+  private readonly nodes: Node[] = [];
+  private readonly uas = new Map<string, SimUa>();
+
+  constructor(readonly scenario: Scenario) {
+    this.clock = new VirtualClock(scenario.startMs);
+    this.hub = new SimHub(this.clock);
+  }
+
+  private seconds(): number { return (this.clock.now() - this.scenario.startMs) / 1000; }
+
+  private logger(actor: string): Logger {
+    return new Logger(this.clock, { write: (line) => this.logs.push({ t: this.seconds(), actor, after: this.hub.deliveries.length, text: line.replace(/^\w{3} [ \d]\d \d\d:\d\d:\d\d \[\d+\] /, '').trimEnd() }) });
+  }
+
+  /** Builds one cfg actor; its diagnostics (errors stop the scenario) go to `problems`. */
+  private cfgNode(name: string, title: string, loaded: LoadedCfg, overrides: CfgActor['modparams'], problems: ScenarioSetupError): Node | undefined {
+    for (const [mod] of overrides) {
+      if (!loaded.items.some((i) => i.kind === 'LoadModule' && i.path.replace(/\.so$/, '').split('/').pop() === mod)) {
+        problems.diagnostics.push({ rule: 'scenario-modparam', severity: 'error', message: `the scenario overrides parameters of \`${mod}\`, which ${title} does not load`, span: { file: [...loaded.sources.keys()][0] ?? title, line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 } });
+      }
+    }
+    const engine = buildEngine(loaded, { profile: { strict: false }, clock: this.clock, logger: this.logger(name), modparamOverrides: overrides });
+    problems.diagnostics.push(...loaded.diagnostics, ...engine.diagnostics);
+    problems.loaded.push(loaded);
+    const rt = engine.runtime;
+    for (const c of this.scenario.compat) rt.compat.add(c);
+    if (rt.modparams.has('usrloc')) {
+      usrlocOf(rt).random = seeded(name);
+      this.watchTable(name, rt);
+    }
+    const server = new SipServer(rt, this.hub.node(name));
+    this.actors.push({ name, kind: name === this.scenario.proxy.name ? 'cfg' : 'upstream', title, addresses: rt.sockets.map((s) => `${s.proto}:${s.ip}:${s.port}`) });
+    return { name, rt, server };
+  }
+
+  /** Loads every actor; undefined when ready, else what stops the scenario. */
+  async setUp(): Promise<ScenarioSetupError | undefined> {
+    const problems: ScenarioSetupError = { diagnostics: [], loaded: [] };
+    const s = this.scenario;
+    const proxy = loadCfg(s.proxy.cfg, { profile: { strict: false } });
+    const p = this.cfgNode(s.proxy.name, s.proxy.cfg.split('/').pop() ?? s.proxy.cfg, proxy, s.proxy.modparams, problems);
+    if (p) this.nodes.push(p);
+    if (s.upstream) this.upstreamNode(s.upstream, problems);
+    if (hasErrors(problems.diagnostics)) return problems;
+    for (const n of this.nodes) await n.server.start();
+    for (const ua of s.uas) {
+      this.uas.set(ua.name, new SimUa({ name: ua.name, user: ua.user, ...ua.address, ...(ua.domain ? { domain: ua.domain } : {}) }, this.hub));
+      this.actors.push({ name: ua.name, kind: 'ua', title: `UA ${ua.user}`, addresses: [`${ua.address.proto}:${ua.address.ip}:${ua.address.port}`] });
+    }
+    // UAs first on the ladder, then the cfg under test, then its upstream.
+    this.actors.sort((a, b) => ['ua', 'cfg', 'upstream'].indexOf(a.kind) - ['ua', 'cfg', 'upstream'].indexOf(b.kind));
+    return undefined;
+  }
+
+  private upstreamNode(u: UpstreamActor, problems: ScenarioSetupError): void {
+    const loaded = u.cfg
+      ? loadCfg(u.cfg.cfg, { profile: { strict: false } })
+      : loadCfg('builtin-registrar.cfg', { profile: { strict: false }, readFile: () => builtinRegistrarCfg(u.builtin!.socket), fileExists: () => true, cwd: '/' });
+    const n = this.cfgNode(u.name, u.cfg ? u.cfg.cfg.split('/').pop()! : 'built-in registrar', loaded, u.cfg?.modparams ?? u.builtin!.modparams, problems);
+    if (!n) return;
+    this.nodes.push(n);
+    const d = usrlocOf(n.rt).domain('location');
+    const now = Math.floor(this.clock.now() / 1000);
+    for (const b of u.preload) {
+      const r = d.getOrCreate(b.aor);
+      d.insert(r, { uri: b.contact, expires: now + b.expires, q: -1, callid: `preloaded-${b.aor}`, cseq: 1, flags: 0, cflags: 0, userAgent: 'preloaded', lastModified: this.clock.now(), state: 'CS_NEW' });
+    }
+  }
+
+  private target(actor: string, proto: string): Address | undefined {
+    const n = this.nodes.find((x) => x.name === actor);
+    const s = n?.rt.sockets.find((x) => x.proto === proto) ?? n?.rt.sockets[0];
+    return s ? { proto: s.proto, ip: s.ip, port: s.port } : undefined;
+  }
+
+  private perform(step: Scenario['steps'][number]): void {
+    const a = step.action;
+    const ua = this.uas.get(a.ua)!;
+    const spec = this.scenario.uas.find((u) => u.name === a.ua)!;
+    if (a.kind === 'register') {
+      const to = spec.registrar ?? this.target(this.scenario.proxy.name, spec.address.proto);
+      if (!to) return;
+      ua.register(to, { ...(a.expires !== undefined ? { expires: a.expires } : {}), ...(a.contactExpires !== undefined ? { contactExpires: a.contactExpires } : {}), ...(a.star ? { star: true } : {}), ...(a.contact ? { contact: a.contact } : {}) });
+    } else {
+      const to = this.target(a.via, spec.address.proto);
+      if (to) ua.invite(to, a.user);
+    }
+  }
+
+  /** A snapshot of the actor's table at the end of every instant in which it changed. */
+  private watchTable(name: string, rt: Runtime): void {
+    let pending = false;
+    const mark = (): void => {
+      if (pending) return;
+      pending = true;
+      this.clock.after(0, () => { pending = false; this.snapshot(name); });
+    };
+    const ul = usrlocOf(rt);
+    ul.listeners.push(mark);
+    ul.aorListeners.push(mark);
+  }
+
+  snapshot(only?: string): void {
+    const now = Math.floor(this.clock.now() / 1000);
+    for (const n of this.nodes) {
+      if (!n.rt.modparams.has('usrloc') || (only && n.name !== only)) continue;
+      const rows: TableRow[] = [];
+      for (const d of usrlocOf(n.rt).domains.values()) {
+        for (const r of d.records.values()) {
+          for (const b of r.bindings) if (isValid(b, now)) rows.push({ aor: r.aor, contact: b.uri, expiresIn: b.expires === 0 ? 0 : b.expires - now, contactId: b.contactId });
+        }
+      }
+      this.tables.push({ t: this.seconds(), actor: n.name, rows });
+    }
+  }
+
+  /** Runs the timeline to `until`, snapshotting the tables at every step time and at `extraTimes`. */
+  run(extraTimes: number[] = []): Trace {
+    const s = this.scenario;
+    const times = [...new Set([0, ...s.steps.map((x) => x.at), ...extraTimes, s.until])].filter((t) => t <= s.until).sort((a, b) => a - b);
+    let i = 0;
+    for (const t of times) {
+      this.clock.runUntil(s.startMs + t * 1000);
+      while (i < s.steps.length && s.steps[i]!.at <= t) this.perform(s.steps[i++]!);
+      this.clock.runUntil(s.startMs + t * 1000); // what the actions sent, at the same instant
+      this.snapshot();
+    }
+    return { scenario: s, actors: this.actors, deliveries: this.hub.deliveries, logs: this.logs, tables: this.tables };
+  }
+
+  async tearDown(): Promise<void> {
+    for (const n of this.nodes) await n.server.stop();
+  }
+}
+
+/** Sets up, runs and tears down; setup errors come back instead of a trace. */
+export async function runScenario(s: Scenario, extraTimes: number[] = []): Promise<Trace | ScenarioSetupError> {
+  const run = new ScenarioRun(s);
+  const bad = await run.setUp();
+  if (bad) return bad;
+  try {
+    return run.run(extraTimes);
+  } finally {
+    await run.tearDown();
+  }
+}
