@@ -16,19 +16,21 @@ function matches(e: MessageExpectation, m: MessageSummary): boolean {
   if (e.expires === 'none' && m.expires !== undefined) return false;
   if (typeof e.expires === 'number' && m.expires !== e.expires) return false;
   if (e.contact && !e.contact.test(m.contact ?? '')) return false;
+  if (e.src !== undefined && m.fromAddr !== e.src) return false;
+  if (e.cseq !== undefined && m.cseq !== e.cseq) return false;
   return true;
 }
 
 /** The messages that pass the time/actor/method filters only: what a failed check shows. */
 function nearMisses(e: MessageExpectation, messages: MessageSummary[]): MessageSummary[] {
-  return messages.filter((m) => matches({ ...e, expires: undefined, contact: undefined } as MessageExpectation, m));
+  return messages.filter((m) => matches({ ...e, expires: undefined, contact: undefined, src: undefined, cseq: undefined } as MessageExpectation, m));
 }
 
 function checkMessage(e: MessageExpectation, messages: MessageSummary[]): CheckResult {
   const hits = messages.filter((m) => matches(e, m));
   const ok = e.count !== undefined ? hits.length === e.count : hits.length > 0;
   if (ok) return { expectation: e, ok, detail: `${hits.length} matching message(s)` };
-  const near = nearMisses(e, messages).slice(0, 3).map((m) => `t=${m.t} ${m.from}->${m.to} ${m.label} Expires=${m.expires ?? '-'} Contact=${m.contact ?? '-'}`);
+  const near = nearMisses(e, messages).slice(0, 3).map((m) => `t=${m.t} ${m.from}->${m.to} ${m.label} Expires=${m.expires ?? '-'} CSeq=${m.cseq ?? '-'} src=${m.fromAddr} Contact=${m.contact ?? '-'}`);
   return { expectation: e, ok, detail: `${hits.length} matching message(s), expected ${e.count ?? 'at least 1'}${near.length ? `; close: ${near.join(' | ')}` : ''}` };
 }
 

@@ -128,6 +128,8 @@ function expectation(r: Reader, node: unknown, v: Record<string, unknown>, line:
   if (v.method !== undefined) e.method = String(v.method).toUpperCase();
   if (v.status !== undefined) e.status = Number(v.status);
   if (v.expires !== undefined) e.expires = v.expires === 'none' ? 'none' : Number(v.expires);
+  if (v.src !== undefined) e.src = String(v.src);
+  if (v.cseq !== undefined) e.cseq = Number(v.cseq);
   if (v.count !== undefined) e.count = Number(v.count);
   if (v.none === true) e.count = 0;
   const c = regex('contact');

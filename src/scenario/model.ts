@@ -40,6 +40,10 @@ export interface MessageExpectation {
   expires?: number | 'none';
   /** A regular expression the Contact header value must match. */
   contact?: RegExp;
+  /** The sender's `proto:ip:port`. */
+  src?: string;
+  /** The CSeq number. */
+  cseq?: number;
   /** Exact number of matching messages; default: at least one. */
   count?: number;
   text: string;

@@ -15,6 +15,7 @@ export interface MessageSummary {
   method: string;
   status?: number;
   firstLine: string;
+  cseq?: number;
   /** Expires header value, if any. */
   expires?: number;
   /** Every Contact header value, joined with `, `. */
@@ -49,6 +50,7 @@ export function summarize(d: Delivery, startMs: number): MessageSummary {
   const head = m.isRequest ? m.method : `${m.status} ${m.reason}`;
   return {
     ...base, isRequest: m.isRequest, method: m.method, ...(m.isRequest ? {} : { status: m.status }),
+    ...(m.cseq && !isSipError(m.cseq) ? { cseq: m.cseq.num } : {}),
     ...(expires !== undefined ? { expires } : {}), ...(contact !== undefined ? { contact } : {}),
     label: exp ? `${head} (${exp})` : head,
   };
