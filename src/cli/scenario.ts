@@ -49,6 +49,7 @@ export async function runScenarioCommand(file: string, a: ScenarioArgs, io: Io):
       messages: messages.map(({ text, ...m }) => ({ ...m, text })),
       logs: trace.logs.map(({ after: _after, ...l }) => l),
       tables: trace.tables,
+      ...(trace.aborted ? { aborted: trace.aborted } : {}),
       checks: checks.map((c) => ({ line: c.expectation.line, expectation: c.expectation.text, ok: c.ok, detail: c.detail })),
     }, null, 2));
   } else {
@@ -59,5 +60,6 @@ export async function runScenarioCommand(file: string, a: ScenarioArgs, io: Io):
     const c = renderChecks(checks);
     if (c) io.out(`\n${c}`);
   }
-  return checks.every((c) => c.ok) ? EXIT.ok : EXIT.errors;
+  if (trace.aborted) io.err(`opensips-ts: the scenario ${trace.aborted}`);
+  return checks.every((c) => c.ok) && !trace.aborted ? EXIT.ok : EXIT.errors;
 }

@@ -27,6 +27,8 @@ export interface Trace {
   deliveries: Delivery[];
   logs: LogLine[];
   tables: TableSnapshot[];
+  /** Why the run stopped before `until`, if it did. */
+  aborted?: string;
 }
 
 export type ScenarioSetupError = { diagnostics: Diagnostic[]; loaded: LoadedCfg[] };
@@ -70,6 +72,11 @@ export class ScenarioRun {
   constructor(readonly scenario: Scenario) {
     this.clock = new VirtualClock(scenario.startMs);
     this.hub = new SimHub(this.clock);
+    this.hub.onDrop = (actor, text) => this.logs.push({ t: this.seconds(), actor, after: this.hub.deliveries.length, text: `(network) ${text}` });
+    this.hub.onTcpLifetime = (actor, peer, untilMs) => this.logs.push({
+      t: this.seconds(), actor, after: this.hub.deliveries.length,
+      text: `(network) keeps the TCP connection to ${peer.proto}:${peer.ip}:${peer.port} open ${untilMs >= Number.MAX_SAFE_INTEGER ? 'for good' : `until t=${(untilMs - scenario.startMs) / 1000}s`}`,
+    });
   }
 
   private seconds(): number { return (this.clock.now() - this.scenario.startMs) / 1000; }
@@ -185,13 +192,15 @@ export class ScenarioRun {
     const s = this.scenario;
     const times = [...new Set([0, ...s.steps.map((x) => x.at), ...extraTimes, s.until])].filter((t) => t <= s.until).sort((a, b) => a - b);
     let i = 0;
+    let aborted: string | undefined;
     for (const t of times) {
       this.clock.runUntil(s.startMs + t * 1000);
       while (i < s.steps.length && s.steps[i]!.at <= t) this.perform(s.steps[i++]!);
       this.clock.runUntil(s.startMs + t * 1000); // what the actions sent, at the same instant
       this.snapshot();
+      if (this.hub.aborted) { aborted = `stopped at t=${t}s: ${this.hub.aborted}`; break; }
     }
-    return { scenario: s, actors: this.actors, deliveries: this.hub.deliveries, logs: this.logs, tables: this.tables };
+    return { scenario: s, actors: this.actors, deliveries: this.hub.deliveries, logs: this.logs, tables: this.tables, ...(aborted ? { aborted } : {}) };
   }
 
   async tearDown(): Promise<void> {

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { loadScenario } from '../../src/scenario/load.js';
+import { SimHub } from '../../src/scenario/sim-network.js';
+import { VirtualClock } from '../../src/core/clock.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
 
 function io() {
@@ -85,4 +87,30 @@ test('a scenario whose cfg has errors does not start: diagnostics with file:line
   assert.equal(await main(['dry-run', '--scenario', join(dir, 's.yaml')], t.io), 1);
   assert.match(t.err.join('\n'), /bad\.cfg:1:\d+/);
   assert.match(t.err.join('\n'), /cannot start/);
+});
+
+test('a forwarding loop is cut: messages over 65535 bytes are not sent, and the run stops at its message bound (exit 1)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scn-'));
+  writeFileSync(join(dir, 'loop.cfg'), 'socket=udp:127.0.0.1:5360\nloadmodule "tm.so"\nroute { t_relay(); }\n');
+  writeFileSync(join(dir, 's.yaml'), 'cfg: loop.cfg\nuas:\n  C: { address: "udp:127.0.0.50:5060" }\ntimeline:\n  - t=0 C INVITE 1001 via=P\n');
+  const t = io();
+  assert.equal(await main(['dry-run', '--scenario', join(dir, 's.yaml'), '--json'], t.io), 1);
+  const j = JSON.parse(t.out.join('')) as { messages: unknown[]; logs: { text: string }[]; aborted: string };
+  assert.ok(j.logs.some((l) => /^\(network\) message of 655\d\d bytes to udp:127\.0\.0\.1:5360 is too big to send: dropped$/.test(l.text)));
+  assert.equal(j.messages.length, 10_000);
+  assert.match(j.aborted, /^stopped at t=\d+s: more than 10000 messages: a forwarding loop\?/);
+  assert.match(t.err.join('\n'), /the scenario stopped at/);
+});
+
+test('the simulated network stops a run that exceeds its message bound', () => {
+  const clock = new VirtualClock(0);
+  const hub = new SimHub(clock, 0, 50);
+  const a = { proto: 'udp', ip: '127.0.0.1', port: 1 };
+  const b = { proto: 'udp', ip: '127.0.0.1', port: 2 };
+  hub.attach('A', a as never, (m) => hub.send('A', a, b, m.data));
+  hub.attach('B', b as never, (m) => hub.send('B', b, a, m.data));
+  hub.send('A', a, b, Buffer.from('ping'));
+  clock.advance(1000);
+  assert.equal(hub.deliveries.length, 50);
+  assert.match(hub.aborted ?? '', /^more than 50 messages: a forwarding loop\? \(the last went from A to udp:127\.0\.0\.1:2\)$/);
 });

@@ -1,10 +1,22 @@
-// mid_registrar_lookup() for modes 0 and 1: the contact id in the R-URI (ctid
-// param, or the user with ct-username) names the local contact to route to.
+// mid_registrar_lookup(): in modes 0 and 1 the contact id in the R-URI (ctid
+// param, or the user with ct-username) names the local contact to route to;
+// in mode 2 the R-URI user is the escaped AoR and a registrar lookup follows.
 import type { ExecContext } from '../../script/context.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { usrlocOf } from '../registrar/aor.js';
 import { parseLookupFlags } from '../registrar/flags.js';
 import { isValid } from '../usrloc/store.js';
+import { registrarLookup } from '../registrar/lookup.js';
+import { midSettings } from './settings.js';
+
+/** The AoR a mode-2 contact user stands for: at_escape_str back to `@` (use_domain), then unescaped. */
+export function aorOfUser(user: string, useDomain: boolean, atEscape: string, caseSensitive: boolean): string | undefined {
+  const raw = useDomain && atEscape ? user.replace(atEscape, '@') : user;
+  try {
+    const aor = decodeURIComponent(raw);
+    return aor ? (caseSensitive ? aor : aor.toLowerCase()) : undefined;
+  } catch { return undefined; }
+}
 
 export function midRegistrarLookup(ctx: ExecContext, domainName: string, flagsText: string, uriArg: string | undefined): number {
   const f = parseLookupFlags(flagsText);
@@ -12,6 +24,11 @@ export function midRegistrarLookup(ctx: ExecContext, domainName: string, flagsTe
   const rt = ctx.runtime;
   const p = splitUri(uriArg ?? ctx.ruri);
   if (!p) return -1;
+  const s = midSettings(rt);
+  if (s.mode === 2) {
+    const aor = aorOfUser(p.user ?? '', usrlocOf(rt).useDomain, s.atEscape, s.caseSensitive);
+    return aor ? registrarLookup(ctx, domainName, flagsText, undefined, { aor, mod: 'mid_registrar' }) : -1;
+  }
   const byUser = String(rt.param('mid_registrar', 'contact_id_insertion') ?? 'ct-param').startsWith('ct-user');
   const id = byUser ? p.user : uriParam(p.params, String(rt.param('mid_registrar', 'contact_id_param') || 'ctid'));
   if (!id || !/^\d+$/.test(id)) return -1;

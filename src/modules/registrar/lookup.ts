@@ -7,13 +7,15 @@ import { extractAor, settingsOf, usrlocOf } from './aor.js';
 import { parseLookupFlags } from './flags.js';
 import { methodAllowed } from './methods.js';
 
-export function registrarLookup(ctx: ExecContext, domainName: string, flagsText: string, aorUri: string | undefined): number {
+/** `known`: the AoR already extracted, and the module whose settings apply (mid_registrar mode 2). */
+export function registrarLookup(ctx: ExecContext, domainName: string, flagsText: string, aorUri: string | undefined,
+  known?: { aor: string; mod: string }): number {
   const f = parseLookupFlags(flagsText);
   if (f.error) return -3;
   const rt = ctx.runtime;
-  const s = settingsOf(rt, 'registrar', { min: 60, max: 0 });
+  const s = known?.mod === 'mid_registrar' ? settingsOf(rt, 'mid_registrar', { min: 10, max: 3600 }) : settingsOf(rt, 'registrar', { min: 60, max: 0 });
   const ul = usrlocOf(rt);
-  const a = extractAor(aorUri ?? ctx.ruri, ul.useDomain, s);
+  const a = known ?? extractAor(aorUri ?? ctx.ruri, ul.useDomain, s);
   if ('error' in a) return -1;
   const record = ul.domain(domainName).get(a.aor);
   if (!record) return -1;

@@ -88,7 +88,8 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
       if (dropped) { edits.length = mark; ctx.ruri = savedRuri; continue; }
       b.uri = ctx.ruri;
     }
-    const target = b.du ? uriTarget(b.du, ctx.src.proto) : opts.proxy ? proxyTarget(opts.proxy, ctx.src.proto) : uriTarget(b.uri, ctx.src.proto);
+    // A URI without ;transport= means UDP (TLS for sips:), whatever the request came over (resolve.c).
+    const target = b.du ? uriTarget(b.du, 'udp') : opts.proxy ? proxyTarget(opts.proxy, 'udp') : uriTarget(b.uri, 'udp');
     if (!target) return -3;
     const from = outgoingSocket(ctx, target.proto, b.socket);
     if (!from) {
