@@ -2,6 +2,7 @@
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { statsOf } from '../modules/registrar/save.js';
 import { registerUsrlocMi } from '../modules/usrloc/mi.js';
+import { pingerOf } from '../modules/nathelper/pinger.js';
 import type { Runtime } from '../script/runtime.js';
 import { MiError, MiRegistry } from './mi.js';
 
@@ -71,5 +72,15 @@ export function coreMi(version: string): MiRegistry {
     },
   });
   registerUsrlocMi(mi);
+  mi.add('nh_enable_ping', {
+    recipes: [[], ['status']],
+    run: (p, rt) => {
+      if (!rt.modparams.has('nathelper')) throw new MiError(-32601, 'Method not found');
+      const st = pingerOf(rt);
+      if (p.status === undefined) return { Status: st.enabled ? 1 : 0 };
+      st.enabled = Number(p.status) !== 0;
+      return 'OK';
+    },
+  });
   return mi;
 }

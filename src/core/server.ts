@@ -46,6 +46,7 @@ export class SipServer implements LiveTm {
 
   async start(): Promise<void> {
     await this.net.listen(this.rt.sockets, (m) => this.onInbound(m));
+    for (const start of this.rt.onStart) { const h = start(); if (h) this.timers.push(h); }
     if (this.rt.modparams.has('usrloc')) {
       // usrloc's timer: expired bindings go away every timer_interval seconds.
       const every = Number(this.rt.param('usrloc', 'timer_interval') ?? 60) * 1000;
@@ -209,6 +210,7 @@ export class SipServer implements LiveTm {
     const branch = msg.topVia?.branch;
     const c = branch ? this.tm.clients.get(branch) : undefined;
     if (!c) {
+      if (this.rt.replyFilters.some((f) => f(msg.method, msg.callId))) return;
       this.log(4, 'reply_received', `no transaction for a ${msg.status} reply from ${m.src.ip}:${m.src.port}: dropped`);
       return;
     }

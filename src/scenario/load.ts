@@ -169,7 +169,7 @@ export function loadScenario(file: string, text = readFileSync(file, 'utf8')): S
     const address = typeof spec?.address === 'string' ? parseAddress(spec.address) : undefined;
     if (!address) { r.error(node('uas', name), `UA ${name} needs \`address: udp:IP:PORT\``); continue; }
     const registrar = typeof spec.registrar === 'string' ? parseAddress(spec.registrar) : undefined;
-    uas.push({ name, user: String(spec.user ?? name), address, ...(registrar ? { registrar } : {}), ...(typeof spec.domain === 'string' ? { domain: spec.domain } : {}) });
+    uas.push({ name, user: String(spec.user ?? name), address, answers: spec.answers !== false, ...(registrar ? { registrar } : {}), ...(typeof spec.domain === 'string' ? { domain: spec.domain } : {}) });
   }
   const names = new Set(uas.map((u) => u.name));
   const timelineNode = node('timeline');

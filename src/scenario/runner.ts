@@ -117,7 +117,7 @@ export class ScenarioRun {
     if (hasErrors(problems.diagnostics)) return problems;
     for (const n of this.nodes) await n.server.start();
     for (const ua of s.uas) {
-      this.uas.set(ua.name, new SimUa({ name: ua.name, user: ua.user, ...ua.address, ...(ua.domain ? { domain: ua.domain } : {}) }, this.hub));
+      this.uas.set(ua.name, new SimUa({ name: ua.name, user: ua.user, answers: ua.answers, ...ua.address, ...(ua.domain ? { domain: ua.domain } : {}) }, this.hub));
       this.actors.push({ name: ua.name, kind: 'ua', title: `UA ${ua.user}`, addresses: [`${ua.address.proto}:${ua.address.ip}:${ua.address.port}`] });
     }
     // UAs first on the ladder, then the cfg under test, then its upstream.
@@ -138,6 +138,11 @@ export class ScenarioRun {
       const r = d.getOrCreate(b.aor);
       d.insert(r, { uri: b.contact, expires: now + b.expires, q: -1, callid: `preloaded-${b.aor}`, cseq: 1, flags: 0, cflags: 0, userAgent: 'preloaded', lastModified: this.clock.now(), state: 'CS_NEW' });
     }
+  }
+
+  /** The runtime of a cfg actor (tests drive MI commands with it). */
+  runtimeOf(actor: string): Runtime | undefined {
+    return this.nodes.find((n) => n.name === actor)?.rt;
   }
 
   private target(actor: string, proto: string): Address | undefined {

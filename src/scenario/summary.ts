@@ -40,7 +40,10 @@ export function summarize(d: Delivery, startMs: number): MessageSummary {
     fromAddr: `${d.from.proto}:${d.from.ip}:${d.from.port}`, toAddr: `${d.to.proto}:${d.to.ip}:${d.to.port}`, firstLine, text,
   };
   const parsed = parseSipMessage(d.data, { datagram: true });
-  if (parsed.error !== undefined) return { ...base, isRequest: false, method: '', label: firstLine.slice(0, 30) };
+  if (parsed.error !== undefined) {
+    const keepAlive = d.data.every((b) => b === 0) || /^(\r\n)+$/.test(text);
+    return { ...base, isRequest: false, method: '', label: keepAlive ? `keep-alive (${d.data.length} bytes)` : `(not SIP) ${JSON.stringify(firstLine.slice(0, 24))}` };
+  }
   const m = parsed.msg;
   const e = m.expires;
   const expires = typeof e === 'number' && !isSipError(e) ? e : undefined;

@@ -6,7 +6,7 @@ import { isSipError } from '../sip/result.js';
 import type { Peer } from '../net/types.js';
 import type { SimHub } from './sim-network.js';
 
-export interface UaSpec { name: string; user: string; proto: string; ip: string; port: number; domain?: string }
+export interface UaSpec { name: string; user: string; proto: string; ip: string; port: number; domain?: string; answers?: boolean }
 
 export interface RegisterOptions {
   /** Expires header value; omitted when undefined. */
@@ -71,7 +71,7 @@ export class SimUa {
       if (msg.status >= 200 && msg.method === 'INVITE') this.ack(msg, src);
       return;
     }
-    if (msg.method === 'ACK') return;
+    if (msg.method === 'ACK' || this.spec.answers === false) return;
     const vias = msg.headers('via').map((v) => `Via: ${v}`);
     const to = msg.header('to') ?? '';
     const cseq = msg.cseq;

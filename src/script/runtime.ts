@@ -2,7 +2,7 @@
 // compiled routes, sockets, flags, $var values, logger and clock.
 import type { RouteKind } from '../cfg/ast.js';
 import type { ScriptFunction } from '../catalog/types.js';
-import { timersFor, type Clock, type Timers } from '../core/clock.js';
+import { timersFor, type Clock, type TimerHandle, type Timers } from '../core/clock.js';
 import { Logger } from '../core/logger.js';
 import type { FunctionBehaviour } from '../modules/types.js';
 import type { ExecContext, SocketInfo } from './context.js';
@@ -61,6 +61,10 @@ export class Runtime {
    * (`--compat NAME`; README's compatibility table lists the names).
    */
   readonly compat = new Set<string>();
+  /** Module timers started with the server (nathelper pings...); each may return a handle to cancel at stop. */
+  readonly onStart: (() => TimerHandle | undefined)[] = [];
+  /** Replies that match no transaction are offered here first (nathelper's ping replies); true = consumed. */
+  readonly replyFilters: ((method: string, callid: string | undefined) => boolean)[] = [];
   /** Functions the user simulated with `dry-run --stub fn=RC`. */
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };

@@ -3,6 +3,8 @@ import type { NativeModule } from '../types.js';
 import { avpNameOf } from '../../script/avp-param.js';
 import { natUacTest } from './nat-tests.js';
 import { addRcvParam, fixNatedContact, receivedUri } from './contacts.js';
+import { consumePingReply, startPinger } from './pinger.js';
+import { atLeast } from '../common/fixups.js';
 
 export const nathelper: NativeModule = {
   name: 'nathelper',
@@ -28,5 +30,14 @@ export const nathelper: NativeModule = {
         return 1;
       },
     },
+  },
+  init: (rt) => {
+    rt.onStart.push(() => startPinger(rt));
+    rt.replyFilters.push((method, callid) => consumePingReply(rt, method, callid));
+  },
+  params: {
+    natping_interval: { validate: atLeast(0) },
+    natping_partitions: { validate: atLeast(1) },
+    max_pings_lost: { validate: atLeast(1) },
   },
 };

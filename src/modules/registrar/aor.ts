@@ -65,6 +65,8 @@ export function usrlocOf(rt: Runtime): Usrloc {
     ul.useDomain = rt.param('usrloc', 'use_domain') === 1;
     ul.descTimeOrder = rt.param('usrloc', 'desc_time_order') === 1;
     ul.matchingMode = rt.param('usrloc', 'matching_mode') === 1 ? 1 : 0;
+    const nat = rt.param('usrloc', 'nat_bflag');
+    if (typeof nat === 'string' && nat) ul.natFlag = nat;
     const delay = rt.param('usrloc', 'cseq_delay');
     if (typeof delay === 'number') ul.cseqDelay = delay;
     rt.services.set('usrloc', ul);

@@ -183,6 +183,8 @@ export class Usrloc {
   random: () => number = Math.random;
   descTimeOrder = false;
   useDomain = false;
+  /** nat_bflag: the branch flag marking NATed contacts (nathelper pings only those with ping_nated_only). */
+  natFlag: string | undefined;
   matchingMode: 0 | 1 = 0;
   cseqDelay = 20;
   timerInterval = 60;

@@ -1,0 +1,89 @@
+// nathelper NAT pinging: natping_interval rounds, ping_nated_only (usrloc
+// nat_bflag), SIP pings for sipping_bflag contacts, 4-byte keep-alives for the
+// others, remove_on_timeout_bflag after max_pings_lost, nh_enable_ping.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scenarioOf } from '../helpers/scenario.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { coreMi } from '../../src/core/mi-core.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { ScenarioRun } from '../../src/scenario/runner.js';
+
+function cfg(extra: string[] = []): string {
+  return `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "signaling.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "nathelper.so"
+modparam("usrloc", "nat_bflag", "NAT")
+modparam("nathelper", "natping_interval", 30)
+modparam("nathelper", "ping_nated_only", 1)
+modparam("nathelper", "sipping_bflag", "SIPPING")
+modparam("nathelper", "sipping_from", "sip:pinger@127.0.0.1")
+${extra.join('\n')}
+route {
+	if ($si == "127.0.0.10" || $si == "127.0.0.11" || $si == "127.0.0.13") setbflag("NAT");
+	if ($si == "127.0.0.10" || $si == "127.0.0.13") setbflag("SIPPING");
+	if ($si == "127.0.0.13") setbflag("GONE");
+	save("location");
+}
+`;
+}
+
+const UAS = `uas:
+  SIP: { address: "udp:127.0.0.10:5060", user: "1001" }
+  RAW: { address: "udp:127.0.0.11:5060", user: "1002" }
+  PUBLIC: { address: "udp:127.0.0.12:5060", user: "1003" }
+`;
+
+test('every natping_interval: OPTIONS to sipping_bflag contacts, 4 zero bytes to other NATed ones, nothing to the rest', async () => {
+  const r = await scenarioOf(cfg(), `${UAS}timeline:\n  - t=0 SIP REGISTER expires=3600\n  - t=0 RAW REGISTER expires=3600\n  - t=0 PUBLIC REGISTER expires=3600\nuntil: 95\n`);
+  const pings = r.messages.filter((m) => m.from === 'P' && m.isRequest === true || (m.from === 'P' && m.label.startsWith('keep-alive')));
+  assert.deepEqual(pings.map((m) => `${m.t} ${m.to} ${m.label}`), [
+    '30 SIP OPTIONS', '30 RAW keep-alive (4 bytes)', '60 SIP OPTIONS', '60 RAW keep-alive (4 bytes)', '90 SIP OPTIONS', '90 RAW keep-alive (4 bytes)',
+  ]);
+  const opt = pings[0]!.text;
+  assert.match(opt, /^OPTIONS sip:1001@127\.0\.0\.10:5060 SIP\/2\.0\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:5060;branch=z9hG4bK\w+\r\nFrom: sip:pinger@127\.0\.0\.1;tag=\w+\r\nTo: sip:1001@127\.0\.0\.10:5060\r\nCall-ID: sipping-\w+-\w+@127\.0\.0\.1\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n$/);
+  assert.ok(r.messages.some((m) => m.from === 'SIP' && m.to === 'P' && m.status === 200), 'the UA answers');
+  assert.ok(!r.logs.some((l) => /ERROR/.test(l)), 'the reply is consumed by nathelper, not an error');
+});
+
+test('ping_nated_only 0 pings every contact; natping_interval 0 pings none', async () => {
+  const all = await scenarioOf(cfg().replace('modparam("nathelper", "ping_nated_only", 1)', ''), `${UAS}timeline:\n  - t=0 PUBLIC REGISTER expires=3600\nuntil: 31\n`);
+  assert.ok(all.messages.some((m) => m.to === 'PUBLIC' && m.label === 'keep-alive (4 bytes)'));
+  const off = await scenarioOf(cfg().replace('"natping_interval", 30', '"natping_interval", 0'), `${UAS}timeline:\n  - t=0 SIP REGISTER expires=3600\nuntil: 200\n`);
+  assert.equal(off.messages.filter((m) => m.from === 'P' && m.to === 'SIP').length, 1, 'only the 200 OK to the REGISTER');
+});
+
+test('remove_on_timeout_bflag: a contact that leaves max_pings_lost OPTIONS unanswered is deleted; one that answers stays', async () => {
+  const r = await scenarioOf(cfg(['modparam("nathelper", "remove_on_timeout_bflag", "GONE")', 'modparam("nathelper", "max_pings_lost", 2)']).replace('if ($si == "127.0.0.13") setbflag("GONE");', 'setbflag("GONE");'),
+    `uas:\n  SIP: { address: "udp:127.0.0.10:5060", user: "1001" }\n  MUTE: { address: "udp:127.0.0.13:5060", user: "1004", answers: false }\ntimeline:\n  - t=0 SIP REGISTER expires=3600\n  - t=0 MUTE REGISTER expires=3600\nuntil: 125\n`);
+  const p = r.trace.tables.filter((t) => t.actor === 'P');
+  const at = (t: number): string[] => [...p].reverse().find((x) => x.t <= t)!.rows.map((x) => x.aor).sort();
+  assert.deepEqual(at(60), ['1001', '1004']);
+  assert.deepEqual(at(120), ['1001'], 'two pings lost (30, 60), removed at the third round (90)');
+  assert.equal(r.messages.filter((m) => m.to === 'MUTE' && m.method === 'OPTIONS').length, 2);
+});
+
+test('MI nh_enable_ping: reads the state; status 0 stops the pings', async () => {
+  const body = `${UAS}timeline:\n  - t=0 SIP REGISTER expires=3600\nuntil: 100\n`;
+  const d = mkdtempSync(join(tmpdir(), 'nh-'));
+  writeFileSync(join(d, 'p.cfg'), cfg());
+  writeFileSync(join(d, 's.yaml'), `cfg: p.cfg\n${body}`);
+  const s = loadScenario(join(d, 's.yaml'));
+  assert.ok(!('errors' in s));
+  if ('errors' in s) return;
+  const run = new ScenarioRun(s);
+  assert.equal(await run.setUp(), undefined);
+  const mi = coreMi('test');
+  const rt = run.runtimeOf('P')!;
+  assert.deepEqual(mi.handle({ jsonrpc: '2.0', method: 'nh_enable_ping', id: 1 }, rt), { jsonrpc: '2.0', result: { Status: 1 }, id: 1 });
+  assert.deepEqual(mi.handle({ jsonrpc: '2.0', method: 'nh_enable_ping', params: [0], id: 2 }, rt), { jsonrpc: '2.0', result: 'OK', id: 2 });
+  const trace = run.run();
+  await run.tearDown();
+  assert.equal(trace.deliveries.filter((x) => x.fromActor === 'P' && x.toActor === 'SIP').length, 1, 'only the 200 OK: pinging is off');
+});
