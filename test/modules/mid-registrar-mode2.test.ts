@@ -3,6 +3,12 @@
 // contact upstream, mid_registrar_lookup by AoR, tcp_persistent_flag.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { coreMi } from '../../src/core/mi-core.js';
+import { loadScenario } from '../../src/scenario/load.js';
+import { ScenarioRun } from '../../src/scenario/runner.js';
 import { scenarioOf } from '../helpers/scenario.js';
 
 function cfg(o: { mode?: number; flags?: string; params?: string[] } = {}): string {
@@ -85,4 +91,27 @@ test('tcp_persistent_flag: the UA connection is kept until the upstream expiry +
   assert.ok(compat.logs.some((l) => l.includes('keeps the TCP connection to tcp:127.0.0.12:5070 open for good')));
   const udp = await scenarioOf(cfg({ mode: 1 }), `${UP}${UAS}timeline:\n  - t=0 UA1 REGISTER expires=200\n`);
   assert.ok(!udp.logs.some((l) => l.includes('TCP connection')), 'UDP registrations keep nothing');
+});
+
+test('ul_dump shows the ContactID sent upstream as ctid; ct-username puts the id in the user part; attr_avp and received_avp are stored', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'mid-'));
+  writeFileSync(join(d, 'p.cfg'), cfg({ mode: 1, params: ['modparam("mid_registrar", "attr_avp", "$avp(attr)")', 'modparam("mid_registrar", "received_avp", "$avp(rcv)")'] })
+    .replace('mid_registrar_save("location");', '$avp(attr) = "vip"; $avp(rcv) = "sip:127.0.0.10:5060"; mid_registrar_save("location");'));
+  writeFileSync(join(d, 's.yaml'), `cfg: p.cfg\n${UP}${UAS}timeline:\n  - t=0 UA1 REGISTER expires=200\nuntil: 5\n`);
+  const s = loadScenario(join(d, 's.yaml'));
+  if ('errors' in s) throw new Error('scenario');
+  const run = new ScenarioRun(s);
+  await run.setUp();
+  const trace = run.run();
+  const up = trace.deliveries.map((x) => x.data.toString()).find((t) => t.startsWith('REGISTER sip:127.0.0.2'))!;
+  const ctid = /;ctid=(\d+)>/.exec(up)![1];
+  const dump = coreMi('t').handle({ jsonrpc: '2.0', method: 'ul_dump', id: 1 }, run.runtimeOf('P')!) as { result: { Domains: { AORs: { Contacts: Record<string, unknown>[] }[] }[] } };
+  const ct = dump.result.Domains[0]!.AORs[0]!.Contacts[0]!;
+  assert.equal(String(ct.ContactID), ctid);
+  assert.equal(ct.Attr, 'vip');
+  assert.equal(ct.Received, 'sip:127.0.0.10:5060');
+  await run.tearDown();
+  const byUser = await scenarioOf(cfg({ mode: 1, params: ['modparam("mid_registrar", "contact_id_insertion", "ct-username")'] }), `${UP}${UAS}timeline:\n  - t=0 UA1 REGISTER expires=200\n  - t=10 C INVITE 1001 via=UP\n`);
+  assert.match(byUser.messages.find((m) => m.from === 'P' && m.to === 'UP')!.contact!, /^<sip:\d+@127\.0\.0\.1:5360>;expires=3600$/);
+  assert.ok(byUser.logs.some((l) => /P: lookup=1 ru=sip:1001@127\.0\.0\.10:5060$/.test(l)), 'mid_registrar_lookup finds the contact by the id in the user part');
 });
