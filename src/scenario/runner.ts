@@ -5,6 +5,7 @@
 import { hasErrors, type Diagnostic } from '../cfg/diagnostic.js';
 import { loadCfg, type LoadedCfg } from '../cfg/load.js';
 import { VirtualClock } from '../core/clock.js';
+import { mulberry32, seedOf } from '../core/random.js';
 import { Logger } from '../core/logger.js';
 import { SipServer } from '../core/server.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
@@ -44,18 +45,6 @@ export function builtinRegistrarCfg(socket: Address): string {
     '\tt_relay();',
     '}', '',
   ].join('\n');
-}
-
-/** A small deterministic PRNG (mulberry32) seeded by the actor's name: the same scenario gives the same contact ids. */
-function seeded(name: string): () => number {
-  let a = [...name].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Node { name: string; rt: Runtime; server: SipServer }
@@ -98,7 +87,7 @@ export class ScenarioRun {
     const rt = engine.runtime;
     for (const c of this.scenario.compat) rt.compat.add(c);
     if (rt.modparams.has('usrloc')) {
-      usrlocOf(rt).random = seeded(name);
+      usrlocOf(rt).random = mulberry32(seedOf(name)); // the same scenario gives the same contact ids
       this.watchTable(name, rt);
     }
     const server = new SipServer(rt, this.hub.node(name));

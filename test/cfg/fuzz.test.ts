@@ -10,18 +10,10 @@ import { printCfg } from '../../src/cfg/print.js';
 import { validateItems } from '../../src/cfg/validate.js';
 import { buildScript } from '../../src/cfg/script.js';
 import { BLOG_DIR, CORPUS_DIR, stripSpans } from '../helpers/cfg.js';
+import { mulberry32 } from '../../src/core/random.js';
 
 /** A small deterministic PRNG (mulberry32) so that a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const JUNK = ['(', ')', '{', '}', '[', ']', ';', ',', '"', "'", '$', '$(', '/*', '*/', '#', '\\\n', '...', '\0', '\xff', 'route', 'if', 'else', 'switch', 'case 1:', '==', '=~', '&&', ':=', 'NULL', '0x', '1.2.3.4', '::', 'é', '\uFFFD'];
 
