@@ -115,3 +115,17 @@ test('ul_dump shows the ContactID sent upstream as ctid; ct-username puts the id
   assert.match(byUser.messages.find((m) => m.from === 'P' && m.to === 'UP')!.contact!, /^<sip:\d+@127\.0\.0\.1:5360>;expires=3600$/);
   assert.ok(byUser.logs.some((l) => /P: lookup=1 ru=sip:1001@127\.0\.0\.10:5060$/.test(l)), 'mid_registrar_lookup finds the contact by the id in the user part');
 });
+
+test('modes 0/1 at the 2xx: c1 without f drops the local AoR (2xx relayed without Contacts); c1f evicts the oldest; o lists only the request contacts', async () => {
+  const body = `${UP}${UAS}timeline:\n  - t=0 UA1 REGISTER expires=200\n  - t=10 UA2 REGISTER expires=200\n`;
+  const strict = await scenarioOf(cfg({ mode: 1, flags: 'c1' }), body);
+  const toUa2 = strict.messages.find((m) => m.to === 'UA2' && m.status === 200)!;
+  assert.equal(toUa2.contact, undefined, 'Contacts stripped');
+  assert.deepEqual(strict.trace.tables.filter((t) => t.actor === 'P').at(-1)!.rows, []);
+  const forced = await scenarioOf(cfg({ mode: 0, flags: 'c1f' }), body);
+  assert.deepEqual(forced.trace.tables.filter((t) => t.actor === 'P').at(-1)!.rows.map((r) => r.contact), ['sip:1001@127.0.0.11:5060']);
+  const only = await scenarioOf(cfg({ mode: 0, flags: 'o' }), body);
+  assert.equal(only.messages.find((m) => m.to === 'UA2' && m.status === 200)!.contact, '<sip:1001@127.0.0.11:5060>;expires=130');
+  const all = await scenarioOf(cfg({ mode: 0 }), body);
+  assert.match(all.messages.find((m) => m.to === 'UA2' && m.status === 200)!.contact!, /127\.0\.0\.10:5060>;expires=120, <sip:1001@127\.0\.0\.11:5060>;expires=130|127\.0\.0\.11:5060>;expires=130, <sip:1001@127\.0\.0\.10:5060>;expires=120/);
+});

@@ -6,6 +6,7 @@ import type { Contact } from '../../sip/name-addr.js';
 import type { SipMessage } from '../../sip/message.js';
 import type { ExecContext, SocketInfo } from '../../script/context.js';
 import { splitUri } from '../../script/uri-fields.js';
+import type { SaveFlags } from '../registrar/flags.js';
 import type { MidSettings } from './settings.js';
 
 export interface Mapping {
@@ -20,6 +21,8 @@ export interface Mapping {
 export interface Forward {
   aor: string;
   star: boolean;
+  /** mid_registrar_save's flags: `cN`/`f` and `o` apply when the 2xx comes, `m` to what it stores. */
+  flags: SaveFlags;
   mappings: Mapping[];
   cflags: number;
   socketIn: SocketInfo;

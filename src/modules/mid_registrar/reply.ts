@@ -41,7 +41,7 @@ function fields(ctx: ExecContext, fwd: Forward, m: Mapping, local: number, info:
   const received = c.params.received?.replace(/^"|"$/g, '') || (avp?.length ? String(avp[avp.length - 1]) : undefined);
   return {
     uri: c.uri, expires: info.nowSec + local, q: c.q === undefined || c.q === null ? s.defaultQ : Math.round(c.q * 1000),
-    callid: info.callid, cseq: info.cseq, flags: 0, cflags: fwd.cflags,
+    callid: info.callid, cseq: info.cseq, flags: fwd.flags.memoryOnly ? 1 : 0, cflags: fwd.cflags,
     userAgent: fwd.ua && fwd.ua.length <= 254 ? fwd.ua : 'n/a', socket: socketString(fwd.socketIn), lastModified: ctx.runtime.clock.now(), state: 'CS_NEW',
     methods: c.methods !== undefined ? c.methods.split(',').reduce((bits, x) => bits | (METHOD_BITS[x.trim().toUpperCase()] ?? 0), 0) : undefined,
     received, instance: c.instance, attr: attr?.length ? String(attr[attr.length - 1]) : undefined,
@@ -52,10 +52,31 @@ function findLocal(record: AorRecord, m: Mapping): Binding | undefined {
   return record.bindings.find((b) => b.contactId === m.ctid || urisEqual(b.uri, m.contact.uri));
 }
 
-/** Replaces the 2xx's Contacts by the AoR's valid local contacts. */
+/** Replaces the 2xx's Contacts by the AoR's valid local contacts (only the request's with `o`). */
 function listLocal(out: SipMessage, d: UsrlocDomain, fwd: Forward, nowSec: number, s: MidSettings): void {
   const current = d.get(fwd.aor);
-  setContacts(out, current ? contactList(current.bindings.filter((b) => isValid(b, nowSec)), nowSec, s.receivedParam) : '');
+  let bindings = current ? current.bindings.filter((b) => isValid(b, nowSec)) : [];
+  if (fwd.flags.onlyRequestContacts) bindings = bindings.filter((b) => fwd.mappings.some((m) => urisEqual(m.contact.uri, b.uri)));
+  setContacts(out, contactList(bindings, nowSec, s.receivedParam));
+}
+
+/**
+ * Room for a new local contact under `cN`/max_contacts: `f` evicts the oldest valid
+ * ones; without it the limit is an error (R_TOO_MANY).
+ */
+function roomForNew(d: UsrlocDomain, record: AorRecord, fwd: Forward, s: MidSettings, nowSec: number): boolean {
+  const cap = fwd.flags.maxContacts ?? s.maxContacts;
+  if (!cap) return true;
+  let n = record.bindings.filter((b) => isValid(b, nowSec)).length;
+  while (n >= cap) {
+    if (!fwd.flags.force) return false;
+    const victim = record.bindings.find((b) => isValid(b, nowSec));
+    if (!victim) break;
+    d.remove(record, victim);
+    d.records.set(record.aor, record);
+    n--;
+  }
+  return true;
 }
 
 export function processReply(ctx: ExecContext, domainName: string, fwd: Forward, reply: SipMessage, out: SipMessage, s: MidSettings): void {
@@ -90,6 +111,12 @@ function restoreContacts(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed
     const eOut = grantedExpires(rc, info, s);
     granted.push(eOut);
     const local = Math.min(m.e, eOut);
+    if (!existing && !roomForNew(d, record, fwd, s, info.nowSec)) {
+      // R_TOO_MANY: the whole local AoR goes, the 2xx is relayed with its Contacts stripped.
+      ctx.runtime.logger.log(1, 'mid_registrar', 'save_restore_rpl_contacts', `AOR <${fwd.aor}> is already at max contacts`);
+      d.removeAor(fwd.aor);
+      return [];
+    }
     const values = fields(ctx, fwd, m, local, info, s);
     const b = existing ? (d.update(record, existing, values), existing) : d.insert(record, values, m.ctid);
     if (s.mode === 1) {
@@ -129,6 +156,10 @@ function restoreAor(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed: rea
       continue;
     }
     const local = Math.min(m.e, eOut);
+    if (!existing && !roomForNew(d, record, fwd, s, info.nowSec)) {
+      ctx.runtime.logger.log(1, 'mid_registrar', 'save_restore_req_contacts', `AOR <${fwd.aor}> is already at max contacts`);
+      return [];
+    }
     const values = fields(ctx, fwd, m, local, info, s);
     const b = existing ? (d.update(record, existing, values), existing) : d.insert(record, values, m.ctid);
     const ckv = (b.kv ??= new Map());

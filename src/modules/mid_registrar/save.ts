@@ -52,11 +52,11 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
       return decision.rc;
     }
   }
-  return forward(ctx, domainName, a.aor, list.contacts, list.star, headerExpires, s, outArg);
+  return forward(ctx, domainName, a.aor, list.contacts, list.star, headerExpires, s, f, outArg);
 }
 
 function forward(ctx: ExecContext, domainName: string, aor: string, contacts: readonly Contact[], star: boolean,
-  headerExpires: number | undefined, s: MidSettings, outArg: number | undefined): number {
+  headerExpires: number | undefined, s: MidSettings, f: SaveFlags, outArg: number | undefined): number {
   // The transaction exists from now on; a retransmission stops the script.
   const live = liveTm(ctx);
   const known = live?.existing(ctx);
@@ -74,7 +74,7 @@ function forward(ctx: ExecContext, domainName: string, aor: string, contacts: re
   });
   if (!record && !idRecord.bindings.length && d.get(aor) === idRecord) d.records.delete(aor);
   const fwd: Forward = {
-    aor, star, mappings, cflags: ctx.branchFlags[0] ?? 0, socketIn: ctx.socketIn, src: { ...ctx.src }, ua: req.userAgent,
+    aor, star, flags: f, mappings, cflags: ctx.branchFlags[0] ?? 0, socketIn: ctx.socketIn, src: { ...ctx.src }, ua: req.userAgent,
     out: outArg && outArg > 0 ? outArg : s.outgoingExpires, from: req.header('from') ?? '', to: req.header('to') ?? '', ruri: '', hop: '', msgFlags: 0,
   };
   tmHooks(ctx).push({
