@@ -21,6 +21,7 @@ export async function mainJob(io: Io, seconds?: number): Promise<number> {
     '  main registrar   udp:127.0.4.114:5060, tcp:127.0.4.114:5060 (the blog\'s 172.16.4.114, conformance/upstream/registrar.cfg)',
     'Register a softphone (or SIPp) on this machine to sip:127.0.4.111:5360; mode 0 forwards every REGISTER upstream',
     'with a ctid contact and tells the phone min(max_expires 130, what the main registrar grants).',
+    'The blog\'s experiments (modes 0/1/2, on a virtual clock, as ladders): npx tsx src/cli/bin.ts dry-run --scenario conformance/blog/m1-much-larger.yaml',
     seconds ? `Stopping by itself after ${seconds} s.` : 'Ctrl-C stops both.',
     '',
   ].join('\n'));
