@@ -36,8 +36,9 @@ export class SipServer implements LiveTm {
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
     rt.transport = {
       send: (o) => {
-        const to = mapPeer(this.map, o.to.ip, o.to.port);
-        this.send(o.from, { proto: o.to.proto, ...to }, Buffer.from(o.text));
+        const to = { proto: o.to.proto, ...mapPeer(this.map, o.to.ip, o.to.port) };
+        if (o.stateful && o.kind === 'request') this.sendLocalRequest(o.from, to, Buffer.from(o.text));
+        else this.send(o.from, to, Buffer.from(o.text));
       },
     };
   }
@@ -177,6 +178,20 @@ export class SipServer implements LiveTm {
     this.armFr(c, this.tm.timers.frTimeout);
   }
 
+  /** A request the server originates: a client transaction of its own (Timer E, fr_timeout), its replies consumed. */
+  private sendLocalRequest(from: SocketInfo, to: Peer, data: Buffer): void {
+    const parsed = parseSipMessage(data);
+    const branch = parsed.error === undefined ? parsed.msg.topVia?.branch : undefined;
+    if (parsed.error !== undefined || !branch) { this.send(from, to, data); return; }
+    const req = parsed.msg;
+    const s: ServerTx = { key: `local|${branch}`, method: req.method, request: req, src: { proto: to.proto, ip: from.ip, port: from.port }, socket: from, clients: [], done: false, local: true };
+    const c: ClientTx = { branch, method: req.method, server: s, from, to, data, provisional: false, final: false, timers: [] };
+    this.tm.addClient(c);
+    this.send(from, to, data);
+    if (to.proto === 'udp') this.retransmit(c, this.tm.timers.t1);
+    this.armFr(c, this.tm.timers.frTimeout);
+  }
+
   /** Timer A (INVITE) / Timer E (non-INVITE): double the interval, capped at T2 for non-INVITE. */
   private retransmit(c: ClientTx, interval: number): void {
     c.timers.push(this.rt.timers.after(interval, () => {
@@ -196,6 +211,7 @@ export class SipServer implements LiveTm {
     c.final = true;
     this.tm.clearClient(c);
     const s = c.server;
+    if (s.local) { this.tm.retire(s); return; }
     if (c.method === 'INVITE') this.sendCancel(c);
     s.bestCode = Math.max(s.bestCode ?? 0, 408);
     if (this.allFinal(s)) this.finishNegative(s, undefined, 408, 'Request Timeout');
@@ -217,6 +233,10 @@ export class SipServer implements LiveTm {
     // Replies to the CANCELs tm sent on a branch share the INVITE's branch: tm consumes them.
     if (msg.method === 'CANCEL' && c.method === 'INVITE') return;
     const s = c.server;
+    if (s.local) {
+      if (msg.status >= 200 && !c.final) { c.final = true; this.tm.retire(s); }
+      return;
+    }
     if (!this.runReplyRoutes(msg, m, s)) return;
     if (msg.status < 200) {
       c.provisional = true;

@@ -32,6 +32,8 @@ export interface Outbound {
   text: string;
   /** What produced it: `sl_send_reply`, `t_relay`... */
   via: string;
+  /** A request sent statefully (a tm client transaction: retransmissions, replies consumed). */
+  stateful?: boolean;
 }
 
 export interface Transport {

@@ -106,7 +106,7 @@ function modeServer(mode: number, outgoing: number) {
     server.onInbound({ data: Buffer.from(`SIP/2.0 200 OK\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-m${cseq};rport=5062\r\nTo: <sip:1001@127.0.0.1>;tag=up\r\nFrom: <sip:1001@127.0.0.1>;tag=t1\r\nCall-ID: call-1\r\nCSeq: ${cseq} REGISTER\r\nContact: ${ct[1]};expires=${ct[2]}\r\nContent-Length: 0\r\n\r\n`), src: { proto: 'udp', ip: '127.0.4.114', port: 5060 }, socket: upstream });
     return { forwarded: true, toUa: sent.at(-1)!.text, upstreamExpires: ct[2] };
   };
-  return { sent, rt, clock, registerOnce };
+  return { sent, rt, clock, registerOnce, server, upstream };
 }
 
 test('mode 1 (contact throttling), outgoing_expires 3600 > 130: forwarded with 3600, refreshes absorbed until now - LRTs >= expO - e, then forwarded again', () => {
@@ -145,6 +145,25 @@ test('mode 1: a local contact that expires is De-REGISTERed upstream (Contact as
   assert.match(dereg[0]!.text, /\r\nCSeq: 2 REGISTER\r\n/);
   assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361;ctid=\d+>;expires=0\r\n/);
   assert.doesNotMatch(dereg[0]!.text, /tag=t1\r\n/, 'a new From tag');
+});
+
+test('the De-REGISTER is sent statefully: retransmitted on Timer E until the main registrar answers, the reply consumed', () => {
+  const m = modeServer(1, 3600);
+  m.registerOnce(1);
+  m.clock.advance(131_000);
+  const before = m.sent.length;
+  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
+  m.clock.advance(1600); // T1 = 500 ms: retransmissions at +0.5 s and +1.5 s
+  const dereg = m.sent.slice(before);
+  assert.equal(dereg.length, 3);
+  assert.ok(dereg.every((d) => d.text === dereg[0]!.text && d.to === '127.0.4.114:5060'));
+  const text = dereg[0]!.text;
+  const header = (n: string): string => new RegExp(`\r\n${n}: ([^\r]+)`).exec(text)![1]!;
+  const ok = `SIP/2.0 200 OK\r\nVia: ${header('Via')}\r\nFrom: ${header('From')}\r\nTo: ${header('To')};tag=up\r\nCall-ID: ${header('Call-ID')}\r\nCSeq: ${header('CSeq')}\r\nContent-Length: 0\r\n\r\n`;
+  m.server.onInbound({ data: Buffer.from(ok), src: { proto: 'udp', ip: '127.0.4.114', port: 5060 }, socket: m.upstream });
+  const after = m.sent.length;
+  m.clock.advance(40_000);
+  assert.equal(m.sent.length, after, 'no more retransmissions, and the 200 is not relayed anywhere');
 });
 
 test('mode 0 sends no De-REGISTER when a local contact expires', () => {

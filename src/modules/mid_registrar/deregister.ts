@@ -26,7 +26,7 @@ function sendDeRegister(rt: Runtime, kv: Map<string, string> | undefined, what: 
   if (!target || !socket) { rt.logger.log(-1, 'mid_registrar', fn, `cannot De-REGISTER ${what}: no route to the main registrar`); return; }
   const text = buildDeRegister(kv, `SIP/2.0/${socket.proto.toUpperCase()} ${socket.advertisedIp ?? socket.ip}:${socket.advertisedPort ?? socket.port}`);
   if (!text) { rt.logger.log(-1, 'mid_registrar', fn, `missing data to De-REGISTER ${what}, skipping De-REGISTER`); return; }
-  rt.transport.send({ kind: 'request', from: socket, to: target, text, via: 'mid_registrar De-REGISTER' });
+  rt.transport.send({ kind: 'request', from: socket, to: target, text, via: 'mid_registrar De-REGISTER', stateful: true });
 }
 
 export function installDeRegistrations(rt: Runtime): void {

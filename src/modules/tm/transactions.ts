@@ -26,6 +26,8 @@ export interface ServerTx {
   bestCode?: number;
   bestReply?: SipMessage;
   done: boolean;
+  /** A request the server originated itself (mid_registrar's De-REGISTERs): its replies end here. */
+  local?: boolean;
 }
 
 export interface ClientTx {
