@@ -17,7 +17,7 @@ export interface ArgValue {
   /** The raw value of a pseudo-variable argument. */
   val?: Val;
   /** For `var` parameters: read and write access to the pseudo-variable. */
-  pv?: { get(ctx: ExecContext): Val; set(ctx: ExecContext, v: Val): boolean };
+  pv?: { get(ctx: ExecContext): Val; set(ctx: ExecContext, v: Val): boolean; /** Every value ($avp: all of them, newest first). */ all(ctx: ExecContext): Val[] };
   given: boolean;
 }
 

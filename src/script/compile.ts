@@ -174,7 +174,8 @@ export class Compiler implements ExprEnv {
       }
       case 'PVar': {
         const pv = this.pv(a);
-        const access = { get: (ctx: ExecContext) => pv.get(ctx), set: (ctx: ExecContext, v: Val) => pv.set?.(ctx, v, '=') ?? false };
+        const all = this.allValues(a);
+        const access = { get: (ctx: ExecContext) => pv.get(ctx), set: (ctx: ExecContext, v: Val) => pv.set?.(ctx, v, '=') ?? false, all };
         return (ctx) => {
           const v = pv.get(ctx);
           const s = strForm(v);

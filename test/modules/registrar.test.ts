@@ -183,3 +183,23 @@ route {
   const r = e.send(Buffer.from('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-o\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'));
   assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((k) => r.vars.get(k)), [1, -1, 1, 1, -1]);
 });
+
+test('is_ip_registered: 1 when a contact (its received URI first) has one of the IPs of the variable or AVP', () => {
+  const e = sipEngine(`socket=udp:127.0.0.1:5060
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+loadmodule "sipmsgops.so"
+modparam("registrar", "received_avp", "$avp(rcv)")
+route {
+	if (is_method("REGISTER")) { $avp(rcv) = "sip:127.0.0.99:40000"; save("location"); exit; }
+	$var(ip) = "127.0.0.99"; is_ip_registered("location", "sip:1001@x", $var(ip)); $var(a) = $retcode;
+	$var(ip) = "127.0.0.1"; is_ip_registered("location", "sip:1001@x", $var(ip)); $var(b) = $retcode;
+	$avp(ips) = "10.9.9.9"; $avp(ips) = "127.0.0.99"; is_ip_registered("location", "sip:1001@x", $avp(ips)); $var(c) = $retcode;
+	is_ip_registered("location", "sip:nobody@x", $avp(ips)); $var(d) = $retcode;
+}`);
+  e.send(register({ expires: 600 }));
+  const r = e.send(Buffer.from('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-o\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'));
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => r.vars.get(k)), [1, -1, 1, -1]);
+});

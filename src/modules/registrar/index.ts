@@ -2,10 +2,18 @@
 import type { NativeModule } from '../types.js';
 import { atLeast, avpSpec, flagStringFixup } from '../common/fixups.js';
 import { isValid } from '../usrloc/store.js';
+import { splitUri } from '../../script/uri-fields.js';
 import { extractAor, settingsOf, usrlocOf, logExpiryAdjustments } from './aor.js';
 import { parseLookupFlags, parseSaveFlags } from './flags.js';
 import { registrarLookup } from './lookup.js';
 import { registrarSave } from './save.js';
+
+/** An IP as text for comparison: brackets off, IPv6 in its canonical lower-case form. */
+function normalizeIp(ip: string): string {
+  const bare = ip.replace(/^\[|\]$/g, '').toLowerCase();
+  if (!bare.includes(':')) return bare;
+  try { return new URL(`http://[${bare}]/`).hostname.replace(/^\[|\]$/g, ''); } catch { return bare; }
+}
 
 export const registrar: NativeModule = {
   name: 'registrar',
@@ -33,6 +41,20 @@ export const registrar: NativeModule = {
         return ul.domain(domain?.str ?? 'location').get(a.aor)?.bindings.some((b) => isValid(b, now)) ? 1 : -1;
       },
     },
+    is_ip_registered: {
+      returns: [1, -1, -2],
+      impl: (ctx, [domain, aorArg, ipVar]) => {
+        const ul = usrlocOf(ctx.runtime);
+        const uri = aorArg?.str ?? (ctx.msg.method === 'REGISTER' ? ctx.msg.to?.uri : ctx.msg.from?.uri) ?? '';
+        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        if ('error' in a) return -2;
+        const wanted = (ipVar?.pv?.all(ctx) ?? []).filter((v) => v !== null).map((v) => normalizeIp(String(v)));
+        if (!wanted.length) return -1;
+        const r = ul.domain(domain?.str ?? 'location').get(a.aor);
+        // Every stored contact counts (3.3 does not look at expiry here): its received URI's host, else the contact's.
+        return r?.bindings.some((b) => { const host = splitUri(b.received ?? b.uri)?.host; return host !== undefined && wanted.includes(normalizeIp(host)); }) ? 1 : -1;
+      },
+    },
     is_contact_registered: {
       returns: [1, -1],
       impl: (ctx, [domain, aorArg, contactArg, callidArg]) => {
@@ -49,7 +71,6 @@ export const registrar: NativeModule = {
         return valid.some((b) => (contact === undefined || b.uri === contact) && (callid === undefined || b.callid === callid)) ? 1 : -1;
       },
     },
-    is_ip_registered: { returns: [1, -1] },
     remove: {
       returns: [1, -1],
       impl: (ctx, [domain, aorArg, contactArg]) => {
