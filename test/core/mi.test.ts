@@ -82,3 +82,17 @@ test('mi_http: POST /mi with JSON-RPC; 405 for GET, 400 for an empty body, -3270
     server.close();
   }
 });
+
+test('ul_add: a contact from MI (0 = permanent, q as text, MI Call-ID and User-Agent), updated when it exists; ul_sync without a DB', () => {
+  const { e, mi } = registered();
+  const call = (method: string, params: unknown) => mi.handle({ jsonrpc: '2.0', method, params, id: 1 }, e.rt)!;
+  assert.equal(call('ul_add', ['location', '2002', 'sip:2002@127.0.0.7:5070', 0, '0.8', 0, 0, 4294967295]).result, 'OK');
+  const show = call('ul_show_contact', ['location', '2002']).result as { Contacts: Record<string, unknown>[] };
+  const c = show.Contacts[0]!;
+  assert.deepEqual([c.Contact, c.Expires, c.Q, c.Callid, c.Cseq, c['User-agent']], ['sip:2002@127.0.0.7:5070', 'permanent', '0.8', 'dfjrewr12386fd6-343@opensips.mi', 1, 'OpenSIPS MI Server']);
+  assert.equal(call('ul_add', ['location', '2002', 'sip:2002@127.0.0.7:5070', 60, '1', 'x', 0, 0, 4294967295]).result, 'OK', 'the 9-parameter recipe');
+  const again = (call('ul_show_contact', ['location', '2002']).result as { Contacts: Record<string, unknown>[] }).Contacts;
+  assert.deepEqual([again.length, again[0]!.Expires, again[0]!.Q], [1, 60, '1']);
+  assert.deepEqual(call('ul_add', ['location', '2002', 'not-a-uri', 60, '1', 0, 0, 0]).error, { code: 400, message: 'Bad contact' });
+  assert.deepEqual(call('ul_sync', ['location']).error, { code: 200, message: 'Contacts already synced' });
+});

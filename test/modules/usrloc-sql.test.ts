@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachUsrlocPersistence } from '../../src/modules/usrloc/sql.js';
+import { coreMi } from '../../src/core/mi-core.js';
 import { usrlocOf } from '../../src/modules/registrar/aor.js';
 import { sipEngine } from '../helpers/engine.js';
 import { register } from '../helpers/sip.js';
@@ -80,4 +81,19 @@ test('a db_url that is not sqlite:// is a clear start-up error', () => {
   const e = sipEngine(cfg('/x', '"db_mode", 1').replace('sqlite:///x', 'mysql://u:p@localhost/opensips'));
   const p = attachUsrlocPersistence(e.rt, ['location']);
   assert.ok('error' in p && /only sqlite:\/\/ URLs/.test(p.error));
+});
+
+test('MI ul_sync rewrites the table (or one AoR) from memory', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
+  const { e } = engine(db, '"db_mode", 1');
+  e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 600 }));
+  new Database(db).prepare('DELETE FROM location').run();
+  assert.deepEqual(rows(db), []);
+  const mi = coreMi('t');
+  assert.equal(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location', '1001'], id: 1 }, e.rt)!.result, 'OK');
+  assert.deepEqual(rows(db).map((r) => r.contact), ['sip:1001@127.0.0.1:5062']);
+  new Database(db).prepare("UPDATE location SET contact = 'sip:stale@x'").run();
+  assert.equal(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location'], id: 2 }, e.rt)!.result, 'OK');
+  assert.deepEqual(rows(db).map((r) => r.contact), ['sip:1001@127.0.0.1:5062']);
+  assert.deepEqual(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location', '9999'], id: 3 }, e.rt)!.error, { code: 404, message: 'AOR not found' });
 });

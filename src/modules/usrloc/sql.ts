@@ -68,6 +68,9 @@ function datetime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
+/** Rewrites a table (or one AoR of it) in the DB from memory. */
+export type UsrlocSync = (table: string, aor?: string) => void;
+
 export interface UsrlocPersistence {
   mode: SqlWriteMode;
   flush(): void;
@@ -121,6 +124,22 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
     db.transaction(() => { for (const e of batch) write(e); })();
   };
   rt.services.set('usrloc:flush', flush);
+  // ul_sync: the table (or one AoR) rewritten from memory.
+  const sync: UsrlocSync = (table, aor) => {
+    const d = ul.domains.get(table);
+    if (!d) return;
+    flush();
+    db.transaction(() => {
+      const records = aor === undefined ? [...d.records.values()] : [d.get(aor)].filter((r) => r !== undefined);
+      if (aor === undefined) db.prepare(`DELETE FROM "${table}"`).run();
+      else {
+        const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
+        db.prepare(`DELETE FROM "${table}" WHERE username = ? AND ${domain === undefined ? 'domain IS NULL' : 'domain = ?'}`).run(...(domain === undefined ? [user] : [user, domain]));
+      }
+      for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) { upsert(table).run(row(r.aor, b)); b.state = 'CS_SYNC'; }
+    })();
+  };
+  rt.services.set('usrloc:sync', sync);
   return {
     mode, loaded, flush,
     close: () => { flush(); ul.listeners.splice(ul.listeners.indexOf(listener), 1); db.close(); },
