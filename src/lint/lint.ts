@@ -8,9 +8,10 @@ import { computeRouteTypes, makeReport, type LintContext, type LintRule } from '
 import { callRules } from './rules/calls.js';
 import { modparamValueRules, pvRules, retcodeRules, socketRules } from './rules/misc.js';
 import { routeRules } from './rules/routes.js';
+import { registrarRules } from './rules/registrars.js';
 import { usageRules } from './rules/usage.js';
 
-export const LINT_RULES: LintRule[] = [callRules, routeRules, usageRules, socketRules, retcodeRules, modparamValueRules, pvRules];
+export const LINT_RULES: LintRule[] = [callRules, routeRules, usageRules, socketRules, retcodeRules, modparamValueRules, pvRules, registrarRules];
 
 export interface LintResult {
   diagnostics: Diagnostic[];
