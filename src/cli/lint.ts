@@ -4,7 +4,9 @@ import { formatJson } from '../lint/format-json.js';
 import { formatSarif } from '../lint/format-sarif.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 /** Exit codes: 0 clean, 1 errors, 3 only warnings but more than --max-warnings. */
 export function runLint(file: string, opts: { strict: boolean; format: string; maxWarnings?: number }, io: Io): number {

@@ -60,11 +60,15 @@ function kvArgs(words: string[]): Map<string, string> {
 }
 
 /** `ACTOR VERB args...`: `UA1 REGISTER expires=200`, `UA1 UNREGISTER`, `UA1 REGISTER star`, `C INVITE 1001 via=UP`. */
-function action(text: string, uas: Set<string>): Action | string {
+function action(text: string, uas: Set<string>, cfgActors: Set<string>): Action | string {
   const words = text.trim().split(/\s+/);
   const [actor, verb, ...rest] = words;
   if (!actor || !verb) return 'expected `ACTOR VERB [args]`, e.g. `UA1 REGISTER expires=200`';
-  if (!uas.has(actor)) return `\`${actor}\` is not a UA of this scenario (UAs: ${[...uas].join(', ') || 'none'})`;
+  if (cfgActors.has(actor)) {
+    if (verb.toUpperCase() !== 'MI' || !rest[0]) return `a cfg actor runs MI commands: \`${actor} MI ul_rm location 1001\``;
+    return { kind: 'mi', actor, command: rest[0], params: rest.slice(1) };
+  }
+  if (!uas.has(actor)) return `\`${actor}\` is not an actor of this scenario (UAs: ${[...uas].join(', ') || 'none'}; cfgs: ${[...cfgActors].join(', ')})`;
   const args = kvArgs(rest);
   const num = (k: string): number | undefined => (args.has(k) && /^\d+$/.test(args.get(k)!) ? Number(args.get(k)) : undefined);
   switch (verb.toUpperCase()) {
@@ -90,10 +94,10 @@ function action(text: string, uas: Set<string>): Action | string {
 }
 
 /** `t=0 UA1 REGISTER ...` or `t=0..600/120 UA1 REGISTER ...` (every 120 s from 0 to 600). */
-function steps(r: Reader, node: unknown, text: string, line: number, uas: Set<string>): Step[] {
+function steps(r: Reader, node: unknown, text: string, line: number, uas: Set<string>, cfgActors: Set<string>): Step[] {
   const m = /^t=(\d+(?:\.\d+)?)(?:\.\.(\d+(?:\.\d+)?)\/(\d+(?:\.\d+)?))?\s+(.+)$/.exec(text.trim());
   if (!m) { r.error(node, 'a timeline entry reads `t=SECONDS ACTOR VERB [args]` or `t=FROM..TO/EVERY ACTOR VERB [args]`'); return []; }
-  const a = action(m[4]!, uas);
+  const a = action(m[4]!, uas, cfgActors);
   if (typeof a === 'string') { r.error(node, a); return []; }
   const from = Number(m[1]);
   const to = m[2] !== undefined ? Number(m[2]) : from;
@@ -175,7 +179,7 @@ export function loadScenario(file: string, text = readFileSync(file, 'utf8')): S
   const timelineNode = node('timeline');
   const all: Step[] = [];
   if (!isSeq(timelineNode)) r.error(doc.contents, '`timeline` is a list of `t=SECONDS ACTOR VERB [args]` entries');
-  else for (const item of timelineNode.items) all.push(...steps(r, item, String((item as { value?: unknown }).value ?? item), r.pos(item).line, names));
+  else for (const item of timelineNode.items) all.push(...steps(r, item, String((item as { value?: unknown }).value ?? item), r.pos(item).line, names, new Set([proxy.name, ...(upstream ? [upstream.name] : [])])));
   all.sort((a, b) => a.at - b.at || a.line - b.line);
   const expect: Expectation[] = [];
   const expectNode = node('expect');

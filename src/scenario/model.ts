@@ -23,7 +23,9 @@ export interface UaActor { name: string; user: string; address: Address; domain?
 
 export type Action =
   | { kind: 'register'; ua: string; expires?: number; contactExpires?: number; star?: boolean; contact?: string }
-  | { kind: 'invite'; ua: string; user: string; via: string };
+  | { kind: 'invite'; ua: string; user: string; via: string }
+  /** An MI command run on a cfg actor (`P MI ul_rm location 1001`), positional parameters. */
+  | { kind: 'mi'; actor: string; command: string; params: string[] };
 
 export interface Step { at: number; action: Action; text: string; line: number }
 

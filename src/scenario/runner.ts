@@ -11,6 +11,8 @@ import { SipServer } from '../core/server.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { isValid } from '../modules/usrloc/store.js';
 import { buildEngine } from '../script/engine.js';
+import { coreMi } from '../core/mi-core.js';
+import { VERSION } from '../version.js';
 import type { Runtime } from '../script/runtime.js';
 import type { Address, CfgActor, Scenario, UpstreamActor } from './model.js';
 import { SimHub, type Delivery } from './sim-network.js';
@@ -142,6 +144,7 @@ export class ScenarioRun {
 
   private perform(step: Scenario['steps'][number]): void {
     const a = step.action;
+    if (a.kind === 'mi') { this.runMi(a.actor, a.command, a.params); return; }
     const ua = this.uas.get(a.ua)!;
     const spec = this.scenario.uas.find((u) => u.name === a.ua)!;
     if (a.kind === 'register') {
@@ -165,6 +168,17 @@ export class ScenarioRun {
     const ul = usrlocOf(rt);
     ul.listeners.push(mark);
     ul.aorListeners.push(mark);
+  }
+
+  private readonly mi = coreMi(VERSION);
+
+  /** An MI command on a cfg actor; its answer becomes a log line of that actor. */
+  private runMi(actor: string, command: string, params: string[]): void {
+    const rt = this.runtimeOf(actor);
+    if (!rt) return;
+    const answer = this.mi.handle({ jsonrpc: '2.0', method: command, ...(params.length ? { params } : {}), id: 1 }, rt);
+    const shown = answer && 'error' in answer ? `error ${JSON.stringify(answer.error)}` : JSON.stringify(answer?.result);
+    this.logs.push({ t: this.seconds(), actor, after: this.hub.deliveries.length, text: `(MI) ${command} ${params.join(' ')} -> ${shown.length > 200 ? `${shown.slice(0, 197)}...` : shown}` });
   }
 
   snapshot(only?: string): void {
