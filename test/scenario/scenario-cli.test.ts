@@ -21,7 +21,7 @@ test('loader errors name file:line:col and what was expected', () => {
   assert.ok('errors' in bad);
   if (!('errors' in bad)) return;
   assert.deepEqual(bad.errors.map((e) => [e.line, e.col]), [[5, 5], [6, 5]]);
-  assert.match(bad.errors[0]!.message, /`UA9` is not a UA of this scenario \(UAs: UA1\)/);
+  assert.match(bad.errors[0]!.message, /`UA9` is not an actor of this scenario \(UAs: UA1; cfgs: P\)/);
   assert.match(bad.errors[1]!.message, /t=SECONDS ACTOR VERB/);
   const yaml = loadScenario('/s/y.yaml', 'cfg: [unclosed\n');
   assert.ok('errors' in yaml && yaml.errors[0]!.line >= 1);
