@@ -48,6 +48,9 @@ test('usage errors exit 2', () => {
   assert.equal(run('check').code, 2);
   assert.equal(run('check', '--no-such-flag', registrar).code, 2);
   assert.equal(run('parse', registrar).code, 2);
+  const compat = run('run', registrar, '--compat', 'mid_registrar:nope');
+  assert.equal(compat.code, 2);
+  assert.match(compat.err, /unknown --compat mid_registrar:nope \(known: mid_registrar:reply_match, mid_registrar:tcp_lifetime\)/);
   assert.equal(run('--help').code, 0);
 });
 
