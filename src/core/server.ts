@@ -35,8 +35,9 @@ export class SipServer implements LiveTm {
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
     rt.transport = {
       send: (o) => {
-        const to = mapPeer(this.map, o.to.ip, o.to.port);
-        this.send(o.from, { proto: o.to.proto, ...to }, Buffer.from(o.text));
+        const m = this.map?.get(o.to.ip);
+        const to: Peer = m ? { proto: o.to.proto, ip: m.ip, port: m.port ?? o.to.port } : o.to;
+        this.send(o.from, to, Buffer.from(o.text));
       },
     };
   }

@@ -200,19 +200,43 @@ export class SipMessage {
    */
   fields(name: string): HeaderField[] {
     const key = headerKey(name);
-    const { index, head } = this.frame;
+    const keys = this.frame.index.keys;
     const out: HeaderField[] = [];
-    for (let i = 0; i < index.keys.length; i++) {
-      if (index.keys[i] !== key) continue;
-      out.push({
-        name: index.names[i]!,
-        value: this.valueAt(i),
-        prefix: this.text(head.slice(index.lineStart[i], index.valueStart[i])),
-        line: this.text(head.slice(index.lineStart[i], index.lineEnd[i])),
-        folded: index.folded[i]!,
-      });
-    }
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) out.push(this.fieldAt(i));
     return out;
+  }
+
+  /** The first received field of `name`, as fields() gives it. */
+  field(name: string): HeaderField | undefined {
+    const i = this.firstIndex(headerKey(name));
+    return i < 0 ? undefined : this.fieldAt(i);
+  }
+
+  /** The first received line of `name`, terminator included, as fields() gives it. */
+  firstLine(name: string): string | undefined {
+    const i = this.firstIndex(headerKey(name));
+    const { index, head } = this.frame;
+    return i < 0 ? undefined : this.text(head.slice(index.lineStart[i], index.lineEnd[i]));
+  }
+
+  /** How many fields of `name` were received. */
+  count(name: string): number {
+    const key = headerKey(name);
+    const keys = this.frame.index.keys;
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) n++;
+    return n;
+  }
+
+  private fieldAt(i: number): HeaderField {
+    const { index, head } = this.frame;
+    return {
+      name: index.names[i]!,
+      value: this.valueAt(i),
+      prefix: this.text(head.slice(index.lineStart[i], index.valueStart[i])),
+      line: this.text(head.slice(index.lineStart[i], index.lineEnd[i])),
+      folded: index.folded[i]!,
+    };
   }
 
   // ---- structured values (parsed on first use, then cached) ------------

@@ -14,12 +14,12 @@ const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length
 
 export function checkRequest(msg: SipMessage): Rejection | undefined {
   if (!msg.isRequest) return undefined;
-  if (msg.version.toUpperCase() !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
+  if (msg.version !== 'SIP/2.0' && msg.version.toUpperCase() !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
   for (const name of ['from', 'to', 'call-id', 'cseq'] as const) {
     if (!msg.hasHeader(name)) return bad(`missing ${name} header`);
   }
   for (const name of SINGLE) {
-    if (msg.fields(name).length > 1) return bad(`several ${name} headers`);
+    if (msg.count(name) > 1) return bad(`several ${name} headers`);
   }
   const from = msg.from;
   if (isSipError(from)) return bad(`bad From: ${from.error}`);
