@@ -3,7 +3,7 @@
 // except Content-Length, which decides where the message ends.
 import { isAscii } from 'node:buffer';
 import { inClass, TOKEN } from './chars.js';
-import { headerKey } from './header-names.js';
+import { COMMON_HEADER_NAMES, headerKey } from './header-names.js';
 import { isSipError } from './result.js';
 import { parseUint32 } from './scalars.js';
 import { parseStartLine, type StartLine } from './start-line.js';
@@ -76,12 +76,17 @@ export function frameMessage(buf: Buffer, datagram: boolean): Framed {
   if (typeof index === 'string') return { error: index };
 
   const frame: MessageFrame = {
-    buf, base, head, ascii: isAscii(buf.subarray(base, headEnd)), startLineEnd, index,
+    buf, base, head, ascii: headIsAscii(buf, base, headEnd), startLineEnd, index,
     bodyStart: Math.min(bodyStart, buf.length), bodyEnd: buf.length, datagram,
   };
   const framingError = frameBody(frame);
   if (framingError) frame.bodyEnd = frame.bodyStart;
   return framingError ? { frame, start, framingError } : { frame, start };
+}
+
+/** The whole datagram first: usually all ASCII, and checked without allocating a subarray. */
+function headIsAscii(buf: Buffer, base: number, headEnd: number): boolean {
+  return isAscii(buf) || isAscii(buf.subarray(base, headEnd));
 }
 
 function indexHeaders(head: string, from: number): HeaderIndex | string {
@@ -113,10 +118,11 @@ function indexHeaders(head: string, from: number): HeaderIndex | string {
     if (colon >= contentEnd || head.charCodeAt(colon) !== 58) {
       return `header line without a colon: ${JSON.stringify(head.slice(pos, Math.min(contentEnd, pos + 40)))}`;
     }
-    const name = head.slice(pos, nameEnd);
+    const common = COMMON_HEADER_NAMES.find(head, pos, nameEnd);
+    const name = common ? common.spelling : head.slice(pos, nameEnd);
     while (contentEnd > colon + 1 && isBlank(head.charCodeAt(contentEnd - 1))) contentEnd--;
     index.names.push(name);
-    index.keys.push(headerKey(name));
+    index.keys.push(common ? common.key : headerKey(name));
     index.lineStart.push(pos);
     index.lineEnd.push(next);
     index.valueStart.push(skipBlank(head, colon + 1, contentEnd));
