@@ -16,7 +16,7 @@ export function checkRequest(msg: SipMessage): Rejection | undefined {
   if (!msg.isRequest) return undefined;
   if (msg.version !== 'SIP/2.0' && msg.version.toUpperCase() !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
   for (const name of ['from', 'to', 'call-id', 'cseq'] as const) {
-    if (!msg.hasHeader(name)) return bad(`missing ${name} header`);
+    if (msg.count(name) === 0) return bad(`missing ${name} header`);
   }
   for (const name of SINGLE) {
     if (msg.count(name) > 1) return bad(`several ${name} headers`);

@@ -23,9 +23,11 @@ export interface ViaReceivedOptions {
 /** OpenSIPS's received_test(): a received param already there, or a Via address that is not the source IP. */
 export function viaNeedsReceived(via: Via, srcIp: string): boolean {
   if (via.received !== undefined) return true;
-  const viaIp = canonicalIp(via.maddr ?? via.host);
+  const host = via.maddr ?? via.host;
+  const viaIp = canonicalIp(host);
   // Host names are never resolved here (received_dns is off by default).
-  return viaIp === undefined || viaIp !== canonicalIp(srcIp);
+  if (viaIp === undefined) return true;
+  return host !== srcIp && viaIp !== canonicalIp(srcIp);
 }
 
 /**

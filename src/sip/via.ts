@@ -93,7 +93,7 @@ function parseOne(s: string, p: number): { via: Via; end: number } | SipError {
   if (typeof end === 'string') return sipError(`${end} in Via`);
   const offsets: ViaOffsets = { start, end, hostPortEnd, rport, received };
   const via: Via = {
-    raw: s.slice(start, end), protocol, version, transport, host, port, params,
+    raw: start === 0 && end === s.length ? s : s.slice(start, end), protocol, version, transport, host, port, params,
     branch: params.branch, received: params.received, rport: params.rport, maddr: params.maddr, offsets,
   };
   return { via, end };
