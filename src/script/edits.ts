@@ -34,6 +34,6 @@ export function currentHeaderValues(ctx: ExecContext, name: string): string[] {
 
 /** The request's contacts as the script left them: fix_nated_contact() changes what save() stores, as in OpenSIPS. */
 export function scriptContacts(ctx: ExecContext, req: SipMessage): ContactList | SipError {
-  if (!headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact')) return req.contacts();
+  if (!hasHeaderEdits(ctx) || !headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact')) return req.contacts();
   return parseContactList(currentHeaderValues(ctx, 'contact').join(', '));
 }

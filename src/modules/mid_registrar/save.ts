@@ -54,7 +54,7 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
     ctx.runtime.logger.log(-1, 'mid_registrar', 'mid_reg_save', `mode ${mode} is not implemented natively yet (modes 0 and 1 are)`);
     return -1;
   }
-  const s = settingsOf(ctx.runtime, 'mid_registrar', { min: 10, max: 3600 });
+  const s = settingsOf(ctx.runtime, 'mid_registrar');
   const ul = usrlocOf(ctx.runtime);
   if (!req.header('to') || req.callId === undefined || !req.cseq || isSipError(req.cseq)) return fail(ctx, f.noReply, 400, 'Message parse error');
   const headerExpires = req.expires;

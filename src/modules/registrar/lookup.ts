@@ -11,7 +11,7 @@ export function registrarLookup(ctx: ExecContext, domainName: string, flagsText:
   const f = parseLookupFlags(flagsText);
   if (f.error) return -3;
   const rt = ctx.runtime;
-  const s = settingsOf(rt, 'registrar', { min: 60, max: 0 });
+  const s = settingsOf(rt, 'registrar');
   const ul = usrlocOf(rt);
   const a = extractAor(aorUri ?? ctx.ruri, ul.useDomain, s);
   if ('error' in a) return -1;
