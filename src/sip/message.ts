@@ -240,6 +240,17 @@ export class SipMessage {
     return n;
   }
 
+  /** count() of each key, in one pass over the headers. */
+  counts(keys: readonly string[]): number[] {
+    const out = new Array<number>(keys.length).fill(0);
+    const received = this.frame.index.keys;
+    for (let i = 0; i < received.length; i++) {
+      const k = keys.indexOf(received[i]!);
+      if (k >= 0) out[k]!++;
+    }
+    return out;
+  }
+
   private fieldAt(i: number): HeaderField {
     const { index, head } = this.frame;
     return {
