@@ -1,9 +1,10 @@
 // UDP: one dgram socket per `socket=` line (bound to its own address, so the
 // receiving address is known, as OpenSIPS does), with dgram-as-promised.
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
-import { isIP } from 'node:net';
+import { isIPv6 } from 'node:net';
 import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
 import type { SocketInfo } from '../script/context.js';
+import { isIPv4 } from '../sip/host.js';
 import type { Inbound, Peer } from './types.js';
 
 export class UdpTransport {
@@ -43,7 +44,7 @@ export class UdpTransport {
  * A literal is answered at once; names still go to dns.lookup.
  */
 function literalFirstLookup(host: string, opts: LookupOneOptions, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
-  const family = isIP(host);
-  if (family !== 0) cb(null, host, family);
+  if (isIPv4(host)) cb(null, host, 4);
+  else if (isIPv6(host)) cb(null, host, 6);
   else dnsLookup(host, opts, cb);
 }
