@@ -36,7 +36,8 @@ export class SipServer implements LiveTm {
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
     rt.transport = {
       send: (o) => {
-        const to = { proto: o.to.proto, ...mapPeer(this.map, o.to.ip, o.to.port) };
+        const m = this.map?.get(o.to.ip);
+        const to: Peer = m ? { proto: o.to.proto, ip: m.ip, port: m.port ?? o.to.port } : o.to;
         if (o.stateful && o.kind === 'request') this.sendLocalRequest(o.from, to, Buffer.from(o.text));
         else this.send(o.from, to, Buffer.from(o.text));
       },

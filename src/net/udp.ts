@@ -1,7 +1,10 @@
 // UDP: one dgram socket per `socket=` line (bound to its own address, so the
 // receiving address is known, as OpenSIPS does), with dgram-as-promised.
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIPv6 } from 'node:net';
 import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
 import type { SocketInfo } from '../script/context.js';
+import { isIPv4 } from '../sip/host.js';
 import type { Inbound, Peer } from './types.js';
 
 export class UdpTransport {
@@ -12,7 +15,7 @@ export class UdpTransport {
   }
 
   async listen(socket: SocketInfo, onMessage: (m: Inbound) => void, onError: (err: Error) => void): Promise<void> {
-    const sock = DgramAsPromised.createSocket({ type: socket.ip.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+    const sock = DgramAsPromised.createSocket({ type: socket.ip.includes(':') ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalFirstLookup });
     sock.socket.on('message', (data: Buffer, rinfo: { address: string; port: number }) => {
       onMessage({ data, src: { proto: 'udp', ip: rinfo.address, port: rinfo.port }, socket });
     });
@@ -33,4 +36,15 @@ export class UdpTransport {
     await Promise.all([...this.sockets.values()].map((s) => s.close().catch(() => undefined)));
     this.sockets.clear();
   }
+}
+
+/**
+ * dgram resolves every destination, IP literals too, and dns.lookup answers a
+ * literal on the next tick: one more trip through the tick queue per reply.
+ * A literal is answered at once; names still go to dns.lookup.
+ */
+function literalFirstLookup(host: string, opts: LookupOneOptions, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  if (isIPv4(host)) cb(null, host, 4);
+  else if (isIPv6(host)) cb(null, host, 6);
+  else dnsLookup(host, opts, cb);
 }

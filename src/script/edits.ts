@@ -19,6 +19,12 @@ export function headerEdits(ctx: ExecContext, target: 'request' | 'reply' = 'req
   return list;
 }
 
+/** Whether the script queued any edit for `target` (without creating the list, as headerEdits() does). */
+export function hasHeaderEdits(ctx: ExecContext, target: 'request' | 'reply' = 'request'): boolean {
+  const list = ctx.modState.get(target === 'reply' ? 'edits:reply' : 'edits:request') as HeaderEdit[] | undefined;
+  return list !== undefined && list.length > 0;
+}
+
 /** The values of the `name` headers of the request as the script has rewritten them so far. */
 export function currentHeaderValues(ctx: ExecContext, name: string): string[] {
   const values = ctx.msg.sip ? ctx.msg.sip.fields(name).map((f) => f.value) : ctx.msg.headers(name);
@@ -28,6 +34,6 @@ export function currentHeaderValues(ctx: ExecContext, name: string): string[] {
 
 /** The request's contacts as the script left them: fix_nated_contact() changes what save() stores, as in OpenSIPS. */
 export function scriptContacts(ctx: ExecContext, req: SipMessage): ContactList | SipError {
-  if (!headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact')) return req.contacts();
+  if (!hasHeaderEdits(ctx) || !headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact')) return req.contacts();
   return parseContactList(currentHeaderValues(ctx, 'contact').join(', '));
 }

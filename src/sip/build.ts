@@ -52,35 +52,51 @@ export function newBranch(): string {
 }
 
 export function buildReply(req: SipMessage, code: number, reason: string, opts: ReplyOptions = {}): Buffer {
-  const lines: string[] = [`SIP/2.0 ${code} ${reason}\r\n`];
+  const body = opts.body ? toBuffer(opts.body.data) : undefined;
+  let head = replyHead(req, code, reason, opts);
+  if (opts.body) head += `Content-Type: ${opts.body.contentType}\r\n`;
+  head += extraHeaders(opts);
+  head += `Content-Length: ${body ? body.length : 0}\r\n\r\n`;
+  const bytes = Buffer.from(head, 'utf8');
+  return body ? Buffer.concat([bytes, body]) : bytes;
+}
 
+/** A reply without a body, as text: what the local reply path sends, with no Buffer round trip. */
+export function buildReplyText(req: SipMessage, code: number, reason: string, opts: Omit<ReplyOptions, 'body'> = {}): string {
+  return replyHead(req, code, reason, opts) + extraHeaders(opts) + 'Content-Length: 0\r\n\r\n';
+}
+
+/** Status line, Vias, Record-Routes, To, From, Call-ID and CSeq. */
+function replyHead(req: SipMessage, code: number, reason: string, opts: ReplyOptions): string {
+  let out = `SIP/2.0 ${code} ${reason}\r\n`;
   const vias = req.fields('via');
-  vias.forEach((via, i) => {
+  for (let i = 0; i < vias.length; i++) {
+    const via = vias[i]!;
     const value = i === 0 && opts.source ? viaReceived(req, opts.source, { forceRport: opts.forceRport }) : undefined;
-    if (value !== undefined) lines.push(via.prefix + value + '\r\n');
-    else lines.push(withoutTerminator(via.line) + '\r\n');
-  });
-  if (code >= 180 && code < 300) for (const rr of req.fields('record-route')) lines.push(rr.line);
+    if (value !== undefined) out += via.prefix + value + '\r\n';
+    else out += withoutTerminator(via.line) + '\r\n';
+  }
+  if (code >= 180 && code < 300) for (const rr of req.fields('record-route')) out += rr.line;
 
-  const to = req.fields('to')[0];
+  const to = req.field('to');
   if (to) {
     const parsed = req.to;
     const hasTag = parsed !== undefined && !isSipError(parsed) && parsed.tag !== undefined && parsed.tag !== '';
-    if ((opts.addToTag ?? code >= 180) && !hasTag) lines.push(`${to.prefix}${to.value};tag=${opts.toTag ?? randomTag()}\r\n`);
-    else lines.push(to.line);
+    if ((opts.addToTag ?? code >= 180) && !hasTag) out += `${to.prefix}${to.value};tag=${opts.toTag ?? randomTag()}\r\n`;
+    else out += to.line;
   }
-  for (const name of ['from', 'call-id', 'cseq']) {
-    const f = req.fields(name)[0];
-    if (f) lines.push(f.line);
-  }
+  out += req.firstLine('from') ?? '';
+  out += req.firstLine('call-id') ?? '';
+  out += req.firstLine('cseq') ?? '';
+  return out;
+}
 
-  const body = opts.body ? toBuffer(opts.body.data) : undefined;
-  if (opts.body) lines.push(`Content-Type: ${opts.body.contentType}\r\n`);
-  for (const [name, value] of opts.headers ?? []) lines.push(`${name}: ${value}\r\n`);
-  if (opts.server !== undefined) lines.push(`Server: ${opts.server}\r\n`);
-  lines.push(`Content-Length: ${body ? body.length : 0}\r\n\r\n`);
-  const head = Buffer.from(lines.join(''), 'utf8');
-  return body ? Buffer.concat([head, body]) : head;
+/** The caller's headers, then Server. */
+function extraHeaders(opts: ReplyOptions): string {
+  let out = '';
+  for (const [name, value] of opts.headers ?? []) out += `${name}: ${value}\r\n`;
+  if (opts.server !== undefined) out += `Server: ${opts.server}\r\n`;
+  return out;
 }
 
 function withoutTerminator(line: string): string {

@@ -3,7 +3,7 @@
 // except Content-Length, which decides where the message ends.
 import { isAscii } from 'node:buffer';
 import { inClass, TOKEN } from './chars.js';
-import { headerKey } from './header-names.js';
+import { COMMON_HEADER_NAMES, headerKey } from './header-names.js';
 import { isSipError } from './result.js';
 import { parseUint32 } from './scalars.js';
 import { parseStartLine, type StartLine } from './start-line.js';
@@ -58,46 +58,73 @@ export function frameMessage(buf: Buffer, datagram: boolean): Framed {
   while (base < buf.length && (buf[base] === 13 || buf[base] === 10)) base++;
   if (buf.length - base < 16) return { error: 'message too short' };
 
-  let ends = findHeadEnd(buf, base);
-  if (!ends) {
-    // No empty line after the headers: accepted when the last line is complete.
-    if (buf[buf.length - 1] !== 10) return { error: 'incomplete message: no end of headers' };
-    ends = { headEnd: buf.length, bodyStart: buf.length };
-  }
-  const { headEnd, bodyStart } = ends;
-
-  const head = buf.toString('latin1', base, headEnd);
-  const startLineEnd = head.indexOf('\n') + 1;
-  const line = head.charCodeAt(startLineEnd - 2) === 13 ? head.slice(0, startLineEnd - 2) : head.slice(0, startLineEnd - 1);
+  // The whole message as latin1 (one char per byte): the end of the headers
+  // is found while they are indexed, in one pass over the lines.
+  const text = buf.toString('latin1', base);
+  const startLineEnd = text.indexOf('\n') + 1;
+  if (startLineEnd === 0) return { error: INCOMPLETE };
+  const line = text.charCodeAt(startLineEnd - 2) === 13 ? text.slice(0, startLineEnd - 2) : text.slice(0, startLineEnd - 1);
   const start = parseStartLine(line);
-  if (isSipError(start)) return { error: start.error };
+  if (isSipError(start)) return { error: incomplete(buf, base) ? INCOMPLETE : start.error };
 
-  const index = indexHeaders(head, startLineEnd);
-  if (typeof index === 'string') return { error: index };
+  const index = indexHeaders(text, startLineEnd);
+  if (typeof index === 'string') return { error: incomplete(buf, base) ? INCOMPLETE : index };
+  if (index.headEnd < 0) return { error: INCOMPLETE };
+  const headEnd = base + index.headEnd;
+  const bodyStart = base + index.bodyStart;
 
   const frame: MessageFrame = {
-    buf, base, head, ascii: isAscii(buf.subarray(base, headEnd)), startLineEnd, index,
-    bodyStart: Math.min(bodyStart, buf.length), bodyEnd: buf.length, datagram,
+    buf, base, head: index.headEnd === text.length ? text : text.slice(0, index.headEnd), ascii: headIsAscii(buf, base, headEnd),
+    startLineEnd, index, bodyStart: Math.min(bodyStart, buf.length), bodyEnd: buf.length, datagram,
   };
   const framingError = frameBody(frame);
   if (framingError) frame.bodyEnd = frame.bodyStart;
   return framingError ? { frame, start, framingError } : { frame, start };
 }
 
-function indexHeaders(head: string, from: number): HeaderIndex | string {
-  const index: HeaderIndex = { names: [], keys: [], lineStart: [], lineEnd: [], valueStart: [], valueEnd: [], folded: [] };
+const INCOMPLETE = 'incomplete message: no end of headers';
+
+/** No empty line after the headers and a last line cut short: reported before any other problem. */
+function incomplete(buf: Buffer, base: number): boolean {
+  return findHeadEnd(buf, base) === undefined && buf[buf.length - 1] !== 10;
+}
+
+/** The whole datagram first: usually all ASCII, and checked without allocating a subarray. */
+function headIsAscii(buf: Buffer, base: number, headEnd: number): boolean {
+  return isAscii(buf) || isAscii(buf.subarray(base, headEnd));
+}
+
+/** The index, and where the headers end in `text`: headEnd -1 when the last line has no terminator. */
+type IndexedHead = HeaderIndex & { headEnd: number; bodyStart: number };
+
+/**
+ * Indexes the header lines of `text` from `from` up to the first empty line
+ * (CRLF or bare LF), or to the end of `text` when there is none.
+ */
+function indexHeaders(text: string, from: number): IndexedHead | string {
+  const index: IndexedHead = { names: [], keys: [], lineStart: [], lineEnd: [], valueStart: [], valueEnd: [], folded: [], headEnd: -1, bodyStart: -1 };
   let pos = from;
-  while (pos < head.length) {
-    const nl = head.indexOf('\n', pos);
+  for (;;) {
+    if (pos >= text.length) {
+      index.headEnd = index.bodyStart = text.length;
+      return index;
+    }
+    const lead = text.charCodeAt(pos);
+    if (lead === 10 || (lead === 13 && text.charCodeAt(pos + 1) === 10)) {
+      index.headEnd = pos;
+      index.bodyStart = pos + (lead === 10 ? 1 : 2);
+      return index;
+    }
+    const nl = text.indexOf('\n', pos);
+    if (nl < 0) return index;
     const next = nl + 1;
-    let contentEnd = head.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    const first = head.charCodeAt(pos);
-    if (first === 32 || first === 9) {
+    let contentEnd = text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    if (lead === 32 || lead === 9) {
       const last = index.names.length - 1;
       if (last < 0) return 'continuation line before the first header';
-      while (contentEnd > pos && isBlank(head.charCodeAt(contentEnd - 1))) contentEnd--;
+      while (contentEnd > pos && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
       if (contentEnd > pos) {
-        if (index.valueStart[last] === index.valueEnd[last]) index.valueStart[last] = skipBlank(head, pos, contentEnd);
+        if (index.valueStart[last] === index.valueEnd[last]) index.valueStart[last] = skipBlank(text, pos, contentEnd);
         index.valueEnd[last] = contentEnd;
         index.folded[last] = true;
       }
@@ -106,25 +133,25 @@ function indexHeaders(head: string, from: number): HeaderIndex | string {
       continue;
     }
     let nameEnd = pos;
-    while (nameEnd < contentEnd && inClass(TOKEN, head.charCodeAt(nameEnd))) nameEnd++;
-    if (nameEnd === pos) return `bad header line ${JSON.stringify(head.slice(pos, Math.min(contentEnd, pos + 40)))}`;
+    while (nameEnd < contentEnd && inClass(TOKEN, text.charCodeAt(nameEnd))) nameEnd++;
+    if (nameEnd === pos) return `bad header line ${JSON.stringify(text.slice(pos, Math.min(contentEnd, pos + 40)))}`;
     let colon = nameEnd;
-    while (colon < contentEnd && isBlank(head.charCodeAt(colon))) colon++;
-    if (colon >= contentEnd || head.charCodeAt(colon) !== 58) {
-      return `header line without a colon: ${JSON.stringify(head.slice(pos, Math.min(contentEnd, pos + 40)))}`;
+    while (colon < contentEnd && isBlank(text.charCodeAt(colon))) colon++;
+    if (colon >= contentEnd || text.charCodeAt(colon) !== 58) {
+      return `header line without a colon: ${JSON.stringify(text.slice(pos, Math.min(contentEnd, pos + 40)))}`;
     }
-    const name = head.slice(pos, nameEnd);
-    while (contentEnd > colon + 1 && isBlank(head.charCodeAt(contentEnd - 1))) contentEnd--;
+    const common = COMMON_HEADER_NAMES.find(text, pos, nameEnd);
+    const name = common ? common.spelling : text.slice(pos, nameEnd);
+    while (contentEnd > colon + 1 && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
     index.names.push(name);
-    index.keys.push(headerKey(name));
+    index.keys.push(common ? common.key : headerKey(name));
     index.lineStart.push(pos);
     index.lineEnd.push(next);
-    index.valueStart.push(skipBlank(head, colon + 1, contentEnd));
+    index.valueStart.push(skipBlank(text, colon + 1, contentEnd));
     index.valueEnd.push(contentEnd);
     index.folded.push(false);
     pos = next;
   }
-  return index;
 }
 
 function isBlank(c: number): boolean {
@@ -136,12 +163,21 @@ function skipBlank(s: string, p: number, end: number): number {
   return p;
 }
 
+/** A Content-Length value with its (folded) whitespace removed; plain digits are returned as they are. */
+function withoutWhitespace(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return value.replace(/\s+/g, '');
+  }
+  return value;
+}
+
 function frameBody(frame: MessageFrame): string | undefined {
   const { index, head } = frame;
   let length: number | undefined;
   for (let i = 0; i < index.keys.length; i++) {
     if (index.keys[i] !== 'content-length') continue;
-    const n = parseUint32(head.slice(index.valueStart[i], index.valueEnd[i]).replace(/\s+/g, ''));
+    const n = parseUint32(withoutWhitespace(head.slice(index.valueStart[i], index.valueEnd[i])));
     if (isSipError(n)) return `bad Content-Length: ${n.error}`;
     if (length !== undefined && n !== length) return 'several different Content-Length values';
     length = n;

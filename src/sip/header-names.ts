@@ -1,4 +1,5 @@
 // Header names: one lower-case key per header, compact forms expanded.
+import { Spellings } from './spellings.js';
 
 const COMPACT: Readonly<Record<string, string>> = {
   i: 'call-id', m: 'contact', f: 'from', t: 'to', v: 'via', l: 'content-length', c: 'content-type',
@@ -19,6 +20,18 @@ export function headerKey(name: string): string {
   if (keyCache.size < 4096) keyCache.set(name, key);
   return key;
 }
+
+// The spellings found on nearly every message, as clients write them: the
+// framer recognises them in place; any other spelling goes through headerKey().
+export const COMMON_HEADER_NAMES = new Spellings([
+  'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Max-Forwards', 'Content-Length', 'Expires', 'User-Agent',
+  'Content-Type', 'Route', 'Record-Route', 'Allow', 'Supported', 'Require', 'Proxy-Require', 'Authorization',
+  'Proxy-Authorization', 'WWW-Authenticate', 'Proxy-Authenticate', 'Server', 'Path', 'Event', 'Accept', 'Date',
+  'Call-Id', 'Allow-Events', 'Subject', 'Organization', 'Session-Expires', 'Min-SE', 'P-Asserted-Identity',
+  'Privacy', 'Reason', 'Warning', 'Unsupported', 'Timestamp', 'Content-Disposition', 'Accept-Encoding',
+  'Accept-Language', 'Refer-To', 'Referred-By', 'Diversion', 'Min-Expires',
+  'v', 'f', 't', 'i', 'm', 'l', 'c', 'k',
+], headerKey);
 
 // Headers whose value is a comma-separated list (RFC 3261 §7.3.1 allows
 // combining them). Others (Date, Authorization, User-Agent...) contain commas

@@ -79,6 +79,9 @@ function answerable(msg: SipMessage): boolean {
   return msg.isRequest && ['via', 'from', 'to', 'call-id', 'cseq'].every((k) => msg.hasHeader(k)) && msg.topVia !== undefined;
 }
 
+/** What an unedited message reads; never written to. */
+const NO_EDITS: Edits = Object.freeze({ prepend: [], append: [], removed: new Set<number>(), replaced: new Map<number, string>() });
+
 export class SipMessage {
   readonly isRequest: boolean;
   readonly version: string;
@@ -90,7 +93,8 @@ export class SipMessage {
   readonly originalRuri: string;
   private readonly requestMethod: string;
   private readonly frame: MessageFrame;
-  private edits: Edits;
+  /** Created on the first edit: most received messages are never edited. */
+  private ownEdits: Edits | undefined;
   private cache: {
     vias?: Via[] | SipError;
     firstVias?: Via[] | SipError;
@@ -116,7 +120,7 @@ export class SipMessage {
       this.status = start.status;
       this.reason = this.text(start.reason);
     }
-    this.edits = edits ?? { prepend: [], append: [], removed: new Set(), replaced: new Map() };
+    this.ownEdits = edits;
   }
 
   /** The request method; for a reply, the CSeq method ('' if CSeq is unusable). */
@@ -156,7 +160,12 @@ export class SipMessage {
 
   /** First value of the header (any case, compact form or not), undefined when absent. */
   header(name: string): string | undefined {
-    const i = this.firstIndex(headerKey(name));
+    return this.firstValue(headerKey(name));
+  }
+
+  /** header() for a key as headerKey() gives it: the accessors below skip the name lookup. */
+  private firstValue(key: string): string | undefined {
+    const i = this.firstIndex(key);
     return i < 0 ? undefined : this.valueAt(i);
   }
 
@@ -200,42 +209,80 @@ export class SipMessage {
    */
   fields(name: string): HeaderField[] {
     const key = headerKey(name);
-    const { index, head } = this.frame;
+    const keys = this.frame.index.keys;
     const out: HeaderField[] = [];
-    for (let i = 0; i < index.keys.length; i++) {
-      if (index.keys[i] !== key) continue;
-      out.push({
-        name: index.names[i]!,
-        value: this.valueAt(i),
-        prefix: this.text(head.slice(index.lineStart[i], index.valueStart[i])),
-        line: this.text(head.slice(index.lineStart[i], index.lineEnd[i])),
-        folded: index.folded[i]!,
-      });
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) out.push(this.fieldAt(i));
+    return out;
+  }
+
+  // field(), firstLine() and count() take a header's key (lower-case, compact
+  // forms expanded: what headerKey() returns), so that the builders and checks
+  // that call them on every message skip the name lookup.
+
+  /** The first received field with this key, as fields() gives it. */
+  field(key: string): HeaderField | undefined {
+    const i = this.firstIndex(key);
+    return i < 0 ? undefined : this.fieldAt(i);
+  }
+
+  /** The first received line with this key, terminator included, as fields() gives it. */
+  firstLine(key: string): string | undefined {
+    const i = this.firstIndex(key);
+    const { index, head } = this.frame;
+    return i < 0 ? undefined : this.text(head.slice(index.lineStart[i], index.lineEnd[i]));
+  }
+
+  /** How many fields with this key were received. */
+  count(key: string): number {
+    const keys = this.frame.index.keys;
+    let n = 0;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) n++;
+    return n;
+  }
+
+  /** count() of each key, in one pass over the headers. */
+  counts(keys: readonly string[]): number[] {
+    const out = new Array<number>(keys.length).fill(0);
+    const received = this.frame.index.keys;
+    for (let i = 0; i < received.length; i++) {
+      const k = keys.indexOf(received[i]!);
+      if (k >= 0) out[k]!++;
     }
     return out;
+  }
+
+  private fieldAt(i: number): HeaderField {
+    const { index, head } = this.frame;
+    return {
+      name: index.names[i]!,
+      value: this.valueAt(i),
+      prefix: this.text(head.slice(index.lineStart[i], index.valueStart[i])),
+      line: this.text(head.slice(index.lineStart[i], index.lineEnd[i])),
+      folded: index.folded[i]!,
+    };
   }
 
   // ---- structured values (parsed on first use, then cached) ------------
 
   get callId(): string | undefined {
-    return this.header('call-id');
+    return this.firstValue('call-id');
   }
 
   get cseq(): CSeq | SipError | undefined {
     if (this.cache.cseq) return this.cache.cseq;
-    const v = this.header('cseq');
+    const v = this.firstValue('cseq');
     return v === undefined ? undefined : (this.cache.cseq = parseCSeq(v));
   }
 
   get from(): NameAddr | SipError | undefined {
     if (this.cache.from) return this.cache.from;
-    const v = this.header('from');
+    const v = this.firstValue('from');
     return v === undefined ? undefined : (this.cache.from = parseNameAddr(v));
   }
 
   get to(): NameAddr | SipError | undefined {
     if (this.cache.to) return this.cache.to;
-    const v = this.header('to');
+    const v = this.firstValue('to');
     return v === undefined ? undefined : (this.cache.to = parseNameAddr(v));
   }
 
@@ -285,25 +332,25 @@ export class SipMessage {
 
   /** The Expires header: an unsigned 32-bit integer. */
   get expires(): number | SipError | undefined {
-    const v = this.header('expires');
+    const v = this.firstValue('expires');
     return v === undefined ? undefined : parseUint32(v);
   }
 
   get maxForwards(): number | SipError | undefined {
-    const v = this.header('max-forwards');
+    const v = this.firstValue('max-forwards');
     return v === undefined ? undefined : parseMaxForwards(v);
   }
 
   /** Content-Length as received (it was validated when the message was parsed). */
   get contentLength(): number | undefined {
-    const v = this.header('content-length');
+    const v = this.firstValue('content-length');
     if (v === undefined) return undefined;
     const n = parseUint32(v);
     return isSipError(n) ? undefined : n;
   }
 
   get userAgent(): string | undefined {
-    return this.header('user-agent');
+    return this.firstValue('user-agent');
   }
 
   paths(): NameAddr[] | SipError {
@@ -382,13 +429,22 @@ export class SipMessage {
 
   // ---- edits (applied by serialize(); the accessors above keep reading what was received, as in OpenSIPS) ----
 
+  /** The edits so far, for reading (a shared empty set when there are none). */
+  private get edits(): Edits {
+    return this.ownEdits ?? NO_EDITS;
+  }
+
+  private writableEdits(): Edits {
+    return (this.ownEdits ??= { prepend: [], append: [], removed: new Set(), replaced: new Map() });
+  }
+
   setRuri(uri: string): void {
-    if (this.isRequest) this.edits.ruri = uri;
+    if (this.isRequest) this.writableEdits().ruri = uri;
   }
 
   /** `prepend` puts it before the first header, `append` after the last one. */
   addHeader(name: string, value: string, position: 'append' | 'prepend' = 'append'): void {
-    this.edits[position].push({ name, value });
+    this.writableEdits()[position].push({ name, value });
   }
 
   /** Removes every received header field of that name; returns how many. */
@@ -398,7 +454,7 @@ export class SipMessage {
     let n = 0;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] === key && !this.edits.removed.has(i)) {
-        this.edits.removed.add(i);
+        this.writableEdits().removed.add(i);
         n++;
       }
     }
@@ -412,7 +468,7 @@ export class SipMessage {
     let seen = 0;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] !== key) continue;
-      if (seen++ === nth) { this.edits.removed.add(i); return true; }
+      if (seen++ === nth) { this.writableEdits().removed.add(i); return true; }
     }
     return false;
   }
@@ -426,7 +482,7 @@ export class SipMessage {
       if (keys[i] !== key) continue;
       if (seen++ !== nth) continue;
       if (this.edits.removed.has(i)) return false;
-      this.edits.replaced.set(i, value);
+      this.writableEdits().replaced.set(i, value);
       return true;
     }
     return false;
@@ -434,8 +490,9 @@ export class SipMessage {
 
   /** Replaces the body; Content-Length follows, Content-Type too when given. */
   setBody(body: Buffer | string, contentType?: string): void {
-    this.edits.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    if (contentType !== undefined) this.edits.contentType = contentType;
+    const e = this.writableEdits();
+    e.body = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (contentType !== undefined) e.contentType = contentType;
   }
 
   hasEdits(): boolean {
@@ -457,8 +514,8 @@ export class SipMessage {
     const start: StartLine = this.isRequest
       ? { isRequest: true, method: this.requestMethod, ruri: this.originalRuri, version: this.version }
       : { isRequest: false, version: this.version, status: this.status, reason: this.reason };
-    const e = this.edits;
-    const copy = new SipMessage(this.frame, start, {
+    const e = this.ownEdits;
+    const copy = new SipMessage(this.frame, start, e && {
       ...e, prepend: [...e.prepend], append: [...e.append], removed: new Set(e.removed), replaced: new Map(e.replaced),
     });
     copy.cache = { ...this.cache };

@@ -111,7 +111,7 @@ function parseValues<T>(s: string, list: boolean, make: Make<T>): T[] | SipError
         if (!inClass(TOKEN, c) && c !== 32 && c !== 9) break;
         t++;
       }
-      if (s.charCodeAt(t) === 60) {
+      if (s.charCodeAt(t) === 60 && t > p) {
         // LWS between the words of a token display name reads as one SP
         displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
         p = t;

@@ -1,6 +1,13 @@
 // Cursor helpers shared by the header-value parsers. Values reach them with
 // folding already replaced by spaces, so whitespace is SP or HTAB only.
 import { inClass, TOKEN } from './chars.js';
+import { Spellings } from './spellings.js';
+
+/** Header parameters of Via, From, To and Contact as clients write them. */
+const COMMON_PARAMS = new Spellings(
+  ['tag', 'branch', 'rport', 'received', 'expires', 'q', 'lr', 'transport', 'maddr', 'ttl', '+sip.instance', 'reg-id', 'methods', 'alias', 'ob'],
+  (spelling) => spelling,
+);
 
 export function skipWs(s: string, p: number): number {
   while (p < s.length) {
@@ -41,24 +48,17 @@ export function paramValueEnd(s: string, p: number): number {
   return p;
 }
 
-export interface ParamSpan {
-  name: string;
-  value: string;
-  /** From the ';' to the end of the value. */
-  start: number;
-  end: number;
-}
-
 /**
  * Reads `*( SEMI name [ EQUAL value ] )` from `p` into `into` (lower-case
  * names, '' for no value). Returns the position after the last parameter, or
- * an error text. `onParam` sees each parameter's span.
+ * an error text. `onParam` sees each parameter's name, value and span (from the
+ * ';' to the end of the value).
  */
 export function readHeaderParams(
   s: string,
   p: number,
   into: Record<string, string>,
-  onParam?: (span: ParamSpan) => void,
+  onParam?: (name: string, value: string, start: number, end: number) => void,
 ): number | string {
   for (;;) {
     const before = p;
@@ -68,7 +68,7 @@ export function readHeaderParams(
     p = skipWs(s, p + 1);
     const nameEnd = tokenEnd(s, p);
     if (nameEnd === p) return 'empty parameter name';
-    const name = s.slice(p, nameEnd).toLowerCase();
+    const name = COMMON_PARAMS.find(s, p, nameEnd)?.key ?? s.slice(p, nameEnd).toLowerCase();
     p = skipWs(s, nameEnd);
     let value = '';
     if (p < s.length && s.charCodeAt(p) === 61) {
@@ -82,7 +82,7 @@ export function readHeaderParams(
       p = nameEnd;
     }
     into[name] = value;
-    if (onParam) onParam({ name, value, start, end: p });
+    if (onParam) onParam(name, value, start, p);
   }
 }
 

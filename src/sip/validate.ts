@@ -10,17 +10,15 @@ export interface Rejection {
   readonly reason: string;
 }
 
+/** Headers a request may carry once; the first four it must carry. */
 const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'] as const;
 
 export function checkRequest(msg: SipMessage): Rejection | undefined {
   if (!msg.isRequest) return undefined;
-  if (msg.version.toUpperCase() !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
-  for (const name of ['from', 'to', 'call-id', 'cseq'] as const) {
-    if (!msg.hasHeader(name)) return bad(`missing ${name} header`);
-  }
-  for (const name of SINGLE) {
-    if (msg.fields(name).length > 1) return bad(`several ${name} headers`);
-  }
+  if (msg.version !== 'SIP/2.0' && msg.version.toUpperCase() !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
+  const counts = msg.counts(SINGLE);
+  for (let i = 0; i < 4; i++) if (counts[i] === 0) return bad(`missing ${SINGLE[i]} header`);
+  for (let i = 0; i < SINGLE.length; i++) if (counts[i]! > 1) return bad(`several ${SINGLE[i]} headers`);
   const from = msg.from;
   if (isSipError(from)) return bad(`bad From: ${from.error}`);
   const to = msg.to;

@@ -23,9 +23,11 @@ export interface ViaReceivedOptions {
 /** OpenSIPS's received_test(): a received param already there, or a Via address that is not the source IP. */
 export function viaNeedsReceived(via: Via, srcIp: string): boolean {
   if (via.received !== undefined) return true;
-  const viaIp = canonicalIp(via.maddr ?? via.host);
+  const host = via.maddr ?? via.host;
+  const viaIp = canonicalIp(host);
   // Host names are never resolved here (received_dns is off by default).
-  return viaIp === undefined || viaIp !== canonicalIp(srcIp);
+  if (viaIp === undefined) return true;
+  return host !== srcIp && viaIp !== canonicalIp(srcIp);
 }
 
 /**
@@ -36,32 +38,37 @@ export function viaNeedsReceived(via: Via, srcIp: string): boolean {
  */
 export function viaReceived(msg: SipMessage, src: Source, opts: ViaReceivedOptions = {}): string | undefined {
   const via = msg.topVia;
-  const field = msg.fields('via')[0];
+  const field = msg.field('via');
   if (!via || !field) return undefined;
   const rport = opts.forceRport === true || via.rport !== undefined;
   if (!rport && !viaNeedsReceived(via, src.ip)) return undefined;
 
-  const received = `;received=${src.ip.replace(/^\[(.*)\]$/, '$1')}`;
+  const received = `;received=${withoutBrackets(src.ip)}`;
   const rportText = `;rport=${src.port}`;
   const o = via.offsets;
-  const edits: Array<{ at: number; remove: number; insert: string }> = [];
+  const value = field.value;
   if (opts.mode === 'forward') {
+    const edits: Array<{ at: number; remove: number; insert: string }> = [];
     if (o.received) edits.push({ at: o.received[0], remove: o.received[1] - o.received[0], insert: received });
     else edits.push({ at: o.hostPortEnd, remove: 0, insert: received });
     // Both new params hang off the same anchor; the later lump lands first.
     if (o.rport) edits.push({ at: o.rport[0], remove: o.rport[1] - o.rport[0], insert: rportText });
     else if (rport) edits.push({ at: o.hostPortEnd, remove: 0, insert: rportText });
-  } else {
-    edits.push({ at: o.hostPortEnd, remove: 0, insert: received });
-    if (o.rport) edits.push({ at: o.rport[0], remove: o.rport[1] - o.rport[0], insert: rportText });
-    else if (rport) edits.push({ at: o.hostPortEnd, remove: 0, insert: rportText });
+    return splice(value, edits);
   }
-  return splice(field.value, edits, opts.mode === 'forward');
+  // A reply: received right after host:port, rport's value replaced where it is (always after host:port) or added after received.
+  const head = value.slice(0, o.hostPortEnd) + received;
+  if (o.rport) return head + value.slice(o.hostPortEnd, o.rport[0]) + rportText + value.slice(o.rport[1]);
+  return rport ? head + rportText + value.slice(o.hostPortEnd) : head + value.slice(o.hostPortEnd);
 }
 
-function splice(value: string, edits: Array<{ at: number; remove: number; insert: string }>, laterFirst: boolean): string {
-  // Stable order by position; at equal positions the insertion order decides.
-  const ordered = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.at - b.at || (laterFirst ? b.i - a.i : a.i - b.i));
+function withoutBrackets(ip: string): string {
+  return ip.charCodeAt(0) === 91 && ip.charCodeAt(ip.length - 1) === 93 ? ip.slice(1, -1) : ip;
+}
+
+function splice(value: string, edits: Array<{ at: number; remove: number; insert: string }>): string {
+  // Stable order by position; at equal positions the later edit lands first.
+  const ordered = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.at - b.at || b.i - a.i);
   let out = '';
   let pos = 0;
   for (const e of ordered) {

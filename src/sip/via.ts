@@ -14,8 +14,8 @@ export interface ViaOffsets {
   /** Just after host[:port]: where OpenSIPS inserts `;received=`. */
   readonly hostPortEnd: number;
   /** From the ';' to the end of the parameter. */
-  readonly rport?: readonly [number, number];
-  readonly received?: readonly [number, number];
+  readonly rport: readonly [number, number] | undefined;
+  readonly received: readonly [number, number] | undefined;
 }
 
 export interface Via {
@@ -86,14 +86,14 @@ function parseOne(s: string, p: number): { via: Via; end: number } | SipError {
   const params = Object.create(null) as Record<string, string>;
   let rport: readonly [number, number] | undefined;
   let received: readonly [number, number] | undefined;
-  const end = readHeaderParams(s, p, params, (span) => {
-    if (span.name === 'rport') rport = [span.start, span.end];
-    else if (span.name === 'received') received = [span.start, span.end];
+  const end = readHeaderParams(s, p, params, (name, _value, from, to) => {
+    if (name === 'rport') rport = [from, to];
+    else if (name === 'received') received = [from, to];
   });
   if (typeof end === 'string') return sipError(`${end} in Via`);
-  const offsets: ViaOffsets = { start, end, hostPortEnd, ...(rport && { rport }), ...(received && { received }) };
+  const offsets: ViaOffsets = { start, end, hostPortEnd, rport, received };
   const via: Via = {
-    raw: s.slice(start, end), protocol, version, transport, host, port, params,
+    raw: start === 0 && end === s.length ? s : s.slice(start, end), protocol, version, transport, host, port, params,
     branch: params.branch, received: params.received, rport: params.rport, maddr: params.maddr, offsets,
   };
   return { via, end };

@@ -1,9 +1,9 @@
 // Local replies (sl, signaling, tm, registrar) built the way OpenSIPS builds
 // them and handed to the runtime's transport: from the receiving socket to
 // the source address (rport) or the Via port.
-import { buildReply, randomTag, replyDestination } from '../../sip/index.js';
+import { buildReplyText, randomTag, replyDestination } from '../../sip/index.js';
 import type { ExecContext } from '../../script/context.js';
-import { headerEdits } from '../../script/edits.js';
+import { hasHeaderEdits, headerEdits } from '../../script/edits.js';
 import { transactionOf } from './transaction.js';
 import { liveTm } from '../tm/live.js';
 
@@ -16,6 +16,7 @@ export interface LocalReplyOptions {
 /** Headers queued with append_to_reply(), as [name, value] pairs. */
 function appendedToReply(ctx: ExecContext): [string, string][] {
   const out: [string, string][] = [];
+  if (!hasHeaderEdits(ctx, 'reply')) return out;
   for (const e of headerEdits(ctx, 'reply')) {
     if (e.op !== 'append') continue;
     for (const line of e.text.split(/\r?\n/)) {
@@ -34,13 +35,13 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   const toTag = t ? (t.toTag ??= randomTag()) : randomTag();
   const forceRport = ctx.modState.get('core:force_rport') === true;
   const server = ctx.runtime.serverHeader;
-  const text = buildReply(req, code, reason, {
+  const text = buildReplyText(req, code, reason, {
     toTag,
-    headers: [...(opts.headers ?? []), ...appendedToReply(ctx)],
+    headers: opts.headers ? [...opts.headers, ...appendedToReply(ctx)] : appendedToReply(ctx),
     ...(server ? { server } : {}),
-    source: { ip: ctx.src.ip, port: ctx.src.port },
+    source: ctx.src,
     forceRport,
-  }).toString('utf8');
+  });
   const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
   if (t) t.lastReply = { code, text };
   const to = { proto: ctx.src.proto, ip: dest.host, port: dest.port };

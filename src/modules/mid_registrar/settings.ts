@@ -23,12 +23,21 @@ export interface MidSettings extends RegistrarSettings {
   extraParamsAvp: string | undefined;
 }
 
+// Module parameters are fixed once the engine is built: read once per runtime.
+const cache = new WeakMap<Runtime, MidSettings>();
+
 export function midSettings(rt: Runtime): MidSettings {
+  let s = cache.get(rt);
+  if (!s) { s = readMidSettings(rt); cache.set(rt, s); }
+  return s;
+}
+
+function readMidSettings(rt: Runtime): MidSettings {
   const mode = Number(rt.param('mid_registrar', 'mode') ?? 0);
   const out = rt.param('mid_registrar', 'outgoing_expires');
   const extra = rt.param('mid_registrar', 'extra_contact_params_avp');
   return {
-    ...settingsOf(rt, 'mid_registrar', { min: 10, max: 3600 }),
+    ...settingsOf(rt, 'mid_registrar'),
     mode: mode === 1 || mode === 2 ? mode : 0,
     outgoingExpires: typeof out === 'number' && out > 0 ? out : 3600,
     ctidParam: String(rt.param('mid_registrar', 'contact_id_param') || 'ctid'),

@@ -34,8 +34,23 @@ export function avpName(spec: string | undefined): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** min_expires / max_expires defaults of each registrar-like module. */
+const EXPIRES_DEFAULTS = { registrar: { min: 60, max: 0 }, mid_registrar: { min: 10, max: 3600 } } as const;
+export type RegistrarModule = keyof typeof EXPIRES_DEFAULTS;
+
+// Module parameters are fixed once the engine is built: settings are read once per runtime.
+const settingsCache = new WeakMap<Runtime, Map<RegistrarModule, RegistrarSettings>>();
+
 /** Registrar-like settings of `mod` (registrar or mid_registrar), with their module defaults. */
-export function settingsOf(rt: Runtime, mod: string, defaults: { min: number; max: number }): RegistrarSettings {
+export function settingsOf(rt: Runtime, mod: RegistrarModule): RegistrarSettings {
+  let perModule = settingsCache.get(rt);
+  if (!perModule) { perModule = new Map(); settingsCache.set(rt, perModule); }
+  let s = perModule.get(mod);
+  if (!s) { s = readSettings(rt, mod, EXPIRES_DEFAULTS[mod]); perModule.set(mod, s); }
+  return s;
+}
+
+function readSettings(rt: Runtime, mod: RegistrarModule, defaults: { min: number; max: number }): RegistrarSettings {
   const minExpires = num(rt, mod, 'min_expires', defaults.min);
   const maxExpires = num(rt, mod, 'max_expires', defaults.max);
   let defaultExpires = num(rt, mod, 'default_expires', 3600);
@@ -75,6 +90,7 @@ export function usrlocOf(rt: Runtime): Usrloc {
 }
 
 function unescape(s: string): string | undefined {
+  if (s.indexOf('%') < 0) return s;
   try { return decodeURIComponent(s); } catch { return undefined; }
 }
 
@@ -82,7 +98,7 @@ export type AorResult = { aor: string } | { error: string; code: number };
 
 /** The AoR of a URI: the user part (and `@host` with use_domain), case rules applied. */
 export function extractAor(uri: string, useDomain: boolean, s: RegistrarSettings): AorResult {
-  const p = splitUri(uri.replace(/^<|>$/g, ''));
+  const p = splitUri(uri.startsWith('<') || uri.endsWith('>') ? uri.replace(/^<|>$/g, '') : uri);
   if (!p) return { error: 'Error while parsing AOR', code: 400 };
   const rawUser = p.user ?? '';
   const user = unescape(rawUser);

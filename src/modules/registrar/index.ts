@@ -35,7 +35,7 @@ export const registrar: NativeModule = {
       impl: (ctx, [domain, aorArg]) => {
         const ul = usrlocOf(ctx.runtime);
         const uri = aorArg?.str ?? (ctx.msg.method === 'REGISTER' ? ctx.msg.to?.uri : ctx.msg.from?.uri) ?? '';
-        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar'));
         if ('error' in a) return -1;
         const now = Math.floor(ctx.runtime.clock.now() / 1000);
         return ul.domain(domain?.str ?? 'location').get(a.aor)?.bindings.some((b) => isValid(b, now)) ? 1 : -1;
@@ -46,7 +46,7 @@ export const registrar: NativeModule = {
       impl: (ctx, [domain, aorArg, ipVar]) => {
         const ul = usrlocOf(ctx.runtime);
         const uri = aorArg?.str ?? (ctx.msg.method === 'REGISTER' ? ctx.msg.to?.uri : ctx.msg.from?.uri) ?? '';
-        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar'));
         if ('error' in a) return -2;
         const wanted = (ipVar?.pv?.all(ctx) ?? []).filter((v) => v !== null).map((v) => normalizeIp(String(v)));
         if (!wanted.length) return -1;
@@ -60,7 +60,7 @@ export const registrar: NativeModule = {
       impl: (ctx, [domain, aorArg, contactArg, callidArg]) => {
         const ul = usrlocOf(ctx.runtime);
         const uri = aorArg?.str ?? (ctx.msg.method === 'REGISTER' ? ctx.msg.to?.uri : ctx.msg.from?.uri) ?? '';
-        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        const a = extractAor(uri, ul.useDomain, settingsOf(ctx.runtime, 'registrar'));
         if ('error' in a) return -1;
         const now = Math.floor(ctx.runtime.clock.now() / 1000);
         const valid = ul.domain(domain?.str ?? 'location').get(a.aor)?.bindings.filter((b) => isValid(b, now)) ?? [];
@@ -75,7 +75,7 @@ export const registrar: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [domain, aorArg, contactArg]) => {
         const ul = usrlocOf(ctx.runtime);
-        const a = extractAor(aorArg?.str ?? '', ul.useDomain, settingsOf(ctx.runtime, 'registrar', { min: 60, max: 0 }));
+        const a = extractAor(aorArg?.str ?? '', ul.useDomain, settingsOf(ctx.runtime, 'registrar'));
         if ('error' in a) return -1;
         const d = ul.domain(domain?.str ?? 'location');
         const r = d.get(a.aor);

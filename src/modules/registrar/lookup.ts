@@ -13,7 +13,7 @@ export function registrarLookup(ctx: ExecContext, domainName: string, flagsText:
   const f = parseLookupFlags(flagsText);
   if (f.error) return -3;
   const rt = ctx.runtime;
-  const s = known?.mod === 'mid_registrar' ? settingsOf(rt, 'mid_registrar', { min: 10, max: 3600 }) : settingsOf(rt, 'registrar', { min: 60, max: 0 });
+  const s = known?.mod === 'mid_registrar' ? settingsOf(rt, 'mid_registrar') : settingsOf(rt, 'registrar');
   const ul = usrlocOf(rt);
   const a = known ?? extractAor(aorUri ?? ctx.ruri, ul.useDomain, s);
   if ('error' in a) return -1;

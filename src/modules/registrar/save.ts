@@ -134,7 +134,7 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
   const cseqNum = (() => { const c = req.cseq; return c && !isSipError(c) ? c.num : 0; })();
   const cap = f.maxContacts ?? s.maxContacts;
   const existed = d.get(aor);
-  const r = existed ?? d.getOrCreate(own(aor));
+  const r = existed ?? d.create(own(aor));
   let n = cap ? r.bindings.filter((b) => isValid(b, nowSec)).length : 0;
   try {
     for (const inc of incoming) {
@@ -206,7 +206,7 @@ function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; 
 export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: string, flagsText: string, aorUri: string | undefined): number {
   const req = ctx.msg.sip;
   if (!req || !req.isRequest) return -2;
-  const s = settingsOf(ctx.runtime, mod, { min: 60, max: 0 });
+  const s = settingsOf(ctx.runtime, mod);
   const f = parseSaveFlags(flagsText);
   const ul = usrlocOf(ctx.runtime);
   const d = ul.domain(domainName);
@@ -220,15 +220,16 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
     const a = extractAor(aorUri ?? toUri ?? '', ul.useDomain, s);
     if ('error' in a) throw new RegistrarError(a.code, a.error);
     aor = a.aor;
+    let record: AorRecord | undefined;
     if (parsed.star) d.removeAor(aor);
     else if (parsed.contacts.length) {
       const incoming = parsed.contacts.map((c) => ({ contact: c, expires: contactExpires(c, parsed.headerExpires, s, f) }));
-      updateBindings(ctx, d, aor, incoming, s, f, nowSec);
-    }
+      // What updateBindings returns is what the domain now holds for the AoR.
+      record = updateBindings(ctx, d, aor, incoming, s, f, nowSec);
+    } else record = d.get(aor);
     stats.accepted_regs++;
     if (!parsed.star) extendTcpLifetime(ctx, s, parsed.contacts, parsed.headerExpires, f);
     if (f.noReply) return 1;
-    const record = d.get(aor);
     const only = f.onlyRequestContacts ? new Set(parsed.contacts.map((c) => c.uri)) : undefined;
     const bindings = (record?.bindings ?? []).filter((b) => !only || only.has(b.uri));
     const contact = contactList(bindings, nowSec, s.receivedParam);

@@ -72,8 +72,23 @@ export class UsrlocDomain {
   private labels = 0;
   expiredCount = 0;
 
-  constructor(readonly name: string, private readonly descTimeOrder: () => boolean, private readonly emit: (e: BindingEvent) => void,
-    private readonly emitAor: (e: AorEvent) => void = () => undefined, private readonly random: () => number = Math.random) {}
+  constructor(readonly name: string, private readonly descTimeOrder: () => boolean, private readonly listeners: readonly ((e: BindingEvent) => void)[],
+    private readonly aorListeners: readonly ((e: AorEvent) => void)[] = [], private readonly random: () => number = Math.random) {}
+
+  /** Events are built only when someone listens (SQL persistence, mid_registrar): a plain registrar in memory has no listener. */
+  private emit(kind: BindingEvent['kind'], r: AorRecord, binding: Binding): void {
+    if (this.listeners.length === 0) return;
+    const e: BindingEvent = { kind, domain: this.name, aor: r.aor, binding };
+    for (const l of this.listeners) l(e);
+  }
+
+  /** The record is gone from the table: AoR listeners hear it (mid_registrar mode 2 De-REGISTERs). */
+  private dropRecord(r: AorRecord, kind: AorEvent['kind']): void {
+    this.records.delete(r.aor);
+    if (this.aorListeners.length === 0) return;
+    const e: AorEvent = { kind, domain: this.name, record: r };
+    for (const l of this.aorListeners) l(e);
+  }
 
   /** The binding with this contact id, in any AoR of the domain. */
   byContactId(id: string): { record: AorRecord; binding: Binding } | undefined {
@@ -89,11 +104,13 @@ export class UsrlocDomain {
   }
 
   getOrCreate(aor: string): AorRecord {
-    let r = this.records.get(aor);
-    if (!r) {
-      r = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(this.random() * 0x3fff) };
-      this.records.set(aor, r);
-    }
+    return this.records.get(aor) ?? this.create(aor);
+  }
+
+  /** A new, empty record for an AoR the caller knows is absent (one map lookup fewer than getOrCreate). */
+  create(aor: string): AorRecord {
+    const r: AorRecord = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(this.random() * 0x3fff) };
+    this.records.set(aor, r);
     return r;
   }
 
@@ -111,7 +128,7 @@ export class UsrlocDomain {
   insert(r: AorRecord, b: Omit<Binding, 'contactId'>, contactId?: string): Binding {
     const binding = shapedBinding(b, contactId ?? this.contactId(r));
     this.place(r, binding);
-    this.emit({ kind: 'insert', domain: this.name, aor: r.aor, binding });
+    this.emit('insert', r, binding);
     return binding;
   }
 
@@ -130,17 +147,14 @@ export class UsrlocDomain {
       r.bindings.splice(r.bindings.indexOf(b), 1);
       this.place(r, b);
     }
-    this.emit({ kind: 'update', domain: this.name, aor: r.aor, binding: b });
+    this.emit('update', r, b);
   }
 
   remove(r: AorRecord, b: Binding, kind: 'delete' | 'expire' = 'delete'): void {
     const i = r.bindings.indexOf(b);
     if (i >= 0) r.bindings.splice(i, 1);
-    this.emit({ kind, domain: this.name, aor: r.aor, binding: b });
-    if (!r.bindings.length && this.records.get(r.aor) === r) {
-      this.records.delete(r.aor);
-      this.emitAor({ kind, domain: this.name, record: r });
-    }
+    this.emit(kind, r, b);
+    if (!r.bindings.length && this.records.get(r.aor) === r) this.dropRecord(r, kind);
   }
 
   removeAor(aor: string): void {
@@ -158,7 +172,7 @@ export class UsrlocDomain {
         if (b.expires > 0 && b.expires <= nowSec) { this.remove(r, b, 'expire'); n++; }
       }
       // A record left empty (a forwarded REGISTER that got no 2xx) goes at the timer too.
-      if (!r.bindings.length && this.records.get(r.aor) === r) { this.records.delete(r.aor); this.emitAor({ kind: 'expire', domain: this.name, record: r }); }
+      if (!r.bindings.length && this.records.get(r.aor) === r) this.dropRecord(r, 'expire');
     }
     this.expiredCount += n;
     return n;
@@ -192,8 +206,7 @@ export class Usrloc {
   domain(name: string): UsrlocDomain {
     let d = this.domains.get(name);
     if (!d) {
-      d = new UsrlocDomain(name, () => this.descTimeOrder, (e) => { for (const l of this.listeners) l(e); },
-        (e) => { for (const l of this.aorListeners) l(e); }, () => this.random());
+      d = new UsrlocDomain(name, () => this.descTimeOrder, this.listeners, this.aorListeners, () => this.random());
       this.domains.set(name, d);
     }
     return d;

@@ -147,7 +147,7 @@ export function contactQuirk(values: readonly NameAddr[]): string | undefined {
  */
 function allParams(text: string, from: number): Array<{ name: string; value: string }> {
   const out: Array<{ name: string; value: string }> = [];
-  readHeaderParams(text, from, {}, (span) => out.push({ name: span.name, value: span.value }));
+  readHeaderParams(text, from, {}, (name, value) => out.push({ name, value }));
   return out;
 }
 
