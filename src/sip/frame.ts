@@ -8,17 +8,22 @@ import { isSipError } from './result.js';
 import { parseUint32 } from './scalars.js';
 import { parseStartLine, type StartLine } from './start-line.js';
 
-/** Where each header sits in `MessageFrame.head` (offsets relative to it). */
-export interface HeaderIndex {
-  readonly names: string[];
-  readonly keys: string[];
-  readonly lineStart: number[];
-  /** Just past the line terminator of the header's last line. */
-  readonly lineEnd: number[];
-  readonly valueStart: number[];
-  readonly valueEnd: number[];
-  readonly folded: boolean[];
+/** Where one header field sits in `MessageFrame.head` (offsets relative to it). */
+export class HeaderSpan {
+  constructor(
+    readonly name: string,
+    readonly key: string,
+    readonly lineStart: number,
+    /** Just past the line terminator of the header's last line. */
+    public lineEnd: number,
+    public valueStart: number,
+    public valueEnd: number,
+    public folded: boolean,
+  ) {}
 }
+
+/** The header fields in order: one small object each (cheaper to build than parallel arrays). */
+export type HeaderIndex = HeaderSpan[];
 
 /** Internal to src/sip: what a SipMessage is built on. */
 export interface MessageFrame {
@@ -67,15 +72,15 @@ export function frameMessage(buf: Buffer, datagram: boolean): Framed {
   const start = parseStartLine(line);
   if (isSipError(start)) return { error: incomplete(buf, base) ? INCOMPLETE : start.error };
 
-  const index = indexHeaders(text, startLineEnd);
-  if (typeof index === 'string') return { error: incomplete(buf, base) ? INCOMPLETE : index };
-  if (index.headEnd < 0) return { error: INCOMPLETE };
-  const headEnd = base + index.headEnd;
-  const bodyStart = base + index.bodyStart;
+  const indexed = indexHeaders(text, startLineEnd);
+  if (typeof indexed === 'string') return { error: incomplete(buf, base) ? INCOMPLETE : indexed };
+  if (indexed.headEnd < 0) return { error: INCOMPLETE };
+  const headEnd = base + indexed.headEnd;
+  const bodyStart = base + indexed.bodyStart;
 
   const frame: MessageFrame = {
-    buf, base, head: index.headEnd === text.length ? text : text.slice(0, index.headEnd), ascii: headIsAscii(buf, base, headEnd),
-    startLineEnd, index, bodyStart: Math.min(bodyStart, buf.length), bodyEnd: buf.length, datagram,
+    buf, base, head: indexed.headEnd === text.length ? text : text.slice(0, indexed.headEnd), ascii: headIsAscii(buf, base, headEnd),
+    startLineEnd, index: indexed.index, bodyStart: Math.min(bodyStart, buf.length), bodyEnd: buf.length, datagram,
   };
   const framingError = frameBody(frame);
   if (framingError) frame.bodyEnd = frame.bodyStart;
@@ -95,40 +100,41 @@ function headIsAscii(buf: Buffer, base: number, headEnd: number): boolean {
 }
 
 /** The index, and where the headers end in `text`: headEnd -1 when the last line has no terminator. */
-type IndexedHead = HeaderIndex & { headEnd: number; bodyStart: number };
+interface IndexedHead { index: HeaderIndex; headEnd: number; bodyStart: number }
 
 /**
  * Indexes the header lines of `text` from `from` up to the first empty line
  * (CRLF or bare LF), or to the end of `text` when there is none.
  */
 function indexHeaders(text: string, from: number): IndexedHead | string {
-  const index: IndexedHead = { names: [], keys: [], lineStart: [], lineEnd: [], valueStart: [], valueEnd: [], folded: [], headEnd: -1, bodyStart: -1 };
+  const index: HeaderIndex = [];
+  const out: IndexedHead = { index, headEnd: -1, bodyStart: -1 };
   let pos = from;
   for (;;) {
     if (pos >= text.length) {
-      index.headEnd = index.bodyStart = text.length;
-      return index;
+      out.headEnd = out.bodyStart = text.length;
+      return out;
     }
     const lead = text.charCodeAt(pos);
     if (lead === 10 || (lead === 13 && text.charCodeAt(pos + 1) === 10)) {
-      index.headEnd = pos;
-      index.bodyStart = pos + (lead === 10 ? 1 : 2);
-      return index;
+      out.headEnd = pos;
+      out.bodyStart = pos + (lead === 10 ? 1 : 2);
+      return out;
     }
     const nl = text.indexOf('\n', pos);
-    if (nl < 0) return index;
+    if (nl < 0) return out;
     const next = nl + 1;
     let contentEnd = text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
     if (lead === 32 || lead === 9) {
-      const last = index.names.length - 1;
-      if (last < 0) return 'continuation line before the first header';
+      const last = index[index.length - 1];
+      if (last === undefined) return 'continuation line before the first header';
       while (contentEnd > pos && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
       if (contentEnd > pos) {
-        if (index.valueStart[last] === index.valueEnd[last]) index.valueStart[last] = skipBlank(text, pos, contentEnd);
-        index.valueEnd[last] = contentEnd;
-        index.folded[last] = true;
+        if (last.valueStart === last.valueEnd) last.valueStart = skipBlank(text, pos, contentEnd);
+        last.valueEnd = contentEnd;
+        last.folded = true;
       }
-      index.lineEnd[last] = next;
+      last.lineEnd = next;
       pos = next;
       continue;
     }
@@ -143,13 +149,7 @@ function indexHeaders(text: string, from: number): IndexedHead | string {
     const common = COMMON_HEADER_NAMES.find(text, pos, nameEnd);
     const name = common ? common.spelling : text.slice(pos, nameEnd);
     while (contentEnd > colon + 1 && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
-    index.names.push(name);
-    index.keys.push(common ? common.key : headerKey(name));
-    index.lineStart.push(pos);
-    index.lineEnd.push(next);
-    index.valueStart.push(skipBlank(text, colon + 1, contentEnd));
-    index.valueEnd.push(contentEnd);
-    index.folded.push(false);
+    index.push(new HeaderSpan(name, common ? common.key : headerKey(name), pos, next, skipBlank(text, colon + 1, contentEnd), contentEnd, false));
     pos = next;
   }
 }
@@ -175,9 +175,9 @@ function withoutWhitespace(value: string): string {
 function frameBody(frame: MessageFrame): string | undefined {
   const { index, head } = frame;
   let length: number | undefined;
-  for (let i = 0; i < index.keys.length; i++) {
-    if (index.keys[i] !== 'content-length') continue;
-    const n = parseUint32(withoutWhitespace(head.slice(index.valueStart[i], index.valueEnd[i])));
+  for (const h of index) {
+    if (h.key !== 'content-length') continue;
+    const n = parseUint32(withoutWhitespace(head.slice(h.valueStart, h.valueEnd)));
     if (isSipError(n)) return `bad Content-Length: ${n.error}`;
     if (length !== undefined && n !== length) return 'several different Content-Length values';
     length = n;

@@ -139,9 +139,9 @@ export class SipMessage {
 
   /** Value of the i-th header field (folding replaced by a space). */
   private valueAt(i: number): string {
-    const { index, head } = this.frame;
-    const v = head.slice(index.valueStart[i], index.valueEnd[i]);
-    return this.text(index.folded[i] ? unfold(v) : v);
+    const h = this.frame.index[i]!;
+    const v = this.frame.head.slice(h.valueStart, h.valueEnd);
+    return this.text(h.folded ? unfold(v) : v);
   }
 
   private text(latin1: string): string {
@@ -153,8 +153,8 @@ export class SipMessage {
   }
 
   private firstIndex(key: string): number {
-    const keys = this.frame.index.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    const index = this.frame.index;
+    for (let i = 0; i < index.length; i++) if (index[i]!.key === key) return i;
     return -1;
   }
 
@@ -179,11 +179,11 @@ export class SipMessage {
    */
   headers(name: string): string[] {
     const key = headerKey(name);
-    const keys = this.frame.index.keys;
+    const index = this.frame.index;
     const list = isListHeader(key);
     const out: string[] = [];
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== key) continue;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key !== key) continue;
       if (list) out.push(...splitList(this.valueAt(i)));
       else out.push(this.valueAt(i));
     }
@@ -192,13 +192,13 @@ export class SipMessage {
 
   /** Each header field's name as written, in order (repeated names repeat). */
   headerNames(): string[] {
-    return this.frame.index.names.slice();
+    return this.frame.index.map((h) => h.name);
   }
 
   rawHeaders(): RawHeader[] {
-    const names = this.frame.index.names;
+    const index = this.frame.index;
     const out: RawHeader[] = [];
-    for (let i = 0; i < names.length; i++) out.push({ name: names[i]!, value: this.valueAt(i) });
+    for (let i = 0; i < index.length; i++) out.push({ name: index[i]!.name, value: this.valueAt(i) });
     return out;
   }
 
@@ -209,9 +209,9 @@ export class SipMessage {
    */
   fields(name: string): HeaderField[] {
     const key = headerKey(name);
-    const keys = this.frame.index.keys;
+    const index = this.frame.index;
     const out: HeaderField[] = [];
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) out.push(this.fieldAt(i));
+    for (let i = 0; i < index.length; i++) if (index[i]!.key === key) out.push(this.fieldAt(i));
     return out;
   }
 
@@ -228,37 +228,39 @@ export class SipMessage {
   /** The first received line with this key, terminator included, as fields() gives it. */
   firstLine(key: string): string | undefined {
     const i = this.firstIndex(key);
-    const { index, head } = this.frame;
-    return i < 0 ? undefined : this.text(head.slice(index.lineStart[i], index.lineEnd[i]));
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return this.text(this.frame.head.slice(h.lineStart, h.lineEnd));
   }
 
   /** How many fields with this key were received. */
   count(key: string): number {
-    const keys = this.frame.index.keys;
+    const index = this.frame.index;
     let n = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) n++;
+    for (let i = 0; i < index.length; i++) if (index[i]!.key === key) n++;
     return n;
   }
 
   /** count() of each key, in one pass over the headers. */
   counts(keys: readonly string[]): number[] {
     const out = new Array<number>(keys.length).fill(0);
-    const received = this.frame.index.keys;
-    for (let i = 0; i < received.length; i++) {
-      const k = keys.indexOf(received[i]!);
+    const index = this.frame.index;
+    for (let i = 0; i < index.length; i++) {
+      const k = keys.indexOf(index[i]!.key);
       if (k >= 0) out[k]!++;
     }
     return out;
   }
 
   private fieldAt(i: number): HeaderField {
-    const { index, head } = this.frame;
+    const h = this.frame.index[i]!;
+    const head = this.frame.head;
     return {
-      name: index.names[i]!,
+      name: h.name,
       value: this.valueAt(i),
-      prefix: this.text(head.slice(index.lineStart[i], index.valueStart[i])),
-      line: this.text(head.slice(index.lineStart[i], index.lineEnd[i])),
-      folded: index.folded[i]!,
+      prefix: this.text(head.slice(h.lineStart, h.valueStart)),
+      line: this.text(head.slice(h.lineStart, h.lineEnd)),
+      folded: h.folded,
     };
   }
 
@@ -291,9 +293,9 @@ export class SipMessage {
     if (this.cache.contacts) return this.cache.contacts;
     let star = false;
     const contacts: Contact[] = [];
-    const keys = this.frame.index.keys;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== 'contact') continue;
+    const index = this.frame.index;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key !== 'contact') continue;
       const r = parseContactList(this.valueAt(i));
       if (isSipError(r)) return (this.cache.contacts = sipError(`bad Contact: ${r.error}`));
       if (r.star) star = true;
@@ -306,10 +308,10 @@ export class SipMessage {
   vias(): Via[] | SipError {
     if (this.cache.vias) return this.cache.vias;
     const out: Via[] = [];
-    const keys = this.frame.index.keys;
+    const index = this.frame.index;
     const first = this.firstIndex('via');
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== 'via') continue;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key !== 'via') continue;
       const r = i === first ? this.firstViaField()! : parseViaList(this.valueAt(i));
       if (isSipError(r)) return (this.cache.vias = r);
       for (const v of r) out.push(v);
@@ -367,11 +369,11 @@ export class SipMessage {
 
   private nameAddrs(key: string): NameAddr[] | SipError {
     const out: NameAddr[] = [];
-    const keys = this.frame.index.keys;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== key) continue;
+    const index = this.frame.index;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key !== key) continue;
       const r = parseNameAddrList(this.valueAt(i));
-      if (isSipError(r)) return sipError(`bad ${this.frame.index.names[i]}: ${r.error}`);
+      if (isSipError(r)) return sipError(`bad ${this.frame.index[i]!.name}: ${r.error}`);
       out.push(...r);
     }
     return out;
@@ -391,9 +393,9 @@ export class SipMessage {
   credentials(name = 'authorization'): Credentials[] | SipError {
     const out: Credentials[] = [];
     const key = headerKey(name);
-    const keys = this.frame.index.keys;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== key) continue;
+    const index = this.frame.index;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key !== key) continue;
       const r = parseCredentials(this.valueAt(i));
       if (isSipError(r)) return r;
       out.push(r);
@@ -450,10 +452,10 @@ export class SipMessage {
   /** Removes every received header field of that name; returns how many. */
   removeHeader(name: string): number {
     const key = headerKey(name);
-    const keys = this.frame.index.keys;
+    const index = this.frame.index;
     let n = 0;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] === key && !this.edits.removed.has(i)) {
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key === key && !this.edits.removed.has(i)) {
         this.writableEdits().removed.add(i);
         n++;
       }
@@ -464,10 +466,10 @@ export class SipMessage {
   /** Removes only the `nth` received field of that name (a proxy taking its Via off a reply); false if there is none. */
   removeHeaderAt(name: string, nth: number): boolean {
     const key = headerKey(name);
-    const keys = this.frame.index.keys;
+    const index = this.frame.index;
     let seen = 0;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== key) continue;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key !== key) continue;
       if (seen++ === nth) { this.writableEdits().removed.add(i); return true; }
     }
     return false;
@@ -476,10 +478,10 @@ export class SipMessage {
   /** Replaces the value of the `nth` received field of that name; false if there is none. */
   replaceHeader(name: string, value: string, nth = 0): boolean {
     const key = headerKey(name);
-    const keys = this.frame.index.keys;
+    const index = this.frame.index;
     let seen = 0;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i] !== key) continue;
+    for (let i = 0; i < index.length; i++) {
+      if (index[i]!.key !== key) continue;
       if (seen++ !== nth) continue;
       if (this.edits.removed.has(i)) return false;
       this.writableEdits().replaced.set(i, value);

@@ -36,11 +36,11 @@ export function serializeMessage(frame: MessageFrame, method: string, version: s
   let hasType = false;
   let runStart = -1;
   const flush = (upTo: number): void => {
-    if (runStart >= 0) out.push(buf.subarray(base + index.lineStart[runStart]!, base + index.lineEnd[upTo - 1]!));
+    if (runStart >= 0) out.push(buf.subarray(base + index[runStart]!.lineStart, base + index[upTo - 1]!.lineEnd));
     runStart = -1;
   };
-  for (let i = 0; i < index.keys.length; i++) {
-    const key = index.keys[i];
+  for (let i = 0; i < index.length; i++) {
+    const key = index[i]!.key;
     let value = edits.replaced.get(i);
     if (!edits.removed.has(i)) {
       if (key === 'content-length') {
@@ -57,12 +57,12 @@ export function serializeMessage(frame: MessageFrame, method: string, version: s
     }
     if (edits.removed.has(i) || value !== undefined) {
       flush(i);
-      if (!edits.removed.has(i)) out.push(line(index.names[i]!, value!));
+      if (!edits.removed.has(i)) out.push(line(index[i]!.name, value!));
       continue;
     }
     if (runStart < 0) runStart = i;
   }
-  flush(index.keys.length);
+  flush(index.length);
 
   for (const h of edits.append) out.push(line(h.name, h.value));
   if (edits.contentType !== undefined && !hasType) out.push(line('Content-Type', edits.contentType));
