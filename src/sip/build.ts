@@ -30,15 +30,17 @@ export interface ReplyOptions {
 }
 
 // One getrandom() call per 512 tags instead of one per tag: on the relay
-// path the system call cost more than the rest of t_relay together.
+// path the system call cost more than the rest of t_relay together. The pool
+// is kept as hex text, so that a tag is a substring rather than a hex encoding.
 const POOL_SIZE = 4096;
-let pool = Buffer.alloc(0);
+let poolHex = '';
 let poolOffset = 0;
 
 function randomHex(bytes: number): string {
-  if (poolOffset + bytes > pool.length) { pool = randomBytes(POOL_SIZE); poolOffset = 0; }
-  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
-  poolOffset += bytes;
+  const chars = 2 * bytes;
+  if (poolOffset + chars > poolHex.length) { poolHex = randomBytes(POOL_SIZE).toString('hex'); poolOffset = 0; }
+  const hex = poolHex.slice(poolOffset, poolOffset + chars);
+  poolOffset += chars;
   return hex;
 }
 
