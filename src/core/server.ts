@@ -170,7 +170,7 @@ export class SipServer implements LiveTm {
   relayed(ctx: ExecContext, branch: string, from: SocketInfo, to: Peer, data: Buffer): void {
     const s = this.serverFor(ctx);
     if (!s) return;
-    const hooks = ctx.modState.get('tm:hooks') as ServerTx['hooks'];
+    const hooks = ctx.peekState('tm:hooks') as ServerTx['hooks'];
     if (hooks?.length) s.hooks = hooks;
     const c: ClientTx = { branch, method: ctx.msg.method, server: s, from, to: { proto: to.proto, ...mapPeer(this.map, to.ip, to.port) }, data, provisional: false, final: false, timers: [] };
     this.tm.addClient(c);

@@ -31,8 +31,8 @@ export class ExecContext {
   msgFlags = 0;
   /** Branch flags; index 0 is the R-URI branch. */
   branchFlags: number[] = [0];
-  /** AVP value stacks, newest last (`$(avp(x)[0])` is the newest). */
-  readonly avps = new Map<string, Val[]>();
+  private ownAvps: Map<string, Val[]> | undefined;
+  private ownModState: Map<string, unknown> | undefined;
   retcode = 1;
   flow: Flow = Flow.None;
   dropped = false;
@@ -46,8 +46,6 @@ export class ExecContext {
   tracer: Tracer | undefined;
   /** Branches appended after the R-URI branch (lookup(), append_branch()). */
   readonly branches: { uri: string; du: string | null; flags: number; q: number; socket: SocketInfo | null; path?: string }[] = [];
-  /** Per-message scratch space for modules (registrar reply state, transaction...). */
-  readonly modState = new Map<string, unknown>();
 
   constructor(
     readonly runtime: Runtime,
@@ -56,6 +54,24 @@ export class ExecContext {
     readonly socketIn: SocketInfo,
   ) {
     this.ruri = msg.ruri;
+  }
+
+  // The two maps are created on first use: most messages (a stateless reply)
+  // never touch them.
+
+  /** AVP value stacks, newest last (`$(avp(x)[0])` is the newest). */
+  get avps(): Map<string, Val[]> {
+    return (this.ownAvps ??= new Map());
+  }
+
+  /** Per-message scratch space for modules (registrar reply state, transaction...). */
+  get modState(): Map<string, unknown> {
+    return (this.ownModState ??= new Map());
+  }
+
+  /** modState.get() without creating the map. */
+  peekState(key: string): unknown {
+    return this.ownModState?.get(key);
   }
 
   avpStack(name: string): Val[] {

@@ -14,14 +14,14 @@ export type HeaderEdit =
 
 export function headerEdits(ctx: ExecContext, target: 'request' | 'reply' = 'request'): HeaderEdit[] {
   const key = `edits:${target}`;
-  let list = ctx.modState.get(key) as HeaderEdit[] | undefined;
+  let list = ctx.peekState(key) as HeaderEdit[] | undefined;
   if (!list) { list = []; ctx.modState.set(key, list); }
   return list;
 }
 
 /** Whether the script queued any edit for `target` (without creating the list, as headerEdits() does). */
 export function hasHeaderEdits(ctx: ExecContext, target: 'request' | 'reply' = 'request'): boolean {
-  const list = ctx.modState.get(target === 'reply' ? 'edits:reply' : 'edits:request') as HeaderEdit[] | undefined;
+  const list = ctx.peekState(target === 'reply' ? 'edits:reply' : 'edits:request') as HeaderEdit[] | undefined;
   return list !== undefined && list.length > 0;
 }
 

@@ -33,7 +33,7 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   if (req.method === 'ACK') return 1; // an ACK is never answered
   const t = transactionOf(ctx);
   const toTag = t ? (t.toTag ??= randomTag()) : randomTag();
-  const forceRport = ctx.modState.get('core:force_rport') === true;
+  const forceRport = ctx.peekState('core:force_rport') === true;
   const server = ctx.runtime.serverHeader;
   const text = buildReplyText(req, code, reason, {
     toTag,

@@ -13,7 +13,7 @@ export interface TmHooks {
 }
 
 export function tmHooks(ctx: ExecContext): TmHooks[] {
-  let hooks = ctx.modState.get('tm:hooks') as TmHooks[] | undefined;
+  let hooks = ctx.peekState('tm:hooks') as TmHooks[] | undefined;
   if (!hooks) { hooks = []; ctx.modState.set('tm:hooks', hooks); }
   return hooks;
 }
@@ -26,7 +26,7 @@ export interface TransactionState {
 }
 
 export function transactionOf(ctx: ExecContext): TransactionState | undefined {
-  return ctx.modState.get('tm:transaction') as TransactionState | undefined;
+  return ctx.peekState('tm:transaction') as TransactionState | undefined;
 }
 
 export function createTransaction(ctx: ExecContext, by: string): TransactionState {

@@ -50,7 +50,7 @@ function natedUri(ctx: ExecContext, uri: string, params: string): string | undef
 }
 
 export function fixNatedContact(ctx: ExecContext, params: string): number {
-  if (ctx.modState.get('nathelper:contact_fixed')) {
+  if (ctx.peekState('nathelper:contact_fixed')) {
     ctx.runtime.logger.log(-1, 'nathelper', 'fix_nated_contact_f', 'SCRIPT BUG - second attempt to change URI Contact');
     return -1;
   }

@@ -50,13 +50,13 @@ function applyEdits(ctx: ExecContext, msg: SipMessage): void {
 function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): { text: string; branch: string } {
   const msg = ctx.msg.sip!.clone();
   // The received Via gets received=/rport= before ours goes on top.
-  const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.modState.get('core:force_rport') === true, mode: 'forward' });
+  const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.peekState('core:force_rport') === true, mode: 'forward' });
   if (top !== undefined) msg.replaceHeader('via', top, 0);
   applyEdits(ctx, msg);
   msg.setRuri(ruri);
   const host = from.advertisedIp ?? from.ip;
   const port = from.advertisedPort ?? from.port;
-  const rport = ctx.modState.get('core:add_local_rport') === true ? ';rport' : '';
+  const rport = ctx.peekState('core:add_local_rport') === true ? ';rport' : '';
   for (const h of tmHooks(ctx)) h.requestForwarded?.(msg, from);
   const branch = newBranch();
   msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${branch}${rport}`, 'prepend');
@@ -72,7 +72,7 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
   if (known) { live!.absorb(known); return 1; } // a retransmission: tm answers it itself
   const branches = [{ uri: ctx.ruri, du: ctx.du, socket: ctx.socketOut }, ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket }))];
   let sent = 0;
-  const onBranch = ctx.modState.get('tm:on_branch') as string | undefined;
+  const onBranch = ctx.peekState('tm:on_branch') as string | undefined;
   const branchRoute = onBranch ? ctx.runtime.route('branch_route', onBranch) : undefined;
   for (const b of branches) {
     // branch_route: runs per branch with $ru set to it; edits made there apply to this branch only; drop skips it.
