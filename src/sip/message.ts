@@ -3,7 +3,7 @@
 // as edits (OpenSIPS's lumps) and applied by serialize(), so an untouched
 // header goes out byte for byte as it came in.
 import { headerKey, isListHeader, splitList } from './header-names.js';
-import { parseContactList, parseNameAddr, parseNameAddrList, type ContactList, type Contact, type NameAddr } from './name-addr.js';
+import { nameAddrError, parseContactList, parseNameAddr, parseNameAddrList, type ContactList, type Contact, type NameAddr } from './name-addr.js';
 import { isSipError, sipError, type SipError } from './result.js';
 import { parseCredentials, parseCSeq, parseMaxForwards, parseUint32, type Credentials, type CSeq } from './scalars.js';
 import { frameMessage, type MessageFrame } from './frame.js';
@@ -280,6 +280,14 @@ export class SipMessage {
     if (this.cache.from) return this.cache.from;
     const v = this.firstValue('from');
     return v === undefined ? undefined : (this.cache.from = parseNameAddr(v));
+  }
+
+  /** What is wrong with From (undefined when nothing is, or there is none), checked without building it. */
+  fromError(): SipError | undefined {
+    const cached = this.cache.from;
+    if (cached) return isSipError(cached) ? cached : undefined;
+    const v = this.firstValue('from');
+    return v === undefined ? undefined : nameAddrError(v);
   }
 
   get to(): NameAddr | SipError | undefined {

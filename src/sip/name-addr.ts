@@ -90,9 +90,10 @@ type Make<T> = new (raw: string, displayName: string, uri: string, params: Recor
 
 /**
  * Parses one value (`list` false) or a comma-separated list of values from
- * `s`. Errors are values.
+ * `s`. Errors are values. Without `make` the values are only checked, and
+ * the list returned is empty.
  */
-function parseValues<T>(s: string, list: boolean, make: Make<T>): T[] | SipError {
+function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[] | SipError {
   const out: T[] = [];
   let p = skipWs(s, 0);
   for (;;) {
@@ -101,7 +102,7 @@ function parseValues<T>(s: string, list: boolean, make: Make<T>): T[] | SipError
     if (s.charCodeAt(p) === 34) {
       const q = quotedEnd(s, p);
       if (q < 0) return sipError('unterminated quoted display name');
-      displayName = unescapeQuotedPairs(s.slice(p + 1, q - 1));
+      if (make) displayName = unescapeQuotedPairs(s.slice(p + 1, q - 1));
       p = skipWs(s, q);
       if (s.charCodeAt(p) !== 60) return sipError('quoted display name not followed by <');
     } else {
@@ -113,7 +114,7 @@ function parseValues<T>(s: string, list: boolean, make: Make<T>): T[] | SipError
       }
       if (s.charCodeAt(t) === 60 && t > p) {
         // LWS between the words of a token display name reads as one SP
-        displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
+        if (make) displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
         p = t;
       }
     }
@@ -140,10 +141,10 @@ function parseValues<T>(s: string, list: boolean, make: Make<T>): T[] | SipError
         if (!isSipError(parsed) && parsed.headersText !== '') return sipError('URI with headers must be enclosed in <>');
       }
     }
-    const params = Object.create(null) as Record<string, string>;
+    const params = make ? Object.create(null) as Record<string, string> : undefined;
     const after = readHeaderParams(s, p, params);
     if (typeof after === 'string') return sipError(after);
-    out.push(new make(s.slice(start, after).trim(), displayName, uri, params));
+    if (make) out.push(new make(s.slice(start, after).trim(), displayName, uri, params!));
     p = skipWs(s, after);
     if (p >= s.length) return out;
     if (!list || s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' after value`);
@@ -166,6 +167,12 @@ function plausibleUri(uri: string): boolean {
 export function parseNameAddr(value: string): NameAddr | SipError {
   const r = parseValues(value, false, NameAddrValue);
   return 'error' in r ? r : r[0]!;
+}
+
+/** What parseNameAddr() would say is wrong with `value`, without building the value; undefined when nothing is. */
+export function nameAddrError(value: string): SipError | undefined {
+  const r = parseValues(value, false, undefined);
+  return 'error' in r ? r : undefined;
 }
 
 export function parseNameAddrList(value: string): NameAddr[] | SipError {

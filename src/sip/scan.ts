@@ -52,38 +52,45 @@ export function paramValueEnd(s: string, p: number): number {
  * Reads `*( SEMI name [ EQUAL value ] )` from `p` into `into` (lower-case
  * names, '' for no value). Returns the position after the last parameter, or
  * an error text. `onParam` sees each parameter's name, value and span (from the
- * ';' to the end of the value).
+ * ';' to the end of the value). Without `into` and `onParam` the parameters
+ * are only checked: nothing is sliced unless there is an error to report.
  */
 export function readHeaderParams(
   s: string,
   p: number,
-  into: Record<string, string>,
+  into: Record<string, string> | undefined,
   onParam?: (name: string, value: string, start: number, end: number) => void,
 ): number | string {
+  const keep = into !== undefined || onParam !== undefined;
   for (;;) {
     const before = p;
     p = skipWs(s, p);
     if (p >= s.length || s.charCodeAt(p) !== 59) return before;
     const start = p;
     p = skipWs(s, p + 1);
+    const nameStart = p;
     const nameEnd = tokenEnd(s, p);
     if (nameEnd === p) return 'empty parameter name';
-    const name = COMMON_PARAMS.find(s, p, nameEnd)?.key ?? s.slice(p, nameEnd).toLowerCase();
+    const name = keep ? paramName(s, p, nameEnd) : '';
     p = skipWs(s, nameEnd);
     let value = '';
     if (p < s.length && s.charCodeAt(p) === 61) {
       p = skipWs(s, p + 1);
       const valueEnd = paramValueEnd(s, p);
       if (valueEnd < 0) return 'unterminated quoted string';
-      if (valueEnd === p) return `empty value for parameter '${name}'`;
-      value = s.slice(p, valueEnd);
+      if (valueEnd === p) return `empty value for parameter '${keep ? name : paramName(s, nameStart, nameEnd)}'`;
+      if (keep) value = s.slice(p, valueEnd);
       p = valueEnd;
     } else {
       p = nameEnd;
     }
-    into[name] = value;
+    if (into !== undefined) into[name] = value;
     if (onParam) onParam(name, value, start, p);
   }
+}
+
+function paramName(s: string, start: number, end: number): string {
+  return COMMON_PARAMS.find(s, start, end)?.key ?? s.slice(start, end).toLowerCase();
 }
 
 /** The text of a quoted-string without its quotes, quoted-pairs resolved; other text unchanged. */

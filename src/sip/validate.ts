@@ -19,8 +19,9 @@ export function checkRequest(msg: SipMessage): Rejection | undefined {
   const counts = msg.counts(SINGLE);
   for (let i = 0; i < 4; i++) if (counts[i] === 0) return bad(`missing ${SINGLE[i]} header`);
   for (let i = 0; i < SINGLE.length; i++) if (counts[i]! > 1) return bad(`several ${SINGLE[i]} headers`);
-  const from = msg.from;
-  if (isSipError(from)) return bad(`bad From: ${from.error}`);
+  // From is only checked here; the reply copies its line as received.
+  const fromError = msg.fromError();
+  if (fromError) return bad(`bad From: ${fromError.error}`);
   const to = msg.to;
   if (isSipError(to)) return bad(`bad To: ${to.error}`);
   if (!msg.callId) return bad('empty Call-ID');
