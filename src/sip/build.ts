@@ -71,21 +71,24 @@ export function buildReplyText(req: SipMessage, code: number, reason: string, op
 /** Status line, Vias, Record-Routes, To, From, Call-ID and CSeq. */
 function replyHead(req: SipMessage, code: number, reason: string, opts: ReplyOptions): string {
   let out = `SIP/2.0 ${code} ${reason}\r\n`;
-  const vias = req.fields('via');
+  const vias = req.lines('via');
   for (let i = 0; i < vias.length; i++) {
-    const via = vias[i]!;
     const value = i === 0 && opts.source ? viaReceived(req, opts.source, { forceRport: opts.forceRport }) : undefined;
-    if (value !== undefined) out += via.prefix + value + '\r\n';
-    else out += withoutTerminator(via.line) + '\r\n';
+    if (value !== undefined) out += req.field('via')!.prefix + value + '\r\n';
+    else out += withCrlf(vias[i]!);
   }
-  if (code >= 180 && code < 300) for (const rr of req.fields('record-route')) out += rr.line;
+  if (code >= 180 && code < 300) for (const rr of req.lines('record-route')) out += rr;
 
-  const to = req.field('to');
-  if (to) {
+  const to = req.firstLine('to');
+  if (to !== undefined) {
     const parsed = req.to;
     const hasTag = parsed !== undefined && !isSipError(parsed) && parsed.tag !== undefined && parsed.tag !== '';
-    if ((opts.addToTag ?? code >= 180) && !hasTag) out += `${to.prefix}${to.value};tag=${opts.toTag ?? randomTag()}\r\n`;
-    else out += to.line;
+    if ((opts.addToTag ?? code >= 180) && !hasTag) {
+      const field = req.field('to')!;
+      out += `${field.prefix}${field.value};tag=${opts.toTag ?? randomTag()}\r\n`;
+    } else {
+      out += to;
+    }
   }
   out += req.firstLine('from') ?? '';
   out += req.firstLine('call-id') ?? '';
@@ -101,11 +104,12 @@ function extraHeaders(opts: ReplyOptions): string {
   return out;
 }
 
-function withoutTerminator(line: string): string {
+/** The line with its terminator written as CRLF (a bare LF becomes CRLF). */
+function withCrlf(line: string): string {
   let end = line.length;
   if (line.charCodeAt(end - 1) === 10) end--;
-  if (line.charCodeAt(end - 1) === 13) end--;
-  return line.slice(0, end);
+  if (line.charCodeAt(end - 1) === 13) return end === line.length - 1 ? line : line.slice(0, end) + '\r\n';
+  return line.slice(0, end) + '\r\n';
 }
 
 function toBuffer(data: Buffer | string): Buffer {

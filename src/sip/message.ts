@@ -233,6 +233,17 @@ export class SipMessage {
     return this.text(this.frame.head.slice(h.lineStart, h.lineEnd));
   }
 
+  /** The received lines with this key, terminators included, as fields() gives them (without the rest). */
+  lines(key: string): string[] {
+    const { index, head } = this.frame;
+    const out: string[] = [];
+    for (let i = 0; i < index.length; i++) {
+      const h = index[i]!;
+      if (h.key === key) out.push(this.text(head.slice(h.lineStart, h.lineEnd)));
+    }
+    return out;
+  }
+
   /** How many fields with this key were received. */
   count(key: string): number {
     const index = this.frame.index;

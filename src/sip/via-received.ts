@@ -38,10 +38,11 @@ export function viaNeedsReceived(via: Via, srcIp: string): boolean {
  */
 export function viaReceived(msg: SipMessage, src: Source, opts: ViaReceivedOptions = {}): string | undefined {
   const via = msg.topVia;
-  const field = msg.field('via');
-  if (!via || !field) return undefined;
+  if (!via) return undefined;
   const rport = opts.forceRport === true || via.rport !== undefined;
   if (!rport && !viaNeedsReceived(via, src.ip)) return undefined;
+  const field = msg.field('via');
+  if (!field) return undefined;
 
   const received = `;received=${withoutBrackets(src.ip)}`;
   const rportText = `;rport=${src.port}`;

@@ -13,10 +13,12 @@ export interface LocalReplyOptions {
   via: string;
 }
 
+const NONE: readonly (readonly [string, string])[] = Object.freeze([]);
+
 /** Headers queued with append_to_reply(), as [name, value] pairs. */
-function appendedToReply(ctx: ExecContext): [string, string][] {
+function appendedToReply(ctx: ExecContext): readonly (readonly [string, string])[] {
+  if (!hasHeaderEdits(ctx, 'reply')) return NONE;
   const out: [string, string][] = [];
-  if (!hasHeaderEdits(ctx, 'reply')) return out;
   for (const e of headerEdits(ctx, 'reply')) {
     if (e.op !== 'append') continue;
     for (const line of e.text.split(/\r?\n/)) {
@@ -32,17 +34,19 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   if (!req || !req.isRequest) return -1;
   if (req.method === 'ACK') return 1; // an ACK is never answered
   const t = transactionOf(ctx);
-  const toTag = t ? (t.toTag ??= randomTag()) : randomTag();
+  // Outside a transaction the builder draws a tag only when the reply needs one.
+  const toTag = t ? (t.toTag ??= randomTag()) : undefined;
   const forceRport = ctx.peekState('core:force_rport') === true;
   const server = ctx.runtime.serverHeader;
+  // A plain literal (no spreads): this runs for every stateless reply.
   const text = buildReplyText(req, code, reason, {
     toTag,
     headers: opts.headers ? [...opts.headers, ...appendedToReply(ctx)] : appendedToReply(ctx),
-    ...(server ? { server } : {}),
+    server: server ? server : undefined,
     source: ctx.src,
     forceRport,
   });
-  const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
+  const dest = ctx.src.proto === 'udp' ? replyDestination(req, ctx.src, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
   if (t) t.lastReply = { code, text };
   const to = { proto: ctx.src.proto, ip: dest.host, port: dest.port };
   ctx.runtime.transport.send({ kind: 'reply', from: ctx.socketIn, to, text, via: opts.via });
