@@ -118,13 +118,13 @@ function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[
         p = t;
       }
     }
-    let uri: string;
+    let uri = '';
     if (s.charCodeAt(p) === 60) {
       const close = s.indexOf('>', p);
       if (close < 0) return sipError('missing > after URI');
-      uri = s.slice(p + 1, close);
+      if (!plausibleUri(s, p + 1, close)) return sipError(`malformed URI <${s.slice(p + 1, close)}>`);
+      if (make) uri = s.slice(p + 1, close);
       p = close + 1;
-      if (!plausibleUri(uri)) return sipError(`malformed URI <${uri}>`);
     } else {
       let u = p;
       while (u < s.length) {
@@ -134,7 +134,7 @@ function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[
       }
       uri = s.slice(p, u);
       p = u;
-      if (!plausibleUri(uri)) return sipError(uri ? `malformed URI '${uri}'` : 'missing URI');
+      if (!plausibleUri(uri, 0, uri.length)) return sipError(uri ? `malformed URI '${uri}'` : 'missing URI');
       // RFC 3261 §20: a URI with headers (or ',' ';') must be written inside <>.
       if (uri.indexOf('?') >= 0) {
         const parsed = parseUri(uri);
@@ -154,11 +154,11 @@ function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[
 }
 
 /** Something with a scheme and no whitespace; the URI grammar itself is checked lazily. */
-function plausibleUri(uri: string): boolean {
-  const colon = uri.indexOf(':');
-  if (colon <= 0) return false;
-  for (let i = 0; i < uri.length; i++) {
-    const c = uri.charCodeAt(i);
+function plausibleUri(s: string, start: number, end: number): boolean {
+  const colon = s.indexOf(':', start);
+  if (colon <= start || colon >= end) return false;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
     if (c <= 32 || c === 34 || c === 60 || c === 62) return false;
   }
   return true;

@@ -6,6 +6,7 @@ import { isDigit } from './chars.js';
 import { hostType } from './host.js';
 import { sipError, type SipError } from './result.js';
 import { readHeaderParams, skipWs, tokenEnd } from './scan.js';
+import { Spellings } from './spellings.js';
 
 export interface ViaOffsets {
   /** This via within the header value it was parsed from. */
@@ -38,23 +39,30 @@ export interface Via {
   readonly offsets: ViaOffsets;
 }
 
+/** What nearly every Via says, handed back as constants instead of fresh slices. */
+const COMMON_WORDS = new Spellings(['SIP', '2.0', 'UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'], (spelling) => spelling);
+
+function word(s: string, start: number, end: number): string {
+  return COMMON_WORDS.find(s, start, end)?.spelling ?? s.slice(start, end);
+}
+
 function parseOne(s: string, p: number): { via: Via; end: number } | SipError {
   const start = p;
   const nameEnd = tokenEnd(s, p);
   if (nameEnd === p) return sipError('missing protocol name in Via');
-  const protocol = s.slice(p, nameEnd);
+  const protocol = word(s, p, nameEnd);
   p = skipWs(s, nameEnd);
   if (s.charCodeAt(p) !== 47) return sipError("missing '/' in Via");
   p = skipWs(s, p + 1);
   const versionEnd = tokenEnd(s, p);
   if (versionEnd === p) return sipError('missing protocol version in Via');
-  const version = s.slice(p, versionEnd);
+  const version = word(s, p, versionEnd);
   p = skipWs(s, versionEnd);
   if (s.charCodeAt(p) !== 47) return sipError("missing '/' in Via");
   p = skipWs(s, p + 1);
   const transportEnd = tokenEnd(s, p);
   if (transportEnd === p) return sipError('missing transport in Via');
-  const transport = s.slice(p, transportEnd);
+  const transport = word(s, p, transportEnd);
   p = skipWs(s, transportEnd);
   if (p === transportEnd) return sipError('missing space before Via sent-by');
   const hostStart = p;
