@@ -4,7 +4,7 @@
 // parses (RFC 4475 §3.3.4) and a registrar can answer 400 itself.
 import { inClass, TOKEN } from './chars.js';
 import { isSipError, sipError, type SipError } from './result.js';
-import { quotedEnd, readHeaderParams, skipWs, unescapeQuotedPairs, unquote } from './scan.js';
+import { newParams, quotedEnd, readHeaderParams, skipWs, unescapeQuotedPairs, unquote } from './scan.js';
 import { parseUri, type SipUri } from './uri.js';
 
 export interface NameAddr {
@@ -141,7 +141,7 @@ function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[
         if (!isSipError(parsed) && parsed.headersText !== '') return sipError('URI with headers must be enclosed in <>');
       }
     }
-    const params = make ? Object.create(null) as Record<string, string> : undefined;
+    const params = make ? newParams() : undefined;
     const after = readHeaderParams(s, p, params);
     if (typeof after === 'string') return sipError(after);
     if (make) out.push(new make(s.slice(start, after).trim(), displayName, uri, params!));

@@ -1,7 +1,7 @@
 // Small header values: CSeq, integers, token lists, credentials.
 import { isDigit } from './chars.js';
 import { sipError, type SipError } from './result.js';
-import { paramValueEnd, skipWs, tokenEnd, unquote } from './scan.js';
+import { newParams, paramValueEnd, skipWs, tokenEnd, unquote } from './scan.js';
 
 export interface CSeq {
   readonly num: number;
@@ -57,7 +57,7 @@ export function parseCredentials(value: string): Credentials | SipError {
   const schemeEnd = tokenEnd(s, 0);
   if (schemeEnd === 0) return sipError('missing authorization scheme');
   const scheme = s.slice(0, schemeEnd);
-  const params = Object.create(null) as Record<string, string>;
+  const params = newParams();
   let p = skipWs(s, schemeEnd);
   while (p < s.length) {
     const nameEnd = tokenEnd(s, p);

@@ -4,6 +4,7 @@ import { allIn, HNV, inClass, isDigit, PARAM, PASSWORD, USER, HEX } from './char
 import { grammarAccepts } from './grammar.js';
 import { hostType, type HostType } from './host.js';
 import { sipError, type SipError } from './result.js';
+import { newParams } from './scan.js';
 
 export interface SipUri {
   readonly raw: string;
@@ -96,7 +97,7 @@ function splitSipUri(s: string, start: number, scheme: string): Split | undefine
   const end = s.length;
   const u: MutableUri = {
     raw: s, scheme, user: '', password: undefined, host: '', hostType: undefined, port: undefined,
-    portText: '', params: Object.create(null) as Record<string, string>, paramsText: '', headers: [], headersText: '',
+    portText: '', params: newParams(), paramsText: '', headers: [], headersText: '',
   };
   const split: Split = { uri: u, hasUserinfo: false, hasPort: false, hasParams: false, hasHeaders: false };
   let p = start;
@@ -214,7 +215,7 @@ function splitTelUri(s: string, start: number, scheme: string): MutableUri | und
   if (!allIn(user, 0, user.length, TEL_USER, true)) return undefined;
   const u: MutableUri = {
     raw: s, scheme, user, password: undefined, host: '', hostType: undefined, port: undefined, portText: '',
-    params: Object.create(null) as Record<string, string>, paramsText: '', headers: [], headersText: '',
+    params: newParams(), paramsText: '', headers: [], headersText: '',
   };
   if (s.charCodeAt(p) === 59) {
     const q = s.indexOf('?', p);

@@ -5,7 +5,7 @@
 import { isDigit } from './chars.js';
 import { hostType } from './host.js';
 import { sipError, type SipError } from './result.js';
-import { readHeaderParams, skipWs, tokenEnd } from './scan.js';
+import { newParams, readHeaderParams, skipWs, tokenEnd } from './scan.js';
 import { Spellings } from './spellings.js';
 
 export interface ViaOffsets {
@@ -91,7 +91,7 @@ function parseOne(s: string, p: number): { via: Via; end: number } | SipError {
     port = value;
     p = hostPortEnd = q;
   }
-  const params = Object.create(null) as Record<string, string>;
+  const params = newParams();
   let rport: readonly [number, number] | undefined;
   let received: readonly [number, number] | undefined;
   const end = readHeaderParams(s, p, params, (name, _value, from, to) => {
