@@ -1,6 +1,7 @@
 // Small header values: CSeq, integers, token lists, credentials.
 import { isDigit } from './chars.js';
 import { sipError, type SipError } from './result.js';
+import { commonWord } from './spellings.js';
 import { newParams, paramValueEnd, skipWs, tokenEnd, unquote } from './scan.js';
 
 export interface CSeq {
@@ -35,7 +36,7 @@ export function parseCSeq(value: string): CSeq | SipError {
   if (m === i) return sipError('CSeq without a method');
   const end = tokenEnd(s, m);
   if (end === m || end !== s.length) return sipError('bad CSeq method');
-  return { num, method: s.slice(m) };
+  return { num, method: commonWord(s, m, s.length) };
 }
 
 export function parseMaxForwards(value: string): number | SipError {

@@ -31,3 +31,14 @@ export class Spellings {
     return undefined;
   }
 }
+
+/** Request methods and the SIP version as they arrive on nearly every message (the start line, CSeq). */
+export const COMMON_WORDS = new Spellings(
+  ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'INFO', 'PRACK', 'UPDATE', 'REFER', 'SIP/2.0'],
+  (spelling) => spelling,
+);
+
+/** text[start, end), as the table's own string when it is a common word. */
+export function commonWord(text: string, start: number, end: number): string {
+  return COMMON_WORDS.find(text, start, end)?.spelling ?? text.slice(start, end);
+}

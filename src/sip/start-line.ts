@@ -3,6 +3,7 @@
 // allowed), a reply code of exactly three digits.
 import { inClass, isDigit, TOKEN } from './chars.js';
 import { sipError, type SipError } from './result.js';
+import { commonWord } from './spellings.js';
 
 export type StartLine =
   | { readonly isRequest: true; readonly method: string; readonly ruri: string; readonly version: string }
@@ -24,7 +25,7 @@ export function parseStartLine(line: string): StartLine | SipError {
   let i = 0;
   while (i < line.length && inClass(TOKEN, line.charCodeAt(i))) i++;
   if (i === 0 || line.charCodeAt(i) !== 32) return sipError('bad request line: method not followed by SP');
-  const method = line.slice(0, i);
+  const method = commonWord(line, 0, i);
   const uriStart = ++i;
   while (i < line.length && line.charCodeAt(i) > 32) i++;
   if (i === uriStart) return sipError('bad request line: empty request-URI');
@@ -33,7 +34,7 @@ export function parseStartLine(line: string): StartLine | SipError {
   const versionStart = i;
   while (i < line.length && line.charCodeAt(i) > 32) i++;
   if (i === versionStart) return sipError('bad request line: no version');
-  const version = line.slice(versionStart, i);
+  const version = commonWord(line, versionStart, i);
   while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
   if (i !== line.length) return sipError('bad request line: extra elements');
   return { isRequest: true, method, ruri, version };
