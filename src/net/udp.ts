@@ -9,6 +9,8 @@ import type { Inbound, Peer } from './types.js';
 
 export class UdpTransport {
   private readonly sockets = new Map<string, SocketAsPromised>();
+  /** The same sockets by the SocketInfo they were opened for: a send from a received message's socket skips building the key. */
+  private bySocketInfo = new WeakMap<SocketInfo, SocketAsPromised>();
 
   private key(s: SocketInfo): string {
     return `${s.ip}:${s.port}`;
@@ -24,10 +26,11 @@ export class UdpTransport {
     // Replies to many REGISTERs at once: a larger receive buffer than the default loses fewer datagrams under load.
     try { sock.setRecvBufferSize(4 * 1024 * 1024); sock.setSendBufferSize(4 * 1024 * 1024); } catch { /* best effort */ }
     this.sockets.set(this.key(socket), sock);
+    this.bySocketInfo.set(socket, sock);
   }
 
   send(from: SocketInfo, to: Peer, data: Buffer): void {
-    const sock = this.sockets.get(this.key(from));
+    const sock = this.bySocketInfo.get(from) ?? this.sockets.get(this.key(from));
     if (!sock) return;
     sock.socket.send(data, to.port, to.ip);
   }
@@ -35,6 +38,7 @@ export class UdpTransport {
   async close(): Promise<void> {
     await Promise.all([...this.sockets.values()].map((s) => s.close().catch(() => undefined)));
     this.sockets.clear();
+    this.bySocketInfo = new WeakMap();
   }
 }
 
