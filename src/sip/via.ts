@@ -46,7 +46,8 @@ function word(s: string, start: number, end: number): string {
   return COMMON_WORDS.find(s, start, end)?.spelling ?? s.slice(start, end);
 }
 
-function parseOne(s: string, p: number): { via: Via; end: number } | SipError {
+/** One via from `p`; it ends at `offsets.end`. */
+function parseOne(s: string, p: number): Via | SipError {
   const start = p;
   const nameEnd = tokenEnd(s, p);
   if (nameEnd === p) return sipError('missing protocol name in Via');
@@ -92,19 +93,25 @@ function parseOne(s: string, p: number): { via: Via; end: number } | SipError {
     p = hostPortEnd = q;
   }
   const params = newParams();
-  let rport: readonly [number, number] | undefined;
-  let received: readonly [number, number] | undefined;
-  const end = readHeaderParams(s, p, params, (name, _value, from, to) => {
-    if (name === 'rport') rport = [from, to];
-    else if (name === 'received') received = [from, to];
-  });
+  rportSpan = receivedSpan = undefined;
+  const end = readHeaderParams(s, p, params, noteSpan);
   if (typeof end === 'string') return sipError(`${end} in Via`);
-  const offsets: ViaOffsets = { start, end, hostPortEnd, rport, received };
+  const offsets: ViaOffsets = { start, end, hostPortEnd, rport: rportSpan, received: receivedSpan };
   const via: Via = {
     raw: start === 0 && end === s.length ? s : s.slice(start, end), protocol, version, transport, host, port, params,
     branch: params.branch, received: params.received, rport: params.rport, maddr: params.maddr, offsets,
   };
-  return { via, end };
+  return via;
+}
+
+// Where rport and received sit in the Via being parsed, noted by one shared
+// function rather than a closure per Via (parsing is synchronous).
+let rportSpan: readonly [number, number] | undefined;
+let receivedSpan: readonly [number, number] | undefined;
+
+function noteSpan(name: string, _value: string, from: number, to: number): void {
+  if (name === 'rport') rportSpan = [from, to];
+  else if (name === 'received') receivedSpan = [from, to];
 }
 
 /** All vias in one Via header value. */
@@ -115,8 +122,8 @@ export function parseViaList(s: string): Via[] | SipError {
     if (p >= s.length) return out.length > 0 ? out : sipError('empty Via');
     const r = parseOne(s, p);
     if ('error' in r) return r;
-    out.push(r.via);
-    p = skipWs(s, r.end);
+    out.push(r);
+    p = skipWs(s, r.offsets.end);
     if (p >= s.length) return out;
     if (s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' in Via`);
     p = skipWs(s, p + 1);
