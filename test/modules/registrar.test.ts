@@ -16,6 +16,15 @@ route {
 	$var(rc) = $retcode;
 }`;
 
+/** The socket and modules most cases here load. */
+const MODULES = `socket=udp:127.0.0.1:5060
+loadmodule "usrloc.so"
+loadmodule "signaling.so"
+loadmodule "sl.so"
+loadmodule "registrar.so"
+loadmodule "sipmsgops.so"
+`;
+
 const reply = (r: { sent: { text: string }[] }): string => r.sent[0]?.text ?? '';
 const contactHeader = (r: { sent: { text: string }[] }): string | undefined => /\r\nContact: ([^\r]*)\r\n/.exec(reply(r))?.[1];
 const bindings = (e: ReturnType<typeof sipEngine>, aor = '1001') => usrlocOf(e.rt).domain('location').get(aor)?.bindings ?? [];
@@ -114,13 +123,7 @@ route { setbflag("DST_WS"); fix_nated_register(); save("location"); }`);
 });
 
 test('lookup(): R-URI to the contact, $du to its received, branch flags back; -1 for unknown AoRs; -2 when the method is filtered', () => {
-  const e = sipEngine(`socket=udp:127.0.0.1:5060
-loadmodule "usrloc.so"
-loadmodule "signaling.so"
-loadmodule "sl.so"
-loadmodule "registrar.so"
-loadmodule "sipmsgops.so"
-route {
+  const e = sipEngine(`${MODULES}route {
 	if (is_method("REGISTER")) { setbflag("NAT"); $avp(rcv) = "sip:127.0.0.9:40000"; save("location"); exit; }
 	lookup("location", "m");
 	$var(rc) = $retcode; $var(ru) = $ru; $var(du) = $du;
@@ -165,13 +168,7 @@ test('Path: stored with p1, copied into the 200 when the UA supports path; p2 wi
 });
 
 test('is_contact_registered and remove', () => {
-  const e = sipEngine(`socket=udp:127.0.0.1:5060
-loadmodule "usrloc.so"
-loadmodule "signaling.so"
-loadmodule "sl.so"
-loadmodule "registrar.so"
-loadmodule "sipmsgops.so"
-route {
+  const e = sipEngine(`${MODULES}route {
 	if (is_method("REGISTER")) { save("location"); exit; }
 	is_contact_registered("location", "sip:1001@x", "sip:1001@127.0.0.1:5062"); $var(a) = $retcode;
 	is_contact_registered("location", "sip:1001@x", "sip:other@127.0.0.1"); $var(b) = $retcode;
@@ -185,13 +182,7 @@ route {
 });
 
 test('is_ip_registered: 1 when a contact (its received URI first) has one of the IPs of the variable or AVP', () => {
-  const e = sipEngine(`socket=udp:127.0.0.1:5060
-loadmodule "usrloc.so"
-loadmodule "signaling.so"
-loadmodule "sl.so"
-loadmodule "registrar.so"
-loadmodule "sipmsgops.so"
-modparam("registrar", "received_avp", "$avp(rcv)")
+  const e = sipEngine(`${MODULES}modparam("registrar", "received_avp", "$avp(rcv)")
 route {
 	if (is_method("REGISTER")) { $avp(rcv) = "sip:127.0.0.99:40000"; save("location"); exit; }
 	$var(ip) = "127.0.0.99"; is_ip_registered("location", "sip:1001@x", $var(ip)); $var(a) = $retcode;
