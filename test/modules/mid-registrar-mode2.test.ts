@@ -129,3 +129,9 @@ test('modes 0/1 at the 2xx: c1 without f drops the local AoR (2xx relayed withou
   const all = await scenarioOf(cfg({ mode: 0 }), body);
   assert.match(all.messages.find((m) => m.to === 'UA2' && m.status === 200)!.contact!, /127\.0\.0\.10:5060>;expires=120, <sip:1001@127\.0\.0\.11:5060>;expires=130|127\.0\.0\.11:5060>;expires=130, <sip:1001@127\.0\.0\.10:5060>;expires=120/);
 });
+
+test('contact_id_param names the URI parameter that carries the contact id, both ways', async () => {
+  const r = await scenarioOf(cfg({ mode: 1, params: ['modparam("mid_registrar", "contact_id_param", "cid")'] }), `${UP}${UAS}timeline:\n  - t=0 UA1 REGISTER expires=200\n  - t=10 C INVITE 1001 via=UP\n`);
+  assert.match(r.messages.find((m) => m.from === 'P' && m.to === 'UP')!.contact!, /^<sip:1001@127\.0\.0\.1:5360;cid=\d+>;expires=3600$/);
+  assert.ok(r.logs.some((l) => /P: lookup=1 ru=sip:1001@127\.0\.0\.10:5060$/.test(l)), r.logs.join('\n'));
+});
