@@ -12,7 +12,11 @@ import { BLOG_DIR } from '../helpers/cfg.js';
 import { register } from '../helpers/sip.js';
 import { sipEngine } from '../helpers/engine.js';
 import { ExecContext } from '../../src/script/context.js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { attachUsrlocPersistence } from '../../src/modules/usrloc/sql.js';
 
 /** The blog mid_registrar cfg (or `text`, a variant of it) behind a SipServer on a recording network, on a virtual clock. */
 function blogServer(text?: string) {
@@ -89,8 +93,9 @@ test('mid_registrar_lookup: the ctid in the R-URI names the local contact; -1 wi
   assert.equal(impl(ctxFor('sip:1001@127.0.4.111:5361;ctid=42'), [{ given: true, str: 'location' }]), -1, 'unknown ctid');
 });
 
-function modeServer(mode: number, outgoing: number) {
+function modeServer(mode: number, outgoing: number, extraModules = '') {
   const text = readFileSync(BLOG_DIR + 'blog-mid-registrar.cfg', 'utf8')
+    .replace('loadmodule "mid_registrar.so"', `${extraModules}loadmodule "mid_registrar.so"`)
     .replace('modparam("mid_registrar", "mode", 0)', `modparam("mid_registrar", "mode", ${mode})`)
     .replace('modparam("mid_registrar", "outgoing_expires", 80)', `modparam("mid_registrar", "outgoing_expires", ${outgoing})`);
   const { server, sent, rt, socket, upstream, clock } = blogServer(text);
@@ -164,6 +169,35 @@ test('the De-REGISTER is sent statefully: retransmitted on Timer E until the mai
   const after = m.sent.length;
   m.clock.advance(40_000);
   assert.equal(m.sent.length, after, 'no more retransmissions, and the 200 is not relayed anywhere');
+});
+
+test('mode 1 with usrloc in SQLite: the throttling and De-REGISTER state (kv_store) survives a restart', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'mid-kv-')), 'ul.db');
+  const dbLines = `loadmodule "db_sqlite.so"\nloadmodule "usrloc.so"\nmodparam("usrloc", "db_mode", 1)\nmodparam("usrloc", "db_url", "sqlite://${db}")\n`;
+  const first = modeServer(1, 3600, dbLines);
+  const p1 = attachUsrlocPersistence(first.rt, ['location']);
+  if ('error' in p1) throw new Error(p1.error);
+  first.registerOnce(1);
+  const row = new Database(db, { readonly: true }).prepare('SELECT kv_store FROM location').get() as { kv_store: string };
+  const kv = JSON.parse(row.kv_store) as Record<string, unknown>;
+  assert.deepEqual([kv.expO, kv.exp, kv.Seq, typeof kv.LRTs], [3600, 130, 1, 'number']);
+  assert.match(String(kv.Con), /^sip:1001@127\.0\.4\.111:5361;ctid=\d+$/);
+  p1.close();
+  // A new process on the same DB: the refresh is absorbed (LRTs/expO came back) and the expiry De-REGISTERs with the stored keys.
+  const second = modeServer(1, 3600, dbLines);
+  const p2 = attachUsrlocPersistence(second.rt, ['location']);
+  if ('error' in p2) throw new Error(p2.error);
+  assert.equal(p2.loaded, 1);
+  second.clock.set(first.clock.now() + 60_000);
+  assert.equal(second.registerOnce(2).forwarded, false, 'absorbed after the restart');
+  second.clock.advance(131_000);
+  const before = second.sent.length;
+  usrlocOf(second.rt).domain('location').expire(Math.floor(second.clock.now() / 1000));
+  const dereg = second.sent.slice(before);
+  assert.equal(dereg.length, 1);
+  assert.match(dereg[0]!.text, /\r\nCSeq: 3 REGISTER\r\n/);
+  assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361;ctid=\d+>;expires=0\r\n/);
+  p2.close();
 });
 
 test('mode 0 sends no De-REGISTER when a local contact expires', () => {

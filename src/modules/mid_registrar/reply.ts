@@ -122,6 +122,7 @@ function restoreContacts(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed
     if (s.mode === 1) {
       b.kv = new Map([['LRTs', String(info.nowSec)], ['exp', String(local)], ['expO', String(eOut)], ['Seq', String(info.cseq)], ['F', fwd.from], ['T', fwd.to],
         ['CID', info.callid], ['ru', fwd.ruri], ['hop', fwd.hop], ['Con', rc.uri]]);
+      d.touched(record, b);
     }
   }
   if (!record.bindings.length && d.get(fwd.aor) === record) d.records.delete(fwd.aor);
@@ -164,6 +165,7 @@ function restoreAor(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed: rea
     const b = existing ? (d.update(record, existing, values), existing) : d.insert(record, values, m.ctid);
     const ckv = (b.kv ??= new Map());
     ckv.set('exp', String(local)).set('expO', String(eOut)).set('Seq', String(info.cseq)).set('LRTs', String(info.nowSec));
+    d.touched(record, b);
   }
   return ours ? [eOut] : [];
 }

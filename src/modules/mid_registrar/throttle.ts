@@ -50,6 +50,7 @@ export function throttleContacts(ctx: ExecContext, d: UsrlocDomain, record: AorR
     // Absorbed: LRTs, exp and expO stay, so the next decision still measures from the last forward.
     d.update(record, b, { expires: info.nowSec + e, callid: info.callid, cseq: info.cseq, userAgent: req.userAgent ?? 'n/a', lastModified: info.nowMs, cflags: ctx.branchFlags[0] ?? 0 });
     b.kv.set('Seq', String(info.cseq));
+    d.touched(record, b);
   }
   return { rc: 2 };
 }
@@ -108,6 +109,7 @@ export function throttleAor(ctx: ExecContext, d: UsrlocDomain, record: AorRecord
       if (!roomFor(d, record, cap, f.force, isValid(b, info.nowSec) ? 0 : 1, b, info.nowSec)) return { rc: -1, code: 503, text: 'Too many registered contacts' };
       d.update(record, b, captureBinding(ctx, { contact: c, expires: e }, info.nowSec, s, f));
       setContactKeys(b, e, expO, info);
+      d.touched(record, b);
       continue;
     }
     if (e === 0) continue;
@@ -115,6 +117,7 @@ export function throttleAor(ctx: ExecContext, d: UsrlocDomain, record: AorRecord
     if (!roomFor(d, record, cap, f.force, 1, undefined, info.nowSec)) return { rc: -1, code: 503, text: 'Too many registered contacts' };
     const added = d.insert(record, captureBinding(ctx, { contact: c, expires: e }, info.nowSec, s, f));
     setContactKeys(added, e, expO, info);
+    d.touched(record, added);
   }
   if (!deregistersOnly) {
     const diff = maxDiff(record);

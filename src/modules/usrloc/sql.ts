@@ -61,7 +61,23 @@ INSERT OR IGNORE INTO version (table_name, table_version) VALUES ('${table}', 10
 interface Row {
   contact_id: number | bigint; username: string; domain: string | null; contact: string; received: string | null; path: string | null;
   expires: number; q: number; callid: string; cseq: number; last_modified: string; flags: number; cflags: string | null;
-  user_agent: string; socket: string | null; methods: number | null; sip_instance: string | null; attr: string | null;
+  user_agent: string; socket: string | null; methods: number | null; sip_instance: string | null; kv_store: string | null; attr: string | null;
+}
+
+/** The contact's key/value data (mid_registrar's throttling and De-REGISTER state) as OpenSIPS's kv_store JSON: numbers stay numbers. */
+const NUMERIC_KEYS = new Set(['exp', 'expO', 'LRTs', 'Seq', 'noDR']);
+
+function kvStore(kv: Map<string, string> | undefined): string | null {
+  if (!kv?.size) return null;
+  return JSON.stringify(Object.fromEntries([...kv].map(([k, v]) => [k, NUMERIC_KEYS.has(k) && /^-?\d+$/.test(v) ? Number(v) : v])));
+}
+
+function kvMap(text: string | null): Map<string, string> | undefined {
+  if (!text) return undefined;
+  try {
+    const o = JSON.parse(text) as Record<string, unknown>;
+    return typeof o === 'object' && o ? new Map(Object.entries(o).map(([k, v]) => [k, String(v)])) : undefined;
+  } catch { return undefined; }
 }
 
 function datetime(ms: number): string {
@@ -94,8 +110,8 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
     return { error: `cannot open ${path}: ${(err as Error).message}` };
   }
   const loaded = load(db, rt, ul, domains);
-  const upsert = (table: string): Database.Statement => db.prepare(`INSERT OR REPLACE INTO "${table}" (contact_id, username, domain, contact, received, path, expires, q, callid, cseq, last_modified, flags, cflags, user_agent, socket, methods, sip_instance, attr)
-    VALUES (@contact_id, @username, @domain, @contact, @received, @path, @expires, @q, @callid, @cseq, @last_modified, @flags, @cflags, @user_agent, @socket, @methods, @sip_instance, @attr)`);
+  const upsert = (table: string): Database.Statement => db.prepare(`INSERT OR REPLACE INTO "${table}" (contact_id, username, domain, contact, received, path, expires, q, callid, cseq, last_modified, flags, cflags, user_agent, socket, methods, sip_instance, kv_store, attr)
+    VALUES (@contact_id, @username, @domain, @contact, @received, @path, @expires, @q, @callid, @cseq, @last_modified, @flags, @cflags, @user_agent, @socket, @methods, @sip_instance, @kv_store, @attr)`);
   const remove = (table: string): Database.Statement => db.prepare(`DELETE FROM "${table}" WHERE contact_id = ?`);
   const row = (aor: string, b: Binding): Record<string, unknown> => {
     const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
@@ -103,7 +119,7 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
       contact_id: BigInt(b.contactId), username: user, domain: domain ?? null, contact: b.uri, received: b.received ?? null, path: b.path ?? null,
       expires: b.expires, q: b.q < 0 ? -1 : b.q / 1000, callid: b.callid, cseq: b.cseq, last_modified: datetime(b.lastModified), flags: b.flags,
       cflags: rt.flags.namesOf('branch', b.cflags) || null, user_agent: b.userAgent, socket: b.socket ?? null,
-      methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods, sip_instance: b.instance ?? null, attr: b.attr ?? null,
+      methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods, sip_instance: b.instance ?? null, kv_store: kvStore(b.kv), attr: b.attr ?? null,
     };
   };
   const write = (e: BindingEvent): void => {
@@ -163,7 +179,7 @@ function load(db: Database.Database, rt: Runtime, ul: Usrloc, domains: string[])
         uri: r.contact, expires: Number(r.expires), q: q < 0 ? -1 : Math.round(q * 1000), callid: r.callid, cseq: Number(r.cseq),
         flags: Number(r.flags), cflags, userAgent: r.user_agent, lastModified: Date.parse(`${r.last_modified}Z`) || rt.clock.now(), state: 'CS_SYNC',
         received: r.received || undefined, path: r.path || undefined, socket: r.socket || undefined,
-        methods: r.methods !== null ? Number(r.methods) : undefined, instance: r.sip_instance || undefined, attr: r.attr || undefined,
+        methods: r.methods !== null ? Number(r.methods) : undefined, instance: r.sip_instance || undefined, attr: r.attr || undefined, kv: kvMap(r.kv_store),
       }, String(r.contact_id)));
       rec.bindings.sort((a, b) => b.q - a.q);
       n++;

@@ -150,6 +150,11 @@ export class UsrlocDomain {
     this.emit('update', r, b);
   }
 
+  /** The binding's key/value data changed in place (mid_registrar): listeners (SQL) hear an update. */
+  touched(r: AorRecord, b: Binding): void {
+    this.emit('update', r, b);
+  }
+
   remove(r: AorRecord, b: Binding, kind: 'delete' | 'expire' = 'delete'): void {
     const i = r.bindings.indexOf(b);
     if (i >= 0) r.bindings.splice(i, 1);
