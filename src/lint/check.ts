@@ -8,6 +8,7 @@ import { Logger } from '../core/logger.js';
 import { buildEngine } from '../script/engine.js';
 import { makeReport } from './context.js';
 import { routeRules } from './rules/routes.js';
+import { registrarRules } from './rules/registrars.js';
 
 /** Rules OpenSIPS only reaches after the whole file parsed (module init, route checks). */
 const STARTUP_RULES = new Set(['missing-transport', 'missing-dependency', 'route-undefined', 'no-main-route']);
@@ -25,11 +26,12 @@ export function checkCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { pr
   const loaded = loadCfg(path, opts);
   const clock = new VirtualClock();
   const engine = buildEngine(loaded, { profile: opts.profile, clock, logger: new Logger(clock, { write: () => undefined }) });
-  // OpenSIPS resolves route(name) targets at start-up: an undefined one stops it.
+  // OpenSIPS resolves route(name) targets at start-up (an undefined one stops it) and refuses mid_registrar on sql-only usrloc.
   const routeProblems: Diagnostic[] = [];
-  routeRules.check({ loaded, engine, profile: opts.profile, routeTypes: new Map(), report: (rule, severity, message, span, hint) => {
-    if (rule === 'route-undefined') makeReport(routeProblems)(rule, severity, message, span, hint);
-  } });
+  const startupOnly = (rule: string, severity: Diagnostic['severity'], message: string, span: Diagnostic['span'], hint?: string): void => {
+    if (rule === 'route-undefined' || rule === 'mid-registrar-sql-only') makeReport(routeProblems)(rule, severity, message, span, hint);
+  };
+  for (const rules of [routeRules, registrarRules]) rules.check({ loaded, engine, profile: opts.profile, routeTypes: new Map(), report: startupOnly });
   const all = withIncludeChains([...loaded.diagnostics, ...engine.diagnostics, ...routeProblems], loaded.chains);
   // Stable: keeps the position order within each phase.
   const diagnostics = [...all.filter((d) => phaseOf(d) === 'parse'), ...all.filter((d) => phaseOf(d) === 'startup')];

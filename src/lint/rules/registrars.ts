@@ -60,11 +60,22 @@ function absorbedRelayRule(ctx: LintContext): void {
   }
 }
 
+/** mid_registrar needs usrloc's memory cache: OpenSIPS refuses sql-only (db_mode 3) at start-up. */
+function sqlOnlyRule(ctx: LintContext): void {
+  const usrloc = ctx.engine.resolution.modules.get('usrloc');
+  if (!usrloc || !ctx.engine.resolution.modules.has('mid_registrar')) return;
+  const preset = usrloc.params.get('working_mode_preset');
+  const dbMode = usrloc.params.get('db_mode');
+  const bad = preset?.value === 'sql-only' ? preset : dbMode?.value === 3 ? dbMode : undefined;
+  if (bad) ctx.report('mid-registrar-sql-only', 'error', 'mid_registrar needs usrloc\'s memory cache: OpenSIPS 3.3 refuses to start with sql-only (db_mode 3)', bad.span, 'use single-instance-sql-write-back (db_mode 2) or write-through (db_mode 1)');
+}
+
 export const registrarRules: LintRule = {
   id: 'registrars',
-  description: 'mid_registrar throttling that cannot absorb; absorbed REGISTERs relayed anyway',
+  description: 'mid_registrar throttling that cannot absorb; absorbed REGISTERs relayed anyway; mid_registrar on sql-only usrloc',
   check(ctx) {
     throttlingRule(ctx);
     absorbedRelayRule(ctx);
+    sqlOnlyRule(ctx);
   },
 };
