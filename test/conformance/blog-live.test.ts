@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, SIPP, runSipp, sippSkip, startServer } from '../helpers/sipp.js';
+import { ROOT, SIPP, logsSettled, runSipp, sippSkip, startServer } from '../helpers/sipp.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'opensips-ts-blog-live-'));
 
@@ -60,6 +60,7 @@ describe('live blog experiments (SIPp -> blog-mid-registrar.cfg -> upstream open
       try {
         const messages = join(DIR, `x${i}-messages.log`);
         const r = await runSipp({ scenario: 'uac-register-series.xml', ip: ua, port: 5330 + i, transport: 'u1', target: `${p}:5360`, keys: { exp: '20' }, pauseMs: x.pauseMs, messageFile: messages }, true);
+        await logsSettled(servers);
         const [upLog, midLog] = servers.map((s) => s.log.join(''));
         assert.equal(r.code, 0, `SIPp failed:\n${r.out.slice(-2000)}\nmid:\n${midLog!.slice(-2000)}`);
         const forwarded = [...upLog!.matchAll(/UP got REGISTER Expires=(\d+) Contact=(.*)$/gm)];

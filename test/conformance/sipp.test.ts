@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-import { ROOT, SIP_DIR, SIPP, startServer, runSipp, sendGarbage, sippSkip, type Case, type Server, type Sipp } from '../helpers/sipp.js';
+import { ROOT, SIP_DIR, SIPP, logsSettled, startServer, runSipp, sendGarbage, sippSkip, type Case, type Server, type Sipp } from '../helpers/sipp.js';
 
 const PROXY: Server = { cfg: `${SIP_DIR}proxy.cfg`, sockets: 2 };
 const UAC = (scenario: string, service: string, transport: 'u1' | 't1' = 'u1', port = 5301): Sipp => ({ scenario, ip: '127.0.20.3', port, transport, target: '127.0.20.1:5060', service });
@@ -74,7 +74,7 @@ for (const c of CASES) {
       assert.equal(uac.code, 0, `SIPp UAC failed (exit ${uac.code}):\n${uac.out.slice(-3000)}\nserver logs:\n${logs.slice(-3000)}`);
       if (uasResult) assert.equal(uasResult.code, 0, `SIPp UAS failed (exit ${uasResult.code}):\n${uasResult.out.slice(-3000)}\nserver logs:\n${logs.slice(-3000)}`);
       for (const s of servers) assert.equal(s.child.exitCode, null, 'the server is still running');
-      c.after?.(servers.map((s) => s.log.join('')));
+      if (c.after) { await logsSettled(servers); c.after(servers.map((s) => s.log.join(''))); }
     } finally {
       for (const s of servers) s.child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 300));

@@ -85,3 +85,19 @@ export async function sendGarbage(ip: string, port: number): Promise<void> {
   });
 }
 
+
+/**
+ * Waits until the servers' logs stop growing (150 ms of quiet, at most 2 s): a server's last
+ * log lines can still be in the pipe when SIPp exits.
+ */
+export async function logsSettled(servers: { log: string[] }[]): Promise<void> {
+  const size = (): number => servers.reduce((n, s) => n + s.log.join('').length, 0);
+  let last = size();
+  let quietSince = Date.now();
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline && Date.now() - quietSince < 150) {
+    await new Promise((r) => setTimeout(r, 25));
+    const now = size();
+    if (now !== last) { last = now; quietSince = Date.now(); }
+  }
+}
