@@ -12,6 +12,7 @@ import { usrlocOf } from '../registrar/aor.js';
 import { METHOD_BITS } from '../registrar/methods.js';
 import { contactList, type TcpLifetimes } from '../registrar/save.js';
 import { setContacts, type Forward, type Mapping } from './forward.js';
+import { roomFor } from './max-contacts.js';
 import { COMPAT, type MidSettings } from './settings.js';
 
 function ctidOf(uri: string, s: MidSettings): string | undefined {
@@ -60,23 +61,9 @@ function listLocal(out: SipMessage, d: UsrlocDomain, fwd: Forward, nowSec: numbe
   setContacts(out, contactList(bindings, nowSec, s.receivedParam));
 }
 
-/**
- * Room for a new local contact under `cN`/max_contacts: `f` evicts the oldest valid
- * ones; without it the limit is an error (R_TOO_MANY).
- */
+/** Room for a new local contact under `cN`/max_contacts (flag f evicts the oldest valid ones). */
 function roomForNew(d: UsrlocDomain, record: AorRecord, fwd: Forward, s: MidSettings, nowSec: number): boolean {
-  const cap = fwd.flags.maxContacts ?? s.maxContacts;
-  if (!cap) return true;
-  let n = record.bindings.filter((b) => isValid(b, nowSec)).length;
-  while (n >= cap) {
-    if (!fwd.flags.force) return false;
-    const victim = record.bindings.find((b) => isValid(b, nowSec));
-    if (!victim) break;
-    d.remove(record, victim);
-    d.records.set(record.aor, record);
-    n--;
-  }
-  return true;
+  return roomFor(d, record, fwd.flags.maxContacts ?? s.maxContacts, fwd.flags.force, 1, undefined, nowSec);
 }
 
 export function processReply(ctx: ExecContext, domainName: string, fwd: Forward, reply: SipMessage, out: SipMessage, s: MidSettings): void {

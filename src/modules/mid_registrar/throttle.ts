@@ -10,6 +10,7 @@ import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usr
 import { usrlocOf } from '../registrar/aor.js';
 import type { SaveFlags } from '../registrar/flags.js';
 import { captureBinding, contactList } from '../registrar/save.js';
+import { roomFor } from './max-contacts.js';
 import { requestedExpires, type MidSettings } from './settings.js';
 
 export type Decision = 'forward' | { rc: number; code?: number; text?: string };
@@ -63,21 +64,6 @@ function maxDiff(record: AorRecord): number {
     diff = Math.max(diff, Number(b.kv.get('expO')) - Number(b.kv.get('exp')));
   }
   return diff;
-}
-
-/** Makes room for one more contact (or checks the count after a revival): false when over the limit without `f`. */
-function roomFor(d: UsrlocDomain, record: AorRecord, cap: number, force: boolean, extra: number, keep: Binding | undefined, nowSec: number): boolean {
-  if (!cap) return true;
-  let n = record.bindings.filter((b) => isValid(b, nowSec)).length + extra;
-  while (n > cap) {
-    if (!force) return false;
-    const victim = record.bindings.find((b) => b !== keep && isValid(b, nowSec));
-    if (!victim) break;
-    d.remove(record, victim);
-    d.records.set(record.aor, record);
-    n--;
-  }
-  return true;
 }
 
 /**
