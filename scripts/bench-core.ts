@@ -15,7 +15,8 @@ const SCENARIO = KIND === 'register' ? 'conformance/sip/uac-register-load.xml' :
 const OURS_CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';
 const KAM_CFG = KIND === 'register' ? 'bench/kamailio-registrar.cfg' : 'bench/kamailio-options.cfg';
 const SECONDS_PER_STEP = 3;
-const RATES = [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
+const RATES = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const CLK_TCK = 100;
 
 function which(cmd: string): string | undefined {
@@ -138,8 +139,8 @@ async function main(): Promise<void> {
   if (!which('sipp')) { console.error('bench:core needs sipp (apt-get install -y sip-tester)'); process.exit(2); }
   if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) { console.error('run `npm run build` first'); process.exit(2); }
   console.log(`${KIND === 'register' ? 'REGISTER (distinct AoRs)' : 'OPTIONS'} load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`);
-  const ours = await measure('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, 'dist/src/cli/bin.js', 'run', OURS_CFG], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
-  const kamailio = which('kamailio');
+  const ours = await measure('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, 'dist/src/cli/bin.js', 'run', OURS_CFG], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
+  const kamailio = process.env.BENCH_NO_REFERENCE ? undefined : which('kamailio');
   let theirs: Step[] = [];
   if (kamailio) {
     theirs = await measure('kamailio', () => spawn('taskset', ['-c', '0', kamailio, '-f', KAM_CFG, '-DD', '-E', '-m', '256', '-M', '16', '-x', 'tlsf'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /INFO|listening|sl|init/i, '127.0.30.2:5060');
