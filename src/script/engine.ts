@@ -14,7 +14,7 @@ import { CORE_PVS, type PvDef } from './pv-core.js';
 import type { SocketInfo } from './context.js';
 import { CORE_FUNCTIONS } from './core-functions.js';
 import { resolveModules, type ModuleResolution } from './modules-resolve.js';
-import { Runtime } from './runtime.js';
+import { Runtime, type CompiledRoute } from './runtime.js';
 
 export interface EngineOptions {
   profile: Profile;
@@ -107,10 +107,10 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
 
   const compiler = new Compiler(rt);
   for (const [kind, table] of Object.entries(loaded.script.routes) as [A.RouteKind, Map<string, A.RouteDecl>][]) {
-    const compiled = new Map<string, { kind: A.RouteKind; name: string; run: (ctx: import('./context.js').ExecContext) => void }>();
+    const compiled = new Map<string, CompiledRoute>();
     for (const [name, decl] of table) {
       try {
-        compiled.set(name, { kind, name, run: compiler.block(decl.body) });
+        compiled.set(name, { kind, name, ...(decl.extra ? { extra: decl.extra.text } : {}), run: compiler.block(decl.body) });
       } catch (err) {
         // The compiler reports what it understands as positioned errors; anything else must not crash a check.
         diagnostics.push({ rule: 'internal', severity: 'error', message: `internal error compiling this route: ${(err as Error).message}`, span: decl.span });

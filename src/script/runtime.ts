@@ -21,6 +21,8 @@ export interface FunctionEntry {
 export interface CompiledRoute {
   kind: RouteKind;
   name: string;
+  /** timer_route's interval in seconds, or event_route's mode word. */
+  extra?: string;
   run(ctx: ExecContext): void;
 }
 

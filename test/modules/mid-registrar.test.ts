@@ -106,10 +106,11 @@ function modeServer(mode: number, outgoing: number, extraModules = '') {
     const out = sent.slice(before);
     const fwd = out.find((m) => m.to === '127.0.4.114:5060');
     if (!fwd) return { forwarded: false, toUa: out[0]?.text };
-    const ct = /\r\nContact: (<[^>]+>);expires=(\d+)\r\n/.exec(fwd.text)!;
+    const ct = /\r\nContact: (<[^>]+>)(?:;expires=(\d+))?\r\n/.exec(fwd.text)!;
+    const granted = ct[2] ?? /\r\nExpires: (\d+)\r\n/.exec(fwd.text)![1]!; // mode 2 leaves ;expires= out when there is an Expires header
     const via = /\r\nVia: ([^\r]+)\r\n/.exec(fwd.text)![1]!;
-    server.onInbound({ data: Buffer.from(`SIP/2.0 200 OK\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-m${cseq};rport=5062\r\nTo: <sip:1001@127.0.0.1>;tag=up\r\nFrom: <sip:1001@127.0.0.1>;tag=t1\r\nCall-ID: call-1\r\nCSeq: ${cseq} REGISTER\r\nContact: ${ct[1]};expires=${ct[2]}\r\nContent-Length: 0\r\n\r\n`), src: { proto: 'udp', ip: '127.0.4.114', port: 5060 }, socket: upstream });
-    return { forwarded: true, toUa: sent.at(-1)!.text, upstreamExpires: ct[2] };
+    server.onInbound({ data: Buffer.from(`SIP/2.0 200 OK\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-m${cseq};rport=5062\r\nTo: <sip:1001@127.0.0.1>;tag=up\r\nFrom: <sip:1001@127.0.0.1>;tag=t1\r\nCall-ID: call-1\r\nCSeq: ${cseq} REGISTER\r\nContact: ${ct[1]};expires=${granted}\r\nContent-Length: 0\r\n\r\n`), src: { proto: 'udp', ip: '127.0.4.114', port: 5060 }, socket: upstream });
+    return { forwarded: true, toUa: sent.at(-1)!.text, upstreamExpires: granted };
   };
   return { sent, rt, clock, registerOnce, server, upstream };
 }
@@ -207,4 +208,32 @@ test('mode 0 sends no De-REGISTER when a local contact expires', () => {
   const before = m.sent.length;
   usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
   assert.equal(m.sent.length, before);
+});
+
+test('mode 2 with usrloc in SQLite: the AoR\'s own state rides on its first contact (_urec_kvs) and survives a restart', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'mid-kv2-')), 'ul.db');
+  const dbLines = `loadmodule "db_sqlite.so"\nloadmodule "usrloc.so"\nmodparam("usrloc", "db_mode", 1)\nmodparam("usrloc", "db_url", "sqlite://${db}")\n`;
+  const first = modeServer(2, 3600, dbLines);
+  const p1 = attachUsrlocPersistence(first.rt, ['location']);
+  if ('error' in p1) throw new Error(p1.error);
+  assert.equal(first.registerOnce(1).forwarded, true);
+  const row = new Database(db, { readonly: true }).prepare('SELECT kv_store FROM location').get() as { kv_store: string };
+  const aorKv = JSON.parse(String((JSON.parse(row.kv_store) as Record<string, unknown>)._urec_kvs)) as Record<string, unknown>;
+  assert.deepEqual([aorKv.expO, aorKv.Seq, aorKv.CID, typeof aorKv.LRTs], [3600, 1, 'call-1', 'number']);
+  p1.close();
+  const second = modeServer(2, 3600, dbLines);
+  const p2 = attachUsrlocPersistence(second.rt, ['location']);
+  if ('error' in p2) throw new Error(p2.error);
+  assert.equal(usrlocOf(second.rt).domain('location').get('1001')?.kv?.get('expO'), '3600', 'the AoR\'s keys are back in memory');
+  assert.equal([...usrlocOf(second.rt).domain('location').get('1001')!.bindings[0]!.kv?.keys() ?? []].includes('_urec_kvs'), false);
+  second.clock.set(first.clock.now() + 60_000);
+  assert.equal(second.registerOnce(2).forwarded, false, 'absorbed after the restart');
+  second.clock.advance(131_000);
+  const before = second.sent.length;
+  usrlocOf(second.rt).domain('location').expire(Math.floor(second.clock.now() / 1000));
+  const dereg = second.sent.slice(before);
+  assert.equal(dereg.length, 1, 'the lapsed AoR is De-REGISTERed with the stored keys');
+  assert.match(dereg[0]!.text, /\r\nCall-ID: call-1\r\n/);
+  assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361>;expires=0\r\n/);
+  p2.close();
 });

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import type { Runtime } from '../../script/runtime.js';
 import { usrlocOf } from '../registrar/aor.js';
-import { shapedBinding, type Binding, type BindingEvent, type Usrloc } from './store.js';
+import { shapedBinding, type AorRecord, type Binding, type BindingEvent, type Usrloc } from './store.js';
 
 export type SqlWriteMode = 'none' | 'write-through' | 'write-back';
 
@@ -67,9 +67,27 @@ interface Row {
 /** The contact's key/value data (mid_registrar's throttling and De-REGISTER state) as OpenSIPS's kv_store JSON: numbers stay numbers. */
 const NUMERIC_KEYS = new Set(['exp', 'expO', 'LRTs', 'Seq', 'noDR']);
 
-function kvStore(kv: Map<string, string> | undefined): string | null {
-  if (!kv?.size) return null;
-  return JSON.stringify(Object.fromEntries([...kv].map(([k, v]) => [k, NUMERIC_KEYS.has(k) && /^-?\d+$/.test(v) ? Number(v) : v])));
+/**
+ * Where OpenSIPS keeps an AoR's own key/value data (mid_registrar mode 2's
+ * state) in the DB: serialized under this key of one of its contacts.
+ */
+const URECORD_KEY = '_urec_kvs';
+
+function kvStore(kv: Map<string, string> | undefined, recordKv?: Map<string, string>): string | null {
+  if (!kv?.size && !recordKv?.size) return null;
+  const o = Object.fromEntries([...(kv ?? [])].map(([k, v]) => [k, NUMERIC_KEYS.has(k) && /^-?\d+$/.test(v) ? Number(v) : v]));
+  if (recordKv?.size) o[URECORD_KEY] = kvStore(recordKv)!;
+  return JSON.stringify(o);
+}
+
+/** A loaded contact that carries its AoR's data hands it back to the record. */
+function restoreRecordKv(rec: AorRecord, b: Binding): void {
+  const packed = b.kv?.get(URECORD_KEY);
+  if (packed === undefined) return;
+  b.kv!.delete(URECORD_KEY);
+  if (!b.kv!.size) delete b.kv;
+  const kv = kvMap(packed);
+  if (kv) rec.kv = kv;
 }
 
 function kvMap(text: string | null): Map<string, string> | undefined {
@@ -113,24 +131,36 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   const upsert = (table: string): Database.Statement => db.prepare(`INSERT OR REPLACE INTO "${table}" (contact_id, username, domain, contact, received, path, expires, q, callid, cseq, last_modified, flags, cflags, user_agent, socket, methods, sip_instance, kv_store, attr)
     VALUES (@contact_id, @username, @domain, @contact, @received, @path, @expires, @q, @callid, @cseq, @last_modified, @flags, @cflags, @user_agent, @socket, @methods, @sip_instance, @kv_store, @attr)`);
   const remove = (table: string): Database.Statement => db.prepare(`DELETE FROM "${table}" WHERE contact_id = ?`);
-  const row = (aor: string, b: Binding): Record<string, unknown> => {
+  // The AoR's data rides on its first contact, as OpenSIPS's persist_urecord_kv_store() does.
+  const recordKvFor = (table: string, aor: string, b: Binding): Map<string, string> | undefined => {
+    const r = ul.domains.get(table)?.get(aor);
+    return r?.kv?.size && r.bindings[0] === b ? r.kv : undefined;
+  };
+  const row = (table: string, aor: string, b: Binding): Record<string, unknown> => {
     const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
     return {
       contact_id: BigInt(b.contactId), username: user, domain: domain ?? null, contact: b.uri, received: b.received ?? null, path: b.path ?? null,
       expires: b.expires, q: b.q < 0 ? -1 : b.q / 1000, callid: b.callid, cseq: b.cseq, last_modified: datetime(b.lastModified), flags: b.flags,
       cflags: rt.flags.namesOf('branch', b.cflags) || null, user_agent: b.userAgent, socket: b.socket ?? null,
-      methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods, sip_instance: b.instance ?? null, kv_store: kvStore(b.kv), attr: b.attr ?? null,
+      methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods, sip_instance: b.instance ?? null, kv_store: kvStore(b.kv, recordKvFor(table, aor, b)), attr: b.attr ?? null,
     };
   };
   const write = (e: BindingEvent): void => {
     if (e.binding.flags & 1) return; // memory-only contacts (save flag `m`)
     if (e.kind === 'delete' || e.kind === 'expire') remove(e.domain).run(BigInt(e.binding.contactId));
-    else { upsert(e.domain).run(row(e.aor, e.binding)); e.binding.state = 'CS_SYNC'; }
+    else { upsert(e.domain).run(row(e.domain, e.aor, e.binding)); e.binding.state = 'CS_SYNC'; }
   };
   const dirty = new Map<string, BindingEvent>();
-  const listener = (e: BindingEvent): void => {
+  const record = (e: BindingEvent): void => {
     if (mode === 'write-through') write(e);
     else { dirty.set(`${e.domain}|${e.binding.contactId}`, e); if (e.kind === 'insert' || e.kind === 'update') e.binding.state = e.binding.state === 'CS_NEW' ? 'CS_NEW' : 'CS_DIRTY'; }
+  };
+  const listener = (e: BindingEvent): void => {
+    record(e);
+    // A change to an AoR with data of its own rewrites the contact that carries it (it may be another one, or a new first one).
+    const r = ul.domains.get(e.domain)?.get(e.aor);
+    const holder = r?.kv?.size ? r.bindings[0] : undefined;
+    if (holder && holder !== e.binding) record({ kind: 'update', domain: e.domain, aor: e.aor, binding: holder });
   };
   ul.listeners.push(listener);
   const flush = (): void => {
@@ -152,7 +182,7 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
         const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
         db.prepare(`DELETE FROM "${table}" WHERE username = ? AND ${domain === undefined ? 'domain IS NULL' : 'domain = ?'}`).run(...(domain === undefined ? [user] : [user, domain]));
       }
-      for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) { upsert(table).run(row(r.aor, b)); b.state = 'CS_SYNC'; }
+      for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) { upsert(table).run(row(table, r.aor, b)); b.state = 'CS_SYNC'; }
     })();
   };
   rt.services.set('usrloc:sync', sync);
@@ -175,12 +205,14 @@ function load(db: Database.Database, rt: Runtime, ul: Usrloc, domains: string[])
       let cflags = 0;
       for (const name of (r.cflags ?? '').split(' ').filter(Boolean)) cflags |= rt.flags.mask('branch', name);
       const q = Number(r.q);
-      rec.bindings.push(shapedBinding({
+      const binding = shapedBinding({
         uri: r.contact, expires: Number(r.expires), q: q < 0 ? -1 : Math.round(q * 1000), callid: r.callid, cseq: Number(r.cseq),
         flags: Number(r.flags), cflags, userAgent: r.user_agent, lastModified: Date.parse(`${r.last_modified}Z`) || rt.clock.now(), state: 'CS_SYNC',
         received: r.received || undefined, path: r.path || undefined, socket: r.socket || undefined,
         methods: r.methods !== null ? Number(r.methods) : undefined, instance: r.sip_instance || undefined, attr: r.attr || undefined, kv: kvMap(r.kv_store),
-      }, String(r.contact_id)));
+      }, String(r.contact_id));
+      restoreRecordKv(rec, binding);
+      rec.bindings.push(binding);
       rec.bindings.sort((a, b) => b.q - a.q);
       n++;
     }
