@@ -4,6 +4,7 @@
 // Bad input never takes it down: every message is handled inside a guard.
 import { MAIN_ROUTE } from '../cfg/script.js';
 import type { TimerHandle } from './clock.js';
+import { runLocalRoute, runStartupRoute, startTimerRoutes, type LocalRequest } from './script-routes.js';
 import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
@@ -36,10 +37,13 @@ export class SipServer implements LiveTm {
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
     rt.transport = {
       send: (o) => {
-        const m = this.map?.get(o.to.ip);
-        const to: Peer = m ? { proto: o.to.proto, ip: m.ip, port: m.port ?? o.to.port } : o.to;
-        if (o.stateful && o.kind === 'request') this.sendLocalRequest(o.from, to, Buffer.from(o.text));
-        else this.send(o.from, to, Buffer.from(o.text));
+        let out: LocalRequest = { from: o.from, to: o.to, data: Buffer.from(o.text) };
+        const local = o.stateful === true && o.kind === 'request';
+        if (local) out = runLocalRoute(rt, out);
+        const m = this.map?.get(out.to.ip);
+        const to: Peer = m ? { proto: out.to.proto, ip: m.ip, port: m.port ?? out.to.port } : out.to;
+        if (local) this.sendLocalRequest(out.from, to, out.data);
+        else this.send(out.from, to, out.data);
       },
     };
   }
@@ -47,8 +51,10 @@ export class SipServer implements LiveTm {
   private timers: TimerHandle[] = [];
 
   async start(): Promise<void> {
+    runStartupRoute(this.rt);
     await this.net.listen(this.rt.sockets, (m) => this.onInbound(m));
     for (const start of this.rt.onStart) { const h = start(); if (h) this.timers.push(h); }
+    this.timers.push(...startTimerRoutes(this.rt));
     if (this.rt.modparams.has('usrloc')) {
       // usrloc's timer: expired bindings go away every timer_interval seconds.
       const every = Number(this.rt.param('usrloc', 'timer_interval') ?? 60) * 1000;

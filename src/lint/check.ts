@@ -11,7 +11,7 @@ import { routeRules } from './rules/routes.js';
 import { registrarRules } from './rules/registrars.js';
 
 /** Rules OpenSIPS only reaches after the whole file parsed (module init, route checks). */
-const STARTUP_RULES = new Set(['missing-transport', 'missing-dependency', 'route-undefined', 'no-main-route']);
+const STARTUP_RULES = new Set(['missing-transport', 'missing-dependency', 'route-undefined', 'no-main-route', 'event-route-unknown', 'event-route-not-loaded']);
 
 export function phaseOf(d: Diagnostic): 'parse' | 'startup' {
   return STARTUP_RULES.has(d.rule) ? 'startup' : 'parse';

@@ -336,12 +336,12 @@ function flowOf(ctx: ExecContext): Flow {
 }
 
 /** Run a route body; its value is its `return(n)` or the code of its last statement. */
-export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void }, type: import('../modules/types.js').RouteType, name: string, params: Val[] = []): number {
+export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void }, type: import('../modules/types.js').RouteType, name: string, params: Val[] = [], named?: Record<string, Val>): number {
   if (ctx.routeStack.length >= 100) {
     ctx.runtime.logger.log(-1, 'core', 'run_actions', 'too many recursive routing table lookups (100)');
     return -1;
   }
-  ctx.routeStack.push({ type, name, params });
+  ctx.routeStack.push(named ? { type, name, params, named } : { type, name, params });
   if (ctx.tracer) { ctx.tracer.event({ kind: 'route', text: `enter ${type === 'request' && name !== '0' ? `route[${name}]` : type}`, depth: ctx.tracer.depth }); ctx.tracer.depth++; }
   try {
     route.run(ctx);

@@ -40,7 +40,8 @@ export class ExecContext {
   ruri: string;
   du: string | null = null;
   socketOut: SocketInfo | null = null;
-  readonly routeStack: { type: RouteType; name: string; params: Val[] }[] = [];
+  /** Routes being run, innermost last: positional `$param(n)` of route() calls, named ones of an event_route. */
+  readonly routeStack: { type: RouteType; name: string; params: Val[]; named?: Record<string, Val> }[] = [];
   /** Span of the statement being run ($cfg_line, $cfg_file). */
   current: Span | undefined;
   tracer: Tracer | undefined;

@@ -4,6 +4,7 @@ import type * as A from '../cfg/ast.js';
 import type { ArgValue, FunctionBehaviour } from '../modules/types.js';
 import { Compiler, type StmtFn } from './compile.js';
 import type { ExecContext } from './context.js';
+import { raiseScriptEvent } from './events.js';
 import { setUriField, splitUri, joinUri } from './uri-fields.js';
 
 const ok = (b: boolean): number => (b ? 1 : -1);
@@ -69,6 +70,7 @@ function userEdit(fn: (user: string, arg: ArgValue) => string): FunctionBehaviou
 }
 
 export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
+  raise_event: { returns: [1, -1], impl: (ctx, [name, attrs, vals]) => raiseScriptEvent(ctx, name?.str ?? '', attrs, vals) },
   setflag: flagOp('msg', 'set'),
   resetflag: flagOp('msg', 'reset'),
   isflagset: flagOp('msg', 'test'),

@@ -13,6 +13,7 @@ import { Compiler, NotImplementedError } from './compile.js';
 import { CORE_PVS, type PvDef } from './pv-core.js';
 import type { SocketInfo } from './context.js';
 import { CORE_FUNCTIONS } from './core-functions.js';
+import { eventRouteProblems } from './events.js';
 import { resolveModules, type ModuleResolution } from './modules-resolve.js';
 import { Runtime, type CompiledRoute } from './runtime.js';
 
@@ -121,6 +122,11 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   for (const err of compiler.errors) {
     // Unknown functions are already reported by module resolution.
     if (err.rule !== 'unknown-function') diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
+  }
+  diagnostics.push(...eventRouteProblems(loaded.script, resolution));
+  for (const r of loaded.script.routes.error_route.values()) {
+    diagnostics.push({ rule: 'error-route-not-run', severity: 'warning', span: r.span,
+      message: 'opensips-ts does not run `error_route` yet: a request that fails to parse gets its 400 from the server itself' });
   }
   if (!rt.route('route', MAIN_ROUTE)) {
     const first = loaded.items[0]?.span ?? { file: '', line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };

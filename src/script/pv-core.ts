@@ -125,7 +125,13 @@ export const CORE_PVS: Record<string, PvDef> = {
   Tf: { takesName: false, get: (ctx) => new Date(ctx.runtime.clock.now()).toString().slice(0, 24) },
   param: {
     takesName: true,
-    get: (ctx, n) => { const top = ctx.routeStack[ctx.routeStack.length - 1]; const i = Number(n); return top && i >= 1 ? (top.params[i - 1] ?? null) : null; },
+    get: (ctx, n) => {
+      const top = ctx.routeStack[ctx.routeStack.length - 1];
+      if (!top) return null;
+      if (top.named) return eventParam(ctx, top.name, top.named, n ?? '');
+      const i = Number(n);
+      return i >= 1 ? (top.params[i - 1] ?? null) : null;
+    },
   },
   route: { takesName: false, get: (ctx) => ctx.routeStack.map((r) => (r.name ? `${r.type}[${r.name}]` : r.type)).join(' > ') || null },
   'route.name': { takesName: false, get: (ctx) => ctx.routeStack[ctx.routeStack.length - 1]?.name ?? null },
@@ -146,4 +152,15 @@ for (const [alias, name] of Object.entries(ALIASES)) CORE_PVS[alias] = CORE_PVS[
 
 function defaultPort(uri: string): number {
   return /^sips:/i.test(uri) || /;transport=tls/i.test(uri) ? 5061 : 5060;
+}
+
+/** An event_route parameter, by name or by 1-based position; a missing one is null with a warning, as event_route.c does. */
+function eventParam(ctx: ExecContext, event: string, params: Record<string, Val>, name: string): Val {
+  const byIndex = /^\d+$/.test(name);
+  const value = byIndex ? Object.values(params)[Number(name) - 1] : Object.hasOwn(params, name) ? params[name] : undefined;
+  if (value === undefined) {
+    ctx.runtime.logger.log(1, 'event_route', 'event_route_param_get', byIndex ? `Parameter ${name} not found for event ${event} - max ${Object.keys(params).length}` : `Parameter <${name}> not found for event <${event}>`);
+    return null;
+  }
+  return value;
 }

@@ -93,8 +93,8 @@ test('mid_registrar_lookup: the ctid in the R-URI names the local contact; -1 wi
   assert.equal(impl(ctxFor('sip:1001@127.0.4.111:5361;ctid=42'), [{ given: true, str: 'location' }]), -1, 'unknown ctid');
 });
 
-function modeServer(mode: number, outgoing: number, extraModules = '') {
-  const text = readFileSync(BLOG_DIR + 'blog-mid-registrar.cfg', 'utf8')
+function modeServer(mode: number, outgoing: number, extraModules = '', extraBlocks = '') {
+  const text = (readFileSync(BLOG_DIR + 'blog-mid-registrar.cfg', 'utf8') + extraBlocks)
     .replace('loadmodule "mid_registrar.so"', `${extraModules}loadmodule "mid_registrar.so"`)
     .replace('modparam("mid_registrar", "mode", 0)', `modparam("mid_registrar", "mode", ${mode})`)
     .replace('modparam("mid_registrar", "outgoing_expires", 80)', `modparam("mid_registrar", "outgoing_expires", ${outgoing})`);
@@ -236,4 +236,18 @@ test('mode 2 with usrloc in SQLite: the AoR\'s own state rides on its first cont
   assert.match(dereg[0]!.text, /\r\nCall-ID: call-1\r\n/);
   assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361>;expires=0\r\n/);
   p2.close();
+});
+
+test('local_route runs on the De-REGISTER: its header edits and $du apply, drop() does not stop it (3.3)', () => {
+  const m = modeServer(1, 3600, '', '\nlocal_route {\n\txlog("L_NOTICE", "local_route $rm $ru\\n");\n\tappend_hf("X-Local: $rm\\r\\n");\n\t$du = "sip:127.0.4.115:5070";\n\tdrop();\n}\n');
+  m.registerOnce(1);
+  m.clock.advance(131_000);
+  const before = m.sent.length;
+  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
+  const dereg = m.sent.slice(before);
+  assert.equal(dereg.length, 1);
+  assert.equal(dereg[0]!.to, '127.0.4.115:5070');
+  assert.match(dereg[0]!.text, /^REGISTER sip:172\.16\.4\.114:5060 SIP\/2\.0\r\n/);
+  assert.match(dereg[0]!.text, /\r\nX-Local: REGISTER\r\n/);
+  assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361;ctid=\d+>;expires=0\r\n/);
 });

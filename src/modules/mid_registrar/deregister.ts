@@ -37,6 +37,6 @@ export function installDeRegistrations(rt: Runtime): void {
     if ((e.kind === 'delete' || e.kind === 'expire') && modeOf() === 1) sendDeRegister(rt, e.binding.kv, e.binding.uri, 'unregister_contact');
   });
   ul.aorListeners.push((e) => {
-    if (modeOf() === 2) sendDeRegister(rt, e.record.kv, e.record.aor, 'unregister_record');
+    if (e.kind !== 'insert' && modeOf() === 2) sendDeRegister(rt, e.record.kv, e.record.aor, 'unregister_record');
   });
 }

@@ -28,13 +28,14 @@ function proxyTarget(proxy: string, fallbackProto: string): Target | undefined {
 }
 
 /** get_send_socket(): a forced socket of another protocol is ignored, as in OpenSIPS. */
-function outgoingSocket(ctx: ExecContext, proto: string, forced: SocketInfo | null): SocketInfo | undefined {
+export function outgoingSocket(ctx: ExecContext, proto: string, forced: SocketInfo | null): SocketInfo | undefined {
   if (forced && forced.proto === proto) return forced;
   if (ctx.socketIn.proto === proto) return ctx.socketIn;
   return ctx.runtime.sockets.find((s) => s.proto === proto);
 }
 
-function applyEdits(ctx: ExecContext, msg: SipMessage): void {
+/** The script's header edits (append_hf, remove_hf...) applied to an outgoing copy. */
+export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage): void {
   for (const e of headerEdits(ctx)) {
     if (e.op === 'remove') msg.removeHeader(e.name);
     else if (e.op === 'replace') msg.replaceHeader(e.name, e.value, e.nth);
@@ -52,7 +53,7 @@ function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): { text: 
   // The received Via gets received=/rport= before ours goes on top.
   const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.peekState('core:force_rport') === true, mode: 'forward' });
   if (top !== undefined) msg.replaceHeader('via', top, 0);
-  applyEdits(ctx, msg);
+  applyHeaderEdits(ctx, msg);
   msg.setRuri(ruri);
   const host = from.advertisedIp ?? from.ip;
   const port = from.advertisedPort ?? from.port;

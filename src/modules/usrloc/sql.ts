@@ -153,7 +153,7 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   const dirty = new Map<string, BindingEvent>();
   const record = (e: BindingEvent): void => {
     if (mode === 'write-through') write(e);
-    else { dirty.set(`${e.domain}|${e.binding.contactId}`, e); if (e.kind === 'insert' || e.kind === 'update') e.binding.state = e.binding.state === 'CS_NEW' ? 'CS_NEW' : 'CS_DIRTY'; }
+    else { dirty.set(`${e.domain}|${e.binding.contactId}`, e); if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = e.binding.state === 'CS_NEW' ? 'CS_NEW' : 'CS_DIRTY'; }
   };
   const listener = (e: BindingEvent): void => {
     record(e);

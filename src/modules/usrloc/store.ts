@@ -41,9 +41,10 @@ export interface AorRecord {
   nextContactLabel: number;
 }
 
-export type BindingEvent = { kind: 'insert' | 'update' | 'delete' | 'expire'; domain: string; aor: string; binding: Binding };
-/** An AoR record went away with its last binding (usrloc's UL_AOR_DELETE / UL_AOR_EXPIRE). */
-export type AorEvent = { kind: 'delete' | 'expire'; domain: string; record: AorRecord };
+/** A binding changed; `kv` = only its key/value data did (persisted, but no usrloc event in OpenSIPS). */
+export type BindingEvent = { kind: 'insert' | 'update' | 'kv' | 'delete' | 'expire'; domain: string; aor: string; binding: Binding };
+/** An AoR record was created, or went away with its last binding (usrloc's UL_AOR_INSERT / UL_AOR_DELETE / UL_AOR_EXPIRE). */
+export type AorEvent = { kind: 'insert' | 'delete' | 'expire'; domain: string; record: AorRecord };
 
 const OPTIONAL = ['received', 'path', 'socket', 'methods', 'instance', 'regId', 'attr', 'kv'] as const;
 
@@ -83,8 +84,12 @@ export class UsrlocDomain {
   }
 
   /** The record is gone from the table: AoR listeners hear it (mid_registrar mode 2 De-REGISTERs). */
-  private dropRecord(r: AorRecord, kind: AorEvent['kind']): void {
+  private dropRecord(r: AorRecord, kind: 'delete' | 'expire'): void {
     this.records.delete(r.aor);
+    this.emitAor(kind, r);
+  }
+
+  private emitAor(kind: AorEvent['kind'], r: AorRecord): void {
     if (this.aorListeners.length === 0) return;
     const e: AorEvent = { kind, domain: this.name, record: r };
     for (const l of this.aorListeners) l(e);
@@ -111,6 +116,7 @@ export class UsrlocDomain {
   create(aor: string): AorRecord {
     const r: AorRecord = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(this.random() * 0x3fff) };
     this.records.set(aor, r);
+    this.emitAor('insert', r);
     return r;
   }
 
@@ -152,7 +158,7 @@ export class UsrlocDomain {
 
   /** The binding's key/value data changed in place (mid_registrar): listeners (SQL) hear an update. */
   touched(r: AorRecord, b: Binding): void {
-    this.emit('update', r, b);
+    this.emit('kv', r, b);
   }
 
   remove(r: AorRecord, b: Binding, kind: 'delete' | 'expire' = 'delete'): void {

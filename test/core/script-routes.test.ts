@@ -1,0 +1,71 @@
+// startup_route, timer_route, event_route (usrloc's events) and local_route,
+// run by the server on a virtual clock.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scenarioOf } from '../helpers/scenario.js';
+
+const REGISTRAR = `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "signaling.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+modparam("usrloc", "timer_interval", 10)
+`;
+
+const UA = `uas:\n  UA1: { address: "udp:127.0.0.10:5060", user: "1001" }\n`;
+
+test('startup_route runs once before the first message; timer_route[name, N] every N seconds from the start, on the dummy request', async () => {
+  const r = await scenarioOf(`${REGISTRAR}
+startup_route { xlog("L_NOTICE", "startup $rm $ru $ci\\n"); $var(ticks) = 0; }
+timer_route[tick, 20] { $var(ticks) = $var(ticks) + 1; xlog("L_NOTICE", "tick $var(ticks) at $Ts $rm\\n"); }
+route { xlog("L_NOTICE", "request after $var(ticks) ticks\\n"); save("location"); }
+`, `${UA}timeline:\n  - t=30 UA1 REGISTER expires=3600\nuntil: 65\n`);
+  const lines = r.logs.filter((l) => /startup|tick|request after/.test(l)).map((l) => l.replace(/^(\d+) P: .*?(startup|tick|request)/, '$1 $2'));
+  assert.equal(lines[0], '0 startup DUMMY sip:user@dummy.com dummy-1');
+  assert.deepEqual(lines.slice(1).map((l) => l.replace(/ at \d+/, '')), ['20 tick 1 DUMMY', '30 request after 1 ticks', '40 tick 2 DUMMY', '60 tick 3 DUMMY']);
+});
+
+test('event_route: E_UL_AOR_INSERT and E_UL_CONTACT_INSERT after save(), E_UL_CONTACT_UPDATE on a refresh, E_UL_CONTACT_DELETE and E_UL_AOR_DELETE at expiry; $param(name)', async () => {
+  const r = await scenarioOf(`${REGISTRAR}loadmodule "event_route.so"
+event_route[E_UL_AOR_INSERT] { xlog("L_NOTICE", "aor insert $param(domain) $param(aor)\\n"); }
+event_route[E_UL_CONTACT_INSERT] { xlog("L_NOTICE", "contact insert $param(aor) $param(uri) q=$param(qval) cseq=$param(cseq) exp=$param(expires) $param(socket)\\n"); }
+event_route[E_UL_CONTACT_UPDATE] { xlog("L_NOTICE", "contact update $param(aor) cseq=$param(cseq)\\n"); }
+event_route[E_UL_CONTACT_DELETE] { xlog("L_NOTICE", "contact delete $param(aor) $param(nosuch)\\n"); }
+event_route[E_UL_AOR_DELETE] { xlog("L_NOTICE", "aor delete $param(aor)\\n"); }
+route { xlog("L_NOTICE", "route\\n"); save("location"); xlog("L_NOTICE", "saved\\n"); }
+`, `${UA}timeline:\n  - t=0 UA1 REGISTER expires=60\n  - t=30 UA1 REGISTER expires=60\nuntil: 100\n`);
+  const lines = r.logs.filter((l) => /route$|saved|insert|update|delete/.test(l)).map((l) => l.replace(/^(\d+) P: /, '$1 '));
+  const start = Number(/exp=(\d+)/.exec(lines.find((l) => l.includes('contact insert'))!)![1]) - 60;
+  assert.deepEqual(lines.map((l) => l.replace(/exp=\d+/, (m) => `exp=+${Number(m.slice(4)) - start}`)), [
+    '0 route', '0 saved', '0 aor insert location 1001', '0 contact insert 1001 sip:1001@127.0.0.10:5060 q=-1 cseq=1 exp=+60 udp:127.0.0.1:5060',
+    '30 route', '30 saved', '30 contact update 1001 cseq=2',
+    '90 contact delete 1001 <null>', '90 aor delete 1001', // refreshed at 30 for 60 s; usrloc's timer runs every 10 s
+  ]);
+});
+
+test('raise_event(): names and values newest first; values only are read by position; names only raise no parameters; no module, no event_route run', async () => {
+  const cfg = `${REGISTRAR}loadmodule "event_route.so"
+event_route[E_MY_EVENT] { xlog("L_NOTICE", "event from=$param(from) to=$param(to) first=$param(1) n=$param(2)\\n"); }
+route {
+\t$avp(name) = "from"; $avp(name) = "to";
+\t$avp(val) = $si; $avp(val) = $tu;
+\traise_event("E_MY_EVENT", $avp(name), $avp(val));
+\traise_event("E_MY_EVENT", , $avp(val));
+\traise_event("E_MY_EVENT", $avp(name));
+\txlog("L_NOTICE", "raised $rc\\n");
+\tsave("location");
+}
+`;
+  const r = await scenarioOf(cfg, `${UA}timeline:\n  - t=0 UA1 REGISTER expires=60\nuntil: 1\n`);
+  const lines = r.logs.filter((l) => /event from|raised/.test(l)).map((l) => l.replace(/^\d+ P: /, ''));
+  assert.deepEqual(lines, [
+    'raised 1',
+    'event from=127.0.0.10 to=sip:1001@127.0.0.1 first=sip:1001@127.0.0.1 n=127.0.0.10',
+    'event from=<null> to=<null> first=sip:1001@127.0.0.1 n=127.0.0.10',
+    'event from=<null> to=<null> first=<null> n=<null>',
+  ]);
+  const off = await scenarioOf(cfg.replace('loadmodule "event_route.so"\n', ''), `${UA}timeline:\n  - t=0 UA1 REGISTER expires=60\nuntil: 1\n`);
+  assert.ok(off.logs.some((l) => l.endsWith('raised 1')));
+  assert.ok(!off.logs.some((l) => l.includes('event from')), 'without event_route.so the route never runs');
+});
