@@ -6,6 +6,7 @@ import { loadCfg } from '../cfg/load.js';
 import { MAIN_ROUTE } from '../cfg/script.js';
 import { VirtualClock } from '../core/clock.js';
 import { Logger } from '../core/logger.js';
+import { runStartupRoute } from '../core/script-routes.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { parseSipMessage } from '../sip/index.js';
 import { NotImplementedError, runRoute } from '../script/compile.js';
@@ -49,6 +50,8 @@ export interface DryRunResult {
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
   runs: MessageRun[];
+  /** Log lines of the cfg's startup_route, run once before the messages. */
+  startupLogs?: string[];
   fatal?: string;
 }
 
@@ -99,6 +102,10 @@ export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer 
   const main = rt.route('route', MAIN_ROUTE);
   const socketIn = receivingSocket(rt, opts);
   if (!socketIn) { result.fatal = opts.socket ? `no socket ${opts.socket} in the cfg` : 'the cfg declares no socket'; return result; }
+  if (rt.route('startup_route', '')) {
+    runStartupRoute(rt);
+    result.startupLogs = [...logs];
+  }
   for (const m of messages) {
     const parsed = parseSipMessage(normaliseMessage(m.bytes));
     if ('error' in parsed) { result.fatal = `${m.file}: not a SIP message: ${parsed.error}`; return result; }

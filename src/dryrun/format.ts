@@ -40,13 +40,15 @@ function runLines(run: MessageRun, cwd: string, color: boolean): string[] {
 }
 
 export function formatDryRun(r: DryRunResult, cwd: string, color: boolean): string {
-  return r.runs.map((run) => runLines(run, cwd, color).join('\n')).join('\n\n');
+  const startup = r.startupLogs ? [[pc.createColors(color).bold('== startup_route (run once before the messages)'), ...r.startupLogs.map((l) => `  ${l.replace(/\n$/, '')}`)].join('\n')] : [];
+  return [...startup, ...r.runs.map((run) => runLines(run, cwd, color).join('\n'))].join('\n\n');
 }
 
 export function dryRunJson(r: DryRunResult, cwd: string): string {
   return JSON.stringify({
     diagnostics: r.diagnostics.map((d) => ({ file: displayPath(d.span.file, cwd), line: d.span.line, column: d.span.col, severity: d.severity, rule: d.rule, message: d.message })),
     ...(r.fatal ? { fatal: r.fatal } : {}),
+    ...(r.startupLogs ? { startupLogs: r.startupLogs } : {}),
     runs: r.runs.map((run) => ({
       file: displayPath(run.file, cwd), from: run.from, receivedOn: run.receivedOn, retcode: run.retcode, dropped: run.dropped,
       ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),

@@ -89,3 +89,16 @@ test('blog-mid-registrar.cfg (mode 0) natively: the REGISTER goes upstream with 
   assert.deepEqual(run.trace.filter((e) => e.kind === 'call').map((e) => `${e.name}=${e.rc}`), ['is_method=1', 'isflagset=-1', 'mid_registrar_save=1', 't_relay=1']);
   assert.match(run.sent[0]!.text, /\r\nContact: <sip:1001@172\.16\.4\.111:5361;ctid=\d+>;expires=3600\r\n/);
 });
+
+test('startup_route runs once before the messages: its $var values are seen by the route, its log lines reported apart', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { formatDryRun } = await import('../../src/dryrun/format.js');
+  const cfg = join(mkdtempSync(join(tmpdir(), 'dry-start-')), 'p.cfg');
+  writeFileSync(cfg, 'socket=udp:127.0.0.1:5060\nloadmodule "sl.so"\nstartup_route {\n\t$var(banner) = "ready";\n\txlog("L_NOTICE", "startup on $rm\\n");\n}\nroute {\n\txlog("L_NOTICE", "banner $var(banner)\\n");\n\tsl_send_reply(200, "OK");\n}\n');
+  const r = dryRun(cfg, [msg('register-udp.sip'), msg('register-udp.sip')], opts());
+  assert.deepEqual(r.startupLogs?.map((l) => l.replace(/^.*\] /, '').trim()), ['startup on DUMMY']);
+  assert.deepEqual(r.runs.map((run) => run.logs.map((l) => l.replace(/^.*\] /, '').trim())), [['banner ready'], ['banner ready']]);
+  assert.match(formatDryRun(r, '/', false), /^== startup_route \(run once before the messages\)\n {2}.*startup on DUMMY/);
+});
