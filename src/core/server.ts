@@ -233,7 +233,7 @@ export class SipServer implements LiveTm {
     const branch = msg.topVia?.branch;
     const c = branch ? this.tm.clients.get(branch) : undefined;
     if (!c) {
-      if (this.rt.replyFilters.some((f) => f(msg.method, msg.callId))) return;
+      if (this.rt.replyFilters.some((f) => f(msg.method, msg.callId, msg.status))) return;
       this.log(4, 'reply_received', `no transaction for a ${msg.status} reply from ${m.src.ip}:${m.src.port}: dropped`);
       return;
     }

@@ -173,7 +173,11 @@ export function loadScenario(file: string, text = readFileSync(file, 'utf8')): S
     const address = typeof spec?.address === 'string' ? parseAddress(spec.address) : undefined;
     if (!address) { r.error(node('uas', name), `UA ${name} needs \`address: udp:IP:PORT\``); continue; }
     const registrar = typeof spec.registrar === 'string' ? parseAddress(spec.registrar) : undefined;
-    uas.push({ name, user: String(spec.user ?? name), address, answers: spec.answers !== false, ...(registrar ? { registrar } : {}), ...(typeof spec.domain === 'string' ? { domain: spec.domain } : {}) });
+    const answers = typeof spec.answers === 'number' ? spec.answers : spec.answers !== false;
+    if (typeof answers === 'number' && !(Number.isInteger(answers) && answers >= 200 && answers < 700)) r.error(node('uas', name, 'answers'), '`answers` is true, false or a final status code (200-699)');
+    const delay = spec.delay === undefined ? undefined : Number(spec.delay);
+    if (delay !== undefined && !(delay >= 0)) r.error(node('uas', name, 'delay'), '`delay` is the milliseconds a UA takes to answer');
+    uas.push({ name, user: String(spec.user ?? name), address, answers, ...(delay ? { replyDelayMs: delay } : {}), ...(registrar ? { registrar } : {}), ...(typeof spec.domain === 'string' ? { domain: spec.domain } : {}) });
   }
   const names = new Set(uas.map((u) => u.name));
   const timelineNode = node('timeline');

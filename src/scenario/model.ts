@@ -19,7 +19,7 @@ export interface UpstreamActor {
   preload: { aor: string; contact: string; expires: number }[];
 }
 
-export interface UaActor { name: string; user: string; address: Address; domain?: string; registrar?: Address; /** false: never answers requests (a UA that went away). */ answers: boolean }
+export interface UaActor { name: string; user: string; address: Address; domain?: string; registrar?: Address; /** false: never answers requests (a UA that went away); a number: answers with that status. */ answers: boolean | number; /** Milliseconds before it answers. */ replyDelayMs?: number }
 
 export type Action =
   | { kind: 'register'; ua: string; expires?: number; contactExpires?: number; star?: boolean; contact?: string }

@@ -108,7 +108,7 @@ export class ScenarioRun {
     if (hasErrors(problems.diagnostics)) return problems;
     for (const n of this.nodes) await n.server.start();
     for (const ua of s.uas) {
-      this.uas.set(ua.name, new SimUa({ name: ua.name, user: ua.user, answers: ua.answers, ...ua.address, ...(ua.domain ? { domain: ua.domain } : {}) }, this.hub));
+      this.uas.set(ua.name, new SimUa({ name: ua.name, user: ua.user, answers: ua.answers, ...(ua.replyDelayMs ? { replyDelayMs: ua.replyDelayMs } : {}), ...ua.address, ...(ua.domain ? { domain: ua.domain } : {}) }, this.hub));
       this.actors.push({ name: ua.name, kind: 'ua', title: `UA ${ua.user}`, addresses: [`${ua.address.proto}:${ua.address.ip}:${ua.address.port}`] });
     }
     // UAs first on the ladder, then the cfg under test, then its upstream.

@@ -59,6 +59,12 @@ export class SimHub {
   static readonly MAX_MESSAGE = 65535;
   onDrop: (actor: string, text: string) => void = () => undefined;
 
+  /** A send that leaves `delayMs` from now (a UA that takes its time to answer). */
+  sendLater(delayMs: number, actor: string, from: Peer, to: Peer, data: Buffer): void {
+    if (delayMs <= 0) this.send(actor, from, to, data);
+    else this.clock.after(delayMs, () => this.send(actor, from, to, data));
+  }
+
   send(actor: string, from: Peer, to: Peer, data: Buffer): void {
     if (data.length > SimHub.MAX_MESSAGE) {
       this.onDrop(actor, `message of ${data.length} bytes to ${to.proto}:${to.ip}:${to.port} is too big to send: dropped`);

@@ -1,12 +1,19 @@
 // A simulated user agent: it REGISTERs (one Call-ID, CSeq counting up), calls
 // an AoR through an actor, and answers what it receives (200 to INVITE and
-// other requests, ACK absorbed). Only ever sends into the simulated hub.
+// other requests unless told another status or a delay; ACK absorbed). Only
+// ever sends into the simulated hub.
 import { parseSipMessage } from '../sip/index.js';
 import { isSipError } from '../sip/result.js';
 import type { Peer } from '../net/types.js';
 import type { SimHub } from './sim-network.js';
 
-export interface UaSpec { name: string; user: string; proto: string; ip: string; port: number; domain?: string; answers?: boolean }
+export interface UaSpec {
+  name: string; user: string; proto: string; ip: string; port: number; domain?: string;
+  /** false: never answers; a number: the status it answers every request with (200 when true or absent). */
+  answers?: boolean | number;
+  /** Milliseconds it takes to answer. */
+  replyDelayMs?: number;
+}
 
 export interface RegisterOptions {
   /** Expires header value; omitted when undefined. */
@@ -20,6 +27,8 @@ export interface RegisterOptions {
   /** Extra header lines. */
   headers?: string[];
 }
+
+const REASONS: Record<number, string> = { 200: 'OK', 404: 'Not Found', 408: 'Request Timeout', 480: 'Temporarily Unavailable', 486: 'Busy Here', 500: 'Server Internal Error', 503: 'Service Unavailable' };
 
 export class SimUa {
   private cseq = 0;
@@ -75,12 +84,13 @@ export class SimUa {
     const vias = msg.headers('via').map((v) => `Via: ${v}`);
     const to = msg.header('to') ?? '';
     const cseq = msg.cseq;
+    const status = typeof this.spec.answers === 'number' ? this.spec.answers : 200;
     const lines = [
-      'SIP/2.0 200 OK', ...vias, `From: ${msg.header('from') ?? ''}`, `To: ${/;tag=/i.test(to) ? to : `${to};tag=${this.tag}`}`,
+      `SIP/2.0 ${status} ${REASONS[status] ?? 'Reply'}`, ...vias, `From: ${msg.header('from') ?? ''}`, `To: ${/;tag=/i.test(to) ? to : `${to};tag=${this.tag}`}`,
       `Call-ID: ${msg.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? `${cseq.num} ${cseq.method}` : '1 OPTIONS'}`,
-      ...(msg.method === 'INVITE' ? [`Contact: <sip:${this.spec.user}@${this.hostport()}>`] : []), 'Content-Length: 0',
+      ...(msg.method === 'INVITE' && status < 300 ? [`Contact: <sip:${this.spec.user}@${this.hostport()}>`] : []), 'Content-Length: 0',
     ];
-    this.hub.send(this.spec.name, this.address, src, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
+    this.hub.sendLater(this.spec.replyDelayMs ?? 0, this.spec.name, this.address, src, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
   }
 
   private ack(reply: import('../sip/message.js').SipMessage, src: Peer): void {

@@ -68,7 +68,7 @@ export class Runtime {
   /** Module timers started with the server (nathelper pings...); each may return a handle to cancel at stop. */
   readonly onStart: (() => TimerHandle | undefined)[] = [];
   /** Replies that match no transaction are offered here first (nathelper's ping replies); true = consumed. */
-  readonly replyFilters: ((method: string, callid: string | undefined) => boolean)[] = [];
+  readonly replyFilters: ((method: string, callid: string | undefined, status: number) => boolean)[] = [];
   /** Functions the user simulated with `dry-run --stub fn=RC`. */
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };

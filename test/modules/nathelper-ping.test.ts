@@ -8,6 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coreMi } from '../../src/core/mi-core.js';
+import { VirtualClock } from '../../src/core/clock.js';
+import { Runtime } from '../../src/script/runtime.js';
+import { contactJson } from '../../src/modules/usrloc/mi.js';
+import { shapedBinding } from '../../src/modules/usrloc/store.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { ScenarioRun } from '../../src/scenario/runner.js';
 
@@ -65,7 +69,8 @@ test('remove_on_timeout_bflag: a contact that leaves max_pings_lost OPTIONS unan
   const p = r.trace.tables.filter((t) => t.actor === 'P');
   const at = (t: number): string[] => [...p].reverse().find((x) => x.t <= t)!.rows.map((x) => x.aor).sort();
   assert.deepEqual(at(60), ['1001', '1004']);
-  assert.deepEqual(at(120), ['1001'], 'two pings lost (30, 60), removed at the third round (90)');
+  assert.deepEqual(at(120), ['1001'], 'two pings lost (30, 60)');
+  assert.deepEqual([at(62), at(63)], [['1001', '1004'], ['1001']], 'removed when the second ping times out: 60 + ping_threshold (3)');
   assert.equal(r.messages.filter((m) => m.to === 'MUTE' && m.method === 'OPTIONS').length, 2);
 });
 
@@ -86,4 +91,42 @@ test('MI nh_enable_ping: reads the state; status 0 stops the pings', async () =>
   const trace = run.run();
   await run.tearDown();
   assert.equal(trace.deliveries.filter((x) => x.fromActor === 'P' && x.toActor === 'SIP').length, 1, 'only the 200 OK: pinging is off');
+});
+
+const TRACKED = (extra: string[]): string => cfg(['loadmodule "event_route.so"', ...extra]).replace('if ($si == "127.0.0.13") setbflag("GONE");', 'setbflag("GONE");');
+
+test('sipping_ignore_rpl_codes: a ping answered with an ignored code stays unanswered and counts as lost; any other code answers it', async () => {
+  const body = (code: number): string => `uas:\n  SIP: { address: "udp:127.0.0.10:5060", user: "1001", answers: ${code} }\ntimeline:\n  - t=0 SIP REGISTER expires=3600\nuntil: 40\n`;
+  const params = ['modparam("nathelper", "remove_on_timeout_bflag", "GONE")', 'modparam("nathelper", "max_pings_lost", 1)', 'modparam("nathelper", "sipping_ignore_rpl_codes", "408, 404")'];
+  const ignored = await scenarioOf(TRACKED(params), body(404));
+  const last = (r: typeof ignored): string[] => r.trace.tables.filter((t) => t.actor === 'P').at(-1)!.rows.map((x) => x.aor);
+  assert.ok(ignored.messages.some((m) => m.from === 'SIP' && m.status === 404), 'the UA answered 404');
+  assert.deepEqual(last(ignored), [], 'a 404 is ignored: the ping timed out at 33 and the contact went');
+  const counted = await scenarioOf(TRACKED(params), body(486));
+  assert.deepEqual(last(counted), ['1001'], 'a 486 answers the ping');
+});
+
+test('sipping_latency_flag: the reply time lands in ul_dump (Ping-Latency, µs) and E_UL_LATENCY_UPDATE; a timeout records 1800 s', async () => {
+  const r = await scenarioOf(TRACKED(['modparam("nathelper", "sipping_latency_flag", "SIPPING")', 'event_route[E_UL_LATENCY_UPDATE] { xlog("L_NOTICE", "latency $param(aor) $param(latency)\\n"); }']),
+    `uas:\n  SIP: { address: "udp:127.0.0.10:5060", user: "1001", delay: 150 }\n  MUTE: { address: "udp:127.0.0.13:5060", user: "1004", answers: false }\ntimeline:\n  - t=0 SIP REGISTER expires=3600\n  - t=0 MUTE REGISTER expires=3600\n  - t=31 P MI ul_dump\nuntil: 34\n`);
+  const events = r.logs.filter((l) => /latency \d/.test(l)).map((l) => l.replace(/^([\d.]+) P: /, '$1 '));
+  assert.deepEqual(events, ['30.15 latency 1001 150000', '33 latency 1004 1800000000'], 'the reply 150 ms after the ping at 30; the unanswered one at 30 + ping_threshold');
+  assert.ok(r.logs.some((l) => l.startsWith('31 P: (MI) ul_dump')));
+});
+
+test('ul_dump shows a contact\'s measured latency as Ping-Latency (µs), and nothing when none was measured', () => {
+  const rt = new Runtime(new VirtualClock());
+  const b = shapedBinding({ uri: 'sip:1001@127.0.0.10', expires: 0, q: -1, callid: 'c', cseq: 1, flags: 0, cflags: 0, userAgent: '', lastModified: 0, state: 'CS_NEW' }, '1');
+  assert.equal(contactJson(b, rt)['Ping-Latency'], undefined);
+  b.latency = 150000;
+  assert.equal(contactJson(b, rt)['Ping-Latency'], 150000);
+});
+
+test('ping_threshold above natping_interval is cut to half the interval, with OpenSIPS\'s warning', async () => {
+  const r = await scenarioOf(TRACKED(['modparam("nathelper", "remove_on_timeout_bflag", "GONE")', 'modparam("nathelper", "max_pings_lost", 1)', 'modparam("nathelper", "ping_threshold", 40)']),
+    `uas:\n  MUTE: { address: "udp:127.0.0.13:5060", user: "1004", answers: false }\ntimeline:\n  - t=0 MUTE REGISTER expires=3600\nuntil: 50\n`);
+  assert.ok(r.logs.some((l) => /WARNING:nathelper:mod_init: Maximum ping threshold must be smaller/.test(l)));
+  const p = r.trace.tables.filter((t) => t.actor === 'P');
+  const at = (t: number): string[] => [...p].reverse().find((x) => x.t <= t)!.rows.map((x) => x.aor);
+  assert.deepEqual([at(44), at(45)], [['1004'], []], 'ping at 30, threshold 15: gone at 45');
 });

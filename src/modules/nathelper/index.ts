@@ -33,7 +33,7 @@ export const nathelper: NativeModule = {
   },
   init: (rt) => {
     rt.onStart.push(() => startPinger(rt));
-    rt.replyFilters.push((method, callid) => consumePingReply(rt, method, callid));
+    rt.replyFilters.push((method, callid, status) => consumePingReply(rt, method, callid, status));
   },
   params: {
     natping_interval: { validate: atLeast(0) },

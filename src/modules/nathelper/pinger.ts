@@ -2,31 +2,50 @@
 // registered contact (only those with usrloc's nat_bflag when ping_nated_only)
 // gets a keep-alive at its next hop (Path, else received, else the contact):
 // a SIP request (sipping_method, OPTIONS) when the contact carries
-// sipping_bflag, else 4 zero bytes over UDP. With remove_on_timeout_bflag a
-// contact that leaves max_pings_lost SIP pings unanswered is deleted.
+// sipping_bflag, else 4 zero bytes over UDP. SIP pings to contacts with
+// remove_on_timeout_bflag or sipping_latency_flag are tracked (OpenSIPS's
+// ping cells): a reply within ping_threshold seconds answers it (latency
+// measured), a reply code in sipping_ignore_rpl_codes does not; the ping
+// checker (every second) counts the others as lost and deletes a contact
+// with max_pings_lost of them in a row.
 import type { TimerHandle } from '../../core/clock.js';
 import type { SocketInfo } from '../../script/context.js';
+import { hasEventRoute, raiseEvent } from '../../script/events.js';
 import type { Runtime } from '../../script/runtime.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { usrlocOf } from '../registrar/aor.js';
 import { uriTarget } from '../tm/relay.js';
+import { contactEventParams } from '../usrloc/events.js';
 import { isValid, type Binding, type UsrlocDomain } from '../usrloc/store.js';
 
 const KEEPALIVE = '\0\0\0\0';
+/** The latency a timed-out ping records: 1800 s, in µs (LATENCY_ON_TIMEOUT). */
+const LATENCY_ON_TIMEOUT = 1800 * 1_000_000;
+
+/** One tracked contact: its last SIP ping, and how many in a row went unanswered. */
+interface PingCell {
+  domain: UsrlocDomain;
+  aor: string;
+  contactId: string;
+  flags: number;
+  sentAtMs: number;
+  state: 'pinging' | 'waiting';
+  notResponded: number;
+}
 
 export interface PingerState {
   /** nh_enable_ping: 0 stops pinging without a restart. */
   enabled: boolean;
-  /** Call-ID of each SIP ping still waiting for a reply -> the contact it went to. */
-  pending: Map<string, { domain: UsrlocDomain; aor: string; contactId: string }>;
-  /** Unanswered SIP pings in a row, by contact id. */
-  lost: Map<string, number>;
+  /** Tracked contacts by contact id. */
+  cells: Map<string, PingCell>;
+  /** Call-ID of each tracked SIP ping -> the contact it went to. */
+  pending: Map<string, string>;
   sent: number;
 }
 
 export function pingerOf(rt: Runtime): PingerState {
   let st = rt.services.get('nathelper:pinger') as PingerState | undefined;
-  if (!st) { st = { enabled: true, pending: new Map(), lost: new Map(), sent: 0 }; rt.services.set('nathelper:pinger', st); }
+  if (!st) { st = { enabled: true, cells: new Map(), pending: new Map(), sent: 0 }; rt.services.set('nathelper:pinger', st); }
   return st;
 }
 
@@ -76,11 +95,10 @@ export function pingRound(rt: Runtime, slot = 0, partitions = 1): number {
   const natMask = ul.natFlag ? rt.flags.mask('branch', ul.natFlag) : 0;
   const nattedOnly = num(rt, 'ping_nated_only', 0) !== 0;
   const sipMask = flagMask(rt, 'branch', 'sipping_bflag');
-  const removeMask = flagMask(rt, 'branch', 'remove_on_timeout_bflag');
+  const trackMask = flagMask(rt, 'branch', 'remove_on_timeout_bflag') | flagMask(rt, 'branch', 'sipping_latency_flag');
   const sippingFrom = String(rt.param('nathelper', 'sipping_from') ?? '');
   const method = String(rt.param('nathelper', 'sipping_method') || 'OPTIONS');
   const tcpToo = num(rt, 'natping_tcp', 0) !== 0;
-  const maxLost = num(rt, 'max_pings_lost', 3);
   const now = Math.floor(rt.clock.now() / 1000);
   let n = 0;
   for (const d of ul.domains.values()) {
@@ -95,12 +113,7 @@ export function pingRound(rt: Runtime, slot = 0, partitions = 1): number {
         let text = KEEPALIVE;
         if ((b.cflags & sipMask) && sippingFrom && splitUri(b.uri)) {
           const callid = `sipping-${(++callCounter).toString(16)}-${now.toString(16)}@${from.advertisedIp ?? from.ip}`;
-          if (b.cflags & removeMask) {
-            const lost = (st.lost.get(b.contactId) ?? 0);
-            if (lost >= maxLost) { st.lost.delete(b.contactId); d.remove(r, b); continue; }
-            st.lost.set(b.contactId, lost + 1);
-            st.pending.set(callid, { domain: d, aor: r.aor, contactId: b.contactId });
-          }
+          if (b.cflags & trackMask) track(st, { domain: d, aor: r.aor, contactId: b.contactId, flags: b.cflags }, callid, rt.clock.now());
           text = sipPing(rt, b, from, method, sippingFrom, callid);
         }
         rt.transport.send({ kind: 'request', from, to: hop, text, via: 'nathelper ping' });
@@ -112,15 +125,89 @@ export function pingRound(rt: Runtime, slot = 0, partitions = 1): number {
   return n;
 }
 
-/** A reply to one of our SIP pings: consumed here (never reaches the script); clears the contact's lost count. */
-export function consumePingReply(rt: Runtime, method: string, callid: string | undefined): boolean {
+/** A SIP ping to a tracked contact: its cell (new, or the one left waiting) is pinging again. */
+function track(st: PingerState, who: Pick<PingCell, 'domain' | 'aor' | 'contactId' | 'flags'>, callid: string, nowMs: number): void {
+  const cell = st.cells.get(who.contactId) ?? { ...who, sentAtMs: nowMs, state: 'pinging', notResponded: 0 };
+  cell.flags = who.flags;
+  cell.sentAtMs = nowMs;
+  cell.state = 'pinging';
+  st.cells.set(who.contactId, cell);
+  st.pending.set(callid, who.contactId);
+}
+
+function ignoredCodes(rt: Runtime): Set<number> {
+  const v = rt.param('nathelper', 'sipping_ignore_rpl_codes');
+  return new Set(String(v ?? '').split(',').map((c) => Number(c.trim())).filter((c) => c >= 100 && c < 700));
+}
+
+/** The contact's measured latency (µs) and usrloc's E_UL_LATENCY_UPDATE, within latency_event_min_us(_delta). */
+function setLatency(rt: Runtime, cell: PingCell, us: number): void {
+  const r = cell.domain.get(cell.aor);
+  const b = r?.bindings.find((x) => x.contactId === cell.contactId);
+  if (!b) return;
+  const old = b.latency ?? 0;
+  b.latency = us;
+  if (!hasEventRoute(rt, 'E_UL_LATENCY_UPDATE')) return;
+  const min = Number(rt.param('usrloc', 'latency_event_min_us') ?? 0);
+  const delta = Number(rt.param('usrloc', 'latency_event_min_us_delta') ?? 0);
+  if ((min && us >= min) || (delta && old && Math.abs(us - old) >= delta) || (!min && !delta)) {
+    raiseEvent(rt, 'E_UL_LATENCY_UPDATE', contactEventParams({ domain: cell.domain.name, aor: cell.aor, binding: b }));
+  }
+}
+
+/**
+ * A reply to one of our SIP pings: consumed here (never reaches the script).
+ * It answers the contact's ping (latency, lost count back to 0) unless its
+ * code is one of sipping_ignore_rpl_codes.
+ */
+export function consumePingReply(rt: Runtime, method: string, callid: string | undefined, status = 200): boolean {
   if (!callid?.startsWith('sipping-')) return false;
   const m = String(rt.param('nathelper', 'sipping_method') || 'OPTIONS');
   if (method !== m) return false;
+  if (ignoredCodes(rt).has(status)) return true;
   const st = pingerOf(rt);
-  const p = st.pending.get(callid);
-  if (p) { st.pending.delete(callid); st.lost.delete(p.contactId); }
+  const id = st.pending.get(callid);
+  if (id === undefined) return true;
+  st.pending.delete(callid);
+  const cell = st.cells.get(id);
+  if (!cell || cell.state !== 'pinging') return true;
+  if (cell.flags & flagMask(rt, 'branch', 'sipping_latency_flag')) setLatency(rt, cell, Math.max(0, Math.round((rt.clock.now() - cell.sentAtMs) * 1000)));
+  st.cells.delete(id);
   return true;
+}
+
+/** ping_threshold, at most natping_interval (else half of it, with OpenSIPS's warning). */
+function pingThreshold(rt: Runtime): number {
+  const threshold = num(rt, 'ping_threshold', 3);
+  const interval = num(rt, 'natping_interval', 0);
+  if (threshold <= interval) return threshold;
+  rt.logger.log(1, 'nathelper', 'mod_init', 'Maximum ping threshold must be smaller than the interval between two pings! Setting threshold to half the ping interval!');
+  return Math.floor(interval / 2);
+}
+
+/** The ping checker: pings older than ping_threshold without a reply are lost; cells left waiting go after two intervals. */
+export function checkPings(rt: Runtime, thresholdSec: number): void {
+  const st = pingerOf(rt);
+  const now = rt.clock.now();
+  const removeMask = flagMask(rt, 'branch', 'remove_on_timeout_bflag');
+  const latencyMask = flagMask(rt, 'branch', 'sipping_latency_flag');
+  const maxLost = num(rt, 'max_pings_lost', 3);
+  const interval = num(rt, 'natping_interval', 0);
+  for (const [id, cell] of [...st.cells]) {
+    if (cell.state === 'waiting') {
+      if (cell.sentAtMs + interval * 2000 <= now) st.cells.delete(id);
+      continue;
+    }
+    if (cell.sentAtMs + thresholdSec * 1000 > now) continue;
+    if (cell.flags & latencyMask) setLatency(rt, cell, LATENCY_ON_TIMEOUT);
+    if (!(cell.flags & removeMask)) { st.cells.delete(id); continue; }
+    cell.notResponded++;
+    if (cell.notResponded < maxLost) { cell.state = 'waiting'; continue; }
+    st.cells.delete(id);
+    const r = cell.domain.get(cell.aor);
+    const b = r?.bindings.find((x) => x.contactId === id);
+    if (r && b) cell.domain.remove(r, b);
+  }
 }
 
 /** Starts the ping timer when natping_interval > 0: natping_partitions rounds per interval. */
@@ -129,8 +216,14 @@ export function startPinger(rt: Runtime): TimerHandle | undefined {
   if (interval <= 0) return undefined;
   const parts = Math.max(1, num(rt, 'natping_partitions', 1));
   let slot = 0;
-  return rt.timers.every((interval * 1000) / parts, () => {
+  const rounds = rt.timers.every((interval * 1000) / parts, () => {
     pingRound(rt, slot, parts);
     slot = (slot + 1) % parts;
   });
+  // The checker runs only when SIP pings are tracked at all (sipping_bflag with remove_on_timeout_bflag or sipping_latency_flag).
+  const tracked = flagMask(rt, 'branch', 'sipping_bflag') && (flagMask(rt, 'branch', 'remove_on_timeout_bflag') || flagMask(rt, 'branch', 'sipping_latency_flag'));
+  if (!tracked) return rounds;
+  const threshold = pingThreshold(rt);
+  const checker = rt.timers.every(1000, () => checkPings(rt, threshold));
+  return { cancel: () => { rounds.cancel(); checker.cancel(); } };
 }

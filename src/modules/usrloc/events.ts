@@ -13,12 +13,12 @@ const CONTACT_EVENTS: Partial<Record<BindingEvent['kind'], string>> = {
 const AOR_EVENTS: Record<AorEvent['kind'], string> = { insert: 'E_UL_AOR_INSERT', delete: 'E_UL_AOR_DELETE', expire: 'E_UL_AOR_DELETE' };
 
 /** The contact parameters OpenSIPS 3.3 passes (ul_evi.c), in its units: q scaled by 1000 (-1 unset), expires as a Unix time. */
-function contactParams(rt: Runtime, e: BindingEvent): Record<string, Val> {
+export function contactEventParams(e: Pick<BindingEvent, 'domain' | 'aor' | 'binding'>): Record<string, Val> {
   const b = e.binding;
   return {
     domain: e.domain, aor: e.aor, uri: b.uri, received: b.received ?? '', path: b.path ?? '', qval: b.q,
     user_agent: b.userAgent, socket: b.socket ?? '', bflags: b.cflags, expires: b.expires, callid: b.callid, cseq: b.cseq,
-    attr: b.attr ?? '', latency: 0, shtag: '',
+    attr: b.attr ?? '', latency: b.latency ?? 0, shtag: '',
   };
 }
 
@@ -29,7 +29,7 @@ export function installUsrlocEvents(rt: Runtime): void {
   if (wanted.some((n) => n.startsWith('E_UL_CONTACT'))) {
     ul.listeners.push((e) => {
       const name = CONTACT_EVENTS[e.kind];
-      if (name && hasEventRoute(rt, name)) raiseEvent(rt, name, contactParams(rt, e));
+      if (name && hasEventRoute(rt, name)) raiseEvent(rt, name, contactEventParams(e));
     });
   }
   if (wanted.some((n) => n.startsWith('E_UL_AOR'))) {

@@ -32,6 +32,7 @@ export function contactJson(b: Binding, rt: Runtime): Record<string, unknown> {
     Methods: b.methods ?? 4294967295,
     ...(b.attr ? { Attr: b.attr } : {}),
     ...(b.instance ? { SIP_instance: b.instance } : {}),
+    ...(b.latency ? { 'Ping-Latency': b.latency } : {}),
   };
 }
 

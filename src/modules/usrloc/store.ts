@@ -28,6 +28,8 @@ export interface Binding {
   /** Unix time in ms of the last change. */
   lastModified: number;
   state: 'CS_NEW' | 'CS_SYNC' | 'CS_DIRTY';
+  /** nathelper's last measured SIP ping latency, µs (sipping_latency_flag). */
+  latency?: number;
   /** Per-contact key/value data (mid_registrar mode 1: exp, expO, LRTs, Seq, F, T, CID, ru, hop, Con, noDR). */
   kv?: Map<string, string>;
 }
