@@ -43,4 +43,10 @@ export class Logger {
     this.sink.write(`${this.head()}${text}`);
     return true;
   }
+
+  /** A module's own line (LM_GEN2: acc's records): printed when `level <= log_level`, with no level text. */
+  plain(level: number, text: string): void {
+    if (this.logLevel < level) return;
+    this.sink.write(`${this.head()}${text}${text.endsWith('\n') ? '' : '\n'}`);
+  }
 }

@@ -8,6 +8,7 @@ import { runLocalRoute, runStartupRoute, startTimerRoutes, type LocalRequest } f
 import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
+import { runTmHooks } from '../modules/common/transaction.js';
 import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
@@ -278,14 +279,17 @@ export class SipServer implements LiveTm {
 
   /** Every branch failed: run the armed failure route; if it relays or replies nothing, send the best reply. */
   private finishNegative(s: ServerTx, best: SipMessage | undefined, code: number, reason: string): void {
+    runTmHooks(s.hooks, 'failed', code, best, s.request, (t) => this.log(-1, 'run_trans_callbacks', t));
     if (s.onFailure) {
-      const route = this.rt.route('failure_route', s.onFailure);
+      const name = s.onFailure;
+      const route = this.rt.route('failure_route', name);
       s.onFailure = undefined;
       if (route) {
         const ctx = new ExecContext(this.rt, scriptMessage(s.request), { ...s.src }, s.socket);
-        ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false });
+        ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false, ...(s.cancelled ? { cancelled: true } : {}) });
+        if (s.hooks) ctx.modState.set('tm:hooks', s.hooks);
         const before = s.clients.length;
-        runRoute(ctx, route, 'failure', s.onFailure ?? '');
+        runRoute(ctx, route, 'failure', name);
         if (s.clients.length > before || (s.lastReply && s.lastReply.code >= 200)) return;
       }
     }
@@ -300,6 +304,7 @@ export class SipServer implements LiveTm {
     const to = { proto: s.src.proto, ip: dest.host, port: dest.port };
     s.lastReply = { code, data, to };
     this.send(s.socket, to, data);
+    runTmHooks(s.hooks, 'responseOut', code, undefined, s.request, (t) => this.log(-1, 'run_trans_callbacks', t));
   }
 
   /** Relay a reply upstream: our Via comes off, it goes where the next Via says (or back on the same TCP connection). */
@@ -322,6 +327,7 @@ export class SipServer implements LiveTm {
     }
     s.lastReply = { code: msg.status, data, to };
     this.send(s.socket, to, data);
+    runTmHooks(s.hooks, 'responseOut', msg.status, msg, s.request, (t) => this.log(-1, 'run_trans_callbacks', t));
   }
 
   /** RFC 3261 §17.1.1.3: the ACK for a non-2xx final reply to INVITE, sent by tm on the same branch. */
@@ -357,6 +363,7 @@ export class SipServer implements LiveTm {
     const data = buildReply(req, 200, 'OK', { source: { ip: ctx.src.ip, port: ctx.src.port } });
     const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }) : { host: ctx.src.ip, port: ctx.src.port };
     this.send(ctx.socketIn, { proto: ctx.src.proto, ip: dest.host, port: dest.port }, data);
+    s.cancelled = true;
     for (const c of s.clients) if (!c.final) this.sendCancel(c);
     return true;
   }

@@ -1,6 +1,7 @@
 // Modules with a native implementation (or native start-up checks). The
 // others are known from the catalog (signatures only): `run` refuses them,
 // `dry-run --stub fn=RC` simulates them.
+import { acc } from './acc/index.js';
 import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
@@ -15,5 +16,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
+  acc, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
 };

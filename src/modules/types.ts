@@ -38,6 +38,8 @@ export interface FunctionBehaviour {
   returns?: number[];
   /** Start-up checks OpenSIPS makes in the fix-up (flag strings, ranges, regexes). */
   fixup?: (args: StaticArg[], report: (message: string, span: Span, hint?: string, severity?: 'error' | 'warning') => void) => void;
+  /** Why this use (by its constant arguments) has no native implementation (an acc backend, say): `run` refuses it like an unimplemented function. */
+  notNativeFor?: (args: StaticArg[]) => string | undefined;
   /** Work OpenSIPS does at start-up with constant arguments (e.g. allocating named flags). */
   prepare?: (rt: import('../script/runtime.js').Runtime, constants: (string | number | undefined)[]) => void;
 }

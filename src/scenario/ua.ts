@@ -3,6 +3,7 @@
 // other requests unless told another status or a delay; ACK absorbed). Only
 // ever sends into the simulated hub.
 import { parseSipMessage } from '../sip/index.js';
+import { reasonPhrase } from '../sip/reasons.js';
 import { isSipError } from '../sip/result.js';
 import type { Peer } from '../net/types.js';
 import type { SimHub } from './sim-network.js';
@@ -27,8 +28,6 @@ export interface RegisterOptions {
   /** Extra header lines. */
   headers?: string[];
 }
-
-const REASONS: Record<number, string> = { 200: 'OK', 404: 'Not Found', 408: 'Request Timeout', 480: 'Temporarily Unavailable', 486: 'Busy Here', 500: 'Server Internal Error', 503: 'Service Unavailable' };
 
 export class SimUa {
   private cseq = 0;
@@ -86,7 +85,7 @@ export class SimUa {
     const cseq = msg.cseq;
     const status = typeof this.spec.answers === 'number' ? this.spec.answers : 200;
     const lines = [
-      `SIP/2.0 ${status} ${REASONS[status] ?? 'Reply'}`, ...vias, `From: ${msg.header('from') ?? ''}`, `To: ${/;tag=/i.test(to) ? to : `${to};tag=${this.tag}`}`,
+      `SIP/2.0 ${status} ${reasonPhrase(status)}`, ...vias, `From: ${msg.header('from') ?? ''}`, `To: ${/;tag=/i.test(to) ? to : `${to};tag=${this.tag}`}`,
       `Call-ID: ${msg.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? `${cseq.num} ${cseq.method}` : '1 OPTIONS'}`,
       ...(msg.method === 'INVITE' && status < 300 ? [`Contact: <sip:${this.spec.user}@${this.hostport()}>`] : []), 'Content-Length: 0',
     ];

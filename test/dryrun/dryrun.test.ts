@@ -50,7 +50,7 @@ test('messages run in order on one location table; Contact: * removes the AoR', 
 
 test('a lookup miss answers 404 statefully; the reply goes back to the source', () => {
   const run = dryRun(BLOG_DIR + 'blog-registrar.cfg', [msg('invite.sip')], opts({ src: { proto: 'udp', ip: '127.0.0.1', port: 5080 } })).runs[0]!;
-  assert.deepEqual(run.sent.map((s) => s.text.split('\r\n')[0]), ['SIP/2.0 100 Trying', 'SIP/2.0 404 Not Found']);
+  assert.deepEqual(run.sent.map((s) => s.text.split('\r\n')[0]), ['SIP/2.0 100 Giving it a try', 'SIP/2.0 404 Not Found']);
   assert.deepEqual(run.sent.map((s) => `${s.to.ip}:${s.to.port}`), ['127.0.0.1:5080', '127.0.0.1:5080']);
   assert.match(run.sent[1]!.text, /\r\nTo: <sip:1001@172\.16\.4\.111>;tag=\w+\r\n/);
 });

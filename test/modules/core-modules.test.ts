@@ -48,10 +48,10 @@ test('send_reply: stateless without a transaction, stateful after t_newtran', ()
   assert.match(s.send(req()).sent[0]!.via, /stateful/);
 });
 
-test('t_newtran: 1 then -10 for a second call on the same message; INVITE gets 100 Trying', () => {
+test('t_newtran: 1 then -10 for a second call on the same message; INVITE gets 100 Giving it a try (auto_100trying)', () => {
   assert.equal(rc('t_newtran(); t_newtran();'), -10);
   const e = sipEngine(`${LOAD}route { t_newtran(); t_reply(404, "Not Found"); }`);
-  assert.deepEqual(e.send(req('INVITE')).sent.map((s) => s.text.split('\r\n')[0]), ['SIP/2.0 100 Trying', 'SIP/2.0 404 Not Found']);
+  assert.deepEqual(e.send(req('INVITE')).sent.map((s) => s.text.split('\r\n')[0]), ['SIP/2.0 100 Giving it a try', 'SIP/2.0 404 Not Found']);
 });
 
 test('t_relay: 1 and a forwarded request with our Via on top; -3 when the destination cannot be parsed', () => {

@@ -4,8 +4,8 @@
 import type * as A from '../../cfg/ast.js';
 import { routeBodies, walkStatements } from '../../cfg/walk.js';
 import type { CmdParam } from '../../catalog/types.js';
-import type { StaticArg } from '../../modules/types.js';
 import { regexError } from '../../script/regex.js';
+import { staticArgs } from '../../script/static-args.js';
 import type { LintContext, LintRule } from '../context.js';
 
 const ordinal = (i: number): string => `${i + 1}${['st', 'nd', 'rd'][i] ?? 'th'}`;
@@ -35,15 +35,6 @@ function checkArgKind(ctx: LintContext, c: A.Call, p: CmdParam, a: A.CallArg, i:
     return;
   }
   if (p.kinds.includes('var') && a.kind !== 'PVar') bad();
-}
-
-function staticArgs(c: A.Call): StaticArg[] {
-  return c.args.map((a) => {
-    if (!a) return { kind: 'empty' as const, text: '', dynamic: false, span: c.span };
-    if (a.kind === 'String') return { kind: 'string' as const, text: a.value, dynamic: a.parts.some((x) => typeof x !== 'string'), span: a.span };
-    if (a.kind === 'Number') return { kind: 'number' as const, text: String(a.value), dynamic: false, span: a.span };
-    return { kind: 'pvar' as const, text: a.kind === 'PVar' ? a.text : '', dynamic: true, span: a.span };
-  });
 }
 
 function checkCall(ctx: LintContext, c: A.Call, route: A.RouteDecl): void {

@@ -5,11 +5,31 @@ import type { ExecContext } from '../../script/context.js';
 import type { SipMessage } from '../../sip/message.js';
 import type { SocketInfo } from '../../script/context.js';
 
-/** tm callbacks other modules register (mid_registrar): run on each forwarded branch, and on the first 2xx. */
+/** tm callbacks other modules register (mid_registrar, acc), kept with the transaction. */
 export interface TmHooks {
   requestForwarded?(msg: SipMessage, from: SocketInfo): void;
-  /** `out` is the reply about to be relayed upstream (edits apply to it); `reply` is the received one. */
+  /** The first 2xx: `out` is the reply about to be relayed upstream (edits apply to it); `reply` is the received one. */
   responseIn?(reply: SipMessage, out: SipMessage): void;
+  /** A reply went out to the caller (TMCB_RESPONSE_OUT): relayed ones of any code, local ones when final; `reply` is undefined for a local one (FAKED_REPLY). */
+  responseOut?(code: number, reply: SipMessage | undefined, request: SipMessage): void;
+  /** Every branch failed, before failure_route (TMCB_ON_FAILURE). */
+  failed?(code: number, reply: SipMessage | undefined, request: SipMessage): void;
+}
+
+type TmEvent = 'responseOut' | 'failed';
+
+/** Runs one kind of hook; a failing hook is logged, never thrown into tm. */
+export function runTmHooks(hooks: readonly TmHooks[] | undefined, event: TmEvent, code: number, reply: SipMessage | undefined, request: SipMessage, log: (text: string) => void): void {
+  for (const h of hooks ?? []) {
+    try { h[event]?.(code, reply, request); } catch (err) { log(`${event} callback failed: ${(err as Error).message}`); }
+  }
+}
+
+/** A local final reply on the script's transaction (t_reply, stateful send_reply). */
+export function localFinalReplied(ctx: ExecContext, code: number): void {
+  const hooks = ctx.peekState('tm:hooks') as TmHooks[] | undefined;
+  if (code < 200 || !hooks?.length || !ctx.msg.sip) return;
+  runTmHooks(hooks, 'responseOut', code, undefined, ctx.msg.sip, (t) => ctx.runtime.logger.log(-1, 'tm', 'run_trans_callbacks', t));
 }
 
 export function tmHooks(ctx: ExecContext): TmHooks[] {
@@ -20,6 +40,8 @@ export function tmHooks(ctx: ExecContext): TmHooks[] {
 
 export interface TransactionState {
   createdBy: string;
+  /** A CANCEL arrived for this INVITE transaction (t_was_cancelled). */
+  cancelled?: boolean;
   toTag?: string;
   lastReply?: { code: number; text: string };
   relayed: boolean;

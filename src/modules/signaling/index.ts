@@ -3,7 +3,7 @@ import type { ExecContext } from '../../script/context.js';
 import type { NativeModule } from '../types.js';
 import { replyCodeFixup } from '../common/fixups.js';
 import { sendLocalReply } from '../common/reply.js';
-import { transactionOf } from '../common/transaction.js';
+import { localFinalReplied, transactionOf } from '../common/transaction.js';
 
 /** The reply path shared by send_reply() and the registrars. */
 export function signalingReply(ctx: ExecContext, code: number, reason: string, headers: [string, string][] = [], via = 'send_reply'): number {
@@ -12,7 +12,9 @@ export function signalingReply(ctx: ExecContext, code: number, reason: string, h
     ctx.runtime.logger.log(-1, 'signaling', 'sig_send_reply', 'no transaction and sl is not loaded: cannot reply');
     return -1;
   }
-  return sendLocalReply(ctx, code, reason, { headers, via: stateful ? `${via} (stateful)` : `${via} (stateless)` });
+  const rc = sendLocalReply(ctx, code, reason, { headers, via: stateful ? `${via} (stateful)` : `${via} (stateless)` });
+  if (rc > 0 && stateful) localFinalReplied(ctx, code);
+  return rc;
 }
 
 export const signaling: NativeModule = {

@@ -3,7 +3,8 @@
 import type { NativeModule } from '../types.js';
 import { replyCodeFixup } from '../common/fixups.js';
 import { sendLocalReply } from '../common/reply.js';
-import { createTransaction, transactionOf } from '../common/transaction.js';
+import { createTransaction, localFinalReplied, transactionOf } from '../common/transaction.js';
+import { newTransaction } from './newtran.js';
 import { relayRequest } from './relay.js';
 import { liveTm } from './live.js';
 
@@ -21,18 +22,20 @@ export const tm: NativeModule = {
         const live = liveTm(ctx);
         const known = live?.existing(ctx);
         if (known) { live!.absorb(known); return 0; } // a retransmission: last reply re-sent, script stops
-        createTransaction(ctx, 't_newtran');
-        if (ctx.msg.method === 'INVITE' && Number(ctx.runtime.param('tm', 'auto_100trying') ?? 1)) sendLocalReply(ctx, 100, 'Trying', { via: 't_newtran (auto 100)' });
+        newTransaction(ctx, 't_newtran');
         return 1;
       },
     },
     t_reply: {
-      returns: [1, -1],
+      returns: [1, 0, -1],
       fixup: replyCodeFixup(0),
       impl: (ctx, [code, reason]) => {
+        if (ctx.msg.method === 'ACK') return 0; // ACKs are not replied: 0 ends the script, as in OpenSIPS
         if (code?.int === undefined) return -1;
         if (!transactionOf(ctx)) createTransaction(ctx, 't_reply');
-        return sendLocalReply(ctx, code.int, reason?.str ?? '', { via: 't_reply' });
+        const rc = sendLocalReply(ctx, code.int, reason?.str ?? '', { via: 't_reply' });
+        if (rc > 0) localFinalReplied(ctx, code.int);
+        return rc;
       },
     },
     t_check_trans: {
@@ -45,6 +48,7 @@ export const tm: NativeModule = {
         return -1;
       },
     },
+    t_was_cancelled: { returns: [1, -1], impl: (ctx) => (transactionOf(ctx)?.cancelled ? 1 : -1) },
     t_on_failure: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'failure', r?.str ?? ''); ctx.modState.set('tm:on_failure', r?.str); return 1; } },
     t_on_branch: { returns: [1], impl: (ctx, [r]) => { ctx.modState.set('tm:on_branch', r?.str); return 1; } },
     t_on_reply: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? ''); ctx.modState.set('tm:on_reply', r?.str); return 1; } },

@@ -8,6 +8,7 @@ import { headerEdits } from '../../script/edits.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { createTransaction, tmHooks, transactionOf } from '../common/transaction.js';
 import { liveTm } from './live.js';
+import { newTransaction } from './newtran.js';
 
 interface Target { proto: string; ip: string; port: number }
 
@@ -71,6 +72,7 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
   if (ctx.msg.method === 'CANCEL' && live?.cancel(ctx)) return 1;
   const known = live?.existing(ctx);
   if (known) { live!.absorb(known); return 1; } // a retransmission: tm answers it itself
+  if (!transactionOf(ctx) && ctx.msg.method !== 'ACK') newTransaction(ctx, 't_relay');
   const branches = [{ uri: ctx.ruri, du: ctx.du, socket: ctx.socketOut }, ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket }))];
   let sent = 0;
   const onBranch = ctx.peekState('tm:on_branch') as string | undefined;

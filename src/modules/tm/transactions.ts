@@ -19,6 +19,8 @@ export interface ServerTx {
   /** Callbacks of other modules for the first 2xx (mid_registrar). */
   hooks?: import('../common/transaction.js').TmHooks[];
   hooksRan?: boolean;
+  /** A CANCEL for this INVITE was received (t_was_cancelled). */
+  cancelled?: boolean;
   /** Named routes armed with t_on_failure / t_on_reply. */
   onFailure?: string;
   onReply?: string;
