@@ -288,6 +288,7 @@ export class SipServer implements LiveTm {
         const ctx = new ExecContext(this.rt, scriptMessage(s.request), { ...s.src }, s.socket);
         ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false, ...(s.cancelled ? { cancelled: true } : {}) });
         if (s.hooks) ctx.modState.set('tm:hooks', s.hooks);
+        ctx.modState.set('tm:failure', { code, local: best === undefined });
         const before = s.clients.length;
         runRoute(ctx, route, 'failure', name);
         if (s.clients.length > before || (s.lastReply && s.lastReply.code >= 200)) return;

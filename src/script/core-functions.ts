@@ -70,6 +70,18 @@ function userEdit(fn: (user: string, arg: ArgValue) => string): FunctionBehaviou
 }
 
 export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
+  append_branch: {
+    returns: [1, -1],
+    impl: (ctx, [uri, q]) => {
+      const qv = q?.str ? Math.round(Number(q.str) * 1000) : -1;
+      if (Number.isNaN(qv) || qv > 1000) return -1;
+      const own = !uri?.str;
+      ctx.branches.push({ uri: own ? ctx.ruri : uri.str!, du: ctx.du, flags: ctx.branchFlags[0] ?? 0, q: qv, socket: ctx.socketOut });
+      // The R-URI's own branch moved into the set: its destination, socket and flags start afresh (core_cmds.c).
+      if (own) { ctx.du = null; ctx.socketOut = null; ctx.branchFlags[0] = 0; }
+      return 1;
+    },
+  },
   raise_event: { returns: [1, -1], impl: (ctx, [name, attrs, vals]) => raiseScriptEvent(ctx, name?.str ?? '', attrs, vals) },
   setflag: flagOp('msg', 'set'),
   resetflag: flagOp('msg', 'reset'),

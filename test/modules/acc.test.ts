@@ -10,7 +10,6 @@ import { CORPUS_DIR } from '../helpers/cfg.js';
 import { loadCfg } from '../../src/cfg/load.js';
 import { VirtualClock } from '../../src/core/clock.js';
 import { Logger } from '../../src/core/logger.js';
-import { SipServer } from '../../src/core/server.js';
 import { buildEngine } from '../../src/script/engine.js';
 import { notNative } from '../../src/script/native-coverage.js';
 import { run, fakeMessage } from '../helpers/engine.js';
@@ -91,27 +90,4 @@ test('run refuses the db and aaa backends and CDRs (not native), accepts log and
   assert.deepEqual(problems('\tdo_accounting("log|evi", "missed|failed");'), []);
   assert.match(problems('\tdo_accounting("log|db");')[0]!, /the db accounting backend has no native implementation/);
   assert.match(problems('\tdo_accounting("log", "cdr");')[0]!, /CDR accounting needs the dialog module/);
-});
-
-test('t_was_cancelled: 1 in the failure route of an INVITE the caller cancelled, -1 otherwise', () => {
-  const cfg = SMALL('\tt_on_failure("f");\n\tt_relay("udp:127.0.0.20:5060");', 'failure_route[f] {\n\tif (t_was_cancelled()) xlog("L_NOTICE", "cancelled\\n"); else xlog("L_NOTICE", "not cancelled\\n");\n}');
-  const loaded = loadCfg('/t/c.cfg', { profile: { strict: false }, readFile: () => cfg, fileExists: () => true, cwd: '/t' });
-  const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12));
-  const logs: string[] = [];
-  const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: (l) => logs.push(l) }) });
-  const sent: string[] = [];
-  const server = new SipServer(engine.runtime, { listen: async () => undefined, close: async () => undefined, send: (_f: unknown, _t: unknown, d: Buffer) => sent.push(d.toString()) } as never);
-  const socket = engine.runtime.sockets[0]!;
-  const src = { proto: 'udp', ip: '127.0.0.11', port: 5060 };
-  const call = (id: string, cancel: boolean): void => {
-    const head = (m: string): string => `${m} sip:1001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>\r\nCall-ID: ${id}\r\nCSeq: 1 ${m}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
-    server.onInbound({ data: Buffer.from(head('INVITE')), src, socket });
-    if (cancel) server.onInbound({ data: Buffer.from(head('CANCEL')), src, socket });
-    const inv = sent.find((s) => s.startsWith('INVITE') && s.includes(`Call-ID: ${id}`))!;
-    const via = /\r\nVia: ([^\r]+)\r\n/.exec(inv)![1]!;
-    server.onInbound({ data: Buffer.from(`SIP/2.0 ${cancel ? '487 Request Terminated' : '486 Busy Here'}\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>;tag=b\r\nCall-ID: ${id}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`), src: { proto: 'udp', ip: '127.0.0.20', port: 5060 }, socket });
-  };
-  call('c1', true);
-  call('c2', false);
-  assert.deepEqual(logs.filter((l) => /cancelled/.test(l)).map((l) => l.replace(/^.*\] /, '').trim()), ['cancelled', 'not cancelled']);
 });

@@ -17,6 +17,18 @@ export const sipmsgops: NativeModule = {
       },
     },
     has_totag: { returns: [1, -1], impl: (ctx) => (ctx.msg.to?.tag ? 1 : -1) },
+    has_body: {
+      returns: [1, -1],
+      impl: (ctx, [mime]) => {
+        if (!ctx.msg.body.length) return -1;
+        if (!mime?.str) return 1;
+        // With a MIME type: the Content-Type must be it (multipart bodies: one of the parts).
+        const wanted = mime.str.trim().toLowerCase();
+        const type = (ctx.msg.header('content-type') ?? 'application/sdp').split(';')[0]!.trim().toLowerCase();
+        if (type === wanted) return 1;
+        return type.startsWith('multipart/') && new RegExp(`^content-type:\\s*${wanted.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*(;|$)`, 'im').test(ctx.msg.body) ? 1 : -1;
+      },
+    },
     is_present_hf: { returns: [1, -1], impl: (ctx, [name]) => (ctx.msg.headers(name?.str ?? '').length ? 1 : -1) },
     append_hf: { returns: [1, -1], impl: (ctx, [text, after]) => { headerEdits(ctx).push({ op: 'append', text: text?.str ?? '', ...(after?.str ? { anchor: after.str } : {}) }); return 1; } },
     insert_hf: { returns: [1, -1], impl: (ctx, [text, before]) => { headerEdits(ctx).push({ op: 'insert', text: text?.str ?? '', ...(before?.str ? { anchor: before.str } : {}) }); return 1; } },

@@ -1,15 +1,36 @@
 // tm: transactions. Relaying builds the outgoing request as tm does (new top
 // Via, R-URI, header edits) and hands it to the runtime's transport.
 import type { NativeModule } from '../types.js';
-import { replyCodeFixup } from '../common/fixups.js';
+import type { ExecContext } from '../../script/context.js';
+import { posixRegex } from '../../script/regex.js';
+import { regexFixup, replyCodeFixup } from '../common/fixups.js';
 import { sendLocalReply } from '../common/reply.js';
 import { createTransaction, localFinalReplied, transactionOf } from '../common/transaction.js';
 import { newTransaction } from './newtran.js';
 import { relayRequest } from './relay.js';
 import { liveTm } from './live.js';
 
+/** What a failure route knows of the outcome: the winning code, and whether no branch ever got a reply. */
+export interface FailureState { code: number; local: boolean }
+
+export function failureOf(ctx: ExecContext): FailureState | undefined {
+  return ctx.peekState('tm:failure') as FailureState | undefined;
+}
+
+/** The status t_check_status and $T_reply_code see: the reply itself, the winning one, or the last one sent. */
+function statusInScope(ctx: ExecContext): number | undefined {
+  if (!ctx.msg.isRequest) return ctx.msg.status;
+  const failure = failureOf(ctx);
+  if (failure) return failure.code;
+  const t = transactionOf(ctx);
+  return t ? t.lastReply?.code ?? 0 : undefined;
+}
+
 export const tm: NativeModule = {
   name: 'tm',
+  pvs: {
+    T_reply_code: { takesName: false, get: (ctx) => statusInScope(ctx) ?? null },
+  },
   functions: {
     t_relay: {
       returns: [1, -1, -2, -3, -4, -5, -6],
@@ -49,6 +70,26 @@ export const tm: NativeModule = {
       },
     },
     t_was_cancelled: { returns: [1, -1], impl: (ctx) => (transactionOf(ctx)?.cancelled ? 1 : -1) },
+    t_check_status: {
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re]) => {
+        const code = statusInScope(ctx);
+        if (code === undefined) {
+          ctx.runtime.logger.log(-1, 'tm', 't_check_status', 'cannot check status for a reply which has no transaction-state established');
+          return -1;
+        }
+        return posixRegex(re?.str ?? '').test(String(code)) ? 1 : -1; // regexec: a match anywhere
+      },
+    },
+    t_local_replied: {
+      returns: [1, -1],
+      impl: (ctx) => {
+        const failure = failureOf(ctx);
+        // No reply was received on any branch (timeouts): every kind (all, branch, last) is local.
+        return failure?.local ? 1 : -1;
+      },
+    },
     t_on_failure: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'failure', r?.str ?? ''); ctx.modState.set('tm:on_failure', r?.str); return 1; } },
     t_on_branch: { returns: [1], impl: (ctx, [r]) => { ctx.modState.set('tm:on_branch', r?.str); return 1; } },
     t_on_reply: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? ''); ctx.modState.set('tm:on_reply', r?.str); return 1; } },

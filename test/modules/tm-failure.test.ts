@@ -1,0 +1,73 @@
+// tm in failure_route: t_was_cancelled, t_check_status and $T_reply_code on
+// the winning reply, t_local_replied after timeouts; append_branch and
+// has_body on the request.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request, replyTo, serverFor } from '../helpers/server.js';
+import { sipEngine } from '../helpers/engine.js';
+
+const CFG = `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+modparam("tm", "fr_timeout", 5)
+route {
+\tt_on_failure("f");
+\tt_relay("udp:127.0.0.20:5060");
+}
+failure_route[f] {
+\tif (t_was_cancelled()) xlog("L_NOTICE", "cancelled\\n"); else xlog("L_NOTICE", "not cancelled\\n");
+\tif (t_check_status("48[67]")) xlog("L_NOTICE", "busy or terminated: $T_reply_code\\n");
+\tif (t_local_replied("all")) xlog("L_NOTICE", "local $T_reply_code\\n");
+}
+`;
+
+/** The script's xlog lines (core and module lines carry `LEVEL:module:function:`). */
+const notices = (logs: string[]): string[] => logs.map((l) => l.replace(/^.*?\] /, '').trim()).filter((l) => !/^[A-Z]+:\w+:\w+:/.test(l));
+
+test('failure_route: t_was_cancelled 1 after a CANCEL, t_check_status and $T_reply_code on the winning reply', () => {
+  const h = serverFor(CFG);
+  h.receive(request('INVITE', 'c1'), '127.0.0.11');
+  h.receive(request('CANCEL', 'c1'), '127.0.0.11');
+  h.receive(replyTo(h, 'c1', '487 Request Terminated'), '127.0.0.20');
+  h.receive(request('INVITE', 'c2'), '127.0.0.11');
+  h.receive(replyTo(h, 'c2', '486 Busy Here'), '127.0.0.20');
+  h.receive(request('INVITE', 'c3'), '127.0.0.11');
+  h.receive(replyTo(h, 'c3', '503 Service Unavailable'), '127.0.0.20');
+  assert.deepEqual(notices(h.logs), ['cancelled', 'busy or terminated: 487', 'not cancelled', 'busy or terminated: 486', 'not cancelled']);
+});
+
+test('t_local_replied: 1 when no branch got a reply (fr_timeout, no provisional reply), and the winning code is the local 408', () => {
+  const h = serverFor(CFG);
+  h.receive(request('INVITE', 't1'), '127.0.0.11');
+  h.clock.advance(6000);
+  assert.deepEqual(notices(h.logs), ['not cancelled', 'local 408']);
+});
+
+test('append_branch(): the R-URI (with its $du) becomes a branch and its $du resets; with a URI, that one; t_relay forks to all', () => {
+  const e = sipEngine(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+route {
+\t$du = "sip:127.0.0.30:5060";
+\tappend_branch();
+\txlog("L_NOTICE", "du after: $du\\n");
+\tappend_branch("sip:1001@127.0.0.31:5070", "0.5");
+\t$ru = "sip:1001@127.0.0.32:5080";
+\tt_relay();
+}
+`);
+  const sent = e.send(Buffer.from(request('INVITE', 'f1'))).sent.filter((m) => m.kind === 'request');
+  assert.deepEqual(sent.map((m) => `${m.to.ip}:${m.to.port} ${m.text.split('\r\n')[0]}`), [
+    '127.0.0.32:5080 INVITE sip:1001@127.0.0.32:5080 SIP/2.0',
+    '127.0.0.30:5060 INVITE sip:1001@127.0.0.1 SIP/2.0',
+    '127.0.0.31:5070 INVITE sip:1001@127.0.0.31:5070 SIP/2.0',
+  ]);
+});
+
+test('has_body(): -1 without a body; 1 with one; with a MIME type, 1 only when the Content-Type is it', () => {
+  const e = sipEngine('socket=udp:127.0.0.1:5060\nloadmodule "sipmsgops.so"\nroute {\n\t$var(a) = has_body(); $var(b) = has_body("application/sdp"); $var(c) = has_body("text/plain");\n}\n');
+  const bare = e.send(Buffer.from(request('MESSAGE', 'b1')));
+  assert.deepEqual(['a', 'b', 'c'].map((k) => bare.vars.get(k)), [-1, -1, -1]);
+  const withBody = e.send(Buffer.from(request('MESSAGE', 'b2').replace('Content-Length: 0\r\n\r\n', 'Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello')));
+  assert.deepEqual(['a', 'b', 'c'].map((k) => withBody.vars.get(k)), [1, -1, 1]);
+});
