@@ -4,6 +4,8 @@ import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
 import type { ExecContext, SocketInfo } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
+import { posixRegex } from '../../script/regex.js';
+import { regexFixup } from '../common/fixups.js';
 import type { NativeModule } from '../types.js';
 
 function isMyself(ctx: ExecContext, host: string, port: number | undefined): boolean {
@@ -12,20 +14,101 @@ function isMyself(ctx: ExecContext, host: string, port: number | undefined): boo
     (s.ip === h || s.cfgIp === h || s.advertisedIp === h) && (port === undefined ? s.port === 5060 || s.cfgPort === 5060 : s.port === port || s.cfgPort === port || s.advertisedPort === port));
 }
 
+/** Per-request rr state: params waiting for record_route, the Record-Route edits made, the params of the Route loose_route took. */
+interface RrState { pending: string; added: { op: 'insert'; text: string }[]; routeParams?: string }
+
+function rrState(ctx: ExecContext): RrState {
+  let st = ctx.peekState('rr:state') as RrState | undefined;
+  if (!st) { st = { pending: '', added: [] }; ctx.modState.set('rr:state', st); }
+  return st;
+}
+
+function fromTag(ctx: ExecContext): string {
+  return ctx.runtime.param('rr', 'append_fromtag') !== 0 ? ctx.msg.from?.tag ?? '' : '';
+}
+
+/** Inserts one Record-Route header (edits are applied in order: the last inserted ends up on top). */
+function addRecordRoute(ctx: ExecContext, uri: string): void {
+  const edit = { op: 'insert' as const, text: `Record-Route: <${uri}>\r\n` };
+  headerEdits(ctx).push(edit);
+  rrState(ctx).added.push(edit);
+}
+
+function alreadyRecorded(ctx: ExecContext): boolean {
+  if (!rrState(ctx).added.length) return false;
+  ctx.runtime.logger.log(-1, 'rr', 'w_record_route', 'Double attempt to record-route');
+  return true;
+}
+
+/** `;lr;ftag=x;nat=yes` of a Route URI: its parameters with the leading `;`, headers cut off. */
+function uriParams(uri: string): string {
+  const bare = uri.replace(/^<|>$/g, '');
+  const at = bare.indexOf('@');
+  const semi = bare.indexOf(';', at < 0 ? 0 : at);
+  return semi < 0 ? '' : bare.slice(semi).split('?')[0]!;
+}
+
 export const rr: NativeModule = {
   name: 'rr',
+  pvs: {
+    rr_params: { takesName: false, get: (ctx) => (ctx.peekState('rr:state') as RrState | undefined)?.routeParams ?? null },
+  },
   functions: {
     record_route: {
       returns: [1, -1],
       impl: (ctx, [params]) => {
+        if (alreadyRecorded(ctx)) return -1;
         const s = ctx.socketIn;
         const host = s.advertisedIp ?? s.ip;
         const port = s.advertisedPort ?? s.port;
-        const ftag = ctx.msg.from?.tag;
+        const ftag = fromTag(ctx);
         const transport = s.proto === 'udp' ? '' : `;transport=${s.proto}`;
-        const uri = `sip:${host.includes(':') ? `[${host}]` : host}:${port}${transport};lr${ftag && ctx.runtime.param('rr', 'append_fromtag') !== 0 ? `;ftag=${ftag}` : ''}${params?.str ?? ''}`;
-        headerEdits(ctx).push({ op: 'insert', text: `Record-Route: <${uri}>\r\n` });
+        addRecordRoute(ctx, `sip:${host.includes(':') ? `[${host}]` : host}:${port}${transport};lr${ftag ? `;ftag=${ftag}` : ''}${params?.str ?? ''}${rrState(ctx).pending}`);
         return 1;
+      },
+    },
+    record_route_preset: {
+      returns: [1, -1],
+      impl: (ctx, [first, second]) => {
+        if (alreadyRecorded(ctx)) return -1;
+        if (second?.str && !Number(ctx.runtime.param('rr', 'enable_double_rr') ?? 1)) {
+          ctx.runtime.logger.log(-1, 'rr', 'w_record_route_preset', "Attempt to double record-route while 'enable_double_rr' param is disabled");
+          return -1;
+        }
+        const ftag = fromTag(ctx);
+        // The preset form puts ;ftag before ;lr (record.c).
+        for (const data of [first?.str, second?.str].filter((d): d is string => !!d)) addRecordRoute(ctx, `sip:${data.replace(/^sip:/i, '')}${ftag ? `;ftag=${ftag}` : ''};lr${rrState(ctx).pending}`);
+        return 1;
+      },
+    },
+    add_rr_param: {
+      returns: [1, -1],
+      impl: (ctx, [param]) => {
+        const text = param?.str ?? '';
+        const st = rrState(ctx);
+        if (!st.added.length) { st.pending += text; return 1; }
+        // Already record-routed: the param goes into the headers made (both, with double record-routing).
+        for (const e of st.added) e.text = e.text.replace(/>\r\n$/, `${text}>\r\n`);
+        return 1;
+      },
+    },
+    check_route_param: {
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re]) => {
+        const params = (ctx.peekState('rr:state') as RrState | undefined)?.routeParams;
+        return params && posixRegex(re?.str ?? '').test(params) ? 1 : -1;
+      },
+    },
+    is_direction: {
+      returns: [1, -1],
+      impl: (ctx, [dir]) => {
+        // Upstream when our Route's ftag is not the request's From tag (the callee's side); downstream otherwise.
+        const params = (ctx.peekState('rr:state') as RrState | undefined)?.routeParams ?? '';
+        const ftag = /;ftag=([^;]*)/i.exec(params)?.[1];
+        const tag = ctx.msg.from?.tag;
+        const upstream = !!ftag && !!tag && ftag !== tag;
+        return (dir?.str?.toLowerCase() === 'upstream') === upstream ? 1 : -1;
       },
     },
     loose_route: {
@@ -43,6 +126,7 @@ export const rr: NativeModule = {
           i++;
         }
         const rest = routes.slice(i);
+        if (i > 0) rrState(ctx).routeParams = uriParams(routes[0]!.uri);
         if (i > 0) {
           headerEdits(ctx).push({ op: 'remove', name: 'Route' });
           // Prepending in reverse keeps the remaining route set in order.
