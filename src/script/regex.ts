@@ -8,10 +8,15 @@ const CLASSES: Record<string, string> = {
 
 const cache = new Map<string, RegExp>();
 
+/** The POSIX bracket classes written as JS ranges. */
+export function posixToJs(source: string): string {
+  return source.replace(/\[:(\w+):\]/g, (m, name: string) => CLASSES[name] ?? m);
+}
+
 export function posixRegex(source: string): RegExp {
   let re = cache.get(source);
   if (!re) {
-    const js = source.replace(/\[:(\w+):\]/g, (m, name: string) => CLASSES[name] ?? m);
+    const js = posixToJs(source);
     re = new RegExp(js, 'i');
     if (cache.size < 1000) cache.set(source, re);
   }

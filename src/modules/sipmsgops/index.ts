@@ -1,6 +1,28 @@
 // sipmsgops: message tests and header edits (is_method, has_totag, ...).
 import type { NativeModule } from '../types.js';
+import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
+import { posixRegex } from '../../script/regex.js';
+import { regexFixup } from '../common/fixups.js';
+import { isUriUserE164, ruriAddParam, ruriDelParam, ruriHasParam } from './uri.js';
+
+/** Every header whose name matches goes (each name once); -1 when none did. */
+function removeMatching(ctx: ExecContext, matches: (name: string) => boolean): number {
+  const names = [...new Set(ctx.msg.sip?.headerNames() ?? [])].filter(matches);
+  for (const name of names) headerEdits(ctx).push({ op: 'remove', name });
+  return names.length ? 1 : -1;
+}
+
+/** fnmatch() with FNM_CASEFOLD: `*`, `?` and `[...]` over a header name. */
+function globRegex(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/** append_time()'s Date header: RFC 1123 in GMT (strftime "%a, %d %b %Y %H:%M:%S GMT"). */
+function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
 
 const KNOWN_METHODS = new Set(['INVITE', 'CANCEL', 'ACK', 'BYE', 'INFO', 'OPTIONS', 'UPDATE', 'REGISTER', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PRACK', 'REFER', 'PUBLISH']);
 
@@ -40,6 +62,20 @@ export const sipmsgops: NativeModule = {
         headerEdits(ctx).push({ op: 'remove', name: n });
         return 1;
       },
+    },
+    ruri_has_param: { returns: [1, -1], impl: (ctx, [name, value]) => ruriHasParam(ctx, name?.str ?? '', value?.given ? value.str : undefined) },
+    ruri_add_param: { returns: [1, -1], impl: (ctx, [param]) => ruriAddParam(ctx, param?.str ?? '') },
+    ruri_del_param: { returns: [1, -1], impl: (ctx, [name]) => ruriDelParam(ctx, name?.str ?? '') },
+    is_uri_user_e164: { returns: [1, -1], impl: (_ctx, [uri]) => isUriUserE164(uri?.str ?? '') },
+    remove_hf_re: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => removeMatching(ctx, (n) => posixRegex(re?.str ?? '').test(n)) },
+    remove_hf_glob: { returns: [1, -1], impl: (ctx, [glob]) => removeMatching(ctx, (n) => globRegex(glob?.str ?? '').test(n)) },
+    append_urihf: {
+      returns: [1, -1],
+      impl: (ctx, [prefix, suffix]) => { headerEdits(ctx).push({ op: 'append', text: `${prefix?.str ?? ''}${ctx.ruri}${suffix?.str ?? ''}` }); return 1; },
+    },
+    append_time: {
+      returns: [1, -1],
+      impl: (ctx) => { headerEdits(ctx, 'reply').push({ op: 'append', text: `Date: ${httpDate(ctx.runtime.clock.now())}\r\n` }); return 1; },
     },
     append_to_reply: { returns: [1, -1], impl: (ctx, [text]) => { headerEdits(ctx, 'reply').push({ op: 'append', text: text?.str ?? '' }); return 1; } },
   },

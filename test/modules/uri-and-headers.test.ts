@@ -1,0 +1,84 @@
+// sipmsgops: R-URI parameters, is_uri_user_e164, remove_hf_re/glob,
+// append_urihf, append_time; textops: subst_uri and subst_user (sed-like
+// expressions, flags, back-references); return codes of each.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sipEngine } from '../helpers/engine.js';
+import { request } from '../helpers/server.js';
+import { applySubst, parseSubst } from '../../src/script/subst.js';
+
+const MODULES = 'socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "sipmsgops.so"\nloadmodule "textops.so"\n';
+const withParams = (uri: string): Buffer => Buffer.from(request('INVITE', 'u1', uri));
+
+test('ruri_has_param / ruri_add_param / ruri_del_param, with their return codes', () => {
+  const e = sipEngine(`${MODULES}route {
+\t$var(a) = ruri_has_param("user", "phone");
+\t$var(b) = ruri_has_param("lr");
+\t$var(c) = ruri_has_param("user");
+\t$var(d) = ruri_has_param("nope");
+\t$var(e) = ruri_del_param("user");
+\t$var(f) = ruri_del_param("nope");
+\t$var(g) = ruri_add_param("x=1");
+\t$var(ru) = $ru;
+}
+`);
+  const v = e.send(withParams('sip:+4912345@127.0.0.1;user=phone;lr?Subject=hi')).vars;
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => v.get(k)), [1, 1, -1, -1, 1, -1, 1]);
+  assert.equal(v.get('ru'), 'sip:+4912345@127.0.0.1;lr;x=1?Subject=hi', 'the new parameter goes before the headers');
+});
+
+test('is_uri_user_e164: + and 2 to 15 digits', () => {
+  const e = sipEngine(`${MODULES}route {\n\t$var(a) = is_uri_user_e164("sip:+4912345@x");\n\t$var(b) = is_uri_user_e164("sip:4912345@x");\n\t$var(c) = is_uri_user_e164("sip:+1@x");\n\t$var(d) = is_uri_user_e164("$ru");\n}\n`);
+  const v = e.send(withParams('sip:+12025550123@127.0.0.1')).vars;
+  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => v.get(k)), [1, -1, -1, 1]);
+});
+
+test('remove_hf_re / remove_hf_glob drop every header whose name matches; append_urihf writes the R-URI into a header', () => {
+  const e = sipEngine(`${MODULES}route {
+\t$var(a) = remove_hf_re("^X-Private");
+\t$var(b) = remove_hf_glob("x-tr?ce-*");
+\t$var(c) = remove_hf_glob("X-None*");
+\tappend_urihf("X-Target: <", ">\\r\\n");
+\tt_relay("udp:127.0.0.20:5060");
+}
+`);
+  const r = e.send(Buffer.from(request('INVITE', 'h1').replace('Max-Forwards: 70', 'X-Private-A: 1\r\nX-Private-B: 2\r\nX-Trace-Id: 3\r\nX-Keep: 4\r\nMax-Forwards: 70')));
+  assert.deepEqual(['a', 'b', 'c'].map((k) => r.vars.get(k)), [1, 1, -1]);
+  const out = r.sent.find((m) => m.kind === 'request')!.text;
+  assert.doesNotMatch(out, /X-Private|X-Trace/);
+  assert.match(out, /\r\nX-Keep: 4\r\n/);
+  assert.match(out, /\r\nX-Target: <sip:1001@127\.0\.0\.1>\r\n/);
+});
+
+test('append_time adds an RFC 1123 Date header to the local reply', () => {
+  const r = sipEngine(`${MODULES}route {\n\tappend_time();\n\tsl_send_reply(200, "OK");\n}\n`).send(Buffer.from(request('OPTIONS', 't1')));
+  assert.match(r.sent[0]!.text, /\r\nDate: Wed, 25 Nov 2026 12:00:00 GMT\r\n/);
+});
+
+test('subst expressions: any separator, escaped separators, i/g flags, \\N back-references; no match gives undefined', () => {
+  const e = parseSubst('/^sip:([0-9]+)@(.*)$/sip:+49\\1@\\2/');
+  assert.ok(typeof e !== 'string');
+  assert.equal(applySubst(e, 'sip:3012345@example.com'), 'sip:+493012345@example.com');
+  assert.equal(applySubst(e, 'sip:alice@example.com'), undefined);
+  const g = parseSubst('#a#b#gi');
+  assert.ok(typeof g !== 'string');
+  assert.equal(applySubst(g, 'AaAa'), 'bbbb');
+  const slash = parseSubst('/a\\/b/c/');
+  assert.ok(typeof slash !== 'string');
+  assert.equal(applySubst(slash, 'xa/by'), 'xcy');
+  assert.equal(typeof parseSubst('/a/b/q'), 'string', 'an unknown flag is an error');
+  assert.equal(typeof parseSubst('/a/b'), 'string', 'a missing part is an error');
+});
+
+test('subst_uri / subst_user: 1 and the R-URI rewritten on a match, -1 otherwise', () => {
+  const e = sipEngine(`${MODULES}route {
+\t$var(a) = subst_user("/^0([0-9]+)$/+49\\1/");
+\t$var(u1) = $ru;
+\t$var(b) = subst_uri("/@127\\.0\\.0\\.1/@127.0.0.9:5070/");
+\t$var(u2) = $ru;
+\t$var(c) = subst_uri("/nomatch/x/");
+}
+`);
+  const v = e.send(withParams('sip:03012345@127.0.0.1')).vars;
+  assert.deepEqual(['a', 'u1', 'b', 'u2', 'c'].map((k) => v.get(k)), [1, 'sip:+493012345@127.0.0.1', 1, 'sip:+493012345@127.0.0.9:5070', -1]);
+});
