@@ -2,6 +2,8 @@
 // others are known from the catalog (signatures only): `run` refuses them,
 // `dry-run --stub fn=RC` simulates them.
 import { acc } from './acc/index.js';
+import { auth } from './auth/index.js';
+import { authDb } from './auth_db/index.js';
 import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
@@ -16,5 +18,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
+  acc, auth, auth_db: authDb, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
 };

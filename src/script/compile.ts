@@ -235,11 +235,14 @@ export class Compiler implements ExprEnv {
     const cond = compileCond(s.cond, this);
     const then = this.block(s.then);
     const otherwise = s.otherwise ? this.block(s.otherwise) : undefined;
+    const thenEmpty = s.then.every((x) => x.kind === 'Placeholder');
+    const otherwiseEmpty = !!s.otherwise && s.otherwise.every((x) => x.kind === 'Placeholder');
     return (ctx) => {
       const c = cond(ctx);
       if (ctx.flow) return;
       if (ctx.tracer) ctx.tracer.event({ kind: 'branch', span: s.span, text: c > 0 ? 'condition true: then-branch' : otherwise ? 'condition false: else-branch' : 'condition false', depth: ctx.tracer.depth });
-      if (c > 0) { ctx.retcode = 1; then(ctx); } else if (otherwise) { ctx.retcode = 1; otherwise(ctx); } else ctx.retcode = c;
+      // Inside the branch $rc is still the code of the condition's last function (action.c IF_T); after it, the branch's last statement's.
+      if (c > 0) { if (thenEmpty) ctx.retcode = c; else then(ctx); } else if (otherwise) { if (otherwiseEmpty) ctx.retcode = c; else otherwise(ctx); } else ctx.retcode = c;
     };
   }
 

@@ -20,7 +20,7 @@ export function sippSkip(): string | false {
 }
 
 export interface Server { cfg: string; maps?: string[]; sockets: number }
-export interface Sipp { scenario: string; ip: string; port: number; transport: 'u1' | 't1'; target?: string; service?: string; calls?: number; keys?: Record<string, string>; /** Default pause (-d), ms. */ pauseMs?: number; /** Where SIPp logs every message (-trace_msg). */ messageFile?: string; /** Call-ID of every call (SIPp matches replies to calls by it). */ callId?: string }
+export interface Sipp { scenario: string; ip: string; port: number; transport: 'u1' | 't1'; target?: string; service?: string; calls?: number; keys?: Record<string, string>; /** Default pause (-d), ms. */ pauseMs?: number; /** Where SIPp logs every message (-trace_msg). */ messageFile?: string; /** Call-ID of every call (SIPp matches replies to calls by it). */ callId?: string; /** Digest credentials for [authentication] (-au, -ap). */ auth?: { user: string; password: string } }
 export interface Case { name: string; servers: Server[]; uas?: Sipp; uac: Sipp; before?: () => Promise<void>; /** Extra assertions on the server logs (one string per server). */ after?: (logs: string[]) => void }
 
 export function startServer(s: Server): Promise<{ child: ChildProcess; log: string[] }> {
@@ -49,6 +49,7 @@ export function runSipp(p: Sipp, uac: boolean): Promise<{ code: number | null; o
     '-timeout', '20s', '-timeout_error', '-nostdin', '-buff_size', '4194304', '-max_recv_loops', '1000',
     ...Object.entries(p.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
     ...(p.callId ? ['-cid_str', p.callId] : []),
+    ...(p.auth ? ['-au', p.auth.user, '-ap', p.auth.password] : []),
     ...(p.pauseMs !== undefined ? ['-d', String(p.pauseMs)] : []),
     ...(p.messageFile ? ['-trace_msg', '-message_file', p.messageFile] : []),
   ];

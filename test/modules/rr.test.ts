@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { sipEngine } from '../helpers/engine.js';
 import { request } from '../helpers/server.js';
 
-const cfg = (body: string): string => `socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "rr.so"\nroute {\n${body}\n\tt_relay("udp:127.0.0.20:5060");\n}\n`;
+const cfg = (body: string): string => `socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "rr.so"\nroute {\n${body}\n\t$du = "sip:127.0.0.20:5060";\n\tt_relay();\n}\n`;
 const recordRoutes = (text: string): string[] => [...text.matchAll(/\r\nRecord-Route: ([^\r]+)/g)].map((m) => m[1]!);
 
 test('record_route: ;lr;ftag then its own and add_rr_param\'s params, whether add_rr_param comes before or after', () => {

@@ -12,7 +12,7 @@ loadmodule "sl.so"
 modparam("tm", "fr_timeout", 5)
 route {
 \tt_on_failure("f");
-\tt_relay("udp:127.0.0.20:5060");
+\t$du = "sip:127.0.0.20:5060";\n\tt_relay();
 }
 failure_route[f] {
 \tif (t_was_cancelled()) xlog("L_NOTICE", "cancelled\\n"); else xlog("L_NOTICE", "not cancelled\\n");

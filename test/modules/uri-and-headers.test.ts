@@ -39,7 +39,7 @@ test('remove_hf_re / remove_hf_glob drop every header whose name matches; append
 \t$var(b) = remove_hf_glob("x-tr?ce-*");
 \t$var(c) = remove_hf_glob("X-None*");
 \tappend_urihf("X-Target: <", ">\\r\\n");
-\tt_relay("udp:127.0.0.20:5060");
+\t$du = "sip:127.0.0.20:5060";\n\tt_relay();
 }
 `);
   const r = e.send(Buffer.from(request('INVITE', 'h1').replace('Max-Forwards: 70', 'X-Private-A: 1\r\nX-Private-B: 2\r\nX-Trace-Id: 3\r\nX-Keep: 4\r\nMax-Forwards: 70')));

@@ -47,6 +47,12 @@ test('$retcode after if: the taken branch, else the condition value', () => {
   assert.equal(out('if (1) { $var(a) = 1; } $var(out) = $rc;'), 1);
 });
 
+test('$rc inside an if branch is still the code of the function the condition called', () => {
+  assert.equal(out('if (!isflagset("X")) { $var(out) = $rc; }'), -1);
+  assert.equal(out('setflag("Y"); if (isflagset("Y")) { $var(out) = $rc; }'), 1);
+  assert.equal(out('isflagset("X"); if ($var(none) == 1) { $var(a) = 1; } else { $var(out) = $rc; }'), -1, 'a comparison leaves $rc as it was');
+});
+
 test('while loops and max_while_loops stops a runaway loop', () => {
   assert.equal(out('$var(i) = 0; while ($var(i) < 5) { $var(i) = $var(i) + 1; } $var(out) = $var(i);'), 5);
   assert.equal(out('$var(i) = 0; while ($var(i) < 5) { $var(i) = $var(i) + 1; if ($var(i) == 3) break; } $var(out) = $var(i);'), 3);
