@@ -235,7 +235,7 @@ export class SipServer implements LiveTm {
     const c = branch ? this.tm.clients.get(branch) : undefined;
     if (!c) {
       if (this.rt.replyFilters.some((f) => f(msg.method, msg.callId, msg.status))) return;
-      this.log(4, 'reply_received', `no transaction for a ${msg.status} reply from ${m.src.ip}:${m.src.port}: dropped`);
+      this.forwardReplyStateless(msg, m);
       return;
     }
     // Replies to the CANCELs tm sent on a branch share the INVITE's branch: tm consumes them.
@@ -264,6 +264,34 @@ export class SipServer implements LiveTm {
     if (!s.bestReply || msg.status < s.bestReply.status) s.bestReply = msg;
     s.bestCode = Math.min(s.bestCode ?? 999, msg.status);
     if (this.allFinal(s)) this.finishNegative(s, s.bestReply, msg.status, msg.reason);
+  }
+
+  /**
+   * A reply no transaction claims (a request forward()ed statelessly): the
+   * default onreply_route runs, then, if the top Via is ours, it goes to the
+   * next Via without ours (forward.c forward_reply).
+   */
+  private forwardReplyStateless(msg: SipMessage, m: Inbound): void {
+    const vias = msg.vias();
+    const top = !isSipError(vias) ? vias[0] : undefined;
+    if (!top || !this.rt.isMyAddress(top.host, top.port)) {
+      this.log(4, 'reply_received', `no transaction for a ${msg.status} reply from ${m.src.ip}:${m.src.port} and its first Via is not ours: dropped`);
+      return;
+    }
+    const route = this.rt.route('onreply_route', '');
+    if (route) {
+      const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
+      runRoute(ctx, route, 'onreply', '');
+      if (ctx.dropped) return;
+    }
+    const next = !isSipError(vias) ? vias[1] : undefined;
+    if (!next) { this.log(-1, 'forward_reply', 'no 2nd via found in reply'); return; }
+    const out = msg.clone();
+    removeTopVia(out);
+    const t = viaReplyTarget(next);
+    const proto = next.transport.toLowerCase();
+    const from = m.socket.proto === proto ? m.socket : this.rt.sockets.find((x) => x.proto === proto) ?? m.socket;
+    this.send(from, { proto, ...mapPeer(this.map, t.host, t.port) }, out.serialize());
   }
 
   /** onreply_route (default, then the armed one); false when the script dropped the reply. */

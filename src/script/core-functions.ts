@@ -5,6 +5,7 @@ import type { ArgValue, FunctionBehaviour } from '../modules/types.js';
 import { Compiler, type StmtFn } from './compile.js';
 import type { ExecContext } from './context.js';
 import { raiseScriptEvent } from './events.js';
+import { forwardStateless } from '../modules/common/forward.js';
 import { setUriField, splitUri, joinUri } from './uri-fields.js';
 
 const ok = (b: boolean): number => (b ? 1 : -1);
@@ -70,6 +71,7 @@ function userEdit(fn: (user: string, arg: ArgValue) => string): FunctionBehaviou
 }
 
 export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
+  forward: { returns: [1, -1], impl: (ctx, [dest]) => forwardStateless(ctx, dest?.given ? dest.str : undefined) },
   append_branch: {
     returns: [1, -1],
     impl: (ctx, [uri, q]) => {

@@ -82,6 +82,13 @@ export class Runtime {
     this.startedAt = clock.now();
   }
 
+  /** A host (and port: 5060 when a URI or Via leaves it out) that one of our sockets listens on, or advertises. */
+  isMyAddress(host: string, port: number | undefined): boolean {
+    const h = host.replace(/^\[|\]$/g, '');
+    const p = port ?? 5060;
+    return this.sockets.some((s) => (s.ip === h || s.cfgIp === h || s.advertisedIp === h) && (s.port === p || s.cfgPort === p || s.advertisedPort === p));
+  }
+
   route(kind: RouteKind, name: string): CompiledRoute | undefined {
     return this.routes.get(kind)?.get(name);
   }

@@ -2,17 +2,12 @@
 // the dialog's route set through this proxy.
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
-import type { ExecContext, SocketInfo } from '../../script/context.js';
+import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
 import type { NativeModule } from '../types.js';
 
-function isMyself(ctx: ExecContext, host: string, port: number | undefined): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return ctx.runtime.sockets.some((s: SocketInfo) =>
-    (s.ip === h || s.cfgIp === h || s.advertisedIp === h) && (port === undefined ? s.port === 5060 || s.cfgPort === 5060 : s.port === port || s.cfgPort === port || s.advertisedPort === port));
-}
 
 /** Per-request rr state: params waiting for record_route, the Record-Route edits made, the params of the Route loose_route took. */
 interface RrState { pending: string; added: { op: 'insert'; text: string }[]; routeParams?: string }
@@ -122,7 +117,7 @@ export const rr: NativeModule = {
         // Our own Route entries come off (one, or two with double record-routing).
         while (i < routes.length) {
           const u = parseUri(routes[i]!.uri);
-          if (isSipError(u) || !isMyself(ctx, u.host, u.port)) break;
+          if (isSipError(u) || !ctx.runtime.isMyAddress(u.host, u.port)) break;
           i++;
         }
         const rest = routes.slice(i);

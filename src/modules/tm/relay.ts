@@ -22,7 +22,7 @@ export function uriTarget(uri: string, fallbackProto: string): Target | undefine
   return { proto, ip: p.host.replace(/^\[|\]$/g, ''), port: p.port ? Number(p.port) : tls ? 5061 : 5060 };
 }
 
-function proxyTarget(proxy: string, fallbackProto: string): Target | undefined {
+export function proxyTarget(proxy: string, fallbackProto: string): Target | undefined {
   const m = /^(?:(\w+):)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(proxy);
   if (!m) return undefined;
   return { proto: (m[1] ?? fallbackProto).toLowerCase(), ip: m[2]!.replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 5060 };
@@ -49,7 +49,8 @@ export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage): void {
   }
 }
 
-function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): { text: string; branch: string } {
+/** The request as it leaves for `ruri` from `from`: received/rport on the Via it came with, the script's edits, our Via on top. */
+export function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo, branch: string = newBranch()): { text: string; branch: string } {
   const msg = ctx.msg.sip!.clone();
   // The received Via gets received=/rport= before ours goes on top.
   const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.peekState('core:force_rport') === true, mode: 'forward' });
@@ -60,7 +61,6 @@ function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo): { text: 
   const port = from.advertisedPort ?? from.port;
   const rport = ctx.peekState('core:add_local_rport') === true ? ';rport' : '';
   for (const h of tmHooks(ctx)) h.requestForwarded?.(msg, from);
-  const branch = newBranch();
   msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${branch}${rport}`, 'prepend');
   return { text: msg.serialize().toString('utf8'), branch };
 }
