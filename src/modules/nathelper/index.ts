@@ -4,6 +4,7 @@ import { avpNameOf } from '../../script/avp-param.js';
 import { natUacTest } from './nat-tests.js';
 import { addRcvParam, fixNatedContact, receivedUri } from './contacts.js';
 import { consumePingReply, startPinger } from './pinger.js';
+import { fixNatedSdp } from './sdp.js';
 import { atLeast } from '../common/fixups.js';
 
 export const nathelper: NativeModule = {
@@ -20,6 +21,10 @@ export const nathelper: NativeModule = {
     nat_uac_test: {
       returns: [1, -1],
       impl: (ctx, [flags]) => natUacTest(ctx, flags?.int ?? 0),
+    },
+    fix_nated_sdp: {
+      returns: [1, -1],
+      impl: (ctx, [flags, ip, lines]) => fixNatedSdp(ctx, flags?.int ?? 0, ip?.given ? ip.str : undefined, lines?.given ? lines.str : undefined),
     },
     fix_nated_register: {
       returns: [1, -1],
