@@ -74,7 +74,7 @@ function replyHead(req: SipMessage, code: number, reason: string, opts: ReplyOpt
   const vias = req.lines('via');
   for (let i = 0; i < vias.length; i++) {
     const value = i === 0 && opts.source ? viaReceived(req, opts.source, { forceRport: opts.forceRport }) : undefined;
-    if (value !== undefined) out += req.field('via')!.prefix + value + '\r\n';
+    if (value !== undefined) out += req.firstPrefix('via')! + value + '\r\n';
     else out += withCrlf(vias[i]!);
   }
   if (code >= 180 && code < 300) for (const rr of req.lines('record-route')) out += rr;

@@ -95,14 +95,14 @@ export class SipMessage {
   private readonly frame: MessageFrame;
   /** Created on the first edit: most received messages are never edited. */
   private ownEdits: Edits | undefined;
-  private cache: {
-    vias?: Via[] | SipError;
-    firstVias?: Via[] | SipError;
-    from?: NameAddr | SipError;
-    to?: NameAddr | SipError;
-    cseq?: CSeq | SipError;
-    contacts?: ContactList | SipError;
-  } = {};
+  // Parsed values, each set on first use. Fields rather than a bag object
+  // that gains properties: every message keeps the shape it was created with.
+  private viasCache: Via[] | SipError | undefined;
+  private firstViasCache: Via[] | SipError | undefined;
+  private fromCache: NameAddr | SipError | undefined;
+  private toCache: NameAddr | SipError | undefined;
+  private cseqCache: CSeq | SipError | undefined;
+  private contactsCache: ContactList | SipError | undefined;
 
   /** Use parseSipMessage(). */
   constructor(frame: MessageFrame, start: StartLine, edits?: Edits) {
@@ -163,8 +163,8 @@ export class SipMessage {
     return this.firstValue(headerKey(name));
   }
 
-  /** header() for a key as headerKey() gives it: the accessors below skip the name lookup. */
-  private firstValue(key: string): string | undefined {
+  /** header() for a key as headerKey() gives it (the name lookup skipped). */
+  firstValue(key: string): string | undefined {
     const i = this.firstIndex(key);
     return i < 0 ? undefined : this.valueAt(i);
   }
@@ -233,6 +233,14 @@ export class SipMessage {
     return this.text(this.frame.head.slice(h.lineStart, h.lineEnd));
   }
 
+  /** What comes before the first value with this key (`Via: `), as fields() gives it. */
+  firstPrefix(key: string): string | undefined {
+    const i = this.firstIndex(key);
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return this.text(this.frame.head.slice(h.lineStart, h.valueStart));
+  }
+
   /** The received lines with this key, terminators included, as fields() gives them (without the rest). */
   lines(key: string): string[] {
     const { index, head } = this.frame;
@@ -254,11 +262,14 @@ export class SipMessage {
 
   /** count() of each key, in one pass over the headers. */
   counts(keys: readonly string[]): number[] {
-    const out = new Array<number>(keys.length).fill(0);
+    const out: number[] = [];
+    for (let k = 0; k < keys.length; k++) out.push(0);
     const index = this.frame.index;
     for (let i = 0; i < index.length; i++) {
-      const k = keys.indexOf(index[i]!.key);
-      if (k >= 0) out[k]!++;
+      const key = index[i]!.key;
+      for (let k = 0; k < keys.length; k++) {
+        if (keys[k] === key) { out[k]!++; break; }
+      }
     }
     return out;
   }
@@ -282,67 +293,67 @@ export class SipMessage {
   }
 
   get cseq(): CSeq | SipError | undefined {
-    if (this.cache.cseq) return this.cache.cseq;
+    if (this.cseqCache) return this.cseqCache;
     const v = this.firstValue('cseq');
-    return v === undefined ? undefined : (this.cache.cseq = parseCSeq(v));
+    return v === undefined ? undefined : (this.cseqCache = parseCSeq(v));
   }
 
   get from(): NameAddr | SipError | undefined {
-    if (this.cache.from) return this.cache.from;
+    if (this.fromCache) return this.fromCache;
     const v = this.firstValue('from');
-    return v === undefined ? undefined : (this.cache.from = parseNameAddr(v));
+    return v === undefined ? undefined : (this.fromCache = parseNameAddr(v));
   }
 
   /** What is wrong with From (undefined when nothing is, or there is none), checked without building it. */
   fromError(): SipError | undefined {
-    const cached = this.cache.from;
+    const cached = this.fromCache;
     if (cached) return isSipError(cached) ? cached : undefined;
     const v = this.firstValue('from');
     return v === undefined ? undefined : nameAddrError(v);
   }
 
   get to(): NameAddr | SipError | undefined {
-    if (this.cache.to) return this.cache.to;
+    if (this.toCache) return this.toCache;
     const v = this.firstValue('to');
-    return v === undefined ? undefined : (this.cache.to = parseNameAddr(v));
+    return v === undefined ? undefined : (this.toCache = parseNameAddr(v));
   }
 
   /** All Contact values of all Contact headers; no Contact header gives an empty list. */
   contacts(): ContactList | SipError {
-    if (this.cache.contacts) return this.cache.contacts;
+    if (this.contactsCache) return this.contactsCache;
     let star = false;
     const contacts: Contact[] = [];
     const index = this.frame.index;
     for (let i = 0; i < index.length; i++) {
       if (index[i]!.key !== 'contact') continue;
       const r = parseContactList(this.valueAt(i));
-      if (isSipError(r)) return (this.cache.contacts = sipError(`bad Contact: ${r.error}`));
+      if (isSipError(r)) return (this.contactsCache = sipError(`bad Contact: ${r.error}`));
       if (r.star) star = true;
       contacts.push(...r.contacts);
     }
-    return (this.cache.contacts = { star, contacts });
+    return (this.contactsCache = { star, contacts });
   }
 
   /** Every Via, top first. */
   vias(): Via[] | SipError {
-    if (this.cache.vias) return this.cache.vias;
+    if (this.viasCache) return this.viasCache;
     const out: Via[] = [];
     const index = this.frame.index;
     const first = this.firstIndex('via');
     for (let i = 0; i < index.length; i++) {
       if (index[i]!.key !== 'via') continue;
       const r = i === first ? this.firstViaField()! : parseViaList(this.valueAt(i));
-      if (isSipError(r)) return (this.cache.vias = r);
+      if (isSipError(r)) return (this.viasCache = r);
       for (const v of r) out.push(v);
     }
-    return (this.cache.vias = out);
+    return (this.viasCache = out);
   }
 
   /** The vias of the first Via header field; undefined without a Via header. */
   firstViaField(): Via[] | SipError | undefined {
-    if (this.cache.firstVias) return this.cache.firstVias;
+    if (this.firstViasCache) return this.firstViasCache;
     const i = this.firstIndex('via');
-    return i < 0 ? undefined : (this.cache.firstVias = parseViaList(this.valueAt(i)));
+    return i < 0 ? undefined : (this.firstViasCache = parseViaList(this.valueAt(i)));
   }
 
   /** The topmost Via (checked when the message was parsed). */
@@ -539,7 +550,12 @@ export class SipMessage {
     const copy = new SipMessage(this.frame, start, e && {
       ...e, prepend: [...e.prepend], append: [...e.append], removed: new Set(e.removed), replaced: new Map(e.replaced),
     });
-    copy.cache = { ...this.cache };
+    copy.viasCache = this.viasCache;
+    copy.firstViasCache = this.firstViasCache;
+    copy.fromCache = this.fromCache;
+    copy.toCache = this.toCache;
+    copy.cseqCache = this.cseqCache;
+    copy.contactsCache = this.contactsCache;
     return copy;
   }
 
