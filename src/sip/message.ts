@@ -288,34 +288,40 @@ export class SipMessage {
 
   // ---- structured values (parsed on first use, then cached) ------------
 
+  /**
+   * `parse` applied to the value of the header at `i` (-1: none, undefined):
+   * in place in the received text when nothing needs unfolding or decoding,
+   * which saves slicing the value out.
+   */
+  private parseValueAt<T>(i: number, parse: (s: string, start: number, end: number) => T): T | undefined {
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    if (this.frame.ascii && !h.folded) return parse(this.frame.head, h.valueStart, h.valueEnd);
+    const v = this.valueAt(i);
+    return parse(v, 0, v.length);
+  }
+
   get callId(): string | undefined {
     return this.firstValue('call-id');
   }
 
   get cseq(): CSeq | SipError | undefined {
-    if (this.cseqCache) return this.cseqCache;
-    const v = this.firstValue('cseq');
-    return v === undefined ? undefined : (this.cseqCache = parseCSeq(v));
+    return (this.cseqCache ??= this.parseValueAt(this.firstIndex('cseq'), parseCSeq));
   }
 
   get from(): NameAddr | SipError | undefined {
-    if (this.fromCache) return this.fromCache;
-    const v = this.firstValue('from');
-    return v === undefined ? undefined : (this.fromCache = parseNameAddr(v));
+    return (this.fromCache ??= this.parseValueAt(this.firstIndex('from'), parseNameAddr));
   }
 
   /** What is wrong with From (undefined when nothing is, or there is none), checked without building it. */
   fromError(): SipError | undefined {
     const cached = this.fromCache;
     if (cached) return isSipError(cached) ? cached : undefined;
-    const v = this.firstValue('from');
-    return v === undefined ? undefined : nameAddrError(v);
+    return this.parseValueAt(this.firstIndex('from'), nameAddrError);
   }
 
   get to(): NameAddr | SipError | undefined {
-    if (this.toCache) return this.toCache;
-    const v = this.firstValue('to');
-    return v === undefined ? undefined : (this.toCache = parseNameAddr(v));
+    return (this.toCache ??= this.parseValueAt(this.firstIndex('to'), parseNameAddr));
   }
 
   /** All Contact values of all Contact headers; no Contact header gives an empty list. */
@@ -342,7 +348,7 @@ export class SipMessage {
     const first = this.firstIndex('via');
     for (let i = 0; i < index.length; i++) {
       if (index[i]!.key !== 'via') continue;
-      const r = i === first ? this.firstViaField()! : parseViaList(this.valueAt(i));
+      const r = i === first ? this.firstViaField()! : this.parseValueAt(i, parseViaList)!;
       if (isSipError(r)) return (this.viasCache = r);
       for (const v of r) out.push(v);
     }
@@ -351,9 +357,7 @@ export class SipMessage {
 
   /** The vias of the first Via header field; undefined without a Via header. */
   firstViaField(): Via[] | SipError | undefined {
-    if (this.firstViasCache) return this.firstViasCache;
-    const i = this.firstIndex('via');
-    return i < 0 ? undefined : (this.firstViasCache = parseViaList(this.valueAt(i)));
+    return (this.firstViasCache ??= this.parseValueAt(this.firstIndex('via'), parseViaList));
   }
 
   /** The topmost Via (checked when the message was parsed). */
@@ -364,21 +368,17 @@ export class SipMessage {
 
   /** The Expires header: an unsigned 32-bit integer. */
   get expires(): number | SipError | undefined {
-    const v = this.firstValue('expires');
-    return v === undefined ? undefined : parseUint32(v);
+    return this.parseValueAt(this.firstIndex('expires'), parseUint32);
   }
 
   get maxForwards(): number | SipError | undefined {
-    const v = this.firstValue('max-forwards');
-    return v === undefined ? undefined : parseMaxForwards(v);
+    return this.parseValueAt(this.firstIndex('max-forwards'), parseMaxForwards);
   }
 
   /** Content-Length as received (it was validated when the message was parsed). */
   get contentLength(): number | undefined {
-    const v = this.firstValue('content-length');
-    if (v === undefined) return undefined;
-    const n = parseUint32(v);
-    return isSipError(n) ? undefined : n;
+    const n = this.parseValueAt(this.firstIndex('content-length'), parseUint32);
+    return n === undefined || isSipError(n) ? undefined : n;
   }
 
   get userAgent(): string | undefined {

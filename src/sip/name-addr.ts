@@ -88,46 +88,49 @@ class ContactValue extends NameAddrValue implements Contact {
 
 type Make<T> = new (raw: string, displayName: string, uri: string, params: Record<string, string>) => T;
 
+// What parseValues() returns when it only checks (no `make`): nothing is ever added to it.
+const CHECKED: never[] = [];
+
 /**
  * Parses one value (`list` false) or a comma-separated list of values from
- * `s`. Errors are values. Without `make` the values are only checked, and
- * the list returned is empty.
+ * s[from, end). Errors are values. Without `make` the values are only
+ * checked, and the list returned is empty.
  */
-function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[] | SipError {
-  const out: T[] = [];
-  let p = skipWs(s, 0);
+function parseValues<T>(s: string, from: number, end: number, list: boolean, make: Make<T> | undefined): T[] | SipError {
+  const out: T[] = make ? [] : CHECKED;
+  let p = skipWs(s, from, end);
   for (;;) {
     const start = p;
     let displayName = '';
-    if (s.charCodeAt(p) === 34) {
-      const q = quotedEnd(s, p);
+    if (p < end && s.charCodeAt(p) === 34) {
+      const q = quotedEnd(s, p, end);
       if (q < 0) return sipError('unterminated quoted display name');
       if (make) displayName = unescapeQuotedPairs(s.slice(p + 1, q - 1));
-      p = skipWs(s, q);
-      if (s.charCodeAt(p) !== 60) return sipError('quoted display name not followed by <');
+      p = skipWs(s, q, end);
+      if (p >= end || s.charCodeAt(p) !== 60) return sipError('quoted display name not followed by <');
     } else {
       let t = p;
-      while (t < s.length) {
+      while (t < end) {
         const c = s.charCodeAt(t);
         if (!inClass(TOKEN, c) && c !== 32 && c !== 9) break;
         t++;
       }
-      if (s.charCodeAt(t) === 60 && t > p) {
+      if (t < end && s.charCodeAt(t) === 60 && t > p) {
         // LWS between the words of a token display name reads as one SP
         if (make) displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
         p = t;
       }
     }
     let uri = '';
-    if (s.charCodeAt(p) === 60) {
+    if (p < end && s.charCodeAt(p) === 60) {
       const close = s.indexOf('>', p);
-      if (close < 0) return sipError('missing > after URI');
+      if (close < 0 || close >= end) return sipError('missing > after URI');
       if (!plausibleUri(s, p + 1, close)) return sipError(`malformed URI <${s.slice(p + 1, close)}>`);
       if (make) uri = s.slice(p + 1, close);
       p = close + 1;
     } else {
       let u = p;
-      while (u < s.length) {
+      while (u < end) {
         const c = s.charCodeAt(u);
         if (c === 59 || c === 44 || c === 32 || c === 9) break;
         u++;
@@ -142,14 +145,14 @@ function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[
       }
     }
     const params = make ? newParams() : undefined;
-    const after = readHeaderParams(s, p, params);
+    const after = readHeaderParams(s, p, params, undefined, end);
     if (typeof after === 'string') return sipError(after);
     if (make) out.push(new make(s.slice(start, after).trim(), displayName, uri, params!));
-    p = skipWs(s, after);
-    if (p >= s.length) return out;
+    p = skipWs(s, after, end);
+    if (p >= end) return out;
     if (!list || s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' after value`);
-    p = skipWs(s, p + 1);
-    if (p >= s.length) return sipError('empty value after comma');
+    p = skipWs(s, p + 1, end);
+    if (p >= end) return sipError('empty value after comma');
   }
 }
 
@@ -164,25 +167,26 @@ function plausibleUri(s: string, start: number, end: number): boolean {
   return true;
 }
 
-export function parseNameAddr(value: string): NameAddr | SipError {
-  const r = parseValues(value, false, NameAddrValue);
+/** The value s[start, end) (all of `s` by default). */
+export function parseNameAddr(s: string, start = 0, end = s.length): NameAddr | SipError {
+  const r = parseValues(s, start, end, false, NameAddrValue);
   return 'error' in r ? r : r[0]!;
 }
 
-/** What parseNameAddr() would say is wrong with `value`, without building the value; undefined when nothing is. */
-export function nameAddrError(value: string): SipError | undefined {
-  const r = parseValues(value, false, undefined);
+/** What parseNameAddr() would say is wrong with s[start, end), without building the value; undefined when nothing is. */
+export function nameAddrError(s: string, start = 0, end = s.length): SipError | undefined {
+  const r = parseValues(s, start, end, false, undefined);
   return 'error' in r ? r : undefined;
 }
 
 export function parseNameAddrList(value: string): NameAddr[] | SipError {
-  return parseValues(value, true, NameAddrValue);
+  return parseValues(value, 0, value.length, true, NameAddrValue);
 }
 
 /** One Contact header value; `*` yields `{ star: true }`. */
 export function parseContactList(value: string): ContactList | SipError {
   const trimmed = value.trim();
   if (trimmed === '*') return { star: true, contacts: [] };
-  const r = parseValues(value, true, ContactValue);
+  const r = parseValues(value, 0, value.length, true, ContactValue);
   return 'error' in r ? r : { star: false, contacts: r };
 }
