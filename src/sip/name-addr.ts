@@ -147,13 +147,24 @@ function parseValues<T>(s: string, from: number, end: number, list: boolean, mak
     const params = make ? newParams() : undefined;
     const after = readHeaderParams(s, p, params, undefined, end);
     if (typeof after === 'string') return sipError(after);
-    if (make) out.push(new make(s.slice(start, after).trim(), displayName, uri, params!));
+    if (make) out.push(new make(trimmedSlice(s, start, after), displayName, uri, params!));
     p = skipWs(s, after, end);
     if (p >= end) return out;
     if (!list || s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' after value`);
     p = skipWs(s, p + 1, end);
     if (p >= end) return sipError('empty value after comma');
   }
+}
+
+/** s.slice(start, end).trim(), without the trim when there is nothing to trim. */
+function trimmedSlice(s: string, start: number, end: number): string {
+  if (start < end && isPlain(s.charCodeAt(start)) && isPlain(s.charCodeAt(end - 1))) return s.slice(start, end);
+  return s.slice(start, end).trim();
+}
+
+/** Printable ASCII: never removed by trim(). */
+function isPlain(c: number): boolean {
+  return c > 32 && c < 127;
 }
 
 /** Something with a scheme and no whitespace; the URI grammar itself is checked lazily. */
