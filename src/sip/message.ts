@@ -6,7 +6,7 @@ import { headerKey, isListHeader, splitList } from './header-names.js';
 import { nameAddrError, parseContactList, parseNameAddr, parseNameAddrList, type ContactList, type Contact, type NameAddr } from './name-addr.js';
 import { isSipError, sipError, type SipError } from './result.js';
 import { parseCredentials, parseCSeq, parseMaxForwards, parseUint32, type Credentials, type CSeq } from './scalars.js';
-import { frameMessage, type MessageFrame } from './frame.js';
+import { frameMessage, type HeaderSpan, type MessageFrame } from './frame.js';
 import type { StartLine } from './start-line.js';
 import { parseViaList, type Via } from './via.js';
 import { serializeMessage, type Edits } from './serialize.js';
@@ -288,17 +288,14 @@ export class SipMessage {
 
   // ---- structured values (parsed on first use, then cached) ------------
 
-  /**
-   * `parse` applied to the value of the header at `i` (-1: none, undefined):
-   * in place in the received text when nothing needs unfolding or decoding,
-   * which saves slicing the value out.
-   */
-  private parseValueAt<T>(i: number, parse: (s: string, start: number, end: number) => T): T | undefined {
-    if (i < 0) return undefined;
-    const h = this.frame.index[i]!;
-    if (this.frame.ascii && !h.folded) return parse(this.frame.head, h.valueStart, h.valueEnd);
-    const v = this.valueAt(i);
-    return parse(v, 0, v.length);
+  // The parsers read a value in place in the received text when nothing in
+  // it needs unfolding or decoding, which saves slicing it out: they are
+  // called as parse(head, valueStart, valueEnd) when inPlace(), else on
+  // valueAt(). (Called directly rather than through a shared helper taking
+  // the parser: a call through a function value is not inlined.)
+
+  private inPlace(h: HeaderSpan): boolean {
+    return this.frame.ascii && !h.folded;
   }
 
   get callId(): string | undefined {
@@ -306,22 +303,38 @@ export class SipMessage {
   }
 
   get cseq(): CSeq | SipError | undefined {
-    return (this.cseqCache ??= this.parseValueAt(this.firstIndex('cseq'), parseCSeq));
+    if (this.cseqCache) return this.cseqCache;
+    const i = this.firstIndex('cseq');
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return (this.cseqCache = this.inPlace(h) ? parseCSeq(this.frame.head, h.valueStart, h.valueEnd) : parseCSeq(this.valueAt(i)));
   }
 
   get from(): NameAddr | SipError | undefined {
-    return (this.fromCache ??= this.parseValueAt(this.firstIndex('from'), parseNameAddr));
+    if (this.fromCache) return this.fromCache;
+    const i = this.firstIndex('from');
+    return i < 0 ? undefined : (this.fromCache = this.nameAddrAt(i));
   }
 
   /** What is wrong with From (undefined when nothing is, or there is none), checked without building it. */
   fromError(): SipError | undefined {
     const cached = this.fromCache;
     if (cached) return isSipError(cached) ? cached : undefined;
-    return this.parseValueAt(this.firstIndex('from'), nameAddrError);
+    const i = this.firstIndex('from');
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? nameAddrError(this.frame.head, h.valueStart, h.valueEnd) : nameAddrError(this.valueAt(i));
   }
 
   get to(): NameAddr | SipError | undefined {
-    return (this.toCache ??= this.parseValueAt(this.firstIndex('to'), parseNameAddr));
+    if (this.toCache) return this.toCache;
+    const i = this.firstIndex('to');
+    return i < 0 ? undefined : (this.toCache = this.nameAddrAt(i));
+  }
+
+  private nameAddrAt(i: number): NameAddr | SipError {
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseNameAddr(this.frame.head, h.valueStart, h.valueEnd) : parseNameAddr(this.valueAt(i));
   }
 
   /** All Contact values of all Contact headers; no Contact header gives an empty list. */
@@ -348,7 +361,7 @@ export class SipMessage {
     const first = this.firstIndex('via');
     for (let i = 0; i < index.length; i++) {
       if (index[i]!.key !== 'via') continue;
-      const r = i === first ? this.firstViaField()! : this.parseValueAt(i, parseViaList)!;
+      const r = i === first ? this.firstViaField()! : this.viasAt(i);
       if (isSipError(r)) return (this.viasCache = r);
       for (const v of r) out.push(v);
     }
@@ -357,7 +370,14 @@ export class SipMessage {
 
   /** The vias of the first Via header field; undefined without a Via header. */
   firstViaField(): Via[] | SipError | undefined {
-    return (this.firstViasCache ??= this.parseValueAt(this.firstIndex('via'), parseViaList));
+    if (this.firstViasCache) return this.firstViasCache;
+    const i = this.firstIndex('via');
+    return i < 0 ? undefined : (this.firstViasCache = this.viasAt(i));
+  }
+
+  private viasAt(i: number): Via[] | SipError {
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseViaList(this.frame.head, h.valueStart, h.valueEnd) : parseViaList(this.valueAt(i));
   }
 
   /** The topmost Via (checked when the message was parsed). */
@@ -368,17 +388,28 @@ export class SipMessage {
 
   /** The Expires header: an unsigned 32-bit integer. */
   get expires(): number | SipError | undefined {
-    return this.parseValueAt(this.firstIndex('expires'), parseUint32);
+    const i = this.firstIndex('expires');
+    return i < 0 ? undefined : this.uint32At(i);
   }
 
   get maxForwards(): number | SipError | undefined {
-    return this.parseValueAt(this.firstIndex('max-forwards'), parseMaxForwards);
+    const i = this.firstIndex('max-forwards');
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseMaxForwards(this.frame.head, h.valueStart, h.valueEnd) : parseMaxForwards(this.valueAt(i));
   }
 
   /** Content-Length as received (it was validated when the message was parsed). */
   get contentLength(): number | undefined {
-    const n = this.parseValueAt(this.firstIndex('content-length'), parseUint32);
-    return n === undefined || isSipError(n) ? undefined : n;
+    const i = this.firstIndex('content-length');
+    if (i < 0) return undefined;
+    const n = this.uint32At(i);
+    return isSipError(n) ? undefined : n;
+  }
+
+  private uint32At(i: number): number | SipError {
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseUint32(this.frame.head, h.valueStart, h.valueEnd) : parseUint32(this.valueAt(i));
   }
 
   get userAgent(): string | undefined {

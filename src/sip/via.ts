@@ -118,13 +118,15 @@ function noteSpan(name: string, _value: string, from: number, to: number): void 
 
 /** All vias in the Via header value s[start, end) (all of `s` by default); offsets are relative to `start`. */
 export function parseViaList(s: string, start = 0, end = s.length): Via[] | SipError {
-  const out: Via[] = [];
+  let out: Via[] | undefined;
   let p = skipWs(s, start, end);
   for (;;) {
-    if (p >= end) return out.length > 0 ? out : sipError('empty Via');
+    if (p >= end) return out ?? sipError('empty Via');
     const r = parseOne(s, p, start, end);
     if ('error' in r) return r;
-    out.push(r);
+    // Most Via values hold one via: an array literal of one costs less than growing an empty one.
+    if (out === undefined) out = [r];
+    else out.push(r);
     p = skipWs(s, start + r.offsets.end, end);
     if (p >= end) return out;
     if (s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' in Via`);
