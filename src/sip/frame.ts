@@ -142,15 +142,17 @@ function indexHeaders(text: string, from: number): IndexedHead | string {
       pos = next;
       continue;
     }
+    // The name: usually one of the common spellings, recognised in place.
+    const common = COMMON_HEADER_NAMES.tokenAt(text, pos, contentEnd, TOKEN);
     let nameEnd = pos;
-    while (nameEnd < contentEnd && inClass(TOKEN, text.charCodeAt(nameEnd))) nameEnd++;
+    if (common) nameEnd += common.spelling.length;
+    else while (nameEnd < contentEnd && inClass(TOKEN, text.charCodeAt(nameEnd))) nameEnd++;
     if (nameEnd === pos) return `bad header line ${JSON.stringify(text.slice(pos, Math.min(contentEnd, pos + 40)))}`;
     let colon = nameEnd;
     while (colon < contentEnd && isBlank(text.charCodeAt(colon))) colon++;
     if (colon >= contentEnd || text.charCodeAt(colon) !== 58) {
       return `header line without a colon: ${JSON.stringify(text.slice(pos, Math.min(contentEnd, pos + 40)))}`;
     }
-    const common = COMMON_HEADER_NAMES.find(text, pos, nameEnd);
     const name = common ? common.spelling : text.slice(pos, nameEnd);
     while (contentEnd > colon + 1 && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
     index.push(new HeaderSpan(name, common ? common.key : headerKey(name), pos, next, skipBlank(text, colon + 1, contentEnd), contentEnd, false));
