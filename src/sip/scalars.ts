@@ -48,10 +48,10 @@ export function parseCSeq(text: string, start = 0, end = text.length): CSeq | Si
   const from = trimStart(text, start, end);
   const to = trimEnd(text, from, end);
   let i = from;
-  while (i < to && isDigit(text.charCodeAt(i))) i++;
+  let num = 0;
+  for (let c = text.charCodeAt(i); i < to && isDigit(c); c = text.charCodeAt(++i)) num = num * 10 + c - 48;
   if (i === from) return sipError('CSeq without a number');
-  const num = parseUint32(text, from, i);
-  if (typeof num !== 'number') return sipError('CSeq number out of range');
+  if (num > MAX_U32) return sipError('CSeq number out of range');
   const m = skipWs(text, i, to);
   if (m === i) return sipError('CSeq without a method');
   const methodEnd = tokenEnd(text, m, to);

@@ -5,8 +5,8 @@
 import { inClass, TOKEN } from './chars.js';
 import { Spellings } from './spellings.js';
 
-/** Header parameters of Via, From, To and Contact as clients write them. */
-const COMMON_PARAMS = new Spellings(
+/** Header parameters of Via, From, To and Contact as clients write them (all tokens: see tokenAt()). */
+export const COMMON_PARAMS = new Spellings(
   ['tag', 'branch', 'rport', 'received', 'expires', 'q', 'lr', 'transport', 'maddr', 'ttl', '+sip.instance', 'reg-id', 'methods', 'alias', 'ob'],
   (spelling) => spelling,
 );
@@ -72,9 +72,10 @@ export function readHeaderParams(
     const start = p;
     p = skipWs(s, p + 1, end);
     const nameStart = p;
-    const nameEnd = tokenEnd(s, p, end);
+    const common = keep ? COMMON_PARAMS.tokenAt(s, p, end, TOKEN) : undefined;
+    const nameEnd = common ? p + common.spelling.length : tokenEnd(s, p, end);
     if (nameEnd === p) return 'empty parameter name';
-    const name = keep ? paramName(s, p, nameEnd) : '';
+    const name = common ? common.key : keep ? s.slice(p, nameEnd).toLowerCase() : '';
     p = skipWs(s, nameEnd, end);
     let value = '';
     if (p < end && s.charCodeAt(p) === 61) {

@@ -2,7 +2,7 @@
 // every parameter, including a value-less `rport` (kept as ''), and records
 // where host:port ends and where rport/received sit, so received/rport can be
 // written into the value the way OpenSIPS does.
-import { isDigit } from './chars.js';
+import { isDigit, TOKEN } from './chars.js';
 import { hostType } from './host.js';
 import { sipError, type SipError } from './result.js';
 import { newParams, readHeaderParams, skipWs, tokenEnd } from './scan.js';
@@ -42,28 +42,38 @@ export interface Via {
 /** What nearly every Via says, handed back as constants instead of fresh slices. */
 const COMMON_WORDS = new Spellings(['SIP', '2.0', 'UDP', 'TCP', 'TLS', 'WS', 'WSS', 'SCTP'], (spelling) => spelling);
 
+/** Where the token word() read last ends (parsing is synchronous). */
+let wordEnd = 0;
+
+/** The token at `start` in s[.., end), ending at `wordEnd`: the table's constant when it is a common word. */
 function word(s: string, start: number, end: number): string {
-  return COMMON_WORDS.find(s, start, end)?.spelling ?? s.slice(start, end);
+  const known = COMMON_WORDS.tokenAt(s, start, end, TOKEN);
+  if (known) {
+    wordEnd = start + known.spelling.length;
+    return known.spelling;
+  }
+  wordEnd = tokenEnd(s, start, end);
+  return s.slice(start, wordEnd);
 }
 
 /** One via from `p` in the value s[base, end); its offsets are relative to `base`. */
 function parseOne(s: string, p: number, base: number, end: number): Via | SipError {
   const start = p;
-  const nameEnd = tokenEnd(s, p, end);
+  const protocol = word(s, p, end);
+  const nameEnd = wordEnd;
   if (nameEnd === p) return sipError('missing protocol name in Via');
-  const protocol = word(s, p, nameEnd);
   p = skipWs(s, nameEnd, end);
   if (p >= end || s.charCodeAt(p) !== 47) return sipError("missing '/' in Via");
   p = skipWs(s, p + 1, end);
-  const versionEnd = tokenEnd(s, p, end);
+  const version = word(s, p, end);
+  const versionEnd = wordEnd;
   if (versionEnd === p) return sipError('missing protocol version in Via');
-  const version = word(s, p, versionEnd);
   p = skipWs(s, versionEnd, end);
   if (p >= end || s.charCodeAt(p) !== 47) return sipError("missing '/' in Via");
   p = skipWs(s, p + 1, end);
-  const transportEnd = tokenEnd(s, p, end);
+  const transport = word(s, p, end);
+  const transportEnd = wordEnd;
   if (transportEnd === p) return sipError('missing transport in Via');
-  const transport = word(s, p, transportEnd);
   p = skipWs(s, transportEnd, end);
   if (p === transportEnd) return sipError('missing space before Via sent-by');
   const hostStart = p;

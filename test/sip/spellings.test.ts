@@ -4,9 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TOKEN, inClass } from '../../src/sip/chars.js';
 import { COMMON_HEADER_NAMES } from '../../src/sip/header-names.js';
+import { COMMON_PARAMS } from '../../src/sip/scan.js';
 import { rng } from './helpers/prng.js';
 
-const NAMES = ['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Content-Length', 'Content-Type', 'Max-Forwards', 'v', 'f', 't', 'i', 'm', 'l', 'c', 'k', 'INVITE', 'SIP/2.0', 'X-Foo', 'via', 'VIA'];
+const NAMES = ['tag', 'branch', 'rport', 'received', '+sip.instance', 'reg-id', 'q', 'lr', 'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Content-Length', 'Content-Type', 'Max-Forwards', 'v', 'f', 't', 'i', 'm', 'l', 'c', 'k', 'INVITE', 'SIP/2.0', 'X-Foo', 'via', 'VIA'];
 const TAILS = ['', ':', ' :', '\t', ':x', 'x', '-', '-Foo:', '.', '/', '%', '\r', 'é', '"', ',', ';'];
 
 function tokenEnd(s: string, p: number, limit: number): number {
@@ -14,7 +15,7 @@ function tokenEnd(s: string, p: number, limit: number): number {
   return p;
 }
 
-test('tokenAt() finds the header names that scanning the token and find() find (seed 7)', () => {
+test('tokenAt() finds the header names and parameter names that scanning the token and find() find (seed 7)', () => {
   const r = rng(7);
   const texts: string[] = [];
   for (const name of NAMES) {
@@ -27,7 +28,7 @@ test('tokenAt() finds the header names that scanning the token and find() find (
     const cut = r.int(0, name.length);
     texts.push(name.slice(0, cut) + TAILS[r.int(0, TAILS.length - 1)]! + name.slice(cut) + TAILS[r.int(0, TAILS.length - 1)]!);
   }
-  for (const table of [COMMON_HEADER_NAMES]) {
+  for (const table of [COMMON_HEADER_NAMES, COMMON_PARAMS]) {
     for (const text of texts) {
       for (const prefix of ['', 'ab\r\n']) {
         const s = prefix + text;
