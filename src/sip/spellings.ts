@@ -63,11 +63,13 @@ export class Spellings {
   }
 }
 
+const METHOD_NAMES = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'INFO', 'PRACK', 'UPDATE', 'REFER'];
+
 /** Request methods and the SIP version as they arrive on nearly every message (the start line, CSeq). */
-export const COMMON_WORDS = new Spellings(
-  ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'INFO', 'PRACK', 'UPDATE', 'REFER', 'SIP/2.0'],
-  (spelling) => spelling,
-);
+export const COMMON_WORDS = new Spellings([...METHOD_NAMES, 'SIP/2.0'], (spelling) => spelling);
+
+/** The request methods alone: all tokens, for tokenAt(). */
+export const COMMON_METHODS = new Spellings(METHOD_NAMES, (spelling) => spelling);
 
 /** text[start, end), as the table's own string when it is a common word. */
 export function commonWord(text: string, start: number, end: number): string {

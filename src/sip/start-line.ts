@@ -3,7 +3,7 @@
 // allowed), a reply code of exactly three digits.
 import { inClass, isDigit, TOKEN } from './chars.js';
 import { sipError, type SipError } from './result.js';
-import { commonWord } from './spellings.js';
+import { COMMON_METHODS, commonWord } from './spellings.js';
 
 export type StartLine =
   | { readonly isRequest: true; readonly method: string; readonly ruri: string; readonly version: string }
@@ -32,10 +32,11 @@ function parseStatusLine(line: string): StartLine | SipError {
 }
 
 function parseRequestLine(line: string, end: number): StartLine | SipError {
-  let i = 0;
-  while (i < end && inClass(TOKEN, line.charCodeAt(i))) i++;
+  const known = COMMON_METHODS.tokenAt(line, 0, end, TOKEN);
+  let i = known ? known.spelling.length : 0;
+  if (!known) while (i < end && inClass(TOKEN, line.charCodeAt(i))) i++;
   if (i === 0 || i >= end || line.charCodeAt(i) !== 32) return sipError('bad request line: method not followed by SP');
-  const method = commonWord(line, 0, i);
+  const method = known ? known.spelling : line.slice(0, i);
   const uriStart = ++i;
   while (i < end && line.charCodeAt(i) > 32) i++;
   if (i === uriStart) return sipError('bad request line: empty request-URI');
