@@ -137,8 +137,32 @@ export class SipMessage {
 
   // ---- headers as text -------------------------------------------------
 
+  // Fields by position, for builders that walk all of them once.
+
+  /** How many header fields were received. */
+  get headerCount(): number {
+    return this.frame.index.length;
+  }
+
+  /** The key of the i-th header field (as headerKey() gives it). */
+  keyAt(i: number): string {
+    return this.frame.index[i]!.key;
+  }
+
+  /** The i-th received line, terminator included. */
+  lineAt(i: number): string {
+    const h = this.frame.index[i]!;
+    return this.text(this.frame.head.slice(h.lineStart, h.lineEnd));
+  }
+
+  /** What comes before the i-th value (`Via: `). */
+  prefixAt(i: number): string {
+    const h = this.frame.index[i]!;
+    return this.text(this.frame.head.slice(h.lineStart, h.valueStart));
+  }
+
   /** Value of the i-th header field (folding replaced by a space). */
-  private valueAt(i: number): string {
+  valueAt(i: number): string {
     const h = this.frame.index[i]!;
     const v = this.frame.head.slice(h.valueStart, h.valueEnd);
     return this.text(h.folded ? unfold(v) : v);
@@ -228,17 +252,7 @@ export class SipMessage {
   /** The first received line with this key, terminator included, as fields() gives it. */
   firstLine(key: string): string | undefined {
     const i = this.firstIndex(key);
-    if (i < 0) return undefined;
-    const h = this.frame.index[i]!;
-    return this.text(this.frame.head.slice(h.lineStart, h.lineEnd));
-  }
-
-  /** What comes before the first value with this key (`Via: `), as fields() gives it. */
-  firstPrefix(key: string): string | undefined {
-    const i = this.firstIndex(key);
-    if (i < 0) return undefined;
-    const h = this.frame.index[i]!;
-    return this.text(this.frame.head.slice(h.lineStart, h.valueStart));
+    return i < 0 ? undefined : this.lineAt(i);
   }
 
   /** The received lines with this key, terminators included, as fields() gives them (without the rest). */
