@@ -96,7 +96,7 @@ function replyHead(req: SipMessage, code: number, reason: string, opts: ReplyOpt
       if (cseq < 0) cseq = i;
     }
   }
-  let out = `SIP/2.0 ${code} ${reason}\r\n` + vias + recordRoutes;
+  let out = statusLine(code, reason) + vias + recordRoutes;
   if (to >= 0) out += toLine(req, to, code, opts);
   if (from >= 0) out += req.lineAt(from);
   if (callId >= 0) out += req.lineAt(callId);
@@ -115,9 +115,25 @@ function toLine(req: SipMessage, i: number, code: number, opts: ReplyOptions): s
 /** The caller's headers, then Server. */
 function extraHeaders(opts: ReplyOptions): string {
   let out = '';
-  for (const [name, value] of opts.headers ?? []) out += `${name}: ${value}\r\n`;
-  if (opts.server !== undefined) out += `Server: ${opts.server}\r\n`;
+  const headers = opts.headers;
+  if (headers) for (let i = 0; i < headers.length; i++) out += `${headers[i]![0]}: ${headers[i]![1]}\r\n`;
+  if (opts.server !== undefined) out += serverLine(opts.server);
   return out;
+}
+
+// The status line and the Server line repeat from reply to reply: the last
+// one of each is kept rather than formatted again.
+let lastStatus = { code: 0, reason: '', line: '' };
+let lastServer = { server: '', line: '' };
+
+function statusLine(code: number, reason: string): string {
+  if (code !== lastStatus.code || reason !== lastStatus.reason) lastStatus = { code, reason, line: `SIP/2.0 ${code} ${reason}\r\n` };
+  return lastStatus.line;
+}
+
+function serverLine(server: string): string {
+  if (server !== lastServer.server || lastServer.line === '') lastServer = { server, line: `Server: ${server}\r\n` };
+  return lastServer.line;
 }
 
 /** The line with its terminator written as CRLF (a bare LF becomes CRLF). */
