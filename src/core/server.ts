@@ -14,7 +14,7 @@ import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
 import { runRoute } from '../script/compile.js';
 import { ExecContext, type SocketInfo } from '../script/context.js';
-import type { Runtime } from '../script/runtime.js';
+import type { CompiledRoute, Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import { mapPeer, type AddressMap } from '../net/address-map.js';
 import type { Inbound, Network, Peer } from '../net/types.js';
@@ -122,8 +122,11 @@ export class SipServer implements LiveTm {
     }
   }
 
+  /** The main route, looked up on the first request (routes are compiled before the server exists). */
+  private mainRoute: CompiledRoute | undefined;
+
   private runRequest(msg: SipMessage, m: Inbound): void {
-    const main = this.rt.route('route', MAIN_ROUTE);
+    const main = (this.mainRoute ??= this.rt.route('route', MAIN_ROUTE));
     if (!main) return;
     const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
     runRoute(ctx, main, 'request', MAIN_ROUTE);

@@ -149,7 +149,8 @@ export class Compiler implements ExprEnv {
     const impl = entry.behaviour?.impl;
     entry.behaviour?.prepare?.(this.rt, c.args.map((a) => (a?.kind === 'String' ? a.value : a?.kind === 'Number' ? a.value : undefined)));
     return (ctx) => {
-      const stub = ctx.runtime.stubs.get(name);
+      const stubs = ctx.runtime.stubs;
+      const stub = stubs.size === 0 ? undefined : stubs.get(name);
       let rc: number;
       if (stub !== undefined) rc = stub;
       else if (!impl) throw new NotImplementedError(name, entry.module);
@@ -168,8 +169,13 @@ export class Compiler implements ExprEnv {
       case 'Number': { const v: ArgValue = { given: true, int: a.value, str: String(a.value), val: a.value }; return () => v; }
       case 'String': {
         if (param?.static || param?.noExpand || kinds.includes('regex') && !kinds.includes('str')) { const v: ArgValue = { given: true, str: a.value, val: a.value }; return () => v; }
-        const f = this.format(a);
         const num = /^-?\d+$/.test(a.value) ? Number(a.value) : undefined;
+        if (a.parts.every((p) => typeof p === 'string')) {
+          // No variable in it: the same value every time, built once (as for numbers).
+          const v: ArgValue = { given: true, str: a.value, val: a.value, ...(num !== undefined ? { int: num } : {}) };
+          return () => v;
+        }
+        const f = this.format(a);
         return (ctx) => { const s = f(ctx); return { given: true, str: s, val: s, ...(num !== undefined ? { int: num } : {}) }; };
       }
       case 'PVar': {

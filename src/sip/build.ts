@@ -68,40 +68,72 @@ export function buildReplyText(req: SipMessage, code: number, reason: string, op
   return replyHead(req, code, reason, opts) + extraHeaders(opts) + 'Content-Length: 0\r\n\r\n';
 }
 
-/** Status line, Vias, Record-Routes, To, From, Call-ID and CSeq. */
+/** Status line, Vias, Record-Routes, To, From, Call-ID and CSeq, in one pass over the request's headers. */
 function replyHead(req: SipMessage, code: number, reason: string, opts: ReplyOptions): string {
-  let out = `SIP/2.0 ${code} ${reason}\r\n`;
-  const vias = req.lines('via');
-  for (let i = 0; i < vias.length; i++) {
-    const value = i === 0 && opts.source ? viaReceived(req, opts.source, { forceRport: opts.forceRport }) : undefined;
-    if (value !== undefined) out += req.field('via')!.prefix + value + '\r\n';
-    else out += withCrlf(vias[i]!);
-  }
-  if (code >= 180 && code < 300) for (const rr of req.lines('record-route')) out += rr;
-
-  const to = req.firstLine('to');
-  if (to !== undefined) {
-    const parsed = req.to;
-    const hasTag = parsed !== undefined && !isSipError(parsed) && parsed.tag !== undefined && parsed.tag !== '';
-    if ((opts.addToTag ?? code >= 180) && !hasTag) {
-      const field = req.field('to')!;
-      out += `${field.prefix}${field.value};tag=${opts.toTag ?? randomTag()}\r\n`;
-    } else {
-      out += to;
+  const received = opts.source ? viaReceived(req, opts.source, { forceRport: opts.forceRport }) : undefined;
+  const withRecordRoutes = code >= 180 && code < 300;
+  let vias = '';
+  let recordRoutes = '';
+  let firstVia = true;
+  let to = -1;
+  let from = -1;
+  let callId = -1;
+  let cseq = -1;
+  for (let i = 0; i < req.headerCount; i++) {
+    const key = req.keyAt(i);
+    if (key === 'via') {
+      vias += firstVia && received !== undefined ? req.prefixAt(i) + received + '\r\n' : withCrlf(req.lineAt(i));
+      firstVia = false;
+    } else if (key === 'record-route') {
+      if (withRecordRoutes) recordRoutes += req.lineAt(i);
+    } else if (key === 'to') {
+      if (to < 0) to = i;
+    } else if (key === 'from') {
+      if (from < 0) from = i;
+    } else if (key === 'call-id') {
+      if (callId < 0) callId = i;
+    } else if (key === 'cseq') {
+      if (cseq < 0) cseq = i;
     }
   }
-  out += req.firstLine('from') ?? '';
-  out += req.firstLine('call-id') ?? '';
-  out += req.firstLine('cseq') ?? '';
+  let out = statusLine(code, reason) + vias + recordRoutes;
+  if (to >= 0) out += toLine(req, to, code, opts);
+  if (from >= 0) out += req.lineAt(from);
+  if (callId >= 0) out += req.lineAt(callId);
+  if (cseq >= 0) out += req.lineAt(cseq);
   return out;
+}
+
+/** The To line (field `i`), with a tag added when the reply needs one and it has none. */
+function toLine(req: SipMessage, i: number, code: number, opts: ReplyOptions): string {
+  const parsed = req.to;
+  const hasTag = parsed !== undefined && !isSipError(parsed) && parsed.tag !== undefined && parsed.tag !== '';
+  if ((opts.addToTag ?? code >= 180) && !hasTag) return `${req.prefixAt(i)}${req.valueAt(i)};tag=${opts.toTag ?? randomTag()}\r\n`;
+  return req.lineAt(i);
 }
 
 /** The caller's headers, then Server. */
 function extraHeaders(opts: ReplyOptions): string {
   let out = '';
-  for (const [name, value] of opts.headers ?? []) out += `${name}: ${value}\r\n`;
-  if (opts.server !== undefined) out += `Server: ${opts.server}\r\n`;
+  const headers = opts.headers;
+  if (headers) for (let i = 0; i < headers.length; i++) out += `${headers[i]![0]}: ${headers[i]![1]}\r\n`;
+  if (opts.server !== undefined) out += serverLine(opts.server);
   return out;
+}
+
+// The status line and the Server line repeat from reply to reply: the last
+// one of each is kept rather than formatted again.
+let lastStatus = { code: 0, reason: '', line: '' };
+let lastServer = { server: '', line: '' };
+
+function statusLine(code: number, reason: string): string {
+  if (code !== lastStatus.code || reason !== lastStatus.reason) lastStatus = { code, reason, line: `SIP/2.0 ${code} ${reason}\r\n` };
+  return lastStatus.line;
+}
+
+function serverLine(server: string): string {
+  if (server !== lastServer.server || lastServer.line === '') lastServer = { server, line: `Server: ${server}\r\n` };
+  return lastServer.line;
 }
 
 /** The line with its terminator written as CRLF (a bare LF becomes CRLF). */

@@ -30,8 +30,13 @@ export interface MessageFrame {
   buf: Buffer;
   /** Offset of the start line in buf (leading CRLFs skipped). */
   base: number;
-  /** buf[base, base + head.length) as latin1: one char per byte, so offsets are byte offsets. */
+  /**
+   * buf[base, end) as latin1: one char per byte, so offsets are byte offsets.
+   * The header block is head[0, headEnd); the whole text is kept (rather than
+   * a slice) so that header values can be parsed where they sit.
+   */
   head: string;
+  headEnd: number;
   ascii: boolean;
   /** End of the start line in head, past its terminator. */
   startLineEnd: number;
@@ -68,8 +73,7 @@ export function frameMessage(buf: Buffer, datagram: boolean): Framed {
   const text = buf.toString('latin1', base);
   const startLineEnd = text.indexOf('\n') + 1;
   if (startLineEnd === 0) return { error: INCOMPLETE };
-  const line = text.charCodeAt(startLineEnd - 2) === 13 ? text.slice(0, startLineEnd - 2) : text.slice(0, startLineEnd - 1);
-  const start = parseStartLine(line);
+  const start = parseStartLine(text, text.charCodeAt(startLineEnd - 2) === 13 ? startLineEnd - 2 : startLineEnd - 1);
   if (isSipError(start)) return { error: incomplete(buf, base) ? INCOMPLETE : start.error };
 
   const indexed = indexHeaders(text, startLineEnd);
@@ -79,7 +83,7 @@ export function frameMessage(buf: Buffer, datagram: boolean): Framed {
   const bodyStart = base + indexed.bodyStart;
 
   const frame: MessageFrame = {
-    buf, base, head: indexed.headEnd === text.length ? text : text.slice(0, indexed.headEnd), ascii: headIsAscii(buf, base, headEnd),
+    buf, base, head: text, headEnd: indexed.headEnd, ascii: headIsAscii(buf, base, headEnd),
     startLineEnd, index: indexed.index, bodyStart: Math.min(bodyStart, buf.length), bodyEnd: buf.length, datagram,
   };
   const framingError = frameBody(frame);
@@ -138,15 +142,17 @@ function indexHeaders(text: string, from: number): IndexedHead | string {
       pos = next;
       continue;
     }
+    // The name: usually one of the common spellings, recognised in place.
+    const common = COMMON_HEADER_NAMES.tokenAt(text, pos, contentEnd, TOKEN);
     let nameEnd = pos;
-    while (nameEnd < contentEnd && inClass(TOKEN, text.charCodeAt(nameEnd))) nameEnd++;
+    if (common) nameEnd += common.spelling.length;
+    else while (nameEnd < contentEnd && inClass(TOKEN, text.charCodeAt(nameEnd))) nameEnd++;
     if (nameEnd === pos) return `bad header line ${JSON.stringify(text.slice(pos, Math.min(contentEnd, pos + 40)))}`;
     let colon = nameEnd;
     while (colon < contentEnd && isBlank(text.charCodeAt(colon))) colon++;
     if (colon >= contentEnd || text.charCodeAt(colon) !== 58) {
       return `header line without a colon: ${JSON.stringify(text.slice(pos, Math.min(contentEnd, pos + 40)))}`;
     }
-    const common = COMMON_HEADER_NAMES.find(text, pos, nameEnd);
     const name = common ? common.spelling : text.slice(pos, nameEnd);
     while (contentEnd > colon + 1 && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
     index.push(new HeaderSpan(name, common ? common.key : headerKey(name), pos, next, skipBlank(text, colon + 1, contentEnd), contentEnd, false));
@@ -163,13 +169,17 @@ function skipBlank(s: string, p: number, end: number): number {
   return p;
 }
 
-/** A Content-Length value with its (folded) whitespace removed; plain digits are returned as they are. */
-function withoutWhitespace(value: string): string {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 48 || c > 57) return value.replace(/\s+/g, '');
+function allDigits(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
   }
-  return value;
+  return true;
+}
+
+/** A Content-Length value with its (folded) whitespace removed. */
+function withoutWhitespace(value: string): string {
+  return value.replace(/\s+/g, '');
 }
 
 function frameBody(frame: MessageFrame): string | undefined {
@@ -177,7 +187,9 @@ function frameBody(frame: MessageFrame): string | undefined {
   let length: number | undefined;
   for (const h of index) {
     if (h.key !== 'content-length') continue;
-    const n = parseUint32(withoutWhitespace(head.slice(h.valueStart, h.valueEnd)));
+    const n = allDigits(head, h.valueStart, h.valueEnd)
+      ? parseUint32(head, h.valueStart, h.valueEnd)
+      : parseUint32(withoutWhitespace(head.slice(h.valueStart, h.valueEnd)));
     if (isSipError(n)) return `bad Content-Length: ${n.error}`;
     if (length !== undefined && n !== length) return 'several different Content-Length values';
     length = n;

@@ -17,8 +17,17 @@ export function headerKey(name: string): string {
   if (key !== undefined) return key;
   const lower = name.toLowerCase();
   key = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
-  if (keyCache.size < 4096) keyCache.set(name, key);
+  if (keyCache.size < 4096) keyCache.set(name, (key = internalized(key)));
   return key;
+}
+
+/**
+ * The same text as V8's internalized string: keys are compared with string
+ * literals (also internalized) on every header lookup, and two internalized
+ * strings compare by pointer instead of char by char.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
 // The spellings found on nearly every message, as clients write them: the

@@ -6,7 +6,7 @@ import { headerKey, isListHeader, splitList } from './header-names.js';
 import { nameAddrError, parseContactList, parseNameAddr, parseNameAddrList, type ContactList, type Contact, type NameAddr } from './name-addr.js';
 import { isSipError, sipError, type SipError } from './result.js';
 import { parseCredentials, parseCSeq, parseMaxForwards, parseUint32, type Credentials, type CSeq } from './scalars.js';
-import { frameMessage, type MessageFrame } from './frame.js';
+import { frameMessage, type HeaderSpan, type MessageFrame } from './frame.js';
 import type { StartLine } from './start-line.js';
 import { parseViaList, type Via } from './via.js';
 import { serializeMessage, type Edits } from './serialize.js';
@@ -95,14 +95,14 @@ export class SipMessage {
   private readonly frame: MessageFrame;
   /** Created on the first edit: most received messages are never edited. */
   private ownEdits: Edits | undefined;
-  private cache: {
-    vias?: Via[] | SipError;
-    firstVias?: Via[] | SipError;
-    from?: NameAddr | SipError;
-    to?: NameAddr | SipError;
-    cseq?: CSeq | SipError;
-    contacts?: ContactList | SipError;
-  } = {};
+  // Parsed values, each set on first use. Fields rather than a bag object
+  // that gains properties: every message keeps the shape it was created with.
+  private viasCache: Via[] | SipError | undefined;
+  private firstViasCache: Via[] | SipError | undefined;
+  private fromCache: NameAddr | SipError | undefined;
+  private toCache: NameAddr | SipError | undefined;
+  private cseqCache: CSeq | SipError | undefined;
+  private contactsCache: ContactList | SipError | undefined;
 
   /** Use parseSipMessage(). */
   constructor(frame: MessageFrame, start: StartLine, edits?: Edits) {
@@ -137,8 +137,32 @@ export class SipMessage {
 
   // ---- headers as text -------------------------------------------------
 
+  // Fields by position, for builders that walk all of them once.
+
+  /** How many header fields were received. */
+  get headerCount(): number {
+    return this.frame.index.length;
+  }
+
+  /** The key of the i-th header field (as headerKey() gives it). */
+  keyAt(i: number): string {
+    return this.frame.index[i]!.key;
+  }
+
+  /** The i-th received line, terminator included. */
+  lineAt(i: number): string {
+    const h = this.frame.index[i]!;
+    return this.text(this.frame.head.slice(h.lineStart, h.lineEnd));
+  }
+
+  /** What comes before the i-th value (`Via: `). */
+  prefixAt(i: number): string {
+    const h = this.frame.index[i]!;
+    return this.text(this.frame.head.slice(h.lineStart, h.valueStart));
+  }
+
   /** Value of the i-th header field (folding replaced by a space). */
-  private valueAt(i: number): string {
+  valueAt(i: number): string {
     const h = this.frame.index[i]!;
     const v = this.frame.head.slice(h.valueStart, h.valueEnd);
     return this.text(h.folded ? unfold(v) : v);
@@ -163,8 +187,8 @@ export class SipMessage {
     return this.firstValue(headerKey(name));
   }
 
-  /** header() for a key as headerKey() gives it: the accessors below skip the name lookup. */
-  private firstValue(key: string): string | undefined {
+  /** header() for a key as headerKey() gives it (the name lookup skipped). */
+  firstValue(key: string): string | undefined {
     const i = this.firstIndex(key);
     return i < 0 ? undefined : this.valueAt(i);
   }
@@ -228,9 +252,7 @@ export class SipMessage {
   /** The first received line with this key, terminator included, as fields() gives it. */
   firstLine(key: string): string | undefined {
     const i = this.firstIndex(key);
-    if (i < 0) return undefined;
-    const h = this.frame.index[i]!;
-    return this.text(this.frame.head.slice(h.lineStart, h.lineEnd));
+    return i < 0 ? undefined : this.lineAt(i);
   }
 
   /** The received lines with this key, terminators included, as fields() gives them (without the rest). */
@@ -254,11 +276,14 @@ export class SipMessage {
 
   /** count() of each key, in one pass over the headers. */
   counts(keys: readonly string[]): number[] {
-    const out = new Array<number>(keys.length).fill(0);
+    const out: number[] = [];
+    for (let k = 0; k < keys.length; k++) out.push(0);
     const index = this.frame.index;
     for (let i = 0; i < index.length; i++) {
-      const k = keys.indexOf(index[i]!.key);
-      if (k >= 0) out[k]!++;
+      const key = index[i]!.key;
+      for (let k = 0; k < keys.length; k++) {
+        if (keys[k] === key) { out[k]!++; break; }
+      }
     }
     return out;
   }
@@ -277,72 +302,96 @@ export class SipMessage {
 
   // ---- structured values (parsed on first use, then cached) ------------
 
+  // The parsers read a value in place in the received text when nothing in
+  // it needs unfolding or decoding, which saves slicing it out: they are
+  // called as parse(head, valueStart, valueEnd) when inPlace(), else on
+  // valueAt(). (Called directly rather than through a shared helper taking
+  // the parser: a call through a function value is not inlined.)
+
+  private inPlace(h: HeaderSpan): boolean {
+    return this.frame.ascii && !h.folded;
+  }
+
   get callId(): string | undefined {
     return this.firstValue('call-id');
   }
 
   get cseq(): CSeq | SipError | undefined {
-    if (this.cache.cseq) return this.cache.cseq;
-    const v = this.firstValue('cseq');
-    return v === undefined ? undefined : (this.cache.cseq = parseCSeq(v));
+    if (this.cseqCache) return this.cseqCache;
+    const i = this.firstIndex('cseq');
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return (this.cseqCache = this.inPlace(h) ? parseCSeq(this.frame.head, h.valueStart, h.valueEnd) : parseCSeq(this.valueAt(i)));
   }
 
   get from(): NameAddr | SipError | undefined {
-    if (this.cache.from) return this.cache.from;
-    const v = this.firstValue('from');
-    return v === undefined ? undefined : (this.cache.from = parseNameAddr(v));
+    if (this.fromCache) return this.fromCache;
+    const i = this.firstIndex('from');
+    return i < 0 ? undefined : (this.fromCache = this.nameAddrAt(i));
   }
 
   /** What is wrong with From (undefined when nothing is, or there is none), checked without building it. */
   fromError(): SipError | undefined {
-    const cached = this.cache.from;
+    const cached = this.fromCache;
     if (cached) return isSipError(cached) ? cached : undefined;
-    const v = this.firstValue('from');
-    return v === undefined ? undefined : nameAddrError(v);
+    const i = this.firstIndex('from');
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? nameAddrError(this.frame.head, h.valueStart, h.valueEnd) : nameAddrError(this.valueAt(i));
   }
 
   get to(): NameAddr | SipError | undefined {
-    if (this.cache.to) return this.cache.to;
-    const v = this.firstValue('to');
-    return v === undefined ? undefined : (this.cache.to = parseNameAddr(v));
+    if (this.toCache) return this.toCache;
+    const i = this.firstIndex('to');
+    return i < 0 ? undefined : (this.toCache = this.nameAddrAt(i));
+  }
+
+  private nameAddrAt(i: number): NameAddr | SipError {
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseNameAddr(this.frame.head, h.valueStart, h.valueEnd) : parseNameAddr(this.valueAt(i));
   }
 
   /** All Contact values of all Contact headers; no Contact header gives an empty list. */
   contacts(): ContactList | SipError {
-    if (this.cache.contacts) return this.cache.contacts;
+    if (this.contactsCache) return this.contactsCache;
     let star = false;
     const contacts: Contact[] = [];
     const index = this.frame.index;
     for (let i = 0; i < index.length; i++) {
       if (index[i]!.key !== 'contact') continue;
       const r = parseContactList(this.valueAt(i));
-      if (isSipError(r)) return (this.cache.contacts = sipError(`bad Contact: ${r.error}`));
+      if (isSipError(r)) return (this.contactsCache = sipError(`bad Contact: ${r.error}`));
       if (r.star) star = true;
       contacts.push(...r.contacts);
     }
-    return (this.cache.contacts = { star, contacts });
+    return (this.contactsCache = { star, contacts });
   }
 
   /** Every Via, top first. */
   vias(): Via[] | SipError {
-    if (this.cache.vias) return this.cache.vias;
+    if (this.viasCache) return this.viasCache;
     const out: Via[] = [];
     const index = this.frame.index;
     const first = this.firstIndex('via');
     for (let i = 0; i < index.length; i++) {
       if (index[i]!.key !== 'via') continue;
-      const r = i === first ? this.firstViaField()! : parseViaList(this.valueAt(i));
-      if (isSipError(r)) return (this.cache.vias = r);
+      const r = i === first ? this.firstViaField()! : this.viasAt(i);
+      if (isSipError(r)) return (this.viasCache = r);
       for (const v of r) out.push(v);
     }
-    return (this.cache.vias = out);
+    return (this.viasCache = out);
   }
 
   /** The vias of the first Via header field; undefined without a Via header. */
   firstViaField(): Via[] | SipError | undefined {
-    if (this.cache.firstVias) return this.cache.firstVias;
+    if (this.firstViasCache) return this.firstViasCache;
     const i = this.firstIndex('via');
-    return i < 0 ? undefined : (this.cache.firstVias = parseViaList(this.valueAt(i)));
+    return i < 0 ? undefined : (this.firstViasCache = this.viasAt(i));
+  }
+
+  private viasAt(i: number): Via[] | SipError {
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseViaList(this.frame.head, h.valueStart, h.valueEnd) : parseViaList(this.valueAt(i));
   }
 
   /** The topmost Via (checked when the message was parsed). */
@@ -353,21 +402,28 @@ export class SipMessage {
 
   /** The Expires header: an unsigned 32-bit integer. */
   get expires(): number | SipError | undefined {
-    const v = this.firstValue('expires');
-    return v === undefined ? undefined : parseUint32(v);
+    const i = this.firstIndex('expires');
+    return i < 0 ? undefined : this.uint32At(i);
   }
 
   get maxForwards(): number | SipError | undefined {
-    const v = this.firstValue('max-forwards');
-    return v === undefined ? undefined : parseMaxForwards(v);
+    const i = this.firstIndex('max-forwards');
+    if (i < 0) return undefined;
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseMaxForwards(this.frame.head, h.valueStart, h.valueEnd) : parseMaxForwards(this.valueAt(i));
   }
 
   /** Content-Length as received (it was validated when the message was parsed). */
   get contentLength(): number | undefined {
-    const v = this.firstValue('content-length');
-    if (v === undefined) return undefined;
-    const n = parseUint32(v);
+    const i = this.firstIndex('content-length');
+    if (i < 0) return undefined;
+    const n = this.uint32At(i);
     return isSipError(n) ? undefined : n;
+  }
+
+  private uint32At(i: number): number | SipError {
+    const h = this.frame.index[i]!;
+    return this.inPlace(h) ? parseUint32(this.frame.head, h.valueStart, h.valueEnd) : parseUint32(this.valueAt(i));
   }
 
   get userAgent(): string | undefined {
@@ -539,7 +595,12 @@ export class SipMessage {
     const copy = new SipMessage(this.frame, start, e && {
       ...e, prepend: [...e.prepend], append: [...e.append], removed: new Set(e.removed), replaced: new Map(e.replaced),
     });
-    copy.cache = { ...this.cache };
+    copy.viasCache = this.viasCache;
+    copy.firstViasCache = this.firstViasCache;
+    copy.fromCache = this.fromCache;
+    copy.toCache = this.toCache;
+    copy.cseqCache = this.cseqCache;
+    copy.contactsCache = this.contactsCache;
     return copy;
   }
 

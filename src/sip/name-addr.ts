@@ -88,69 +88,99 @@ class ContactValue extends NameAddrValue implements Contact {
 
 type Make<T> = new (raw: string, displayName: string, uri: string, params: Record<string, string>) => T;
 
+/** Where the value parseValue() read last ends (parsing is synchronous). */
+let valueEnd = 0;
+
 /**
- * Parses one value (`list` false) or a comma-separated list of values from
- * `s`. Errors are values. Without `make` the values are only checked, and
- * the list returned is empty.
+ * One value from `p` (past any leading whitespace) in s[.., end): built with
+ * `make`, or only checked without it (null). Errors are values. It ends at
+ * `valueEnd`.
  */
-function parseValues<T>(s: string, list: boolean, make: Make<T> | undefined): T[] | SipError {
-  const out: T[] = [];
-  let p = skipWs(s, 0);
-  for (;;) {
-    const start = p;
-    let displayName = '';
-    if (s.charCodeAt(p) === 34) {
-      const q = quotedEnd(s, p);
-      if (q < 0) return sipError('unterminated quoted display name');
-      if (make) displayName = unescapeQuotedPairs(s.slice(p + 1, q - 1));
-      p = skipWs(s, q);
-      if (s.charCodeAt(p) !== 60) return sipError('quoted display name not followed by <');
-    } else {
-      let t = p;
-      while (t < s.length) {
-        const c = s.charCodeAt(t);
-        if (!inClass(TOKEN, c) && c !== 32 && c !== 9) break;
-        t++;
-      }
-      if (s.charCodeAt(t) === 60 && t > p) {
-        // LWS between the words of a token display name reads as one SP
-        if (make) displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
-        p = t;
-      }
+function parseValue<T>(s: string, p: number, end: number, make: Make<T> | undefined): T | SipError | null {
+  const start = p;
+  let displayName = '';
+  if (p < end && s.charCodeAt(p) === 34) {
+    const q = quotedEnd(s, p, end);
+    if (q < 0) return sipError('unterminated quoted display name');
+    if (make) displayName = unescapeQuotedPairs(s.slice(p + 1, q - 1));
+    p = skipWs(s, q, end);
+    if (p >= end || s.charCodeAt(p) !== 60) return sipError('quoted display name not followed by <');
+  } else {
+    let t = p;
+    while (t < end) {
+      const c = s.charCodeAt(t);
+      if (!inClass(TOKEN, c) && c !== 32 && c !== 9) break;
+      t++;
     }
-    let uri = '';
-    if (s.charCodeAt(p) === 60) {
-      const close = s.indexOf('>', p);
-      if (close < 0) return sipError('missing > after URI');
-      if (!plausibleUri(s, p + 1, close)) return sipError(`malformed URI <${s.slice(p + 1, close)}>`);
-      if (make) uri = s.slice(p + 1, close);
-      p = close + 1;
-    } else {
-      let u = p;
-      while (u < s.length) {
-        const c = s.charCodeAt(u);
-        if (c === 59 || c === 44 || c === 32 || c === 9) break;
-        u++;
-      }
-      uri = s.slice(p, u);
-      p = u;
-      if (!plausibleUri(uri, 0, uri.length)) return sipError(uri ? `malformed URI '${uri}'` : 'missing URI');
-      // RFC 3261 §20: a URI with headers (or ',' ';') must be written inside <>.
-      if (uri.indexOf('?') >= 0) {
-        const parsed = parseUri(uri);
-        if (!isSipError(parsed) && parsed.headersText !== '') return sipError('URI with headers must be enclosed in <>');
-      }
+    if (t < end && s.charCodeAt(t) === 60 && t > p) {
+      // LWS between the words of a token display name reads as one SP
+      if (make) displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
+      p = t;
     }
-    const params = make ? newParams() : undefined;
-    const after = readHeaderParams(s, p, params);
-    if (typeof after === 'string') return sipError(after);
-    if (make) out.push(new make(s.slice(start, after).trim(), displayName, uri, params!));
-    p = skipWs(s, after);
-    if (p >= s.length) return out;
-    if (!list || s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' after value`);
-    p = skipWs(s, p + 1);
-    if (p >= s.length) return sipError('empty value after comma');
   }
+  let uri = '';
+  if (p < end && s.charCodeAt(p) === 60) {
+    const close = s.indexOf('>', p);
+    if (close < 0 || close >= end) return sipError('missing > after URI');
+    if (!plausibleUri(s, p + 1, close)) return sipError(`malformed URI <${s.slice(p + 1, close)}>`);
+    if (make) uri = s.slice(p + 1, close);
+    p = close + 1;
+  } else {
+    let u = p;
+    while (u < end) {
+      const c = s.charCodeAt(u);
+      if (c === 59 || c === 44 || c === 32 || c === 9) break;
+      u++;
+    }
+    uri = s.slice(p, u);
+    p = u;
+    if (!plausibleUri(uri, 0, uri.length)) return sipError(uri ? `malformed URI '${uri}'` : 'missing URI');
+    // RFC 3261 §20: a URI with headers (or ',' ';') must be written inside <>.
+    if (uri.indexOf('?') >= 0) {
+      const parsed = parseUri(uri);
+      if (!isSipError(parsed) && parsed.headersText !== '') return sipError('URI with headers must be enclosed in <>');
+    }
+  }
+  const params = make ? newParams() : undefined;
+  const after = readHeaderParams(s, p, params, undefined, end);
+  if (typeof after === 'string') return sipError(after);
+  valueEnd = after;
+  return make ? new make(trimmedSlice(s, start, after), displayName, uri, params!) : null;
+}
+
+/** The comma-separated list of values in s[from, end), each built with `make`. */
+function parseValues<T>(s: string, from: number, end: number, make: Make<T>): T[] | SipError {
+  const out: T[] = [];
+  let p = skipWs(s, from, end);
+  for (;;) {
+    const v = parseValue(s, p, end, make)!;
+    if (isSipError(v)) return v;
+    out.push(v);
+    p = skipWs(s, valueEnd, end);
+    if (p >= end) return out;
+    if (s.charCodeAt(p) !== 44) return sipError(`unexpected '${s[p]}' after value`);
+    p = skipWs(s, p + 1, end);
+    if (p >= end) return sipError('empty value after comma');
+  }
+}
+
+/** The single value in s[from, end): built with `make`, or only checked without it (null). */
+function parseSingle<T>(s: string, from: number, end: number, make: Make<T> | undefined): T | SipError | null {
+  const v = parseValue(s, skipWs(s, from, end), end, make);
+  if (v !== null && isSipError(v)) return v;
+  const p = skipWs(s, valueEnd, end);
+  return p < end ? sipError(`unexpected '${s[p]}' after value`) : v;
+}
+
+/** s.slice(start, end).trim(), without the trim when there is nothing to trim. */
+function trimmedSlice(s: string, start: number, end: number): string {
+  if (start < end && isPlain(s.charCodeAt(start)) && isPlain(s.charCodeAt(end - 1))) return s.slice(start, end);
+  return s.slice(start, end).trim();
+}
+
+/** Printable ASCII: never removed by trim(). */
+function isPlain(c: number): boolean {
+  return c > 32 && c < 127;
 }
 
 /** Something with a scheme and no whitespace; the URI grammar itself is checked lazily. */
@@ -164,25 +194,24 @@ function plausibleUri(s: string, start: number, end: number): boolean {
   return true;
 }
 
-export function parseNameAddr(value: string): NameAddr | SipError {
-  const r = parseValues(value, false, NameAddrValue);
-  return 'error' in r ? r : r[0]!;
+/** The value s[start, end) (all of `s` by default). */
+export function parseNameAddr(s: string, start = 0, end = s.length): NameAddr | SipError {
+  return parseSingle(s, start, end, NameAddrValue)!;
 }
 
-/** What parseNameAddr() would say is wrong with `value`, without building the value; undefined when nothing is. */
-export function nameAddrError(value: string): SipError | undefined {
-  const r = parseValues(value, false, undefined);
-  return 'error' in r ? r : undefined;
+/** What parseNameAddr() would say is wrong with s[start, end), without building the value; undefined when nothing is. */
+export function nameAddrError(s: string, start = 0, end = s.length): SipError | undefined {
+  return parseSingle(s, start, end, undefined) ?? undefined;
 }
 
 export function parseNameAddrList(value: string): NameAddr[] | SipError {
-  return parseValues(value, true, NameAddrValue);
+  return parseValues(value, 0, value.length, NameAddrValue);
 }
 
 /** One Contact header value; `*` yields `{ star: true }`. */
 export function parseContactList(value: string): ContactList | SipError {
   const trimmed = value.trim();
   if (trimmed === '*') return { star: true, contacts: [] };
-  const r = parseValues(value, true, ContactValue);
+  const r = parseValues(value, 0, value.length, ContactValue);
   return 'error' in r ? r : { star: false, contacts: r };
 }

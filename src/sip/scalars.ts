@@ -11,36 +11,56 @@ export interface CSeq {
 
 const MAX_U32 = 0xffffffff;
 
-/** An unsigned 32-bit decimal (leading zeros allowed: `Max-Forwards: 0068`). */
-export function parseUint32(text: string): number | SipError {
-  const s = text.trim();
-  if (s.length === 0) return sipError('empty number');
+/** What String.prototype.trim() removes. */
+function isTrimmed(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && /\s/.test(String.fromCharCode(c)));
+}
+
+/** Where text[start, end) begins once trimmed. */
+function trimStart(text: string, start: number, end: number): number {
+  while (start < end && isTrimmed(text.charCodeAt(start))) start++;
+  return start;
+}
+
+/** Where text[start, end) ends once trimmed. */
+function trimEnd(text: string, start: number, end: number): number {
+  while (end > start && isTrimmed(text.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** An unsigned 32-bit decimal (leading zeros allowed: `Max-Forwards: 0068`), trimmed, in text[start, end). */
+export function parseUint32(text: string, start = 0, end = text.length): number | SipError {
+  const from = trimStart(text, start, end);
+  const to = trimEnd(text, from, end);
+  if (from === to) return sipError('empty number');
   let v = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c)) return sipError(`'${s}' is not an unsigned integer`);
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!isDigit(c)) return sipError(`'${text.slice(from, to)}' is not an unsigned integer`);
     v = v * 10 + c - 48;
-    if (v > MAX_U32) return sipError(`'${s}' is too large`);
+    if (v > MAX_U32) return sipError(`'${text.slice(from, to)}' is too large`);
   }
   return v;
 }
 
-export function parseCSeq(value: string): CSeq | SipError {
-  const s = value.trim();
-  let i = 0;
-  while (i < s.length && isDigit(s.charCodeAt(i))) i++;
-  if (i === 0) return sipError('CSeq without a number');
-  const num = parseUint32(s.slice(0, i));
-  if (typeof num !== 'number') return sipError('CSeq number out of range');
-  const m = skipWs(s, i);
+/** The CSeq value text[start, end) (all of `text` by default). */
+export function parseCSeq(text: string, start = 0, end = text.length): CSeq | SipError {
+  const from = trimStart(text, start, end);
+  const to = trimEnd(text, from, end);
+  let i = from;
+  let num = 0;
+  for (let c = text.charCodeAt(i); i < to && isDigit(c); c = text.charCodeAt(++i)) num = num * 10 + c - 48;
+  if (i === from) return sipError('CSeq without a number');
+  if (num > MAX_U32) return sipError('CSeq number out of range');
+  const m = skipWs(text, i, to);
   if (m === i) return sipError('CSeq without a method');
-  const end = tokenEnd(s, m);
-  if (end === m || end !== s.length) return sipError('bad CSeq method');
-  return { num, method: commonWord(s, m, s.length) };
+  const methodEnd = tokenEnd(text, m, to);
+  if (methodEnd === m || methodEnd !== to) return sipError('bad CSeq method');
+  return { num, method: commonWord(text, m, to) };
 }
 
-export function parseMaxForwards(value: string): number | SipError {
-  const n = parseUint32(value);
+export function parseMaxForwards(value: string, start = 0, end = value.length): number | SipError {
+  const n = parseUint32(value, start, end);
   if (typeof n === 'number' && n > 255) return sipError('Max-Forwards above 255');
   return n;
 }

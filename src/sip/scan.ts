@@ -1,16 +1,18 @@
 // Cursor helpers shared by the header-value parsers. Values reach them with
-// folding already replaced by spaces, so whitespace is SP or HTAB only.
+// folding already replaced by spaces, so whitespace is SP or HTAB only. Each
+// reads s[p, end): a value is parsed where it sits in the received text,
+// without slicing it out first (`end` defaults to the end of `s`).
 import { inClass, TOKEN } from './chars.js';
 import { Spellings } from './spellings.js';
 
-/** Header parameters of Via, From, To and Contact as clients write them. */
-const COMMON_PARAMS = new Spellings(
+/** Header parameters of Via, From, To and Contact as clients write them (all tokens: see tokenAt()). */
+export const COMMON_PARAMS = new Spellings(
   ['tag', 'branch', 'rport', 'received', 'expires', 'q', 'lr', 'transport', 'maddr', 'ttl', '+sip.instance', 'reg-id', 'methods', 'alias', 'ob'],
   (spelling) => spelling,
 );
 
-export function skipWs(s: string, p: number): number {
-  while (p < s.length) {
+export function skipWs(s: string, p: number, end = s.length): number {
+  while (p < end) {
     const c = s.charCodeAt(p);
     if (c !== 32 && c !== 9) break;
     p++;
@@ -18,14 +20,14 @@ export function skipWs(s: string, p: number): number {
   return p;
 }
 
-export function tokenEnd(s: string, p: number): number {
-  while (p < s.length && inClass(TOKEN, s.charCodeAt(p))) p++;
+export function tokenEnd(s: string, p: number, end = s.length): number {
+  while (p < end && inClass(TOKEN, s.charCodeAt(p))) p++;
   return p;
 }
 
 /** Index just past the closing quote of the quoted-string opening at `p`, or -1. */
-export function quotedEnd(s: string, p: number): number {
-  for (let i = p + 1; i < s.length; i++) {
+export function quotedEnd(s: string, p: number, end = s.length): number {
+  for (let i = p + 1; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === 92) i++;
     else if (c === 34) return i + 1;
@@ -38,9 +40,9 @@ export function quotedEnd(s: string, p: number): number {
  * parse_params does) any run up to ';', ',', whitespace or a quote. Returns -1
  * for an unterminated quote.
  */
-export function paramValueEnd(s: string, p: number): number {
-  if (s.charCodeAt(p) === 34) return quotedEnd(s, p);
-  while (p < s.length) {
+export function paramValueEnd(s: string, p: number, end = s.length): number {
+  if (p < end && s.charCodeAt(p) === 34) return quotedEnd(s, p, end);
+  while (p < end) {
     const c = s.charCodeAt(p);
     if (c === 59 || c === 44 || c === 32 || c === 9 || c === 34) break;
     p++;
@@ -60,23 +62,25 @@ export function readHeaderParams(
   p: number,
   into: Record<string, string> | undefined,
   onParam?: (name: string, value: string, start: number, end: number) => void,
+  end = s.length,
 ): number | string {
   const keep = into !== undefined || onParam !== undefined;
   for (;;) {
     const before = p;
-    p = skipWs(s, p);
-    if (p >= s.length || s.charCodeAt(p) !== 59) return before;
+    p = skipWs(s, p, end);
+    if (p >= end || s.charCodeAt(p) !== 59) return before;
     const start = p;
-    p = skipWs(s, p + 1);
+    p = skipWs(s, p + 1, end);
     const nameStart = p;
-    const nameEnd = tokenEnd(s, p);
+    const common = keep ? COMMON_PARAMS.tokenAt(s, p, end, TOKEN) : undefined;
+    const nameEnd = common ? p + common.spelling.length : tokenEnd(s, p, end);
     if (nameEnd === p) return 'empty parameter name';
-    const name = keep ? paramName(s, p, nameEnd) : '';
-    p = skipWs(s, nameEnd);
+    const name = common ? common.key : keep ? s.slice(p, nameEnd).toLowerCase() : '';
+    p = skipWs(s, nameEnd, end);
     let value = '';
-    if (p < s.length && s.charCodeAt(p) === 61) {
-      p = skipWs(s, p + 1);
-      const valueEnd = paramValueEnd(s, p);
+    if (p < end && s.charCodeAt(p) === 61) {
+      p = skipWs(s, p + 1, end);
+      const valueEnd = paramValueEnd(s, p, end);
       if (valueEnd < 0) return 'unterminated quoted string';
       if (valueEnd === p) return `empty value for parameter '${keep ? name : paramName(s, nameStart, nameEnd)}'`;
       if (keep) value = s.slice(p, valueEnd);

@@ -68,7 +68,7 @@ export function serializeMessage(frame: MessageFrame, method: string, version: s
   if (edits.contentType !== undefined && !hasType) out.push(line('Content-Type', edits.contentType));
   if (!hasLength && stream) out.push(line('Content-Length', String(body.length)));
 
-  const headEnd = base + frame.head.length;
+  const headEnd = base + frame.headEnd;
   out.push(frame.bodyStart > headEnd ? buf.subarray(headEnd, frame.bodyStart) : CRLF);
   out.push(body);
   return Buffer.concat(out);

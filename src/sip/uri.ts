@@ -48,9 +48,12 @@ export function parseUriWithPath(text: string): { uri: SipUri | SipError; path: 
   if (colon <= 0) return { uri: sipError('URI without scheme'), path: undefined };
   const scheme = lowerScheme(text, colon);
   if (scheme === 'sip' || scheme === 'sips') {
-    const split = splitSipUri(text, colon + 1, scheme);
-    if (split && fastValid(split)) return { uri: split.uri, path: 'fast' };
-    if (split && text.length <= GRAMMAR_MAX && grammarAccepts(text, 'SIP_URI')) return { uri: split.uri, path: 'grammar' };
+    const split = scanSipUri(text, colon + 1);
+    if (split && fastValid(text, split)) return { uri: buildSipUri(text, scheme, split), path: 'fast' };
+    if (split && text.length <= GRAMMAR_MAX) {
+      const uri = buildSipUri(text, scheme, split); // before the spans are scanned again
+      if (grammarAccepts(text, 'SIP_URI')) return { uri, path: 'grammar' };
+    }
     return { uri: sipError(`malformed ${scheme} URI`), path: undefined };
   }
   if (scheme === 'tel' || scheme === 'tels') {
@@ -59,6 +62,25 @@ export function parseUriWithPath(text: string): { uri: SipUri | SipError; path: 
   }
   if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) return { uri: sipError('malformed URI scheme'), path: undefined };
   return { uri: sipError(`unsupported URI scheme '${text.slice(0, colon)}'`), path: undefined };
+}
+
+/**
+ * A sip: or sips: URI without headers that the fast path accepts, checked
+ * without building it: parseUri(text) returns a SipUri with headersText ''.
+ * false says nothing (parseUri may still accept it).
+ */
+export function isPlainSipUri(text: string): boolean {
+  const colon = text.indexOf(':');
+  if (!isSipScheme(text, colon)) return false;
+  const split = scanSipUri(text, colon + 1);
+  return split !== undefined && split.headersStart < 0 && fastValid(text, split);
+}
+
+/** text[0, colon) is `sip` or `sips` in any case. */
+function isSipScheme(text: string, colon: number): boolean {
+  if (colon !== 3 && colon !== 4) return false;
+  if ((text.charCodeAt(0) | 32) !== 115 || (text.charCodeAt(1) | 32) !== 105 || (text.charCodeAt(2) | 32) !== 112) return false;
+  return colon === 3 || (text.charCodeAt(3) | 32) === 115;
 }
 
 function lowerScheme(text: string, colon: number): string {
@@ -82,35 +104,48 @@ interface MutableUri {
   headersText: string;
 }
 
-interface Split {
-  uri: MutableUri;
-  hasUserinfo: boolean;
-  /** A ':' after the host. */
-  hasPort: boolean;
-  /** A ';' after the host[:port]. */
-  hasParams: boolean;
-  hasHeaders: boolean;
+/** Where the pieces of a sip/sips URI sit in its text (offsets; -1 for a piece that is not there). */
+interface SipUriSpans {
+  /** After the scheme's ':'. */
+  userStart: number;
+  /** The '@' ending the userinfo; -1 without userinfo. */
+  at: number;
+  /** The ':' before the password (inside the userinfo); -1 without one. */
+  passwordColon: number;
+  hostStart: number;
+  hostEnd: number;
+  hostType: HostType | undefined;
+  /** After a ':' following the host; -1 without one. */
+  portStart: number;
+  portEnd: number;
+  /** undefined when absent or not a valid port number. */
+  port: number | undefined;
+  /** After the ';' following host[:port]; -1 without one. */
+  paramsStart: number;
+  paramsEnd: number;
+  /** After the '?'; -1 without one. */
+  headersStart: number;
 }
 
-/** Splits on the structural delimiters only; `fastValid` judges the pieces. */
-function splitSipUri(s: string, start: number, scheme: string): Split | undefined {
+// Scanning is synchronous, so one set of spans serves every URI.
+const spans: SipUriSpans = {
+  userStart: 0, at: -1, passwordColon: -1, hostStart: 0, hostEnd: 0, hostType: undefined,
+  portStart: -1, portEnd: -1, port: undefined, paramsStart: -1, paramsEnd: -1, headersStart: -1,
+};
+
+/** Splits on the structural delimiters only; `fastValid` judges the pieces. The spans are valid until the next call. */
+function scanSipUri(s: string, start: number): SipUriSpans | undefined {
   const end = s.length;
-  const u: MutableUri = {
-    raw: s, scheme, user: '', password: undefined, host: '', hostType: undefined, port: undefined,
-    portText: '', params: newParams(), paramsText: '', headers: [], headersText: '',
-  };
-  const split: Split = { uri: u, hasUserinfo: false, hasPort: false, hasParams: false, hasHeaders: false };
+  const sp = spans;
+  sp.userStart = start;
+  sp.at = sp.passwordColon = sp.portStart = sp.portEnd = sp.paramsStart = sp.paramsEnd = sp.headersStart = -1;
+  sp.port = undefined;
   let p = start;
   const at = s.indexOf('@', p);
   if (at >= 0) {
-    split.hasUserinfo = true;
+    sp.at = at;
     const pc = s.indexOf(':', p);
-    if (pc >= 0 && pc < at) {
-      u.user = s.slice(p, pc);
-      u.password = s.slice(pc + 1, at);
-    } else {
-      u.user = s.slice(p, at);
-    }
+    if (pc >= 0 && pc < at) sp.passwordColon = pc;
     p = at + 1;
   }
   const hostStart = p;
@@ -126,38 +161,60 @@ function splitSipUri(s: string, start: number, scheme: string): Split | undefine
     }
   }
   if (p === hostStart) return undefined;
-  u.host = s.slice(hostStart, p);
-  u.hostType = hostType(s, hostStart, p);
+  sp.hostStart = hostStart;
+  sp.hostEnd = p;
+  sp.hostType = hostType(s, hostStart, p);
   if (p < end && s.charCodeAt(p) === 58) {
-    split.hasPort = true;
     const portStart = ++p;
     let value = 0;
     while (p < end && isDigit(s.charCodeAt(p))) {
       value = value * 10 + s.charCodeAt(p) - 48;
       p++;
     }
-    u.portText = s.slice(portStart, p);
-    if (u.portText.length > 0 && u.portText.length <= 5 && value <= 65535) u.port = value;
-    else if (u.portText.length > 0) return undefined;
+    const digits = p - portStart;
+    if (digits > 0 && digits <= 5 && value <= 65535) sp.port = value;
+    else if (digits > 0) return undefined;
+    sp.portStart = portStart;
+    sp.portEnd = p;
   }
   if (p < end && s.charCodeAt(p) === 59) {
-    split.hasParams = true;
     const q = s.indexOf('?', p);
-    const paramsEnd = q < 0 ? end : q;
-    u.paramsText = s.slice(p + 1, paramsEnd);
-    readParams(u.paramsText, u.params);
-    p = paramsEnd;
+    sp.paramsStart = p + 1;
+    sp.paramsEnd = q < 0 ? end : q;
+    p = sp.paramsEnd;
   }
   if (p < end && s.charCodeAt(p) === 63) {
-    split.hasHeaders = true;
-    u.headersText = s.slice(p + 1);
+    sp.headersStart = p + 1;
+    p = end;
+  }
+  return p === end ? sp : undefined;
+}
+
+function buildSipUri(s: string, scheme: string, sp: SipUriSpans): MutableUri {
+  const u: MutableUri = {
+    raw: s, scheme, user: '', password: undefined, host: s.slice(sp.hostStart, sp.hostEnd), hostType: sp.hostType, port: sp.port,
+    portText: sp.portStart < 0 ? '' : s.slice(sp.portStart, sp.portEnd), params: newParams(), paramsText: '', headers: [], headersText: '',
+  };
+  if (sp.at >= 0) {
+    if (sp.passwordColon >= 0) {
+      u.user = s.slice(sp.userStart, sp.passwordColon);
+      u.password = s.slice(sp.passwordColon + 1, sp.at);
+    } else {
+      u.user = s.slice(sp.userStart, sp.at);
+    }
+  }
+  if (sp.paramsStart >= 0) {
+    u.paramsText = s.slice(sp.paramsStart, sp.paramsEnd);
+    readParams(u.paramsText, u.params);
+  }
+  if (sp.headersStart >= 0) {
+    u.headersText = s.slice(sp.headersStart);
     for (const pair of u.headersText.split('&')) {
       const eq = pair.indexOf('=');
       u.headers.push(eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)]);
     }
-    p = end;
   }
-  return p === end ? split : undefined;
+  return u;
 }
 
 /** Calls `each` with the name end, the '=' (or -1) and the bounds of every ';'-separated parameter; stops on false. */
@@ -184,28 +241,43 @@ function readParams(text: string, into: Record<string, string>): void {
 }
 
 /** The RFC 3261 grammar for the pieces, written out by hand (no regex backtracking). */
-function fastValid(split: Split): boolean {
-  const u = split.uri;
-  if (u.hostType === undefined) return false;
-  if (split.hasPort && u.port === undefined) return false;
-  if (split.hasUserinfo) {
-    if (!allIn(u.user, 0, u.user.length, USER, true)) return false;
-    if (u.password !== undefined && u.password !== '' && !allIn(u.password, 0, u.password.length, PASSWORD, true)) return false;
+function fastValid(s: string, sp: SipUriSpans): boolean {
+  if (sp.hostType === undefined) return false;
+  if (sp.portStart >= 0 && sp.port === undefined) return false;
+  if (sp.at >= 0) {
+    const userEnd = sp.passwordColon >= 0 ? sp.passwordColon : sp.at;
+    if (!allIn(s, sp.userStart, userEnd, USER, true)) return false;
+    if (sp.passwordColon >= 0 && sp.passwordColon + 1 < sp.at && !allIn(s, sp.passwordColon + 1, sp.at, PASSWORD, true)) return false;
   }
-  if (split.hasParams && !paramsValid(u.paramsText)) return false;
-  if (split.hasHeaders) {
-    for (const [name, value] of u.headers) {
-      if (!allIn(name, 0, name.length, HNV, true)) return false;
-      if (value !== '' && !allIn(value, 0, value.length, HNV, true)) return false;
-    }
-    if (!u.headersText.split('&').every((pair) => pair.includes('='))) return false;
+  if (sp.paramsStart >= 0 && !paramsValid(s, sp.paramsStart, sp.paramsEnd)) return false;
+  if (sp.headersStart >= 0 && !headersValid(s.slice(sp.headersStart))) return false;
+  return true;
+}
+
+/** Every ';'-separated parameter of s[start, end) is pname[=pvalue]. */
+function paramsValid(s: string, start: number, end: number): boolean {
+  let i = start;
+  while (i <= end) {
+    let semi = s.indexOf(';', i);
+    if (semi < 0 || semi > end) semi = end;
+    let eq = i;
+    while (eq < semi && s.charCodeAt(eq) !== 61) eq++;
+    if (!allIn(s, i, eq, PARAM, true)) return false;
+    if (eq < semi && !allIn(s, eq + 1, semi, PARAM, true)) return false;
+    i = semi + 1;
   }
   return true;
 }
 
-function paramsValid(text: string): boolean {
-  return eachParam(text, (nameEnd, eq, start, end) =>
-    allIn(text, start, nameEnd, PARAM, true) && (eq < 0 || allIn(text, eq + 1, end, PARAM, true)));
+/** Every '&'-separated header is hname=[hvalue]. */
+function headersValid(text: string): boolean {
+  for (const pair of text.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return false;
+    if (!allIn(pair, 0, eq, HNV, true)) return false;
+    if (eq + 1 < pair.length && !allIn(pair, eq + 1, pair.length, HNV, true)) return false;
+  }
+  return true;
 }
 
 function splitTelUri(s: string, start: number, scheme: string): MutableUri | undefined {
@@ -221,7 +293,7 @@ function splitTelUri(s: string, start: number, scheme: string): MutableUri | und
     const q = s.indexOf('?', p);
     const paramsEnd = q < 0 ? s.length : q;
     u.paramsText = s.slice(p + 1, paramsEnd);
-    if (!paramsValid(u.paramsText)) return undefined;
+    if (!paramsValid(u.paramsText, 0, u.paramsText.length)) return undefined;
     readParams(u.paramsText, u.params);
     p = paramsEnd;
   }

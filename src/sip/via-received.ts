@@ -41,13 +41,12 @@ export function viaReceived(msg: SipMessage, src: Source, opts: ViaReceivedOptio
   if (!via) return undefined;
   const rport = opts.forceRport === true || via.rport !== undefined;
   if (!rport && !viaNeedsReceived(via, src.ip)) return undefined;
-  const field = msg.field('via');
-  if (!field) return undefined;
+  const value = msg.firstValue('via');
+  if (value === undefined) return undefined;
 
   const received = `;received=${withoutBrackets(src.ip)}`;
   const rportText = `;rport=${src.port}`;
   const o = via.offsets;
-  const value = field.value;
   if (opts.mode === 'forward') {
     const edits: Array<{ at: number; remove: number; insert: string }> = [];
     if (o.received) edits.push({ at: o.received[0], remove: o.received[1] - o.received[0], insert: received });

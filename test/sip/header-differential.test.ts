@@ -3,7 +3,8 @@
 // their mutations and every such header in the shared test messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseContactList, parseNameAddr, parseViaList, type NameAddr } from '../../src/sip/index.js';
+import { parseContactList, parseCSeq, parseMaxForwards, parseNameAddr, parseUint32, parseViaList, type NameAddr } from '../../src/sip/index.js';
+import { nameAddrError } from '../../src/sip/name-addr.js';
 import { grammarParse } from '../../src/sip/grammar.js';
 import { rng } from './helpers/prng.js';
 import { genContactValue, genNameAddr, genVia, mutate } from './helpers/gen.js';
@@ -150,4 +151,31 @@ test('every Contact, From, To and Via of the shared test messages agrees with js
   compareVias(via, t);
   t.report('corpus headers');
   assert.ok(t.cases > 150, `${t.cases} header values`);
+});
+
+// SipMessage parses most values where they sit in the received text
+// (parse(text, start, end)): that must give exactly what parsing the value
+// on its own gives, whatever surrounds it.
+test('values parsed in place in a larger text equal the values parsed alone (seed 15)', () => {
+  const r = rng(15);
+  const values: string[] = [];
+  for (let i = 0; i < 1500; i++) {
+    values.push(genNameAddr(r, false), mutate(r, genNameAddr(r, false)), genVia(r), mutate(r, genVia(r)));
+  }
+  values.push(...corpusHeaderValues().via, ...corpusHeaderValues().nameAddr.map((h) => h.value));
+  values.push('1 INVITE', ' 1  INVITE ', '1', 'INVITE', '4294967296 ACK', '70', ' 0068 ', '256', '', ' ', '12a', '\u00a070\u00a0');
+  const parsers: Array<[string, (s: string, start?: number, end?: number) => unknown]> = [
+    ['parseNameAddr', parseNameAddr], ['nameAddrError', nameAddrError], ['parseViaList', parseViaList],
+    ['parseCSeq', parseCSeq], ['parseUint32', parseUint32], ['parseMaxForwards', parseMaxForwards],
+  ];
+  const surroundings = [['', ''], ['Via: ', '\r\nTo: <sip:x@y>;tag=1\r\n'], ['X:', ';a=b, "q" <sip:z>'], ['>,;"', '"<']];
+  for (const value of values) {
+    for (const [name, parse] of parsers) {
+      const alone = parse(value);
+      for (const [before, after] of surroundings) {
+        const text = before! + value + after!;
+        assert.deepEqual(parse(text, before!.length, before!.length + value.length), alone, `${name}(${JSON.stringify(value)}) in ${JSON.stringify(text)}`);
+      }
+    }
+  }
 });

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseUriWithPath } from '../../src/sip/index.js';
+import { isPlainSipUri } from '../../src/sip/uri.js';
 import { rng } from './helpers/prng.js';
 import { genSipUri, mutate } from './helpers/gen.js';
 import { jssipUri, ourUriView, uriQuirk } from './helpers/jssip-view.js';
@@ -66,4 +67,26 @@ test('every URI in the RFC 4475 and REGISTER samples agrees with jssip', () => {
   const texts = corpusUris();
   assert.ok(texts.length > 60, `${texts.length} URIs`);
   report('corpus URIs', compare(texts));
+});
+
+// checkRequest() takes isPlainSipUri() as a short cut for the Request-URI:
+// it must only ever say yes to what parseUri() accepts as is, without headers.
+test('isPlainSipUri() says yes only to URIs parseUri() accepts without headers (generated, mutated, corpus)', () => {
+  const r = rng(5060);
+  const texts = [
+    ...Array.from({ length: 3000 }, () => genSipUri(r)),
+    ...Array.from({ length: 3000 }, () => mutate(r, genSipUri(r))),
+    ...corpusUris(),
+    'SIP:u@h', 'Sips:h;transport=tcp', 'sip:h?a=b', 'sip:h;lr?', 'sip:u:@h', 'sip:@h', 'sip:h:', 'sip:h:65536', 'sipx:h', 'tel:+1',
+  ];
+  let plain = 0;
+  for (const text of texts) {
+    if (!isPlainSipUri(text)) continue;
+    plain++;
+    const ours = parseUriWithPath(text);
+    assert.equal(ours.path, 'fast', text);
+    assert.ok(!('error' in ours.uri) && ours.uri.headersText === '', text);
+  }
+  const accepted = texts.filter((t) => { const u = parseUriWithPath(t); return u.path === 'fast' && /^sips?:/i.test(t) && !('error' in u.uri) && u.uri.headersText === ''; }).length;
+  assert.equal(plain, accepted, 'every fast-path URI without headers is recognised as plain');
 });

@@ -73,10 +73,18 @@ function intern(s: string): string {
 /**
  * A string that owns its characters. Values cut out of a received message are V8
  * "sliced strings" that keep the whole message alive: a stored binding must not.
+ * Concatenating and slicing again copies the characters into a new string (the
+ * concatenation is flattened); a UTF-8 round trip did the same at twice the
+ * cost, and is kept for the one case where it changes the text: lone
+ * surrogates, which it turns into U+FFFD.
  */
 function own(s: string): string {
-  return s.length ? Buffer.from(s, 'utf8').toString('utf8') : s;
+  if (!s.length) return s;
+  return (s as WellFormedCheck).isWellFormed() ? (' ' + s).slice(1) : Buffer.from(s, 'utf8').toString('utf8');
 }
+
+/** ES2024's String.prototype.isWellFormed (Node 20), not in the ES2022 typings the project compiles against. */
+type WellFormedCheck = string & { isWellFormed(): boolean };
 
 /** The binding fields captured from the REGISTER for one contact (lib/reg pack_ci). */
 export function captureBinding(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSettings, f: SaveFlags): Omit<Binding, 'contactId'> {
