@@ -8,6 +8,7 @@ import { Logger } from '../../src/core/logger.js';
 import { SipServer } from '../../src/core/server.js';
 import { usrlocOf } from '../../src/modules/registrar/aor.js';
 import { buildEngine } from '../../src/script/engine.js';
+import type { Runtime } from '../../src/script/runtime.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
 import { register } from '../helpers/sip.js';
 import { sipEngine } from '../helpers/engine.js';
@@ -115,6 +116,14 @@ function modeServer(mode: number, outgoing: number, extraModules = '', extraBloc
   return { sent, rt, clock, registerOnce, server, upstream };
 }
 
+/** Moves the clock on by `ms`, runs usrloc's expiry, and returns what was sent meanwhile (the De-REGISTERs). */
+function sentAfterExpiry(m: { sent: { to: string; text: string }[]; rt: Runtime; clock: VirtualClock }, ms: number): { to: string; text: string }[] {
+  m.clock.advance(ms);
+  const before = m.sent.length;
+  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
+  return m.sent.slice(before);
+}
+
 test('mode 1 (contact throttling), outgoing_expires 3600 > 130: forwarded with 3600, refreshes absorbed until now - LRTs >= expO - e, then forwarded again', () => {
   const m = modeServer(1, 3600);
   const first = m.registerOnce(1);
@@ -141,10 +150,7 @@ test('mode 1 with outgoing_expires 80 < 130: every REGISTER is forwarded (expO -
 test('mode 1: a local contact that expires is De-REGISTERed upstream (Contact as returned, expires=0, CSeq + 1, new From tag)', () => {
   const m = modeServer(1, 3600);
   m.registerOnce(1);
-  m.clock.advance(131_000);
-  const before = m.sent.length;
-  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
-  const dereg = m.sent.slice(before);
+  const dereg = sentAfterExpiry(m, 131_000);
   assert.equal(dereg.length, 1);
   assert.equal(dereg[0]!.to, '127.0.4.114:5060');
   assert.match(dereg[0]!.text, /^REGISTER sip:172\.16\.4\.114:5060 SIP\/2\.0\r\n/);
@@ -156,9 +162,8 @@ test('mode 1: a local contact that expires is De-REGISTERed upstream (Contact as
 test('the De-REGISTER is sent statefully: retransmitted on Timer E until the main registrar answers, the reply consumed', () => {
   const m = modeServer(1, 3600);
   m.registerOnce(1);
-  m.clock.advance(131_000);
   const before = m.sent.length;
-  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
+  sentAfterExpiry(m, 131_000);
   m.clock.advance(1600); // T1 = 500 ms: retransmissions at +0.5 s and +1.5 s
   const dereg = m.sent.slice(before);
   assert.equal(dereg.length, 3);
@@ -191,10 +196,7 @@ test('mode 1 with usrloc in SQLite: the throttling and De-REGISTER state (kv_sto
   assert.equal(p2.loaded, 1);
   second.clock.set(first.clock.now() + 60_000);
   assert.equal(second.registerOnce(2).forwarded, false, 'absorbed after the restart');
-  second.clock.advance(131_000);
-  const before = second.sent.length;
-  usrlocOf(second.rt).domain('location').expire(Math.floor(second.clock.now() / 1000));
-  const dereg = second.sent.slice(before);
+  const dereg = sentAfterExpiry(second, 131_000);
   assert.equal(dereg.length, 1);
   assert.match(dereg[0]!.text, /\r\nCSeq: 3 REGISTER\r\n/);
   assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361;ctid=\d+>;expires=0\r\n/);
@@ -204,10 +206,7 @@ test('mode 1 with usrloc in SQLite: the throttling and De-REGISTER state (kv_sto
 test('mode 0 sends no De-REGISTER when a local contact expires', () => {
   const m = modeServer(0, 80);
   m.registerOnce(1);
-  m.clock.advance(131_000);
-  const before = m.sent.length;
-  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
-  assert.equal(m.sent.length, before);
+  assert.deepEqual(sentAfterExpiry(m, 131_000), []);
 });
 
 test('mode 2 with usrloc in SQLite: the AoR\'s own state rides on its first contact (_urec_kvs) and survives a restart', () => {
@@ -228,10 +227,7 @@ test('mode 2 with usrloc in SQLite: the AoR\'s own state rides on its first cont
   assert.equal([...usrlocOf(second.rt).domain('location').get('1001')!.bindings[0]!.kv?.keys() ?? []].includes('_urec_kvs'), false);
   second.clock.set(first.clock.now() + 60_000);
   assert.equal(second.registerOnce(2).forwarded, false, 'absorbed after the restart');
-  second.clock.advance(131_000);
-  const before = second.sent.length;
-  usrlocOf(second.rt).domain('location').expire(Math.floor(second.clock.now() / 1000));
-  const dereg = second.sent.slice(before);
+  const dereg = sentAfterExpiry(second, 131_000);
   assert.equal(dereg.length, 1, 'the lapsed AoR is De-REGISTERed with the stored keys');
   assert.match(dereg[0]!.text, /\r\nCall-ID: call-1\r\n/);
   assert.match(dereg[0]!.text, /\r\nContact: <sip:1001@127\.0\.4\.111:5361>;expires=0\r\n/);
@@ -241,10 +237,7 @@ test('mode 2 with usrloc in SQLite: the AoR\'s own state rides on its first cont
 test('local_route runs on the De-REGISTER: its header edits and $du apply, drop() does not stop it (3.3)', () => {
   const m = modeServer(1, 3600, '', '\nlocal_route {\n\txlog("L_NOTICE", "local_route $rm $ru\\n");\n\tappend_hf("X-Local: $rm\\r\\n");\n\t$du = "sip:127.0.4.115:5070";\n\tdrop();\n}\n');
   m.registerOnce(1);
-  m.clock.advance(131_000);
-  const before = m.sent.length;
-  usrlocOf(m.rt).domain('location').expire(Math.floor(m.clock.now() / 1000));
-  const dereg = m.sent.slice(before);
+  const dereg = sentAfterExpiry(m, 131_000);
   assert.equal(dereg.length, 1);
   assert.equal(dereg[0]!.to, '127.0.4.115:5070');
   assert.match(dereg[0]!.text, /^REGISTER sip:172\.16\.4\.114:5060 SIP\/2\.0\r\n/);
