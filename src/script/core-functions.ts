@@ -71,6 +71,33 @@ function userEdit(fn: (user: string, arg: ArgValue) => string): FunctionBehaviou
 }
 
 export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
+  pv_printf: { returns: [1, -1], impl: (ctx, [pv, fmt]) => (pv?.pv?.set(ctx, fmt?.str ?? '') ? 1 : -1) },
+  get_timestamp: {
+    returns: [1, -1],
+    impl: (ctx, [sec, usec]) => {
+      const ms = ctx.runtime.clock.now();
+      const ok = sec?.pv?.set(ctx, Math.floor(ms / 1000)) && usec?.pv?.set(ctx, Math.floor((ms % 1000) * 1000));
+      return ok ? 1 : -1;
+    },
+  },
+  construct_uri: {
+    returns: [1, -1],
+    // proto:[user@]domain[:port][;extra] (msg_translator.c); no protocol or domain: nothing is set, still 1.
+    impl: (ctx, [proto, user, domain, port, extra, result]) => {
+      if (!proto?.str || !domain?.str) { ctx.runtime.logger.log(-1, 'core', 'construct_uri', !proto?.str ? 'no protocol specified' : 'no domain specified'); return 1; }
+      const uri = `${proto.str}:${user?.str ? `${user.str}@` : ''}${domain.str}${port?.str ? `:${port.str}` : ''}${extra?.str ? `;${extra.str}` : ''}`;
+      return result?.pv?.set(ctx, uri) ? 1 : -1;
+    },
+  },
+  remove_branch: {
+    returns: [1, -1],
+    impl: (ctx, [index]) => {
+      const i = index?.int ?? -1;
+      if (i < 0 || i >= ctx.branches.length) return -1;
+      ctx.branches.splice(i, 1);
+      return 1;
+    },
+  },
   forward: { returns: [1, -1], impl: (ctx, [dest]) => forwardStateless(ctx, dest?.given ? dest.str : undefined) },
   append_branch: {
     returns: [1, -1],

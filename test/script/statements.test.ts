@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { out, run } from '../helpers/engine.js';
+import { fakeMessage, out, run } from '../helpers/engine.js';
 
 test('a function returning 0 stops the whole script, even from a sub-route', () => {
   const r = run('route { $var(a) = 1; route(sub); $var(a) = 3; }\nroute[sub] { $var(a) = 2; return(0); $var(a) = 9; }');
@@ -76,4 +76,13 @@ test('$var survives across messages in the same runtime; AVPs do not', () => {
   const second = run('', undefined, first.runtime);
   assert.equal(second.runtime.vars.get('n'), 2);
   assert.equal(second.ctx.avps.get('a')?.length, 1);
+});
+
+test('pv_printf, get_timestamp, construct_uri, remove_branch', () => {
+  assert.equal(out('pv_printf($var(out), "$rm to $ru");', fakeMessage({ method: 'INVITE', ruri: 'sip:bob@127.0.0.1' })), 'INVITE to sip:bob@127.0.0.1');
+  assert.equal(out('get_timestamp($avp(s), $avp(u)); $var(out) = $avp(s);'), Date.UTC(2026, 10, 25, 12) / 1000);
+  assert.equal(out('get_timestamp($avp(s), $avp(u)); $var(out) = $avp(u);'), 0);
+  assert.equal(out('construct_uri("sip", "alice", "127.0.0.1", "5070", "transport=tcp", $avp(u)); $var(out) = $avp(u);'), 'sip:alice@127.0.0.1:5070;transport=tcp');
+  assert.equal(out('construct_uri("sip", "", "127.0.0.1", "", "", $avp(u)); $var(out) = $avp(u);'), 'sip:127.0.0.1');
+  assert.equal(out('append_branch("sip:a@127.0.0.2"); append_branch("sip:b@127.0.0.3"); $var(a) = remove_branch(0); $var(b) = remove_branch(5); $var(out) = $var(a) * 10 + $var(b);'), 9);
 });

@@ -69,6 +69,8 @@ export const tm: NativeModule = {
         return -1;
       },
     },
+    // Branch flags travel with each branch when it is relayed: nothing is left to copy into the transaction.
+    t_flush_flags: { returns: [1], impl: () => 1 },
     t_was_cancelled: { returns: [1, -1], impl: (ctx) => (transactionOf(ctx)?.cancelled ? 1 : -1) },
     t_check_status: {
       returns: [1, -1],
