@@ -3,6 +3,7 @@
 // `dry-run --stub fn=RC` simulates them.
 import { acc } from './acc/index.js';
 import { auth } from './auth/index.js';
+import { cachedbLocal } from './cachedb_local/index.js';
 import { authDb } from './auth_db/index.js';
 import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
@@ -18,5 +19,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
+  acc, auth, auth_db: authDb, cachedb_local: cachedbLocal, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
 };

@@ -5,6 +5,7 @@ import type { ArgValue, FunctionBehaviour } from '../modules/types.js';
 import { Compiler, type StmtFn } from './compile.js';
 import type { ExecContext } from './context.js';
 import { raiseScriptEvent } from './events.js';
+import { CACHE_FUNCTIONS } from './cache-functions.js';
 import { forwardStateless } from '../modules/common/forward.js';
 import { setUriField, splitUri, joinUri } from './uri-fields.js';
 
@@ -71,6 +72,7 @@ function userEdit(fn: (user: string, arg: ArgValue) => string): FunctionBehaviou
 }
 
 export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
+  ...CACHE_FUNCTIONS,
   pv_printf: { returns: [1, -1], impl: (ctx, [pv, fmt]) => (pv?.pv?.set(ctx, fmt?.str ?? '') ? 1 : -1) },
   get_timestamp: {
     returns: [1, -1],
