@@ -12,6 +12,7 @@ import { socketString } from '../script/context.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { coreMi } from '../core/mi-core.js';
 import { startMiHttp } from '../net/http-mi.js';
+import { startMiFifo, type MiFifo } from '../net/fifo-mi.js';
 import { VERSION } from './lint.js';
 import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrloc/sql.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
@@ -83,9 +84,18 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
       return EXIT.errors;
     }
   }
+  let fifo: MiFifo | undefined;
+  if (engine.resolution.modules.has('mi_fifo')) {
+    const path = String(rt.param('mi_fifo', 'fifo_name') || '/tmp/opensips_fifo');
+    const started = startMiFifo(coreMi(VERSION), rt, { path, mode: Number(rt.param('mi_fifo', 'fifo_mode') ?? 0o660), replyDir: String(rt.param('mi_fifo', 'reply_dir') || '/tmp/') });
+    // OpenSIPS stops when it cannot make its FIFO; the SIP service matters more here: logged, and run goes on.
+    if (typeof started === 'string') rt.logger.log(-1, 'mi_fifo', 'mi_init_fifo', started);
+    else { fifo = started; rt.logger.log(2, 'mi_fifo', 'init', `MI over the FIFO ${path}`); }
+  }
   return {
     server,
     stop: async () => {
+      fifo?.close();
       http?.close();
       await server.stop();
       persistence?.close();

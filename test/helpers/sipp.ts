@@ -33,7 +33,7 @@ export function startServer(s: Server): Promise<{ child: ChildProcess; log: stri
     const onData = (d: Buffer): void => {
       const text = d.toString();
       log.push(text);
-      listening += (text.match(/listening on |MI over HTTP on /g) ?? []).length;
+      listening += (text.match(/listening on |MI over HTTP on |MI over the FIFO /g) ?? []).length;
       if (listening >= s.sockets) { clearTimeout(timer); resolve({ child, log }); }
     };
     child.stderr!.on('data', onData);

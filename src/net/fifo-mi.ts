@@ -1,0 +1,63 @@
+// mi_fifo: JSON-RPC over a named pipe, as opensips-cli talks to OpenSIPS 3.3.
+// A command is written to the FIFO as `:REPLY_NAME:` followed by a JSON-RPC
+// request; the answer goes to the FIFO REPLY_NAME in reply_dir, which the
+// client made (an empty name: no answer). Node cannot make a FIFO itself:
+// `mkfifo` (coreutils) does.
+import { spawnSync } from 'node:child_process';
+import { constants, lstatSync, openSync, unlinkSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { join } from 'node:path';
+import type { MiRegistry } from '../core/mi.js';
+import type { Runtime } from '../script/runtime.js';
+
+export interface MiFifo { close(): void }
+
+/** A FIFO at `path`, replacing a stale one; an error text when it cannot be made. */
+function makeFifo(path: string, mode: number): string | undefined {
+  try {
+    if (lstatSync(path, { throwIfNoEntry: false })?.isFIFO()) unlinkSync(path);
+  } catch (err) { return (err as Error).message; }
+  const r = spawnSync('mkfifo', ['-m', mode.toString(8), path], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : (r.stderr || r.error?.message || 'mkfifo failed').trim();
+}
+
+/** One `:name:{json}` command from the front of `text`: what it asks, and what is left; undefined while incomplete. */
+export function nextCommand(text: string): { reply: string; request: unknown; rest: string } | 'bad' | undefined {
+  const start = text.search(/\S/);
+  if (start < 0) return undefined;
+  if (text[start] !== ':') return 'bad';
+  const sep = text.indexOf(':', start + 1);
+  if (sep < 0) return undefined;
+  const body = text.slice(sep + 1);
+  // The JSON ends where a prefix of the rest parses: try at each closing brace.
+  for (let end = body.indexOf('}'); end >= 0; end = body.indexOf('}', end + 1)) {
+    try {
+      return { reply: text.slice(start + 1, sep), request: JSON.parse(body.slice(0, end + 1)), rest: body.slice(end + 1) };
+    } catch { /* not complete yet */ }
+  }
+  return undefined;
+}
+
+export function startMiFifo(mi: MiRegistry, rt: Runtime, opts: { path: string; mode: number; replyDir: string }): MiFifo | string {
+  const failure = makeFifo(opts.path, opts.mode);
+  if (failure) return `cannot create the FIFO ${opts.path}: ${failure}`;
+  // Opened read-write so that the pipe never reports end-of-file between clients.
+  const fd = openSync(opts.path, constants.O_RDWR | constants.O_NONBLOCK);
+  const pipe = new net.Socket({ fd, readable: true, writable: false });
+  let pending = '';
+  pipe.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    for (let cmd = nextCommand(pending); cmd !== undefined; cmd = nextCommand(pending)) {
+      if (cmd === 'bad') { rt.logger.log(-1, 'mi_fifo', 'mi_fifo_callback', 'command must begin with \':\''); pending = ''; return; }
+      pending = cmd.rest;
+      const answer = mi.handle(cmd.request, rt);
+      if (cmd.reply && answer) {
+        writeFile(join(opts.replyDir, cmd.reply.replace(/[/\\]/g, '')), JSON.stringify(answer)).catch((err: Error) => rt.logger.log(-1, 'mi_fifo', 'mi_fifo_reply', `cannot answer on ${cmd.reply}: ${err.message}`));
+      }
+    }
+    if (pending.length > 1 << 20) pending = '';
+  });
+  pipe.on('error', (err) => rt.logger.log(-1, 'mi_fifo', 'mi_fifo_callback', err.message));
+  return { close: () => { pipe.destroy(); try { unlinkSync(opts.path); } catch { /* gone */ } } };
+}
