@@ -1,7 +1,7 @@
 // Sockets, `switch ($retcode)` case values, module parameter values,
 // pseudo-variables and transformations the loaded modules do not provide.
 import type * as A from '../../cfg/ast.js';
-import { forEachStatementList, routeBodies, walkStatements } from '../../cfg/walk.js';
+import { forEachStatementList, routeBodies, walkExpr, walkStatements } from '../../cfg/walk.js';
 import { loadCatalog } from '../../catalog/index.js';
 import { NATIVE_MODULES } from '../../modules/index.js';
 import { xlogLevel } from '../../script/core-functions.js';
@@ -55,11 +55,39 @@ function checkSwitchList(ctx: LintContext, list: readonly A.Statement[]): void {
   });
 }
 
+/** Logging commands: their code is always 1, so a $rc read right after one reads theirs. */
+const LOGGING = new Set(['xlog', 'xdbg', 'log']);
+
+/** The $rc/$retcode reads of a statement itself (its condition, value or subject), not of the statements nested in it. */
+function ownRetcodeReads(s: A.Statement): A.PVar[] {
+  const reads: A.PVar[] = [];
+  const visit = { pvar: (p: A.PVar) => { if (['retcode', 'rc'].includes(p.spec?.name ?? '')) reads.push(p); } };
+  if (s.kind === 'If' || s.kind === 'While') walkExpr(s.cond, visit);
+  else if (s.kind === 'Assign') walkExpr(s.value, visit);
+  else if (s.kind === 'Switch') visit.pvar(s.subject);
+  else if (s.kind === 'Call') for (const a of s.args) if (a?.kind === 'PVar') visit.pvar(a);
+  return reads;
+}
+
+function checkReadAfterLog(ctx: LintContext, list: readonly A.Statement[]): void {
+  const live = list.filter((x) => x.kind !== 'Placeholder');
+  live.forEach((s, i) => {
+    const prev = live[i - 1];
+    if (!prev || prev.kind !== 'Call' || !LOGGING.has(prev.name)) return;
+    for (const read of ownRetcodeReads(s)) {
+      ctx.report('retcode-after-log', 'warning', `\`${read.text}\` here is the code of the \`${prev.name}\` just above (always 1), not of an earlier function`, read.span,
+        `keep the code first: \`$var(rc) = $rc;\` before the ${prev.name}`);
+    }
+  });
+}
+
 export const retcodeRules: LintRule = {
   id: 'retcode',
-  description: '`switch ($retcode)` cases a function can never return',
+  description: '`switch ($retcode)` cases a function can never return; $rc read right after a log line',
   check(ctx) {
-    for (const r of routeBodies(ctx.loaded.script.routes)) forEachStatementList(r.body, (list) => checkSwitchList(ctx, list));
+    for (const r of routeBodies(ctx.loaded.script.routes)) {
+      forEachStatementList(r.body, (list) => { checkSwitchList(ctx, list); checkReadAfterLog(ctx, list); });
+    }
   },
 };
 
