@@ -8,6 +8,7 @@ import { authDb } from './auth_db/index.js';
 import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
+import { permissions } from './permissions/index.js';
 import { registrar } from './registrar/index.js';
 import { rr } from './rr/index.js';
 import { textops } from './textops/index.js';
@@ -19,5 +20,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, cachedb_local: cachedbLocal, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
+  acc, auth, auth_db: authDb, cachedb_local: cachedbLocal, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
 };

@@ -1,0 +1,86 @@
+// permissions: the address table (db_url, address_table; SQLite here) and
+// check_address / check_source_address / get_source_group over it: group 0
+// and port 0 match any, proto "any" matches every transport, mask < 32 (or
+// < 128) makes a subnet, a pattern is an fnmatch glob on the given string,
+// context_info goes to the optional variable. Return codes as 3.3: 1 found,
+// -1 not found, -2 the group does not exist.
+import { BlockList, isIPv6 } from 'node:net';
+import Database from 'better-sqlite3';
+import type { ExecContext } from '../../script/context.js';
+import type { Runtime } from '../../script/runtime.js';
+import { sqlitePath } from '../usrloc/sql.js';
+import type { ArgValue, NativeModule } from '../types.js';
+
+interface AddressRow { grp: number; net: BlockList; port: number; proto: string; pattern: string | null; info: string | null }
+
+function column(rt: Runtime, name: string, dflt: string): string {
+  const c = rt.param('permissions', name);
+  return typeof c === 'string' && /^\w+$/.test(c) ? c : dflt;
+}
+
+function loadTable(rt: Runtime): AddressRow[] {
+  const path = sqlitePath(String(rt.param('permissions', 'db_url') ?? ''));
+  if (!path) { rt.logger.log(-1, 'permissions', 'mod_init', 'permissions needs db_url = sqlite://PATH for the address table'); return []; }
+  const cols = ['grp_col', 'ip_col', 'mask_col', 'port_col', 'proto_col', 'pattern_col', 'info_col'].map((c, i) => column(rt, c, ['grp', 'ip', 'mask', 'port', 'proto', 'pattern', 'context_info'][i]!));
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    const rows = db.prepare(`SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM "${column(rt, 'address_table', 'address')}"`).raw().all() as unknown[][];
+    db.close();
+    return rows.map(([grp, ip, mask, port, proto, pattern, info]) => {
+      const net = new BlockList();
+      const family = isIPv6(String(ip)) ? 'ipv6' : 'ipv4';
+      net.addSubnet(String(ip), Number(mask ?? (family === 'ipv6' ? 128 : 32)), family);
+      return { grp: Number(grp), net, port: Number(port ?? 0), proto: String(proto ?? 'any').toLowerCase(), pattern: pattern === null ? null : String(pattern), info: info === null ? null : String(info) };
+    });
+  } catch (err) {
+    rt.logger.log(-1, 'permissions', 'mod_init', `cannot load the address table: ${(err as Error).message}`);
+    return [];
+  }
+}
+
+function tableOf(rt: Runtime): AddressRow[] {
+  let t = rt.services.get('permissions:address') as AddressRow[] | undefined;
+  if (!t) { t = loadTable(rt); rt.services.set('permissions:address', t); }
+  return t;
+}
+
+function globMatches(glob: string, text: string): boolean {
+  const re = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${re}$`).test(text);
+}
+
+function check(ctx: ExecContext, grp: number, ip: string, port: number, proto: string, info: ArgValue | undefined, pattern: string | undefined): number {
+  const rows = tableOf(ctx.runtime);
+  if (grp !== 0 && !rows.some((r) => r.grp === grp)) return -2;
+  const family = isIPv6(ip) ? 'ipv6' : 'ipv4';
+  const row = rows.find((r) => (r.grp === 0 || r.grp === grp || grp === 0)
+    && (r.proto === 'any' || r.proto === proto || proto === 'any')
+    && (r.port === 0 || r.port === port || port === 0)
+    && r.net.check(ip, family)
+    && (!r.pattern || pattern === undefined || globMatches(r.pattern, pattern)));
+  if (!row) return -1;
+  info?.pv?.set(ctx, row.info ?? '');
+  return 1;
+}
+
+export const permissions: NativeModule = {
+  name: 'permissions',
+  functions: {
+    check_source_address: {
+      returns: [1, -1, -2],
+      impl: (ctx, [grp, info, pattern]) => check(ctx, grp?.int ?? 0, ctx.src.ip, ctx.src.port, ctx.src.proto, info, pattern?.given ? pattern.str : undefined),
+    },
+    check_address: {
+      returns: [1, -1, -2],
+      impl: (ctx, [grp, ip, port, proto, info, pattern]) => check(ctx, grp?.int ?? 0, ip?.str ?? '', port?.int ?? 0, (proto?.str ?? 'any').toLowerCase(), info, pattern?.given ? pattern.str : undefined),
+    },
+    get_source_group: {
+      returns: [1, -1],
+      impl: (ctx, [out]) => {
+        const family = isIPv6(ctx.src.ip) ? 'ipv6' : 'ipv4';
+        const row = tableOf(ctx.runtime).find((r) => (r.port === 0 || r.port === ctx.src.port) && r.net.check(ctx.src.ip, family));
+        return row && out?.pv?.set(ctx, row.grp) ? 1 : -1;
+      },
+    },
+  },
+};
