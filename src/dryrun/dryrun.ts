@@ -102,6 +102,8 @@ export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer 
   const main = rt.route('route', MAIN_ROUTE);
   const socketIn = receivingSocket(rt, opts);
   if (!socketIn) { result.fatal = opts.socket ? `no socket ${opts.socket} in the cfg` : 'the cfg declares no socket'; return result; }
+  // What modules set up when a server starts (usrloc's event listeners...); their timers never come due here.
+  for (const start of rt.onStart) start();
   if (rt.route('startup_route', '')) {
     runStartupRoute(rt);
     result.startupLogs = [...logs];
@@ -124,6 +126,8 @@ export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer 
       else if (err instanceof ScriptCompileError) run.stoppedBy = `${err.span.line}:${err.span.col}: ${err.message}`;
       else run.stoppedBy = `internal error: ${(err as Error).message}`;
     }
+    // What the message raised (event_route jobs) runs right after it, as in a live server.
+    clock.advance(0);
     run.retcode = ctx.retcode;
     run.dropped = ctx.dropped;
     run.logs = [...logs];

@@ -102,3 +102,13 @@ test('startup_route runs once before the messages: its $var values are seen by t
   assert.deepEqual(r.runs.map((run) => run.logs.map((l) => l.replace(/^.*\] /, '').trim())), [['banner ready'], ['banner ready']]);
   assert.match(formatDryRun(r, '/', false), /^== startup_route \(run once before the messages\)\n {2}.*startup on DUMMY/);
 });
+
+test('event routes raised by a message (usrloc\'s E_UL_CONTACT_INSERT) run after it, their log lines in its report', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const cfg = join(mkdtempSync(join(tmpdir(), 'dry-ev-')), 'p.cfg');
+  writeFileSync(cfg, 'socket=udp:127.0.0.1:5060\nloadmodule "sl.so"\nloadmodule "signaling.so"\nloadmodule "usrloc.so"\nloadmodule "registrar.so"\nloadmodule "event_route.so"\nevent_route[E_UL_CONTACT_INSERT] {\n\txlog("L_NOTICE", "new contact $param(uri)\\n");\n}\nroute {\n\tsave("location");\n}\n');
+  const r = dryRun(cfg, [msg('register-udp.sip')], opts());
+  assert.ok(r.runs[0]!.logs.some((l) => /new contact sip:/.test(l)), r.runs[0]!.logs.join(''));
+});
