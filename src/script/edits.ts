@@ -37,3 +37,14 @@ export function scriptContacts(ctx: ExecContext, req: SipMessage): ContactList |
   if (!hasHeaderEdits(ctx) || !headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact')) return req.contacts();
   return parseContactList(currentHeaderValues(ctx, 'contact').join(', '));
 }
+
+/** The body as the script's own edits left it (OpenSIPS applies every body lump; each edit here starts from the last). */
+export function currentBody(ctx: ExecContext): string {
+  return (ctx.peekState('edits:body') as string | undefined) ?? ctx.msg.sip?.body.toString('latin1') ?? ctx.msg.body;
+}
+
+/** Replaces the body of the outgoing message (Content-Length follows at serialization). */
+export function setBodyText(ctx: ExecContext, text: string): void {
+  ctx.modState.set('edits:body', text);
+  ctx.msg.sip?.setBody(Buffer.from(text, 'latin1'));
+}

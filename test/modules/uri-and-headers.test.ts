@@ -82,3 +82,26 @@ test('subst_uri / subst_user: 1 and the R-URI rewritten on a match, -1 otherwise
   const v = e.send(withParams('sip:03012345@127.0.0.1')).vars;
   assert.deepEqual(['a', 'u1', 'b', 'u2', 'c'].map((k) => v.get(k)), [1, 'sip:+493012345@127.0.0.1', 1, 'sip:+493012345@127.0.0.9:5070', -1]);
 });
+
+test('body edits: replace_body, replace_body_all (line starts), replace_body_atonce, search_append_body, subst_body; chained edits build on each other; -1 without a match or a body', () => {
+  const e = sipEngine(`${MODULES}route {
+\t$var(a) = replace_body("alpha", "ALPHA");
+\t$var(b) = replace_body_all("^x", "y");
+\t$var(c) = replace_body_atonce("beta", "B");
+\t$var(d) = search_append_body("ALPHA", "+");
+\t$var(e) = subst_body("/gamma ([0-9]+)/g=\\\\1/");
+\t$var(f) = replace_body("nothere", "z");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  const body = 'alpha beta\r\nx1 beta\r\nx2 gamma 42\r\n';
+  const r = e.send(Buffer.from(request('MESSAGE', 'body1').replace('Content-Length: 0\r\n\r\n', `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`)));
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => r.vars.get(k)), [1, 1, 1, 1, 1, -1]);
+  const out = r.sent.find((m) => m.kind === 'request')!.text;
+  const sent = out.slice(out.indexOf('\r\n\r\n') + 4);
+  assert.equal(sent, 'ALPHA+ B\r\ny1 B\r\ny2 g=42\r\n');
+  assert.match(out, new RegExp(`\\r\\nContent-Length: ${sent.length}\\r\\n`));
+  const empty = sipEngine(`${MODULES}route {\n\t$var(a) = replace_body("x", "y");\n}\n`).send(Buffer.from(request('MESSAGE', 'body2'))).vars;
+  assert.equal(empty.get('a'), -1);
+});

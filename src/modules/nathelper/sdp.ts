@@ -6,6 +6,7 @@
 // trimmed body ends, in the order OpenSIPS's lumps give: `lines`, then
 // nortpproxy, then direction, then the old addresses.
 import type { ExecContext } from '../../script/context.js';
+import { currentBody, setBodyText } from '../../script/edits.js';
 
 const ADD_ADIRECTION = 0x01;
 const FIX_MEDIP = 0x02;
@@ -37,10 +38,10 @@ function replaceAddresses(sdp: string, line: 'c=' | 'o=', ip: string, forceNull:
 export function fixNatedSdp(ctx: ExecContext, flags: number, ipArg: string | undefined, lines: string | undefined): number {
   const msg = ctx.msg.sip;
   const log = (text: string): number => { ctx.runtime.logger.log(-1, 'nathelper', 'fix_nated_sdp_f', text); return -1; };
-  if (!msg || !msg.body.length) return log('Unable to get bodies from message');
+  if (!msg || !currentBody(ctx).length) return log('Unable to get bodies from message');
   const type = (msg.header('content-type') ?? 'application/sdp').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/sdp') return 1;
-  const text = msg.body.toString('latin1');
+  const text = currentBody(ctx);
   const end = text.replace(/\s+$/, '').length;
   let body = text.slice(0, end);
   const added: string[] = [];
@@ -58,6 +59,6 @@ export function fixNatedSdp(ctx: ExecContext, flags: number, ipArg: string | und
     body = r.sdp;
     if (!skip.includes(line[0]!)) for (const old of r.old) added.push(`\r\n${keep}${old}`);
   }
-  msg.setBody(Buffer.from(body + added.join('') + text.slice(end), 'latin1'));
+  setBodyText(ctx, body + added.join('') + text.slice(end));
   return 1;
 }

@@ -1,8 +1,10 @@
 // textops: searches over the message text, and sed-like substitutions on the
-// R-URI (the editing functions on the message text are not native yet).
+// R-URI and the body (the whole-message edits, subst/replace/replace_all/
+// search_append, are not native yet).
 import type { NativeModule } from '../types.js';
 import { posixRegex } from '../../script/regex.js';
 import type { ExecContext } from '../../script/context.js';
+import { currentBody, setBodyText } from '../../script/edits.js';
 import { applySubst, parseSubst } from '../../script/subst.js';
 import { setUriField, splitUri } from '../../script/uri-fields.js';
 import type { FunctionBehaviour } from '../types.js';
@@ -26,6 +28,27 @@ function substRuri(ctx: ExecContext, expr: string, part: 'uri' | 'user'): number
   return 1;
 }
 
+/** The body functions: -1 without a body or a match, else the body rewritten and 1. */
+function editBody(ctx: ExecContext, edit: (body: string) => string | undefined): number {
+  const body = currentBody(ctx);
+  if (!body.length) return -1;
+  const out = edit(body);
+  if (out === undefined) return -1;
+  setBodyText(ctx, out);
+  return 1;
+}
+
+/** Every match of `re` replaced by `text` (empty matches refused, as textops does); undefined when none. */
+function replaceEvery(body: string, re: RegExp, text: string): string | undefined {
+  let matched = false;
+  const out = body.replace(re, (m) => { if (!m) return m; matched = true; return text; });
+  return matched ? out : undefined;
+}
+
+function withFlags(re: RegExp, flags: string): RegExp {
+  return new RegExp(re.source, [...new Set(re.flags + flags)].join(''));
+}
+
 const substFixup: NonNullable<FunctionBehaviour['fixup']> = (args, report) => {
   const a = args[0];
   if (a?.kind !== 'string' || a.dynamic) return;
@@ -43,6 +66,21 @@ export const textops: NativeModule = {
   functions: {
     search: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => test(ctx.msg.text, re?.str) },
     search_body: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => test(ctx.msg.body, re?.str) },
+    replace_body: {
+      returns: [1, -1], fixup: regexFixup(0),
+      impl: (ctx, [re, text]) => editBody(ctx, (b) => { const m = posixRegex(re?.str ?? '').exec(b); return m && m[0] ? b.slice(0, m.index) + (text?.str ?? '') + b.slice(m.index + m[0].length) : undefined; }),
+    },
+    // replace_body_all: `^` also matches after each line end; replace_body_atonce: the body is one string.
+    replace_body_all: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editBody(ctx, (b) => replaceEvery(b, withFlags(posixRegex(re?.str ?? ''), 'gm'), text?.str ?? '')) },
+    replace_body_atonce: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editBody(ctx, (b) => replaceEvery(b, withFlags(posixRegex(re?.str ?? ''), 'g'), text?.str ?? '')) },
+    search_append_body: {
+      returns: [1, -1], fixup: regexFixup(0),
+      impl: (ctx, [re, text]) => editBody(ctx, (b) => { const m = posixRegex(re?.str ?? '').exec(b); return m ? b.slice(0, m.index + m[0].length) + (text?.str ?? '') + b.slice(m.index + m[0].length) : undefined; }),
+    },
+    subst_body: {
+      returns: [1, -1], fixup: substFixup,
+      impl: (ctx, [expr]) => { const e = parseSubst(expr?.str ?? ''); return typeof e === 'string' ? -1 : editBody(ctx, (b) => applySubst(e, b)); },
+    },
     subst_uri: { returns: [1, -1], fixup: substFixup, impl: (ctx, [e]) => substRuri(ctx, e?.str ?? '', 'uri') },
     subst_user: { returns: [1, -1], fixup: substFixup, impl: (ctx, [e]) => substRuri(ctx, e?.str ?? '', 'user') },
   },
