@@ -9,6 +9,7 @@ import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
 import { runTmHooks } from '../modules/common/transaction.js';
+import { applyHeaderEdits } from '../modules/tm/relay.js';
 import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
@@ -286,6 +287,7 @@ export class SipServer implements LiveTm {
       const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
       runRoute(ctx, route, 'onreply', '');
       if (ctx.dropped) return;
+      applyHeaderEdits(ctx, msg);
     }
     const next = !isSipError(vias) ? vias[1] : undefined;
     if (!next) { this.log(-1, 'forward_reply', 'no 2nd via found in reply'); return; }
@@ -304,6 +306,8 @@ export class SipServer implements LiveTm {
       const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
       runRoute(ctx, r!, 'onreply', r!.name);
       if (ctx.dropped && msg.status < 200) return false;
+      // The route's header edits (fix_nated_contact, append_hf...) go out with the relayed reply; body edits are on it already.
+      applyHeaderEdits(ctx, msg);
     }
     return true;
   }

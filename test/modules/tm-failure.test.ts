@@ -71,3 +71,29 @@ test('has_body(): -1 without a body; 1 with one; with a MIME type, 1 only when t
   const withBody = e.send(Buffer.from(request('MESSAGE', 'b2').replace('Content-Length: 0\r\n\r\n', 'Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello')));
   assert.deepEqual(['a', 'b', 'c'].map((k) => withBody.vars.get(k)), [1, -1, 1]);
 });
+
+test('onreply_route edits go out with the relayed reply: append_hf, remove_hf, fix_nated_contact', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "sipmsgops.so"
+loadmodule "nathelper.so"
+onreply_route[r] {
+\tappend_hf("X-Reply: yes\\r\\n");
+\tremove_hf("X-Drop");
+\tfix_nated_contact();
+}
+route {
+\tt_on_reply("r");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(request('INVITE', 'e1'), '127.0.0.11');
+  h.receive(replyTo(h, 'e1', '200 OK').replace('Content-Length: 0', 'X-Drop: 1\r\nContact: <sip:1001@192.0.2.7:5062>\r\nContent-Length: 0'), '127.0.0.20');
+  const out = h.sent.at(-1)!.text;
+  assert.match(out, /^SIP\/2\.0 200 OK\r\n/);
+  assert.match(out, /\r\nX-Reply: yes\r\n/);
+  assert.doesNotMatch(out, /X-Drop/);
+  assert.match(out, /\r\nContact: <sip:1001@127\.0\.0\.20:5060>\r\n/, 'the Contact points at where the reply came from');
+});
