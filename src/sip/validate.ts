@@ -3,7 +3,7 @@
 // elsewhere; this is where a server opts in to the strict view.
 import type { SipMessage } from './message.js';
 import { isSipError } from './result.js';
-import { isPlainSipUri, parseUri } from './uri.js';
+import { parseUri } from './uri.js';
 
 export interface Rejection {
   readonly code: 400 | 416 | 505;
@@ -30,7 +30,7 @@ export function checkRequest(msg: SipMessage): Rejection | undefined {
   if (cseq.method !== msg.method) return bad('CSeq method does not match the request method');
   const mf = msg.maxForwards;
   if (isSipError(mf)) return bad(`bad Max-Forwards: ${mf.error}`);
-  return isPlainSipUri(msg.ruri) ? undefined : ruriProblem(msg.ruri);
+  return msg.ruriIsPlainSip() ? undefined : ruriProblem(msg.ruri);
 }
 
 /** What is wrong with a Request-URI that is not a plain sip:/sips: URI; undefined when nothing is. */
