@@ -286,20 +286,6 @@ export class SipMessage {
     return n;
   }
 
-  /** count() of each key, in one pass over the headers. */
-  counts(keys: readonly string[]): number[] {
-    const out: number[] = [];
-    for (let k = 0; k < keys.length; k++) out.push(0);
-    const index = this.frame.index;
-    for (let i = 0; i < index.length; i++) {
-      const key = index[i]!.key;
-      for (let k = 0; k < keys.length; k++) {
-        if (keys[k] === key) { out[k]!++; break; }
-      }
-    }
-    return out;
-  }
-
   private fieldAt(i: number): HeaderField {
     const h = this.frame.index[i]!;
     const head = this.frame.head;
