@@ -154,7 +154,7 @@ export class Compiler implements ExprEnv {
       let rc: number;
       if (stub !== undefined) rc = stub;
       else if (!impl) throw new NotImplementedError(name, entry.module);
-      else rc = impl(ctx, args.map((a) => a(ctx)));
+      else rc = impl(ctx, argValues(args, ctx));
       ctx.retcode = rc;
       if (ctx.tracer) ctx.tracer.event({ kind: 'call', span: c.span, name, rc, text: `${name}(${c.args.map(argText).join(', ')}) -> ${rc}${stub !== undefined ? ' (stub)' : ''}`, depth: ctx.tracer.depth });
       if (rc === 0) ctx.flow = Flow.Exit;
@@ -339,13 +339,23 @@ export class Compiler implements ExprEnv {
   }
 }
 
+/** Each argument's value for this run (a loop: map() would allocate a closure per call). */
+function argValues(args: readonly ((ctx: ExecContext) => ArgValue)[], ctx: ExecContext): ArgValue[] {
+  const out = new Array<ArgValue>(args.length);
+  for (let i = 0; i < args.length; i++) out[i] = args[i]!(ctx);
+  return out;
+}
+
 /** Read the flow without TypeScript's narrowing: statements change it behind its back. */
 function flowOf(ctx: ExecContext): Flow {
   return ctx.flow;
 }
 
+/** The params of a route run without any: one shared array, only ever read. */
+const NO_PARAMS: Val[] = Object.freeze([]) as unknown as Val[];
+
 /** Run a route body; its value is its `return(n)` or the code of its last statement. */
-export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void }, type: import('../modules/types.js').RouteType, name: string, params: Val[] = [], named?: Record<string, Val>): number {
+export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void }, type: import('../modules/types.js').RouteType, name: string, params: Val[] = NO_PARAMS, named?: Record<string, Val>): number {
   if (ctx.routeStack.length >= 100) {
     ctx.runtime.logger.log(-1, 'core', 'run_actions', 'too many recursive routing table lookups (100)');
     return -1;

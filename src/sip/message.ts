@@ -10,6 +10,7 @@ import { frameMessage, type HeaderSpan, type MessageFrame } from './frame.js';
 import type { StartLine } from './start-line.js';
 import { parseViaList, type Via } from './via.js';
 import { serializeMessage, type Edits } from './serialize.js';
+import { isPlainSipUri } from './uri.js';
 
 export interface RawHeader {
   readonly name: string;
@@ -133,6 +134,17 @@ export class SipMessage {
   /** The request-URI, including a change made with setRuri(). */
   get ruri(): string {
     return this.edits.ruri ?? this.originalRuri;
+  }
+
+  /**
+   * isPlainSipUri(this.ruri), read where the URI was received when it is
+   * unchanged: a character read in a substring costs more than in the text.
+   */
+  ruriIsPlainSip(): boolean {
+    if (this.edits.ruri !== undefined || !this.frame.ascii) return isPlainSipUri(this.ruri);
+    // The start line is read with one SP after the method (start-line.ts).
+    const start = this.requestMethod.length + 1;
+    return isPlainSipUri(this.frame.head, start, start + this.originalRuri.length);
   }
 
   // ---- headers as text -------------------------------------------------
@@ -272,20 +284,6 @@ export class SipMessage {
     let n = 0;
     for (let i = 0; i < index.length; i++) if (index[i]!.key === key) n++;
     return n;
-  }
-
-  /** count() of each key, in one pass over the headers. */
-  counts(keys: readonly string[]): number[] {
-    const out: number[] = [];
-    for (let k = 0; k < keys.length; k++) out.push(0);
-    const index = this.frame.index;
-    for (let i = 0; i < index.length; i++) {
-      const key = index[i]!.key;
-      for (let k = 0; k < keys.length; k++) {
-        if (keys[k] === key) { out[k]!++; break; }
-      }
-    }
-    return out;
   }
 
   private fieldAt(i: number): HeaderField {

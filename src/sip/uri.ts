@@ -66,21 +66,23 @@ export function parseUriWithPath(text: string): { uri: SipUri | SipError; path: 
 
 /**
  * A sip: or sips: URI without headers that the fast path accepts, checked
- * without building it: parseUri(text) returns a SipUri with headersText ''.
- * false says nothing (parseUri may still accept it).
+ * without building it: parseUri(uri) returns a SipUri with headersText ''.
+ * false says nothing (parseUri may still accept it). The URI is
+ * text[start, end), so that it can be read where it was received.
  */
-export function isPlainSipUri(text: string): boolean {
-  const colon = text.indexOf(':');
-  if (!isSipScheme(text, colon)) return false;
-  const split = scanSipUri(text, colon + 1);
+export function isPlainSipUri(text: string, start = 0, end = text.length): boolean {
+  const colon = text.indexOf(':', start);
+  if (colon < 0 || colon >= end || !isSipScheme(text, start, colon)) return false;
+  const split = scanSipUri(text, colon + 1, end);
   return split !== undefined && split.headersStart < 0 && fastValid(text, split);
 }
 
-/** text[0, colon) is `sip` or `sips` in any case. */
-function isSipScheme(text: string, colon: number): boolean {
-  if (colon !== 3 && colon !== 4) return false;
-  if ((text.charCodeAt(0) | 32) !== 115 || (text.charCodeAt(1) | 32) !== 105 || (text.charCodeAt(2) | 32) !== 112) return false;
-  return colon === 3 || (text.charCodeAt(3) | 32) === 115;
+/** text[start, colon) is `sip` or `sips` in any case. */
+function isSipScheme(text: string, start: number, colon: number): boolean {
+  const n = colon - start;
+  if (n !== 3 && n !== 4) return false;
+  if ((text.charCodeAt(start) | 32) !== 115 || (text.charCodeAt(start + 1) | 32) !== 105 || (text.charCodeAt(start + 2) | 32) !== 112) return false;
+  return n === 3 || (text.charCodeAt(start + 3) | 32) === 115;
 }
 
 function lowerScheme(text: string, colon: number): string {
@@ -125,33 +127,35 @@ interface SipUriSpans {
   paramsEnd: number;
   /** After the '?'; -1 without one. */
   headersStart: number;
+  /** The end of the URI. */
+  end: number;
 }
 
 // Scanning is synchronous, so one set of spans serves every URI.
 const spans: SipUriSpans = {
   userStart: 0, at: -1, passwordColon: -1, hostStart: 0, hostEnd: 0, hostType: undefined,
-  portStart: -1, portEnd: -1, port: undefined, paramsStart: -1, paramsEnd: -1, headersStart: -1,
+  portStart: -1, portEnd: -1, port: undefined, paramsStart: -1, paramsEnd: -1, headersStart: -1, end: 0,
 };
 
-/** Splits on the structural delimiters only; `fastValid` judges the pieces. The spans are valid until the next call. */
-function scanSipUri(s: string, start: number): SipUriSpans | undefined {
-  const end = s.length;
+/** Splits s[start, end) on the structural delimiters only; `fastValid` judges the pieces. The spans are valid until the next call. */
+function scanSipUri(s: string, start: number, end = s.length): SipUriSpans | undefined {
   const sp = spans;
   sp.userStart = start;
+  sp.end = end;
   sp.at = sp.passwordColon = sp.portStart = sp.portEnd = sp.paramsStart = sp.paramsEnd = sp.headersStart = -1;
   sp.port = undefined;
   let p = start;
   const at = s.indexOf('@', p);
-  if (at >= 0) {
+  if (at >= 0 && at < end) {
     sp.at = at;
     const pc = s.indexOf(':', p);
     if (pc >= 0 && pc < at) sp.passwordColon = pc;
     p = at + 1;
   }
   const hostStart = p;
-  if (s.charCodeAt(p) === 91) {
+  if (p < end && s.charCodeAt(p) === 91) {
     const close = s.indexOf(']', p);
-    if (close < 0) return undefined;
+    if (close < 0 || close >= end) return undefined;
     p = close + 1;
   } else {
     while (p < end) {
@@ -180,7 +184,7 @@ function scanSipUri(s: string, start: number): SipUriSpans | undefined {
   if (p < end && s.charCodeAt(p) === 59) {
     const q = s.indexOf('?', p);
     sp.paramsStart = p + 1;
-    sp.paramsEnd = q < 0 ? end : q;
+    sp.paramsEnd = q < 0 || q >= end ? end : q;
     p = sp.paramsEnd;
   }
   if (p < end && s.charCodeAt(p) === 63) {
@@ -250,7 +254,7 @@ function fastValid(s: string, sp: SipUriSpans): boolean {
     if (sp.passwordColon >= 0 && sp.passwordColon + 1 < sp.at && !allIn(s, sp.passwordColon + 1, sp.at, PASSWORD, true)) return false;
   }
   if (sp.paramsStart >= 0 && !paramsValid(s, sp.paramsStart, sp.paramsEnd)) return false;
-  if (sp.headersStart >= 0 && !headersValid(s.slice(sp.headersStart))) return false;
+  if (sp.headersStart >= 0 && !headersValid(s.slice(sp.headersStart, sp.end))) return false;
   return true;
 }
 

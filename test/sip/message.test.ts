@@ -261,3 +261,24 @@ test('only the first Via header must parse on receipt (as OpenSIPS); the others 
   assert.equal(m.topVia!.host, '192.0.2.10');
   assert.ok(isSipError(m.vias()));
 });
+
+test('checkRequest: a missing or repeated single header is named, the missing ones first, in header order', async () => {
+  const { checkRequest } = await import('../../src/sip/index.js');
+  const lines = ['From: <sip:a@h>;tag=1', 'To: <sip:b@h>', 'Call-ID: c', 'CSeq: 1 OPTIONS', 'Max-Forwards: 70', 'Content-Length: 0'];
+  const names = ['from', 'to', 'call-id', 'cseq', 'max-forwards', 'content-length'];
+  const reason = (headers: string[]) => {
+    const r = parseSipMessage(`OPTIONS sip:h SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n${headers.join('\r\n')}\r\n\r\n`);
+    assert.equal(r.error, undefined);
+    return checkRequest(r.msg!)?.reason;
+  };
+  assert.equal(reason(lines), undefined);
+  for (let i = 0; i < names.length; i++) {
+    const without = lines.filter((_, j) => j !== i);
+    assert.equal(reason(without), i < 4 ? `Bad Request (missing ${names[i]} header)` : undefined, names[i]);
+    assert.equal(reason([...lines, lines[i]!]), `Bad Request (several ${names[i]} headers)`, names[i]);
+    // A missing header is reported before a repeated one, whatever their order.
+    if (i < 4) assert.equal(reason([...without, lines[(i + 1) % 4]!]), `Bad Request (missing ${names[i]} header)`, names[i]);
+  }
+  assert.equal(reason([...lines, 'Max-Forwards: 70', 'To: <sip:b@h>']), 'Bad Request (several to headers)');
+  assert.equal(reason(['f: <sip:a@h>;tag=1', ...lines.slice(1), 'from: <sip:a@h>']), 'Bad Request (several from headers)');
+});

@@ -3,7 +3,7 @@
 // every URI found in the shared test messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseUriWithPath } from '../../src/sip/index.js';
+import { parseSipMessage, parseUriWithPath } from '../../src/sip/index.js';
 import { isPlainSipUri } from '../../src/sip/uri.js';
 import { rng } from './helpers/prng.js';
 import { genSipUri, mutate } from './helpers/gen.js';
@@ -89,4 +89,43 @@ test('isPlainSipUri() says yes only to URIs parseUri() accepts without headers (
   }
   const accepted = texts.filter((t) => { const u = parseUriWithPath(t); return u.path === 'fast' && /^sips?:/i.test(t) && !('error' in u.uri) && u.uri.headersText === ''; }).length;
   assert.equal(plain, accepted, 'every fast-path URI without headers is recognised as plain');
+});
+
+// SipMessage.ruriIsPlainSip() reads the Request-URI in place in the received
+// text: the surrounding text must not change the answer.
+test('isPlainSipUri() on a URI inside a longer text answers as on the URI alone (generated, mutated, corpus)', () => {
+  const r = rng(5061);
+  const texts = [
+    ...Array.from({ length: 3000 }, () => genSipUri(r)),
+    ...Array.from({ length: 3000 }, () => mutate(r, genSipUri(r))),
+    ...corpusUris(),
+    'sip:h', 'sip:', 'sip:[::1', 'sip:u@', 'sip:h;', 'sip:h:', 'sips:u:p@h:5060;lr', 'si', 'sipx:h',
+  ];
+  const surroundings = [['', ''], ['OPTIONS ', ' SIP/2.0'], ['x:@[', '?a=b@]:5060;lr'], ['sip:', ']@h?x=y'], [':', ';?']] as const;
+  for (const text of texts) {
+    const alone = isPlainSipUri(text);
+    for (const [before, after] of surroundings) {
+      const inside = isPlainSipUri(before + text + after, before.length, before.length + text.length);
+      assert.equal(inside, alone, `${JSON.stringify(before)} + ${JSON.stringify(text)} + ${JSON.stringify(after)}`);
+    }
+  }
+});
+
+test('SipMessage.ruriIsPlainSip() agrees with isPlainSipUri() on the Request-URI', () => {
+  const r = rng(5062);
+  const uris = [
+    ...Array.from({ length: 1000 }, () => genSipUri(r)),
+    ...Array.from({ length: 1000 }, () => mutate(r, genSipUri(r))),
+    'sip:h', 'sip:é@h', 'sip:h?x=y', 'tel:+1',
+  ].filter((u) => u.length > 0 && !/[\s]/.test(u));
+  for (const uri of uris) {
+    for (const method of ['OPTIONS', 'FOO']) {
+      const parsed = parseSipMessage(`${method} ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n\r\n`);
+      if (parsed.error !== undefined) continue;
+      const msg = parsed.msg;
+      assert.equal(msg.ruriIsPlainSip(), isPlainSipUri(msg.ruri), uri);
+      msg.setRuri('sip:edited@h?x=y');
+      assert.equal(msg.ruriIsPlainSip(), false, uri);
+    }
+  }
 });
