@@ -21,6 +21,16 @@ function counter(ctx: ExecContext, id: string, key: string, delta: number, expir
   return 1;
 }
 
+/** cache_fetch / cache_counter_fetch: -2 when absent or expired, -1 when the value is not what `read` accepts. */
+function fetch(ctx: ExecContext, id: string, key: string, out: ArgValue | undefined, read: (v: string) => string | number | undefined): number {
+  const col = storageOf(ctx.runtime, id);
+  if (!col || !key) return -1;
+  const e = liveEntry(ctx.runtime, col, key);
+  if (!e) return -2;
+  const v = read(e.value);
+  return v !== undefined && out?.pv?.set(ctx, v) ? 1 : -1;
+}
+
 export const CACHE_FUNCTIONS: Record<string, FunctionBehaviour> = {
   cache_store: {
     returns: [1, -1],
@@ -31,27 +41,8 @@ export const CACHE_FUNCTIONS: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
-  cache_fetch: {
-    returns: [1, -1, -2],
-    impl: (ctx, [id, key, out]) => {
-      const col = storageOf(ctx.runtime, id?.str ?? '');
-      if (!col || !key?.str) return -1;
-      const e = liveEntry(ctx.runtime, col, key.str);
-      if (!e) return -2;
-      return out?.pv?.set(ctx, e.value) ? 1 : -1;
-    },
-  },
-  cache_counter_fetch: {
-    returns: [1, -1, -2],
-    impl: (ctx, [id, key, out]) => {
-      const col = storageOf(ctx.runtime, id?.str ?? '');
-      if (!col || !key?.str) return -1;
-      const e = liveEntry(ctx.runtime, col, key.str);
-      if (!e) return -2;
-      if (!/^-?\d+$/.test(e.value)) return -1;
-      return out?.pv?.set(ctx, Number(e.value)) ? 1 : -1;
-    },
-  },
+  cache_fetch: { returns: [1, -1, -2], impl: (ctx, [id, key, out]) => fetch(ctx, id?.str ?? '', key?.str ?? '', out, (v) => v) },
+  cache_counter_fetch: { returns: [1, -1, -2], impl: (ctx, [id, key, out]) => fetch(ctx, id?.str ?? '', key?.str ?? '', out, (v) => (/^-?\d+$/.test(v) ? Number(v) : undefined)) },
   cache_remove: {
     returns: [1, -1],
     impl: (ctx, [id, key]) => {
