@@ -86,10 +86,10 @@ const NO_EDITS: Edits = Object.freeze({ prepend: [], append: [], removed: new Se
 export class SipMessage {
   readonly isRequest: boolean;
   readonly version: string;
-  /** 0 for requests. */
-  readonly status: number;
+  /** 0 for requests; changed in place by setStatus(), as OpenSIPS rewrites it in its buffer. */
+  status: number;
   /** '' for requests. */
-  readonly reason: string;
+  reason: string;
   /** The request-URI as received ('' for replies); `ruri` has the edited one. */
   readonly originalRuri: string;
   private readonly requestMethod: string;
@@ -517,6 +517,14 @@ export class SipMessage {
     if (this.isRequest) this.writableEdits().ruri = uri;
   }
 
+  /** A reply's status line rewritten (change_reply_status): what tm and the serialized reply both see. */
+  setStatus(code: number, reason: string): void {
+    if (this.isRequest) return;
+    this.status = code;
+    this.reason = reason;
+    this.writableEdits().status = { code, reason };
+  }
+
   /** `prepend` puts it before the first header, `append` after the last one. */
   addHeader(name: string, value: string, position: 'append' | 'prepend' = 'append'): void {
     this.writableEdits()[position].push({ name, value });
@@ -572,7 +580,7 @@ export class SipMessage {
 
   hasEdits(): boolean {
     const e = this.edits;
-    return e.ruri !== undefined || e.body !== undefined || e.prepend.length > 0 || e.append.length > 0 || e.removed.size > 0 || e.replaced.size > 0;
+    return e.ruri !== undefined || e.status !== undefined || e.body !== undefined || e.prepend.length > 0 || e.append.length > 0 || e.removed.size > 0 || e.replaced.size > 0;
   }
 
   /**

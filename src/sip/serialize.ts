@@ -5,6 +5,8 @@ import type { RawHeader } from './message.js';
 
 export interface Edits {
   ruri?: string;
+  /** A reply's new status line. */
+  status?: { code: number; reason: string };
   prepend: RawHeader[];
   append: RawHeader[];
   /** Indexes of received header fields to leave out. */
@@ -29,7 +31,8 @@ export function serializeMessage(frame: MessageFrame, method: string, version: s
 
   out.push(edits.ruri !== undefined
     ? Buffer.from(`${method} ${edits.ruri} ${version}\r\n`, 'utf8')
-    : buf.subarray(base, base + frame.startLineEnd));
+    : edits.status ? Buffer.from(`${version} ${edits.status.code} ${edits.status.reason}\r\n`, 'utf8')
+      : buf.subarray(base, base + frame.startLineEnd));
   for (const h of edits.prepend) out.push(line(h.name, h.value));
 
   let hasLength = false;

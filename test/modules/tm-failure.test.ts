@@ -97,3 +97,31 @@ route {
   assert.doesNotMatch(out, /X-Drop/);
   assert.match(out, /\r\nContact: <sip:1001@127\.0\.0\.20:5060>\r\n/, 'the Contact points at where the reply came from');
 });
+
+test('change_reply_status in onreply_route: a 486 goes on as 480 and tm treats it as 480; a 200 cannot become a 4xx (-1)', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "sipmsgops.so"
+onreply_route[r] {
+\t$var(rc) = change_reply_status(480, "Temporarily Unavailable");
+\txlog("L_NOTICE", "change $rs: $var(rc)\\n");
+}
+failure_route[f] {
+\txlog("L_NOTICE", "failure sees $T_reply_code\\n");
+}
+route {
+\tt_on_reply("r");
+\tt_on_failure("f");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(request('INVITE', 'x1'), '127.0.0.11');
+  h.receive(replyTo(h, 'x1', '486 Busy Here'), '127.0.0.20');
+  h.receive(request('INVITE', 'x2'), '127.0.0.11');
+  h.receive(replyTo(h, 'x2', '200 OK'), '127.0.0.20');
+  const toCaller = h.sent.filter((m) => m.to === '127.0.0.11:5060' && /^SIP\/2\.0 [2-6]/.test(m.text)).map((m) => m.text.split('\r\n')[0]);
+  assert.deepEqual(toCaller, ['SIP/2.0 480 Temporarily Unavailable', 'SIP/2.0 200 OK']);
+  assert.deepEqual(notices(h.logs), ['change 480: 1', 'failure sees 480', 'change 200: -1']);
+});

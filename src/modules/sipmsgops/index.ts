@@ -77,6 +77,21 @@ export const sipmsgops: NativeModule = {
       returns: [1, -1],
       impl: (ctx) => { headerEdits(ctx, 'reply').push({ op: 'append', text: `Date: ${httpDate(ctx.runtime.clock.now())}\r\n` }); return 1; },
     },
+    change_reply_status: {
+      returns: [1, -1],
+      impl: (ctx, [code, reason]) => {
+        const msg = ctx.msg.sip;
+        const c = code?.int ?? 0;
+        if (!msg || msg.isRequest || c < 100 || c > 699) return -1;
+        // Only a negative final reply may become another class (sipmsgops.c).
+        if ((c < 300 || msg.status < 300) && Math.floor(c / 100) !== Math.floor(msg.status / 100)) {
+          ctx.runtime.logger.log(-1, 'sipmsgops', 'change_reply_status_f', 'the class of provisional or positive final replies cannot be changed');
+          return -1;
+        }
+        msg.setStatus(c, reason?.str ?? '');
+        return 1;
+      },
+    },
     append_to_reply: { returns: [1, -1], impl: (ctx, [text]) => { headerEdits(ctx, 'reply').push({ op: 'append', text: text?.str ?? '' }); return 1; } },
   },
 };
