@@ -63,9 +63,10 @@ export function buildReply(req: SipMessage, code: number, reason: string, opts: 
   return body ? Buffer.concat([bytes, body]) : bytes;
 }
 
-/** A reply without a body, as text: what the local reply path sends, with no Buffer round trip. */
-export function buildReplyText(req: SipMessage, code: number, reason: string, opts: Omit<ReplyOptions, 'body'> = {}): string {
-  return replyHead(req, code, reason, opts) + extraHeaders(opts) + 'Content-Length: 0\r\n\r\n';
+/** A reply as text: what the local reply path sends, with no Buffer round trip; `body` (text) goes after the headers as it is. */
+export function buildReplyText(req: SipMessage, code: number, reason: string, opts: Omit<ReplyOptions, 'body'> = {}, body?: string): string {
+  const head = replyHead(req, code, reason, opts) + extraHeaders(opts);
+  return body === undefined ? head + 'Content-Length: 0\r\n\r\n' : `${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 /** Status line, Vias, Record-Routes, To, From, Call-ID and CSeq, in one pass over the request's headers. */

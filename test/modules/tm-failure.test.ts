@@ -125,3 +125,11 @@ route {
   assert.deepEqual(toCaller, ['SIP/2.0 480 Temporarily Unavailable', 'SIP/2.0 200 OK']);
   assert.deepEqual(notices(h.logs), ['change 480: 1', 'failure sees 480', 'change 200: -1']);
 });
+
+test('t_reply_with_body: the body after the headers with its Content-Length; the Content-Type from append_to_reply', () => {
+  const e = sipEngine(`socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "sipmsgops.so"\nroute {\n\tappend_to_reply("Content-Type: text/plain\\r\\n");\n\tt_reply_with_body(200, "OK", "hello, $fU");\n}\n`);
+  const text = e.send(Buffer.from(request('MESSAGE', 'wb1'))).sent[0]!.text;
+  assert.match(text, /^SIP\/2\.0 200 OK\r\n/);
+  assert.match(text, /\r\nContent-Type: text\/plain\r\n/);
+  assert.match(text, /\r\nContent-Length: 11\r\n\r\nhello, 1002$/);
+});

@@ -9,6 +9,8 @@ import { liveTm } from '../tm/live.js';
 
 export interface LocalReplyOptions {
   headers?: [string, string][];
+  /** A body (t_reply_with_body); its Content-Type comes from append_to_reply, as in OpenSIPS. */
+  body?: string;
   /** Which function sends it, for traces. */
   via: string;
 }
@@ -45,7 +47,7 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
     server: server ? server : undefined,
     source: ctx.src,
     forceRport,
-  });
+  }, opts.body);
   const dest = ctx.src.proto === 'udp' ? replyDestination(req, ctx.src, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
   if (t) t.lastReply = { code, text };
   const to = { proto: ctx.src.proto, ip: dest.host, port: dest.port };

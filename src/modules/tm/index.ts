@@ -59,6 +59,18 @@ export const tm: NativeModule = {
         return rc;
       },
     },
+    t_reply_with_body: {
+      returns: [1, 0, -1],
+      fixup: replyCodeFixup(0),
+      impl: (ctx, [code, reason, body]) => {
+        if (ctx.msg.method === 'ACK') return 0;
+        if (code?.int === undefined) return -1;
+        if (!transactionOf(ctx)) createTransaction(ctx, 't_reply_with_body');
+        const rc = sendLocalReply(ctx, code.int, reason?.str ?? '', { via: 't_reply_with_body', body: body?.str ?? '' });
+        if (rc > 0) localFinalReplied(ctx, code.int);
+        return rc;
+      },
+    },
     t_check_trans: {
       returns: [1, -1, -2, 0],
       impl: (ctx) => {
