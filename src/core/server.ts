@@ -10,6 +10,7 @@ import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
 import { runTmHooks } from '../modules/common/transaction.js';
 import { applyHeaderEdits } from '../modules/tm/relay.js';
+import { parseErrorInfo } from '../script/errinfo.js';
 import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
@@ -98,6 +99,7 @@ export class SipServer implements LiveTm {
     const parsed = parseSipMessage(m.data, { datagram: m.src.proto === 'udp' });
     if (parsed.error !== undefined) {
       this.log(-1, 'parse_msg', `bad message from ${m.src.proto}:${m.src.ip}:${m.src.port}: ${parsed.error}`);
+      if (parsed.partial?.isRequest && this.runErrorRoute(parsed.partial, m, parsed.error)) return;
       if (parsed.partial?.isRequest && parsed.partial.method !== 'ACK') this.rejectRequest(parsed.partial, m, 400, 'Bad Request');
       return;
     }
@@ -106,11 +108,26 @@ export class SipServer implements LiveTm {
     const bad = checkRequest(msg);
     if (bad) {
       this.log(-1, 'parse_msg', `rejecting a request from ${m.src.ip}:${m.src.port}: ${bad.reason}`);
+      if (this.runErrorRoute(msg, m, bad.reason)) return;
       if (msg.method !== 'ACK') this.rejectRequest(msg, m, bad.code, bad.reason);
       return;
     }
     if (msg.method === 'ACK' && this.absorbAck(msg)) return;
     this.runRequest(msg, m);
+  }
+
+  /**
+   * error_route on a request that failed parsing (receive.c): the route
+   * decides what to answer, $err.* telling what went wrong; without one the
+   * server answers 400 itself. True when the route ran.
+   */
+  private runErrorRoute(msg: SipMessage, m: Inbound, problem: string): boolean {
+    const route = this.rt.route('error_route', '');
+    if (!route) return false;
+    const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
+    ctx.modState.set('core:err', parseErrorInfo(problem));
+    runRoute(ctx, route, 'error', '');
+    return true;
   }
 
   private rejectRequest(msg: SipMessage, m: Inbound, code: number, reason: string): void {

@@ -124,10 +124,6 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     if (err.rule !== 'unknown-function') diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
   }
   diagnostics.push(...eventRouteProblems(loaded.script, resolution));
-  for (const r of loaded.script.routes.error_route.values()) {
-    diagnostics.push({ rule: 'error-route-not-run', severity: 'warning', span: r.span,
-      message: 'opensips-ts does not run `error_route` yet: a request that fails to parse gets its 400 from the server itself' });
-  }
   if (!rt.route('route', MAIN_ROUTE)) {
     const first = loaded.items[0]?.span ?? { file: '', line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
     diagnostics.push({ rule: 'no-main-route', severity: 'warning', message: 'the cfg has no main `route { }`: requests are dropped', span: first });

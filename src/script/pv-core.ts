@@ -5,6 +5,7 @@ import type { ExecContext } from './context.js';
 import { socketString, type SocketInfo } from './context.js';
 import { uriField, setUriField } from './uri-fields.js';
 import type { Val } from './values.js';
+import type { ErrInfo } from './errinfo.js';
 
 export interface PvDef {
   /** `$name(inner)` form required (true), forbidden (false) or both accepted (undefined). */
@@ -133,6 +134,11 @@ export const CORE_PVS: Record<string, PvDef> = {
       return i >= 1 ? (top.params[i - 1] ?? null) : null;
     },
   },
+  'err.class': { takesName: false, get: (ctx) => errInfo(ctx)?.eclass ?? 0 },
+  'err.level': { takesName: false, get: (ctx) => errInfo(ctx)?.level ?? 0 },
+  'err.info': { takesName: false, get: (ctx) => errInfo(ctx)?.info ?? null },
+  'err.rcode': { takesName: false, get: (ctx) => errInfo(ctx)?.rcode ?? 0 },
+  'err.rreason': { takesName: false, get: (ctx) => errInfo(ctx)?.rreason ?? null },
   route: { takesName: false, get: (ctx) => ctx.routeStack.map((r) => (r.name ? `${r.type}[${r.name}]` : r.type)).join(' > ') || null },
   'route.name': { takesName: false, get: (ctx) => ctx.routeStack[ctx.routeStack.length - 1]?.name ?? null },
   'route.type': { takesName: false, get: (ctx) => ctx.routeStack[ctx.routeStack.length - 1]?.type ?? null },
@@ -163,4 +169,8 @@ function eventParam(ctx: ExecContext, event: string, params: Record<string, Val>
     return null;
   }
   return value;
+}
+
+function errInfo(ctx: ExecContext): ErrInfo | undefined {
+  return ctx.peekState('core:err') as ErrInfo | undefined;
 }

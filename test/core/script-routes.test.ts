@@ -69,3 +69,16 @@ route {
   assert.ok(off.logs.some((l) => l.endsWith('raised 1')));
   assert.ok(!off.logs.some((l) => l.includes('event from')), 'without event_route.so the route never runs');
 });
+
+test('error_route runs on a request that fails parsing, with $err.*, and answers instead of the server; without it the server answers 400', async () => {
+  const { serverFor } = await import('../helpers/server.js');
+  const cfg = (withErrorRoute: boolean): string => `socket=udp:127.0.0.1:5060\nloadmodule "sl.so"\n${withErrorRoute ? 'error_route {\n\txlog("L_NOTICE", "err $err.class $err.level $err.info $err.rcode $err.rreason $rm\\n");\n\tsl_send_reply(400, "Bad CSeq, sorry");\n}\n' : ''}route {\n\tsl_send_reply(200, "OK");\n}\n`;
+  const badCseq = 'OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-e1\r\nFrom: <sip:a@127.0.0.11>;tag=1\r\nTo: <sip:b@127.0.0.1>\r\nCall-ID: e1\r\nCSeq: x OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n';
+  const h = serverFor(cfg(true));
+  h.receive(badCseq, '127.0.0.11');
+  assert.deepEqual(h.sent.map((m) => m.text.split('\r\n')[0]), ['SIP/2.0 400 Bad CSeq, sorry']);
+  assert.ok(h.logs.some((l) => l.endsWith('err 1 3 error parsing CSeq 400 bad CSeq header OPTIONS\n')), h.logs.join(''));
+  const plain = serverFor(cfg(false));
+  plain.receive(badCseq, '127.0.0.11');
+  assert.match(plain.sent[0]!.text, /^SIP\/2\.0 400 /);
+});
