@@ -10,7 +10,9 @@ export type HeaderEdit =
   | { op: 'insert'; text: string; anchor?: string }
   | { op: 'remove'; name: string }
   /** The `nth` header called `name` gets `value` (nathelper's Contact rewrites). */
-  | { op: 'replace'; name: string; nth: number; value: string };
+  | { op: 'replace'; name: string; nth: number; value: string }
+  /** The `nth` header called `name` goes (a list header left without options). */
+  | { op: 'removeAt'; name: string; nth: number };
 
 export function headerEdits(ctx: ExecContext, target: 'request' | 'reply' = 'request'): HeaderEdit[] {
   const key = `edits:${target}`;

@@ -105,3 +105,23 @@ test('body edits: replace_body, replace_body_all (line starts), replace_body_ato
   const empty = sipEngine(`${MODULES}route {\n\t$var(a) = replace_body("x", "y");\n}\n`).send(Buffer.from(request('MESSAGE', 'body2'))).vars;
   assert.equal(empty.get('a'), -1);
 });
+
+test('list_hdr_*_option: has (any instance, any case), add (after the last option of the first header, chained), remove (a header left empty goes)', () => {
+  const e = sipEngine(`${MODULES}route {
+\t$var(a) = list_hdr_has_option("Supported", "GRUU");
+\t$var(b) = list_hdr_has_option("Supported", "timer");
+\t$var(c) = list_hdr_has_option("Supported", "outbound");
+\t$var(d) = list_hdr_add_option("Supported", "outbound");
+\t$var(e) = list_hdr_add_option("Supported", "path2");
+\t$var(f) = list_hdr_remove_option("Supported", "timer");
+\t$var(g) = list_hdr_remove_option("Require", "nothing");
+\t$var(h) = list_hdr_add_option("Unsupported", "x");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  const r = e.send(Buffer.from(request('INVITE', 'lh1').replace('Max-Forwards: 70', 'Supported: path, gruu\r\nSupported: timer\r\nRequire: 100rel\r\nMax-Forwards: 70')));
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => r.vars.get(k)), [1, 1, -1, 1, 1, 1, -1, -1]);
+  const out = r.sent.find((m) => m.kind === 'request')!.text;
+  assert.deepEqual([...out.matchAll(/\r\n(Supported|Require): ([^\r]*)/g)].map((m) => `${m[1]}: ${m[2]}`), ['Supported: path, gruu,outbound,path2', 'Require: 100rel']);
+});

@@ -5,6 +5,7 @@ import { headerEdits } from '../../script/edits.js';
 import { posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
 import { isUriUserE164, ruriAddParam, ruriDelParam, ruriHasParam } from './uri.js';
+import { listAddOption, listHasOption, listRemoveOption } from './list-hdr.js';
 
 /** Every header whose name matches goes (each name once); -1 when none did. */
 function removeMatching(ctx: ExecContext, matches: (name: string) => boolean): number {
@@ -77,6 +78,9 @@ export const sipmsgops: NativeModule = {
       returns: [1, -1],
       impl: (ctx) => { headerEdits(ctx, 'reply').push({ op: 'append', text: `Date: ${httpDate(ctx.runtime.clock.now())}\r\n` }); return 1; },
     },
+    list_hdr_has_option: { returns: [1, -1], impl: (ctx, [h, o]) => listHasOption(ctx, h?.str ?? '', o?.str ?? '') },
+    list_hdr_add_option: { returns: [1, -1], impl: (ctx, [h, o]) => listAddOption(ctx, h?.str ?? '', o?.str ?? '') },
+    list_hdr_remove_option: { returns: [1, -1], impl: (ctx, [h, o]) => listRemoveOption(ctx, h?.str ?? '', o?.str ?? '') },
     change_reply_status: {
       returns: [1, -1],
       impl: (ctx, [code, reason]) => {

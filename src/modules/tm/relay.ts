@@ -40,6 +40,7 @@ export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage): void {
   for (const e of headerEdits(ctx)) {
     if (e.op === 'remove') msg.removeHeader(e.name);
     else if (e.op === 'replace') msg.replaceHeader(e.name, e.value, e.nth);
+    else if (e.op === 'removeAt') msg.removeHeaderAt(e.name, e.nth);
     else {
       for (const line of e.text.split(/\r?\n/).filter(Boolean)) {
         const colon = line.indexOf(':');
