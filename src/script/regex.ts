@@ -27,3 +27,9 @@ export function posixRegex(source: string): RegExp {
 export function regexError(source: string): string | undefined {
   try { posixRegex(source); return undefined; } catch (err) { return (err as Error).message; }
 }
+
+/** fnmatch()-style globs (`*`, `?`, `[...]`) as an anchored RegExp; `ignoreCase` for FNM_CASEFOLD. */
+export function globRegex(glob: string, ignoreCase: boolean): RegExp {
+  const body = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, ignoreCase ? 'i' : '');
+}

@@ -7,16 +7,13 @@
 // nortpproxy, then direction, then the old addresses.
 import type { ExecContext } from '../../script/context.js';
 import { currentBody, setBodyText } from '../../script/edits.js';
+import { isIPv4 } from '../../sip/host.js';
 
 const ADD_ADIRECTION = 0x01;
 const FIX_MEDIP = 0x02;
 const ADD_ANORTPPROXY = 0x04;
 const FIX_ORGIP = 0x08;
 const FORCE_NULL_ADDR = 0x10;
-
-function isIPv4(s: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(s);
-}
 
 /** Every `c=`/`o=` line's IPv4 address replaced; the old addresses, or an error text. */
 function replaceAddresses(sdp: string, line: 'c=' | 'o=', ip: string, forceNull: boolean): { sdp: string; old: string[] } | string {

@@ -8,6 +8,7 @@ import { BlockList, isIPv6 } from 'node:net';
 import Database from 'better-sqlite3';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
+import { globRegex } from '../../script/regex.js';
 import { sqlitePath } from '../usrloc/sql.js';
 import type { ArgValue, NativeModule } from '../types.js';
 
@@ -44,11 +45,6 @@ function tableOf(rt: Runtime): AddressRow[] {
   return t;
 }
 
-function globMatches(glob: string, text: string): boolean {
-  const re = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`).test(text);
-}
-
 function check(ctx: ExecContext, grp: number, ip: string, port: number, proto: string, info: ArgValue | undefined, pattern: string | undefined): number {
   const rows = tableOf(ctx.runtime);
   if (grp !== 0 && !rows.some((r) => r.grp === grp)) return -2;
@@ -57,7 +53,7 @@ function check(ctx: ExecContext, grp: number, ip: string, port: number, proto: s
     && (r.proto === 'any' || r.proto === proto || proto === 'any')
     && (r.port === 0 || r.port === port || port === 0)
     && r.net.check(ip, family)
-    && (!r.pattern || pattern === undefined || globMatches(r.pattern, pattern)));
+    && (!r.pattern || pattern === undefined || globRegex(r.pattern, false).test(pattern)));
   if (!row) return -1;
   info?.pv?.set(ctx, row.info ?? '');
   return 1;

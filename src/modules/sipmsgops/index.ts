@@ -2,7 +2,7 @@
 import type { NativeModule } from '../types.js';
 import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
-import { posixRegex } from '../../script/regex.js';
+import { globRegex, posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
 import { isUriUserE164, ruriAddParam, ruriDelParam, ruriHasParam } from './uri.js';
 import { listAddOption, listHasOption, listRemoveOption } from './list-hdr.js';
@@ -12,12 +12,6 @@ function removeMatching(ctx: ExecContext, matches: (name: string) => boolean): n
   const names = [...new Set(ctx.msg.sip?.headerNames() ?? [])].filter(matches);
   for (const name of names) headerEdits(ctx).push({ op: 'remove', name });
   return names.length ? 1 : -1;
-}
-
-/** fnmatch() with FNM_CASEFOLD: `*`, `?` and `[...]` over a header name. */
-function globRegex(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 'i');
 }
 
 /** append_time()'s Date header: RFC 1123 in GMT (strftime "%a, %d %b %Y %H:%M:%S GMT"). */
@@ -69,7 +63,7 @@ export const sipmsgops: NativeModule = {
     ruri_del_param: { returns: [1, -1], impl: (ctx, [name]) => ruriDelParam(ctx, name?.str ?? '') },
     is_uri_user_e164: { returns: [1, -1], impl: (_ctx, [uri]) => isUriUserE164(uri?.str ?? '') },
     remove_hf_re: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => removeMatching(ctx, (n) => posixRegex(re?.str ?? '').test(n)) },
-    remove_hf_glob: { returns: [1, -1], impl: (ctx, [glob]) => removeMatching(ctx, (n) => globRegex(glob?.str ?? '').test(n)) },
+    remove_hf_glob: { returns: [1, -1], impl: (ctx, [glob]) => removeMatching(ctx, (n) => globRegex(glob?.str ?? '', true).test(n)) },
     append_urihf: {
       returns: [1, -1],
       impl: (ctx, [prefix, suffix]) => { headerEdits(ctx).push({ op: 'append', text: `${prefix?.str ?? ''}${ctx.ruri}${suffix?.str ?? ''}` }); return 1; },
