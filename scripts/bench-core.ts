@@ -16,6 +16,8 @@ const OURS_CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cf
 const KAM_CFG = KIND === 'register' ? 'bench/kamailio-registrar.cfg' : 'bench/kamailio-options.cfg';
 const SECONDS_PER_STEP = 3;
 const RATES = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
+/** Paired rounds after the ramps (OPTIONS only by default: a repeated REGISTER run would refresh, not insert). */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? (KIND === 'register' ? 0 : 5));
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const CLK_TCK = 100;
 
@@ -102,31 +104,65 @@ function runStep(target: string, rate: number, serverPid: number, work: string):
   return { rate, achieved, ok: r.status === 0, sent: count, ...(p50 !== undefined ? { p50 } : {}), ...(p99 !== undefined ? { p99 } : {}), cpuUsPerReq: (ticks / CLK_TCK) * 1e6 / count };
 }
 
-async function measure(name: string, start: () => ChildProcess, ready: RegExp, target: string): Promise<Step[]> {
+/** A server under test, started and ready; `stop()` ends it. */
+interface Server { name: string; target: string; child: ChildProcess; work: string }
+
+async function startServer(name: string, start: () => ChildProcess, ready: RegExp, target: string): Promise<Server> {
   const child = start();
   await waitFor(child, ready, 20000);
   await new Promise((r) => setTimeout(r, 500));
-  const work = mkdtempSync(join(tmpdir(), 'bench-core-'));
+  return { name, target, child, work: mkdtempSync(join(tmpdir(), 'bench-core-')) };
+}
+
+async function stopServer(s: Server): Promise<void> {
+  s.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  if (s.child.exitCode === null) s.child.kill('SIGKILL');
+  rmSync(s.work, { recursive: true, force: true });
+}
+
+function printStep(name: string, s: Step): void {
+  console.log(`  ${name.padEnd(12)} asked ${String(s.rate).padStart(6)}/s, achieved ${String(s.achieved).padStart(6)}/s: ${s.ok ? 'ok  ' : 'FAIL'}  p50 ${s.p50 ?? '-'} ms  p99 ${s.p99 ?? '-'} ms  cpu ${s.cpuUsPerReq!.toFixed(1)} µs/req`);
+}
+
+/** The ramp: RATES in order until a step fails (and, for REGISTER, the memory per contact first). */
+function ramp(srv: Server): Step[] {
   const steps: Step[] = [];
-  try {
-    if (KIND === 'register') {
-      const m = memoryPerContact(target, child.pid!, work);
-      memory.set(name, m.bytes);
-      console.log(`  ${name.padEnd(12)} memory: ${(m.bytes / 1024).toFixed(2)} KB per contact after ${MEMORY_AORS} AoRs${m.ok ? '' : ' (some registrations failed)'}`);
-    }
-    for (const rate of RATES) {
-      const s = runStep(target, rate, child.pid!, work);
-      steps.push(s);
-      console.log(`  ${name.padEnd(12)} asked ${String(rate).padStart(6)}/s, achieved ${String(s.achieved).padStart(6)}/s: ${s.ok ? 'ok  ' : 'FAIL'}  p50 ${s.p50 ?? '-'} ms  p99 ${s.p99 ?? '-'} ms  cpu ${s.cpuUsPerReq!.toFixed(1)} µs/req`);
-      if (!s.ok) break;
-    }
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(work, { recursive: true, force: true });
+  if (KIND === 'register') {
+    const m = memoryPerContact(srv.target, srv.child.pid!, srv.work);
+    memory.set(srv.name, m.bytes);
+    console.log(`  ${srv.name.padEnd(12)} memory: ${(m.bytes / 1024).toFixed(2)} KB per contact after ${MEMORY_AORS} AoRs${m.ok ? '' : ' (some registrations failed)'}`);
+  }
+  for (const rate of RATES) {
+    const s = runStep(srv.target, rate, srv.child.pid!, srv.work);
+    steps.push(s);
+    printStep(srv.name, s);
+    if (!s.ok) break;
   }
   return steps;
+}
+
+/**
+ * Paired rounds at each server's top rate, ours then the reference, so that
+ * each ratio compares two runs a few seconds apart: on a shared machine one
+ * run's CPU figure moves by 20%, the median of the paired ratios much less.
+ */
+function pairedRounds(a: Server, aRate: number, b: Server, bRate: number): number[] {
+  const ratios: number[] = [];
+  for (let i = 0; i < REPEATS; i++) {
+    const x = runStep(a.target, aRate, a.child.pid!, a.work);
+    const y = runStep(b.target, bRate, b.child.pid!, b.work);
+    if (!x.ok || !y.ok) { console.log(`  round ${i + 1}: a step failed (${x.ok ? '' : a.name + ' '}${y.ok ? '' : b.name}), not counted`); continue; }
+    ratios.push(x.cpuUsPerReq! / y.cpuUsPerReq!);
+    console.log(`  round ${i + 1}: ${a.name} ${x.cpuUsPerReq!.toFixed(1)} µs/req at ${x.achieved}/s, ${b.name} ${y.cpuUsPerReq!.toFixed(1)} µs/req at ${y.achieved}/s: ${ratios[ratios.length - 1]!.toFixed(2)}x`);
+  }
+  return ratios;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((p, q) => p - q);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const memory = new Map<string, number>();
@@ -139,20 +175,34 @@ async function main(): Promise<void> {
   if (!which('sipp')) { console.error('bench:core needs sipp (apt-get install -y sip-tester)'); process.exit(2); }
   if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) { console.error('run `npm run build` first'); process.exit(2); }
   console.log(`${KIND === 'register' ? 'REGISTER (distinct AoRs)' : 'OPTIONS'} load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`);
-  const ours = await measure('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, 'dist/src/cli/bin.js', 'run', OURS_CFG], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
   const kamailio = process.env.BENCH_NO_REFERENCE ? undefined : which('kamailio');
-  let theirs: Step[] = [];
-  if (kamailio) {
-    theirs = await measure('kamailio', () => spawn('taskset', ['-c', '0', kamailio, '-f', KAM_CFG, '-DD', '-E', '-m', '256', '-M', '16', '-x', 'tlsf'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /INFO|listening|sl|init/i, '127.0.30.2:5060');
-  } else console.log('kamailio is not installed (apt-get install -y kamailio): no reference figures');
-  const a = best(ours);
-  const b = best(theirs);
-  console.log('\nhighest rate without failures:');
-  for (const [n, s] of [['opensips-ts', a], ['kamailio', b]] as const) {
-    if (s) console.log(`  ${n.padEnd(12)} ${s.achieved}/s (asked ${s.rate}/s)  p50 ${s.p50} ms  p99 ${s.p99} ms (SIPp resolution: 1 ms)  cpu ${s.cpuUsPerReq?.toFixed(1)} µs/req`);
+  const oursSrv = await startServer('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, 'dist/src/cli/bin.js', 'run', OURS_CFG], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
+  const servers = [oursSrv];
+  try {
+    // Both stay up (an idle Kamailio costs nothing measurable) so that the paired rounds can alternate.
+    const theirSrv = kamailio
+      ? await startServer('kamailio', () => spawn('taskset', ['-c', '0', kamailio, '-f', KAM_CFG, '-DD', '-E', '-m', '256', '-M', '16', '-x', 'tlsf'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /INFO|listening|sl|init/i, '127.0.30.2:5060')
+      : undefined;
+    if (theirSrv) servers.push(theirSrv);
+    else console.log('kamailio is not installed (apt-get install -y kamailio): no reference figures');
+    const ours = ramp(oursSrv);
+    const theirs = theirSrv ? ramp(theirSrv) : [];
+    const a = best(ours);
+    const b = best(theirs);
+    console.log('\nhighest rate without failures:');
+    for (const [n, s] of [['opensips-ts', a], ['kamailio', b]] as const) {
+      if (s) console.log(`  ${n.padEnd(12)} ${s.achieved}/s (asked ${s.rate}/s)  p50 ${s.p50} ms  p99 ${s.p99} ms (SIPp resolution: 1 ms)  cpu ${s.cpuUsPerReq?.toFixed(1)} µs/req`);
+    }
+    if (KIND === 'register' && memory.size) console.log(`memory per contact: ${[...memory].map(([n, v]) => `${n} ${(v / 1024).toFixed(2)} KB`).join(', ')}`);
+    if (a && b) console.log(`ratios (opensips-ts / kamailio): rate ${(a.achieved / b.achieved).toFixed(2)}x (both may be limited by SIPp on one core), cpu per request ${(a.cpuUsPerReq! / b.cpuUsPerReq!).toFixed(2)}x`);
+    if (a && b && theirSrv && REPEATS > 0) {
+      console.log(`\n${REPEATS} paired rounds at the top rates (${a.rate}/s and ${b.rate}/s asked), ${SECONDS_PER_STEP} s each:`);
+      const ratios = pairedRounds(oursSrv, a.rate, theirSrv, b.rate);
+      if (ratios.length) console.log(`cpu per request, median of ${ratios.length} paired ratios: ${median(ratios).toFixed(2)}x (range ${Math.min(...ratios).toFixed(2)}x-${Math.max(...ratios).toFixed(2)}x)`);
+    }
+  } finally {
+    for (const s of servers) await stopServer(s);
   }
-  if (KIND === 'register' && memory.size) console.log(`memory per contact: ${[...memory].map(([n, v]) => `${n} ${(v / 1024).toFixed(2)} KB`).join(', ')}`);
-  if (a && b) console.log(`ratios (opensips-ts / kamailio): rate ${(a.achieved / b.achieved).toFixed(2)}x (both may be limited by SIPp on one core), cpu per request ${(a.cpuUsPerReq! / b.cpuUsPerReq!).toFixed(2)}x`);
   console.log(`node ${process.version}; reproduce with: npm run bench:${KIND === 'register' ? 'register' : 'core'}`);
 }
 
