@@ -42,13 +42,16 @@ export class UdpTransport {
   }
 }
 
+let lastV4 = '';
+
 /**
  * dgram resolves every destination, IP literals too, and dns.lookup answers a
  * literal on the next tick: one more trip through the tick queue per reply.
  * A literal is answered at once; names still go to dns.lookup.
  */
 function literalFirstLookup(host: string, opts: LookupOneOptions, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
-  if (isIPv4(host)) cb(null, host, 4);
+  if (host === lastV4) cb(null, host, 4); // replies mostly go back to the same few peers
+  else if (isIPv4(host)) { lastV4 = host; cb(null, host, 4); }
   else if (isIPv6(host)) cb(null, host, 6);
   else dnsLookup(host, opts, cb);
 }
