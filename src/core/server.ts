@@ -9,6 +9,7 @@ import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
 import { runTmHooks } from '../modules/common/transaction.js';
+import { slState, tmTags } from '../modules/common/tags.js';
 import { applyHeaderEdits } from '../modules/tm/relay.js';
 import { parseErrorInfo } from '../script/errinfo.js';
 import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
@@ -43,7 +44,8 @@ export class SipServer implements LiveTm {
         let out: LocalRequest = { from: o.from, to: o.to, data: Buffer.from(o.text) };
         const local = o.stateful === true && o.kind === 'request';
         if (local) out = runLocalRoute(rt, out);
-        const m = this.map?.get(out.to.ip);
+        // An empty map (no --map) is the common case: no lookup, no hashing of a fresh address string.
+        const m = this.map !== undefined && this.map.size !== 0 ? this.map.get(out.to.ip) : undefined;
         const to: Peer = m ? { proto: out.to.proto, ip: m.ip, port: m.port ?? out.to.port } : out.to;
         if (local) this.sendLocalRequest(out.from, to, out.data);
         else this.send(out.from, to, out.data);
@@ -113,6 +115,8 @@ export class SipServer implements LiveTm {
       return;
     }
     if (msg.method === 'ACK' && this.absorbAck(msg)) return;
+    const filter = this.rt.droppingFilter(msg);
+    if (filter) { this.rt.logger.log(4, filter.module, filter.fn, filter.why); return; }
     this.runRequest(msg, m);
   }
 
@@ -132,7 +136,7 @@ export class SipServer implements LiveTm {
 
   private rejectRequest(msg: SipMessage, m: Inbound, code: number, reason: string): void {
     try {
-      const data = buildReply(msg, code, reason, { source: { ip: m.src.ip, port: m.src.port }, ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
+      const data = buildReply(msg, code, reason, { source: { ip: m.src.ip, port: m.src.port }, toTag: slState(this.rt).tags, ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
       const dest = m.src.proto === 'udp' ? replyDestination(msg, { ip: m.src.ip, port: m.src.port }) : { host: m.src.ip, port: m.src.port };
       this.send(m.socket, { proto: m.src.proto, ip: dest.host, port: dest.port }, data);
     } catch {
@@ -352,7 +356,7 @@ export class SipServer implements LiveTm {
   }
 
   private localReply(s: ServerTx, code: number, reason: string): void {
-    const data = buildReply(s.request, code, reason, { source: { ip: s.src.ip, port: s.src.port }, ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
+    const data = buildReply(s.request, code, reason, { source: { ip: s.src.ip, port: s.src.port }, toTag: tmTags(this.rt), ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
     const dest = s.src.proto === 'udp' ? replyDestination(s.request, { ip: s.src.ip, port: s.src.port }) : { host: s.src.ip, port: s.src.port };
     const to = { proto: s.src.proto, ip: dest.host, port: dest.port };
     s.lastReply = { code, data, to };
@@ -413,7 +417,7 @@ export class SipServer implements LiveTm {
     const s = this.existing(ctx);
     if (!s || s.method !== 'INVITE') return false;
     const req = ctx.msg.sip!;
-    const data = buildReply(req, 200, 'OK', { source: { ip: ctx.src.ip, port: ctx.src.port } });
+    const data = buildReply(req, 200, 'OK', { source: { ip: ctx.src.ip, port: ctx.src.port }, toTag: tmTags(this.rt) });
     const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }) : { host: ctx.src.ip, port: ctx.src.port };
     this.send(ctx.socketIn, { proto: ctx.src.proto, ip: dest.host, port: dest.port }, data);
     s.cancelled = true;

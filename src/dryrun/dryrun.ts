@@ -40,6 +40,8 @@ export interface MessageRun {
   retcode: number;
   dropped: boolean;
   stoppedBy?: string;
+  /** A module's pre-script filter dropped the message (sl's ACK filter): the script did not run. */
+  filteredBy?: string;
   locationBefore: LocationRow[];
   locationAfter: LocationRow[];
   receivedOn: string;
@@ -120,7 +122,9 @@ export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer 
     ctx.tracer = tracer;
     const run: MessageRun = { file: m.file, trace: tracer.events, sent, logs: [], retcode: 0, dropped: false, locationBefore: before, locationAfter: [], receivedOn: socketString(socketIn), from: opts.src };
     try {
-      if (main && parsed.msg.isRequest) runRoute(ctx, main, 'request', MAIN_ROUTE);
+      const filter = parsed.msg.isRequest ? rt.droppingFilter(parsed.msg) : undefined;
+      if (filter) run.filteredBy = `${filter.module} (${filter.fn}): ${filter.why}`;
+      else if (main && parsed.msg.isRequest) runRoute(ctx, main, 'request', MAIN_ROUTE);
     } catch (err) {
       if (err instanceof NotImplementedError) run.stoppedBy = `${err.message}; simulate it with --stub ${err.fn}=RC`;
       else if (err instanceof ScriptCompileError) run.stoppedBy = `${err.span.line}:${err.span.col}: ${err.message}`;

@@ -27,7 +27,10 @@ function runLines(run: MessageRun, cwd: string, color: boolean): string[] {
       default: out.push(`${pad}${e.text}`);
     }
   }
-  out.push('', `result: ${run.stoppedBy ? c.red(`stopped: ${run.stoppedBy}`) : `$retcode ${run.retcode}${run.dropped ? ', dropped' : ''}`}`);
+  const result = run.stoppedBy ? c.red(`stopped: ${run.stoppedBy}`)
+    : run.filteredBy ? c.yellow(`not given to the script: ${run.filteredBy}`)
+      : `$retcode ${run.retcode}${run.dropped ? ', dropped' : ''}`;
+  out.push('', `result: ${result}`);
   out.push('', c.bold(`messages the script would send (${run.sent.length}; dry-run: nothing was sent)`));
   run.sent.forEach((m, i) => {
     out.push(`  #${i + 1} ${m.kind} by ${m.via}: ${m.from.proto}:${m.from.ip}:${m.from.port} -> ${m.to.proto}:${m.to.ip}:${m.to.port}`);
@@ -52,6 +55,7 @@ export function dryRunJson(r: DryRunResult, cwd: string): string {
     runs: r.runs.map((run) => ({
       file: displayPath(run.file, cwd), from: run.from, receivedOn: run.receivedOn, retcode: run.retcode, dropped: run.dropped,
       ...(run.stoppedBy ? { stoppedBy: run.stoppedBy } : {}),
+      ...(run.filteredBy ? { filteredBy: run.filteredBy } : {}),
       trace: run.trace.map((e) => ({ kind: e.kind, depth: e.depth, text: e.text, ...(e.span ? { file: displayPath(e.span.file, cwd), line: e.span.line } : {}), ...(e.rc !== undefined ? { rc: e.rc } : {}), ...(e.name ? { name: e.name } : {}), ...(e.value !== undefined ? { value: e.value } : {}) })),
       sent: run.sent, locationBefore: run.locationBefore, locationAfter: run.locationAfter, logs: run.logs,
     })),

@@ -5,6 +5,7 @@ import type { ScriptFunction } from '../catalog/types.js';
 import { timersFor, type Clock, type TimerHandle, type Timers } from '../core/clock.js';
 import { Logger } from '../core/logger.js';
 import type { FunctionBehaviour } from '../modules/types.js';
+import type { SipMessage } from '../sip/message.js';
 import type { ExecContext, SocketInfo } from './context.js';
 import { FlagRegistry } from './flags.js';
 import type { PvDef } from './pv-core.js';
@@ -42,6 +43,14 @@ export interface Transport {
   send(out: Outbound): void;
 }
 
+/** A module's pre-script callback that may drop a request (OpenSIPS's PRE_SCRIPT_CB returning SCB_DROP_MSG). */
+export interface RequestFilter {
+  module: string;
+  fn: string;
+  why: string;
+  drops(msg: SipMessage): boolean;
+}
+
 export class Runtime {
   readonly flags = new FlagRegistry();
   readonly vars = new Map<string, Val>();
@@ -69,6 +78,8 @@ export class Runtime {
   readonly onStart: (() => TimerHandle | undefined)[] = [];
   /** Replies that match no transaction are offered here first (nathelper's ping replies); true = consumed. */
   readonly replyFilters: ((method: string, callid: string | undefined, status: number) => boolean)[] = [];
+  /** Requests are offered here before the script (sl's ACK filter); true = dropped, the script does not run. */
+  readonly requestFilters: RequestFilter[] = [];
   /** Functions the user simulated with `dry-run --stub fn=RC`. */
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };
@@ -87,6 +98,13 @@ export class Runtime {
     const h = host.replace(/^\[|\]$/g, '');
     const p = port ?? 5060;
     return this.sockets.some((s) => (s.ip === h || s.cfgIp === h || s.advertisedIp === h) && (s.port === p || s.cfgPort === p || s.advertisedPort === p));
+  }
+
+  /** The first pre-script filter that drops `msg`, if any. */
+  droppingFilter(msg: SipMessage): RequestFilter | undefined {
+    const filters = this.requestFilters;
+    for (let i = 0; i < filters.length; i++) if (filters[i]!.drops(msg)) return filters[i];
+    return undefined;
   }
 
   route(kind: RouteKind, name: string): CompiledRoute | undefined {

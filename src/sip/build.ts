@@ -15,8 +15,11 @@ export interface Body {
 }
 
 export interface ReplyOptions {
-  /** Tag for the To header when one is added; a random one otherwise. */
-  readonly toTag?: string;
+  /**
+   * Tag for the To header when one is added: a fixed one, or a generator
+   * asked only then (sl's and tm's tags cost an MD5); a random one otherwise.
+   */
+  readonly toTag?: string | { tagFor(req: SipMessage): string | undefined };
   /** Add a To tag when the To has none. Default: code >= 180 (as sl does). */
   readonly addToTag?: boolean;
   /** Written after CSeq, in order (OpenSIPS: append_to_reply). */
@@ -109,8 +112,13 @@ function replyHead(req: SipMessage, code: number, reason: string, opts: ReplyOpt
 function toLine(req: SipMessage, i: number, code: number, opts: ReplyOptions): string {
   const parsed = req.to;
   const hasTag = parsed !== undefined && !isSipError(parsed) && parsed.tag !== undefined && parsed.tag !== '';
-  if ((opts.addToTag ?? code >= 180) && !hasTag) return `${req.prefixAt(i)}${req.valueAt(i)};tag=${opts.toTag ?? randomTag()}\r\n`;
+  if ((opts.addToTag ?? code >= 180) && !hasTag) return `${req.prefixAt(i)}${req.valueAt(i)};tag=${tagOf(req, opts.toTag)}\r\n`;
   return req.lineAt(i);
+}
+
+function tagOf(req: SipMessage, source: ReplyOptions['toTag']): string {
+  if (source === undefined) return randomTag();
+  return typeof source === 'string' ? source : source.tagFor(req) ?? randomTag();
 }
 
 /** The caller's headers, then Server. */

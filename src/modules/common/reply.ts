@@ -1,11 +1,12 @@
 // Local replies (sl, signaling, tm, registrar) built the way OpenSIPS builds
 // them and handed to the runtime's transport: from the receiving socket to
 // the source address (rport) or the Via port.
-import { buildReplyText, randomTag, replyDestination } from '../../sip/index.js';
+import { buildReplyText, replyDestination } from '../../sip/index.js';
 import type { ExecContext } from '../../script/context.js';
 import { hasHeaderEdits, headerEdits } from '../../script/edits.js';
 import { transactionOf } from './transaction.js';
 import { liveTm } from '../tm/live.js';
+import { slState, tmTags } from './tags.js';
 
 export interface LocalReplyOptions {
   headers?: [string, string][];
@@ -36,8 +37,9 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   if (!req || !req.isRequest) return -1;
   if (req.method === 'ACK') return 1; // an ACK is never answered
   const t = transactionOf(ctx);
-  // Outside a transaction the builder draws a tag only when the reply needs one.
-  const toTag = t ? (t.toTag ??= randomTag()) : undefined;
+  // tm's tag inside a transaction, sl's outside; either is computed only when the reply needs one.
+  const sl = t ? undefined : slState(ctx.runtime);
+  const toTag = sl ? sl.tags : tmTags(ctx.runtime);
   const forceRport = ctx.peekState('core:force_rport') === true;
   const server = ctx.runtime.serverHeader;
   // A plain literal (no spreads): this runs for every stateless reply.
@@ -50,6 +52,7 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   }, opts.body);
   const dest = ctx.src.proto === 'udp' ? replyDestination(req, ctx.src, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
   if (t) t.lastReply = { code, text };
+  else sl!.replied();
   const to = { proto: ctx.src.proto, ip: dest.host, port: dest.port };
   ctx.runtime.transport.send({ kind: 'reply', from: ctx.socketIn, to, text, via: opts.via });
   if (t) liveTm(ctx)?.replied(ctx, code, Buffer.from(text), to);

@@ -42,7 +42,6 @@ export interface TransactionState {
   createdBy: string;
   /** A CANCEL arrived for this INVITE transaction (t_was_cancelled). */
   cancelled?: boolean;
-  toTag?: string;
   lastReply?: { code: number; text: string };
   relayed: boolean;
 }
