@@ -1,5 +1,6 @@
 // sipmsgops: message tests and header edits (is_method, has_totag, ...).
-import type { NativeModule } from '../types.js';
+import type { FunctionBehaviour, NativeModule } from '../types.js';
+import { audioOnHold, codecOp } from './codecs.js';
 import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { globRegex, posixRegex } from '../../script/regex.js';
@@ -91,5 +92,24 @@ export const sipmsgops: NativeModule = {
       },
     },
     append_to_reply: { returns: [1, -1], impl: (ctx, [text]) => { headerEdits(ctx, 'reply').push({ op: 'append', text: text?.str ?? '' }); return 1; } },
+    ...codecFunctions(),
+    is_audio_on_hold: { returns: [1, 2, -1], impl: (ctx) => audioOnHold(ctx) },
   },
 };
+
+/** codec_exists/_delete/_move_up/_move_down by name (and clock) and by regex, codec_delete_except_re. */
+function codecFunctions(): Record<string, FunctionBehaviour> {
+  const byName = (op: 'find' | 'delete' | 'front' | 'back'): FunctionBehaviour => ({
+    returns: [1, -1],
+    // codec_exists() looks at the name only (DESC_NAME); the others at the clock too when one is given.
+    impl: (ctx, [name, clock]) => codecOp(ctx, { kind: 'name', name: name?.str ?? '', ...(clock?.given && clock.str !== undefined ? { clock: clock.str } : {}), useClock: op !== 'find' }, op),
+  });
+  const byRe = (op: 'find' | 'delete' | 'front' | 'back', complement = false): FunctionBehaviour => ({
+    returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => codecOp(ctx, { kind: 're', re: re?.str ?? '', complement }, op),
+  });
+  return {
+    codec_exists: byName('find'), codec_delete: byName('delete'), codec_move_up: byName('front'), codec_move_down: byName('back'),
+    codec_exists_re: byRe('find'), codec_delete_re: byRe('delete'), codec_move_up_re: byRe('front'), codec_move_down_re: byRe('back'),
+    codec_delete_except_re: byRe('delete', true),
+  };
+}
