@@ -26,6 +26,8 @@ export interface SdpPayload {
 
 export interface SdpStream {
   media: string;
+  /** The m= line's protocol (RTP/AVP...). */
+  transport: string;
   mLine: SdpLine;
   /** The payload list of the m= line with the spaces before it: [start, end) in the body. */
   payloadList: { start: number; end: number };
@@ -109,7 +111,7 @@ function mediaLine(l: SdpLine): SdpStream | undefined {
   const list = l.text.slice(m[0].length);
   const pts = list.trim() === '' ? [] : list.trim().split(/ +/);
   return {
-    media: m[1]!, mLine: l, payloadList: { start: listStart, end: l.start + l.text.replace(/\s+$/, '').length },
+    media: m[1]!, transport: m[5]!, mLine: l, payloadList: { start: listStart, end: l.start + l.text.replace(/\s+$/, '').length },
     port: { start: portStart, end: portEnd }, payloads: pts.map((pt) => ({ pt, custom: [] })), end: l.end, onHold: 0,
   };
 }

@@ -88,3 +88,15 @@ test('is_audio_on_hold: 2 for a=sendonly/inactive in the audio stream, 1 for c=0
   const e = sipEngine(`${MODULES}route {\n$var(h) = is_audio_on_hold();\n}\n`);
   assert.equal(e.send(Buffer.from(request('INVITE', 'c2'))).vars.get('h'), -1);
 });
+
+test('stream_exists / stream_delete: media and optional transport regexes; the last matching stream goes, up to the next one or the end', () => {
+  const r = runOn([
+    '$var(a) = stream_exists("video");', '$var(b) = stream_exists("audio", "SAVP");', '$var(c) = stream_exists("^aud", "RTP/AVP");',
+    '$var(d) = stream_delete("audio");', '$var(e) = stream_exists("audio");', '$var(f) = stream_delete("audio");',
+  ].join('\n'));
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => r.vars.get(k)), [1, -1, 1, 1, -1, -1]);
+  assert.equal(r.sdp, 'v=0\r\no=alice 1 1 IN IP4 127.0.0.11\r\ns=-\r\nc=IN IP4 127.0.0.11\r\nt=0 0\r\nm=video 5000 RTP/AVP 31\r\n');
+  const v = runOn('$var(a) = stream_delete("video");');
+  assert.equal(v.vars.get('a'), 1);
+  assert.ok(v.sdp.endsWith('a=sendrecv\r\n'), 'the last stream goes up to the end of the body');
+});

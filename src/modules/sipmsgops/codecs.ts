@@ -117,6 +117,31 @@ export function codecOp(ctx: ExecContext, m: CodecMatch, op: Op): number {
   return ret;
 }
 
+/**
+ * stream_exists / stream_delete (handle_streams): the streams are visited
+ * last to first; the first whose media (and transport, when given) match is
+ * the one. Deleting it removes its lines up to the next stream, or to the end
+ * of the body for a session's last stream; an emptied or deleted stream is
+ * not found again.
+ */
+export function streamOp(ctx: ExecContext, mediaRe: string, transportRe: string | undefined, del: boolean): number {
+  const sdp = sdpOf(ctx);
+  if (!sdp) return -1;
+  for (const session of sdp.sessions) {
+    const streams = session.streams;
+    for (let i = streams.length - 1; i >= 0; i--) {
+      const st = streams[i]!;
+      if (!posixRegex(mediaRe).test(st.media) || (transportRe !== undefined && !posixRegex(transportRe).test(st.transport))) continue;
+      if (!del) return 1;
+      if (st.payloadList.start === st.payloadList.end) return -1;
+      const end = i === streams.length - 1 ? sdp.body.length : st.end;
+      setBodyText(ctx, sdp.body.slice(0, st.mLine.start) + sdp.body.slice(end));
+      return 1;
+    }
+  }
+  return -1;
+}
+
 /** is_audio_on_hold: the hold type of the first audio stream on hold (1 c=0.0.0.0, 2 sendonly/inactive), else -1. */
 export function audioOnHold(ctx: ExecContext): number {
   const sdp = sdpOf(ctx);

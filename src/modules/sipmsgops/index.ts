@@ -1,6 +1,6 @@
 // sipmsgops: message tests and header edits (is_method, has_totag, ...).
 import type { FunctionBehaviour, NativeModule } from '../types.js';
-import { audioOnHold, codecOp } from './codecs.js';
+import { audioOnHold, codecOp, streamOp } from './codecs.js';
 import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { globRegex, posixRegex } from '../../script/regex.js';
@@ -21,6 +21,9 @@ function httpDate(ms: number): string {
 }
 
 const KNOWN_METHODS = new Set(['INVITE', 'CANCEL', 'ACK', 'BYE', 'INFO', 'OPTIONS', 'UPDATE', 'REGISTER', 'MESSAGE', 'SUBSCRIBE', 'NOTIFY', 'PRACK', 'REFER', 'PUBLISH']);
+
+/** stream_*: the media regex and the optional transport regex. */
+const bothRegexes: FunctionBehaviour['fixup'] = (args, report) => { regexFixup(0)(args, report); regexFixup(1)(args, report); };
 
 export const sipmsgops: NativeModule = {
   name: 'sipmsgops',
@@ -94,6 +97,8 @@ export const sipmsgops: NativeModule = {
     append_to_reply: { returns: [1, -1], impl: (ctx, [text]) => { headerEdits(ctx, 'reply').push({ op: 'append', text: text?.str ?? '' }); return 1; } },
     ...codecFunctions(),
     is_audio_on_hold: { returns: [1, 2, -1], impl: (ctx) => audioOnHold(ctx) },
+    stream_exists: { returns: [1, -1], fixup: bothRegexes, impl: (ctx, [media, transport]) => streamOp(ctx, media?.str ?? '', transport?.given ? transport.str : undefined, false) },
+    stream_delete: { returns: [1, -1], fixup: bothRegexes, impl: (ctx, [media, transport]) => streamOp(ctx, media?.str ?? '', transport?.given ? transport.str : undefined, true) },
   },
 };
 
