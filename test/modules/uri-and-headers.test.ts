@@ -125,3 +125,25 @@ test('list_hdr_*_option: has (any instance, any case), add (after the last optio
   const out = r.sent.find((m) => m.kind === 'request')!.text;
   assert.deepEqual([...out.matchAll(/\r\n(Supported|Require): ([^\r]*)/g)].map((m) => `${m[1]}: ${m[2]}`), ['Supported: path, gruu,outbound,path2', 'Require: 100rel']);
 });
+
+test('ruri_tel2sip: tel:<rest> becomes sip:<rest>@<From host>;user=phone (parameters copied as they are); 1 with nothing to do', () => {
+  const e = sipEngine(`${MODULES}route {\n\t$var(a) = ruri_tel2sip();\n\t$var(u) = $ru;\n}\n`);
+  const tel = e.send(Buffer.from(request('INVITE', 'tel1', 'tel:+493012345;phone-context=example.com'))).vars;
+  assert.deepEqual([tel.get('a'), tel.get('u')], [1, 'sip:+493012345;phone-context=example.com@127.0.0.11;user=phone']);
+  const sip = e.send(Buffer.from(request('INVITE', 'tel2'))).vars;
+  assert.deepEqual([sip.get('a'), sip.get('u')], [1, 'sip:1001@127.0.0.1']);
+});
+
+test('is_privacy: the first Privacy header\'s values (case-insensitive, ;-separated); -1 without one, with a bad one, or with none mixed in (lint: conformance/lint/privacy-value.cfg)', () => {
+  const e = sipEngine(`${MODULES}route {\n\t$var(a) = is_privacy("id");\n\t$var(b) = is_privacy("user");\n\t$var(c) = is_privacy("critical");\n}\n`);
+  const send = (privacy: string | undefined): unknown[] => {
+    const text = privacy === undefined ? request('INVITE', 'p') : request('INVITE', 'p').replace('Max-Forwards: 70\r\n', `Max-Forwards: 70\r\nPrivacy: ${privacy}\r\n`);
+    const v = e.send(Buffer.from(text)).vars;
+    return ['a', 'b', 'c'].map((k) => v.get(k));
+  };
+  assert.deepEqual(send('id; Critical'), [1, -1, 1]);
+  assert.deepEqual(send('user'), [-1, 1, -1]);
+  assert.deepEqual(send(undefined), [-1, -1, -1]);
+  assert.deepEqual(send('id;bogus'), [-1, -1, -1]);
+  assert.deepEqual(send('none;id'), [-1, -1, -1]);
+});

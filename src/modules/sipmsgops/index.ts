@@ -5,7 +5,8 @@ import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { globRegex, posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
-import { isUriUserE164, ruriAddParam, ruriDelParam, ruriHasParam } from './uri.js';
+import { isUriUserE164, ruriAddParam, ruriDelParam, ruriHasParam, ruriTel2Sip } from './uri.js';
+import { isPrivacy, privacyFixup } from './privacy.js';
 import { listAddOption, listHasOption, listRemoveOption } from './list-hdr.js';
 
 /** Every header whose name matches goes (each name once); -1 when none did. */
@@ -65,6 +66,8 @@ export const sipmsgops: NativeModule = {
     ruri_has_param: { returns: [1, -1], impl: (ctx, [name, value]) => ruriHasParam(ctx, name?.str ?? '', value?.given ? value.str : undefined) },
     ruri_add_param: { returns: [1, -1], impl: (ctx, [param]) => ruriAddParam(ctx, param?.str ?? '') },
     ruri_del_param: { returns: [1, -1], impl: (ctx, [name]) => ruriDelParam(ctx, name?.str ?? '') },
+    ruri_tel2sip: { returns: [1, -1], impl: (ctx) => ruriTel2Sip(ctx) },
+    is_privacy: { returns: [1, -1], fixup: privacyFixup, impl: (ctx, [v]) => isPrivacy(ctx, v?.str ?? '') },
     is_uri_user_e164: { returns: [1, -1], impl: (_ctx, [uri]) => isUriUserE164(uri?.str ?? '') },
     remove_hf_re: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => removeMatching(ctx, (n) => posixRegex(re?.str ?? '').test(n)) },
     remove_hf_glob: { returns: [1, -1], impl: (ctx, [glob]) => removeMatching(ctx, (n) => globRegex(glob?.str ?? '', true).test(n)) },

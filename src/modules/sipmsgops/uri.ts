@@ -50,3 +50,20 @@ export function isUriUserE164(uri: string): number {
   const user = splitUri(uri)?.user;
   return user !== undefined && /^\+\d{2,15}$/.test(user) ? 1 : -1;
 }
+
+/**
+ * ruri_tel2sip(): a tel: R-URI becomes sip:<the rest, parameters included>@<From host>;user=phone
+ * (uri.c copies it as it is); 1 also when there is nothing to convert, -1 when the From URI does not parse.
+ */
+export function ruriTel2Sip(ctx: ExecContext): number {
+  const ruri = ctx.ruri;
+  if (ruri.length < 4 || ruri.slice(0, 4).toLowerCase() !== 'tel:') return 1;
+  const fromUri = ctx.msg.from?.uri;
+  const host = fromUri !== undefined ? splitUri(fromUri)?.host : undefined;
+  if (host === undefined) {
+    ctx.runtime.logger.log(-1, 'sipmsgops', 'ruri_tel2sip', 'parsing From header failed');
+    return -1;
+  }
+  ctx.ruri = `sip:${ruri.slice(4)}@${host};user=phone`;
+  return 1;
+}
