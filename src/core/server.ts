@@ -8,7 +8,7 @@ import { runLocalRoute, runStartupRoute, startTimerRoutes, type LocalRequest } f
 import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
-import { runTmHooks } from '../modules/common/transaction.js';
+import { runTmHooks, transactionOf } from '../modules/common/transaction.js';
 import { slState, tmTags } from '../modules/common/tags.js';
 import { applyHeaderEdits } from '../modules/tm/relay.js';
 import { parseErrorInfo } from '../script/errinfo.js';
@@ -204,6 +204,7 @@ export class SipServer implements LiveTm {
     if (!s) return;
     const hooks = ctx.peekState('tm:hooks') as ServerTx['hooks'];
     if (hooks?.length) s.hooks = hooks;
+    if (transactionOf(ctx)?.replicated) s.local = true;
     const c: ClientTx = { branch, method: ctx.msg.method, server: s, from, to: { proto: to.proto, ...mapPeer(this.map, to.ip, to.port) }, data, provisional: false, final: false, timers: [] };
     this.tm.addClient(c);
     if (c.method === 'ACK') return;

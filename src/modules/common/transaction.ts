@@ -42,6 +42,8 @@ export interface TransactionState {
   createdBy: string;
   /** A CANCEL arrived for this INVITE transaction (t_was_cancelled). */
   cancelled?: boolean;
+  /** t_replicate(): a local transaction (T_IS_LOCAL_FLAG): its replies and timeouts stop here. */
+  replicated?: boolean;
   lastReply?: { code: number; text: string };
   relayed: boolean;
 }

@@ -36,6 +36,10 @@ export const tm: NativeModule = {
       returns: [1, -1, -2, -3, -4, -5, -6],
       impl: (ctx, [flags, proxy]) => relayRequest(ctx, { ...(flags?.int !== undefined ? { flags: flags.int } : {}), ...(proxy?.str ? { proxy: proxy.str } : {}) }),
     },
+    t_replicate: {
+      returns: [1, -1, -2, -3, -4, -5, -6],
+      impl: (ctx, [dst]) => replicate(ctx, dst?.str ?? ''),
+    },
     t_newtran: {
       returns: [1, 0, -10, -1],
       impl: (ctx) => {
@@ -109,3 +113,18 @@ export const tm: NativeModule = {
     t_on_reply: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? ''); ctx.modState.set('tm:on_reply', r?.str); return 1; } },
   },
 };
+
+/**
+ * t_replicate(uri): the request as it is, to `uri` as destination ($du stays
+ * set, appended branches keep their URI as destination and take the R-URI),
+ * on a transaction marked local: what comes back never goes upstream, and
+ * neither does a timeout (t_fwd.c t_replicate, T_IS_LOCAL_FLAG).
+ */
+function replicate(ctx: ExecContext, dst: string): number {
+  if (ctx.msg.method === 'ACK' && transactionOf(ctx)) return -1;
+  ctx.du = dst;
+  for (const b of ctx.branches) { b.du = b.uri; b.uri = ctx.ruri; }
+  const t = transactionOf(ctx) ?? newTransaction(ctx, 't_replicate');
+  t.replicated = true;
+  return relayRequest(ctx, {});
+}
