@@ -13,6 +13,7 @@ import { compileSpec, PvCompileError, type PvAccess } from './pv.js';
 import type { FunctionEntry, Runtime } from './runtime.js';
 import { intForm, strEqualsNoCase, strForm, type Val } from './values.js';
 import { ScriptCompileError } from './errors.js';
+import { ASSERT_FAILED } from './errinfo.js';
 
 export type StmtFn = (ctx: ExecContext) => void;
 
@@ -86,6 +87,7 @@ export class Compiler implements ExprEnv {
       ctx.current = span;
       if (ctx.tracer) ctx.tracer.event({ kind: 'statement', span, text, depth: ctx.tracer.depth });
       run(ctx);
+      if (ctx.errPending) runErrorRouteAfter(ctx);
     };
   }
 
@@ -118,11 +120,18 @@ export class Compiler implements ExprEnv {
       case 'Assert': {
         const cond = compileCond(s.cond, this);
         const msg = this.format(s.message);
+        // With enable_asserts, a failed assert logs, runs error_route and ends the script (action.c ASSERT_T).
         return (ctx) => {
+          if (!ctx.runtime.enableAsserts) return;
           const v = cond(ctx);
           if (ctx.flow) return;
-          if (v <= 0 && ctx.runtime.enableAsserts) ctx.runtime.logger.log(-2, 'core', 'assert', `ASSERTION FAILED - ${msg(ctx)}`);
           ctx.retcode = 1;
+          if (v > 0) return;
+          ctx.runtime.logger.log(-2, 'core', 'do_action', `ASSERTION FAILED - ${msg(ctx)}`);
+          ctx.setError(ASSERT_FAILED);
+          runErrorRouteAfter(ctx, true);
+          ctx.retcode = 0;
+          ctx.flow = Flow.Exit;
         };
       }
       case 'Async': {
@@ -355,6 +364,22 @@ function flowOf(ctx: ExecContext): Flow {
 const NO_PARAMS: Val[] = Object.freeze([]) as unknown as Val[];
 
 /** Run a route body; its value is its `return(n)` or the code of its last statement. */
+/**
+ * After a statement that set the error info: error_route runs, nested, on the
+ * same message (not from onreply or local routes, not inside itself), then
+ * the info is reset; an `exit` there ends the whole script (action.c).
+ */
+function runErrorRouteAfter(ctx: ExecContext, fromAssert = false): void {
+  ctx.errPending = false;
+  const type = ctx.routeStack[0]?.type;
+  if (ctx.routeStack.some((r) => r.type === 'error')) return;
+  if (!fromAssert && (type === 'onreply' || type === 'local')) return;
+  const route = ctx.runtime.route('error_route', '');
+  if (!route) return;
+  runRoute(ctx, route, 'error', '');
+  ctx.modState.delete('core:err');
+}
+
 export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void }, type: import('../modules/types.js').RouteType, name: string, params: Val[] = NO_PARAMS, named?: Record<string, Val>): number {
   if (ctx.routeStack.length >= 100) {
     ctx.runtime.logger.log(-1, 'core', 'run_actions', 'too many recursive routing table lookups (100)');

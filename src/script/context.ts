@@ -42,6 +42,8 @@ export class ExecContext {
   socketOut: SocketInfo | null = null;
   /** Routes being run, innermost last: positional `$param(n)` of route() calls, named ones of an event_route. */
   readonly routeStack: { type: RouteType; name: string; params: Val[]; named?: Record<string, Val> }[] = [];
+  /** A function set the error info (`setError`): error_route runs after the statement (action.c run_action_list). */
+  errPending = false;
   /** Span of the statement being run ($cfg_line, $cfg_file). */
   current: Span | undefined;
   tracer: Tracer | undefined;
@@ -68,6 +70,12 @@ export class ExecContext {
   /** Per-message scratch space for modules (registrar reply state, transaction...). */
   get modState(): Map<string, unknown> {
     return (this.ownModState ??= new Map());
+  }
+
+  /** OpenSIPS's set_err_info/set_err_reply: read as $err.*, and error_route runs after the current statement. */
+  setError(info: import('./errinfo.js').ErrInfo): void {
+    this.modState.set('core:err', info);
+    this.errPending = true;
   }
 
   /** modState.get() without creating the map. */

@@ -3,7 +3,17 @@
 export interface ErrInfo { eclass: number; level: number; info: string; rcode: number; rreason: string }
 
 const PARSER = 1; // OSER_EC_PARSER
+const ASSERT = 4; // OSER_EC_ASSERT
+const CRITIC = 1; // OSER_EL_CRITIC
 const MEDIUM = 3; // OSER_EL_MEDIUM
+
+/** What a lazy header parser sets when a script function makes it fail (parse_privacy.c, parse_contact.c...). */
+export function parserError(info: string, rreason: string): ErrInfo {
+  return { eclass: PARSER, level: MEDIUM, info, rcode: 400, rreason };
+}
+
+/** A failed assert() with enable_asserts on (action.c). */
+export const ASSERT_FAILED: ErrInfo = { eclass: ASSERT, level: CRITIC, info: 'assertion failed', rcode: 500, rreason: 'server error' };
 
 /** The parser's error info for a problem in a received request, by the header it is about (msg_parser.c). */
 export function parseErrorInfo(problem: string): ErrInfo {

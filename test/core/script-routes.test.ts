@@ -82,3 +82,44 @@ test('error_route runs on a request that fails parsing, with $err.*, and answers
   plain.receive(badCseq, '127.0.0.11');
   assert.match(plain.sent[0]!.text, /^SIP\/2\.0 400 /);
 });
+
+test('error_route also runs after a script function sets the error info (a Privacy header that does not parse): nested, $err.* set, then the script goes on', async () => {
+  const { serverFor, request } = await import('../helpers/server.js');
+  const cfg = 'socket=udp:127.0.0.1:5060\nloadmodule "sl.so"\nloadmodule "sipmsgops.so"\n'
+    + 'error_route {\n\txlog("L_NOTICE", "err $err.class $err.level $err.info $err.rcode $err.rreason\\n");\n}\n'
+    + 'route {\n\tif (is_privacy("id")) xlog("L_NOTICE", "private\\n");\n\txlog("L_NOTICE", "after: class=$err.class\\n");\n\tsl_send_reply(200, "OK");\n}\n';
+  const h = serverFor(cfg);
+  h.receive(request('OPTIONS', 'pe1').replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\r\nPrivacy: secret\r\n'), '127.0.0.11');
+  const lines = h.logs.filter((l) => /err |after:|private/.test(l)).map((l) => l.replace(/^\w{3} +\d+ [\d:]+ \[\d+\] /, '').trim());
+  assert.deepEqual(lines, ['err 1 3 error parsing privacy header 400 bad headers', 'after: class=0'], 'reset after error_route');
+  assert.match(h.sent[0]!.text, /^SIP\/2\.0 200 OK/, 'the script went on');
+  const ok = serverFor(cfg);
+  ok.receive(request('OPTIONS', 'pe2').replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\r\nPrivacy: id\r\n'), '127.0.0.11');
+  assert.ok(!ok.logs.some((l) => l.includes('err ')), 'a good header sets nothing');
+});
+
+test('a failed assert() with enable_asserts: CRITICAL log, error_route with class 4, and the script ends; without enable_asserts nothing happens', async () => {
+  const { serverFor, request } = await import('../helpers/server.js');
+  const cfg = (on: boolean): string => `${on ? 'enable_asserts=yes\n' : ''}socket=udp:127.0.0.1:5060\nloadmodule "sl.so"\n`
+    + 'error_route {\n\txlog("L_NOTICE", "err $err.class $err.level $err.info $err.rcode $err.rreason\\n");\n}\n'
+    + 'route {\n\tassert($rm == "INVITE", "not an INVITE");\n\tsl_send_reply(200, "OK");\n}\n';
+  const on = serverFor(cfg(true));
+  on.receive(request('OPTIONS', 'as1'), '127.0.0.11');
+  assert.ok(on.logs.some((l) => l.includes('CRITICAL:core:do_action: ASSERTION FAILED - not an INVITE')), on.logs.join(''));
+  assert.ok(on.logs.some((l) => l.endsWith('err 4 1 assertion failed 500 server error\n')), on.logs.join(''));
+  assert.equal(on.sent.length, 0, 'the script ended at the assert');
+  const off = serverFor(cfg(false));
+  off.receive(request('OPTIONS', 'as2'), '127.0.0.11');
+  assert.match(off.sent[0]!.text, /^SIP\/2\.0 200 OK/);
+});
+
+test('save() with a Contact that does not parse: its 400, then error_route with OpenSIPS\'s parser info', async () => {
+  const { serverFor, request } = await import('../helpers/server.js');
+  const cfg = 'socket=udp:127.0.0.1:5060\nloadmodule "sl.so"\nloadmodule "usrloc.so"\nloadmodule "registrar.so"\n'
+    + 'error_route {\n\txlog("L_NOTICE", "err $err.info / $err.rreason\\n");\n}\n'
+    + 'route {\n\tsave("location");\n}\n';
+  const h = serverFor(cfg);
+  h.receive(request('REGISTER', 'ce1').replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\r\nContact: <sip:1001@127.0.0.11:5060\r\n'), '127.0.0.11');
+  assert.match(h.sent[0]!.text, /^SIP\/2\.0 400 Bad Request\r\n[^]*\r\nP-Registrar-Error: Contact parse error\r\n/);
+  assert.ok(h.logs.some((l) => l.endsWith('err error parsing CONTACT headers / bad headers\n')), h.logs.join(''));
+});

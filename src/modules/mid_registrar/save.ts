@@ -16,6 +16,7 @@ import { rewriteRequest, type Forward } from './forward.js';
 import { processReply } from './reply.js';
 import { midSettings, requestedExpires, type MidSettings } from './settings.js';
 import { absorbReply, throttleAor, throttleContacts } from './throttle.js';
+import { parserError } from '../../script/errinfo.js';
 
 function fail(ctx: ExecContext, f: SaveFlags, code: number, text: string): number {
   if (!f.noReply) signalingReply(ctx, code, code === 501 ? 'Not Implemented' : code === 503 ? 'Service Unavailable' : code >= 500 ? 'Server Internal Error' : 'Bad Request', [['P-Registrar-Error', text]], 'mid_registrar_save');
@@ -30,9 +31,9 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
   const ul = usrlocOf(ctx.runtime);
   if (!req.header('to') || req.callId === undefined || !req.cseq || isSipError(req.cseq)) return fail(ctx, f, 400, 'Message parse error');
   const headerExpires = req.expires;
-  if (isSipError(headerExpires)) return fail(ctx, f, 400, 'Expires parse error');
+  if (isSipError(headerExpires)) { ctx.setError(parserError('error parsing EXPIRE header', 'bad headers')); return fail(ctx, f, 400, 'Expires parse error'); }
   const list = scriptContacts(ctx, req);
-  if (isSipError(list)) return fail(ctx, f, 400, 'Contact parse error');
+  if (isSipError(list)) { ctx.setError(parserError('error parsing CONTACT headers', 'bad headers')); return fail(ctx, f, 400, 'Contact parse error'); }
   const to = req.to;
   const a = extractAor(aorUri ?? (to && !isSipError(to) ? to.uri : ''), ul.useDomain, s);
   if ('error' in a) return fail(ctx, f, a.code, a.error);

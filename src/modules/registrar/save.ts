@@ -12,6 +12,7 @@ import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usr
 import { extractAor, settingsOf, usrlocOf, type RegistrarSettings } from './aor.js';
 import { parseSaveFlags, type SaveFlags } from './flags.js';
 import { METHOD_BITS, ALL_METHODS } from './methods.js';
+import { parserError } from '../../script/errinfo.js';
 
 export class RegistrarError extends Error {
   constructor(readonly code: number, readonly text: string) { super(text); }
@@ -196,9 +197,9 @@ function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; 
   if (!req.cseq || isSipError(req.cseq)) throw new RegistrarError(400, req.cseq ? 'Invalid CSeq number' : 'CSeq header not found');
   if ((req.callId ?? '').length > 255) throw new RegistrarError(400, 'Callid too long');
   const e = req.expires;
-  if (isSipError(e)) throw new RegistrarError(400, 'Expires parse error');
+  if (isSipError(e)) { ctx.setError(parserError('error parsing EXPIRE header', 'bad headers')); throw new RegistrarError(400, 'Expires parse error'); }
   const list = scriptContacts(ctx, req);
-  if (isSipError(list)) throw new RegistrarError(400, 'Contact parse error');
+  if (isSipError(list)) { ctx.setError(parserError('error parsing CONTACT headers', 'bad headers')); throw new RegistrarError(400, 'Contact parse error'); }
   if (list.star) {
     if (e !== 0) throw new RegistrarError(400, '* used in contact and expires is not zero');
     if (list.contacts.length) throw new RegistrarError(400, '* used in contact and more than 1 contact');

@@ -4,6 +4,7 @@
 import type { ExecContext } from '../../script/context.js';
 import type { StaticArg } from '../types.js';
 import type { Span } from '../../cfg/ast.js';
+import { parserError } from '../../script/errinfo.js';
 
 const VALUES = ['header', 'session', 'user', 'none', 'critical', 'id', 'history'] as const;
 
@@ -32,6 +33,7 @@ export function isPrivacy(ctx: ExecContext, value: string): number {
   const bits = privacyBits(body);
   if (bits === undefined) {
     ctx.runtime.logger.log(-1, 'core', 'parse_privacy', 'invalid privacy value');
+    ctx.setError(parserError('error parsing privacy header', 'bad headers'));
     return -1;
   }
   return bits & bitOf(value) ? 1 : -1;
