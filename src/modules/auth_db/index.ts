@@ -1,13 +1,13 @@
 // auth_db: www_authorize / proxy_authorize against a subscriber table in
 // SQLite (db_url sqlite://PATH): the HA1 column for the algorithm (ha1,
 // ha1_sha256, ha1_sha512t256), or plain passwords with calculate_ha1.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import { authorize, type Kind, type UserLookup } from '../auth/index.js';
 import { baseOf, type Algorithm } from '../auth/digest.js';
 import { oneOf } from '../common/fixups.js';
-import { sqlitePath } from '../usrloc/sql.js';
+import { sqliteFor } from '../common/sqlite.js';
 import type { NativeModule } from '../types.js';
 
 function param(rt: Runtime, name: string, dflt: string): string {
@@ -16,17 +16,8 @@ function param(rt: Runtime, name: string, dflt: string): string {
 }
 
 function dbOf(rt: Runtime): Database.Database | Error {
-  const cached = rt.services.get('auth_db:db') as Database.Database | undefined;
-  if (cached) return cached;
-  const path = sqlitePath(String(rt.param('auth_db', 'db_url') ?? ''));
-  if (!path) return new Error('auth_db needs db_url = sqlite://PATH');
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    rt.services.set('auth_db:db', db);
-    return db;
-  } catch (err) {
-    return err as Error;
-  }
+  const db = sqliteFor(rt, String(rt.param('auth_db', 'db_url') ?? ''), { readonly: true });
+  return db instanceof Error && !String(rt.param('auth_db', 'db_url') ?? '').startsWith('sqlite://') ? new Error('auth_db needs db_url = sqlite://PATH') : db;
 }
 
 /** A column name from a modparam: plain identifiers only, since it goes into the SQL text. */
