@@ -9,6 +9,7 @@ import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
 import { permissions } from './permissions/index.js';
+import { avpops } from './avpops/index.js';
 import { registrar } from './registrar/index.js';
 import { rr } from './rr/index.js';
 import { textops } from './textops/index.js';
@@ -20,5 +21,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, cachedb_local: cachedbLocal, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
+  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
 };

@@ -47,6 +47,8 @@ function applyGlobals(rt: Runtime, globals: Map<string, A.GlobalParam>): void {
   const header = globals.get('server_header');
   if (header?.value.kind === 'String') rt.serverHeader = header.value.value.replace(/^Server:\s*/i, '');
   if (num('server_signature') === 0) rt.serverHeader = undefined;
+  const dbUrl = globals.get('db_default_url');
+  if (dbUrl?.value.kind === 'String') rt.dbDefaultUrl = dbUrl.value.value;
   const prefix = globals.get('log_prefix');
   if (prefix?.value.kind === 'String') rt.logger.prefix = prefix.value.value;
 }

@@ -67,6 +67,8 @@ export class Runtime {
   enableAsserts = false;
   /** Level of the one-argument xlog() (xlog_print_level, default L_ERR). */
   xlogPrintLevel = -1;
+  /** The core's db_default_url: the database of modules whose db_url is not set. */
+  dbDefaultUrl: string | undefined;
   /** `Server:` value of local replies; undefined when server_signature is off. */
   serverHeader: string | undefined = 'opensips-ts (OpenSIPS 3.3 compatible)';
   /**
