@@ -85,3 +85,99 @@ test('www_authorize return codes: 1 with the right password (plain, calculate_ha
     assert.deepEqual(codes, [-4, 1, -3, -4, -2, -4, -1], extra || 'stored HA1');
   }
 });
+
+test('pv_www_authorize: the secret from username_spec/password_spec (plain with calculate_ha1, else an HA1); another user is unknown; no secret is an error (500)', () => {
+  const pvCfg = (calc: number, password: string): string => `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "signaling.so"
+loadmodule "auth.so"
+modparam("auth", "username_spec", "$avp(auser)")
+modparam("auth", "password_spec", "$avp(apass)")
+modparam("auth", "calculate_ha1", ${calc})
+route {
+\t$avp(auser) = "1001";
+\t${password ? `$avp(apass) = "${password}";` : ''}
+\t$var(rc) = pv_www_authorize("");
+\txlog("L_NOTICE", "authorize $var(rc)\\n");
+\tif ($var(rc) < 0) { www_challenge("", "auth"); exit; }
+\tsl_send_reply(200, "OK");
+}
+`;
+  const rcs = (h: ReturnType<typeof serverFor>): string[] => h.logs.filter((l) => l.includes('authorize ')).map((l) => l.trim().split(' ').pop()!);
+  for (const [calc, secret] of [[1, 'secret'], [0, hashHex('MD5', '1001:127.0.0.1:secret')]] as const) {
+    const h = serverFor(pvCfg(calc, secret));
+    h.receive(register(1), '127.0.0.11');
+    h.receive(register(2, answer(h.sent[0]!.text)), '127.0.0.11');
+    h.receive(register(3), '127.0.0.11');
+    h.receive(register(4, answer(h.sent[2]!.text, { password: 'wrong' })), '127.0.0.11');
+    assert.deepEqual(rcs(h), ['-4', '1', '-4', '-2'], `calculate_ha1=${calc}`);
+  }
+  const other = serverFor(pvCfg(1, 'secret'));
+  other.receive(register(1), '127.0.0.11');
+  other.receive(register(2, answer(other.sent[0]!.text, { user: '1002' })), '127.0.0.11');
+  assert.deepEqual(rcs(other), ['-4', '-1']);
+  const none = serverFor(pvCfg(1, ''));
+  none.receive(register(1), '127.0.0.11');
+  none.receive(register(2, answer(none.sent[0]!.text)), '127.0.0.11');
+  assert.deepEqual(rcs(none), ['-4'], '0: replied, the script ends');
+  assert.match(none.sent[1]!.text, /^SIP\/2\.0 500 Server Internal Error\r\n/);
+});
+
+test('append_rpid_hf / is_rpid_user_e164 on the rpid AVP', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "auth.so"
+route {
+\t$var(a) = append_rpid_hf();
+\t$var(b) = is_rpid_user_e164();
+\t$avp(rpid) = "<sip:+4930123456@127.0.0.1>";
+\t$var(c) = is_rpid_user_e164();
+\t$var(d) = append_rpid_hf("Pre ", ";x=1");
+\t$var(e) = append_rpid_hf();
+\t$avp(rpid) = "sip:alice@127.0.0.1";
+\t$var(f) = is_rpid_user_e164();
+\txlog("L_NOTICE", "rc $var(a) $var(b) $var(c) $var(d) $var(e) $var(f)\\n");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(register(1), '127.0.0.11');
+  assert.ok(h.logs.some((l) => l.endsWith('rc -1 -1 1 1 1 -1\n')), h.logs.join(''));
+  const out = h.sent.find((s) => s.text.startsWith('REGISTER'))!.text;
+  assert.match(out, /\r\nRemote-Party-ID: Pre <sip:\+4930123456@127\.0\.0\.1>;x=1\r\nRemote-Party-ID: <sip:\+4930123456@127\.0\.0\.1>;party=calling;id-type=subscriber;screen=yes\r\n/);
+});
+
+test('auth_db checks: db_does_uri_exist (1 / -5), db_is_from/to_authorized against the uri table (-2 before authorizing, 1, -9 spoofed), db_get_auth_id (1 with the id and realm, -4 unknown)', () => {
+  const path = subscribers();
+  const db = new Database(path);
+  db.exec("CREATE TABLE uri (username TEXT, domain TEXT, uri_user TEXT); INSERT INTO uri VALUES ('1001', '127.0.0.1', '1001'), ('1001', '127.0.0.1', 'alias1');");
+  db.close();
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "signaling.so"
+loadmodule "auth.so"
+loadmodule "auth_db.so"
+modparam("auth_db", "db_url", "sqlite://${path}")
+route {
+\t$var(before) = db_is_from_authorized("uri");
+\tif (!www_authorize("", "subscriber")) { www_challenge("", "auth"); exit; }
+\t$var(e1) = db_does_uri_exist("sip:1001@127.0.0.1", "subscriber");
+\t$var(e2) = db_does_uri_exist("sip:9999@127.0.0.1", "subscriber");
+\t$var(f) = db_is_from_authorized("uri");
+\t$var(t) = db_is_to_authorized("uri");
+\t$var(g) = db_get_auth_id("uri", "sip:alias1@127.0.0.1", $avp(au), $avp(ar));
+\t$var(g2) = db_get_auth_id("uri", "sip:nobody@127.0.0.1", $avp(au2), $avp(ar2));
+\txlog("L_NOTICE", "chk $var(before) $var(e1) $var(e2) $var(f) $var(t) $var(g) $avp(au) $avp(ar) $var(g2)\\n");
+\tsl_send_reply(200, "OK");
+}
+`);
+  h.receive(register(1), '127.0.0.11');
+  h.receive(register(2, answer(h.sent[0]!.text)), '127.0.0.11');
+  assert.ok(h.logs.some((l) => l.endsWith('chk -2 1 -5 1 1 1 1001 127.0.0.1 -4\n')), h.logs.join(''));
+  h.receive(register(3), '127.0.0.11');
+  h.receive(register(4, answer(h.sent[2]!.text)).replace('From: <sip:1001@', 'From: <sip:mallory@'), '127.0.0.11');
+  assert.ok(h.logs.some((l) => / -2 1 -5 -9 1 1 /.test(l)), h.logs.join(''));
+});

@@ -194,3 +194,20 @@ route {
   const r = e.send(Buffer.from('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK-o\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'));
   assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => r.vars.get(k)), [1, -1, 1, -1]);
 });
+
+test('remove_ip_port: contacts whose next hop (received, else the contact) is ip:port go, for one AoR or all; 1 either way', () => {
+  const e = sipEngine(`${MODULES}route {\n\tif ($rm == "REGISTER") { save("location"); exit; }\n\t$var(a) = remove_ip_port("127.0.0.9", 5070, "location", "sip:1001@127.0.0.1");\n\t$var(b) = remove_ip_port("127.0.0.8", 5060, "location");\n}\n`);
+  e.send(register({ contacts: ['<sip:1001@127.0.0.9:5070>', '<sip:1001@127.0.0.8>'] }));
+  e.send(register({ user: '1002', callId: 'c2', contacts: ['<sip:1002@127.0.0.8>', '<sip:1002@127.0.0.9:5070>'] }));
+  const r = e.send(Buffer.from('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bK-o\r\nFrom: <sip:a@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: o1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n'));
+  assert.deepEqual([r.vars.get('a'), r.vars.get('b')], [1, 1]);
+  assert.deepEqual(bindings(e).map((b) => b.uri), []);
+  assert.deepEqual(bindings(e, '1002').map((b) => b.uri), ['sip:1002@127.0.0.9:5070'], 'the AoR-scoped removal left 1002 alone');
+});
+
+test('add_sock_hdr(name): the receiving socket as proto:ip:port, appended to the request', () => {
+  const e = sipEngine(`${MODULES}loadmodule "tm.so"\nroute {\n\t$var(a) = add_sock_hdr("Sock-Info");\n\t$du = "sip:127.0.0.20:5060";\n\tt_relay();\n}\n`);
+  const r = e.send(register());
+  assert.equal(r.vars.get('a'), 1);
+  assert.match(r.sent.find((m) => m.kind === 'request')!.text, /\r\nSock-Info: udp:127\.0\.0\.1:5060\r\n/);
+});

@@ -6,11 +6,13 @@ import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
+import type { Credentials } from '../../sip/scalars.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
 import type { NativeModule } from '../types.js';
 import { expectedResponse, parseAlgorithm, type Algorithm } from './digest.js';
 import { noncesOf } from './nonces.js';
+import { appendRpidHf, isRpidUserE164, pvAuthorize } from './pv-auth.js';
 
 /** auth_result_t of OpenSIPS 3.3. */
 export const AUTH = { ERROR: -5, NO_CREDENTIALS: -4, STALE_NONCE: -3, INVALID_PASSWORD: -2, USER_UNKNOWN: -1, REPLIED: 0, AUTHORIZED: 1 } as const;
@@ -18,11 +20,17 @@ export const AUTH = { ERROR: -5, NO_CREDENTIALS: -4, STALE_NONCE: -3, INVALID_PA
 export type Kind = 'www' | 'proxy';
 const HEADER = { www: 'authorization', proxy: 'proxy-authorization' } as const;
 
-interface AuthState { stale: Set<Kind>; authorized: Partial<Record<Kind, number>> }
+interface AuthState {
+  stale: Set<Kind>;
+  /** The credentials the last authorize looked at, by header kind (consume_credentials). */
+  authorized: Partial<Record<Kind, number>>;
+  /** The credentials that authorized (post_auth marks them): auth_db's check functions read these. */
+  succeeded: Partial<Record<Kind, Credentials>>;
+}
 
 function stateOf(ctx: ExecContext): AuthState {
   let st = ctx.peekState('auth:state') as AuthState | undefined;
-  if (!st) { st = { stale: new Set(), authorized: {} }; ctx.modState.set('auth:state', st); }
+  if (!st) { st = { stale: new Set(), authorized: {}, succeeded: {} }; ctx.modState.set('auth:state', st); }
   return st;
 }
 
@@ -62,7 +70,7 @@ function challenge(ctx: ExecContext, kind: Kind, realmArg: string, qopArg: strin
 
 export interface UserLookup {
   /** The stored HA1 (or plain password when `plain`), undefined for an unknown user, an Error when the store failed. */
-  (user: string, domain: string, alg: Algorithm): { secret: string; plain: boolean } | undefined | Error;
+  (user: string, domain: string, alg: Algorithm, wholeUsername: string): { secret: string; plain: boolean } | undefined | Error;
 }
 
 /** pre_auth + the backend lookup + check_response: OpenSIPS's return codes. */
@@ -86,7 +94,7 @@ export function authorize(ctx: ExecContext, kind: Kind, realmArg: string, lookup
   if (!noncesOf(ctx.runtime).take(p.nonce, qop, alg)) { stateOf(ctx).stale.add(kind); return AUTH.STALE_NONCE; }
   const at = p.username.indexOf('@');
   const user = at < 0 ? p.username : p.username.slice(0, at);
-  const found = lookup(user, at < 0 ? realm : p.username.slice(at + 1), alg);
+  const found = lookup(user, at < 0 ? realm : p.username.slice(at + 1), alg, p.username);
   if (found instanceof Error) { signalingReply(ctx, 500, 'Server Internal Error', [], `${kind}_authorize`); return AUTH.REPLIED; }
   if (!found) return AUTH.USER_UNKNOWN;
   const expected = expectedResponse({
@@ -94,7 +102,15 @@ export function authorize(ctx: ExecContext, kind: Kind, realmArg: string, lookup
     ...(found.plain ? { password: { user: p.username, realm, secret: found.secret } } : { ha1: found.secret.toLowerCase() }),
     ...(qop === 'auth-int' ? { body: msg.body } : {}),
   });
-  return expected === p.response.toLowerCase() ? AUTH.AUTHORIZED : AUTH.INVALID_PASSWORD;
+  if (expected !== p.response.toLowerCase()) return AUTH.INVALID_PASSWORD;
+  stateOf(ctx).succeeded[kind] = all[index]!;
+  return AUTH.AUTHORIZED;
+}
+
+/** The credentials a www_/proxy_authorize accepted for this message (Authorization first), if any. */
+export function authorizedCredentials(ctx: ExecContext): Credentials | undefined {
+  const st = ctx.peekState('auth:state') as AuthState | undefined;
+  return st?.succeeded.www ?? st?.succeeded.proxy;
 }
 
 /** consume_credentials(): the credentials the last authorize checked do not travel on. */
@@ -114,5 +130,9 @@ export const auth: NativeModule = {
     www_challenge: { returns: [0, -1], impl: (ctx, [realm, qop, algs]) => challenge(ctx, 'www', realm?.str ?? '', qop?.str, algs?.str) },
     proxy_challenge: { returns: [0, -1], impl: (ctx, [realm, qop, algs]) => challenge(ctx, 'proxy', realm?.str ?? '', qop?.str, algs?.str) },
     consume_credentials: { returns: [1, -1], impl: (ctx) => consumeCredentials(ctx) },
+    pv_www_authorize: { returns: [1, 0, -1, -2, -3, -4, -5], impl: (ctx, [realm]) => pvAuthorize(ctx, 'www', realm?.str ?? '') },
+    pv_proxy_authorize: { returns: [1, 0, -1, -2, -3, -4, -5], impl: (ctx, [realm]) => pvAuthorize(ctx, 'proxy', realm?.str ?? '') },
+    append_rpid_hf: { returns: [1, -1], impl: (ctx, [prefix, suffix]) => appendRpidHf(ctx, prefix?.given ? prefix.str ?? '' : undefined, suffix?.given ? suffix.str ?? '' : undefined) },
+    is_rpid_user_e164: { returns: [1, -1], impl: (ctx) => isRpidUserE164(ctx) },
   },
 };

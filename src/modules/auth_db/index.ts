@@ -8,6 +8,7 @@ import { authorize, type Kind, type UserLookup } from '../auth/index.js';
 import { baseOf, type Algorithm } from '../auth/digest.js';
 import { oneOf } from '../common/fixups.js';
 import { sqliteFor } from '../common/sqlite.js';
+import { doesUriExist, getAuthId, isAuthorizedFor } from './checks.js';
 import type { NativeModule } from '../types.js';
 
 function param(rt: Runtime, name: string, dflt: string): string {
@@ -56,6 +57,10 @@ export const authDb: NativeModule = {
   functions: {
     www_authorize: { returns: [1, 0, -1, -2, -3, -4, -5], impl: (ctx, [realm, table]) => authorizeIn('www')(ctx, realm?.str ?? '', table?.str ?? '') },
     proxy_authorize: { returns: [1, 0, -1, -2, -3, -4, -5], impl: (ctx, [realm, table]) => authorizeIn('proxy')(ctx, realm?.str ?? '', table?.str ?? '') },
+    db_does_uri_exist: { returns: [1, -1, -4, -5], impl: (ctx, [uri, table]) => doesUriExist(ctx, uri?.str ?? '', table?.str || 'subscriber') },
+    db_is_from_authorized: { returns: [1, -1, -2, -4, -8, -9], impl: (ctx, [table]) => isAuthorizedFor(ctx, 'from', table?.str || 'uri') },
+    db_is_to_authorized: { returns: [1, -1, -2, -4, -8, -9], impl: (ctx, [table]) => isAuthorizedFor(ctx, 'to', table?.str || 'uri') },
+    db_get_auth_id: { returns: [1, -1, -3, -4, -8], impl: (ctx, [table, uri, user, realm]) => getAuthId(ctx, table?.str || 'uri', uri?.str ?? '', user, realm) },
   },
   params: {
     calculate_ha1: { validate: oneOf([0, 1]) },

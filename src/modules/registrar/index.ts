@@ -7,6 +7,7 @@ import { extractAor, settingsOf, usrlocOf, logExpiryAdjustments } from './aor.js
 import { parseLookupFlags, parseSaveFlags } from './flags.js';
 import { registrarLookup } from './lookup.js';
 import { registrarSave } from './save.js';
+import { addSockHdr, removeIpPort } from './ip-port.js';
 
 /** An IP as text for comparison: brackets off, IPv6 in its canonical lower-case form. */
 function normalizeIp(ip: string): string {
@@ -29,6 +30,12 @@ export const registrar: NativeModule = {
       fixup: flagStringFixup(1, parseLookupFlags),
       prepare: (rt, [domain]) => { if (typeof domain === 'string') usrlocOf(rt).domain(domain); },
       impl: (ctx, [domain, flags, aor]) => registrarLookup(ctx, domain?.str ?? 'location', flags?.str ?? '', aor?.str),
+    },
+    add_sock_hdr: { returns: [1, -1], impl: (ctx, [name]) => addSockHdr(ctx, name?.str ?? '') },
+    remove_ip_port: {
+      returns: [1, -1],
+      prepare: (rt, [, , domain]) => { if (typeof domain === 'string') usrlocOf(rt).domain(domain); },
+      impl: (ctx, [ip, port, domain, aor]) => removeIpPort(ctx, ip?.str ?? '', port?.int, domain?.str ?? 'location', aor?.given ? aor.str : undefined),
     },
     is_registered: {
       returns: [1, -1],
