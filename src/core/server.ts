@@ -30,6 +30,8 @@ function num(rt: Runtime, name: string, dflt: number): number {
 export class SipServer implements LiveTm {
   readonly tm: TransactionTable;
   received = 0;
+  /** tm's onreply_avp_mode: 1 = onreply_route sees the transaction's AVPs (0, the default: the reply's own). */
+  private readonly onreplyAvpMode: number;
 
   constructor(readonly rt: Runtime, readonly net: Network, private readonly map?: AddressMap) {
     this.tm = new TransactionTable({
@@ -37,6 +39,7 @@ export class SipServer implements LiveTm {
       frTimeout: num(rt, 'fr_timeout', 30) * 1000, frInvTimeout: num(rt, 'fr_inv_timeout', 120) * 1000,
       waitTime: num(rt, 'wt_timer', 5) * 1000,
     }, rt.timers);
+    this.onreplyAvpMode = num(rt, 'onreply_avp_mode', 0);
     rt.services.set('tm:live', this);
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
     rt.transport = {
@@ -180,7 +183,7 @@ export class SipServer implements LiveTm {
     if (!key) return undefined;
     let s = this.tm.servers.get(key);
     if (!s) {
-      s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false };
+      s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false, avps: ctx.avps };
       this.tm.servers.set(key, s);
     }
     return s;
@@ -326,6 +329,7 @@ export class SipServer implements LiveTm {
     const routes = [this.rt.route('onreply_route', ''), s.onReply ? this.rt.route('onreply_route', s.onReply) : undefined].filter((r) => r !== undefined);
     for (const r of routes) {
       const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
+      if (s.avps && this.onreplyAvpMode === 1) ctx.shareAvps(s.avps);
       runRoute(ctx, r!, 'onreply', r!.name);
       if (ctx.dropped && msg.status < 200) return false;
       // The route's header edits (fix_nated_contact, append_hf...) go out with the relayed reply; body edits are on it already.
@@ -343,6 +347,7 @@ export class SipServer implements LiveTm {
       s.onFailure = undefined;
       if (route) {
         const ctx = new ExecContext(this.rt, scriptMessage(s.request), { ...s.src }, s.socket);
+        if (s.avps) ctx.shareAvps(s.avps);
         ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false, ...(s.cancelled ? { cancelled: true } : {}) });
         if (s.hooks) ctx.modState.set('tm:hooks', s.hooks);
         ctx.modState.set('tm:failure', { code, local: best === undefined });

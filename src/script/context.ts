@@ -62,6 +62,11 @@ export class ExecContext {
   // The two maps are created on first use: most messages (a stateless reply)
   // never touch them.
 
+  /** Works on another context's AVPs from now on (a transaction's, in failure_route). */
+  shareAvps(avps: Map<string, Val[]>): void {
+    this.ownAvps = avps;
+  }
+
   /** AVP value stacks, newest last (`$(avp(x)[0])` is the newest). */
   get avps(): Map<string, Val[]> {
     return (this.ownAvps ??= new Map());

@@ -133,3 +133,33 @@ test('t_reply_with_body: the body after the headers with its Content-Length; the
   assert.match(text, /\r\nContent-Type: text\/plain\r\n/);
   assert.match(text, /\r\nContent-Length: 11\r\n\r\nhello, 1002$/);
 });
+
+test('AVPs belong to the transaction: failure_route sees the request route\'s (and what it sets stays); onreply_route only with onreply_avp_mode 1', () => {
+  const cfg = (mode: number): string => `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+modparam("tm", "onreply_avp_mode", ${mode})
+route {
+\t$avp(who) = "alice";
+\tt_on_failure("f");
+\tt_on_reply("r");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+\t$avp(after) = "late";
+}
+onreply_route[r] {
+\txlog("L_NOTICE", "reply sees $avp(who)\\n");
+}
+failure_route[f] {
+\txlog("L_NOTICE", "failure sees $avp(who) $avp(after)\\n");
+}
+`;
+  const off = serverFor(cfg(0));
+  off.receive(request('INVITE', 'av1'), '127.0.0.11');
+  off.receive(replyTo(off, 'av1', '486 Busy Here'), '127.0.0.20');
+  assert.deepEqual(notices(off.logs), ['reply sees <null>', 'failure sees alice late']);
+  const on = serverFor(cfg(1));
+  on.receive(request('INVITE', 'av2'), '127.0.0.11');
+  on.receive(replyTo(on, 'av2', '486 Busy Here'), '127.0.0.20');
+  assert.deepEqual(notices(on.logs), ['reply sees alice', 'failure sees alice late']);
+});
