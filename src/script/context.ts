@@ -38,6 +38,8 @@ export class ExecContext {
   dropped = false;
   returnValue = 1;
   ruri: string;
+  /** The R-URI branch's q (× 1000), -1 unspecified (lookup() sets it from the contact). */
+  ruriQ = -1;
   du: string | null = null;
   socketOut: SocketInfo | null = null;
   /** Routes being run, innermost last: positional `$param(n)` of route() calls, named ones of an event_route. */

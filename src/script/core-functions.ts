@@ -8,6 +8,7 @@ import { raiseScriptEvent } from './events.js';
 import { CACHE_FUNCTIONS } from './cache-functions.js';
 import { forwardStateless } from '../modules/common/forward.js';
 import { setUriField, splitUri, joinUri } from './uri-fields.js';
+import { nextBranches, serializeBranches } from './serial-forking.js';
 
 const ok = (b: boolean): number => (b ? 1 : -1);
 
@@ -113,6 +114,8 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
+  serialize_branches: { returns: [1, -1], impl: (ctx, [clear, keep]) => serializeBranches(ctx, (clear?.int ?? 0) !== 0, (keep?.int ?? 0) !== 0) },
+  next_branches: { returns: [1, 2, -1], impl: (ctx) => nextBranches(ctx) },
   raise_event: { returns: [1, -1], impl: (ctx, [name, attrs, vals]) => raiseScriptEvent(ctx, name?.str ?? '', attrs, vals) },
   setflag: flagOp('msg', 'set'),
   resetflag: flagOp('msg', 'reset'),

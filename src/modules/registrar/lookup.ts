@@ -34,6 +34,7 @@ export function registrarLookup(ctx: ExecContext, domainName: string, flagsText:
     if (attr) ctx.avpStack(attr).push(b.attr ?? null);
     if (i === 0 && !f.branchesOnly) {
       ctx.ruri = b.uri;
+      ctx.ruriQ = b.q;
       if (du) ctx.du = du;
       ctx.branchFlags[0] = (ctx.branchFlags[0] ?? 0) | b.cflags;
       if (socket) ctx.socketOut = socket;
