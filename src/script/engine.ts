@@ -16,6 +16,7 @@ import { CORE_FUNCTIONS } from './core-functions.js';
 import { eventRouteProblems } from './events.js';
 import { resolveModules, type ModuleResolution } from './modules-resolve.js';
 import { Runtime, type CompiledRoute } from './runtime.js';
+import { MORE_CORE_PVS } from './pv-more.js';
 
 export interface EngineOptions {
   profile: Profile;
@@ -47,6 +48,7 @@ function applyGlobals(rt: Runtime, globals: Map<string, A.GlobalParam>): void {
   const header = globals.get('server_header');
   if (header?.value.kind === 'String') rt.serverHeader = header.value.value.replace(/^Server:\s*/i, '');
   if (num('server_signature') === 0) rt.serverHeader = undefined;
+  rt.logColors = !!num('log_stderror') || !!num('xlog_force_color');
   const dbUrl = globals.get('db_default_url');
   if (dbUrl?.value.kind === 'String') rt.dbDefaultUrl = dbUrl.value.value;
   const prefix = globals.get('log_prefix');
@@ -82,6 +84,7 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   diagnostics.push(...resolution.diagnostics);
 
   const catalog = loadCatalog();
+  for (const [name, def] of Object.entries(MORE_CORE_PVS)) rt.modulePvs.set(name, def);
   for (const pv of catalog.core.pvs) {
     if (!CORE_PVS[pv.name] && pv.name !== 'avp' && pv.name !== 'var' && !rt.modulePvs.has(pv.name)) rt.modulePvs.set(pv.name, notImplementedPv('core', pv.name, pv.takesName, pv.writable));
   }

@@ -67,6 +67,8 @@ export class Runtime {
   enableAsserts = false;
   /** Level of the one-argument xlog() (xlog_print_level, default L_ERR). */
   xlogPrintLevel = -1;
+  /** $C(..) gives ANSI colours only when logging to stderr (log_stderror) or with xlog_force_color. */
+  logColors = false;
   /** The core's db_default_url: the database of modules whose db_url is not set. */
   dbDefaultUrl: string | undefined;
   /** `Server:` value of local replies; undefined when server_signature is off. */
