@@ -208,11 +208,15 @@ export class SipServer implements LiveTm {
     const hooks = ctx.peekState('tm:hooks') as ServerTx['hooks'];
     if (hooks?.length) s.hooks = hooks;
     if (transactionOf(ctx)?.replicated) s.local = true;
+    const fr = ctx.peekState('tm:fr_timeout') as number | undefined;
+    const frInv = ctx.peekState('tm:fr_inv_timeout') as number | undefined;
+    if (fr !== undefined) s.frTimeout = fr * 1000;
+    if (frInv !== undefined) s.frInvTimeout = frInv * 1000;
     const c: ClientTx = { branch, method: ctx.msg.method, server: s, from, to: { proto: to.proto, ...mapPeer(this.map, to.ip, to.port) }, data, provisional: false, final: false, timers: [] };
     this.tm.addClient(c);
     if (c.method === 'ACK') return;
     if (to.proto === 'udp') this.retransmit(c, this.tm.timers.t1);
-    this.armFr(c, this.tm.timers.frTimeout);
+    this.armFr(c, s.frTimeout ?? this.tm.timers.frTimeout);
   }
 
   /** A request the server originates: a client transaction of its own (Timer E, fr_timeout), its replies consumed. */
@@ -277,7 +281,7 @@ export class SipServer implements LiveTm {
     if (!this.runReplyRoutes(msg, m, s)) return;
     if (msg.status < 200) {
       c.provisional = true;
-      if (c.method === 'INVITE') { this.tm.clearClient(c); this.armFr(c, this.tm.timers.frInvTimeout); }
+      if (c.method === 'INVITE') { this.tm.clearClient(c); this.armFr(c, s.frInvTimeout ?? this.tm.timers.frInvTimeout); }
       if (msg.status > 100) this.forwardReply(msg, s); // tm relays every provisional reply but 100
       return;
     }

@@ -186,7 +186,33 @@ export function strftime(format: string, d: Date): string {
   });
 }
 
+// ---- $ct.fields(name|uri|q|expires|methods|received|params) ----
+
+function contactField(c: { text: string; uri: string; params: Record<string, string>; displayName?: string } | undefined, field: string | undefined): Val {
+  if (!c) return null;
+  const f = (field ?? '').toLowerCase();
+  if (f === 'name') return str(c.displayName);
+  if (f === 'uri') return c.uri;
+  if (f === 'params') {
+    const afterUri = c.text.includes('>') ? c.text.slice(c.text.indexOf('>') + 1) : c.text.slice(c.text.indexOf(';'));
+    return str(afterUri.replace(/^\s*;\s*/, '').trim() || undefined);
+  }
+  if (f === 'q' || f === 'expires' || f === 'methods' || f === 'received') return str(c.params[f]);
+  return c.text;
+}
+
+/** The message's headers, in order, as they came (for $hdr_name[n]). */
+function headerNames(ctx: ExecContext): string[] {
+  return ctx.msg.sip?.headerNames() ?? [];
+}
+
 export const MORE_CORE_PVS: Record<string, PvDef> = {
+  'ct.fields': {
+    takesName: true,
+    get: (ctx, field) => { const c = ctx.msg.contacts(); return c.star ? null : contactField(c.list[0], field); },
+    all: (ctx, field) => { const c = ctx.msg.contacts(); return c.star ? [] : c.list.map((x) => contactField(x, field)); },
+  },
+  hdr_name: { takesName: false, get: (ctx) => headerNames(ctx)[0] ?? null, all: headerNames },
   C: { takesName: true, get: (ctx, name) => colour(ctx, name) },
   au: credPv('user'), ad: credPv('domain'), aU: credPv('whole'), ar: credPv('realm'), adu: credPv('uri'), an: credPv('nonce'),
   'auth.nonce': credPv('nonce'), 'auth.resp': credPv('response'), 'auth.cnonce': credPv('cnonce'), 'auth.opaque': credPv('opaque'),

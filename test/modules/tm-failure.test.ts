@@ -163,3 +163,48 @@ failure_route[f] {
   on.receive(replyTo(on, 'av2', '486 Busy Here'), '127.0.0.20');
   assert.deepEqual(notices(on.logs), ['reply sees alice', 'failure sees alice late']);
 });
+
+test('$T_fr_timeout / $T_fr_inv_timeout: per transaction, read back, and used for its branches; $T_branch_idx in branch_route', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+modparam("tm", "fr_timeout", 30)
+route {
+\t$var(d) = $T_fr_timeout;
+\t$T_fr_timeout = 2;
+\txlog("L_NOTICE", "fr $var(d) -> $T_fr_timeout\\n");
+\tt_on_branch("b");
+\tt_on_failure("f");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+branch_route[b] {
+\txlog("L_NOTICE", "branch $T_branch_idx\\n");
+}
+failure_route[f] {
+\txlog("L_NOTICE", "failed $T_reply_code\\n");
+}
+`);
+  h.receive(request('OPTIONS', 'fr1'), '127.0.0.11');
+  h.clock.advance(2500);
+  assert.deepEqual(notices(h.logs), ['fr 30 -> 2', 'branch 0', 'failed 408'], 'the 408 came after 2 s, not 30');
+});
+
+test('$sig_local_totag: the To tag a local reply will carry (sl outside a transaction, tm inside)', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "signaling.so"
+route {
+\txlog("L_NOTICE", "tag $sig_local_totag\\n");
+\tt_newtran();
+\txlog("L_NOTICE", "tag $sig_local_totag\\n");
+\tt_reply(404, "Not Here");
+}
+`);
+  h.receive(request('OPTIONS', 'tg1'), '127.0.0.11');
+  const [sl, tmTag] = notices(h.logs).map((l) => l.replace('tag ', ''));
+  assert.match(sl!, /^[0-9a-f]{4}\.[0-9a-f]{32}$/);
+  assert.match(tmTag!, /^[0-9a-f]{4}-[0-9a-f]{32}$/);
+  assert.ok(h.sent[0]!.text.includes(`;tag=${tmTag}\r\n`), 'the reply carries it');
+});

@@ -54,3 +54,10 @@ test('strftime and q as OpenSIPS prints them', () => {
   assert.equal(strftime('%Y-%m-%d %H:%M:%S %a %b %j %e|%%', d), '2026-11-05 09:07:03 Thu Nov 309  5|%');
   assert.deepEqual([1000, 0, 500, 123, 50, -1].map(qString), ['1', '0', '0.5', '0.123', '0.05', '0']);
 });
+
+test('$ct.fields(...) per contact, $hdr_name[n]', () => {
+  const v = vars('', ['$var(u) = $ct.fields(uri);', '$var(q) = $ct.fields(q);', '$var(n) = $ct.fields(name);', '$var(p) = $ct.fields(params);', '$var(e1) = $(ct.fields(expires)[1]);',
+    '$var(h0) = $hdr_name;', '$var(h2) = $(hdr_name[2]);'].join('\n'),
+  ['Contact: "Al" <sip:alice@127.0.0.2:5070>;q=0.8;expires=60, <sip:alice@127.0.0.9>;expires=30']);
+  assert.deepEqual(['u', 'q', 'n', 'p', 'e1', 'h0', 'h2'].map(v), ['sip:alice@127.0.0.2:5070', '0.8', 'Al', 'q=0.8;expires=60', '30', 'Via', 'To']);
+});

@@ -4,6 +4,7 @@ import type { NativeModule } from '../types.js';
 import { replyCodeFixup } from '../common/fixups.js';
 import { sendLocalReply } from '../common/reply.js';
 import { localFinalReplied, transactionOf } from '../common/transaction.js';
+import { slState, tmTags } from '../common/tags.js';
 
 /** The reply path shared by send_reply() and the registrars. */
 export function signalingReply(ctx: ExecContext, code: number, reason: string, headers: [string, string][] = [], via = 'send_reply'): number {
@@ -19,6 +20,17 @@ export function signalingReply(ctx: ExecContext, code: number, reason: string, h
 
 export const signaling: NativeModule = {
   name: 'signaling',
+  pvs: {
+    // The To tag a local reply to this request gets (tm's inside a transaction, sl's outside): computable before replying.
+    sig_local_totag: {
+      takesName: false,
+      get: (ctx) => {
+        const req = ctx.msg.sip;
+        if (!req?.isRequest) return null;
+        return (transactionOf(ctx) ? tmTags(ctx.runtime) : slState(ctx.runtime).tags).tagFor(req) ?? null;
+      },
+    },
+  },
   functions: {
     send_reply: {
       returns: [1, -1],

@@ -26,9 +26,28 @@ function statusInScope(ctx: ExecContext): number | undefined {
   return t ? t.lastReply?.code ?? 0 : undefined;
 }
 
+/** $T_fr_timeout / $T_fr_inv_timeout: this transaction's timer in seconds (the modparam until the script sets it). */
+function timeoutPv(param: 'fr_timeout' | 'fr_inv_timeout', dflt: number): import('../../script/pv-core.js').PvDef {
+  const key = `tm:${param}`;
+  return {
+    takesName: false,
+    get: (ctx) => (ctx.peekState(key) as number | undefined) ?? Number(ctx.runtime.param('tm', param) ?? dflt),
+    set: (ctx, _n, v) => {
+      if (v === null) { ctx.modState.delete(key); return true; }
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) return false;
+      ctx.modState.set(key, n);
+      return true;
+    },
+  };
+}
+
 export const tm: NativeModule = {
   name: 'tm',
   pvs: {
+    T_fr_timeout: timeoutPv('fr_timeout', 30),
+    T_fr_inv_timeout: timeoutPv('fr_inv_timeout', 120),
+    T_branch_idx: { takesName: false, get: (ctx) => (ctx.peekState('tm:branch_idx') as number | undefined) ?? 0 },
     T_reply_code: { takesName: false, get: (ctx) => statusInScope(ctx) ?? null },
   },
   functions: {

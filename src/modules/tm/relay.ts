@@ -85,6 +85,7 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
     const savedRuri = ctx.ruri;
     if (branchRoute) {
       ctx.ruri = b.uri;
+      ctx.modState.set('tm:branch_idx', sent);
       runRoute(ctx, branchRoute, 'branch', onBranch!);
       const dropped = ctx.dropped;
       ctx.dropped = false;

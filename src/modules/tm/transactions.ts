@@ -30,6 +30,9 @@ export interface ServerTx {
   done: boolean;
   /** A request the server originated itself (mid_registrar's De-REGISTERs): its replies end here. */
   local?: boolean;
+  /** $T_fr_timeout / $T_fr_inv_timeout set by the script, in ms. */
+  frTimeout?: number;
+  frInvTimeout?: number;
   /** The transaction's AVPs: the request route's, seen again by failure_route (and onreply_route with onreply_avp_mode 1). */
   avps?: Map<string, import('../../script/values.js').Val[]>;
 }
