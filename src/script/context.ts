@@ -23,6 +23,11 @@ export interface SocketInfo {
   anycast?: boolean;
 }
 
+/** The host and port a message sent from `s` names itself by: the script's override, the socket's advertised address, or its own. */
+export function advertisedHostPort(ctx: ExecContext, s: SocketInfo): { host: string; port: string } {
+  return { host: ctx.advertisedAddress ?? s.advertisedIp ?? s.ip, port: ctx.advertisedPort ?? String(s.advertisedPort ?? s.port) };
+}
+
 export function socketString(s: SocketInfo): string {
   return `${s.proto}:${s.ip}:${s.port}`;
 }
@@ -41,6 +46,9 @@ export class ExecContext {
   /** The R-URI branch's q (× 1000), -1 unspecified (lookup() sets it from the contact). */
   ruriQ = -1;
   du: string | null = null;
+  /** set_advertised_address / set_advertised_port: what this message's Via and Record-Route name instead of the socket. */
+  advertisedAddress: string | undefined;
+  advertisedPort: string | undefined;
   socketOut: SocketInfo | null = null;
   /** Routes being run, innermost last: positional `$param(n)` of route() calls, named ones of an event_route. */
   readonly routeStack: { type: RouteType; name: string; params: Val[]; named?: Record<string, Val> }[] = [];

@@ -114,6 +114,8 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
+  set_advertised_address: { returns: [1, -1], impl: (ctx, [addr]) => { if (!addr?.str) return -1; ctx.advertisedAddress = addr.str; return 1; } },
+  set_advertised_port: { returns: [1, -1], impl: (ctx, [port]) => { if (!port?.str || !/^\d+$/.test(port.str)) return -1; ctx.advertisedPort = port.str; return 1; } },
   serialize_branches: { returns: [1, -1], impl: (ctx, [clear, keep]) => serializeBranches(ctx, (clear?.int ?? 0) !== 0, (keep?.int ?? 0) !== 0) },
   next_branches: { returns: [1, 2, -1], impl: (ctx) => nextBranches(ctx) },
   raise_event: { returns: [1, -1], impl: (ctx, [name, attrs, vals]) => raiseScriptEvent(ctx, name?.str ?? '', attrs, vals) },

@@ -192,3 +192,12 @@ test('save() after fix_nated_contact stores (and answers with) the rewritten Con
   const r = e.send(req('REGISTER', ['Contact: <sip:a@192.168.1.20:5062>;expires=60']), { ip: '127.0.0.8', port: 40012, proto: 'udp' });
   assert.match(r.sent.at(-1)!.text, /^SIP\/2\.0 200 OK\r\n[\s\S]*\r\nContact: <sip:a@127\.0\.0\.8:40012>;expires=60\r\n/);
 });
+
+test('set_advertised_address / set_advertised_port: the Via and the Record-Route of this message name them', () => {
+  const e = sipEngine(`${LOAD}loadmodule "rr.so"\nroute {\n\t$var(a) = set_advertised_address("proxy.example.com");\n\t$var(p) = set_advertised_port("5999");\n\t$var(b) = set_advertised_port("x");\n\trecord_route();\n\t$du = "sip:127.0.0.20:5060";\n\tt_relay();\n}`);
+  const r = e.send(req('INVITE'));
+  assert.deepEqual([r.vars.get('a'), r.vars.get('p'), r.vars.get('b')], [1, 1, -1]);
+  const out = r.sent.find((m) => m.kind === 'request')!.text;
+  assert.match(out, /\r\nVia: SIP\/2\.0\/UDP proxy\.example\.com:5999;branch=z9hG4bK/);
+  assert.match(out, /\r\nRecord-Route: <sip:proxy\.example\.com:5999;lr;ftag=1>\r\n/);
+});

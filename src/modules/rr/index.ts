@@ -2,7 +2,7 @@
 // the dialog's route set through this proxy.
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
-import type { ExecContext } from '../../script/context.js';
+import { advertisedHostPort, type ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
@@ -54,8 +54,7 @@ export const rr: NativeModule = {
       impl: (ctx, [params]) => {
         if (alreadyRecorded(ctx)) return -1;
         const s = ctx.socketIn;
-        const host = s.advertisedIp ?? s.ip;
-        const port = s.advertisedPort ?? s.port;
+        const { host, port } = advertisedHostPort(ctx, s);
         const ftag = fromTag(ctx);
         const transport = s.proto === 'udp' ? '' : `;transport=${s.proto}`;
         addRecordRoute(ctx, `sip:${host.includes(':') ? `[${host}]` : host}:${port}${transport};lr${ftag ? `;ftag=${ftag}` : ''}${params?.str ?? ''}${rrState(ctx).pending}`);

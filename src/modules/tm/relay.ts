@@ -2,7 +2,7 @@
 // the R-URI, and to every appended branch.
 import { newBranch, viaReceived } from '../../sip/index.js';
 import type { SipMessage } from '../../sip/message.js';
-import { Flow, socketString, type ExecContext, type SocketInfo } from '../../script/context.js';
+import { advertisedHostPort, Flow, socketString, type ExecContext, type SocketInfo } from '../../script/context.js';
 import { runRoute } from '../../script/compile.js';
 import { headerEdits } from '../../script/edits.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
@@ -58,8 +58,7 @@ export function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo, br
   if (top !== undefined) msg.replaceHeader('via', top, 0);
   applyHeaderEdits(ctx, msg);
   msg.setRuri(ruri);
-  const host = from.advertisedIp ?? from.ip;
-  const port = from.advertisedPort ?? from.port;
+  const { host, port } = advertisedHostPort(ctx, from);
   const rport = ctx.peekState('core:add_local_rport') === true ? ';rport' : '';
   for (const h of tmHooks(ctx)) h.requestForwarded?.(msg, from);
   msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${branch}${rport}`, 'prepend');
