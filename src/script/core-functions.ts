@@ -6,7 +6,7 @@ import { Compiler, type StmtFn } from './compile.js';
 import type { ExecContext } from './context.js';
 import { raiseScriptEvent } from './events.js';
 import { CACHE_FUNCTIONS } from './cache-functions.js';
-import { forwardStateless } from '../modules/common/forward.js';
+import { forwardStateless, sendAsIs } from '../modules/common/forward.js';
 import { setUriField, splitUri, joinUri } from './uri-fields.js';
 import { nextBranches, serializeBranches } from './serial-forking.js';
 
@@ -114,6 +114,7 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
+  send: { returns: [1, -1], impl: (ctx, [dest, headers]) => sendAsIs(ctx, dest?.str ?? '', headers?.given ? headers.str : undefined) },
   set_advertised_address: { returns: [1, -1], impl: (ctx, [addr]) => { if (!addr?.str) return -1; ctx.advertisedAddress = addr.str; return 1; } },
   set_advertised_port: { returns: [1, -1], impl: (ctx, [port]) => { if (!port?.str || !/^\d+$/.test(port.str)) return -1; ctx.advertisedPort = port.str; return 1; } },
   serialize_branches: { returns: [1, -1], impl: (ctx, [clear, keep]) => serializeBranches(ctx, (clear?.int ?? 0) !== 0, (keep?.int ?? 0) !== 0) },

@@ -201,3 +201,13 @@ test('set_advertised_address / set_advertised_port: the Via and the Record-Route
   assert.match(out, /\r\nVia: SIP\/2\.0\/UDP proxy\.example\.com:5999;branch=z9hG4bK/);
   assert.match(out, /\r\nRecord-Route: <sip:proxy\.example\.com:5999;lr;ftag=1>\r\n/);
 });
+
+test('send(dest[, headers]): the message as received (no Via of ours, no edits) to dest, the headers added at the end of the header block', () => {
+  const e = sipEngine(`${LOAD}route {\n\tappend_hf("X-Edit: not sent\\r\\n");\n\t$var(a) = send("udp:127.0.0.30:5070", "X-Sent: yes");\n\t$var(b) = send("nonsense::");\n}`);
+  const original = req('OPTIONS');
+  const r = e.send(original);
+  assert.deepEqual([r.vars.get('a'), r.vars.get('b')], [1, -1]);
+  assert.equal(r.sent.length, 1);
+  assert.deepEqual([r.sent[0]!.to.ip, r.sent[0]!.to.port, r.sent[0]!.kind], ['127.0.0.30', 5070, 'request']);
+  assert.equal(r.sent[0]!.text, original.toString().replace('Content-Length: 0\r\n\r\n', 'Content-Length: 0\r\nX-Sent: yes\r\n\r\n'));
+});

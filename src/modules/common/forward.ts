@@ -26,3 +26,25 @@ export function forwardStateless(ctx: ExecContext, dest: string | undefined): nu
   ctx.runtime.transport.send({ kind: 'request', from, to: target, text, via: `forward (stateless, from ${socketString(from)})` });
   return 1;
 }
+
+/**
+ * send(dest[, headers]): the message as it was received, not a byte changed
+ * (no Via of ours, none of the script's edits), to dest; `headers` go in
+ * after the last header. Requests and replies alike.
+ */
+export function sendAsIs(ctx: ExecContext, dest: string, headers: string | undefined): number {
+  const msg = ctx.msg.sip;
+  if (!msg) return -1;
+  const target = proxyTarget(dest.replace(/^sip:/i, ''), 'udp');
+  if (!target) { ctx.runtime.logger.log(-1, 'core', 'w_send', `bad destination ${dest}`); return -1; }
+  const from = outgoingSocket(ctx, target.proto, ctx.socketOut);
+  if (!from) { ctx.runtime.logger.log(-1, 'core', 'w_send', `no socket for ${target.proto} to send to ${target.ip}:${target.port}`); return -1; }
+  let text = ctx.msg.text;
+  if (headers) {
+    const end = text.indexOf('\r\n\r\n');
+    const block = headers.endsWith('\r\n') ? headers : `${headers}\r\n`;
+    if (end >= 0) text = text.slice(0, end + 2) + block + text.slice(end + 2);
+  }
+  ctx.runtime.transport.send({ kind: msg.isRequest ? 'request' : 'reply', from, to: target, text, via: `send (from ${socketString(from)})` });
+  return 1;
+}
