@@ -6,6 +6,7 @@ import { socketString, type SocketInfo } from './context.js';
 import { uriField, setUriField } from './uri-fields.js';
 import type { Val } from './values.js';
 import type { ErrInfo } from './errinfo.js';
+import { displayAsWritten } from './display-name.js';
 
 export interface PvDef {
   /** `$name(inner)` form required (true), forbidden (false) or both accepted (undefined). */
@@ -53,7 +54,7 @@ function nameAddrPv(which: 'from' | 'to', part: 'uri' | 'user' | 'host' | 'name'
       const na = ctx.msg[which];
       if (!na) return null;
       if (part === 'uri') return na.uri;
-      if (part === 'name') return str(na.displayName);
+      if (part === 'name') { const h = ctx.msg.header(which); return str(h === undefined ? undefined : displayAsWritten(h)); }
       if (part === 'tag') return str(na.tag);
       return uriField(na.uri, part);
     },

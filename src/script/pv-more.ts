@@ -8,6 +8,7 @@ import { socketString } from './context.js';
 import type { PvDef } from './pv-core.js';
 import { splitUri, uriParam } from './uri-fields.js';
 import type { Val } from './values.js';
+import { displayAsWritten } from './display-name.js';
 import { parseCredentials } from '../sip/scalars.js';
 import { parseNameAddr } from '../sip/name-addr.js';
 import { isSipError } from '../sip/result.js';
@@ -78,6 +79,7 @@ function accUsername(ctx: ExecContext): Val {
 
 // ---- identity and other headers: the first header's name-addr ----
 
+
 function nameAddrOf(ctx: ExecContext, header: string): { uri: string; displayName?: string; text: string } | undefined {
   const value = ctx.msg.header(header);
   if (value === undefined) return undefined;
@@ -97,7 +99,7 @@ function ppi(part: 'uri' | 'user' | 'host' | 'name'): PvDef {
       const na = nameAddrOf(ctx, 'p-preferred-identity');
       if (!na) return null;
       if (part === 'uri') return na.uri;
-      if (part === 'name') return str(na.displayName);
+      if (part === 'name') return str(displayAsWritten(na.text));
       const u = splitUri(na.uri);
       return u ? str(part === 'user' ? u.user : u.host) : null;
     },

@@ -33,7 +33,7 @@ test('identity and other headers: $ai, $pu $pU $pd $pn, $re, $rt, $di $dir $dip'
     'P-Asserted-Identity: <sip:+4930111@127.0.0.2>', 'P-Preferred-Identity: "Bob B" <sip:bob.b@example.org>', 'Remote-Party-ID: <sip:555@127.0.0.2>;party=calling',
     'Refer-To: <sip:carol@127.0.0.3>', 'Diversion: <sip:200@127.0.0.1>;reason=unconditional;privacy=off']);
   assert.deepEqual(['ai', 'pu', 'pU', 'pd', 'pn', 're', 'rt', 'di', 'dir', 'dip'].map(v),
-    ['sip:+4930111@127.0.0.2', 'sip:bob.b@example.org', 'bob.b', 'example.org', 'Bob B', 'sip:555@127.0.0.2', 'sip:carol@127.0.0.3', 'sip:200@127.0.0.1', 'unconditional', 'off']);
+    ['sip:+4930111@127.0.0.2', 'sip:bob.b@example.org', 'bob.b', 'example.org', '"Bob B"', 'sip:555@127.0.0.2', 'sip:carol@127.0.0.3', 'sip:200@127.0.0.1', 'unconditional', 'off']);
 });
 
 test('$ds, $branch(...), $ru_q, $msg.*, $oP/$dP after the script changed the destination set', () => {
@@ -60,4 +60,11 @@ test('$ct.fields(...) per contact, $hdr_name[n]', () => {
     '$var(h0) = $hdr_name;', '$var(h2) = $(hdr_name[2]);'].join('\n'),
   ['Contact: "Al" <sip:alice@127.0.0.2:5070>;q=0.8;expires=60, <sip:alice@127.0.0.9>;expires=30']);
   assert.deepEqual(['u', 'q', 'n', 'p', 'e1', 'h0', 'h2'].map(v), ['sip:alice@127.0.0.2:5070', '0.8', 'Al', 'q=0.8;expires=60', '30', 'Via', 'To']);
+});
+
+test('$fn / $tn / $pn keep the display name as written, quotes included (parse_to.c), and are <null> without one', () => {
+  const v = vars('', '$var(fn) = $fn;\n$var(tn) = $tn;', ['P-Preferred-Identity: Bob <sip:bob@127.0.0.1>']);
+  assert.deepEqual([v('fn'), v('tn')], ['"Alice"', null]);
+  const p = vars('', '$var(pn) = $pn;', ['P-Preferred-Identity: Bob Smith <sip:bob@127.0.0.1>']);
+  assert.equal(p('pn'), 'Bob Smith');
 });
