@@ -147,3 +147,27 @@ test('is_privacy: the first Privacy header\'s values (case-insensitive, ;-separa
   assert.deepEqual(send('id;bogus'), [-1, -1, -1]);
   assert.deepEqual(send('none;id'), [-1, -1, -1]);
 });
+
+test('textops whole-message edits: subst (first match, or every one with g), replace, replace_all, search_append; header lines become header edits, the body the new body', () => {
+  const e = sipEngine(`${MODULES}route {
+\t$var(a) = subst("/^User-Agent: (.*)$/User-Agent: hidden (was \\\\1)/");
+\t$var(b) = replace("X-Secret: [a-z]+", "X-Secret: ***");
+\t$var(c) = replace_all("alpha", "omega");
+\t$var(d) = search_append("X-Mark: 1", ";seen");
+\t$var(e) = subst("/nothere/x/");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  const body = 'alpha beta alpha\r\n';
+  const msg = request('MESSAGE', 'wm1').replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\r\nUser-Agent: Phone 1.0\r\nX-Secret: abc\r\nX-Mark: 1\r\nSubject: alpha\r\n')
+    .replace('Content-Length: 0\r\n\r\n', `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+  const r = e.send(Buffer.from(msg));
+  assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((k) => r.vars.get(k)), [1, 1, 1, 1, -1]);
+  const out = r.sent.find((m) => m.kind === 'request')!.text;
+  assert.match(out, /\r\nUser-Agent: hidden \(was Phone 1\.0\)\r\n/);
+  assert.match(out, /\r\nX-Secret: \*\*\*\r\n/);
+  assert.match(out, /\r\nX-Mark: 1;seen\r\n/);
+  assert.match(out, /\r\nSubject: omega\r\n/);
+  assert.ok(out.endsWith('\r\n\r\nomega beta omega\r\n'), out);
+});

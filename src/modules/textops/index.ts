@@ -1,6 +1,5 @@
-// textops: searches over the message text, and sed-like substitutions on the
-// R-URI and the body (the whole-message edits, subst/replace/replace_all/
-// search_append, are not native yet).
+// textops: searches over the message text, sed-like substitutions on the
+// R-URI and the body, and the whole-message edits (message-edits.ts).
 import type { NativeModule } from '../types.js';
 import { posixRegex } from '../../script/regex.js';
 import type { ExecContext } from '../../script/context.js';
@@ -9,6 +8,7 @@ import { applySubst, parseSubst } from '../../script/subst.js';
 import { setUriField, splitUri } from '../../script/uri-fields.js';
 import type { FunctionBehaviour } from '../types.js';
 import { regexFixup } from '../common/fixups.js';
+import { editMessage } from './message-edits.js';
 
 /** subst_uri / subst_user: the R-URI (or its user part) rewritten when the expression matches, else -1. */
 function substRuri(ctx: ExecContext, expr: string, part: 'uri' | 'user'): number {
@@ -45,6 +45,12 @@ function replaceEvery(body: string, re: RegExp, text: string): string | undefine
   return matched ? out : undefined;
 }
 
+/** The first non-empty match of `re` in `t` replaced by what `by` makes of it; undefined without one. */
+function firstMatch(t: string, re: string, by: (match: string) => string): string | undefined {
+  const m = posixRegex(re).exec(t);
+  return m && m[0] ? t.slice(0, m.index) + by(m[0]) + t.slice(m.index + m[0].length) : undefined;
+}
+
 function withFlags(re: RegExp, flags: string): RegExp {
   return new RegExp(re.source, [...new Set(re.flags + flags)].join(''));
 }
@@ -68,7 +74,7 @@ export const textops: NativeModule = {
     search_body: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => test(ctx.msg.body, re?.str) },
     replace_body: {
       returns: [1, -1], fixup: regexFixup(0),
-      impl: (ctx, [re, text]) => editBody(ctx, (b) => { const m = posixRegex(re?.str ?? '').exec(b); return m && m[0] ? b.slice(0, m.index) + (text?.str ?? '') + b.slice(m.index + m[0].length) : undefined; }),
+      impl: (ctx, [re, text]) => editBody(ctx, (b) => firstMatch(b, re?.str ?? '', () => text?.str ?? '')),
     },
     // replace_body_all: `^` also matches after each line end; replace_body_atonce: the body is one string.
     replace_body_all: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editBody(ctx, (b) => replaceEvery(b, withFlags(posixRegex(re?.str ?? ''), 'gm'), text?.str ?? '')) },
@@ -81,6 +87,13 @@ export const textops: NativeModule = {
       returns: [1, -1], fixup: substFixup,
       impl: (ctx, [expr]) => { const e = parseSubst(expr?.str ?? ''); return typeof e === 'string' ? -1 : editBody(ctx, (b) => applySubst(e, b)); },
     },
+    subst: {
+      returns: [1, -1], fixup: substFixup,
+      impl: (ctx, [expr]) => { const e = parseSubst(expr?.str ?? ''); return typeof e === 'string' ? -1 : editMessage(ctx, (t) => applySubst(e, t), e.global); },
+    },
+    replace: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editMessage(ctx, (t) => firstMatch(t, re?.str ?? '', () => text?.str ?? ''), false) },
+    replace_all: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editMessage(ctx, (t) => replaceEvery(t, withFlags(posixRegex(re?.str ?? ''), 'gm'), text?.str ?? ''), true) },
+    search_append: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editMessage(ctx, (t) => firstMatch(t, re?.str ?? '', (m) => m + (text?.str ?? '')), false) },
     subst_uri: { returns: [1, -1], fixup: substFixup, impl: (ctx, [e]) => substRuri(ctx, e?.str ?? '', 'uri') },
     subst_user: { returns: [1, -1], fixup: substFixup, impl: (ctx, [e]) => substRuri(ctx, e?.str ?? '', 'user') },
   },
