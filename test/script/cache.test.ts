@@ -31,3 +31,13 @@ test('groups: "local:g1" reaches the collection its cachedb_url names; an unknow
   const v = e.send(Buffer.from(request('OPTIONS', 'g1'))).vars;
   assert.deepEqual(['a', 'b', 'v', 'c'].map((k) => v.get(k)), [1, 1, 'v', -1]);
 });
+
+test('cache_remove_chunk: every key matching the glob goes (default collection, or a named one); -1 for an unknown collection', () => {
+  const e = sipEngine(cfg([
+    '\tcache_store("local", "user_1", "a");', '\tcache_store("local", "user_2", "b");', '\tcache_store("local", "other", "c");',
+    '\t$var(r) = cache_remove_chunk("user_*");', '\t$var(f1) = cache_fetch("local", "user_1", $var(x));', '\t$var(f2) = cache_fetch("local", "other", $var(y));',
+    '\t$var(n) = cache_remove_chunk("nosuch", "*");', '\t$var(d) = cache_remove_chunk("default", "oth*");', '\t$var(f3) = cache_fetch("local", "other", $var(z));',
+  ].join('\n')));
+  const v = e.send(Buffer.from(request('OPTIONS', 'rc1'))).vars;
+  assert.deepEqual(['r', 'f1', 'f2', 'y', 'n', 'd', 'f3'].map((k) => v.get(k)), [1, -2, 1, 'c', -1, 1, -2]);
+});

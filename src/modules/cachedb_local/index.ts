@@ -5,6 +5,7 @@
 // stored expiry, as 3.3 does).
 import type { Runtime } from '../../script/runtime.js';
 import type { NativeModule } from '../types.js';
+import { globRegex } from '../../script/regex.js';
 
 interface Entry { value: string; expiresMs: number }
 type Collection = Map<string, Entry>;
@@ -12,6 +13,8 @@ type Collection = Map<string, Entry>;
 export interface LocalCache {
   /** The collection behind a storage id's group ('' = the script's default connection). */
   collection(group: string): Collection | undefined;
+  /** A collection by its own name (undefined: the default one); undefined when none is defined so. */
+  named(name: string | undefined): Collection | undefined;
 }
 
 function groupsFrom(urls: string[]): Map<string, string> {
@@ -30,13 +33,16 @@ function cacheOf(rt: Runtime): LocalCache {
   const url = rt.param('cachedb_local', 'cachedb_url');
   const groups = groupsFrom(url === undefined || url === null ? [] : [String(url)]);
   const collections = new Map<string, Collection>();
+  const open = (name: string): Collection => {
+    let col = collections.get(name);
+    if (!col) { col = new Map(); collections.set(name, col); }
+    return col;
+  };
   c = {
-    collection: (group) => {
-      const name = groups.get(group);
-      if (name === undefined) return undefined;
-      let col = collections.get(name);
-      if (!col) { col = new Map(); collections.set(name, col); }
-      return col;
+    collection: (group) => { const name = groups.get(group); return name === undefined ? undefined : open(name); },
+    named: (name) => {
+      const wanted = name ?? groups.get('') ?? [...groups.values()][0]!;
+      return [...groups.values()].includes(wanted) ? open(wanted) : undefined;
     },
   };
   rt.services.set('cachedb_local', c);
@@ -67,4 +73,19 @@ export function storageOf(rt: Runtime, id: string): Collection | undefined {
   return col;
 }
 
-export const cachedbLocal: NativeModule = { name: 'cachedb_local', functions: {} };
+/** cache_remove_chunk([collection,] glob): every key matching the fnmatch() glob goes; 1, or -1 for an unknown collection. */
+function removeChunk(rt: Runtime, collection: string | undefined, glob: string): number {
+  const col = cacheOf(rt).named(collection);
+  if (!col) { rt.logger.log(-1, 'cachedb_local', 'remove_chunk_f', `collection <${collection}> not defined!`); return -1; }
+  const re = globRegex(glob, false);
+  for (const key of [...col.keys()]) if (re.test(key)) col.delete(key);
+  return 1;
+}
+
+export const cachedbLocal: NativeModule = {
+  name: 'cachedb_local',
+  functions: {
+    // The collection comes first and is optional: with one argument, that one is the glob.
+    cache_remove_chunk: { returns: [1, -1], impl: (ctx, [a, b]) => (b?.given ? removeChunk(ctx.runtime, a?.str, b.str ?? '') : removeChunk(ctx.runtime, undefined, a?.str ?? '')) },
+  },
+};
