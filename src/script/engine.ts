@@ -17,6 +17,7 @@ import { eventRouteProblems } from './events.js';
 import { resolveModules, type ModuleResolution } from './modules-resolve.js';
 import { Runtime, type CompiledRoute } from './runtime.js';
 import { MORE_CORE_PVS } from './pv-more.js';
+import { dirname } from 'node:path';
 
 export interface EngineOptions {
   profile: Profile;
@@ -78,6 +79,8 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   const rt = new Runtime(opts.clock, opts.logger);
   const diagnostics: Diagnostic[] = [];
   applyGlobals(rt, loaded.script.globals);
+  const mainFile = loaded.sources.keys().next().value;
+  if (typeof mainFile === 'string') rt.cfgDir = dirname(mainFile);
   rt.sockets.push(...socketsOf(loaded.script.sockets, opts.addressMap));
 
   const resolution = resolveModules(loaded.script, loaded.items, opts.profile);

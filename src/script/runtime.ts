@@ -69,6 +69,8 @@ export class Runtime {
   xlogPrintLevel = -1;
   /** $C(..) gives ANSI colours only when logging to stderr (log_stderror) or with xlog_force_color. */
   logColors = false;
+  /** The folder of the main cfg file: relative file names of modules (permissions' rule files) start there. */
+  cfgDir: string | undefined;
   /** The core's db_default_url: the database of modules whose db_url is not set. */
   dbDefaultUrl: string | undefined;
   /** `Server:` value of local replies; undefined when server_signature is off. */

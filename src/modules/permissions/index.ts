@@ -11,6 +11,7 @@ import type { Runtime } from '../../script/runtime.js';
 import { globRegex } from '../../script/regex.js';
 import { sqlitePath } from '../usrloc/sql.js';
 import type { ArgValue, NativeModule } from '../types.js';
+import { allowRegister, allowRouting, allowUri } from './rules.js';
 
 interface AddressRow { grp: number; net: BlockList; port: number; proto: string; pattern: string | null; info: string | null }
 
@@ -62,6 +63,9 @@ function check(ctx: ExecContext, grp: number, ip: string, port: number, proto: s
 export const permissions: NativeModule = {
   name: 'permissions',
   functions: {
+    allow_routing: { returns: [1, -1], impl: (ctx, [base]) => allowRouting(ctx, base?.given ? base.str : undefined) },
+    allow_register: { returns: [1, -1], impl: (ctx, [base]) => allowRegister(ctx, base?.str ?? '') },
+    allow_uri: { returns: [1, -1], impl: (ctx, [base, uri]) => allowUri(ctx, base?.str ?? '', uri?.str ?? '') },
     check_source_address: {
       returns: [1, -1, -2],
       impl: (ctx, [grp, info, pattern]) => check(ctx, grp?.int ?? 0, ctx.src.ip, ctx.src.port, ctx.src.proto, info, pattern?.given ? pattern.str : undefined),
