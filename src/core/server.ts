@@ -278,9 +278,10 @@ export class SipServer implements LiveTm {
       if (msg.status >= 200 && !c.final) { c.final = true; this.tm.retire(s); }
       return;
     }
-    if (!this.runReplyRoutes(msg, m, s)) return;
+    if (!this.runReplyRoutes(msg, m, s, c)) return;
     if (msg.status < 200) {
       c.provisional = true;
+      if (c.cancelPending) { c.cancelPending = false; this.sendCancel(c); }
       if (c.method === 'INVITE') { this.tm.clearClient(c); this.armFr(c, s.frInvTimeout ?? this.tm.timers.frInvTimeout); }
       if (msg.status > 100) this.forwardReply(msg, s); // tm relays every provisional reply but 100
       return;
@@ -329,11 +330,12 @@ export class SipServer implements LiveTm {
   }
 
   /** onreply_route (default, then the armed one); false when the script dropped the reply. */
-  private runReplyRoutes(msg: SipMessage, m: Inbound, s: ServerTx): boolean {
+  private runReplyRoutes(msg: SipMessage, m: Inbound, s: ServerTx, c: ClientTx): boolean {
     const routes = [this.rt.route('onreply_route', ''), s.onReply ? this.rt.route('onreply_route', s.onReply) : undefined].filter((r) => r !== undefined);
     for (const r of routes) {
       const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
       if (s.avps && this.onreplyAvpMode === 1) ctx.shareAvps(s.avps);
+      ctx.modState.set('tm:reply_branch', c);
       runRoute(ctx, r!, 'onreply', r!.name);
       if (ctx.dropped && msg.status < 200) return false;
       // The route's header edits (fix_nated_contact, append_hf...) go out with the relayed reply; body edits are on it already.
@@ -420,6 +422,22 @@ export class SipServer implements LiveTm {
       `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} CANCEL`, 'Max-Forwards: 70', 'Content-Length: 0',
     ];
     this.send(c.from, c.to, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
+  }
+
+  /**
+   * t_cancel_branch() in onreply_route: this reply's branch, every branch
+   * ('a') or the others ('o'). A branch with a provisional reply is cancelled
+   * now, one without waits for its first; finished ones are left alone.
+   */
+  cancelBranches(ctx: ExecContext, mode: 'this' | 'all' | 'others'): number {
+    const c = ctx.peekState('tm:reply_branch') as ClientTx | undefined;
+    if (!c || c.server.method !== 'INVITE') return -1;
+    const targets = mode === 'this' ? [c] : c.server.clients.filter((x) => mode === 'all' || x !== c);
+    for (const t of targets) {
+      if (t.final || t.method !== 'INVITE') continue;
+      if (t.provisional) this.sendCancel(t); else t.cancelPending = true;
+    }
+    return 1;
   }
 
   /** t_relay() on a CANCEL whose INVITE we proxy: 200 to the CANCEL, CANCEL on every pending branch. */

@@ -208,3 +208,36 @@ route {
   assert.match(tmTag!, /^[0-9a-f]{4}-[0-9a-f]{32}$/);
   assert.ok(h.sent[0]!.text.includes(`;tag=${tmTag}\r\n`), 'the reply carries it');
 });
+
+test('t_cancel_branch("o") in onreply_route: the other branches are cancelled, at once with a provisional reply, else at their first one', () => {
+  const cfg = `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+route {
+\t$ru = "sip:a@127.0.0.21";
+\tappend_branch("sip:b@127.0.0.22");
+\tt_on_reply("r");
+\tt_relay();
+}
+onreply_route[r] {
+\tif ($rs == 180) $var(c) = t_cancel_branch("o");
+}
+`;
+  const replyFrom = (h: ReturnType<typeof serverFor>, ip: string, status: string): string => {
+    const inv = h.sent.find((s) => s.text.startsWith('INVITE') && s.to.startsWith(ip))!;
+    const via = /\r\nVia: ([^\r]+)\r\n/.exec(inv.text)![1]!;
+    return `SIP/2.0 ${status}\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-cb\r\nFrom: <sip:1002@127.0.0.11>;tag=acb\r\nTo: <sip:1001@127.0.0.1>;tag=${ip}\r\nCall-ID: cb\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`;
+  };
+  const cancels = (h: ReturnType<typeof serverFor>): string[] => h.sent.filter((s) => s.text.startsWith('CANCEL')).map((s) => s.to);
+  const now = serverFor(cfg);
+  now.receive(request('INVITE', 'cb'), '127.0.0.11');
+  now.receive(replyFrom(now, '127.0.0.22', '100 Trying'), '127.0.0.22');
+  now.receive(replyFrom(now, '127.0.0.21', '180 Ringing'), '127.0.0.21');
+  assert.deepEqual(cancels(now), ['127.0.0.22:5060']);
+  const later = serverFor(cfg);
+  later.receive(request('INVITE', 'cb'), '127.0.0.11');
+  later.receive(replyFrom(later, '127.0.0.21', '180 Ringing'), '127.0.0.21');
+  assert.deepEqual(cancels(later), [], 'no provisional reply from b yet');
+  later.receive(replyFrom(later, '127.0.0.22', '100 Trying'), '127.0.0.22');
+  assert.deepEqual(cancels(later), ['127.0.0.22:5060']);
+});

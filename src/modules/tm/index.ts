@@ -55,6 +55,13 @@ export const tm: NativeModule = {
       returns: [1, -1, -2, -3, -4, -5, -6],
       impl: (ctx, [flags, proxy]) => relayRequest(ctx, { ...(flags?.int !== undefined ? { flags: flags.int } : {}), ...(proxy?.str ? { proxy: proxy.str } : {}) }),
     },
+    t_cancel_branch: {
+      returns: [1, -1],
+      impl: (ctx, [flags]) => {
+        const f = flags?.str ?? '';
+        return liveTm(ctx)?.cancelBranches(ctx, f.includes('a') ? 'all' : f.includes('o') ? 'others' : 'this') ?? -1;
+      },
+    },
     t_replicate: {
       returns: [1, -1, -2, -3, -4, -5, -6],
       impl: (ctx, [dst]) => replicate(ctx, dst?.str ?? ''),

@@ -16,6 +16,8 @@ export interface LiveTm {
   replied(ctx: ExecContext, code: number, data: Buffer, to: Peer): void;
   /** t_relay() of a CANCEL whose INVITE is proxied: answers it and cancels the branches; false if unknown. */
   cancel(ctx: ExecContext): boolean;
+  /** t_cancel_branch() from onreply_route. */
+  cancelBranches(ctx: ExecContext, mode: 'this' | 'all' | 'others'): number;
   /** t_on_failure / t_on_reply. */
   arm(ctx: ExecContext, kind: 'failure' | 'reply', route: string): void;
 }

@@ -47,6 +47,8 @@ export interface ClientTx {
   provisional: boolean;
   final: boolean;
   timers: TimerHandle[];
+  /** t_cancel_branch() before any provisional reply: the CANCEL goes out with the first one. */
+  cancelPending?: boolean;
 }
 
 export interface TmTimers {
