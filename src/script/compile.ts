@@ -14,6 +14,7 @@ import type { FunctionEntry, Runtime } from './runtime.js';
 import { intForm, strEqualsNoCase, strForm, type Val } from './values.js';
 import { ScriptCompileError } from './errors.js';
 import { ASSERT_FAILED } from './errinfo.js';
+import { traceName, traceStatement } from './script-trace.js';
 
 export type StmtFn = (ctx: ExecContext) => void;
 
@@ -83,8 +84,10 @@ export class Compiler implements ExprEnv {
     const run = this.statementInner(s);
     const span = s.span;
     const text = describe(s);
+    const traced = traceName(s);
     return (ctx) => {
       ctx.current = span;
+      if (ctx.runtime.scriptTrace && traced) traceStatement(ctx, ctx.runtime.scriptTrace, traced, span);
       if (ctx.tracer) ctx.tracer.event({ kind: 'statement', span, text, depth: ctx.tracer.depth });
       run(ctx);
       if (ctx.errPending) runErrorRouteAfter(ctx);

@@ -114,6 +114,15 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
+  script_trace: {
+    returns: [1, -1],
+    impl: (ctx, [level, format, info]) => {
+      if (!level?.given && !format?.given && !info?.given) { ctx.runtime.scriptTrace = undefined; return 1; }
+      if (level?.int === undefined || !format?.given) { ctx.runtime.logger.log(-1, 'core', 'w_script_trace', "Missing 'pv_format_string' parameter"); return -1; }
+      ctx.runtime.scriptTrace = { level: level.int, format: format.str ?? '', info: info?.given ? info.str : undefined };
+      return 1;
+    },
+  },
   send: { returns: [1, -1], impl: (ctx, [dest, headers]) => sendAsIs(ctx, dest?.str ?? '', headers?.given ? headers.str : undefined) },
   set_advertised_address: { returns: [1, -1], impl: (ctx, [addr]) => { if (!addr?.str) return -1; ctx.advertisedAddress = addr.str; return 1; } },
   set_advertised_port: { returns: [1, -1], impl: (ctx, [port]) => { if (!port?.str || !/^\d+$/.test(port.str)) return -1; ctx.advertisedPort = port.str; return 1; } },

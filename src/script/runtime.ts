@@ -71,6 +71,8 @@ export class Runtime {
   logColors = false;
   /** The folder of the main cfg file: relative file names of modules (permissions' rule files) start there. */
   cfgDir: string | undefined;
+  /** script_trace()'s setting, when on. */
+  scriptTrace: import('./script-trace.js').ScriptTrace | undefined;
   /** The core's db_default_url: the database of modules whose db_url is not set. */
   dbDefaultUrl: string | undefined;
   /** `Server:` value of local replies; undefined when server_signature is off. */
