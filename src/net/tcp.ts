@@ -73,6 +73,14 @@ export class TcpTransport {
     for (const c of this.conns.values()) if (c.expires <= now) c.sock.destroy();
   }
 
+  /** force_tcp_alias: requests to ip:port go over the connection `peer` came in on; false when there is none. */
+  addAlias(peer: Peer, ip: string, port: number): boolean {
+    const c = this.conns.get(this.peerKey(peer.ip, peer.port));
+    if (!c || c.sock.destroyed) return false;
+    this.conns.set(this.peerKey(ip, port), c);
+    return true;
+  }
+
   /** Keeps the connection to `peer` open at least until `untilMs` (tcp_persistent_flag). */
   extendLifetime(peer: Peer, untilMs: number): void {
     const c = this.conns.get(this.peerKey(peer.ip, peer.port));

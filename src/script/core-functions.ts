@@ -114,6 +114,20 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
+  force_tcp_alias: {
+    returns: [1, -1],
+    impl: (ctx, [port]) => {
+      if (ctx.src.proto !== 'tcp' && ctx.src.proto !== 'tls') return 1;
+      const tcp = ctx.runtime.services.get('net:tcp') as { addAlias(peer: { proto: string; ip: string; port: number }, ip: string, port: number): boolean } | undefined;
+      if (!tcp) return 1; // dry-run: no connections
+      const p = port?.int ?? ctx.msg.sip?.topVia?.port ?? 5060;
+      if (!tcp.addAlias({ proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, ctx.src.ip, p)) {
+        ctx.runtime.logger.log(1, 'core', 'w_force_tcp_alias', 'tcp alias failed');
+        return -1;
+      }
+      return 1;
+    },
+  },
   script_trace: {
     returns: [1, -1],
     impl: (ctx, [level, format, info]) => {

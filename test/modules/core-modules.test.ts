@@ -211,3 +211,7 @@ test('send(dest[, headers]): the message as received (no Via of ours, no edits) 
   assert.deepEqual([r.sent[0]!.to.ip, r.sent[0]!.to.port, r.sent[0]!.kind], ['127.0.0.30', 5070, 'request']);
   assert.equal(r.sent[0]!.text, original.toString().replace('Content-Length: 0\r\n\r\n', 'Content-Length: 0\r\nX-Sent: yes\r\n\r\n'));
 });
+
+test('force_tcp_alias: 1 and nothing to do for a request over UDP (the TCP side: test/net/tcp-alias.test.ts)', () => {
+  assert.equal(rc('$var(x) = 1;\nforce_tcp_alias();'), 1);
+});
