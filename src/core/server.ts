@@ -163,10 +163,11 @@ export class SipServer implements LiveTm {
     return via ? serverKey(via.branch, method, `${via.host}:${via.port ?? ''}`) : undefined;
   }
 
-  existing(ctx: ExecContext): ServerTx | undefined {
+  existing(ctx: ExecContext, exact = false): ServerTx | undefined {
     const msg = ctx.msg.sip;
     if (!msg) return undefined;
-    const method = msg.method === 'CANCEL' ? 'INVITE' : msg.method;
+    // A CANCEL is matched to its INVITE's transaction, unless its own is asked for (t_newtran).
+    const method = msg.method === 'CANCEL' && !exact ? 'INVITE' : msg.method;
     const key = this.keyOf(msg, method);
     const s = key ? this.tm.servers.get(key) : undefined;
     return s && s.request !== msg ? s : undefined;
@@ -210,6 +211,8 @@ export class SipServer implements LiveTm {
     if (transactionOf(ctx)?.replicated) s.local = true;
     const fr = ctx.peekState('tm:fr_timeout') as number | undefined;
     const frInv = ctx.peekState('tm:fr_inv_timeout') as number | undefined;
+    const extra = ctx.peekState('tm:extra_hdrs') as string | undefined;
+    if (extra !== undefined) s.extraHdrs = extra;
     if (fr !== undefined) s.frTimeout = fr * 1000;
     if (frInv !== undefined) s.frInvTimeout = frInv * 1000;
     const c: ClientTx = { branch, method: ctx.msg.method, server: s, from, to: { proto: to.proto, ...mapPeer(this.map, to.ip, to.port) }, data, provisional: false, final: false, timers: [] };
@@ -407,7 +410,7 @@ export class SipServer implements LiveTm {
     const cseq = req.cseq;
     const lines = [
       `ACK ${req.ruri} SIP/2.0`, `Via: ${req.headers('via')[0] ?? ''}`, `From: ${req.header('from') ?? ''}`, `To: ${reply.header('to') ?? ''}`,
-      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} ACK`, 'Max-Forwards: 70', 'Content-Length: 0',
+      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} ACK`, 'Max-Forwards: 70', ...extraLines(c.server), 'Content-Length: 0',
     ];
     this.send(c.from, c.to, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
   }
@@ -419,7 +422,7 @@ export class SipServer implements LiveTm {
     const cseq = req.cseq;
     const lines = [
       `CANCEL ${req.ruri} SIP/2.0`, `Via: ${req.headers('via')[0] ?? ''}`, `From: ${req.header('from') ?? ''}`, `To: ${req.header('to') ?? ''}`,
-      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} CANCEL`, 'Max-Forwards: 70', 'Content-Length: 0',
+      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} CANCEL`, 'Max-Forwards: 70', ...extraLines(c.server), 'Content-Length: 0',
     ];
     this.send(c.from, c.to, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
   }
@@ -459,6 +462,11 @@ export class SipServer implements LiveTm {
     const s = key ? this.tm.servers.get(key) : undefined;
     return !!s && !!s.lastReply && s.lastReply.code >= 300;
   }
+}
+
+/** t_add_hdrs()'s lines, for the requests tm builds. */
+function extraLines(s: ServerTx): string[] {
+  return s.extraHdrs ? s.extraHdrs.split(/\r?\n/).filter(Boolean) : [];
 }
 
 function removeTopVia(msg: SipMessage): void {

@@ -241,3 +241,27 @@ onreply_route[r] {
   later.receive(replyFrom(later, '127.0.0.22', '100 Trying'), '127.0.0.22');
   assert.deepEqual(cancels(later), ['127.0.0.22:5060']);
 });
+
+test('t_add_hdrs: -1 without a transaction; with one, its headers go into the CANCEL and the ACK tm builds', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+route {
+\t$var(a) = t_add_hdrs("X-Before: 1\\r\\n");
+\tt_newtran();
+\t$var(b) = t_add_hdrs("Reason: SIP;cause=480;text=\\"Gone\\"\\r\\n");
+\txlog("L_NOTICE", "add $var(a) $var(b)\\n");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(request('INVITE', 'ah1'), '127.0.0.11');
+  assert.deepEqual(notices(h.logs), ['add -1 1']);
+  h.receive(replyTo(h, 'ah1', '180 Ringing'), '127.0.0.20');
+  h.receive(request('CANCEL', 'ah1'), '127.0.0.11');
+  const cancel = h.sent.find((s) => s.text.startsWith('CANCEL'))!.text;
+  assert.match(cancel, /\r\nReason: SIP;cause=480;text="Gone"\r\nContent-Length: 0\r\n/);
+  assert.ok(!cancel.includes('X-Before'));
+  h.receive(replyTo(h, 'ah1', '487 Request Terminated'), '127.0.0.20');
+  assert.match(h.sent.find((s) => s.text.startsWith('ACK'))!.text, /\r\nReason: SIP;cause=480;text="Gone"\r\n/);
+});

@@ -55,6 +55,14 @@ export const tm: NativeModule = {
       returns: [1, -1, -2, -3, -4, -5, -6],
       impl: (ctx, [flags, proxy]) => relayRequest(ctx, { ...(flags?.int !== undefined ? { flags: flags.int } : {}), ...(proxy?.str ? { proxy: proxy.str } : {}) }),
     },
+    t_add_hdrs: {
+      returns: [1, -1],
+      impl: (ctx, [hdrs]) => {
+        if (!transactionOf(ctx)) return -1; // as 3.3: only on an existing transaction
+        ctx.modState.set('tm:extra_hdrs', hdrs?.str ?? '');
+        return 1;
+      },
+    },
     t_cancel_branch: {
       returns: [1, -1],
       impl: (ctx, [flags]) => {
@@ -71,7 +79,7 @@ export const tm: NativeModule = {
       impl: (ctx) => {
         if (transactionOf(ctx)) return -10;
         const live = liveTm(ctx);
-        const known = live?.existing(ctx);
+        const known = live?.existing(ctx, true);
         if (known) { live!.absorb(known); return 0; } // a retransmission: last reply re-sent, script stops
         newTransaction(ctx, 't_newtran');
         return 1;

@@ -7,7 +7,7 @@ import type { ServerTx } from './transactions.js';
 
 export interface LiveTm {
   /** The server transaction this request belongs to, if it is a retransmission of a known one. */
-  existing(ctx: ExecContext): ServerTx | undefined;
+  existing(ctx: ExecContext, exact?: boolean): ServerTx | undefined;
   /** Re-sends the last reply of a retransmitted request (or absorbs it when there is none yet). */
   absorb(s: ServerTx): void;
   /** A branch was sent: start its client transaction (retransmissions, fr timer). */

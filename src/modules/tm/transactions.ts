@@ -30,6 +30,8 @@ export interface ServerTx {
   done: boolean;
   /** A request the server originated itself (mid_registrar's De-REGISTERs): its replies end here. */
   local?: boolean;
+  /** t_add_hdrs(): header lines (CRLF-terminated) for the requests tm builds itself (CANCEL, the ACK of a negative reply). */
+  extraHdrs?: string;
   /** $T_fr_timeout / $T_fr_inv_timeout set by the script, in ms. */
   frTimeout?: number;
   frInvTimeout?: number;
