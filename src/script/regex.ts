@@ -23,6 +23,11 @@ export function posixRegex(source: string): RegExp {
   return re;
 }
 
+/** `text` as a regex that matches it literally. */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 /** Undefined when the regex compiles, else the reason (used by lint). */
 export function regexError(source: string): string | undefined {
   try { posixRegex(source); return undefined; } catch (err) { return (err as Error).message; }

@@ -7,7 +7,7 @@
 // companion (a=fmtp apt=); a stream left without payloads gets port 0.
 import type { ExecContext } from '../../script/context.js';
 import { currentBody, setBodyText } from '../../script/edits.js';
-import { posixRegex } from '../../script/regex.js';
+import { escapeRegex, posixRegex } from '../../script/regex.js';
 import { parseSdp, type SdpPayload, type SdpSession, type SdpStream } from '../../sip/sdp.js';
 
 type Op = 'find' | 'delete' | 'front' | 'back';
@@ -76,7 +76,7 @@ function processStream(body: string, stream: SdpStream, m: CodecMatch, op: Op, e
 
 /** The list without ` pt` (the spaces before it go too); undefined when pt is not in it. */
 function removeToken(list: string, pt: string): string | undefined {
-  const re = new RegExp(`(?:^| +)${pt.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?= |$)`);
+  const re = new RegExp(`(?:^| +)${escapeRegex(pt)}(?= |$)`);
   const m = re.exec(list);
   if (!m) return undefined;
   return list.slice(0, m.index) + list.slice(m.index + m[0].length);

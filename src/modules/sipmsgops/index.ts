@@ -3,7 +3,7 @@ import type { FunctionBehaviour, NativeModule } from '../types.js';
 import { audioOnHold, codecOp, streamOp } from './codecs.js';
 import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
-import { globRegex, posixRegex } from '../../script/regex.js';
+import { escapeRegex, globRegex, posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
 import { isUriUserE164, ruriAddParam, ruriDelParam, ruriHasParam, ruriTel2Sip } from './uri.js';
 import { isPrivacy, privacyFixup } from './privacy.js';
@@ -48,7 +48,7 @@ export const sipmsgops: NativeModule = {
         const wanted = mime.str.trim().toLowerCase();
         const type = (ctx.msg.header('content-type') ?? 'application/sdp').split(';')[0]!.trim().toLowerCase();
         if (type === wanted) return 1;
-        return type.startsWith('multipart/') && new RegExp(`^content-type:\\s*${wanted.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*(;|$)`, 'im').test(ctx.msg.body) ? 1 : -1;
+        return type.startsWith('multipart/') && new RegExp(`^content-type:\\s*${escapeRegex(wanted)}\\s*(;|$)`, 'im').test(ctx.msg.body) ? 1 : -1;
       },
     },
     is_present_hf: { returns: [1, -1], impl: (ctx, [name]) => (ctx.msg.headers(name?.str ?? '').length ? 1 : -1) },
