@@ -4,7 +4,7 @@
 // (32 hex digits) of the top Via's host, port and branch. A retransmitted
 // request therefore gets the same tag, and an ACK for a stateless reply can
 // be recognised by its To tag (sl's ACK filter).
-import { hash } from 'node:crypto';
+import { md5Hex } from './md5.js';
 import type { SipMessage } from './message.js';
 
 /** sl's and tm's signatures and separators (sl_funcs.c/.h, tm/t_reply.c, tm/config.h). */
@@ -60,7 +60,7 @@ export class LocalTags {
 function tagSuffix(req: SipMessage): string | undefined {
   const via = req.topVia;
   if (!via) return undefined;
-  return hash('md5', via.host.trim() + viaPortText(via).trim() + (via.branch ?? '').trim(), 'hex');
+  return md5Hex(via.host.trim(), viaPortText(via).trim(), (via.branch ?? '').trim());
 }
 
 /** The port as the Via writes it ("05060" stays so); '' when there is none. */
