@@ -16,6 +16,7 @@ import { startMiFifo, type MiFifo } from '../net/fifo-mi.js';
 import { VERSION } from './lint.js';
 import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrloc/sql.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
+import { loadSets } from '../modules/dispatcher/sets.js';
 
 /** A started live server and how to stop it. */
 export interface LiveServer {
@@ -61,6 +62,11 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   // refilled an eighth as often as the default 8 KB one (refills cost ~2% of
   // a stateless reply's time in scripts/bench-hot-path.ts).
   Buffer.poolSize = 64 * 1024;
+  if (rt.modparams.has('dispatcher')) {
+    // OpenSIPS does not start when dispatcher cannot read its table.
+    const sets = loadSets(rt);
+    if (typeof sets === 'string') { io.err(`opensips-ts: dispatcher: cannot load the destinations: ${sets}`); return EXIT.errors; }
+  }
   const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t));
   const server = new SipServer(rt, net, map);
   try {

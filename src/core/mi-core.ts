@@ -3,6 +3,7 @@ import { usrlocOf } from '../modules/registrar/aor.js';
 import { statsOf } from '../modules/registrar/save.js';
 import { registerUsrlocMi } from '../modules/usrloc/mi.js';
 import { pingerOf } from '../modules/nathelper/pinger.js';
+import { registerDispatcherMi } from '../modules/dispatcher/mi.js';
 import type { Runtime } from '../script/runtime.js';
 import { MiError, MiRegistry } from './mi.js';
 
@@ -72,6 +73,7 @@ export function coreMi(version: string): MiRegistry {
     },
   });
   registerUsrlocMi(mi);
+  registerDispatcherMi(mi);
   mi.add('nh_enable_ping', {
     recipes: [[], ['status']],
     run: (p, rt) => {

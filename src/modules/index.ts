@@ -5,6 +5,7 @@ import { acc } from './acc/index.js';
 import { auth } from './auth/index.js';
 import { cachedbLocal } from './cachedb_local/index.js';
 import { authDb } from './auth_db/index.js';
+import { dispatcher } from './dispatcher/index.js';
 import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
@@ -21,5 +22,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
+  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, textops,
 };

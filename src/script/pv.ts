@@ -112,3 +112,20 @@ export function compileSpec(spec: PVarSpec, lookup: PvLookup, text: string): PvA
   const base = access.get;
   return { text, get: (ctx) => applyTransformations(base(ctx), transforms, ctx, lookup) };
 }
+
+/** A format string (`text $pv text`) expanded once, at run time: a variable that cannot be read gives `<null>`. */
+export function expandFormat(ctx: ExecContext, format: string): string {
+  const lookup = (n: string): PvDef | undefined => ctx.runtime.modulePvs.get(n);
+  return parseFormat(format).parts.map((p) => {
+    if (typeof p === 'string') return p;
+    try { const v = compileSpec(p, lookup, '').get(ctx); return v === null ? '<null>' : String(v); } catch { return '<null>'; }
+  }).join('');
+}
+
+/** The variable a modparam names (`$avp(x)`, `$var(y)`...), compiled; undefined when the text is not one variable. */
+export function pvNamed(ctx: ExecContext, text: string): PvAccess | undefined {
+  const parts = parseFormat(text.trim()).parts;
+  const spec = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
+  if (!spec) return undefined;
+  try { return compileSpec(spec, (n) => ctx.runtime.modulePvs.get(n), text); } catch { return undefined; }
+}

@@ -3,10 +3,8 @@
 // `[Script Trace][file:line][info][class action] -> (format)`. Without
 // arguments it stops. The setting is the process's, not the message's.
 import type * as A from '../cfg/ast.js';
-import { parseFormat } from '../cfg/pvar.js';
 import type { ExecContext } from './context.js';
-import { compileSpec } from './pv.js';
-import type { Runtime } from './runtime.js';
+import { expandFormat } from './pv.js';
 
 export interface ScriptTrace { level: number; format: string; info: string | undefined }
 
@@ -31,15 +29,7 @@ export function traceName(s: A.Statement): [string, string] | undefined {
   }
 }
 
-function expand(ctx: ExecContext, format: string): string {
-  const lookup = (n: string): ReturnType<Runtime['modulePvs']['get']> => ctx.runtime.modulePvs.get(n);
-  return parseFormat(format).parts.map((p) => {
-    if (typeof p === 'string') return p;
-    try { const v = compileSpec(p, lookup, '').get(ctx); return v === null ? '<null>' : String(v); } catch { return '<null>'; }
-  }).join('');
-}
-
 export function traceStatement(ctx: ExecContext, t: ScriptTrace, name: [string, string], span: A.Span): void {
   const info = t.info !== undefined ? `[${t.info}]` : '';
-  ctx.runtime.logger.log(t.level, 'core', '__script_trace', `[Script Trace][${span.file}:${span.line}]${info}[${name[0]} ${name[1]}] -> (${expand(ctx, t.format)})`);
+  ctx.runtime.logger.log(t.level, 'core', '__script_trace', `[Script Trace][${span.file}:${span.line}]${info}[${name[0]} ${name[1]}] -> (${expandFormat(ctx, t.format)})`);
 }

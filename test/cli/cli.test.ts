@@ -117,3 +117,14 @@ test('run refuses functions without a native implementation, all listed at start
   assert.match(err.join('\n'), /not-native\.cfg:9:2: error: `create_dialog` \(module dialog\) has no native implementation/);
   assert.match(err.join('\n'), /not-native\.cfg:10:2: error: `rtpengine_offer` \(module rtpengine\) has no native implementation/);
 });
+
+test('run refuses to start when dispatcher cannot read its table (a MySQL db_url here), as OpenSIPS does', async () => {
+  const err: string[] = [];
+  const io: Io = { out: () => undefined, err: (s) => err.push(s), color: false, cwd: process.cwd() };
+  const dir = mkdtempSync(join(tmpdir(), 'ds-run-'));
+  const cfg = join(dir, 'ds.cfg');
+  writeFileSync(cfg, 'socket=udp:127.0.0.1:5960\nloadmodule "tm.so"\nloadmodule "db_mysql.so"\nloadmodule "dispatcher.so"\nmodparam("dispatcher", "db_url", "mysql://opensips:rw@localhost/opensips")\nroute {\n\tds_select_dst(1, 0);\n\tt_relay();\n}\n');
+  const code = await main(['run', cfg], io);
+  assert.equal(code, 1);
+  assert.match(err.join('\n'), /dispatcher: cannot load the destinations: not an SQLite URL/);
+});
