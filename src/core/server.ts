@@ -12,6 +12,7 @@ import { runTmHooks, transactionOf } from '../modules/common/transaction.js';
 import { slState, tmTags } from '../modules/common/tags.js';
 import { applyHeaderEdits } from '../modules/tm/relay.js';
 import { parseErrorInfo } from '../script/errinfo.js';
+import { headerEdits } from '../script/edits.js';
 import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
@@ -184,7 +185,7 @@ export class SipServer implements LiveTm {
     if (!key) return undefined;
     let s = this.tm.servers.get(key);
     if (!s) {
-      s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false, avps: ctx.avps };
+      s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false, avps: ctx.avps, edits: headerEdits(ctx) };
       this.tm.servers.set(key, s);
     }
     return s;
@@ -357,6 +358,7 @@ export class SipServer implements LiveTm {
       if (route) {
         const ctx = new ExecContext(this.rt, scriptMessage(s.request), { ...s.src }, s.socket);
         if (s.avps) ctx.shareAvps(s.avps);
+        if (s.edits?.length) ctx.modState.set('edits:request', [...s.edits]);
         ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false, ...(s.cancelled ? { cancelled: true } : {}) });
         if (s.hooks) ctx.modState.set('tm:hooks', s.hooks);
         ctx.modState.set('tm:failure', { code, local: best === undefined });

@@ -265,3 +265,34 @@ route {
   h.receive(replyTo(h, 'ah1', '487 Request Terminated'), '127.0.0.20');
   assert.match(h.sent.find((s) => s.text.startsWith('ACK'))!.text, /\r\nReason: SIP;cause=480;text="Gone"\r\n/);
 });
+
+test('a branch relayed from failure_route carries the request route\'s header edits (record_route, append_hf), as OpenSIPS\'s cloned request does', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "textops.so"
+modparam("tm", "fr_timeout", 5)
+route {
+\trecord_route();
+\tappend_hf("X-Leg: first\\r\\n");
+\tt_on_failure("again");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+failure_route[again] {
+\tappend_hf("X-Retry: 1\\r\\n");
+\t$du = "sip:127.0.0.21:5060";
+\tt_relay();
+}
+`);
+  h.receive(request('INVITE', 'rr1'), '127.0.0.11');
+  h.receive(replyTo(h, 'rr1', '503 Service Unavailable'), '127.0.0.20');
+  const second = h.sent.find((s) => s.to === '127.0.0.21:5060' && s.text.startsWith('INVITE'));
+  assert.ok(second, h.sent.map((s) => s.to).join(' '));
+  assert.match(second.text, /\r\nRecord-Route: <sip:127\.0\.0\.1:5060;lr;ftag=arr1>\r\n/);
+  assert.match(second.text, /\r\nX-Leg: first\r\n/);
+  assert.match(second.text, /\r\nX-Retry: 1\r\n/);
+  const first = h.sent.find((s) => s.to === '127.0.0.20:5060' && s.text.startsWith('INVITE'))!;
+  assert.doesNotMatch(first.text, /X-Retry/, 'the failure route\'s own edits stay on its branch');
+});

@@ -37,6 +37,8 @@ export interface ServerTx {
   frInvTimeout?: number;
   /** The transaction's AVPs: the request route's, seen again by failure_route (and onreply_route with onreply_avp_mode 1). */
   avps?: Map<string, import('../../script/values.js').Val[]>;
+  /** The request route's header edits (record_route, append_hf...): OpenSIPS clones the request with its lumps, so a branch relayed from failure_route carries them too. */
+  edits?: import('../../script/edits.js').HeaderEdit[];
 }
 
 export interface ClientTx {
