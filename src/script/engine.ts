@@ -97,8 +97,9 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     const params = new Map<string, string | number>();
     for (const p of m.entry.params) if (p.default !== null) params.set(p.name, p.default);
     for (const [k, v] of m.params) params.set(k, v.value);
-    for (const [k, v] of opts.modparamOverrides?.get(m.name) ?? []) params.set(k, v);
+    for (const [k, v] of opts.modparamOverrides?.get(m.name) ?? []) { params.set(k, v); m.paramLists.set(k, [v]); }
     rt.modparams.set(m.name, params);
+    rt.modparamLists.set(m.name, m.paramLists);
     for (const pv of m.entry.pvs) {
       if (rt.modulePvs.has(pv.name)) continue;
       const def = native?.pvs?.[pv.name] ?? notImplementedPv(m.name, pv.name, pv.takesName, pv.writable);

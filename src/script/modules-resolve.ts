@@ -19,6 +19,8 @@ export interface ResolvedModule {
   /** Why it was loaded without a loadmodule line. */
   autoReason?: string;
   params: Map<string, { value: string | number; span: A.Span }>;
+  /** Every value of each parameter, in cfg order (rtpengine_sock and others may be given several times). */
+  paramLists: Map<string, (string | number)[]>;
 }
 
 export interface ModuleResolution {
@@ -71,7 +73,7 @@ export function resolveModules(script: Script, items: readonly A.TopItem[], prof
     diagnostics.push({ rule, severity, message, span, ...(hint ? { hint } : {}) });
   };
   const add = (entry: ModuleEntry, decl: A.LoadModule | undefined, autoReason?: string): ResolvedModule => {
-    const m: ResolvedModule = { name: entry.name, entry, params: new Map(), ...(decl ? { decl } : {}), ...(autoReason ? { autoReason } : {}) };
+    const m: ResolvedModule = { name: entry.name, entry, params: new Map(), paramLists: new Map(), ...(decl ? { decl } : {}), ...(autoReason ? { autoReason } : {}) };
     modules.set(entry.name, m);
     return m;
   };
@@ -105,6 +107,7 @@ export function resolveModules(script: Script, items: readonly A.TopItem[], prof
           continue;
         }
         m.params.set(item.param, { value: item.value.value, span: item.value.span });
+        m.paramLists.set(item.param, [...(m.paramLists.get(item.param) ?? []), item.value.value]);
       }
     }
   }

@@ -43,6 +43,16 @@ export interface Transport {
   send(out: Outbound): void;
 }
 
+/**
+ * A blocking request/response channel to a control service on this host
+ * (rtpengine's ng protocol): the reply datagram starting with `prefix`, or
+ * undefined after `attempts` sends `timeoutMs` apart. `run` wires a real UDP
+ * one; dry-runs and tests leave it unset and modules fall back to a simulation.
+ */
+export interface ControlChannel {
+  request(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Buffer | undefined;
+}
+
 /** A module's pre-script callback that may drop a request (OpenSIPS's PRE_SCRIPT_CB returning SCB_DROP_MSG). */
 export interface RequestFilter {
   module: string;
@@ -59,6 +69,8 @@ export class Runtime {
   readonly routes = new Map<RouteKind, Map<string, CompiledRoute>>();
   readonly sockets: SocketInfo[] = [];
   readonly modparams = new Map<string, Map<string, string | number>>();
+  /** Every value of a parameter given several times, in cfg order. */
+  readonly modparamLists = new Map<string, Map<string, (string | number)[]>>();
   /** Module singletons (usrloc tables, transaction layer...) keyed by module name. */
   readonly services = new Map<string, unknown>();
   readonly logger: Logger;
@@ -91,6 +103,7 @@ export class Runtime {
   /** Functions the user simulated with `dry-run --stub fn=RC`. */
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };
+  control: ControlChannel | undefined;
 
   /** Scheduling that follows `clock` (virtual timers fire as a virtual clock advances). */
   readonly timers: Timers;
@@ -127,6 +140,14 @@ export class Runtime {
     const p = Number(port);
     return this.sockets.find((s) => s.proto === proto!.toLowerCase() && (
       (s.port === p && (s.ip === ip || s.advertisedIp === ip)) || (s.cfgIp === ip && (s.cfgPort ?? s.port) === p)));
+  }
+
+  /** All values of a module parameter given several times (its default when never given). */
+  paramValues(module: string, name: string): (string | number)[] {
+    const list = this.modparamLists.get(module)?.get(name);
+    if (list?.length) return list;
+    const one = this.param(module, name);
+    return one === undefined || one === '' ? [] : [one];
   }
 
   param(module: string, name: string): string | number | undefined {
