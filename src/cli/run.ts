@@ -6,6 +6,7 @@ import { realClock } from '../core/clock.js';
 import { SipServer } from '../core/server.js';
 import { isLocalAddress, parseMap } from '../net/address-map.js';
 import { RealNetwork } from '../net/real.js';
+import { BlockingUdp } from '../net/blocking-udp.js';
 import { buildEngine } from '../script/engine.js';
 import { notNative } from '../script/native-coverage.js';
 import { socketString } from '../script/context.js';
@@ -67,6 +68,8 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
     const sets = loadSets(rt);
     if (typeof sets === 'string') { io.err(`opensips-ts: dispatcher: cannot load the destinations: ${sets}`); return EXIT.errors; }
   }
+  // Media-relay control (rtpengine's ng protocol) blocks the script until the answer, as OpenSIPS does.
+  rt.control = new BlockingUdp();
   const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t));
   const server = new SipServer(rt, net, map);
   try {

@@ -4,6 +4,7 @@ import { statsOf } from '../modules/registrar/save.js';
 import { registerUsrlocMi } from '../modules/usrloc/mi.js';
 import { pingerOf } from '../modules/nathelper/pinger.js';
 import { registerDispatcherMi } from '../modules/dispatcher/mi.js';
+import { registerRtpengineMi } from '../modules/rtpengine/index.js';
 import type { Runtime } from '../script/runtime.js';
 import { MiError, MiRegistry } from './mi.js';
 
@@ -74,6 +75,7 @@ export function coreMi(version: string): MiRegistry {
   });
   registerUsrlocMi(mi);
   registerDispatcherMi(mi);
+  registerRtpengineMi(mi);
   mi.add('nh_enable_ping', {
     recipes: [[], ['status']],
     run: (p, rt) => {

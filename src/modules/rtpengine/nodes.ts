@@ -1,0 +1,163 @@
+// rtpengine nodes and sets (rtpengine_sock): "[setid ==] udp:host[:port][=weight] ...",
+// set 0 by default, port 22222 by default. A command goes to a node chosen
+// by the Call-ID's byte sum over the set's weights; a node that does not
+// answer is disabled for rtpengine_disable_tout seconds and the next one is
+// tried at once; a timer pings disabled nodes back. Each request carries a
+// cookie; the reply must start with it.
+import type { Runtime } from '../../script/runtime.js';
+import { bdecode, bencode, type BValue } from './bencode.js';
+import { simulatedRtpengine } from './simulated.js';
+
+export interface RtpeNode {
+  /** As written, without its weight: what MI shows and sock_var receives. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly weight: number;
+  readonly index: number;
+  disabled: boolean;
+  /** Seconds since start-up when the timer may ping it again (Infinity: disabled over MI). */
+  recheck: number;
+}
+
+export interface RtpeSet { readonly id: number; readonly nodes: RtpeNode[] }
+
+export interface RtpeState { sets: RtpeSet[]; seq: number; problems: string[] }
+
+function num(rt: Runtime, name: string, dflt: number): number {
+  const v = rt.param('rtpengine', name);
+  return typeof v === 'number' ? v : v === undefined || v === '' ? dflt : Number(v);
+}
+
+/** One node token: udp:host[:port], udp:[v6][:port], udp6:v6; unix: sockets are not supported here. */
+function parseNode(token: string, index: number): RtpeNode | string {
+  const eq = token.indexOf('=');
+  const url = eq >= 0 ? token.slice(0, eq) : token;
+  const weight = eq >= 0 ? Number.parseInt(token.slice(eq + 1), 10) || 0 : 1;
+  const m = /^(udp6?):(.*)$/i.exec(url);
+  if (!m) return `${url}: only udp: and udp6: rtpengine sockets are supported (OpenSIPS also takes UNIX sockets)`;
+  let rest = m[2]!;
+  let port = 22222;
+  let host: string;
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    host = rest.slice(1, close);
+    if (rest[close + 1] === ':') port = Number(rest.slice(close + 2));
+  } else if (m[1]!.toLowerCase() === 'udp6') {
+    host = rest;
+  } else {
+    const colon = rest.lastIndexOf(':');
+    if (colon >= 0) { port = Number(rest.slice(colon + 1)); rest = rest.slice(0, colon); }
+    host = rest;
+  }
+  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) return `${url}: bad rtpengine socket`;
+  return { url, host, port, weight, index, disabled: false, recheck: 0 };
+}
+
+export function parseSocks(values: string[]): { sets: RtpeSet[]; problems: string[] } {
+  const sets: RtpeSet[] = [];
+  const problems: string[] = [];
+  let index = 0;
+  for (const value of values) {
+    let id = 0;
+    let list = value;
+    const sep = value.indexOf('==');
+    if (sep >= 0) {
+      const head = value.slice(0, sep).trim();
+      if (!/^\d+$/.test(head)) { problems.push(`bad set id '${head}' in rtpengine_sock`); continue; }
+      id = Number(head);
+      list = value.slice(sep + 2);
+    }
+    const tokens = list.split(/\s+/).filter(Boolean);
+    if (!tokens.length) { problems.push(`no rtpengine socket after '==' in '${value}'`); continue; }
+    let set = sets.find((s) => s.id === id);
+    if (!set) { set = { id, nodes: [] }; sets.push(set); }
+    for (const t of tokens) {
+      const node = parseNode(t, index);
+      if (typeof node === 'string') problems.push(node);
+      else { set.nodes.push(node); index++; }
+    }
+  }
+  return { sets, problems };
+}
+
+export function rtpeState(rt: Runtime): RtpeState {
+  let st = rt.services.get('rtpengine:state') as RtpeState | undefined;
+  if (!st) {
+    const values = rt.paramValues('rtpengine', 'rtpengine_sock').map(String);
+    st = { ...parseSocks(values), seq: 0 };
+    rt.services.set('rtpengine:state', st);
+  }
+  return st;
+}
+
+function nowSec(rt: Runtime): number {
+  return Math.floor((rt.clock.now() - rt.startedAt) / 1000);
+}
+
+/** select_rtpe_node: by the Call-ID's byte sum (signed chars, & 0xff) over the weights; a disabled pick re-chosen among the enabled. */
+export function selectNode(set: RtpeSet, callId: string): RtpeNode | undefined {
+  const nodes = set.nodes;
+  if (nodes.length === 1) return nodes[0]!.disabled ? undefined : nodes[0];
+  let sum = 0;
+  for (const b of Buffer.from(callId, 'utf8')) sum += b > 127 ? b - 256 : b;
+  sum &= 0xff;
+  const total = nodes.reduce((n, x) => n + x.weight, 0);
+  const enabled = nodes.filter((x) => !x.disabled).reduce((n, x) => n + x.weight, 0);
+  if (total > 0) {
+    let cut = sum % total;
+    for (const n of nodes) {
+      if (cut < n.weight) { if (!n.disabled) return n; break; }
+      cut -= n.weight;
+    }
+  }
+  if (enabled <= 0) return nodes.find((n) => !n.disabled && n.weight === 0);
+  let cut = sum % enabled;
+  for (const n of nodes) {
+    if (n.disabled) continue;
+    if (cut < n.weight) return n;
+    cut -= n.weight;
+  }
+  return undefined;
+}
+
+/** Cookie + bencoded dict to `node`; the reply dict, or undefined (the node is then disabled). */
+export function exchange(rt: Runtime, node: RtpeNode, dict: Record<string, BValue>): Record<string, BValue> | undefined {
+  const st = rtpeState(rt);
+  const cookie = `${process.pid}_${(st.seq++).toString()}_ot `;
+  const payload = Buffer.concat([Buffer.from(cookie), bencode(dict)]);
+  const prefix = Buffer.from(cookie);
+  const attempts = num(rt, 'rtpengine_retr', 5);
+  const channel = rt.control ?? simulatedRtpengine(rt);
+  const reply = attempts > 0 ? channel.request(node.host, node.port, payload, prefix, num(rt, 'rtpengine_tout', 1) * 1000, attempts) : undefined;
+  if (!reply) {
+    node.disabled = true;
+    node.recheck = nowSec(rt) + num(rt, 'rtpengine_disable_tout', 60);
+    rt.logger.log(-1, 'rtpengine', 'send_rtpe_command', `timeout waiting reply from a RTP proxy ${node.url}; proxy is disabled`);
+    return undefined;
+  }
+  const decoded = bdecode(reply.subarray(prefix.length));
+  if (typeof decoded !== 'object' || Array.isArray(decoded)) {
+    rt.logger.log(-1, 'rtpengine', 'rtpe_function_call', 'failed to decode bencoded reply');
+    return { result: 'error', 'error-reason': 'failed to decode bencoded reply' };
+  }
+  return decoded;
+}
+
+/** A ping: true when the node answers pong. */
+export function ping(rt: Runtime, node: RtpeNode): boolean {
+  const r = exchange(rt, node, { command: 'ping' });
+  const ok = r !== undefined && r.result === 'pong';
+  node.disabled = !ok;
+  if (!ok) node.recheck = nowSec(rt) + num(rt, 'rtpengine_disable_tout', 60);
+  return ok;
+}
+
+/** Start-up pings, then every rtpengine_timer_interval seconds the disabled nodes whose time has come. */
+export function startPings(rt: Runtime): { cancel(): void } {
+  for (const s of rtpeState(rt).sets) for (const n of s.nodes) ping(rt, n);
+  return rt.timers.every(num(rt, 'rtpengine_timer_interval', 5) * 1000, () => {
+    const now = nowSec(rt);
+    for (const s of rtpeState(rt).sets) for (const n of s.nodes) if (n.disabled && n.recheck <= now) ping(rt, n);
+  });
+}
