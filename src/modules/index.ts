@@ -14,6 +14,7 @@ import { avpops } from './avpops/index.js';
 import { registrar } from './registrar/index.js';
 import { rr } from './rr/index.js';
 import { rtpengine } from './rtpengine/index.js';
+import { rtpproxy } from './rtpproxy/index.js';
 import { textops } from './textops/index.js';
 import { signaling } from './signaling/index.js';
 import { sipmsgops } from './sipmsgops/index.js';
@@ -23,5 +24,5 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, rtpengine, textops,
+  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, rtpengine, rtpproxy, textops,
 };

@@ -117,7 +117,7 @@ function send(ctx: ExecContext, command: string, dict: Record<string, BValue>, a
   const set = setFor(ctx);
   if (typeof set === 'string') return fail(ctx, set);
   for (;;) {
-    const node = selectNode(set, String(dict['call-id'] ?? ''));
+    const node = selectNode(set.nodes, String(dict['call-id'] ?? ''));
     if (!node) return fail(ctx, 'no available proxies');
     const reply = exchange(ctx.runtime, node, dict);
     if (!reply) continue; // that node is disabled now: the next one

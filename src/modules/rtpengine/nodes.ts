@@ -7,6 +7,7 @@
 import type { Runtime } from '../../script/runtime.js';
 import { bdecode, bencode, type BValue } from './bencode.js';
 import { simulatedRtpengine } from './simulated.js';
+export { selectNode } from '../common/relay-nodes.js';
 
 export interface RtpeNode {
   /** As written, without its weight: what MI shows and sock_var receives. */
@@ -93,32 +94,6 @@ export function rtpeState(rt: Runtime): RtpeState {
 
 function nowSec(rt: Runtime): number {
   return Math.floor((rt.clock.now() - rt.startedAt) / 1000);
-}
-
-/** select_rtpe_node: by the Call-ID's byte sum (signed chars, & 0xff) over the weights; a disabled pick re-chosen among the enabled. */
-export function selectNode(set: RtpeSet, callId: string): RtpeNode | undefined {
-  const nodes = set.nodes;
-  if (nodes.length === 1) return nodes[0]!.disabled ? undefined : nodes[0];
-  let sum = 0;
-  for (const b of Buffer.from(callId, 'utf8')) sum += b > 127 ? b - 256 : b;
-  sum &= 0xff;
-  const total = nodes.reduce((n, x) => n + x.weight, 0);
-  const enabled = nodes.filter((x) => !x.disabled).reduce((n, x) => n + x.weight, 0);
-  if (total > 0) {
-    let cut = sum % total;
-    for (const n of nodes) {
-      if (cut < n.weight) { if (!n.disabled) return n; break; }
-      cut -= n.weight;
-    }
-  }
-  if (enabled <= 0) return nodes.find((n) => !n.disabled && n.weight === 0);
-  let cut = sum % enabled;
-  for (const n of nodes) {
-    if (n.disabled) continue;
-    if (cut < n.weight) return n;
-    cut -= n.weight;
-  }
-  return undefined;
 }
 
 /** Cookie + bencoded dict to `node`; the reply dict, or undefined (the node is then disabled). */
