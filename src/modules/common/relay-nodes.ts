@@ -32,3 +32,38 @@ export function selectNode<N extends WeightedNode>(nodes: readonly N[], callId: 
   }
   return undefined;
 }
+
+export interface NodeSet<N> { readonly id: number; readonly nodes: N[] }
+
+/**
+ * The `[setid ==] node node ...` values of rtpengine_sock / rtpproxy_sock:
+ * sets in the order first seen (a repeated id adds to its set), each node
+ * read by `parseNode` (an error text for a bad one), `defaultSet` without `==`.
+ */
+export function parseNodeSets<N>(values: string[], defaultSet: number, param: string, parseNode: (token: string, index: number) => N | string): { sets: NodeSet<N>[]; problems: string[] } {
+  const sets: NodeSet<N>[] = [];
+  const problems: string[] = [];
+  let index = 0;
+  for (const value of values) {
+    let id = defaultSet;
+    let list = value;
+    const sep = value.indexOf('==');
+    if (sep >= 0) {
+      const head = value.slice(0, sep).trim();
+      if (!/^\d+$/.test(head)) { problems.push(`bad set id '${head}' in ${param}`); continue; }
+      id = Number(head);
+      list = value.slice(sep + 2);
+    }
+    const tokens = list.split(/\s+/).filter(Boolean);
+    if (!tokens.length) { problems.push(`no socket after '==' in ${param} '${value}'`); continue; }
+    let set = sets.find((s) => s.id === id);
+    for (const t of tokens) {
+      const node = parseNode(t, index);
+      if (typeof node === 'string') { problems.push(node); continue; }
+      if (!set) { set = { id, nodes: [] }; sets.push(set); }
+      set.nodes.push(node);
+      index++;
+    }
+  }
+  return { sets, problems };
+}

@@ -8,6 +8,7 @@ import type { Runtime } from '../../script/runtime.js';
 import { bdecode, bencode, type BValue } from './bencode.js';
 import { simulatedRtpengine } from './simulated.js';
 export { selectNode } from '../common/relay-nodes.js';
+import { parseNodeSets } from '../common/relay-nodes.js';
 
 export interface RtpeNode {
   /** As written, without its weight: what MI shows and sock_var receives. */
@@ -56,30 +57,7 @@ function parseNode(token: string, index: number): RtpeNode | string {
 }
 
 export function parseSocks(values: string[]): { sets: RtpeSet[]; problems: string[] } {
-  const sets: RtpeSet[] = [];
-  const problems: string[] = [];
-  let index = 0;
-  for (const value of values) {
-    let id = 0;
-    let list = value;
-    const sep = value.indexOf('==');
-    if (sep >= 0) {
-      const head = value.slice(0, sep).trim();
-      if (!/^\d+$/.test(head)) { problems.push(`bad set id '${head}' in rtpengine_sock`); continue; }
-      id = Number(head);
-      list = value.slice(sep + 2);
-    }
-    const tokens = list.split(/\s+/).filter(Boolean);
-    if (!tokens.length) { problems.push(`no rtpengine socket after '==' in '${value}'`); continue; }
-    let set = sets.find((s) => s.id === id);
-    if (!set) { set = { id, nodes: [] }; sets.push(set); }
-    for (const t of tokens) {
-      const node = parseNode(t, index);
-      if (typeof node === 'string') problems.push(node);
-      else { set.nodes.push(node); index++; }
-    }
-  }
-  return { sets, problems };
+  return parseNodeSets(values, 0, 'rtpengine_sock', parseNode);
 }
 
 export function rtpeState(rt: Runtime): RtpeState {

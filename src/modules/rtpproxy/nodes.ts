@@ -5,7 +5,7 @@
 // again on its next use after that. Commands go over UDP with a cookie.
 import type { ControlChannel, Runtime } from '../../script/runtime.js';
 import { raiseEvent } from '../../script/events.js';
-import { selectNode } from '../common/relay-nodes.js';
+import { parseNodeSets, selectNode } from '../common/relay-nodes.js';
 
 export interface RtppNode {
   readonly url: string;
@@ -44,30 +44,7 @@ function parseNode(token: string, index: number): RtppNode | string {
 }
 
 export function parseRtppSocks(values: string[], defaultSet: number): { sets: RtppSet[]; problems: string[] } {
-  const sets: RtppSet[] = [];
-  const problems: string[] = [];
-  let index = 0;
-  for (const value of values) {
-    let id = defaultSet;
-    let list = value;
-    const sep = value.indexOf('==');
-    if (sep >= 0) {
-      const head = value.slice(0, sep).trim();
-      if (!/^\d+$/.test(head)) { problems.push(`bad set id '${head}' in rtpproxy_sock`); continue; }
-      id = Number(head);
-      list = value.slice(sep + 2);
-      if (!list.trim()) { problems.push(`no rtpproxy socket after '==' in '${value}'`); continue; }
-    }
-    let set = sets.find((s) => s.id === id);
-    for (const t of list.split(/\s+/).filter(Boolean)) {
-      const node = parseNode(t, index);
-      if (typeof node === 'string') { problems.push(node); continue; }
-      if (!set) { set = { id, nodes: [] }; sets.push(set); }
-      set.nodes.push(node);
-      index++;
-    }
-  }
-  return { sets, problems };
+  return parseNodeSets(values, defaultSet, 'rtpproxy_sock', parseNode);
 }
 
 export function rtppState(rt: Runtime): RtppState {
