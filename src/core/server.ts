@@ -186,6 +186,8 @@ export class SipServer implements LiveTm {
     let s = this.tm.servers.get(key);
     if (!s) {
       s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false, avps: ctx.avps, edits: headerEdits(ctx) };
+      const restore = ctx.peekState('tm:cseq-restore');
+      if (typeof restore === 'number') s.cseqRestore = restore;
       this.tm.servers.set(key, s);
     }
     return s;
@@ -299,7 +301,7 @@ export class SipServer implements LiveTm {
       return;
     }
     if (c.method === 'INVITE') this.ackNegative(c, msg);
-    if (!s.bestReply || msg.status < s.bestReply.status) s.bestReply = msg;
+    if (!s.bestReply || msg.status < s.bestReply.status) { s.bestReply = msg; s.bestClient = c; }
     s.bestCode = Math.min(s.bestCode ?? 999, msg.status);
     if (this.allFinal(s)) this.finishNegative(s, s.bestReply, msg.status, msg.reason);
   }
@@ -361,10 +363,16 @@ export class SipServer implements LiveTm {
         if (s.edits?.length) ctx.modState.set('edits:request', [...s.edits]);
         ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false, ...(s.cancelled ? { cancelled: true } : {}) });
         if (s.hooks) ctx.modState.set('tm:hooks', s.hooks);
-        ctx.modState.set('tm:failure', { code, local: best === undefined });
+        const branchUri = best && s.bestClient ? /^\S+ (\S+)/.exec(s.bestClient.data.toString('latin1', 0, 1024))?.[1] : undefined;
+        ctx.modState.set('tm:failure', {
+          code, local: best === undefined, ...(best ? { reply: best } : {}), ...(branchUri ? { branchUri } : {}),
+          restoreCseq: (num: number) => { s.cseqRestore = num; },
+        });
         const before = s.clients.length;
         runRoute(ctx, route, 'failure', name);
-        if (s.clients.length > before || (s.lastReply && s.lastReply.code >= 200)) return;
+        // New branches: the next failure_route picks among them only (t_pick_branch from the first new branch).
+        if (s.clients.length > before) { s.bestReply = undefined; s.bestClient = undefined; s.bestCode = undefined; return; }
+        if (s.lastReply && s.lastReply.code >= 200) return;
       }
     }
     if (best) this.forwardReply(best, s);
@@ -385,6 +393,10 @@ export class SipServer implements LiveTm {
   private forwardReply(msg: SipMessage, s: ServerTx): void {
     const out = msg.clone();
     removeTopVia(out);
+    if (s.cseqRestore !== undefined) {
+      const cseq = msg.cseq;
+      if (cseq && !isSipError(cseq)) out.replaceHeader('CSeq', `${s.cseqRestore} ${cseq.method}`);
+    }
     if (msg.status >= 200 && msg.status < 300 && s.hooks && !s.hooksRan) {
       s.hooksRan = true;
       for (const h of s.hooks) {

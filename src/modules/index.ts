@@ -22,7 +22,8 @@ import { sl } from './sl/index.js';
 import { tm } from './tm/index.js';
 import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
+import { uac } from './uac/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, rtpengine, rtpproxy, textops,
+  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, rtpengine, rtpproxy, textops, uac,
 };

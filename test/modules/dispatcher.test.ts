@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coreMi } from '../../src/core/mi-core.js';
-import { dsHash } from '../../src/modules/dispatcher/hash.js';
+import { dsHash } from '../../src/modules/common/core-hash.js';
 import { consumePingReply, pingRound } from '../../src/modules/dispatcher/probe.js';
 import type { Outbound } from '../../src/script/runtime.js';
 import { sipEngine } from '../helpers/engine.js';

@@ -8,7 +8,7 @@ import { expandFormat } from '../../script/pv.js';
 import { joinUri, splitUri } from '../../script/uri-fields.js';
 import { parseCredentials } from '../../sip/scalars.js';
 import { isSipError } from '../../sip/result.js';
-import { dsHash } from './hash.js';
+import { dsHash } from '../common/core-hash.js';
 import { avpNames, findSet, firstAvp, isActive, param, setState, type DsDest, type DsSet, type StateChange } from './sets.js';
 
 export interface SelectFlags { failover: boolean; userOnly: boolean; useDefault: boolean; append: boolean }

@@ -18,6 +18,15 @@ function rrState(ctx: ExecContext): RrState {
   return st;
 }
 
+/** A module's callback for requests loose_route() routes by one of our Route entries (OpenSIPS's register_rrcb): it sees that entry's parameters. */
+export type RrCallback = (ctx: ExecContext, params: string) => void;
+
+export function registerRrCallback(rt: ExecContext['runtime'], cb: RrCallback): void {
+  const list = (rt.services.get('rr:callbacks') as RrCallback[] | undefined) ?? [];
+  list.push(cb);
+  rt.services.set('rr:callbacks', list);
+}
+
 function fromTag(ctx: ExecContext): string {
   return ctx.runtime.param('rr', 'append_fromtag') !== 0 ? ctx.msg.from?.tag ?? '' : '';
 }
@@ -122,6 +131,7 @@ export const rr: NativeModule = {
         const rest = routes.slice(i);
         if (i > 0) rrState(ctx).routeParams = uriParams(routes[0]!.uri);
         if (i > 0) {
+          for (const cb of (ctx.runtime.services.get('rr:callbacks') as RrCallback[] | undefined) ?? []) cb(ctx, rrState(ctx).routeParams!);
           headerEdits(ctx).push({ op: 'remove', name: 'Route' });
           // Prepending in reverse keeps the remaining route set in order.
           for (const r of [...rest].reverse()) headerEdits(ctx).push({ op: 'insert', text: `Route: <${r.uri}>\r\n` });

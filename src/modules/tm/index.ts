@@ -11,7 +11,16 @@ import { relayRequest } from './relay.js';
 import { liveTm } from './live.js';
 
 /** What a failure route knows of the outcome: the winning code, and whether no branch ever got a reply. */
-export interface FailureState { code: number; local: boolean }
+export interface FailureState {
+  code: number;
+  local: boolean;
+  /** The picked branch's reply (none for a local 408). */
+  reply?: import('../../sip/message.js').SipMessage;
+  /** The R-URI that branch was sent to. */
+  branchUri?: string;
+  /** Relayed replies get this CSeq number back (uac_auth raised the request's). */
+  restoreCseq?: (num: number) => void;
+}
 
 export function failureOf(ctx: ExecContext): FailureState | undefined {
   return ctx.peekState('tm:failure') as FailureState | undefined;

@@ -39,6 +39,10 @@ export interface ServerTx {
   avps?: Map<string, import('../../script/values.js').Val[]>;
   /** The request route's header edits (record_route, append_hf...): OpenSIPS clones the request with its lumps, so a branch relayed from failure_route carries them too. */
   edits?: import('../../script/edits.js').HeaderEdit[];
+  /** The best negative reply so far and the branch it came on (failure_route's picked branch). */
+  bestClient?: ClientTx;
+  /** uac_auth raised the CSeq of the relayed request: relayed replies are given this number back. */
+  cseqRestore?: number;
 }
 
 export interface ClientTx {
