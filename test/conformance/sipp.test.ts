@@ -29,6 +29,13 @@ const CASES: Case[] = [
   { name: 'CANCEL of a ringing INVITE: 200 for the CANCEL, 487 relayed, ACK absorbed', servers: [PROXY], uas: UAS('uas-cancel.xml'), uac: UAC('uac-cancel.xml', 'service', 'u1', 5306) },
   { name: 'failure_route: the callee answers 486, t_on_failure answers 480, tm ACKs the 486', servers: [PROXY], uas: UAS('uas-busy.xml'), uac: UAC('uac-busy.xml', 'busy', 'u1', 5309) },
   {
+    name: 'uac_auth: the trunk\'s 401 answered in failure_route (SIPp verifies the digest), the call completes with the caller\'s CSeq kept',
+    servers: [{ cfg: `${SIP_DIR}uac-auth.cfg`, sockets: 1 }],
+    uas: { scenario: 'uas-auth.xml', ip: '127.0.24.2', port: 5070, transport: 'u1' },
+    uac: { scenario: 'uac-invite.xml', ip: '127.0.24.3', port: 5315, transport: 'u1', target: '127.0.24.1:5060', service: 'trunk' },
+    after: ([log]) => assert.match(log!, /answered the challenge of /),
+  },
+  {
     name: 'garbage and torn messages over UDP and TCP, then a call still completes', servers: [PROXY],
     before: () => sendGarbage('127.0.20.1', 5060), uas: UAS('uas-invite.xml'), uac: UAC('uac-invite.xml', 'service', 'u1', 5307),
   },
