@@ -23,6 +23,15 @@ import { scriptMessage } from '../script/sip-adapter.js';
 import { mapPeer, type AddressMap } from '../net/address-map.js';
 import type { Inbound, Network, Peer } from '../net/types.js';
 
+/** The reply's From/To display and URI set back to the request's as received, its params (the To tag) kept. */
+function restoreNameAddr(reply: SipMessage, request: SipMessage, name: 'From' | 'To'): void {
+  const mine = request.header(name);
+  const theirs = reply.header(name);
+  if (mine === undefined || theirs === undefined) return;
+  const paramsAt = (v: string): number => { const gt = v.indexOf('>'); const from = gt >= 0 ? gt + 1 : 0; const semi = v.indexOf(';', from); return semi < 0 ? v.length : semi; };
+  reply.replaceHeader(name, mine.slice(0, paramsAt(mine)) + theirs.slice(paramsAt(theirs)));
+}
+
 function num(rt: Runtime, name: string, dflt: number): number {
   const v = rt.param('tm', name);
   return typeof v === 'number' ? v : dflt;
@@ -188,6 +197,8 @@ export class SipServer implements LiveTm {
       s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false, avps: ctx.avps, edits: headerEdits(ctx) };
       const restore = ctx.peekState('tm:cseq-restore');
       if (typeof restore === 'number') s.cseqRestore = restore;
+      const headers = ctx.peekState('uac:restore-replies') as ('from' | 'to')[] | undefined;
+      if (headers) s.restoreHeaders = [...headers];
       this.tm.servers.set(key, s);
     }
     return s;
@@ -367,6 +378,7 @@ export class SipServer implements LiveTm {
         ctx.modState.set('tm:failure', {
           code, local: best === undefined, ...(best ? { reply: best } : {}), ...(branchUri ? { branchUri } : {}),
           restoreCseq: (num: number) => { s.cseqRestore = num; },
+          restoreHeader: (which: 'from' | 'to') => { if (!s.restoreHeaders?.includes(which)) (s.restoreHeaders ??= []).push(which); },
         });
         const before = s.clients.length;
         runRoute(ctx, route, 'failure', name);
@@ -393,6 +405,7 @@ export class SipServer implements LiveTm {
   private forwardReply(msg: SipMessage, s: ServerTx): void {
     const out = msg.clone();
     removeTopVia(out);
+    for (const which of s.restoreHeaders ?? []) restoreNameAddr(out, s.request, which === 'from' ? 'From' : 'To');
     if (s.cseqRestore !== undefined) {
       const cseq = msg.cseq;
       if (cseq && !isSipError(cseq)) out.replaceHeader('CSeq', `${s.cseqRestore} ${cseq.method}`);

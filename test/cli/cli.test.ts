@@ -115,7 +115,7 @@ test('run refuses functions without a native implementation, all listed at start
   const code = await main(['run', new URL('../../conformance/run/not-native.cfg', import.meta.url).pathname], io);
   assert.equal(code, 1);
   assert.match(err.join('\n'), /not-native\.cfg:9:2: error: `create_dialog` \(module dialog\) has no native implementation/);
-  assert.match(err.join('\n'), /not-native\.cfg:10:2: error: `uac_replace_from` \(module uac\) has no native implementation/);
+  assert.match(err.join('\n'), /not-native\.cfg:10:2: error: `topology_hiding` \(module topology_hiding\) has no native implementation/);
 });
 
 test('run refuses to start when dispatcher cannot read its table (a MySQL db_url here), as OpenSIPS does', async () => {

@@ -18,6 +18,19 @@ function rrState(ctx: ExecContext): RrState {
   return st;
 }
 
+/** add_rr_param: into the Record-Route headers already made (both, with double record-routing), else kept for record_route(). */
+export function addRrParam(ctx: ExecContext, text: string): number {
+  const st = rrState(ctx);
+  if (!st.added.length) { st.pending += text; return 1; }
+  for (const e of st.added) e.text = e.text.replace(/>\r\n$/, `${text}>\r\n`);
+  return 1;
+}
+
+/** The parameters of our Route entry that loose_route() took (`;lr;ftag=...`), if it took one. */
+export function ourRouteParams(ctx: ExecContext): string | undefined {
+  return (ctx.peekState('rr:state') as RrState | undefined)?.routeParams;
+}
+
 /** A module's callback for requests loose_route() routes by one of our Route entries (OpenSIPS's register_rrcb): it sees that entry's parameters. */
 export type RrCallback = (ctx: ExecContext, params: string) => void;
 
@@ -84,17 +97,7 @@ export const rr: NativeModule = {
         return 1;
       },
     },
-    add_rr_param: {
-      returns: [1, -1],
-      impl: (ctx, [param]) => {
-        const text = param?.str ?? '';
-        const st = rrState(ctx);
-        if (!st.added.length) { st.pending += text; return 1; }
-        // Already record-routed: the param goes into the headers made (both, with double record-routing).
-        for (const e of st.added) e.text = e.text.replace(/>\r\n$/, `${text}>\r\n`);
-        return 1;
-      },
-    },
+    add_rr_param: { returns: [1, -1], impl: (ctx, [param]) => addRrParam(ctx, param?.str ?? '') },
     check_route_param: {
       returns: [1, -1],
       fixup: regexFixup(0),

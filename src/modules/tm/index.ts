@@ -20,6 +20,8 @@ export interface FailureState {
   branchUri?: string;
   /** Relayed replies get this CSeq number back (uac_auth raised the request's). */
   restoreCseq?: (num: number) => void;
+  /** Relayed replies get this header's display and URI back from the request as received (uac_replace_*). */
+  restoreHeader?: (which: 'from' | 'to') => void;
 }
 
 export function failureOf(ctx: ExecContext): FailureState | undefined {

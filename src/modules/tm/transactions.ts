@@ -43,6 +43,8 @@ export interface ServerTx {
   bestClient?: ClientTx;
   /** uac_auth raised the CSeq of the relayed request: relayed replies are given this number back. */
   cseqRestore?: number;
+  /** uac_replace_from/to: relayed replies get back the From/To display and URI of the request as received. */
+  restoreHeaders?: ('from' | 'to')[];
 }
 
 export interface ClientTx {

@@ -1,8 +1,9 @@
-// uac: uac_auth() (auth.ts). The From/To replacing functions and the
-// registrant are not native yet.
+// uac: uac_auth() (auth.ts), and the From/To replacing with its restore
+// (replace.ts) in the Record-Route form 3.3 uses without a dialog.
 import type { NativeModule } from '../types.js';
 import { registerRrCallback } from '../rr/index.js';
 import { parseAlgorithmList, parseCredential, shiftInDialog, uacAuth } from './auth.js';
+import { restoreOnLooseRoute, uacReplace, uacRestore } from './replace.js';
 
 export const uac: NativeModule = {
   name: 'uac',
@@ -15,9 +16,14 @@ export const uac: NativeModule = {
       },
       impl: (ctx, [algs]) => uacAuth(ctx, algs?.given ? algs.str : undefined),
     },
+    uac_replace_from: { returns: [1, -1, -10], impl: (ctx, [display, uri]) => uacReplace(ctx, 'from', display?.given ? display.str ?? '' : undefined, uri?.str ?? '') },
+    uac_replace_to: { returns: [1, -1, -10], impl: (ctx, [display, uri]) => uacReplace(ctx, 'to', display?.given ? display.str ?? '' : undefined, uri?.str ?? '') },
+    uac_restore_from: { returns: [1, -1], impl: (ctx) => (ctx.msg.isRequest ? uacRestore(ctx, 'from', false) : -1) },
+    uac_restore_to: { returns: [1, -1], impl: (ctx) => (ctx.msg.isRequest ? uacRestore(ctx, 'to', false) : -1) },
   },
   init: (rt) => {
     registerRrCallback(rt, shiftInDialog);
+    registerRrCallback(rt, (ctx) => restoreOnLooseRoute(ctx));
     for (const v of rt.paramValues('uac_auth', 'credential')) {
       if (!parseCredential(String(v))) rt.logger.log(-1, 'uac_auth', 'add_credential', `bad credential '${v}' (user:realm:password)`);
     }
