@@ -19,11 +19,12 @@ import { textops } from './textops/index.js';
 import { signaling } from './signaling/index.js';
 import { sipmsgops } from './sipmsgops/index.js';
 import { sl } from './sl/index.js';
+import { speeddial } from './speeddial/index.js';
 import { tm } from './tm/index.js';
 import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 import { uac } from './uac/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, tm, rr, rtpengine, rtpproxy, textops, uac,
+  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
 };
