@@ -4,7 +4,7 @@ import { hasErrors, type Diagnostic } from '../cfg/diagnostic.js';
 import { loadCfg } from '../cfg/load.js';
 import { realClock } from '../core/clock.js';
 import { SipServer } from '../core/server.js';
-import { isLocalAddress, parseMap } from '../net/address-map.js';
+import { isLocalAddress, mapPeer, parseMap } from '../net/address-map.js';
 import { RealNetwork } from '../net/real.js';
 import { BlockingUdp } from '../net/blocking-udp.js';
 import { buildEngine } from '../script/engine.js';
@@ -69,7 +69,9 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
     if (typeof sets === 'string') { io.err(`opensips-ts: dispatcher: cannot load the destinations: ${sets}`); return EXIT.errors; }
   }
   // Media-relay control (rtpengine's ng protocol) blocks the script until the answer, as OpenSIPS does.
-  rt.control = new BlockingUdp();
+  // Control nodes named by cfg addresses follow --map too.
+  const control = new BlockingUdp();
+  rt.control = { request: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.request(to.ip, to.port, payload, prefix, ms, attempts); } };
   const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t));
   const server = new SipServer(rt, net, map);
   try {

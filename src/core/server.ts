@@ -7,7 +7,7 @@ import type { TimerHandle } from './clock.js';
 import { runLocalRoute, runStartupRoute, startTimerRoutes, type LocalRequest } from './script-routes.js';
 import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
-import { serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
+import { branchPriority, serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
 import { runTmHooks, transactionOf } from '../modules/common/transaction.js';
 import { slState, tmTags } from '../modules/common/tags.js';
 import { applyHeaderEdits } from '../modules/tm/relay.js';
@@ -195,11 +195,14 @@ export class SipServer implements LiveTm {
     let s = this.tm.servers.get(key);
     if (!s) {
       s = { key, method: msg.method, request: msg, src: { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, socket: ctx.socketIn, clients: [], done: false, avps: ctx.avps, edits: headerEdits(ctx) };
+      this.tm.servers.set(key, s);
+    }
+    // What the script asked for the relayed replies so far (t_on_failure may have made the transaction earlier).
+    if (s.request === msg) {
       const restore = ctx.peekState('tm:cseq-restore');
       if (typeof restore === 'number') s.cseqRestore = restore;
       const headers = ctx.peekState('uac:restore-replies') as ('from' | 'to')[] | undefined;
       if (headers) s.restoreHeaders = [...headers];
-      this.tm.servers.set(key, s);
     }
     return s;
   }
@@ -272,7 +275,11 @@ export class SipServer implements LiveTm {
     if (s.local) { this.tm.retire(s); return; }
     if (c.method === 'INVITE') this.sendCancel(c);
     s.bestCode = Math.max(s.bestCode ?? 0, 408);
-    if (this.allFinal(s)) this.finishNegative(s, undefined, 408, 'Request Timeout');
+    if (!this.allFinal(s)) return;
+    // A branch that did answer (a 407, say) beats the local 408.
+    const best = s.bestReply && branchPriority(s.bestReply.status, s.cancelled === true) < branchPriority(408, false) ? s.bestReply : undefined;
+    if (best) this.finishNegative(s, best, best.status, best.reason);
+    else this.finishNegative(s, undefined, 408, 'Request Timeout');
   }
 
   private allFinal(s: ServerTx): boolean {
@@ -312,7 +319,8 @@ export class SipServer implements LiveTm {
       return;
     }
     if (c.method === 'INVITE') this.ackNegative(c, msg);
-    if (!s.bestReply || msg.status < s.bestReply.status) { s.bestReply = msg; s.bestClient = c; }
+    const cancelled = s.cancelled === true;
+    if (!s.bestReply || branchPriority(msg.status, cancelled) < branchPriority(s.bestReply.status, cancelled)) { s.bestReply = msg; s.bestClient = c; }
     s.bestCode = Math.min(s.bestCode ?? 999, msg.status);
     if (this.allFinal(s)) this.finishNegative(s, s.bestReply, msg.status, msg.reason);
   }

@@ -32,7 +32,11 @@ export class UdpTransport {
   send(from: SocketInfo, to: Peer, data: Buffer): void {
     const sock = this.bySocketInfo.get(from) ?? this.sockets.get(this.key(from));
     if (!sock) return;
-    sock.socket.send(data, to.port, to.ip);
+    try {
+      sock.socket.send(data, to.port, to.ip);
+    } catch {
+      // A destination dgram refuses (a port out of range from a table or a header): nothing is sent.
+    }
   }
 
   async close(): Promise<void> {

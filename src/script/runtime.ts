@@ -109,7 +109,12 @@ export class Runtime {
   readonly timers: Timers;
 
   constructor(readonly clock: Clock, logger?: Logger) {
-    this.timers = timersFor(clock);
+    // A timer's work (fr_timeout's failure_route, module pings...) runs outside any message's guard: an exception is logged, never fatal.
+    const base = timersFor(clock);
+    const guard = (fn: () => void) => () => {
+      try { fn(); } catch (err) { this.logger.log(-1, 'core', 'timer', `error in a timer job: ${(err as Error).message}`); }
+    };
+    this.timers = { after: (ms, fn) => base.after(ms, guard(fn)), every: (ms, fn) => base.every(ms, guard(fn)) };
     this.logger = logger ?? new Logger(clock);
     this.startedAt = clock.now();
   }

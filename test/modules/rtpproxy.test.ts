@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRtppSocks } from '../../src/modules/rtpproxy/nodes.js';
+import { parseProxyFlags } from '../../src/modules/rtpproxy/sdp-proxy.js';
 import type { ControlChannel } from '../../src/script/runtime.js';
 import { sipEngine } from '../helpers/engine.js';
 
@@ -113,4 +114,10 @@ test('start-up probe: V and VF 20050322; a node answering another version is dis
   for (const start of e.rt.onStart) start();
   assert.deepEqual(r.seen.map((s) => `${s.port} ${s.cmd}`), ['7891 V', '7891 VF 20050322']);
   assert.equal(e.send(msg('INVITE sip:1001@127.0.0.1 SIP/2.0', 'p1')).vars.get('node'), 'udp:127.0.0.1:7891');
+});
+
+test('flags: n takes a <socket> only when one follows; unknown characters go to the modifiers', () => {
+  assert.deepEqual(['nco', 'n<tcp:127.0.0.1:9999>r', 'FA2'].map((f) => { const p = parseProxyFlags(f); return [p.sessionC, p.origin, p.trustSdp, p.mods]; }), [
+    [true, true, false, ''], [false, false, true, ''], [false, false, true, 'A2'],
+  ]);
 });

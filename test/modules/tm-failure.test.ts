@@ -296,3 +296,33 @@ failure_route[again] {
   const first = h.sent.find((s) => s.to === '127.0.0.20:5060' && s.text.startsWith('INVITE'))!;
   assert.doesNotMatch(first.text, /X-Retry/, 'the failure route\'s own edits stay on its branch');
 });
+
+test('the picked branch follows tm\'s preference: a 407 beats a 404 of a parallel branch, and a 407 beats the local 408 of one that timed out', () => {
+  const cfg = `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+modparam("tm", "fr_timeout", 3)
+route {
+\tt_on_failure("f");
+\tappend_branch("sip:1001@127.0.0.21:5060");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+failure_route[f] { xlog("L_NOTICE", "picked $T_reply_code\\n"); }
+`;
+  const answer = (h: ReturnType<typeof serverFor>, id: string, to: string, status: string): string => {
+    const fwd = h.sent.find((s) => s.to === to && s.text.startsWith('INVITE') && s.text.includes(`Call-ID: ${id}\r\n`))!;
+    const via = /\r\nVia: ([^\r]+)\r\n/.exec(fwd.text)![1]!;
+    return `SIP/2.0 ${status}\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>;tag=x\r\nCall-ID: ${id}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`;
+  };
+  const h = serverFor(cfg);
+  h.receive(request('INVITE', 'p1'), '127.0.0.11');
+  h.receive(answer(h, 'p1', '127.0.0.20:5060', '404 Not Found'), '127.0.0.20');
+  h.receive(answer(h, 'p1', '127.0.0.21:5060', '407 Proxy Authentication Required'), '127.0.0.21');
+  assert.match(h.sent.filter((s) => s.text.startsWith('SIP/2.0 4')).pop()!.text, /^SIP\/2\.0 407 /);
+  h.receive(request('INVITE', 'p2'), '127.0.0.11');
+  h.receive(answer(h, 'p2', '127.0.0.21:5060', '407 Proxy Authentication Required'), '127.0.0.21');
+  h.clock.advance(4000);
+  assert.deepEqual(notices(h.logs), ['picked 407', 'picked 407']);
+  assert.match(h.sent.filter((s) => s.text.startsWith('SIP/2.0 4')).pop()!.text, /^SIP\/2\.0 407 /);
+});

@@ -79,3 +79,10 @@ test('manual mode: loose_route leaves the From alone, uac_restore_from() puts th
   h.receive(inDialog(rr, '<sip:1002@127.0.0.11>;tag=ar1', '<sip:1001@127.0.0.1>;tag=b', 3), '127.0.0.11');
   assert.equal(hdr(lastTo(h, 'BYE', '127.0.0.20:5060'), 'From'), '<sip:anonymous@anonymous.invalid>;tag=ar1');
 });
+
+test('the transaction made early by t_on_failure still gives the caller its From back in the relayed replies', () => {
+  const h = serverFor(cfg('uac_replace_from(, "sip:anonymous@anonymous.invalid")').replace('\trecord_route();', '\trecord_route();\n\tt_on_failure("f");') + 'failure_route[f] { exit; }\n');
+  h.receive(request('INVITE', 'e1'), '127.0.0.11');
+  h.receive(replyTo(h, 'e1', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: <sip:anonymous@anonymous.invalid>'), '127.0.0.20');
+  assert.equal(hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'), '<sip:1002@127.0.0.11>;tag=ae1');
+});

@@ -8,9 +8,10 @@ import type { SocketInfo } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import { newBranch, randomTag } from '../../sip/build.js';
 import { uriTarget } from '../tm/relay.js';
-import { dsData, INACTIVE, numParam, param, PROBING, setState, type DsDest, type DsSet } from './sets.js';
+import { dsData, findSet, INACTIVE, numParam, param, PROBING, setState, type DsDest } from './sets.js';
 
-interface Pending { set: DsSet; dest: DsDest; timeout: { cancel(): void } }
+/** A ping waiting for its reply: the destination by set and URI, found again when it comes (ds_reload may have replaced the objects). */
+interface Pending { setId: number; uri: string; timeout: { cancel(): void } }
 
 function pendingOf(rt: Runtime): Map<string, Pending> {
   let m = rt.services.get('dispatcher:pings') as Map<string, Pending> | undefined;
@@ -60,7 +61,7 @@ export function pingRound(rt: Runtime): number {
         `Max-Forwards: ${maxFwd >= 0 ? maxFwd : 70}`, 'Content-Length: 0', '', '',
       ].join('\r\n');
       const pending = pendingOf(rt);
-      pending.set(callId, { set, dest: d, timeout: rt.timers.after(frMs, () => { pending.delete(callId); onFinal(rt, set, d, 408); }) });
+      pending.set(callId, { setId: set.id, uri: d.uri, timeout: rt.timers.after(frMs, () => { pending.delete(callId); onFinal(rt, set.id, d.uri, 408); }) });
       rt.transport.send({ kind: 'request', from: sock, to, text, via: 'dispatcher ping' });
       n++;
     }
@@ -68,7 +69,10 @@ export function pingRound(rt: Runtime): number {
   return n;
 }
 
-function onFinal(rt: Runtime, set: DsSet, d: DsDest, code: number): void {
+function onFinal(rt: Runtime, setId: number, uri: string, code: number): void {
+  const set = findSet(rt, setId);
+  const d = set?.dests.find((x) => x.uri === uri);
+  if (!set || !d) return;
   const codes = replyCodes(rt);
   if (code === 200 || codes.has(code)) {
     d.failureCount = 0;
@@ -87,7 +91,7 @@ export function consumePingReply(rt: Runtime, method: string, callId: string | u
   if (status < 200) return true;
   pending.delete(callId);
   p.timeout.cancel();
-  onFinal(rt, p.set, p.dest, status);
+  onFinal(rt, p.setId, p.uri, status);
   return true;
 }
 

@@ -118,7 +118,8 @@ export function loadSets(rt: Runtime): DsData | string {
 
 function destOf(rt: Runtime, uri: string, socket: unknown, weight: unknown, attrs: unknown, priority: unknown, description: unknown, state: unknown): DsDest | undefined {
   const p = uri ? splitUri(uri) : undefined;
-  if (!p || p.host.length > 254) { rt.logger.log(-1, 'dispatcher', 'add_dest2list', `bad destination URI '${uri}'`); return undefined; }
+  const portOk = !p?.port || (/^\d+$/.test(p.port) && Number(p.port) >= 1 && Number(p.port) <= 65535);
+  if (!p || p.host.length > 254 || !portOk) { rt.logger.log(-1, 'dispatcher', 'add_dest2list', `bad destination URI '${uri}'`); return undefined; }
   const sockText = socket === null || socket === undefined ? '' : String(socket).trim();
   const sock = sockText ? rt.findSocket(sockText) : undefined;
   if (sockText && !sock) rt.logger.log(1, 'dispatcher', 'add_dest2list', `socket ${sockText} of ${uri} is not a local one: ignored`);

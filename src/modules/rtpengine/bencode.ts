@@ -1,7 +1,8 @@
 // Bencoding, the encoding of rtpengine's ng control protocol: strings as
 // <byte length>:<bytes>, integers as i<n>e, lists l...e, dictionaries d...e.
 
-export type BValue = string | number | BValue[] | { [key: string]: BValue };
+/** Strings go out as UTF-8; a Buffer (an SDP body, raw bytes) goes out as it is. Decoded strings are UTF-8. */
+export type BValue = string | number | Buffer | BValue[] | { [key: string]: BValue };
 
 export function bencode(v: BValue): Buffer {
   const parts: Buffer[] = [];
@@ -11,7 +12,7 @@ export function bencode(v: BValue): Buffer {
 
 function write(v: BValue, out: Buffer[]): void {
   if (typeof v === 'number') out.push(Buffer.from(`i${Math.trunc(v)}e`));
-  else if (typeof v === 'string') { const b = Buffer.from(v, 'utf8'); out.push(Buffer.from(`${b.length}:`), b); }
+  else if (typeof v === 'string' || Buffer.isBuffer(v)) { const b = typeof v === 'string' ? Buffer.from(v, 'utf8') : v; out.push(Buffer.from(`${b.length}:`), b); }
   else if (Array.isArray(v)) { out.push(Buffer.from('l')); for (const x of v) write(x, out); out.push(Buffer.from('e')); }
   else {
     out.push(Buffer.from('d'));

@@ -4,7 +4,7 @@
 // Call-ID picks (another one of the set when it does not answer), and the
 // reply read: result ok (or anything but error for the simpler commands), the
 // new SDP into the body or into a variable.
-import { isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { ExecContext } from '../../script/context.js';
 import { currentBody, setBodyText } from '../../script/edits.js';
 import { expandFormat, pvNamed } from '../../script/pv.js';
@@ -21,10 +21,11 @@ const CALL_ONLY = new Set(['play media', 'stop media', 'block media', 'unblock m
 
 export interface CommandArgs { flags?: ArgValue; sockVar?: ArgValue; sdpVar?: ArgValue; body?: ArgValue; durationVar?: ArgValue; /** Keys before all others (play DTMF's code). */ extra?: Record<string, BValue> }
 
-function fail(ctx: ExecContext, why: string): number {
+/** -1, logged; error_pv gets `errorText` (the why by default; null leaves it alone). */
+function fail(ctx: ExecContext, why: string, errorText: string | null = why): number {
   ctx.runtime.logger.log(-1, 'rtpengine', 'rtpe_function_call', why);
   const pv = ctx.runtime.param('rtpengine', 'error_pv');
-  if (typeof pv === 'string' && pv) pvNamed(ctx, pv)?.set?.(ctx, why, '=');
+  if (errorText !== null && typeof pv === 'string' && pv) pvNamed(ctx, pv)?.set?.(ctx, errorText, '=');
   return -1;
 }
 
@@ -57,18 +58,19 @@ function viaBranch(ctx: ExecContext, f: ParsedFlags): string | undefined {
 }
 
 /** The from-tag / to-tag pair to send, after 3.3's swap rules; an error text when a needed tag is missing. */
-function tags(ctx: ExecContext, command: string, f: ParsedFlags): [string, BValue][] | string {
+function tags(ctx: ExecContext, command: string, f: ParsedFlags, noToTag: boolean): [string, BValue][] | string {
   const from = f.fromTag ?? ctx.msg.from?.tag ?? '';
   const to = f.toTag ?? ctx.msg.to?.tag ?? '';
-  if (CALL_ONLY.has(command)) return f.directional ? [['from-tag', from]] : [];
   if (!from) return "can't get From tag";
+  if (CALL_ONLY.has(command)) return f.directional ? [['from-tag', from]] : [];
   const withTo = command !== 'delete' || f.forceToTag;
   const request = ctx.msg.isRequest;
   if (f.directional || (request && command !== 'answer') || (!request && (command === 'delete' || command === 'answer'))) {
-    return withTo && to ? [['from-tag', from], ['to-tag', to]] : [['from-tag', from]];
+    return withTo && to && !noToTag ? [['from-tag', from], ['to-tag', to]] : [['from-tag', from]];
   }
   if (!to) return 'No to-tag present';
-  return [['from-tag', to], ['to-tag', from]];
+  // play DTMF builds its own dictionary: never a to-tag.
+  return noToTag ? [['from-tag', to]] : [['from-tag', to], ['to-tag', from]];
 }
 
 /** The SDP of the message: its body when it is application/sdp (multipart bodies are not looked into). */
@@ -81,14 +83,15 @@ export function messageSdp(ctx: ExecContext): string | undefined {
 export function runCommand(ctx: ExecContext, commandIn: string, a: CommandArgs): number {
   const rt = ctx.runtime;
   const parsed = parseRtpeFlags(a.flags?.str ?? '', commandIn);
-  if (typeof parsed === 'string') return fail(ctx, `could not parse flags: ${parsed}`);
+  if (typeof parsed === 'string') return fail(ctx, `could not parse flags: ${parsed}`, 'could not parse flags');
   const command = parsed.forceAnswer ? 'answer' : commandIn;
-  if (commandIn === 'answer' && ctx.msg.isRequest && ctx.msg.method !== 'ACK' && ctx.msg.method !== 'PRACK') return fail(ctx, 'answer on a request other than ACK or PRACK');
+  if (commandIn === 'answer' && ctx.msg.isRequest && ctx.msg.method !== 'ACK' && ctx.msg.method !== 'PRACK') return fail(ctx, 'answer on a request other than ACK or PRACK', null);
   const dict: Record<string, BValue> = { ...a.extra };
   if (commandIn === 'offer' || commandIn === 'answer') {
+    // The message body is bytes (latin1 text here): sent as they came.
     const sdp = a.body?.given ? a.body.str ?? '' : messageSdp(ctx);
     if (!sdp) return fail(ctx, 'no SDP in the message');
-    dict.sdp = sdp;
+    dict.sdp = a.body?.given ? sdp : Buffer.from(sdp, 'latin1');
   }
   for (const [k, v] of parsed.entries) dict[k] = v;
   if (parsed.direction.length) dict.direction = parsed.direction;
@@ -105,8 +108,10 @@ export function runCommand(ctx: ExecContext, commandIn: string, a: CommandArgs):
     dict['via-branch'] = branch;
   }
   const src = parsed.receivedFrom ?? ctx.src.ip;
-  dict['received-from'] = [isIPv6(src) ? 'IP6' : /^\d+\.\d+\.\d+\.\d+$/.test(src) ? 'IP4' : '?', src];
-  const t = tags(ctx, command, parsed);
+  const family = isIPv6(src) ? 'IP6' : isIPv4(src) ? 'IP4' : undefined;
+  if (!family) return fail(ctx, `bad received-from address '${src}'`);
+  dict['received-from'] = [family, src];
+  const t = tags(ctx, command, parsed, a.extra !== undefined);
   if (typeof t === 'string') return fail(ctx, t);
   for (const [k, v] of t) dict[k] = v;
   dict.command = command;
@@ -122,7 +127,10 @@ function send(ctx: ExecContext, command: string, dict: Record<string, BValue>, a
     const reply = exchange(ctx.runtime, node, dict);
     if (!reply) continue; // that node is disabled now: the next one
     a.sockVar?.pv?.set(ctx, node.url);
-    if (reply.result === 'error') return fail(ctx, `proxy replied with error: ${String(reply['error-reason'] ?? '')}`);
+    if (reply.result === 'error') {
+      const reason = reply['error-reason'];
+      return fail(ctx, `proxy replied with error: ${String(reason ?? '')}`, typeof reason === 'string' ? reason : null);
+    }
     if (NEED_OK.has(command) && reply.result !== 'ok') return fail(ctx, "proxy didn't return ok");
     if (command === 'offer' || command === 'answer') return newSdp(ctx, reply, a);
     if (command === 'play media') a.durationVar?.pv?.set(ctx, typeof reply.duration === 'number' ? reply.duration : -1);

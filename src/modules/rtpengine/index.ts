@@ -42,7 +42,7 @@ function manageCommand(ctx: ExecContext, bodyGiven: boolean, bodyText: string): 
   const hasSdp = bodyGiven ? bodyText === '' : messageSdp(ctx) !== undefined;
   if (ctx.msg.isRequest) {
     if (!hasSdp) {
-      if (method === 'INVITE') lateOffers(ctx).set(ctx.msg.callId ?? '', ctx.runtime.clock.now());
+      if (method === 'INVITE') { const late = lateOffers(ctx); late.delete(ctx.msg.callId ?? ''); late.set(ctx.msg.callId ?? '', ctx.runtime.clock.now()); }
       return undefined;
     }
     if (method === 'ACK' || method === 'PRACK') return 'answer';

@@ -90,7 +90,7 @@ export function exchange(rt: Runtime, node: RtpeNode, dict: Record<string, BValu
     return undefined;
   }
   const decoded = bdecode(reply.subarray(prefix.length));
-  if (typeof decoded !== 'object' || Array.isArray(decoded)) {
+  if (typeof decoded !== 'object' || Array.isArray(decoded) || Buffer.isBuffer(decoded)) {
     rt.logger.log(-1, 'rtpengine', 'rtpe_function_call', 'failed to decode bencoded reply');
     return { result: 'error', 'error-reason': 'failed to decode bencoded reply' };
   }

@@ -29,7 +29,7 @@ export function parseProxyFlags(text: string): ProxyFlags {
       case 'o': f.origin = true; break;
       case 'k': f.keep = true; break;
       case 'd': case 't': case 'z': digits(); break; // DTMF, TTL and repacketization need capabilities not probed here
-      case 'n': while (i + 1 < text.length && text[i + 1] !== ' ') i++; break; // notifications need the dialog module
+      case 'n': if (text[i + 1] === '<') { const close = text.indexOf('>', i); i = close < 0 ? text.length : close; } break; // n<sock>: notifications need the dialog module
       default: f.mods += ch;
     }
   }
@@ -104,17 +104,20 @@ export function proxySdp(ctx: ExecContext, set: RtppSet, body: string, offer: bo
       const text = `${cmd}${flags.mods}${sentV6 ? '6' : ''} ${callId} ${sentIp} ${m[2]} ${tagA};${n}${tagB ? ` ${tagB};${n}` : ''}`;
       let reply: string | undefined;
       let node: RtppNode | undefined;
+      // Offers go on to another node (answers do not); each node is tried once per stream.
+      const tried = new Set<RtppNode>();
       for (;;) {
         node = nodeFor(rt, set, callId);
-        if (!node) return { rc: -1, body: join(ls) };
+        if (!node || tried.has(node)) return { rc: -1, body: join(ls) };
+        tried.add(node);
         onNode(node);
         reply = command(rt, node, text);
-        if (reply === undefined) { if (cmd === 'U') continue; return { rc: -1, body: join(ls) }; }
+        if (reply === undefined) { if (offer) continue; return { rc: -1, body: join(ls) }; }
         const err = /^E(\d+)/.exec(reply.trim());
         if (!err) break;
         const code = Number(err[1]);
         rt.logger.log(-1, 'rtpproxy', 'force_rtp_proxy', `rtpproxy ${node.url} returned error E${code}`);
-        if (code >= 7 && code <= 10) { disable(rt, node, true); if (cmd === 'U') continue; }
+        if (code >= 7 && code <= 10) { disable(rt, node, true); if (offer) continue; }
         return { rc: -1, body: join(ls) };
       }
       const [portText, replyIp, af] = reply.trim().split(/\s+/);
@@ -126,7 +129,7 @@ export function proxySdp(ctx: ExecContext, set: RtppSet, body: string, offer: bo
       if (flags.keep) continue;
       ls[mi]!.text = ls[mi]!.text.replace(/^(m=\S+\s+)\d+/, `$1${port}`);
       for (let i = mi + 1; i < mEnd; i++) {
-        if (ls[i]!.text.startsWith('a=rtcp:')) ls[i]!.text = `a=rtcp:${port + 1} IN ${newV6 ? 'IP6' : 'IP4'} ${newIp}`;
+        if (ls[i]!.text.startsWith('a=rtcp:')) ls[i]!.text = `a=rtcp:${port + 1} IN ${newV6 ? 'IP6' : 'IP4'} ${isNullAddr(media[2]!) ? (newV6 ? '::' : '0.0.0.0') : newIp}`;
       }
       if (streamC >= 0) {
         ls[streamC]!.text = withAddress(ls[streamC]!.text, newIp, newV6);

@@ -108,3 +108,24 @@ export class TransactionTable {
     this.clients.clear();
   }
 }
+
+/**
+ * tm's preference among final replies when every branch failed (lower
+ * wins): 6xx, then 3xx, then the 4xx a client can act on (401, 407, 415,
+ * 420, 484), other 4xx, 5xx, and last 408 and 503. A 487 of a cancelled
+ * transaction comes first.
+ */
+export function branchPriority(code: number, cancelled: boolean): number {
+  const cls = Math.floor(code / 100);
+  if (cls === 1 || cls === 2) return code;
+  if (cls === 6) return code - 300;
+  if (cls === 3) return code + 100;
+  if (cls === 5) return code === 503 ? 801 : code + 200;
+  if (cls === 4) {
+    const actionable = [401, 407, 415, 420, 484].indexOf(code);
+    if (actionable >= 0) return 500 + actionable;
+    if (code === 408) return 800;
+    if (code === 487 && cancelled) return 0;
+  }
+  return code + 200;
+}

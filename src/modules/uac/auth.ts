@@ -64,7 +64,9 @@ function pickChallenge(values: string[], allowed: Set<Algorithm>, anyAllowed: bo
     const named = p.algorithm === undefined ? undefined : parseAlgorithm(p.algorithm);
     if (p.algorithm !== undefined && !named) return undefined;
     if (named ? !allowed.has(named) : !anyAllowed) continue;
-    const qops = (p.qop ?? '').split(',').map((q) => q.trim().toLowerCase());
+    // 3.3's parser stops at the first value it does not know ("foo,auth" offers nothing).
+    const qops: string[] = [];
+    for (const q of (p.qop ?? '').split(',').map((x) => x.trim().toLowerCase())) { if (q !== 'auth' && q !== 'auth-int') break; qops.push(q); }
     const qop = qops.includes('auth') ? 'auth' : qops.includes('auth-int') ? 'auth-int' : undefined;
     return { realm: p.realm, nonce: p.nonce, opaque: p.opaque ?? '', alg: named ?? 'MD5', qop };
   }
