@@ -13,6 +13,7 @@ import { slState, tmTags } from '../modules/common/tags.js';
 import { applyHeaderEdits } from '../modules/tm/relay.js';
 import { parseErrorInfo } from '../script/errinfo.js';
 import { headerEdits } from '../script/edits.js';
+import { nameAddrParts } from '../modules/uac/replace.js';
 import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
@@ -28,8 +29,10 @@ function restoreNameAddr(reply: SipMessage, request: SipMessage, name: 'From' | 
   const mine = request.header(name);
   const theirs = reply.header(name);
   if (mine === undefined || theirs === undefined) return;
-  const paramsAt = (v: string): number => { const gt = v.indexOf('>'); const from = gt >= 0 ? gt + 1 : 0; const semi = v.indexOf(';', from); return semi < 0 ? v.length : semi; };
-  reply.replaceHeader(name, mine.slice(0, paramsAt(mine)) + theirs.slice(paramsAt(theirs)));
+  const a = nameAddrParts(mine);
+  const b = nameAddrParts(theirs);
+  if (!a || !b) return;
+  reply.replaceHeader(name, mine.slice(0, mine.length - a.rest.length) + b.rest);
 }
 
 function num(rt: Runtime, name: string, dflt: number): number {

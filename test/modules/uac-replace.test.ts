@@ -86,3 +86,10 @@ test('the transaction made early by t_on_failure still gives the caller its From
   h.receive(replyTo(h, 'e1', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: <sip:anonymous@anonymous.invalid>'), '127.0.0.20');
   assert.equal(hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'), '<sip:1002@127.0.0.11>;tag=ae1');
 });
+
+test('the relayed reply gets back a quoted display holding > and ; as it was', () => {
+  const h = serverFor(cfg('uac_replace_from("x", "sip:anonymous@anonymous.invalid")'));
+  h.receive(request('INVITE', 'q9').replace('From: <sip:1002@127.0.0.11>', 'From: "a>b; c" <sip:1002@127.0.0.11;user=phone>'), '127.0.0.11');
+  h.receive(replyTo(h, 'q9', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: x <sip:anonymous@anonymous.invalid>'), '127.0.0.20');
+  assert.equal(hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'), '"a>b; c" <sip:1002@127.0.0.11;user=phone>;tag=aq9');
+});
