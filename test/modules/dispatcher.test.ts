@@ -166,7 +166,7 @@ test('ds_count by state; MI ds_set_state, ds_list and ds_reload (a reloaded dest
   assert.deepEqual(set1.Destinations.map((d) => `${d.URI} ${d.state}`), ['sip:127.0.0.21 Active', 'sip:127.0.0.22 Active', 'sip:127.0.0.23 Probing', 'sip:127.0.0.24 Active']);
 });
 
-test('probing: OPTIONS to probing destinations (all but inactive ones in mode 1); a 200 makes one active, timeouts count towards the threshold', () => {
+test('probing: OPTIONS to probing destinations (all but inactive ones in mode 1), retransmitted; a 200 makes one active, timeouts count towards the threshold', () => {
   const path = dsDb([[1, 'sip:127.0.0.21:5060', 2], [1, 'sip:127.0.0.22:5060', 0], [1, 'sip:127.0.0.23:5060', 1]]);
   const mode0 = engine(path, '\texit;', ['modparam("dispatcher", "ds_ping_interval", 10)']);
   const sent: Outbound[] = [];
@@ -185,7 +185,10 @@ test('probing: OPTIONS to probing destinations (all but inactive ones in mode 1)
   for (const start of mode1.rt.onStart) start();
   mode1.advance(10);
   assert.equal(out.length, 1, 'the inactive destination is not pinged');
-  mode1.advance(2);
+  mode1.advance(0.5);
+  assert.deepEqual(out.map((o) => /Call-ID: (\S+)/.exec(o.text)![1]).filter((c, i, a) => a.indexOf(c) === i).length, 1, 'retransmitted after T1, same Call-ID');
+  assert.equal(out.length, 2);
+  mode1.advance(1.5);
   assert.equal(stateOf(path1, 'sip:127.0.0.21:5060'), 0, 'one timeout of two');
   mode1.advance(10);
   assert.equal(stateOf(path1, 'sip:127.0.0.21:5060'), 2, 'the second timeout: probing');

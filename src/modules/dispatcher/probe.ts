@@ -62,11 +62,22 @@ export function pingRound(rt: Runtime): number {
       ].join('\r\n');
       const pending = pendingOf(rt);
       pending.set(callId, { setId: set.id, uri: d.uri, timeout: rt.timers.after(frMs, () => { pending.delete(callId); onFinal(rt, set.id, d.uri, 408); }) });
-      rt.transport.send({ kind: 'request', from: sock, to, text, via: 'dispatcher ping' });
+      const send = (): void => rt.transport.send({ kind: 'request', from: sock, to, text, via: 'dispatcher ping' });
+      send();
+      if (to.proto === 'udp') retransmit(rt, callId, send, 500);
       n++;
     }
   }
   return n;
+}
+
+/** As tm's Timer E for the ping it would send: again after T1, doubling up to T2, until an answer or fr_timeout. */
+function retransmit(rt: Runtime, callId: string, send: () => void, ms: number): void {
+  rt.timers.after(ms, () => {
+    if (!pendingOf(rt).has(callId)) return;
+    send();
+    retransmit(rt, callId, send, Math.min(ms * 2, 4000));
+  });
 }
 
 function onFinal(rt: Runtime, setId: number, uri: string, code: number): void {
