@@ -71,7 +71,10 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   // Media-relay control (rtpengine's ng protocol) blocks the script until the answer, as OpenSIPS does.
   // Control nodes named by cfg addresses follow --map too.
   const control = new BlockingUdp();
-  rt.control = { request: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.request(to.ip, to.port, payload, prefix, ms, attempts); } };
+  rt.control = {
+    request: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.request(to.ip, to.port, payload, prefix, ms, attempts); },
+    requestAsync: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.requestAsync(to.ip, to.port, payload, prefix, ms, attempts); },
+  };
   const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t));
   const server = new SipServer(rt, net, map);
   try {

@@ -5,6 +5,7 @@
 // shared memory. Meant for control protocols on the same host (rtpengine's
 // ng, rtpproxy): a few hundred microseconds per call.
 import { Worker } from 'node:worker_threads';
+import { DgramAsPromised } from 'dgram-as-promised';
 import type { ControlChannel } from '../script/runtime.js';
 
 const MAX_REPLY = 65536;
@@ -81,6 +82,24 @@ export class BlockingUdp implements ControlChannel {
     }
     const len = Atomics.load(this.state, 1);
     return len < 0 ? undefined : Buffer.from(this.data.subarray(0, len));
+  }
+
+  /** The same exchange on the event loop (a socket of its own, one request at a time per call). */
+  requestAsync(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+      const sock = DgramAsPromised.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' }).socket;
+      let left = Math.max(1, attempts);
+      let timer: NodeJS.Timeout | undefined;
+      const done = (reply: Buffer | undefined): void => { clearTimeout(timer); sock.close(); resolve(reply); };
+      sock.on('message', (msg, rinfo) => { if (rinfo.port === port && msg.subarray(0, prefix.length).equals(prefix)) done(Buffer.from(msg)); });
+      sock.on('error', () => done(undefined));
+      const attempt = (): void => {
+        if (left-- <= 0) { done(undefined); return; }
+        sock.send(payload, port, host, () => undefined);
+        timer = setTimeout(attempt, timeoutMs);
+      };
+      attempt();
+    });
   }
 
   close(): void {

@@ -51,6 +51,8 @@ export interface Transport {
  */
 export interface ControlChannel {
   request(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Buffer | undefined;
+  /** The same without blocking, for work no script waits on (a timer's health pings). */
+  requestAsync?(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Promise<Buffer | undefined>;
 }
 
 /** A module's pre-script callback that may drop a request (OpenSIPS's PRE_SCRIPT_CB returning SCB_DROP_MSG). */

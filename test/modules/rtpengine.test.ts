@@ -163,6 +163,7 @@ test('the blocking UDP channel: waits for the reply with the cookie from a respo
   try {
     const got = channel.request('127.0.0.1', port, Buffer.from('c1 d7:command4:pinge'), Buffer.from('c1 '), 1000, 2);
     assert.equal(got?.toString(), 'c1 d6:result4:ponge');
+    assert.equal((await channel.requestAsync('127.0.0.1', port, Buffer.from('a1 d7:command4:pinge'), Buffer.from('a1 '), 1000, 2))?.toString(), 'a1 d6:result4:ponge');
     const t0 = Date.now();
     assert.equal(channel.request('127.0.0.1', 9, Buffer.from('c2 x'), Buffer.from('c2 '), 100, 2), undefined);
     assert.ok(Date.now() - t0 >= 150, 'two attempts of 100 ms');
@@ -170,4 +171,24 @@ test('the blocking UDP channel: waits for the reply with the cookie from a respo
     channel.close();
     responder.postMessage('stop');
   }
+});
+
+test('the timer pings a disabled node without blocking: a pong enables it again', async () => {
+  let up = false;
+  const r = recorder((d) => (up ? ok(d) : undefined));
+  const asyncAnswers: string[] = [];
+  const channel: ControlChannel = {
+    request: r.channel.request,
+    requestAsync: async (h, port, payload, prefix, ms, attempts) => { asyncAnswers.push(String(port)); return r.channel.request(h, port, payload, prefix, ms, attempts); },
+  };
+  const e = engine('\t$var(rc) = rtpengine_offer();', ['modparam("rtpengine", "rtpengine_disable_tout", 10)', 'modparam("rtpengine", "rtpengine_timer_interval", 5)'], channel);
+  for (const start of e.rt.onStart) start();
+  assert.equal(e.send(invite('w1')).vars.get('rc'), -1, 'down at start-up: disabled');
+  up = true;
+  e.advance(5);
+  assert.deepEqual(asyncAnswers, [], 'not before rtpengine_disable_tout');
+  e.advance(5);
+  assert.deepEqual(asyncAnswers, ['22333']);
+  await new Promise((res) => setImmediate(res));
+  assert.equal(e.send(invite('w2')).vars.get('rc'), 1);
 });

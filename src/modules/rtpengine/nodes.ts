@@ -106,11 +106,30 @@ export function ping(rt: Runtime, node: RtpeNode): boolean {
   return ok;
 }
 
-/** Start-up pings, then every rtpengine_timer_interval seconds the disabled nodes whose time has come. */
+/**
+ * The timer's ping of a disabled node: without blocking when the channel can
+ * (OpenSIPS pings from its timer process, not from a worker).
+ */
+function repingLater(rt: Runtime, node: RtpeNode): void {
+  const channel = rt.control;
+  if (!channel?.requestAsync) { ping(rt, node); return; }
+  const st = rtpeState(rt);
+  const cookie = `${process.pid}_${(st.seq++).toString()}_ot `;
+  node.recheck = Infinity; // not pinged twice while this one is out
+  void channel.requestAsync(node.host, node.port, Buffer.concat([Buffer.from(cookie), bencode({ command: 'ping' })]), Buffer.from(cookie),
+    num(rt, 'rtpengine_tout', 1) * 1000, Math.max(1, num(rt, 'rtpengine_retr', 5))).then((reply) => {
+    const decoded = reply ? bdecode(reply.subarray(cookie.length)) : undefined;
+    const ok = decoded !== undefined && typeof decoded === 'object' && !Array.isArray(decoded) && !Buffer.isBuffer(decoded) && decoded.result === 'pong';
+    node.disabled = !ok;
+    node.recheck = ok ? 0 : nowSec(rt) + num(rt, 'rtpengine_disable_tout', 60);
+  });
+}
+
+/** Start-up pings (the server waits for them, as OpenSIPS's start does), then every rtpengine_timer_interval seconds the disabled nodes whose time has come. */
 export function startPings(rt: Runtime): { cancel(): void } {
   for (const s of rtpeState(rt).sets) for (const n of s.nodes) ping(rt, n);
   return rt.timers.every(num(rt, 'rtpengine_timer_interval', 5) * 1000, () => {
     const now = nowSec(rt);
-    for (const s of rtpeState(rt).sets) for (const n of s.nodes) if (n.disabled && n.recheck <= now) ping(rt, n);
+    for (const s of rtpeState(rt).sets) for (const n of s.nodes) if (n.disabled && n.recheck <= now) repingLater(rt, n);
   });
 }
