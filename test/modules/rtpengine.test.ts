@@ -192,3 +192,26 @@ test('the timer pings a disabled node without blocking: a pong enables it again'
   await new Promise((res) => setImmediate(res));
   assert.equal(e.send(invite('w2')).vars.get('rc'), 1);
 });
+
+test('$rtpstat and $rtpquery: one query per message (a delete\'s answer serves too); totals line, MOS figures, JSON', () => {
+  const stats = { result: 'ok', created: 1000, totals: { RTP: { bytes: 1600, packets: 10, errors: 0 }, RTCP: { bytes: 80, packets: 1, errors: 0 } },
+    SSRC: { 1: { 'average MOS': { MOS: 41 }, 'highest MOS': { MOS: 44, 'reported at': 1010 }, 'lowest MOS': { MOS: 30, 'reported at': 1003 } },
+      2: { 'average MOS': { MOS: 38 }, 'highest MOS': { MOS: 43, 'reported at': 1020 }, 'lowest MOS': { MOS: 35, 'reported at': 1005 } } } };
+  const r = recorder((d) => (d.command === 'query' || d.command === 'delete' ? stats : ok(d)));
+  const e = engine(`\tif ($var(del) == 1) rtpengine_delete();
+\t$var(t) = $rtpstat;
+\t$var(avg) = $rtpstat(MOS-average);
+\t$var(max) = $rtpstat(mos-max);
+\t$var(maxat) = $rtpstat(MOS-max-at);
+\t$var(min) = $rtpstat(MOS-min);
+\t$var(q) = $rtpquery;`, [], r.channel);
+  const v = e.send(invite('st1', { method: 'BYE', sdp: false, toTag: 'tt' })).vars;
+  assert.equal(v.get('t'), 'RTP: 1600 bytes, 10 packets, 0 errors; RTCP: 80 bytes, 1 packets, 0 errors');
+  assert.deepEqual(['avg', 'max', 'maxat', 'min'].map((k) => v.get(k)), [39, 44, 10, 30]);
+  assert.equal(JSON.parse(String(v.get('q'))).totals.RTP.packets, 10);
+  assert.deepEqual(r.seen.filter((s) => s.dict.command !== 'ping').map((s) => s.dict.command), ['query'], 'one query for all the reads');
+  r.seen.length = 0;
+  e.rt.vars.set('del', 1);
+  e.send(invite('st2', { method: 'BYE', sdp: false, toTag: 'tt' }));
+  assert.deepEqual(r.seen.map((s) => s.dict.command), ['delete'], 'the delete\'s answer is read, no query');
+});

@@ -19,7 +19,7 @@ const NEED_OK = new Set(['offer', 'answer', 'play media', 'play DTMF', 'query'])
 /** Commands that only name the call (and the from-tag when directional). */
 const CALL_ONLY = new Set(['play media', 'stop media', 'block media', 'unblock media', 'block DTMF', 'unblock DTMF', 'start forwarding', 'stop forwarding']);
 
-export interface CommandArgs { flags?: ArgValue; sockVar?: ArgValue; sdpVar?: ArgValue; body?: ArgValue; durationVar?: ArgValue; /** Keys before all others (play DTMF's code). */ extra?: Record<string, BValue> }
+export interface CommandArgs { flags?: ArgValue; sockVar?: ArgValue; sdpVar?: ArgValue; body?: ArgValue; durationVar?: ArgValue; /** Keys before all others (play DTMF's code). */ extra?: Record<string, BValue>; /** Sees rtpengine's answer (query, delete: $rtpquery/$rtpstat read it). */ onReply?: (reply: Record<string, BValue>) => void }
 
 /** -1, logged; error_pv gets `errorText` (the why by default; null leaves it alone). */
 function fail(ctx: ExecContext, why: string, errorText: string | null = why): number {
@@ -127,6 +127,7 @@ function send(ctx: ExecContext, command: string, dict: Record<string, BValue>, a
     const reply = exchange(ctx.runtime, node, dict);
     if (!reply) continue; // that node is disabled now: the next one
     a.sockVar?.pv?.set(ctx, node.url);
+    a.onReply?.(reply);
     if (reply.result === 'error') {
       const reason = reply['error-reason'];
       return fail(ctx, `proxy replied with error: ${String(reason ?? '')}`, typeof reason === 'string' ? reason : null);

@@ -10,6 +10,8 @@ import { MiError, type MiRegistry } from '../../core/mi.js';
 import type { FunctionBehaviour, NativeModule } from '../types.js';
 import { messageSdp, runCommand } from './commands.js';
 import { parseSocks, rtpeState, startPings } from './nodes.js';
+import { remember, rtpquery, rtpstat } from './stats.js';
+import type { BValue } from './bencode.js';
 
 const simple = (command: string): FunctionBehaviour => ({
   returns: [1, -1],
@@ -60,6 +62,10 @@ function manageCommand(ctx: ExecContext, bodyGiven: boolean, bodyText: string): 
 
 export const rtpengine: NativeModule = {
   name: 'rtpengine',
+  pvs: {
+    rtpquery: { takesName: false, get: (ctx) => rtpquery(ctx) },
+    rtpstat: { get: (ctx, name) => rtpstat(ctx, name) },
+  },
   functions: {
     rtpengine_use_set: {
       returns: [1, -1],
@@ -75,10 +81,10 @@ export const rtpengine: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [flags, sockVar, sdpVar, body]) => {
         const command = manageCommand(ctx, body?.given === true, body?.str ?? '');
-        return command ? runCommand(ctx, command, { flags, sockVar, sdpVar, body }) : -1;
+        return command ? runCommand(ctx, command, { flags, sockVar, sdpVar, body, ...(command === 'delete' ? { onReply: (r: Record<string, BValue>) => remember(ctx, r) } : {}) }) : -1;
       },
     },
-    rtpengine_delete: simple('delete'),
+    rtpengine_delete: { returns: [1, -1], impl: (ctx, [flags, sockVar]) => runCommand(ctx, 'delete', { flags, sockVar, onReply: (r) => remember(ctx, r) }) },
     rtpengine_start_recording: simple('start recording'),
     rtpengine_stop_recording: simple('stop recording'),
     rtpengine_stop_media: simple('stop media'),
