@@ -6,6 +6,7 @@ import { auth } from './auth/index.js';
 import { cachedbLocal } from './cachedb_local/index.js';
 import { authDb } from './auth_db/index.js';
 import { dispatcher } from './dispatcher/index.js';
+import { dialog } from './dialog/index.js';
 import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
@@ -26,5 +27,5 @@ import { usrloc } from './usrloc/index.js';
 import { uac } from './uac/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
+  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
 };

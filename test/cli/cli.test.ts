@@ -114,7 +114,7 @@ test('run refuses functions without a native implementation, all listed at start
   const io: Io = { out: () => undefined, err: (s) => err.push(s), color: false, cwd: process.cwd() };
   const code = await main(['run', new URL('../../conformance/run/not-native.cfg', import.meta.url).pathname], io);
   assert.equal(code, 1);
-  assert.match(err.join('\n'), /not-native\.cfg:9:2: error: `create_dialog` \(module dialog\) has no native implementation/);
+  assert.match(err.join('\n'), /not-native\.cfg:9:2: error: `validate_dialog` \(module dialog\) has no native implementation/);
   assert.match(err.join('\n'), /not-native\.cfg:10:2: error: `topology_hiding` \(module topology_hiding\) has no native implementation/);
 });
 

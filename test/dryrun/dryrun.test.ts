@@ -66,8 +66,8 @@ test('an INVITE to a registered user is sent to the contact found by lookup()', 
 test('functions without a native implementation stop the run with a clear message; --stub simulates them', () => {
   const NOT_NATIVE = new URL('../../conformance/run/not-native.cfg', import.meta.url).pathname;
   const stopped = dryRun(NOT_NATIVE, [msg('options.sip')], opts()).runs[0]!;
-  assert.match(stopped.stoppedBy!, /create_dialog\(\) of module dialog has no native implementation.*--stub create_dialog=RC/);
-  const through = dryRun(NOT_NATIVE, [msg('options.sip')], opts({ stubs: new Map([['create_dialog', 1], ['topology_hiding', 1]]) })).runs[0]!;
+  assert.match(stopped.stoppedBy!, /validate_dialog\(\) of module dialog has no native implementation.*--stub validate_dialog=RC/);
+  const through = dryRun(NOT_NATIVE, [msg('options.sip')], opts({ stubs: new Map([['validate_dialog', 1], ['topology_hiding', 1]]) })).runs[0]!;
   assert.deepEqual(through.sent.map((x) => x.text.split('\r\n')[0]), ['SIP/2.0 200 OK']);
   const stubbed = dryRun(BLOG_DIR + 'blog-mid-registrar.cfg', [msg('register-udp.sip')], opts({ stubs: new Map([['mid_registrar_save', 1]]) })).runs[0]!;
   assert.equal(stubbed.stoppedBy, undefined);
