@@ -39,3 +39,8 @@ export function replyTo(h: Harness, id: string, status: string): string {
   const via = /\r\nVia: ([^\r]+)\r\n/.exec(fwd.text)![1]!;
   return `SIP/2.0 ${status}\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>;tag=b\r\nCall-ID: ${id}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`;
 }
+
+/** The script's xlog lines of a harness log (core and module lines carry `LEVEL:module:function:`). */
+export function scriptLines(logs: string[]): string[] {
+  return logs.map((l) => l.replace(/^.*?\] /, '').trim()).filter((l) => !/^[A-Z]+:\w+:\w+:/.test(l));
+}

@@ -4,7 +4,7 @@
 // values and flags, $DLG_*.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { replyTo, request, serverFor } from '../helpers/server.js';
+import { replyTo, request, scriptLines, serverFor } from '../helpers/server.js';
 
 const CFG = `socket=udp:127.0.0.1:5060
 loadmodule "tm.so"
@@ -37,7 +37,7 @@ route {
 }
 `;
 
-const notices = (logs: string[]): string[] => logs.map((l) => l.replace(/^.*?\] /, '').trim()).filter((l) => !/^[A-Z]+:\w+:\w+:/.test(l));
+const notices = scriptLines;
 
 function inDialog(method: string, rr: string, id: string, cseq: number): string {
   return `${method} sip:1001@127.0.0.20 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${method}${cseq}\r\nRoute: <${rr}>\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>;tag=b\r\nCall-ID: ${id}\r\nCSeq: ${cseq} ${method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;

@@ -3,7 +3,7 @@
 // has_body on the request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, replyTo, serverFor } from '../helpers/server.js';
+import { request, replyTo, scriptLines, serverFor } from '../helpers/server.js';
 import { sipEngine } from '../helpers/engine.js';
 
 const CFG = `socket=udp:127.0.0.1:5060
@@ -22,7 +22,7 @@ failure_route[f] {
 `;
 
 /** The script's xlog lines (core and module lines carry `LEVEL:module:function:`). */
-const notices = (logs: string[]): string[] => logs.map((l) => l.replace(/^.*?\] /, '').trim()).filter((l) => !/^[A-Z]+:\w+:\w+:/.test(l));
+const notices = scriptLines;
 
 test('failure_route: t_was_cancelled 1 after a CANCEL, t_check_status and $T_reply_code on the winning reply', () => {
   const h = serverFor(CFG);
