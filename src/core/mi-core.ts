@@ -5,6 +5,7 @@ import { registerUsrlocMi } from '../modules/usrloc/mi.js';
 import { pingerOf } from '../modules/nathelper/pinger.js';
 import { registerDispatcherMi } from '../modules/dispatcher/mi.js';
 import { registerRtpengineMi } from '../modules/rtpengine/index.js';
+import { registerDialogMi } from '../modules/dialog/index.js';
 import type { Runtime } from '../script/runtime.js';
 import { MiError, MiRegistry } from './mi.js';
 
@@ -76,6 +77,7 @@ export function coreMi(version: string): MiRegistry {
   registerUsrlocMi(mi);
   registerDispatcherMi(mi);
   registerRtpengineMi(mi);
+  registerDialogMi(mi);
   mi.add('nh_enable_ping', {
     recipes: [[], ['status']],
     run: (p, rt) => {

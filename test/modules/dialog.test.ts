@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { replyTo, request, scriptLines, serverFor } from '../helpers/server.js';
+import { coreMi } from '../../src/core/mi-core.js';
 
 const CFG = `socket=udp:127.0.0.1:5060
 loadmodule "tm.so"
@@ -43,7 +44,7 @@ function inDialog(method: string, rr: string, id: string, cseq: number): string 
   return `${method} sip:1001@127.0.0.20 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${method}${cseq}\r\nRoute: <${rr}>\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>;tag=b\r\nCall-ID: ${id}\r\nCSeq: ${cseq} ${method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
 }
 
-test('a call: unconfirmed, confirmed by the 200, established by the ACK, deleted by the BYE; the profile limits the caller to one call meanwhile', () => {
+test('a call: unconfirmed, confirmed by the 200, established by the ACK, deleted by the BYE; the profile limits the caller to one call meanwhile (MI profile_get_size)', () => {
   const h = serverFor(CFG);
   h.receive(request('INVITE', 'd1'), '127.0.0.11');
   const inv = h.sent.find((s) => s.text.startsWith('INVITE'))!.text;
@@ -52,6 +53,11 @@ test('a call: unconfirmed, confirmed by the 200, established by the ACK, deleted
   h.receive(replyTo(h, 'd1', '200 OK'), '127.0.0.20');
   h.receive(request('INVITE', 'd2'), '127.0.0.11');
   assert.match(h.sent.filter((s) => s.text.startsWith('SIP/2.0 486')).pop()!.text, /Busy: one call at a time/);
+  const mi = coreMi('test');
+  const size = (params: unknown) => mi.handle({ jsonrpc: '2.0', method: 'profile_get_size', params, id: 1 }, h.server.rt) as { result?: unknown; error?: { code: number; message: string } };
+  assert.deepEqual(size(['caller', '1002']).result, { Profile: { name: 'caller', value: '1002', count: 1 } });
+  assert.deepEqual(size(['inbound']).result, { Profile: { name: 'inbound', value: null, count: 1, shared: 'yes' } });
+  assert.deepEqual(size(['nosuch']).error, { code: 404, message: 'Profile not found' });
   h.receive(inDialog('ACK', rr, 'd1', 1), '127.0.0.11');
   h.receive(inDialog('BYE', rr, 'd1', 2), '127.0.0.11');
   h.receive(request('INVITE', 'd3'), '127.0.0.11');

@@ -6,10 +6,11 @@
 // BYE-on-timeout, replication, DB modes and the other functions are not native.
 import type { ExecContext } from '../../script/context.js';
 import type { NativeModule } from '../types.js';
+import { MiError, type MiRegistry } from '../../core/mi.js';
 import { isSipError } from '../../sip/result.js';
 import { tmHooks } from '../common/transaction.js';
 import { addRrParam, registerRrCallback } from '../rr/index.js';
-import { confirm, createDialog, currentDialog, dialogs, DlgState, lifetime, profileKind, profileSize, setCurrent, terminate } from './store.js';
+import { confirm, createDialog, currentDialog, dialogs, DlgState, lifetime, profileKind, profileShared, profileSize, setCurrent, terminate } from './store.js';
 
 function rrParam(ctx: ExecContext): string {
   return String(ctx.runtime.param('dialog', 'rr_param') ?? 'did') || 'did';
@@ -109,3 +110,17 @@ export const dialog: NativeModule = {
   },
   init: (rt) => { registerRrCallback(rt, onLooseRoute); },
 };
+
+/** MI profile_get_size: the number of dialogs in a profile (with a value: those with it). */
+export function registerDialogMi(mi: MiRegistry): void {
+  mi.add('profile_get_size', {
+    recipes: [['profile'], ['profile', 'value']],
+    run: (p, rt) => {
+      if (!rt.modparams.has('dialog')) throw new MiError(-32601, 'Method not found');
+      const name = String(p.profile ?? '');
+      if (!profileKind(rt, name)) throw new MiError(404, 'Profile not found');
+      const value = p.value === undefined ? undefined : String(p.value);
+      return { Profile: { name, value: value ?? null, count: profileSize(rt, name, value), ...(profileShared(rt, name) ? { shared: 'yes' } : {}) } };
+    },
+  });
+}

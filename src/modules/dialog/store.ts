@@ -82,6 +82,12 @@ export function profileNames(spec: string | number | undefined): Set<string> {
   return new Set(String(spec ?? '').split(';').map((p) => p.trim().replace(/\/[sb]$/, '')).filter(Boolean));
 }
 
+/** Declared with `/s` (shared over a cluster; MI shows it). */
+export function profileShared(rt: Runtime, name: string): boolean {
+  return [rt.param('dialog', 'profiles_with_value'), rt.param('dialog', 'profiles_no_value')]
+    .some((spec) => String(spec ?? '').split(';').some((p) => p.trim() === `${name}/s`));
+}
+
 export function profileKind(rt: Runtime, name: string): 'value' | 'novalue' | undefined {
   if (profileNames(rt.param('dialog', 'profiles_with_value')).has(name)) return 'value';
   if (profileNames(rt.param('dialog', 'profiles_no_value')).has(name)) return 'novalue';
