@@ -8,24 +8,18 @@ import { authorize, type Kind, type UserLookup } from '../auth/index.js';
 import { baseOf, type Algorithm } from '../auth/digest.js';
 import { oneOf } from '../common/fixups.js';
 import { sqliteFor } from '../common/sqlite.js';
+import { sqlName, strParam } from '../common/params.js';
 import { doesUriExist, getAuthId, isAuthorizedFor } from './checks.js';
 import type { NativeModule } from '../types.js';
 
-function param(rt: Runtime, name: string, dflt: string): string {
-  const v = rt.param('auth_db', name);
-  return v === undefined || v === null || v === '' ? dflt : String(v);
-}
+const param = (rt: Runtime, name: string, dflt: string): string => strParam(rt, 'auth_db', name, dflt);
 
 function dbOf(rt: Runtime): Database.Database | Error {
   const db = sqliteFor(rt, String(rt.param('auth_db', 'db_url') ?? ''), { readonly: true });
   return db instanceof Error && !String(rt.param('auth_db', 'db_url') ?? '').startsWith('sqlite://') ? new Error('auth_db needs db_url = sqlite://PATH') : db;
 }
 
-/** A column name from a modparam: plain identifiers only, since it goes into the SQL text. */
-function column(rt: Runtime, name: string, dflt: string): string {
-  const c = param(rt, name, dflt);
-  return /^\w+$/.test(c) ? c : dflt;
-}
+const column = (rt: Runtime, name: string, dflt: string): string => sqlName(rt, 'auth_db', name, dflt);
 
 function lookupIn(rt: Runtime, table: string): UserLookup {
   return (user, domain, alg: Algorithm) => {

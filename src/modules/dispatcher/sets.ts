@@ -6,9 +6,11 @@
 // the table's `state` column.
 import type { ExecContext, SocketInfo } from '../../script/context.js';
 import { raiseEvent } from '../../script/events.js';
+import { avpNameOf } from '../../script/avp-param.js';
 import type { Runtime } from '../../script/runtime.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { sqliteFor } from '../common/sqlite.js';
+import { numParam as numParamOf, sqlName, strParam } from '../common/params.js';
 
 export const INACTIVE = 1;
 export const PROBING = 2;
@@ -47,20 +49,9 @@ export function isActive(d: DsDest): boolean {
   return (d.flags & (INACTIVE | PROBING)) === 0;
 }
 
-export function param(rt: Runtime, name: string, dflt: string): string {
-  const v = rt.param('dispatcher', name);
-  return v === undefined || v === '' ? dflt : String(v);
-}
-
-export function numParam(rt: Runtime, name: string, dflt: number): number {
-  const v = rt.param('dispatcher', name);
-  return typeof v === 'number' ? v : v === undefined ? dflt : Number(v);
-}
-
-function column(rt: Runtime, name: string, dflt: string): string {
-  const c = param(rt, name, dflt);
-  return /^\w+$/.test(c) ? c : dflt;
-}
+export const param = (rt: Runtime, name: string, dflt: string): string => strParam(rt, 'dispatcher', name, dflt);
+export const numParam = (rt: Runtime, name: string, dflt: number): number => numParamOf(rt, 'dispatcher', name, dflt);
+const column = (rt: Runtime, name: string, dflt: string): string => sqlName(rt, 'dispatcher', name, dflt);
 
 /** The address the destination is reached at: $du keeps scheme, host, port and parameters only. */
 function dstUriOf(uri: string): string {
@@ -221,8 +212,8 @@ function persist(rt: Runtime, set: DsSet, d: DsDest): void {
 export interface DsAvps { dst: string; grp: string; cnt: string; sock: string; attrs?: string; scriptAttrs?: string }
 
 export function avpNames(rt: Runtime): DsAvps {
-  const name = (p: string, dflt: string): string => /^\$avp\(([^)]+)\)$/.exec(param(rt, p, `$avp(${dflt})`).trim())?.[1] ?? dflt;
-  const opt = (p: string): string | undefined => { const v = param(rt, p, ''); return v ? /^\$avp\(([^)]+)\)$/.exec(v.trim())?.[1] : undefined; };
+  const name = (p: string, dflt: string): string => avpNameOf(param(rt, p, `$avp(${dflt})`)) ?? dflt;
+  const opt = (p: string): string | undefined => avpNameOf(param(rt, p, ''));
   const attrs = opt('attrs_avp');
   const scriptAttrs = opt('script_attrs_avp');
   return {

@@ -12,13 +12,11 @@ import { globRegex } from '../../script/regex.js';
 import { sqlitePath } from '../usrloc/sql.js';
 import type { ArgValue, NativeModule } from '../types.js';
 import { allowRegister, allowRouting, allowUri } from './rules.js';
+import { sqlName } from '../common/params.js';
 
 interface AddressRow { grp: number; net: BlockList; port: number; proto: string; pattern: string | null; info: string | null }
 
-function column(rt: Runtime, name: string, dflt: string): string {
-  const c = rt.param('permissions', name);
-  return typeof c === 'string' && /^\w+$/.test(c) ? c : dflt;
-}
+const column = (rt: Runtime, name: string, dflt: string): string => sqlName(rt, 'permissions', name, dflt);
 
 function loadTable(rt: Runtime): AddressRow[] {
   const path = sqlitePath(String(rt.param('permissions', 'db_url') ?? ''));

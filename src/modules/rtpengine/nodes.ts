@@ -5,6 +5,7 @@
 // tried at once; a timer pings disabled nodes back. Each request carries a
 // cookie; the reply must start with it.
 import type { Runtime } from '../../script/runtime.js';
+import { numParam } from '../common/params.js';
 import { bdecode, bencode, type BValue } from './bencode.js';
 import { simulatedRtpengine } from './simulated.js';
 export { selectNode } from '../common/relay-nodes.js';
@@ -26,10 +27,7 @@ export interface RtpeSet { readonly id: number; readonly nodes: RtpeNode[] }
 
 export interface RtpeState { sets: RtpeSet[]; seq: number; problems: string[] }
 
-function num(rt: Runtime, name: string, dflt: number): number {
-  const v = rt.param('rtpengine', name);
-  return typeof v === 'number' ? v : v === undefined || v === '' ? dflt : Number(v);
-}
+const num = (rt: Runtime, name: string, dflt: number): number => numParam(rt, 'rtpengine', name, dflt);
 
 /** One node token: udp:host[:port], udp:[v6][:port], udp6:v6; unix: sockets are not supported here. */
 function parseNode(token: string, index: number): RtpeNode | string {

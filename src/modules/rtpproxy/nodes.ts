@@ -4,6 +4,7 @@
 // answer a command is disabled for rtpproxy_disable_tout seconds and probed
 // again on its next use after that. Commands go over UDP with a cookie.
 import type { ControlChannel, Runtime } from '../../script/runtime.js';
+import { numParam } from '../common/params.js';
 import { raiseEvent } from '../../script/events.js';
 import { parseNodeSets, selectNode } from '../common/relay-nodes.js';
 
@@ -22,10 +23,7 @@ export interface RtppNode {
 export interface RtppSet { readonly id: number; readonly nodes: RtppNode[] }
 interface RtppState { sets: RtppSet[]; problems: string[]; seq: number; probed: boolean }
 
-function num(rt: Runtime, name: string, dflt: number): number {
-  const v = rt.param('rtpproxy', name);
-  return typeof v === 'number' ? v : v === undefined || v === '' ? dflt : Number(v);
-}
+const num = (rt: Runtime, name: string, dflt: number): number => numParam(rt, 'rtpproxy', name, dflt);
 
 function parseNode(token: string, index: number): RtppNode | string {
   const eq = token.indexOf('=');

@@ -6,17 +6,11 @@
 import type { ExecContext } from '../../script/context.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { sqliteFor } from '../common/sqlite.js';
+import { sqlName, strParam } from '../common/params.js';
 import type { NativeModule } from '../types.js';
 
-function param(ctx: ExecContext, name: string, dflt: string): string {
-  const v = ctx.runtime.param('speeddial', name);
-  return v === undefined || v === '' || v === null ? dflt : String(v);
-}
-
-function column(ctx: ExecContext, name: string, dflt: string): string {
-  const c = param(ctx, name, dflt);
-  return /^\w+$/.test(c) ? c : dflt;
-}
+const param = (ctx: ExecContext, name: string, dflt: string): string => strParam(ctx.runtime, 'speeddial', name, dflt);
+const column = (ctx: ExecContext, name: string, dflt: string): string => sqlName(ctx.runtime, 'speeddial', name, dflt);
 
 function stripPrefix(host: string, prefix: string): string {
   return prefix && prefix.length < host.length && host.toLowerCase().startsWith(prefix.toLowerCase()) ? host.slice(prefix.length) : host;

@@ -9,13 +9,11 @@ import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { addRrParam, ourRouteParams } from '../rr/index.js';
 import { failureOf } from '../tm/index.js';
+import { strParam } from '../common/params.js';
 
 export type Which = 'from' | 'to';
 
-function param(ctx: ExecContext, name: string, dflt: string): string {
-  const v = ctx.runtime.param('uac', name);
-  return v === undefined || v === '' ? dflt : String(v);
-}
+const param = (ctx: ExecContext, name: string, dflt: string): string => strParam(ctx.runtime, 'uac', name, dflt);
 
 export function restoreMode(ctx: ExecContext): 'none' | 'manual' | 'auto' {
   const m = param(ctx, 'restore_mode', 'auto').toLowerCase();
