@@ -4,7 +4,7 @@
 // only counts what it is given. No socket, so the figure leaves out Node's
 // dgram cost; bench:core measures the whole thing.
 import { loadCfg } from '../src/cfg/load.js';
-import { realClock } from '../src/core/clock.js';
+import { realClock } from '../src/base/clock.js';
 import { SipServer } from '../src/core/server.js';
 import type { Inbound, Network } from '../src/net/types.js';
 import { buildEngine } from '../src/script/engine.js';

@@ -5,8 +5,8 @@
 // A figure to report, not a timed test.
 import { readFileSync } from 'node:fs';
 import { loadCfg } from '../src/cfg/load.js';
-import { VirtualClock } from '../src/core/clock.js';
-import { Logger } from '../src/core/logger.js';
+import { VirtualClock } from '../src/base/clock.js';
+import { Logger } from '../src/base/logger.js';
 import { runRoute } from '../src/script/compile.js';
 import { ExecContext } from '../src/script/context.js';
 import { buildEngine } from '../src/script/engine.js';

@@ -2,7 +2,7 @@
 // server on its sockets (UDP and TCP), until SIGINT/SIGTERM.
 import { hasErrors, type Diagnostic } from '../cfg/diagnostic.js';
 import { loadCfg } from '../cfg/load.js';
-import { realClock } from '../core/clock.js';
+import { realClock } from '../base/clock.js';
 import { SipServer } from '../core/server.js';
 import { isLocalAddress, mapPeer, parseMap } from '../net/address-map.js';
 import { RealNetwork } from '../net/real.js';

@@ -9,7 +9,7 @@ import { headerEdits } from '../script/edits.js';
 import { runOnDummy } from '../script/events.js';
 import type { Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
-import type { TimerHandle } from './clock.js';
+import type { TimerHandle } from '../base/clock.js';
 import type { Peer } from '../net/types.js';
 import { applyHeaderEdits, outgoingSocket, uriTarget } from '../modules/tm/relay.js';
 

@@ -3,7 +3,7 @@
 // replies relayed, Timer A/E and fr timers, hop-by-hop ACK, CANCEL).
 // Bad input never takes it down: every message is handled inside a guard.
 import { MAIN_ROUTE } from '../cfg/script.js';
-import type { TimerHandle } from './clock.js';
+import type { TimerHandle } from '../base/clock.js';
 import { runLocalRoute, runStartupRoute, startTimerRoutes, type LocalRequest } from './script-routes.js';
 import type { LiveTm } from '../modules/tm/live.js';
 import { usrlocOf } from '../modules/registrar/aor.js';

@@ -3,8 +3,8 @@
 // those found while parsing first, then those of the start-up phase.
 import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
 import { loadCfg, withIncludeChains, type LoadOptions } from '../cfg/load.js';
-import { VirtualClock } from '../core/clock.js';
-import { Logger } from '../core/logger.js';
+import { VirtualClock } from '../base/clock.js';
+import { Logger } from '../base/logger.js';
 import { buildEngine } from '../script/engine.js';
 import { makeReport } from './context.js';
 import { routeRules } from './rules/routes.js';

@@ -1,8 +1,8 @@
 // `opensips-ts lint`: every problem of a cfg, syntax to semantics, in one pass.
 import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
 import { loadCfg, sortDiagnostics, withIncludeChains, type LoadOptions } from '../cfg/load.js';
-import { VirtualClock } from '../core/clock.js';
-import { Logger } from '../core/logger.js';
+import { VirtualClock } from '../base/clock.js';
+import { Logger } from '../base/logger.js';
 import { buildEngine } from '../script/engine.js';
 import { computeRouteTypes, makeReport, type LintContext, type LintRule } from './context.js';
 import { callRules } from './rules/calls.js';

@@ -4,9 +4,9 @@
 // tables of every registrar over time.
 import { hasErrors, type Diagnostic } from '../cfg/diagnostic.js';
 import { loadCfg, type LoadedCfg } from '../cfg/load.js';
-import { VirtualClock } from '../core/clock.js';
-import { mulberry32, seedOf } from '../core/random.js';
-import { Logger } from '../core/logger.js';
+import { VirtualClock } from '../base/clock.js';
+import { mulberry32, seedOf } from '../base/random.js';
+import { Logger } from '../base/logger.js';
 import { SipServer } from '../core/server.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { isValid } from '../modules/usrloc/store.js';

@@ -1,7 +1,7 @@
 // The simulated network of a scenario: every actor's sockets on one hub.
 // A send is delivered on the virtual clock (after `latencyMs`), so messages
 // sent by timers carry their own time; nothing ever reaches a real socket.
-import type { VirtualClock } from '../core/clock.js';
+import type { VirtualClock } from '../base/clock.js';
 import type { SocketInfo } from '../script/context.js';
 import type { Inbound, Network, Peer } from '../net/types.js';
 

@@ -2,8 +2,8 @@
 // compiled routes, sockets, flags, $var values, logger and clock.
 import type { RouteKind } from '../cfg/ast.js';
 import type { ScriptFunction } from '../catalog/types.js';
-import { timersFor, type Clock, type TimerHandle, type Timers } from '../core/clock.js';
-import { Logger } from '../core/logger.js';
+import { timersFor, type Clock, type TimerHandle, type Timers } from '../base/clock.js';
+import { Logger } from '../base/logger.js';
 import type { FunctionBehaviour } from '../modules/types.js';
 import type { SipMessage } from '../sip/message.js';
 import type { ExecContext, SocketInfo } from './context.js';

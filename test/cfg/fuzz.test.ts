@@ -10,7 +10,7 @@ import { printCfg } from '../../src/cfg/print.js';
 import { validateItems } from '../../src/cfg/validate.js';
 import { buildScript } from '../../src/cfg/script.js';
 import { BLOG_DIR, CORPUS_DIR, stripSpans } from '../helpers/cfg.js';
-import { mulberry32 } from '../../src/core/random.js';
+import { mulberry32 } from '../../src/base/random.js';
 
 /** A small deterministic PRNG (mulberry32) so that a failure can be replayed. */
 const rng = mulberry32;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engineFor } from '../helpers/engine.js';
-import { VirtualClock } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/base/clock.js';
 
 test('a timer job that throws is logged, and the timers after it still run', () => {
   const { runtime, logs } = engineFor('socket=udp:127.0.0.1:5060\nroute { exit; }\n');

@@ -1,7 +1,7 @@
 // The virtual clock fires timers at their own due times, in order, as it advances.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VirtualClock, realTimers, timersFor, realClock } from '../../src/core/clock.js';
+import { VirtualClock, realTimers, timersFor, realClock } from '../../src/base/clock.js';
 
 test('advance fires one-shot and periodic timers at their due times, in order; cancelled ones never', () => {
   const c = new VirtualClock(1000);

@@ -1,8 +1,8 @@
 // Test helpers for the script engine: build an engine from cfg text and run
 // its main route on a fake message, with a virtual clock and captured logs.
 import { loadCfg } from '../../src/cfg/load.js';
-import { VirtualClock } from '../../src/core/clock.js';
-import { Logger } from '../../src/core/logger.js';
+import { VirtualClock } from '../../src/base/clock.js';
+import { Logger } from '../../src/base/logger.js';
 import { runRoute } from '../../src/script/compile.js';
 import { ExecContext } from '../../src/script/context.js';
 import { buildEngine } from '../../src/script/engine.js';
@@ -53,7 +53,7 @@ export function out(body: string, msg?: ScriptMessage, name = 'out'): unknown {
 import { parseSipMessage } from '../../src/sip/index.js';
 import { scriptMessage } from '../../src/script/sip-adapter.js';
 import type { Outbound } from '../../src/script/runtime.js';
-import { VirtualClock as Clock2 } from '../../src/core/clock.js';
+import { VirtualClock as Clock2 } from '../../src/base/clock.js';
 
 export interface SipRun { retcode: number; sent: Outbound[]; vars: Map<string, unknown>; ctx: ExecContext }
 

@@ -1,8 +1,8 @@
 // A live SipServer on a virtual clock and a network that only records what
 // it is given: feed it raw SIP text, read what it sent and logged.
 import { loadCfg } from '../../src/cfg/load.js';
-import { VirtualClock } from '../../src/core/clock.js';
-import { Logger } from '../../src/core/logger.js';
+import { VirtualClock } from '../../src/base/clock.js';
+import { Logger } from '../../src/base/logger.js';
 import { SipServer } from '../../src/core/server.js';
 import { buildEngine } from '../../src/script/engine.js';
 

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCfg } from '../../src/cfg/load.js';
-import { VirtualClock } from '../../src/core/clock.js';
-import { Logger } from '../../src/core/logger.js';
+import { VirtualClock } from '../../src/base/clock.js';
+import { Logger } from '../../src/base/logger.js';
 import { SipServer } from '../../src/core/server.js';
 import { usrlocOf } from '../../src/modules/registrar/aor.js';
 import { buildEngine } from '../../src/script/engine.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { coreMi } from '../../src/core/mi-core.js';
-import { VirtualClock } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/base/clock.js';
 import { Runtime } from '../../src/script/runtime.js';
 import { contactJson } from '../../src/modules/usrloc/mi.js';
 import { shapedBinding } from '../../src/modules/usrloc/store.js';

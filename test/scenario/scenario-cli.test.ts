@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { SimHub } from '../../src/scenario/sim-network.js';
-import { VirtualClock } from '../../src/core/clock.js';
+import { VirtualClock } from '../../src/base/clock.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
 
 function io() {

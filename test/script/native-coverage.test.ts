@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadCfg } from '../../src/cfg/load.js';
-import { VirtualClock } from '../../src/core/clock.js';
-import { Logger } from '../../src/core/logger.js';
+import { VirtualClock } from '../../src/base/clock.js';
+import { Logger } from '../../src/base/logger.js';
 import { buildEngine } from '../../src/script/engine.js';
 import { notNative } from '../../src/script/native-coverage.js';
 import { BLOG_DIR } from '../helpers/cfg.js';

@@ -3,7 +3,7 @@
 // deleted), driven by the INVITE transaction's replies and by the in-dialog
 // requests loose_route() matches through our Record-Route's `did`; the
 // timeout starts at the 2xx; profiles count a dialog until it is deleted.
-import type { TimerHandle } from '../../core/clock.js';
+import type { TimerHandle } from '../../base/clock.js';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { Val } from '../../script/values.js';

@@ -8,7 +8,7 @@
 // measured), a reply code in sipping_ignore_rpl_codes does not; the ping
 // checker (every second) counts the others as lost and deletes a contact
 // with max_pings_lost of them in a row.
-import type { TimerHandle } from '../../core/clock.js';
+import type { TimerHandle } from '../../base/clock.js';
 import type { SocketInfo } from '../../script/context.js';
 import { hasEventRoute, raiseEvent } from '../../script/events.js';
 import type { Runtime } from '../../script/runtime.js';

@@ -3,7 +3,7 @@
 // the last reply for retransmissions, and a client transaction per branch we
 // send, with Timer A/E retransmissions over UDP and the fr_timeout /
 // fr_inv_timeout timers that end in a local 408.
-import type { TimerHandle, Timers } from '../../core/clock.js';
+import type { TimerHandle, Timers } from '../../base/clock.js';
 import type { SipMessage } from '../../sip/message.js';
 import type { SocketInfo } from '../../script/context.js';
 import type { Peer } from '../../net/types.js';
