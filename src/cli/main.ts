@@ -38,7 +38,7 @@ commands:
 options:
   --strict            accept exactly what OpenSIPS 3.3 accepts (the blog's \`...\` lines become errors)
   --compat NAME       (run, dry-run) keep a 3.3.10 defect opensips-ts fixes: mid_registrar:reply_match,
-                      mid_registrar:tcp_lifetime (README, compatibility table)
+                      mid_registrar:tcp_lifetime (docs/compatibility.md)
   -h, --help          this text
   -V, --version       the version
 

@@ -93,7 +93,7 @@ export class Runtime {
   serverHeader: string | undefined = 'opensips-ts (OpenSIPS 3.3 compatible)';
   /**
    * 3.3.10 behaviours kept on request where opensips-ts fixes a defect
-   * (`--compat NAME`; README's compatibility table lists the names).
+   * (`--compat NAME`; docs/compatibility.md lists the names).
    */
   readonly compat = new Set<string>();
   /** Module timers started with the server (nathelper pings...); each may return a handle to cancel at stop. */

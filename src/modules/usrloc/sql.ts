@@ -14,7 +14,7 @@ const PRESETS: Record<string, SqlWriteMode> = {
   'single-instance-no-db': 'none',
   'single-instance-sql-write-through': 'write-through',
   'single-instance-sql-write-back': 'write-back',
-  // No memory cache in OpenSIPS; here the table is written through and kept in memory too (README).
+  // No memory cache in OpenSIPS; here the table is written through and kept in memory too (docs/compatibility.md).
   'sql-only': 'write-through',
 };
 const DB_MODES: SqlWriteMode[] = ['none', 'write-through', 'write-back', 'write-through'];
