@@ -153,7 +153,8 @@ export function withIncludeChains(diags: Diagnostic[], chains: ReadonlyMap<strin
 /** File order first (as read), then position. */
 export function sortDiagnostics(diags: Diagnostic[], fileOrder: string[]): Diagnostic[] {
   const rank = (d: Diagnostic): number => {
-    const root = d.includeChain?.[0]?.file === fileOrder[0] ? d.includeChain[0]!.offset : undefined;
+    const first = d.includeChain?.[0];
+    const root = first && first.file === fileOrder[0] ? first.offset : undefined;
     return root ?? (d.span.file === fileOrder[0] ? d.span.offset : Number.MAX_SAFE_INTEGER);
   };
   return [...diags].sort((a, b) => rank(a) - rank(b) || byPosition(a, b));

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dryRun, type Endpoint } from '../dryrun/dryrun.js';
 import { dryRunJson, formatDryRun } from '../dryrun/format.js';
+import type { CfgInput } from './cfg-input.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 export interface DryRunArgs { msgs: string[]; src?: string; socket?: string; time?: string; stubs: string[]; json: boolean; strict: boolean }
@@ -20,7 +21,7 @@ function time(text: string | undefined): number | undefined {
   return Number.isNaN(t) ? undefined : t;
 }
 
-export function runDryRun(file: string, a: DryRunArgs, io: Io): number {
+export function runDryRun(input: CfgInput, a: DryRunArgs, io: Io): number {
   if (!a.msgs.length) { io.err('opensips-ts: dry-run needs --msg MSG.sip'); return EXIT.usage; }
   const src = endpoint(a.src ?? 'udp:127.0.0.1:5062');
   if (!src) { io.err(`opensips-ts: --src takes proto:ip:port, not ${a.src}`); return EXIT.usage; }
@@ -39,7 +40,7 @@ export function runDryRun(file: string, a: DryRunArgs, io: Io): number {
       return EXIT.usage;
     }
   }
-  const r = dryRun(resolve(io.cwd, file), messages, { profile: { strict: a.strict }, src, ...(a.socket ? { socket: a.socket } : {}), timeMs, stubs });
+  const r = dryRun(input.abs, messages, { profile: { strict: a.strict }, readFile: input.readFile, src, ...(a.socket ? { socket: a.socket } : {}), timeMs, stubs });
   if (a.json) io.out(dryRunJson(r, io.cwd));
   else {
     printDiagnostics(io, r.diagnostics, r.sources);

@@ -1,21 +1,15 @@
 // `opensips-ts fmt FILE [--write|--check]`: print the cfg in canonical layout.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { STDIN_NAME, type CfgInput } from './cfg-input.js';
 import { hasErrors } from '../cfg/diagnostic.js';
 import { parseCfgText } from '../cfg/parse.js';
 import { printCfg } from '../cfg/print.js';
 import { displayPath } from '../lint/pretty.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
-export function runFmt(file: string, mode: 'print' | 'write' | 'check', io: Io): number {
-  const path = resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    io.err(`opensips-ts: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    return EXIT.usage;
-  }
+export function runFmt(input: CfgInput, mode: 'print' | 'write' | 'check', io: Io): number {
+  const { abs: path, text } = input;
+  if (mode === 'write' && input.file === STDIN_NAME) { io.err('opensips-ts: fmt --write needs a file, not standard input'); return EXIT.usage; }
   const parsed = parseCfgText(text, path, { strict: false });
   const syntax = parsed.diagnostics.filter((d) => d.severity === 'error');
   if (hasErrors(syntax)) {

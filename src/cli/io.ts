@@ -7,6 +7,8 @@ export interface Io {
   err: (s: string) => void;
   color: boolean;
   cwd: string;
+  /** Standard input as text (FILE `-`); tests supply their own. */
+  stdin?: () => string;
 }
 
 export function processIo(): Io {

@@ -2,6 +2,7 @@
 import { lintCfg } from '../lint/lint.js';
 import { formatJson } from '../lint/format-json.js';
 import { formatSarif } from '../lint/format-sarif.js';
+import type { CfgInput } from './cfg-input.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
 import { VERSION } from '../version.js';
@@ -9,8 +10,8 @@ import { VERSION } from '../version.js';
 export { VERSION };
 
 /** Exit codes: 0 clean, 1 errors, 3 only warnings but more than --max-warnings. */
-export function runLint(file: string, opts: { strict: boolean; format: string; maxWarnings?: number }, io: Io): number {
-  const r = lintCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd });
+export function runLint(input: CfgInput, opts: { strict: boolean; format: string; maxWarnings?: number }, io: Io): number {
+  const r = lintCfg(input.file, { profile: { strict: opts.strict }, cwd: io.cwd, readFile: input.readFile });
   if (opts.format === 'json') io.out(formatJson(r.diagnostics, io.cwd));
   else if (opts.format === 'sarif') io.out(formatSarif(r.diagnostics, io.cwd, VERSION));
   else {

@@ -11,6 +11,7 @@ import { runScenarioCommand } from './scenario.js';
 import { COMPAT } from '../modules/mid_registrar/settings.js';
 import { runModules } from './modules.js';
 import { runServer } from './run.js';
+import { readCfgInput, type CfgInput } from './cfg-input.js';
 
 export const USAGE = `usage: opensips-ts <command> [options] FILE
 
@@ -90,42 +91,47 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   if (values.help) { io.out(USAGE); return EXIT.ok; }
   if (values.version) { io.out('opensips-ts 0.1.0 (OpenSIPS 3.3 cfg language)'); return EXIT.ok; }
   const strict = !!values.strict;
+  /** The cfg read up front: a missing file is one line and exit 2. */
+  const withCfg = (file: string, job: (input: CfgInput) => number | Promise<number>): number | Promise<number> => {
+    const input = readCfgInput(file, io);
+    return input ? job(input) : EXIT.usage;
+  };
   if (values.c) {
     const file = values.f ?? positionals[0];
-    return file ? runCheck(file, strict, io) : usageError(io, '-c needs a file: -c -f FILE');
+    return file ? withCfg(file, (i) => runCheck(i, strict, io)) : usageError(io, '-c needs a file: -c -f FILE');
   }
   const [command, file, ...extra] = positionals;
   if (!command) return usageError(io, 'no command given');
   if (extra.length) return usageError(io, `unexpected argument ${extra[0]}`);
   const target = file ?? values.f;
   switch (command) {
-    case 'check': return target ? runCheck(target, strict, io) : usageError(io, 'check needs a FILE');
+    case 'check': return target ? withCfg(target, (i) => runCheck(i, strict, io)) : usageError(io, 'check needs a FILE');
     case 'lint': {
       const format = values.format ?? 'pretty';
       if (!['pretty', 'json', 'sarif'].includes(format)) return usageError(io, `unknown --format ${format}`);
       const mw = values['max-warnings'];
       if (mw !== undefined && !/^\d+$/.test(mw)) return usageError(io, '--max-warnings takes a number');
-      return target ? runLint(target, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io) : usageError(io, 'lint needs a FILE');
+      return target ? withCfg(target, (i) => runLint(i, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io)) : usageError(io, 'lint needs a FILE');
     }
     case 'modules': return runModules(file, io);
     case 'run':
       if (badCompat(values.compat)) return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
-      return target ? runServer(target, { maps: values.map ?? [], strict, debug: !!values.debug, compat: values.compat ?? [] }, io) : usageError(io, 'run needs a FILE');
+      return target ? withCfg(target, (i) => runServer(i.file, { maps: values.map ?? [], strict, debug: !!values.debug, compat: values.compat ?? [], readFile: i.readFile }, io)) : usageError(io, 'run needs a FILE');
     case 'dry-run':
       if (badCompat(values.compat)) return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
       if (values.scenario) {
         return runScenarioCommand(values.scenario, { json: !!values.json, compat: values.compat ?? [], ...(target ? { cfg: target } : {}), ...(values.ladder ? { ladder: values.ladder } : {}) }, io);
       }
       if (!target) return usageError(io, 'dry-run needs a FILE');
-      return runDryRun(target, {
+      return withCfg(target, (i) => runDryRun(i, {
         msgs: values.msg ?? [], stubs: values.stub ?? [], json: !!values.json, strict,
         ...(values.src ? { src: values.src } : {}), ...(values.socket ? { socket: values.socket } : {}), ...(values.time ? { time: values.time } : {}),
-      }, io);
+      }, io));
     case 'parse':
       if (!values.ast) return usageError(io, 'parse needs --ast');
-      return target ? runParseAst(target, strict, io) : usageError(io, 'parse needs a FILE');
+      return target ? withCfg(target, (i) => runParseAst(i, strict, io)) : usageError(io, 'parse needs a FILE');
     case 'fmt':
-      return target ? runFmt(target, values.write ? 'write' : values.check ? 'check' : 'print', io) : usageError(io, 'fmt needs a FILE');
+      return target ? withCfg(target, (i) => runFmt(i, values.write ? 'write' : values.check ? 'check' : 'print', io)) : usageError(io, 'fmt needs a FILE');
     default: return usageError(io, `unknown command ${command}`);
   }
 }

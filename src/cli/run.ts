@@ -26,10 +26,10 @@ export interface LiveServer {
 }
 
 /** Everything `run` does before waiting for a signal: checks, persistence, sockets, MI. */
-export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string; compat?: string[] }, io: Io): Promise<LiveServer | number> {
+export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string; compat?: string[]; readFile?: (path: string) => string }, io: Io): Promise<LiveServer | number> {
   const map = parseMap(opts.maps);
   if (typeof map === 'string') { io.err(`opensips-ts: ${map}`); return EXIT.usage; }
-  const loaded = loadCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd });
+  const loaded = loadCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd, ...(opts.readFile ? { readFile: opts.readFile } : {}) });
   const engine = buildEngine(loaded, { profile: { strict: opts.strict }, clock: realClock, addressMap: map });
   const problems: Diagnostic[] = [...loaded.diagnostics, ...engine.diagnostics, ...notNative(loaded, engine.runtime)];
   for (const decl of loaded.script.sockets) {
@@ -132,7 +132,7 @@ export function untilStopped(seconds?: number): Promise<void> {
   });
 }
 
-export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; compat?: string[] }, io: Io): Promise<number> {
+export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; compat?: string[]; readFile?: (path: string) => string }, io: Io): Promise<number> {
   const live = await startLive(file, opts, io);
   if (typeof live === 'number') return live;
   await untilStopped();

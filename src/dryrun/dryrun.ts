@@ -21,6 +21,8 @@ export interface Endpoint { proto: string; ip: string; port: number }
 
 export interface DryRunOptions {
   profile: Profile;
+  /** Reads the cfg's files (the CLI serves standard input through it). */
+  readFile?: (path: string) => string;
   /** Where each message comes from. */
   src: Endpoint;
   /** The receiving socket, `proto:ip:port`; default: the first socket of the source's protocol. */
@@ -91,7 +93,7 @@ function receivingSocket(rt: Runtime, opts: DryRunOptions): SocketInfo | undefin
 }
 
 export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer }[], opts: DryRunOptions): DryRunResult {
-  const loaded = loadCfg(cfgPath, { profile: opts.profile });
+  const loaded = loadCfg(cfgPath, { profile: opts.profile, ...(opts.readFile ? { readFile: opts.readFile } : {}) });
   const clock = new VirtualClock(opts.timeMs);
   const logs: string[] = [];
   const logger = new Logger(clock, { write: (l) => logs.push(l) });

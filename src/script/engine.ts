@@ -134,7 +134,7 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   }
   diagnostics.push(...eventRouteProblems(loaded.script, resolution));
   if (!rt.route('route', MAIN_ROUTE)) {
-    const first = loaded.items[0]?.span ?? { file: '', line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
+    const first = loaded.items[0]?.span ?? { file: [...loaded.sources.keys()][0] ?? '', line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
     diagnostics.push({ rule: 'no-main-route', severity: 'warning', message: 'the cfg has no main `route { }`: requests are dropped', span: first });
   }
   return { runtime: rt, resolution, diagnostics };

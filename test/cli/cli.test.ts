@@ -56,7 +56,7 @@ test('usage errors exit 2', () => {
 
 test('a missing file is a clear error, not a stack trace', () => {
   const r = run('check', 'does-not-exist.cfg');
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2);
   assert.match(r.err, /cannot read .*does-not-exist\.cfg: ENOENT/);
   assert.doesNotMatch(r.err, /at .*\.ts:\d+/);
 });
@@ -127,4 +127,45 @@ test('run refuses to start when dispatcher cannot read its table (a MySQL db_url
   const code = await main(['run', cfg], io);
   assert.equal(code, 1);
   assert.match(err.join('\n'), /dispatcher: cannot load the destinations: not an SQLite URL/);
+});
+
+function runWithStdin(stdin: string, ...args: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, cwd: process.cwd(), stdin: () => stdin };
+  const code = main(args, io) as number;
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+test('a missing or unreadable cfg is one line and exit 2 for every command, no stack trace, no warnings about an empty cfg', () => {
+  for (const args of [['lint', 'missing.cfg'], ['check', 'missing.cfg'], ['-c', '-f', 'missing.cfg'], ['parse', '--ast', 'missing.cfg'], ['fmt', 'missing.cfg'],
+    ['dry-run', 'missing.cfg', '--msg', 'x.sip'], ['lint', 'missing.cfg', '--format', 'json']]) {
+    const r = run(...args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.equal(r.err, 'opensips-ts: cannot read missing.cfg: ENOENT', args.join(' '));
+    assert.equal(r.out, '');
+  }
+  const dir = run('lint', tmpdir());
+  assert.equal(dir.code, 2);
+  assert.match(dir.err, /^opensips-ts: cannot read .*: EISDIR$/);
+});
+
+test('FILE `-` reads the cfg from standard input (check, lint, fmt, parse, dry-run)', () => {
+  const cfg = 'route{if(is_method("X"))exit;}';
+  const check = runWithStdin(cfg, 'check', '-');
+  assert.equal(check.code, 0);
+  assert.match(check.out, /<stdin>: config file ok/);
+  assert.equal(runWithStdin('route { exit; }', 'lint', '-').out, 'no problems found');
+  const bad = runWithStdin('route { xlog("a") }', 'lint', '-');
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /<stdin>:1:/);
+  assert.equal(runWithStdin(cfg, 'fmt', '-').out, 'route {\n\tif (is_method("X")) {\n\t\texit;\n\t}\n}');
+  assert.equal(runWithStdin(cfg, 'fmt', '-', '--write').code, 2);
+  assert.equal(JSON.parse(runWithStdin(cfg, 'parse', '--ast', '-').out).items[0].kind, 'Route');
+  const msg = new URL('../../conformance/messages/register-udp.sip', import.meta.url).pathname;
+  const dry = runWithStdin(readFileSync(registrar, 'utf8'), 'dry-run', '-', '--msg', msg);
+  assert.equal(dry.code, 0);
+  assert.match(dry.out, /call save\("location", "rfc1"\) -> 1/);
+  const empty = runWithStdin('', 'lint', '-');
+  assert.match(empty.err, /<stdin>:1:1: warning: .*\[no-main-route\]/);
 });
