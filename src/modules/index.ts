@@ -24,8 +24,9 @@ import { speeddial } from './speeddial/index.js';
 import { tm } from './tm/index.js';
 import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
+import { cfgutils } from './cfgutils/index.js';
 import { uac } from './uac/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, avpops, cachedb_local: cachedbLocal, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
+  acc, auth, auth_db: authDb, cfgutils, avpops, cachedb_local: cachedbLocal, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
 };
