@@ -1,41 +1,34 @@
-// Core MI commands and statistics: version, uptime, which, log levels, get_statistics.
-import { usrlocOf } from '../modules/registrar/aor.js';
-import { statsOf } from '../modules/registrar/save.js';
-import { registerUsrlocMi } from '../modules/usrloc/mi.js';
-import { pingerOf } from '../modules/nathelper/pinger.js';
-import { registerDispatcherMi } from '../modules/dispatcher/mi.js';
-import { registerRtpengineMi } from '../modules/rtpengine/index.js';
-import { registerDialogMi } from '../modules/dialog/index.js';
+// The core's MI commands (version, uptime, which, log levels, statistics);
+// the loaded modules' commands come from their export tables.
+import { MiError, MiRegistry } from '../base/mi.js';
 import type { Runtime } from '../script/runtime.js';
-import { MiError, MiRegistry } from './mi.js';
+import { moduleMiCommands, moduleStatistics, type StatValue } from './modules.js';
 
 /** Every statistic as `group:name` -> value. */
 export function statistics(rt: Runtime): Record<string, number> {
-  const out: Record<string, number> = {};
-  if (rt.modparams.has('registrar')) {
-    const st = statsOf(rt);
-    const num = (k: string, d: number): number => { const v = rt.param('registrar', k); return typeof v === 'number' ? v : d; };
-    Object.assign(out, {
-      'registrar:max_expires': num('max_expires', 0), 'registrar:max_contacts': num('max_contacts', 0),
-      'registrar:default_expire': num('default_expires', 3600), 'registrar:accepted_regs': st.accepted_regs, 'registrar:rejected_regs': st.rejected_regs,
-    });
-  }
-  if (rt.modparams.has('usrloc')) {
-    const ul = usrlocOf(rt);
-    let users = 0;
-    for (const d of ul.domains.values()) {
-      users += d.records.size;
-      out[`usrloc:${d.name}-users`] = d.records.size;
-      out[`usrloc:${d.name}-contacts`] = d.contactCount();
-      out[`usrloc:${d.name}-expires`] = d.expiredCount;
-    }
-    out['usrloc:registered_users'] = users;
+  return Object.fromEntries(moduleStatistics(rt).map((s) => [s.key, s.value]));
+}
+
+const names = (param: unknown): string[] => (Array.isArray(param) ? param.map(String) : [String(param ?? 'all')]);
+
+/** The statistics a `statistics` parameter names: `all`, `group:` or `group:name` (one or an array). */
+function selected(rt: Runtime, param: unknown, groups = true): StatValue[] {
+  const all = moduleStatistics(rt);
+  const out: StatValue[] = [];
+  for (const w of names(param)) {
+    for (const s of all) if ((groups && (w === 'all' || (w.endsWith(':') && s.key.startsWith(w)))) || s.key === w) out.push(s);
   }
   return out;
 }
 
-export function coreMi(version: string): MiRegistry {
-  const mi = new MiRegistry();
+/** As OpenSIPS: a list naming no statistic at all is an error (`all` always names something). */
+function found(param: unknown, list: StatValue[], allowAll: boolean): StatValue[] {
+  if (!list.length && !(allowAll && names(param).includes('all'))) throw new MiError(404, 'Statistics Not Found');
+  return list;
+}
+
+export function coreMi(version: string): MiRegistry<Runtime> {
+  const mi = new MiRegistry<Runtime>(moduleMiCommands);
   mi.add('version', { recipes: [[]], run: () => ({ Server: `opensips-ts ${version} (OpenSIPS 3.3 compatible)` }) });
   mi.add('uptime', {
     recipes: [[]],
@@ -44,7 +37,7 @@ export function coreMi(version: string): MiRegistry {
       return { Now: new Date(rt.clock.now()).toString().slice(0, 24), Up_since: new Date(rt.startedAt).toString().slice(0, 24), Up_time: `${up} [sec]` };
     },
   });
-  mi.add('which', { recipes: [[]], run: () => [...mi.commands.keys()].sort() });
+  mi.add('which', { recipes: [[]], run: (_p, rt) => mi.names(rt) });
   for (const which of ['log_level', 'xlog_level'] as const) {
     mi.add(which, {
       recipes: [[], ['level']],
@@ -62,31 +55,20 @@ export function coreMi(version: string): MiRegistry {
   }
   mi.add('get_statistics', {
     recipes: [['statistics']],
+    run: (p, rt) => Object.fromEntries(found(p.statistics, selected(rt, p.statistics), true).map((s) => [s.key, s.value])),
+  });
+  // OpenSIPS calls a counter "incremental"; a computed value, a gauge or a setting (no reset) "non-incremental".
+  mi.add('list_statistics', {
+    recipes: [[], ['statistics']],
     run: (p, rt) => {
-      const wanted = Array.isArray(p.statistics) ? p.statistics.map(String) : [String(p.statistics ?? 'all')];
-      const all = statistics(rt);
-      const out: Record<string, number> = {};
-      for (const w of wanted) {
-        for (const [k, v] of Object.entries(all)) {
-          if (w === 'all' || (w.endsWith(':') && k.startsWith(w)) || k === w) out[k] = v;
-        }
-      }
-      return out;
+      const list = p.statistics === undefined ? moduleStatistics(rt) : found(p.statistics, selected(rt, p.statistics), false);
+      return Object.fromEntries(list.map((s) => [s.key, s.reset ? 'incremental' : 'non-incremental']));
     },
   });
-  registerUsrlocMi(mi);
-  registerDispatcherMi(mi);
-  registerRtpengineMi(mi);
-  registerDialogMi(mi);
-  mi.add('nh_enable_ping', {
-    recipes: [[], ['status']],
-    run: (p, rt) => {
-      if (!rt.modparams.has('nathelper')) throw new MiError(-32601, 'Method not found');
-      const st = pingerOf(rt);
-      if (p.status === undefined) return { Status: st.enabled ? 1 : 0 };
-      st.enabled = Number(p.status) !== 0;
-      return 'OK';
-    },
+  // One statistic per name (no groups); those that cannot be reset are left as they are.
+  mi.add('reset_statistics', {
+    recipes: [['statistics']],
+    run: (p, rt) => { for (const s of found(p.statistics, selected(rt, p.statistics, false), false)) s.reset?.(); return 'OK'; },
   });
   return mi;
 }

@@ -2,6 +2,7 @@
 // module that the linter, the evaluator and `opensips-ts modules` all read.
 // Signatures (parameter kinds, optional ones, route types) come from the
 // catalog extracted from the 3.3 sources, so they are declared once.
+import type { MiExport } from '../base/mi.js';
 import type { Diagnostic } from '../cfg/diagnostic.js';
 import type { Span } from '../cfg/ast.js';
 import type { ExecContext } from '../script/context.js';
@@ -54,6 +55,50 @@ export interface ParamDef {
   validate?: (value: string | number) => string | undefined;
 }
 
+/** An MI command of a module: it exists exactly when the module is loaded. */
+export type ModuleMi = MiExport<import('../script/runtime.js').Runtime>;
+
+/**
+ * A statistic (OpenSIPS's stat_export_t), read as `module:name`. Either a
+ * counter the module increments (reset_statistics zeroes it) or a value read
+ * when asked: a setting or a gauge (STAT_NO_RESET) or a computation
+ * (STAT_IS_FUNC, `computed`).
+ */
+export interface StatExport {
+  name: string;
+  read(rt: import('../script/runtime.js').Runtime): number;
+  /** Present for counters: reset_statistics calls it. Absent = STAT_NO_RESET. */
+  reset?(rt: import('../script/runtime.js').Runtime): void;
+  /** Computed on every read (STAT_IS_FUNC): list_statistics calls it non-incremental. */
+  computed?: boolean;
+}
+
+/**
+ * Statistics made at run time, one per thing the module creates (usrloc's
+ * `<table>-users` for each table a save() names, as register_udomain() does).
+ */
+export interface StatFamily {
+  /** The name pattern, for listings: `<table>-users`. */
+  name: string;
+  each(rt: import('../script/runtime.js').Runtime): Record<string, number>;
+  /** Which names of the family are counters (the others are gauges, STAT_NO_RESET). */
+  isCounter?(name: string): boolean;
+  /** reset_statistics on a counter of the family. */
+  reset?(rt: import('../script/runtime.js').Runtime, name: string): void;
+}
+
+/** A periodic job (OpenSIPS's register_timer): started with the server, stopped with it. */
+export interface TimerExport {
+  name: string;
+  /** How the period is set, for `opensips-ts modules NAME` (`natping_interval`...). */
+  period: string;
+  /** Milliseconds between runs, from the module's parameters; 0 = this cfg does not start it. */
+  interval(rt: import('../script/runtime.js').Runtime): number;
+  job(rt: import('../script/runtime.js').Runtime): void;
+  /** Work left pending by the job to cancel when the server stops. */
+  stop?(rt: import('../script/runtime.js').Runtime): void;
+}
+
 export interface NativeModule {
   name: string;
   /** Behaviour of the script functions that opensips-ts implements natively. */
@@ -62,4 +107,16 @@ export interface NativeModule {
   /** Pseudo-variables the module provides natively ($T_reply_code...). */
   pvs?: Record<string, import('../script/pv-core.js').PvDef>;
   init?: (rt: import('../script/runtime.js').Runtime, params: ReadonlyMap<string, string | number>) => Diagnostic[] | void;
+  /** MI commands (mi_export_t). */
+  mi?: ModuleMi[];
+  /** Statistics, `module:name` in get_statistics. */
+  stats?: (StatExport | StatFamily)[];
+  /** Periodic jobs the core starts after init, once the routes are compiled. */
+  timers?: TimerExport[];
+  /** Called when the server stops, after the timers (mod_destroy). */
+  destroy?: (rt: import('../script/runtime.js').Runtime) => void;
+}
+
+export function isStatFamily(s: StatExport | StatFamily): s is StatFamily {
+  return 'each' in s;
 }

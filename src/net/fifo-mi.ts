@@ -8,7 +8,7 @@ import { constants, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
-import type { MiRegistry } from '../core/mi.js';
+import type { MiHandler } from '../base/mi.js';
 import type { Runtime } from '../script/runtime.js';
 
 export interface MiFifo { close(): void }
@@ -39,7 +39,7 @@ export function nextCommand(text: string): { reply: string; request: unknown; re
   return undefined;
 }
 
-export function startMiFifo(mi: MiRegistry, rt: Runtime, opts: { path: string; mode: number; replyDir: string }): MiFifo | string {
+export function startMiFifo(mi: MiHandler<Runtime>, rt: Runtime, opts: { path: string; mode: number; replyDir: string }): MiFifo | string {
   const failure = makeFifo(opts.path, opts.mode);
   if (failure) return `cannot create the FIFO ${opts.path}: ${failure}`;
   // Opened read-write so that the pipe never reports end-of-file between clients.

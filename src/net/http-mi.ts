@@ -1,9 +1,9 @@
 // mi_http: JSON-RPC 2.0 over HTTP POST at /<root> (default /mi), on httpd's ip/port.
 import http from 'node:http';
-import type { MiRegistry } from '../core/mi.js';
+import type { MiHandler } from '../base/mi.js';
 import type { Runtime } from '../script/runtime.js';
 
-export function startMiHttp(mi: MiRegistry, rt: Runtime, opts: { ip: string; port: number; root: string }): Promise<http.Server> {
+export function startMiHttp(mi: MiHandler<Runtime>, rt: Runtime, opts: { ip: string; port: number; root: string }): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '');
     if (path !== `/${opts.root}`) { res.writeHead(404).end(); return; }

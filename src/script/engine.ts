@@ -9,6 +9,7 @@ import { loadCatalog } from '../catalog/index.js';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from '../base/logger.js';
 import { NATIVE_MODULES } from '../modules/index.js';
+import { moduleStarter } from '../modules/lifecycle.js';
 import { Compiler, NotImplementedError } from './compile.js';
 import { CORE_PVS, type PvDef } from './pv-core.js';
 import type { SocketInfo } from './context.js';
@@ -113,6 +114,12 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     const native = NATIVE_MODULES[m.name];
     const found = native?.init?.(rt, rt.modparams.get(m.name)!);
     if (found) diagnostics.push(...found);
+  }
+  // Timers start after every module's own start-up work (its init's onStart jobs).
+  for (const m of resolution.modules.values()) {
+    const native = NATIVE_MODULES[m.name];
+    const start = native && moduleStarter(rt, native);
+    if (start) rt.onStart.push(start);
   }
 
   const compiler = new Compiler(rt);

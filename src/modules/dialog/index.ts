@@ -5,8 +5,8 @@
 // $DLG_count/status/lifetime/did/timeout/flags, $dlg_val. Pinging,
 // BYE-on-timeout, replication, DB modes and the other functions are not native.
 import type { ExecContext } from '../../script/context.js';
-import type { NativeModule } from '../types.js';
-import { MiError, type MiRegistry } from '../../core/mi.js';
+import type { ModuleMi, NativeModule } from '../types.js';
+import { MiError } from '../../base/mi.js';
 import { isSipError } from '../../sip/result.js';
 import { tmHooks } from '../common/transaction.js';
 import { addRrParam, registerRrCallback } from '../rr/index.js';
@@ -62,6 +62,20 @@ function profileOp(ctx: ExecContext, name: string, value: string | undefined, op
   return 1;
 }
 
+/** MI profile_get_size: the number of dialogs in a profile (with a value: those with it). */
+export const DIALOG_MI: ModuleMi[] = [
+  {
+    name: 'profile_get_size',
+    recipes: [['profile'], ['profile', 'value']],
+    run: (p, rt) => {
+      const name = String(p.profile ?? '');
+      if (!profileKind(rt, name)) throw new MiError(404, 'Profile not found');
+      const value = p.value === undefined ? undefined : String(p.value);
+      return { Profile: { name, value: value ?? null, count: profileSize(rt, name, value), ...(profileShared(rt, name) ? { shared: 'yes' } : {}) } };
+    },
+  },
+];
+
 export const dialog: NativeModule = {
   name: 'dialog',
   functions: {
@@ -109,18 +123,5 @@ export const dialog: NativeModule = {
     },
   },
   init: (rt) => { registerRrCallback(rt, onLooseRoute); },
+  mi: DIALOG_MI,
 };
-
-/** MI profile_get_size: the number of dialogs in a profile (with a value: those with it). */
-export function registerDialogMi(mi: MiRegistry): void {
-  mi.add('profile_get_size', {
-    recipes: [['profile'], ['profile', 'value']],
-    run: (p, rt) => {
-      if (!rt.modparams.has('dialog')) throw new MiError(-32601, 'Method not found');
-      const name = String(p.profile ?? '');
-      if (!profileKind(rt, name)) throw new MiError(404, 'Profile not found');
-      const value = p.value === undefined ? undefined : String(p.value);
-      return { Profile: { name, value: value ?? null, count: profileSize(rt, name, value), ...(profileShared(rt, name) ? { shared: 'yes' } : {}) } };
-    },
-  });
-}

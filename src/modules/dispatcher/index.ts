@@ -5,7 +5,8 @@
 // default partition; algorithms 9 (PV load) and 10 (algo_route) are not native.
 import type { NativeModule, StaticArg } from '../types.js';
 import { dsCount, dsGetScriptAttrs, dsIsInList, dsPushScriptAttrs } from './lists.js';
-import { consumePingReply, startPinger } from './probe.js';
+import { DISPATCHER_MI } from './mi.js';
+import { consumePingReply, PINGER_TIMER } from './probe.js';
 import { dsMark, dsNext, dsSelect, parseSelectFlags, stateOf } from './select.js';
 import { dsData } from './sets.js';
 
@@ -67,7 +68,9 @@ export const dispatcher: NativeModule = {
     ds_get_script_attrs: { returns: [1, -1], notNativeFor: partitionUse(2), impl: (ctx, [uri, set, , out]) => dsGetScriptAttrs(ctx, uri?.str ?? '', set?.int ?? -1, out) },
   },
   init: (rt) => {
-    rt.onStart.push(() => { dsData(rt); return startPinger(rt); });
+    rt.onStart.push(() => { dsData(rt); return undefined; });
     rt.replyFilters.push((method, callId, status) => consumePingReply(rt, method, callId, status));
   },
+  mi: DISPATCHER_MI,
+  timers: [PINGER_TIMER],
 };

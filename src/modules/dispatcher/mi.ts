@@ -1,13 +1,10 @@
 // dispatcher's MI commands: ds_list ([full]), ds_set_state (state, group,
 // address) and ds_reload, answering as OpenSIPS's mi_http does.
-import { MiError, type MiRegistry } from '../../core/mi.js';
+import { MiError } from '../../base/mi.js';
+import type { ModuleMi } from '../types.js';
 import type { Runtime } from '../../script/runtime.js';
 import { stateOf } from './select.js';
 import { dsData, INACTIVE, PROBING, reloadSets, setState, type DsDest } from './sets.js';
-
-function loaded(rt: Runtime): void {
-  if (!rt.modparams.has('dispatcher')) throw new MiError(-32601, 'Method not found');
-}
 
 function stateName(d: DsDest): string {
   return d.flags & INACTIVE ? 'Inactive' : d.flags & PROBING ? 'Probing' : 'Active';
@@ -30,11 +27,11 @@ function checkPartition(p: Record<string, unknown>): void {
   if (p.partition !== undefined && String(p.partition) !== 'default') throw new MiError(500, 'ERROR Unknown partition');
 }
 
-export function registerDispatcherMi(mi: MiRegistry): void {
-  mi.add('ds_list', {
+export const DISPATCHER_MI: ModuleMi[] = [
+  {
+    name: 'ds_list',
     recipes: [[], ['partition'], ['full'], ['full', 'partition']],
     run: (p, rt) => {
-      loaded(rt);
       checkPartition(p);
       const full = p.full !== undefined && Number(p.full) !== 0;
       const sets = dsData(rt).sets;
@@ -42,11 +39,11 @@ export function registerDispatcherMi(mi: MiRegistry): void {
       if (sets.length) partition.SETS = sets.map((s) => ({ id: s.id, Destinations: s.dests.map((d) => listDest(d, full)) }));
       return { PARTITIONS: [partition] };
     },
-  });
-  mi.add('ds_set_state', {
+  },
+  {
+    name: 'ds_set_state',
     recipes: [['state', 'group', 'address']],
     run: (p, rt) => {
-      loaded(rt);
       const change = stateOf(String(p.state ?? '').slice(0, 1));
       if (!change || String(p.state ?? '') === '') throw new MiError(500, 'Bad state value');
       const group = String(p.group ?? '');
@@ -61,14 +58,14 @@ export function registerDispatcherMi(mi: MiRegistry): void {
       setState(rt, set, dest, change, 'MI command');
       return 'OK';
     },
-  });
-  mi.add('ds_reload', {
+  },
+  {
+    name: 'ds_reload',
     recipes: [[], ['partition']],
     run: (p, rt) => {
-      loaded(rt);
       checkPartition(p);
       if (!reloadSets(rt)) throw new MiError(500, 'ERROR Reloading data');
       return 'OK';
     },
-  });
-}
+  },
+];

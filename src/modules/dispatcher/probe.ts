@@ -6,6 +6,7 @@
 // towards ds_probing_threshold. Inactive destinations are never pinged.
 import type { SocketInfo } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
+import type { TimerExport } from '../types.js';
 import { newBranch, randomTag } from '../../sip/build.js';
 import { uriTarget } from '../tm/relay.js';
 import { dsData, findSet, INACTIVE, numParam, param, PROBING, setState, type DsDest } from './sets.js';
@@ -106,9 +107,11 @@ export function consumePingReply(rt: Runtime, method: string, callId: string | u
   return true;
 }
 
-export function startPinger(rt: Runtime): { cancel(): void } | undefined {
-  const every = numParam(rt, 'ds_ping_interval', 0);
-  if (every <= 0) return undefined;
-  const t = rt.timers.every(every * 1000, () => pingRound(rt));
-  return { cancel: () => { t.cancel(); for (const p of pendingOf(rt).values()) p.timeout.cancel(); } };
-}
+/** ds_check_timer: a round every ds_ping_interval seconds (0: never); a stop drops the pings in flight. */
+export const PINGER_TIMER: TimerExport = {
+  name: 'ds-pinger',
+  period: 'ds_ping_interval seconds (0: off)',
+  interval: (rt) => Math.max(0, numParam(rt, 'ds_ping_interval', 0)) * 1000,
+  job: (rt) => pingRound(rt),
+  stop: (rt) => { for (const p of pendingOf(rt).values()) p.timeout.cancel(); },
+};

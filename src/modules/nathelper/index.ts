@@ -3,7 +3,7 @@ import type { NativeModule } from '../types.js';
 import { avpNameOf } from '../../script/avp-param.js';
 import { natUacTest } from './nat-tests.js';
 import { addRcvParam, fixNatedContact, receivedUri } from './contacts.js';
-import { consumePingReply, startPinger } from './pinger.js';
+import { CHECKER_TIMER, consumePingReply, PING_TIMER, pingerOf } from './pinger.js';
 import { fixNatedSdp } from './sdp.js';
 import { atLeast } from '../common/fixups.js';
 
@@ -37,7 +37,6 @@ export const nathelper: NativeModule = {
     },
   },
   init: (rt) => {
-    rt.onStart.push(() => startPinger(rt));
     rt.replyFilters.push((method, callid, status) => consumePingReply(rt, method, callid, status));
   },
   params: {
@@ -45,4 +44,17 @@ export const nathelper: NativeModule = {
     natping_partitions: { validate: atLeast(1) },
     max_pings_lost: { validate: atLeast(1) },
   },
+  mi: [
+    {
+      name: 'nh_enable_ping',
+      recipes: [[], ['status']],
+      run: (p, rt) => {
+        const st = pingerOf(rt);
+        if (p.status === undefined) return { Status: st.enabled ? 1 : 0 };
+        st.enabled = Number(p.status) !== 0;
+        return 'OK';
+      },
+    },
+  ],
+  timers: [PING_TIMER, CHECKER_TIMER],
 };

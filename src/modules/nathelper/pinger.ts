@@ -8,10 +8,10 @@
 // measured), a reply code in sipping_ignore_rpl_codes does not; the ping
 // checker (every second) counts the others as lost and deletes a contact
 // with max_pings_lost of them in a row.
-import type { TimerHandle } from '../../base/clock.js';
 import type { SocketInfo } from '../../script/context.js';
 import { hasEventRoute, raiseEvent } from '../../script/events.js';
 import type { Runtime } from '../../script/runtime.js';
+import type { TimerExport } from '../types.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { usrlocOf } from '../registrar/aor.js';
 import { uriTarget } from '../tm/relay.js';
@@ -41,11 +41,15 @@ export interface PingerState {
   /** Call-ID of each tracked SIP ping -> the contact it went to. */
   pending: Map<string, string>;
   sent: number;
+  /** The partition the next round pings (natping_partitions). */
+  slot: number;
+  /** ping_threshold in seconds, once checked against natping_interval. */
+  threshold?: number;
 }
 
 export function pingerOf(rt: Runtime): PingerState {
   let st = rt.services.get('nathelper:pinger') as PingerState | undefined;
-  if (!st) { st = { enabled: true, cells: new Map(), pending: new Map(), sent: 0 }; rt.services.set('nathelper:pinger', st); }
+  if (!st) { st = { enabled: true, cells: new Map(), pending: new Map(), sent: 0, slot: 0 }; rt.services.set('nathelper:pinger', st); }
   return st;
 }
 
@@ -210,20 +214,37 @@ export function checkPings(rt: Runtime, thresholdSec: number): void {
   }
 }
 
-/** Starts the ping timer when natping_interval > 0: natping_partitions rounds per interval. */
-export function startPinger(rt: Runtime): TimerHandle | undefined {
-  const interval = num(rt, 'natping_interval', 0);
-  if (interval <= 0) return undefined;
-  const parts = Math.max(1, num(rt, 'natping_partitions', 1));
-  let slot = 0;
-  const rounds = rt.timers.every((interval * 1000) / parts, () => {
-    pingRound(rt, slot, parts);
-    slot = (slot + 1) % parts;
-  });
-  // The checker runs only when SIP pings are tracked at all (sipping_bflag with remove_on_timeout_bflag or sipping_latency_flag).
-  const tracked = flagMask(rt, 'branch', 'sipping_bflag') && (flagMask(rt, 'branch', 'remove_on_timeout_bflag') || flagMask(rt, 'branch', 'sipping_latency_flag'));
-  if (!tracked) return rounds;
-  const threshold = pingThreshold(rt);
-  const checker = rt.timers.every(1000, () => checkPings(rt, threshold));
-  return { cancel: () => { rounds.cancel(); checker.cancel(); } };
-}
+/** nh_timer: natping_partitions rounds per natping_interval (0: no pinging), each pinging one partition. */
+export const PING_TIMER: TimerExport = {
+  name: 'nh-timer',
+  period: 'natping_interval / natping_partitions seconds (0: off)',
+  interval: (rt) => {
+    const interval = num(rt, 'natping_interval', 0);
+    return interval > 0 ? (interval * 1000) / Math.max(1, num(rt, 'natping_partitions', 1)) : 0;
+  },
+  job: (rt) => {
+    const st = pingerOf(rt);
+    const parts = Math.max(1, num(rt, 'natping_partitions', 1));
+    pingRound(rt, st.slot, parts);
+    st.slot = (st.slot + 1) % parts;
+  },
+};
+
+/**
+ * The ping checker, every second, when SIP pings are tracked at all (pinging on, and
+ * sipping_bflag with remove_on_timeout_bflag or sipping_latency_flag).
+ */
+export const CHECKER_TIMER: TimerExport = {
+  name: 'nh-ping-checker',
+  period: '1 s, when SIP pings are tracked',
+  interval: (rt) => {
+    const tracked = flagMask(rt, 'branch', 'sipping_bflag') && (flagMask(rt, 'branch', 'remove_on_timeout_bflag') || flagMask(rt, 'branch', 'sipping_latency_flag'));
+    return num(rt, 'natping_interval', 0) > 0 && tracked ? 1000 : 0;
+  },
+  job: (rt) => {
+    const st = pingerOf(rt);
+    // Read (and complained about) once, as mod_init does.
+    st.threshold ??= pingThreshold(rt);
+    checkPings(rt, st.threshold);
+  },
+};

@@ -2,7 +2,9 @@
 // shared settings read from the module parameters.
 import type { Runtime } from '../../script/runtime.js';
 import { splitUri } from '../../script/uri-fields.js';
-import { Usrloc } from '../usrloc/store.js';
+
+// Kept until the callers move to usrloc's API (core/server.ts imports it from here).
+export { usrlocOf } from '../usrloc/api.js';
 
 export interface RegistrarSettings {
   defaultExpires: number;
@@ -71,22 +73,6 @@ function readSettings(rt: Runtime, mod: RegistrarModule, defaults: { min: number
     retryAfter: num(rt, mod, 'retry_after', 0),
     ...(receivedAvp ? { receivedAvp } : {}), ...(attrAvp ? { attrAvp } : {}), ...(tcpPersistentFlag ? { tcpPersistentFlag } : {}),
   };
-}
-
-export function usrlocOf(rt: Runtime): Usrloc {
-  let ul = rt.services.get('usrloc') as Usrloc | undefined;
-  if (!ul) {
-    ul = new Usrloc();
-    ul.useDomain = rt.param('usrloc', 'use_domain') === 1;
-    ul.descTimeOrder = rt.param('usrloc', 'desc_time_order') === 1;
-    ul.matchingMode = rt.param('usrloc', 'matching_mode') === 1 ? 1 : 0;
-    const nat = rt.param('usrloc', 'nat_bflag');
-    if (typeof nat === 'string' && nat) ul.natFlag = nat;
-    const delay = rt.param('usrloc', 'cseq_delay');
-    if (typeof delay === 'number') ul.cseqDelay = delay;
-    rt.services.set('usrloc', ul);
-  }
-  return ul;
 }
 
 function unescape(s: string): string | undefined {

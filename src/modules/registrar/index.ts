@@ -6,7 +6,8 @@ import { splitUri } from '../../script/uri-fields.js';
 import { extractAor, settingsOf, usrlocOf, logExpiryAdjustments } from './aor.js';
 import { parseLookupFlags, parseSaveFlags } from './flags.js';
 import { registrarLookup } from './lookup.js';
-import { registrarSave } from './save.js';
+import { ACCEPTED_REGS, REJECTED_REGS, registrarSave } from './save.js';
+import { counterStat, paramStat } from '../common/stats.js';
 import { addSockHdr, removeIpPort } from './ip-port.js';
 
 /** An IP as text for comparison: brackets off, IPv6 in its canonical lower-case form. */
@@ -94,6 +95,13 @@ export const registrar: NativeModule = {
     },
   },
   init: (rt) => { logExpiryAdjustments(rt, 'registrar', { min: 60, max: 0 }); },
+  stats: [
+    paramStat('max_expires', 'registrar', 'max_expires', 0),
+    paramStat('max_contacts', 'registrar', 'max_contacts', 0),
+    paramStat('default_expire', 'registrar', 'default_expires', 3600),
+    counterStat('accepted_regs', ACCEPTED_REGS),
+    counterStat('rejected_regs', REJECTED_REGS),
+  ],
   params: {
     default_expires: { validate: atLeast(0) }, min_expires: { validate: atLeast(0) }, max_expires: { validate: atLeast(0) },
     max_contacts: { validate: atLeast(0) }, received_avp: { validate: avpSpec }, attr_avp: { validate: avpSpec },

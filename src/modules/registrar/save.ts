@@ -5,7 +5,6 @@ import { isSipError } from '../../sip/result.js';
 import type { Contact } from '../../sip/name-addr.js';
 import { urisEqual } from '../../sip/uri-compare.js';
 import { socketString, type ExecContext } from '../../script/context.js';
-import type { Runtime } from '../../script/runtime.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
 import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/store.js';
@@ -13,6 +12,7 @@ import { extractAor, settingsOf, usrlocOf, type RegistrarSettings } from './aor.
 import { parseSaveFlags, type SaveFlags } from './flags.js';
 import { METHOD_BITS, ALL_METHODS } from './methods.js';
 import { parserError } from '../../script/errinfo.js';
+import { Counter } from '../common/stats.js';
 
 export class RegistrarError extends Error {
   constructor(readonly code: number, readonly text: string) { super(text); }
@@ -220,7 +220,6 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
   const ul = usrlocOf(ctx.runtime);
   const d = ul.domain(domainName);
   const nowSec = Math.floor(ctx.runtime.clock.now() / 1000);
-  const stats = statsOf(ctx.runtime);
   let aor: string | undefined;
   try {
     const parsed = parseRegister(ctx);
@@ -236,7 +235,7 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
       // What updateBindings returns is what the domain now holds for the AoR.
       record = updateBindings(ctx, d, aor, incoming, s, f, nowSec);
     } else record = d.get(aor);
-    stats.accepted_regs++;
+    ACCEPTED_REGS.inc(ctx.runtime.services);
     if (!parsed.star) extendTcpLifetime(ctx, s, parsed.contacts, parsed.headerExpires, f);
     if (f.noReply) return 1;
     const only = f.onlyRequestContacts ? new Set(parsed.contacts.map((c) => c.uri)) : undefined;
@@ -248,7 +247,7 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
     return signalingReply(ctx, 200, 'OK', headers, 'save') > 0 ? 1 : -1;
   } catch (err) {
     if (!(err instanceof RegistrarError)) throw err;
-    stats.rejected_regs++;
+    REJECTED_REGS.inc(ctx.runtime.services);
     if (f.noReply) return -2;
     const headers: [string, string][] = [];
     const record = aor ? d.get(aor) : undefined;
@@ -279,10 +278,6 @@ function extendTcpLifetime(ctx: ExecContext, s: RegistrarSettings, contacts: Con
   tcp.extendLifetime({ ...ctx.src }, ctx.runtime.clock.now() + (e + 10) * 1000);
 }
 
-export interface RegistrarStats { accepted_regs: number; rejected_regs: number }
-
-export function statsOf(rt: Runtime): RegistrarStats {
-  let st = rt.services.get('registrar:stats') as RegistrarStats | undefined;
-  if (!st) { st = { accepted_regs: 0, rejected_regs: 0 }; rt.services.set('registrar:stats', st); }
-  return st;
-}
+/** save()'s outcomes, the registrar's accepted_regs and rejected_regs statistics. */
+export const ACCEPTED_REGS = new Counter('registrar:accepted_regs');
+export const REJECTED_REGS = new Counter('registrar:rejected_regs');

@@ -6,10 +6,10 @@
 // nodes (the script waits for the answer, as OpenSIPS's worker does); a
 // dry-run talks to a simulation that leaves the SDP as it is.
 import type { ExecContext } from '../../script/context.js';
-import { MiError, type MiRegistry } from '../../core/mi.js';
-import type { FunctionBehaviour, NativeModule } from '../types.js';
+import { MiError } from '../../base/mi.js';
+import type { FunctionBehaviour, ModuleMi, NativeModule } from '../types.js';
 import { messageSdp, runCommand } from './commands.js';
-import { parseSocks, rtpeState, startPings } from './nodes.js';
+import { parseSocks, pingAllNodes, RECHECK_TIMER, rtpeState } from './nodes.js';
 import { remember, rtpquery, rtpstat } from './stats.js';
 import type { BValue } from './bencode.js';
 
@@ -60,6 +60,30 @@ function manageCommand(ctx: ExecContext, bodyGiven: boolean, bodyText: string): 
   return isLate ? 'offer' : 'answer';
 }
 
+export const RTPENGINE_MI: ModuleMi[] = [
+  {
+    name: 'rtpengine_show',
+    recipes: [[]],
+    run: (_p, rt) => {
+      const now = Math.floor((rt.clock.now() - rt.startedAt) / 1000);
+      return rtpeState(rt).sets.map((s) => ({
+        Set: s.id,
+        Nodes: s.nodes.map((n) => ({ url: n.url, index: n.index, disabled: n.disabled ? 1 : 0, weight: n.weight, recheck_ticks: n.disabled && Number.isFinite(n.recheck) ? Math.max(0, n.recheck - now) : 0 })),
+      }));
+    },
+  },
+  {
+    name: 'rtpengine_enable',
+    recipes: [['url', 'enable'], ['url', 'enable', 'setid']],
+    run: (p, rt) => {
+      const nodes = rtpeState(rt).sets.filter((s) => p.setid === undefined || s.id === Number(p.setid)).flatMap((s) => s.nodes).filter((n) => n.url === String(p.url));
+      if (!nodes.length) throw new MiError(404, 'RTP engine not found');
+      for (const n of nodes) { n.disabled = Number(p.enable) === 0; n.recheck = n.disabled ? Infinity : 0; }
+      return 'OK';
+    },
+  },
+];
+
 export const rtpengine: NativeModule = {
   name: 'rtpengine',
   pvs: {
@@ -105,30 +129,8 @@ export const rtpengine: NativeModule = {
     if (dbUrl) rt.logger.log(1, 'rtpengine', 'mod_init', 'opensips-ts reads rtpengine nodes from rtpengine_sock only, not from a database');
     const problems = parseSocks(rt.paramValues('rtpengine', 'rtpengine_sock').map(String)).problems;
     for (const p of problems) rt.logger.log(-1, 'rtpengine', 'mod_init', p);
-    rt.onStart.push(() => startPings(rt));
+    rt.onStart.push(() => { pingAllNodes(rt); return undefined; });
   },
+  mi: RTPENGINE_MI,
+  timers: [RECHECK_TIMER],
 };
-
-export function registerRtpengineMi(mi: MiRegistry): void {
-  mi.add('rtpengine_show', {
-    recipes: [[]],
-    run: (_p, rt) => {
-      if (!rt.modparams.has('rtpengine')) throw new MiError(-32601, 'Method not found');
-      const now = Math.floor((rt.clock.now() - rt.startedAt) / 1000);
-      return rtpeState(rt).sets.map((s) => ({
-        Set: s.id,
-        Nodes: s.nodes.map((n) => ({ url: n.url, index: n.index, disabled: n.disabled ? 1 : 0, weight: n.weight, recheck_ticks: n.disabled && Number.isFinite(n.recheck) ? Math.max(0, n.recheck - now) : 0 })),
-      }));
-    },
-  });
-  mi.add('rtpengine_enable', {
-    recipes: [['url', 'enable'], ['url', 'enable', 'setid']],
-    run: (p, rt) => {
-      if (!rt.modparams.has('rtpengine')) throw new MiError(-32601, 'Method not found');
-      const nodes = rtpeState(rt).sets.filter((s) => p.setid === undefined || s.id === Number(p.setid)).flatMap((s) => s.nodes).filter((n) => n.url === String(p.url));
-      if (!nodes.length) throw new MiError(404, 'RTP engine not found');
-      for (const n of nodes) { n.disabled = Number(p.enable) === 0; n.recheck = n.disabled ? Infinity : 0; }
-      return 'OK';
-    },
-  });
-}

@@ -4,6 +4,7 @@
 // answer is disabled for rtpengine_disable_tout seconds and the next one is
 // tried at once; a timer pings disabled nodes back. Each request carries a
 // cookie; the reply must start with it.
+import type { TimerExport } from '../types.js';
 import type { Runtime } from '../../script/runtime.js';
 import { numParam } from '../common/params.js';
 import { bdecode, bencode, type BValue } from './bencode.js';
@@ -123,11 +124,18 @@ function repingLater(rt: Runtime, node: RtpeNode): void {
   });
 }
 
-/** Start-up pings (the server waits for them, as OpenSIPS's start does), then every rtpengine_timer_interval seconds the disabled nodes whose time has come. */
-export function startPings(rt: Runtime): { cancel(): void } {
+/** Start-up pings: the server waits for them, as OpenSIPS's start does. */
+export function pingAllNodes(rt: Runtime): void {
   for (const s of rtpeState(rt).sets) for (const n of s.nodes) ping(rt, n);
-  return rt.timers.every(num(rt, 'rtpengine_timer_interval', 5) * 1000, () => {
+}
+
+/** The timer's job, every rtpengine_timer_interval seconds: ping the disabled nodes whose time has come. */
+export const RECHECK_TIMER: TimerExport = {
+  name: 'rtpengine-recheck',
+  period: 'rtpengine_timer_interval seconds',
+  interval: (rt) => num(rt, 'rtpengine_timer_interval', 5) * 1000,
+  job: (rt) => {
     const now = nowSec(rt);
     for (const s of rtpeState(rt).sets) for (const n of s.nodes) if (n.disabled && n.recheck <= now) repingLater(rt, n);
-  });
-}
+  },
+};

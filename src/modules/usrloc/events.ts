@@ -4,7 +4,7 @@
 import { hasEventRoute, raiseEvent } from '../../script/events.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { Val } from '../../script/values.js';
-import { usrlocOf } from '../registrar/aor.js';
+import { usrlocOf } from './api.js';
 import type { AorEvent, BindingEvent } from './store.js';
 
 const CONTACT_EVENTS: Partial<Record<BindingEvent['kind'], string>> = {

@@ -1,12 +1,14 @@
 // usrloc's MI commands (ul_dump, ul_show_contact, ul_rm, ul_rm_contact,
 // ul_flush, ul_sync, ul_add) in OpenSIPS's JSON shapes (modules.md §8.2).
-import { MiError, type MiRegistry } from '../../core/mi.js';
+import { MiError } from '../../base/mi.js';
+import type { ModuleMi } from '../types.js';
 import type { Runtime } from '../../script/runtime.js';
 import { urisEqual } from '../../sip/uri-compare.js';
-import { usrlocOf } from '../registrar/aor.js';
+import { usrlocOf } from './api.js';
 import { formatQ } from '../registrar/save.js';
 import type { AorRecord, Binding } from './store.js';
-import type { UsrlocSync } from './sql.js';
+import { peek } from '../../base/keys.js';
+import { UL_FLUSH, UL_SYNC } from './api.js';
 
 function expiresField(b: Binding, nowSec: number): number | string {
   if (b.expires === 0) return 'permanent';
@@ -57,8 +59,31 @@ function table(rt: Runtime, name: unknown): ReturnType<ReturnType<typeof usrlocO
   return d;
 }
 
-export function registerUsrlocMi(mi: MiRegistry): void {
-  mi.add('ul_dump', {
+function add(p: Record<string, unknown>, rt: Runtime): string {
+  const d = table(rt, p.table_name);
+  const aor = aorParam(rt, p.aor);
+  const uri = String(p.contact ?? '');
+  if (!/^sips?:/i.test(uri)) throw new MiError(400, 'Bad contact');
+  const expires = Number(p.expires);
+  const q = Number(p.q);
+  if (!Number.isInteger(expires) || expires < 0 || Number.isNaN(q)) throw new MiError(400, 'Bad parameter');
+  const now = Math.floor(rt.clock.now() / 1000);
+  const cflags = Number(p.cflags ?? 0);
+  const methods = Number(p.methods ?? 0xffffffff);
+  const r = d.getOrCreate(aor);
+  const fields: Omit<Binding, 'contactId'> = {
+    uri, expires: expires === 0 ? 0 : now + expires, q: Math.round(q * 1000), callid: 'dfjrewr12386fd6-343@opensips.mi', cseq: 1,
+    flags: Number(p.flags ?? 0), cflags: Number.isInteger(cflags) ? cflags : 0, userAgent: 'OpenSIPS MI Server', lastModified: rt.clock.now(), state: 'CS_NEW',
+    methods: Number.isInteger(methods) ? methods : undefined,
+  };
+  const existing = r.bindings.find((b) => urisEqual(b.uri, uri));
+  if (existing) d.update(r, existing, fields); else d.insert(r, fields);
+  return 'OK';
+}
+
+export const USRLOC_MI: ModuleMi[] = [
+  {
+    name: 'ul_dump',
     recipes: [[], ['brief']],
     run: (p, rt) => ({
       Domains: [...usrlocOf(rt).domains.values()].map((d) => ({
@@ -67,20 +92,23 @@ export function registerUsrlocMi(mi: MiRegistry): void {
         AORs: [...d.records.values()].map((r) => (p.brief ? { AOR: r.aor } : aorJson(r, rt))),
       })),
     }),
-  });
-  mi.add('ul_show_contact', {
+  },
+  {
+    name: 'ul_show_contact',
     recipes: [['table_name', 'aor']],
     run: (p, rt) => {
       const r = table(rt, p.table_name).get(aorParam(rt, p.aor));
       if (!r) throw new MiError(404, 'AOR not found');
       return aorJson(r, rt);
     },
-  });
-  mi.add('ul_rm', {
+  },
+  {
+    name: 'ul_rm',
     recipes: [['table_name', 'aor']],
     run: (p, rt) => { table(rt, p.table_name).removeAor(aorParam(rt, p.aor)); return 'OK'; },
-  });
-  mi.add('ul_rm_contact', {
+  },
+  {
+    name: 'ul_rm_contact',
     recipes: [['table_name', 'aor', 'contact']],
     run: (p, rt) => {
       const d = table(rt, p.table_name);
@@ -91,43 +119,24 @@ export function registerUsrlocMi(mi: MiRegistry): void {
       d.remove(r, b);
       return 'OK';
     },
-  });
-  mi.add('ul_sync', {
+  },
+  {
+    name: 'ul_sync',
     recipes: [['table_name'], ['table_name', 'aor']],
     run: (p, rt) => {
       const d = table(rt, p.table_name);
-      const sync = rt.services.get('usrloc:sync') as UsrlocSync | undefined;
+      const sync = peek(rt.services, UL_SYNC);
       if (!sync) throw new MiError(200, 'Contacts already synced');
       const aor = p.aor === undefined ? undefined : aorParam(rt, p.aor);
       if (aor !== undefined && !d.get(aor)) throw new MiError(404, 'AOR not found');
       sync(d.name, aor);
       return 'OK';
     },
-  });
-  const add = (p: Record<string, unknown>, rt: Runtime): string => {
-    const d = table(rt, p.table_name);
-    const aor = aorParam(rt, p.aor);
-    const uri = String(p.contact ?? '');
-    if (!/^sips?:/i.test(uri)) throw new MiError(400, 'Bad contact');
-    const expires = Number(p.expires);
-    const q = Number(p.q);
-    if (!Number.isInteger(expires) || expires < 0 || Number.isNaN(q)) throw new MiError(400, 'Bad parameter');
-    const now = Math.floor(rt.clock.now() / 1000);
-    const cflags = Number(p.cflags ?? 0);
-    const methods = Number(p.methods ?? 0xffffffff);
-    const r = d.getOrCreate(aor);
-    const fields: Omit<Binding, 'contactId'> = {
-      uri, expires: expires === 0 ? 0 : now + expires, q: Math.round(q * 1000), callid: 'dfjrewr12386fd6-343@opensips.mi', cseq: 1,
-      flags: Number(p.flags ?? 0), cflags: Number.isInteger(cflags) ? cflags : 0, userAgent: 'OpenSIPS MI Server', lastModified: rt.clock.now(), state: 'CS_NEW',
-      methods: Number.isInteger(methods) ? methods : undefined,
-    };
-    const existing = r.bindings.find((b) => urisEqual(b.uri, uri));
-    if (existing) d.update(r, existing, fields); else d.insert(r, fields);
-    return 'OK';
-  };
-  mi.add('ul_add', {
+  },
+  {
+    name: 'ul_add',
     recipes: [['table_name', 'aor', 'contact', 'expires', 'q', 'flags', 'cflags', 'methods'], ['table_name', 'aor', 'contact', 'expires', 'q', 'unsused', 'flags', 'cflags', 'methods']],
     run: add,
-  });
-  mi.add('ul_flush', { recipes: [[]], run: (_p, rt) => { rt.services.get('usrloc:flush') && (rt.services.get('usrloc:flush') as () => void)(); return 'OK'; } });
-}
+  },
+  { name: 'ul_flush', recipes: [[]], run: (_p, rt) => { peek(rt.services, UL_FLUSH)?.(); return 'OK'; } },
+];

@@ -5,7 +5,8 @@
 // on the timer, ul_flush and shutdown; both load the table at start.
 import Database from 'better-sqlite3';
 import type { Runtime } from '../../script/runtime.js';
-import { usrlocOf } from '../registrar/aor.js';
+import { put } from '../../base/keys.js';
+import { UL_FLUSH, UL_SYNC, usrlocOf, type UsrlocSync } from './api.js';
 import { shapedBinding, type AorRecord, type Binding, type BindingEvent, type Usrloc } from './store.js';
 
 export type SqlWriteMode = 'none' | 'write-through' | 'write-back';
@@ -102,9 +103,6 @@ function datetime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-/** Rewrites a table (or one AoR of it) in the DB from memory. */
-export type UsrlocSync = (table: string, aor?: string) => void;
-
 export interface UsrlocPersistence {
   mode: SqlWriteMode;
   flush(): void;
@@ -169,7 +167,7 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
     dirty.clear();
     db.transaction(() => { for (const e of batch) write(e); })();
   };
-  rt.services.set('usrloc:flush', flush);
+  put(rt.services, UL_FLUSH, flush);
   // ul_sync: the table (or one AoR) rewritten from memory.
   const sync: UsrlocSync = (table, aor) => {
     const d = ul.domains.get(table);
@@ -185,7 +183,7 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
       for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) { upsert(table).run(row(table, r.aor, b)); b.state = 'CS_SYNC'; }
     })();
   };
-  rt.services.set('usrloc:sync', sync);
+  put(rt.services, UL_SYNC, sync);
   return {
     mode, loaded, flush,
     close: () => { flush(); ul.listeners.splice(ul.listeners.indexOf(listener), 1); db.close(); },

@@ -1,27 +1,56 @@
-// The management interface: MI commands by name, called with JSON-RPC 2.0
-// envelopes as OpenSIPS's mi_http answers them (modules.md §12).
-import type { Runtime } from '../script/runtime.js';
+// The management interface's shapes: an MI command (parameter recipes and a
+// handler), its errors, and the registry that answers JSON-RPC 2.0 envelopes
+// as OpenSIPS's mi_http and mi_fifo do (modules.md §12). Generic over what a
+// handler receives (the Runtime), so modules declare commands in their export
+// tables and transports (net/) serve them without importing the core.
 
 export class MiError extends Error {
   constructor(readonly code: number, message: string, readonly data?: string) { super(message); }
 }
 
 export type MiParams = Record<string, unknown> | unknown[] | undefined;
-export interface MiCommand {
+
+export interface MiCommand<R> {
   /** Parameter names in positional order; several recipes when the command has variants. */
   recipes: string[][];
-  run(params: Record<string, unknown>, rt: Runtime): unknown;
+  run(params: Record<string, unknown>, rt: R): unknown;
 }
 
-export class MiRegistry {
-  readonly commands = new Map<string, MiCommand>();
+/** An MI command as a module's export table declares it (OpenSIPS's mi_export_t). */
+export interface MiExport<R> extends MiCommand<R> {
+  name: string;
+  /** One line for `opensips-ts modules NAME` and `help`. */
+  help?: string;
+}
 
-  add(name: string, cmd: MiCommand): void {
+/** What a transport needs: one JSON-RPC request object in, one response object out. */
+export interface MiHandler<R> {
+  handle(request: unknown, rt: R): Record<string, unknown> | undefined;
+}
+
+export class MiRegistry<R> implements MiHandler<R> {
+  /** Commands every instance has (the core's). */
+  readonly commands = new Map<string, MiCommand<R>>();
+
+  /** `more` gives the commands that depend on the instance: those of its loaded modules. */
+  constructor(private readonly more: (rt: R) => ReadonlyMap<string, MiCommand<R>> = () => new Map()) {}
+
+  add(name: string, cmd: MiCommand<R>): void {
     this.commands.set(name, cmd);
   }
 
+  /** The command `name` as `rt` has it, core first. */
+  lookup(name: string, rt: R): MiCommand<R> | undefined {
+    return this.commands.get(name) ?? this.more(rt).get(name);
+  }
+
+  /** Every command name `rt` answers, sorted (the `which` command). */
+  names(rt: R): string[] {
+    return [...new Set([...this.commands.keys(), ...this.more(rt).keys()])].sort();
+  }
+
   /** Positional params are matched to the recipe with as many parameters. */
-  private named(cmd: MiCommand, params: MiParams): Record<string, unknown> {
+  private named(cmd: MiCommand<R>, params: MiParams): Record<string, unknown> {
     if (params === undefined) {
       if (!cmd.recipes.some((r) => r.length === 0)) throw new MiError(-32602, 'Invalid params', 'Too few or too many parameters');
       return {};
@@ -39,12 +68,12 @@ export class MiRegistry {
   }
 
   /** One JSON-RPC request object in, one response object out (undefined for a notification). */
-  handle(request: unknown, rt: Runtime): Record<string, unknown> | undefined {
+  handle(request: unknown, rt: R): Record<string, unknown> | undefined {
     const req = request as { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
     const id = req && typeof req === 'object' && 'id' in req ? req.id : null;
     const fail = (e: MiError): Record<string, unknown> => ({ jsonrpc: '2.0', error: { code: e.code, message: e.message, ...(e.data ? { data: e.data } : {}) }, id });
     if (!req || typeof req !== 'object' || req.jsonrpc !== '2.0' || typeof req.method !== 'string') return fail(new MiError(-32600, 'Invalid Request'));
-    const cmd = this.commands.get(req.method);
+    const cmd = this.lookup(req.method, rt);
     if (!cmd) return fail(new MiError(-32601, 'Method not found'));
     try {
       const result = cmd.run(this.named(cmd, req.params as MiParams), rt);

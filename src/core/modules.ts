@@ -1,0 +1,58 @@
+// The core's view of the loaded modules: their export tables, in load order.
+// The core reaches a module only through its table (MI commands, statistics,
+// timers), never through its internals.
+import { NATIVE_MODULES } from '../modules/index.js';
+import { isStatFamily, type ModuleMi, type NativeModule } from '../modules/types.js';
+import type { Runtime } from '../script/runtime.js';
+
+/** The native tables of the modules this runtime loaded. */
+export function loadedTables(rt: Runtime): NativeModule[] {
+  const out: NativeModule[] = [];
+  for (const name of rt.modparams.keys()) {
+    const table = NATIVE_MODULES[name];
+    if (table) out.push(table);
+  }
+  return out;
+}
+
+// The tables never change: the MI commands of one set of loaded modules are indexed once per runtime.
+const miCache = new WeakMap<Runtime, ReadonlyMap<string, ModuleMi>>();
+
+/** The MI commands of the loaded modules, by name. */
+export function moduleMiCommands(rt: Runtime): ReadonlyMap<string, ModuleMi> {
+  let found = miCache.get(rt);
+  if (!found) {
+    const map = new Map<string, ModuleMi>();
+    for (const t of loadedTables(rt)) for (const cmd of t.mi ?? []) map.set(cmd.name, cmd);
+    miCache.set(rt, map);
+    found = map;
+  }
+  return found;
+}
+
+export interface StatValue {
+  /** `group:name`. */
+  key: string;
+  value: number;
+  /** Counters only (reset_statistics zeroes them); list_statistics calls them incremental. */
+  reset?: () => void;
+}
+
+/** Every statistic of the loaded modules, in table order. */
+export function moduleStatistics(rt: Runtime): StatValue[] {
+  const out: StatValue[] = [];
+  for (const t of loadedTables(rt)) {
+    for (const s of t.stats ?? []) {
+      if (isStatFamily(s)) {
+        for (const [name, value] of Object.entries(s.each(rt))) {
+          const reset = s.isCounter?.(name) ? s.reset : undefined;
+          out.push({ key: `${t.name}:${name}`, value, ...(reset ? { reset: () => reset(rt, name) } : {}) });
+        }
+      } else {
+        const reset = s.reset;
+        out.push({ key: `${t.name}:${s.name}`, value: s.read(rt), ...(reset ? { reset: () => reset(rt) } : {}) });
+      }
+    }
+  }
+  return out;
+}
