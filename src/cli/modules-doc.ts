@@ -19,8 +19,12 @@ function nativeSection(m: ModuleEntry): string[] {
     out.push('');
   }
   if (m.params.length) out.push(`Parameters: ${m.params.map((p) => `\`${p.name}\``).join(', ')}.`, '');
-  if (m.mi.length) out.push(`MI commands (3.3): ${m.mi.map((c) => `\`${c.name}\``).join(', ')}.`, '');
-  if (m.stats.length) out.push(`Statistics (3.3): ${m.stats.map((s) => `\`${s.name}\``).join(', ')}.`, '');
+  const mi = new Set((native.mi ?? []).map((c) => c.name));
+  if (m.mi.length) out.push(`MI commands (3.3, native in bold): ${m.mi.map((c) => (mi.has(c.name) ? `**\`${c.name}\`**` : `\`${c.name}\``)).join(', ')}.`, '');
+  const stats = native.stats ?? [];
+  const statNames = [...new Set([...m.stats.map((s) => s.name), ...stats.map((s) => s.name)])];
+  if (statNames.length) out.push(`Statistics (native in bold): ${statNames.map((n) => (stats.some((s) => s.name === n) ? `**\`${n}\`**` : `\`${n}\``)).join(', ')}.`, '');
+  if (native.timers?.length) out.push(`Timers: ${native.timers.map((t) => `\`${t.name}\` (every ${t.period})`).join(', ')}.`, '');
   return out;
 }
 
