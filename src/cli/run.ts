@@ -4,7 +4,9 @@ import { hasErrors, type Diagnostic } from '../cfg/diagnostic.js';
 import { loadCfg } from '../cfg/load.js';
 import { realClock } from '../base/clock.js';
 import { SipServer } from '../core/server.js';
-import { isLocalAddress, mapPeer, parseMap } from '../net/address-map.js';
+import { isIP } from 'node:net';
+import { mapPeer, parseMap } from '../net/address-map.js';
+import { expandSockets, isHostAddress, systemResolver, type HostResolver } from '../net/interfaces.js';
 import { RealNetwork } from '../net/real.js';
 import { BlockingUdp } from '../net/blocking-udp.js';
 import { buildEngine } from '../script/engine.js';
@@ -26,16 +28,18 @@ export interface LiveServer {
 }
 
 /** Everything `run` does before waiting for a signal: checks, persistence, sockets, MI. */
-export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string; compat?: string[]; readFile?: (path: string) => string }, io: Io): Promise<LiveServer | number> {
+export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string; compat?: string[]; readFile?: (path: string) => string; resolver?: HostResolver }, io: Io): Promise<LiveServer | number> {
   const map = parseMap(opts.maps);
   if (typeof map === 'string') { io.err(`opensips-ts: ${map}`); return EXIT.usage; }
   const loaded = loadCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd, ...(opts.readFile ? { readFile: opts.readFile } : {}) });
   const engine = buildEngine(loaded, { profile: { strict: opts.strict }, clock: realClock, addressMap: map });
   const problems: Diagnostic[] = [...loaded.diagnostics, ...engine.diagnostics, ...notNative(loaded, engine.runtime)];
-  for (const decl of loaded.script.sockets) {
+  const resolver = opts.resolver ?? systemResolver;
+  const declared = loaded.script.sockets.filter((d) => d.address.proto);
+  for (const decl of declared) {
     const host = decl.address.host;
     const mapped = map.get(host)?.ip ?? host;
-    if (decl.address.proto && !isLocalAddress(mapped)) {
+    if (isIP(mapped.replace(/^\[|\]$/g, '')) && !isHostAddress(mapped.replace(/^\[|\]$/g, ''), resolver.interfaces())) {
       problems.push({
         rule: 'socket-not-local', severity: 'error', span: decl.span,
         message: `${host} is not an address of this host`,
@@ -43,6 +47,18 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
       });
     }
   }
+  // `*`, interface names and hostnames: one socket per address (socket_info.c), before anything binds.
+  const expanded = await expandSockets(engine.runtime.sockets, resolver);
+  for (const e of expanded.errors) {
+    const decl = declared[engine.runtime.sockets.indexOf(e.socket)];
+    problems.push({ rule: 'socket-not-local', severity: 'error', span: decl?.span ?? loaded.script.sockets[0]!.span, message: e.error, ...(e.hint ? { hint: e.hint } : {}) });
+  }
+  for (const s of expanded.sockets) {
+    if (engine.runtime.sockets.includes(s) || isHostAddress(s.ip, resolver.interfaces())) continue;
+    const decl = declared.find((d) => d.address.host === s.ip) ?? loaded.script.sockets[0]!;
+    problems.push({ rule: 'socket-not-local', severity: 'error', span: decl.span, message: `${s.ip} (a socket host's address) is not an address of this host` });
+  }
+  engine.runtime.sockets.splice(0, engine.runtime.sockets.length, ...expanded.sockets);
   printDiagnostics(io, problems, loaded.sources);
   if (hasErrors(problems)) { io.err('opensips-ts: not starting: fix the errors above'); return EXIT.errors; }
   const rt = engine.runtime;

@@ -1,7 +1,5 @@
 // `--map FROM=TO[:PORT]`: cfg addresses that are not on this host (the blog's
 // 172.16.4.x) are rewritten, for listening sockets and destinations alike.
-import { networkInterfaces } from 'node:os';
-
 export interface AddressMapping { ip: string; port?: number }
 export type AddressMap = Map<string, AddressMapping>;
 
@@ -13,12 +11,6 @@ export function parseMap(entries: readonly string[]): AddressMap | string {
     map.set(m[1]!, { ip: m[2]!.replace(/^\[|\]$/g, ''), ...(m[3] ? { port: Number(m[3]) } : {}) });
   }
   return map;
-}
-
-/** All of 127.0.0.0/8 is loopback on Linux; otherwise the address must belong to an interface. */
-export function isLocalAddress(ip: string): boolean {
-  if (ip === '0.0.0.0' || ip === '::' || ip === '::1' || ip.startsWith('127.')) return true;
-  return Object.values(networkInterfaces()).some((list) => (list ?? []).some((i) => i.address === ip));
 }
 
 export function mapPeer(map: AddressMap | undefined, ip: string, port: number): { ip: string; port: number } {
