@@ -12,6 +12,7 @@ import { COMPAT } from '../modules/mid_registrar/settings.js';
 import { runModules } from './modules.js';
 import { runServer } from './run.js';
 import { readCfgInput, type CfgInput } from './cfg-input.js';
+import { runDb } from './db.js';
 
 export const USAGE = `usage: opensips-ts <command> [options] FILE
 
@@ -33,6 +34,9 @@ commands:
                       virtual clock: message ladder, location tables over time, the scenario's checks;
                       --ladder out.svg|out.mmd, --json
   modules [NAME]      every OpenSIPS 3.3 module, and which functions run natively
+  db create URL [--tables t1,t2]
+                      OpenSIPS 3.3's standard tables (location, subscriber, address, dispatcher, ...) and
+                      their \`version\` rows in sqlite://PATH, mysql://USER:PASS@HOST[:PORT]/DB or postgres://...
   parse --ast FILE    print the AST as JSON
   fmt FILE            print the cfg in canonical layout (--write to rewrite it, --check to test it)
 
@@ -64,6 +68,7 @@ const OPTIONS = {
   compat: { type: 'string', multiple: true },
   map: { type: 'string', multiple: true },
   debug: { type: 'boolean' },
+  tables: { type: 'string' },
   c: { type: 'boolean', short: 'c' },
   f: { type: 'string', short: 'f' },
   help: { type: 'boolean', short: 'h' },
@@ -102,6 +107,7 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   }
   const [command, file, ...extra] = positionals;
   if (!command) return usageError(io, 'no command given');
+  if (command === 'db') return runDb(positionals.slice(1), values.tables, io);
   if (extra.length) return usageError(io, `unexpected argument ${extra[0]}`);
   const target = file ?? values.f;
   switch (command) {

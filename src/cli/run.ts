@@ -20,6 +20,8 @@ import { VERSION } from './lint.js';
 import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrloc/sql.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { loadSets } from '../modules/dispatcher/sets.js';
+import { DB_POOL } from '../modules/common/db.js';
+import { peek } from '../base/keys.js';
 
 /** A started live server and how to stop it. */
 export interface LiveServer {
@@ -133,6 +135,7 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
       http?.close();
       await server.stop();
       persistence?.close();
+      peek(rt.services, DB_POOL)?.closeAll();
       rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
     },
   };

@@ -77,10 +77,20 @@ test('after a restart the registrations that have not expired are back, branch f
   assert.match(refresh.sent[0]!.text, /Contact: <sip:1001@127\.0\.0\.1:5062>;expires=500\r\n/);
 });
 
-test('a db_url that is not sqlite:// is a clear start-up error', () => {
-  const e = sipEngine(cfg('/x', '"db_mode", 1').replace('sqlite:///x', 'mysql://u:p@localhost/opensips'));
+test('an unreachable database is a clear start-up error: the URL (password masked) and the driver reason', () => {
+  const e = sipEngine(cfg('/x', '"db_mode", 1').replace('sqlite:///x', 'mysql://u:secret@127.0.5.77:1/opensips'));
   const p = attachUsrlocPersistence(e.rt, ['location']);
-  assert.ok('error' in p && /only sqlite:\/\/ URLs/.test(p.error));
+  assert.ok('error' in p);
+  assert.match(p.error, /^cannot connect to mysql:\/\/u:\*\*\*@127\.0\.5\.77:1\/opensips: .*ECONNREFUSED/);
+});
+
+test('a location table with the wrong version row is refused with OpenSIPS\'s message', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
+  engine(db, '"db_mode", 1').p.close();
+  new Database(db).prepare("UPDATE version SET table_version = 1012 WHERE table_name = 'location'").run();
+  const e = sipEngine(cfg(db, '"db_mode", 1'));
+  const p = attachUsrlocPersistence(e.rt, ['location']);
+  assert.deepEqual(p, { error: 'invalid version 1012 for table location found, expected 1013' });
 });
 
 test('MI ul_sync rewrites the table (or one AoR) from memory', () => {

@@ -1,13 +1,14 @@
 // auth_db's checks beyond authorization (checks.c): whether a URI's user is a
 // subscriber (db_does_uri_exist), whether the From/To user may be used by the
 // authenticated user (the `uri` table: db_is_from/to_authorized), and the
-// authentication id of a URI (db_get_auth_id). SQLite, as the rest of auth_db.
+// authentication id of a URI (db_get_auth_id). On auth_db's db_url, as the rest of auth_db.
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { ArgValue } from '../types.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { authorizedCredentials } from '../auth/index.js';
-import { sqliteFor } from '../common/sqlite.js';
+import { DbError } from '../../db/index.js';
+import { dbFor, dbUrlOf } from '../common/db.js';
 
 const OK = 1;
 const ERR_INTERNAL = -1;
@@ -29,16 +30,10 @@ function useDomain(rt: Runtime): boolean {
 
 /** Rows of `SELECT cols FROM table WHERE keys`, or an error code. */
 function select(ctx: ExecContext, table: string, cols: string[], where: [string, string][], fn: string): unknown[][] | number {
-  const db = sqliteFor(ctx.runtime, String(ctx.runtime.param('auth_db', 'db_url') ?? ''), { readonly: true });
-  if (db instanceof Error) { ctx.runtime.logger.log(-1, 'auth_db', fn, `Error while querying database: ${db.message}`); return ERR_DBQUERY; }
-  if (!/^\w+$/.test(table)) { ctx.runtime.logger.log(-1, 'auth_db', fn, `bad table name ${table}`); return ERR_DBQUERY; }
-  try {
-    const sql = `SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM "${table}" WHERE ${where.map(([k]) => `"${k}" = ?`).join(' AND ')}`;
-    return db.prepare(sql).raw().all(...where.map(([, v]) => v)) as unknown[][];
-  } catch (err) {
-    ctx.runtime.logger.log(-1, 'auth_db', fn, `Error while querying database: ${(err as Error).message}`);
-    return ERR_DBQUERY;
-  }
+  const db = dbFor(ctx.runtime, dbUrlOf(ctx.runtime, 'auth_db'));
+  const rows = db instanceof DbError ? db : db.query(table, { keys: where.map(([k]) => k), vals: where.map(([, v]) => v), cols });
+  if (rows instanceof DbError) { ctx.runtime.logger.log(-1, 'auth_db', fn, `Error while querying database: ${rows.message}`); return ERR_DBQUERY; }
+  return rows.map((r) => cols.map((c) => r[c]));
 }
 
 /** db_does_uri_exist(uri, table): its user (and host with use_domain) in the subscriber table. */

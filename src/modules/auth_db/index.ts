@@ -1,22 +1,22 @@
 // auth_db: www_authorize / proxy_authorize against a subscriber table in
-// SQLite (db_url sqlite://PATH): the HA1 column for the algorithm (ha1,
-// ha1_sha256, ha1_sha512t256), or plain passwords with calculate_ha1.
-import type Database from 'better-sqlite3';
+// its database (db_url: sqlite://, mysql://, postgres://): the HA1 column for
+// the algorithm (ha1, ha1_sha256, ha1_sha512t256), or plain passwords with
+// calculate_ha1.
+import { DbError, type Db } from '../../db/index.js';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import { authorize, type Kind, type UserLookup } from '../auth/index.js';
 import { baseOf, type Algorithm } from '../auth/digest.js';
 import { oneOf } from '../common/fixups.js';
-import { sqliteFor } from '../common/sqlite.js';
+import { dbFor, dbUrlOf } from '../common/db.js';
 import { sqlName, strParam } from '../common/params.js';
 import { doesUriExist, getAuthId, isAuthorizedFor } from './checks.js';
 import type { NativeModule } from '../types.js';
 
 const param = (rt: Runtime, name: string, dflt: string): string => strParam(rt, 'auth_db', name, dflt);
 
-function dbOf(rt: Runtime): Database.Database | Error {
-  const db = sqliteFor(rt, String(rt.param('auth_db', 'db_url') ?? ''), { readonly: true });
-  return db instanceof Error && !String(rt.param('auth_db', 'db_url') ?? '').startsWith('sqlite://') ? new Error('auth_db needs db_url = sqlite://PATH') : db;
+function dbOf(rt: Runtime): Db | DbError {
+  return dbFor(rt, dbUrlOf(rt, 'auth_db'));
 }
 
 const column = (rt: Runtime, name: string, dflt: string): string => sqlName(rt, 'auth_db', name, dflt);
@@ -24,21 +24,22 @@ const column = (rt: Runtime, name: string, dflt: string): string => sqlName(rt, 
 function lookupIn(rt: Runtime, table: string): UserLookup {
   return (user, domain, alg: Algorithm) => {
     const db = dbOf(rt);
-    if (db instanceof Error) { rt.logger.log(-1, 'auth_db', 'get_ha1', `failed to query database: ${db.message}`); return db; }
+    if (db instanceof DbError) { rt.logger.log(-1, 'auth_db', 'get_ha1', `failed to query database: ${db.message}`); return new Error(db.message); }
     const plain = Number(rt.param('auth_db', 'calculate_ha1') ?? 0) !== 0;
     const base = baseOf(alg);
     const secretColumn = plain ? column(rt, 'password_column', 'ha1')
       : base === 'SHA-256' ? column(rt, 'hash_column_sha256', 'ha1_sha256') : base === 'SHA-512-256' ? column(rt, 'hash_column_sha512t256', 'ha1_sha512t256') : column(rt, 'password_column', 'ha1');
     const useDomain = Number(rt.param('auth_db', 'use_domain') ?? 0) !== 0;
-    if (!/^\w+$/.test(table)) return new Error(`bad table name ${table}`);
-    try {
-      const sql = `SELECT "${secretColumn}" AS secret FROM "${table}" WHERE "${column(rt, 'user_column', 'username')}" = ?${useDomain ? ` AND "${column(rt, 'domain_column', 'domain')}" = ?` : ''}`;
-      const row = db.prepare(sql).get(...(useDomain ? [user, domain] : [user])) as { secret: unknown } | undefined;
-      return row && row.secret !== null ? { secret: String(row.secret), plain } : undefined;
-    } catch (err) {
-      rt.logger.log(-1, 'auth_db', 'get_ha1', `failed to query database: ${(err as Error).message}`);
-      return err as Error;
+    const keys = [column(rt, 'user_column', 'username')];
+    const vals = [user];
+    if (useDomain) { keys.push(column(rt, 'domain_column', 'domain')); vals.push(domain); }
+    const rows = db.query(table, { keys, vals, cols: [secretColumn] });
+    if (rows instanceof DbError) {
+      rt.logger.log(-1, 'auth_db', 'get_ha1', `failed to query database: ${rows.message}`);
+      return new Error(rows.message);
     }
+    const secret = rows[0]?.[secretColumn];
+    return secret !== null && secret !== undefined ? { secret: String(secret), plain } : undefined;
   };
 }
 

@@ -1,11 +1,12 @@
-// avp_db_query(query[, dest[, db_id]]) over SQLite: the raw query's rows go
+// avp_db_query(query[, dest[, db_id]]) on any backend of the DB layer: the raw query's rows go
 // to the destination AVPs (or $avp(1), $avp(2)... by column), the first row
 // ending up newest; NULL becomes "<null>"; 1 with rows, -2 without any (a
 // statement that returns no rows, as DML through db_mysql), -1 on error.
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { Val } from '../../script/values.js';
-import { sqliteFor } from '../common/sqlite.js';
+import { DbError } from '../../db/index.js';
+import { dbFor } from '../common/db.js';
 import { pvRef, type PvRef } from './params.js';
 import type { PvLookup } from '../../script/pv.js';
 
@@ -49,16 +50,13 @@ export function dbQuery(ctx: ExecContext, query: string, dest: PvRef[] | undefin
   const url = id === undefined ? undefined : urls.get(id);
   const fail = (why: string): number => { rt.logger.log(-1, 'avpops', 'ops_dbquery_avps', `raw_query failed: db${id ?? 0}() ${query.slice(0, 40)}...: ${why}`); return -1; };
   if (url === undefined) return fail(`no db_url with id ${id ?? 0}`);
-  const db = sqliteFor(rt, url, { readonly: false });
-  if (db instanceof Error) return fail(db.message);
-  let rows: unknown[][];
-  try {
-    const stmt = db.prepare(query);
-    if (!stmt.reader) { stmt.run(); return -2; }
-    rows = stmt.raw().all() as unknown[][];
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+  const db = dbFor(rt, url);
+  if (db instanceof DbError) return fail(db.message);
+  const stmt = { ...db.rawStmt(query), arrays: true };
+  const res = db.exec(stmt);
+  if (res instanceof DbError) return fail(res.message);
+  if (!res.arrays) return -2;
+  const rows: unknown[][] = res.arrays;
   if (!rows.length || !rows[0]!.length) return -2;
   for (let r = rows.length - 1; r >= 0; r--) {
     const row = rows[r]!;

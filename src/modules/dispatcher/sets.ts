@@ -9,7 +9,8 @@ import { raiseEvent } from '../../script/events.js';
 import { avpNameOf } from '../../script/avp-param.js';
 import type { Runtime } from '../../script/runtime.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
-import { sqliteFor } from '../common/sqlite.js';
+import { DbError } from '../../db/index.js';
+import { dbFor } from '../common/db.js';
 import { numParam as numParamOf, sqlName, strParam } from '../common/params.js';
 
 export const INACTIVE = 1;
@@ -82,17 +83,14 @@ function dbUrl(rt: Runtime): string | undefined {
 export function loadSets(rt: Runtime): DsData | string {
   const url = dbUrl(rt);
   if (!url) return 'no db_url (and no db_default_url)';
-  const db = sqliteFor(rt, url, { readonly: false });
-  if (db instanceof Error) return db.message;
+  const db = dbFor(rt, url);
+  if (db instanceof DbError) return db.message;
   const persistent = numParam(rt, 'persistent_state', 1) !== 0;
   const cols = ['setid_col', 'destination_col', 'socket_col', 'weight_col', 'attrs_col', 'priority_col', 'description_col', ...(persistent ? ['state_col'] : [])]
-    .map((c) => `"${column(rt, c, c.replace(/_col$/, ''))}"`);
-  let rows: unknown[][];
-  try {
-    rows = db.prepare(`SELECT ${cols.join(', ')} FROM "${column(rt, 'table_name', 'dispatcher')}"`).raw().all() as unknown[][];
-  } catch (err) {
-    return (err as Error).message;
-  }
+    .map((c) => column(rt, c, c.replace(/_col$/, '')));
+  const res = db.exec({ ...db.sql.query(column(rt, 'table_name', 'dispatcher'), { cols }), arrays: true });
+  if (res instanceof DbError) return res.message;
+  const rows: unknown[][] = res.arrays ?? [];
   const sets: DsSet[] = [];
   for (const [setid, destination, socket, weight, attrs, priority, description, state] of rows) {
     if (setid === null || setid === undefined) continue;
@@ -197,15 +195,15 @@ function statusEvent(rt: Runtime, set: DsSet, d: DsDest, status: string, reason:
 function persist(rt: Runtime, set: DsSet, d: DsDest): void {
   if (numParam(rt, 'persistent_state', 1) === 0) return;
   const url = dbUrl(rt);
-  const db = url ? sqliteFor(rt, url, { readonly: false }) : undefined;
-  if (!db || db instanceof Error) return;
+  const db = url ? dbFor(rt, url) : undefined;
+  if (!db || db instanceof DbError) return;
   const state = d.flags & INACTIVE ? 1 : d.flags & PROBING ? 2 : 0;
-  try {
-    db.prepare(`UPDATE "${column(rt, 'table_name', 'dispatcher')}" SET "${column(rt, 'state_col', 'state')}" = ? WHERE "${column(rt, 'setid_col', 'setid')}" = ? AND "${column(rt, 'destination_col', 'destination')}" = ?`)
-      .run(state, set.id, d.uri);
-  } catch (err) {
-    rt.logger.log(-1, 'dispatcher', 'ds_flusher_routine', `cannot save the state of ${d.uri}: ${(err as Error).message}`);
-  }
+  const table = column(rt, 'table_name', 'dispatcher');
+  const stmt = db.sql.update(table, { keys: [column(rt, 'setid_col', 'setid'), column(rt, 'destination_col', 'destination')], vals: [set.id, d.uri] }, { [column(rt, 'state_col', 'state')]: state });
+  // A state change comes from a probe's answer or the timer: written on the async path, the script never waits for it.
+  void db.execAsync(stmt).then((r) => {
+    if (r instanceof DbError) rt.logger.log(-1, 'dispatcher', 'ds_flusher_routine', `cannot save the state of ${d.uri}: ${r.message}`);
+  });
 }
 
 /** The failover AVP names (dst_avp, grp_avp, cnt_avp, sock_avp; attrs_avp and script_attrs_avp when set). */

@@ -1,15 +1,15 @@
-// permissions: the address table (db_url, address_table; SQLite here) and
+// permissions: the address table (db_url, address_table; any DB backend) and
 // check_address / check_source_address / get_source_group over it: group 0
 // and port 0 match any, proto "any" matches every transport, mask < 32 (or
 // < 128) makes a subnet, a pattern is an fnmatch glob on the given string,
 // context_info goes to the optional variable. Return codes as 3.3: 1 found,
 // -1 not found, -2 the group does not exist.
 import { BlockList, isIPv6 } from 'node:net';
-import Database from 'better-sqlite3';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import { globRegex } from '../../script/regex.js';
-import { sqlitePath } from '../usrloc/sql.js';
+import { DbError } from '../../db/index.js';
+import { dbFor, dbUrlOf } from '../common/db.js';
 import type { ArgValue, NativeModule } from '../types.js';
 import { allowRegister, allowRouting, allowUri } from './rules.js';
 import { sqlName } from '../common/params.js';
@@ -19,23 +19,25 @@ interface AddressRow { grp: number; net: BlockList; port: number; proto: string;
 const column = (rt: Runtime, name: string, dflt: string): string => sqlName(rt, 'permissions', name, dflt);
 
 function loadTable(rt: Runtime): AddressRow[] {
-  const path = sqlitePath(String(rt.param('permissions', 'db_url') ?? ''));
-  if (!path) { rt.logger.log(-1, 'permissions', 'mod_init', 'permissions needs db_url = sqlite://PATH for the address table'); return []; }
+  const url = dbUrlOf(rt, 'permissions');
+  if (!url) { rt.logger.log(-1, 'permissions', 'mod_init', 'permissions needs a db_url (or db_default_url) for the address table'); return []; }
   const cols = ['grp_col', 'ip_col', 'mask_col', 'port_col', 'proto_col', 'pattern_col', 'info_col'].map((c, i) => column(rt, c, ['grp', 'ip', 'mask', 'port', 'proto', 'pattern', 'context_info'][i]!));
-  try {
-    const db = new Database(path, { readonly: true, fileMustExist: true });
-    const rows = db.prepare(`SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM "${column(rt, 'address_table', 'address')}"`).raw().all() as unknown[][];
-    db.close();
-    return rows.map(([grp, ip, mask, port, proto, pattern, info]) => {
+  const db = dbFor(rt, url);
+  const res = db instanceof DbError ? db : db.query(column(rt, 'address_table', 'address'), { cols });
+  if (res instanceof DbError) { rt.logger.log(-1, 'permissions', 'mod_init', `cannot load the address table: ${res.message}`); return []; }
+  const out: AddressRow[] = [];
+  for (const r of res) {
+    const [grp, ip, mask, port, proto, pattern, info] = cols.map((c) => r[c]);
+    try {
       const net = new BlockList();
       const family = isIPv6(String(ip)) ? 'ipv6' : 'ipv4';
       net.addSubnet(String(ip), Number(mask ?? (family === 'ipv6' ? 128 : 32)), family);
-      return { grp: Number(grp), net, port: Number(port ?? 0), proto: String(proto ?? 'any').toLowerCase(), pattern: pattern === null ? null : String(pattern), info: info === null ? null : String(info) };
-    });
-  } catch (err) {
-    rt.logger.log(-1, 'permissions', 'mod_init', `cannot load the address table: ${(err as Error).message}`);
-    return [];
+      out.push({ grp: Number(grp), net, port: Number(port ?? 0), proto: String(proto ?? 'any').toLowerCase(), pattern: pattern === null || pattern === undefined ? null : String(pattern), info: info === null || info === undefined ? null : String(info) });
+    } catch (err) {
+      rt.logger.log(-1, 'permissions', 'mod_init', `bad address row ${String(ip)}/${String(mask)}: ${(err as Error).message}`);
+    }
   }
+  return out;
 }
 
 function tableOf(rt: Runtime): AddressRow[] {

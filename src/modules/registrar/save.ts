@@ -18,6 +18,7 @@ export class RegistrarError extends Error {
   constructor(readonly code: number, readonly text: string) { super(text); }
 }
 
+const DB_FAILURES = { insert: 'usrloc_contact_insert failed', update: 'usrloc_contact_update failed', delete: 'usrloc_contact_delete failed' } as const;
 const REASONS: Record<number, string> = { 400: 'Bad Request', 420: 'Bad Extension', 500: 'Server Internal Error', 503: 'Service Unavailable' };
 
 /** `;q=` as OpenSIPS prints it: 1, 0, 0.5, 0.25, 0.125 (no trailing zeros). */
@@ -229,12 +230,16 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
     if ('error' in a) throw new RegistrarError(a.code, a.error);
     aor = a.aor;
     let record: AorRecord | undefined;
+    ul.dbFailure = undefined;
     if (parsed.star) d.removeAor(aor);
     else if (parsed.contacts.length) {
       const incoming = parsed.contacts.map((c) => ({ contact: c, expires: contactExpires(c, parsed.headerExpires, s, f) }));
       // What updateBindings returns is what the domain now holds for the AoR.
       record = updateBindings(ctx, d, aor, incoming, s, f, nowSec);
     } else record = d.get(aor);
+    // usrloc could not write the change to its DB (write-through, sql-only): 500, as OpenSIPS's save() answers.
+    const failed = ul.dbFailure;
+    if (failed) { ul.dbFailure = undefined; throw new RegistrarError(500, DB_FAILURES[failed]); }
     ACCEPTED_REGS.inc(ctx.runtime.services);
     if (!parsed.star) extendTcpLifetime(ctx, s, parsed.contacts, parsed.headerExpires, f);
     if (f.noReply) return 1;

@@ -1,24 +1,30 @@
-// usrloc persistence in SQLite (db_sqlite), in OpenSIPS's `location` table
-// schema (version 1013), so OpenSIPS's own tools can read our file and we can
-// read theirs. Modes from working_mode_preset / db_mode (registrar-semantics.md §6.2):
-// write-through writes every change at once, write-back flushes dirty records
-// on the timer, ul_flush and shutdown; both load the table at start.
-import Database from 'better-sqlite3';
+// usrloc persistence through the DB layer (db_sqlite, db_mysql, db_postgres),
+// in OpenSIPS's `location` table schema (version 1013), so OpenSIPS's own
+// tools can read our tables and we can read theirs. Modes from
+// working_mode_preset / db_mode (registrar-semantics.md §6.2):
+// - write-through (db_mode 1): every change is written before the reply;
+// - write-back (db_mode 2): dirty contacts are flushed on the timer (async:
+//   message processing never waits), on ul_flush and at shutdown;
+// - sql-only (db_mode 3): written through, and every lookup reads the table,
+//   so several nodes share one location table and see each other's changes.
+// Both memory modes load the table at start.
+import { checkTableVersion, ddlFor, DbError, TABLES, type Db, type DbRow, type Stmt } from '../../db/index.js';
 import type { Runtime } from '../../script/runtime.js';
 import { put } from '../../base/keys.js';
+import { dbFor, dbUrlOf } from '../common/db.js';
 import { UL_FLUSH, UL_SYNC, usrlocOf, type UsrlocSync } from './api.js';
 import { shapedBinding, type AorRecord, type Binding, type BindingEvent, type Usrloc } from './store.js';
 
-export type SqlWriteMode = 'none' | 'write-through' | 'write-back';
+export type SqlWriteMode = 'none' | 'write-through' | 'write-back' | 'sql-only';
 
 const PRESETS: Record<string, SqlWriteMode> = {
   'single-instance-no-db': 'none',
   'single-instance-sql-write-through': 'write-through',
   'single-instance-sql-write-back': 'write-back',
-  // No memory cache in OpenSIPS; here the table is written through and kept in memory too (docs/compatibility.md).
-  'sql-only': 'write-through',
+  'sql-only': 'sql-only',
 };
-const DB_MODES: SqlWriteMode[] = ['none', 'write-through', 'write-back', 'write-through'];
+const DB_MODES: SqlWriteMode[] = ['none', 'write-through', 'write-back', 'sql-only'];
+const LOCATION_VERSION = 1013;
 
 export function sqlMode(rt: Runtime): SqlWriteMode {
   const preset = rt.param('usrloc', 'working_mode_preset');
@@ -33,37 +39,8 @@ export function sqlitePath(url: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-function schema(table: string): string {
-  return `CREATE TABLE IF NOT EXISTS version (table_name CHAR(32) PRIMARY KEY NOT NULL, table_version INTEGER DEFAULT 0 NOT NULL);
-CREATE TABLE IF NOT EXISTS "${table}" (
-  contact_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
-  username CHAR(64) DEFAULT '' NOT NULL,
-  domain CHAR(64) DEFAULT NULL,
-  contact TEXT NOT NULL,
-  received CHAR(255) DEFAULT NULL,
-  path CHAR(255) DEFAULT NULL,
-  expires INTEGER NOT NULL,
-  q FLOAT(10,2) DEFAULT 1.0 NOT NULL,
-  callid CHAR(255) DEFAULT 'Default-Call-ID' NOT NULL,
-  cseq INTEGER DEFAULT 13 NOT NULL,
-  last_modified DATETIME DEFAULT '1900-01-01 00:00:01' NOT NULL,
-  flags INTEGER DEFAULT 0 NOT NULL,
-  cflags CHAR(255) DEFAULT NULL,
-  user_agent CHAR(255) DEFAULT '' NOT NULL,
-  socket CHAR(64) DEFAULT NULL,
-  methods INTEGER DEFAULT NULL,
-  sip_instance CHAR(255) DEFAULT NULL,
-  kv_store TEXT(512) DEFAULT NULL,
-  attr CHAR(255) DEFAULT NULL
-);
-INSERT OR IGNORE INTO version (table_name, table_version) VALUES ('${table}', 1013);`;
-}
-
-interface Row {
-  contact_id: number | bigint; username: string; domain: string | null; contact: string; received: string | null; path: string | null;
-  expires: number; q: number; callid: string; cseq: number; last_modified: string; flags: number; cflags: string | null;
-  user_agent: string; socket: string | null; methods: number | null; sip_instance: string | null; kv_store: string | null; attr: string | null;
-}
+const COLUMNS = ['contact_id', 'username', 'domain', 'contact', 'received', 'path', 'expires', 'q', 'callid', 'cseq', 'last_modified', 'flags', 'cflags',
+  'user_agent', 'socket', 'methods', 'sip_instance', 'kv_store', 'attr'];
 
 /** The contact's key/value data (mid_registrar's throttling and De-REGISTER state) as OpenSIPS's kv_store JSON: numbers stay numbers. */
 const NUMERIC_KEYS = new Set(['exp', 'expO', 'LRTs', 'Seq', 'noDR']);
@@ -91,8 +68,8 @@ function restoreRecordKv(rec: AorRecord, b: Binding): void {
   if (kv) rec.kv = kv;
 }
 
-function kvMap(text: string | null): Map<string, string> | undefined {
-  if (!text) return undefined;
+function kvMap(text: unknown): Map<string, string> | undefined {
+  if (typeof text !== 'string' || !text) return undefined;
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
     return typeof o === 'object' && o ? new Map(Object.entries(o).map(([k, v]) => [k, String(v)])) : undefined;
@@ -103,6 +80,8 @@ function datetime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
+const text = (v: unknown): string | undefined => (v === null || v === undefined || v === '' ? undefined : String(v));
+
 export interface UsrlocPersistence {
   mode: SqlWriteMode;
   flush(): void;
@@ -110,31 +89,39 @@ export interface UsrlocPersistence {
   loaded: number;
 }
 
-/** Opens the DB, loads the tables of `domains`, and keeps them in sync per the mode. */
+/** Makes the location-like `table` on SQLite when missing (the embedded default needs no `db create`). */
+function ensureSqliteTable(db: Db, table: string): DbError | undefined {
+  if (!(db.raw(`SELECT 1 FROM ${db.sql.id(table)} WHERE 1 = 0`) instanceof DbError)) return undefined;
+  const def = TABLES.find((t) => t.name === 'location')!;
+  if (db.raw('SELECT 1 FROM version WHERE 1 = 0') instanceof DbError) {
+    for (const s of ddlFor(TABLES.find((t) => t.name === 'version')!, 'sqlite')) { const r = db.raw(s); if (r instanceof DbError) return r; }
+  }
+  for (const s of ddlFor({ ...def, name: table }, 'sqlite')) { const r = db.raw(s); if (r instanceof DbError) return r; }
+  const r = db.insert('version', { table_name: table, table_version: LOCATION_VERSION });
+  return r instanceof DbError ? r : undefined;
+}
+
+/** Opens the DB, checks (or on SQLite makes) the tables of `domains`, loads them, and keeps them in sync per the mode. */
 export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultDbUrl?: string): UsrlocPersistence | { error: string } {
   const mode = sqlMode(rt);
   const ul = usrlocOf(rt);
   if (mode === 'none') return { mode, flush: () => undefined, close: () => undefined, loaded: 0 };
-  const url = String(rt.param('usrloc', 'db_url') || defaultDbUrl || '');
-  const path = sqlitePath(url);
-  if (!path) return { error: `usrloc needs a db_url for ${mode} (only sqlite:// URLs are supported), got "${url}"` };
-  let db: Database.Database;
-  try {
-    db = new Database(path);
-    for (const d of domains) db.exec(schema(d));
-  } catch (err) {
-    return { error: `cannot open ${path}: ${(err as Error).message}` };
+  const url = dbUrlOf(rt, 'usrloc') || defaultDbUrl || '';
+  if (!url) return { error: `usrloc needs a db_url (or db_default_url) for ${mode}` };
+  const db = dbFor(rt, url, { create: true });
+  if (db instanceof DbError) return { error: db.message };
+  for (const d of domains) {
+    if (db.scheme === 'sqlite') { const e = ensureSqliteTable(db, d); if (e) return { error: `cannot create table ${d}: ${e.message}` }; }
+    const bad = checkTableVersion(db, d, LOCATION_VERSION);
+    if (bad) return { error: bad };
   }
-  const loaded = load(db, rt, ul, domains);
-  const upsert = (table: string): Database.Statement => db.prepare(`INSERT OR REPLACE INTO "${table}" (contact_id, username, domain, contact, received, path, expires, q, callid, cseq, last_modified, flags, cflags, user_agent, socket, methods, sip_instance, kv_store, attr)
-    VALUES (@contact_id, @username, @domain, @contact, @received, @path, @expires, @q, @callid, @cseq, @last_modified, @flags, @cflags, @user_agent, @socket, @methods, @sip_instance, @kv_store, @attr)`);
-  const remove = (table: string): Database.Statement => db.prepare(`DELETE FROM "${table}" WHERE contact_id = ?`);
+  const log = (text: string): void => rt.logger.log(-1, 'usrloc', 'db', text);
   // The AoR's data rides on its first contact, as OpenSIPS's persist_urecord_kv_store() does.
   const recordKvFor = (table: string, aor: string, b: Binding): Map<string, string> | undefined => {
-    const r = ul.domains.get(table)?.get(aor);
+    const r = ul.domains.get(table)?.get(aor, true);
     return r?.kv?.size && r.bindings[0] === b ? r.kv : undefined;
   };
-  const row = (table: string, aor: string, b: Binding): Record<string, unknown> => {
+  const row = (table: string, aor: string, b: Binding): DbRow => {
     const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
     return {
       contact_id: BigInt(b.contactId), username: user, domain: domain ?? null, contact: b.uri, received: b.received ?? null, path: b.path ?? null,
@@ -143,72 +130,133 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
       methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods, sip_instance: b.instance ?? null, kv_store: kvStore(b.kv, recordKvFor(table, aor, b)), attr: b.attr ?? null,
     };
   };
+  const nowSec = (): number => Math.floor(rt.clock.now() / 1000);
+  const stmtOf = (e: BindingEvent): Stmt => {
+    const id = BigInt(e.binding.contactId);
+    if (e.kind === 'expire') {
+      // Only if nobody (another node sharing the table) refreshed it meanwhile.
+      return db.sql.delete(e.domain, { keys: ['contact_id', 'expires', 'expires'], ops: ['=', '>', '<='], vals: [id, 0, nowSec()] });
+    }
+    if (e.kind === 'delete') return db.sql.delete(e.domain, { keys: ['contact_id'], vals: [id] });
+    return db.sql.replace(e.domain, row(e.domain, e.aor, e.binding), ['contact_id']);
+  };
   const write = (e: BindingEvent): void => {
     if (e.binding.flags & 1) return; // memory-only contacts (save flag `m`)
-    if (e.kind === 'delete' || e.kind === 'expire') remove(e.domain).run(BigInt(e.binding.contactId));
-    else { upsert(e.domain).run(row(e.domain, e.aor, e.binding)); e.binding.state = 'CS_SYNC'; }
+    const r = db.exec(stmtOf(e));
+    if (r instanceof DbError) {
+      ul.dbFailure ??= e.kind === 'insert' ? 'insert' : e.kind === 'delete' || e.kind === 'expire' ? 'delete' : 'update';
+      log(`failed to ${e.kind} contact in table ${e.domain}: ${r.message}`);
+      return;
+    }
+    if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = 'CS_SYNC';
   };
   const dirty = new Map<string, BindingEvent>();
   const record = (e: BindingEvent): void => {
-    if (mode === 'write-through') write(e);
+    if (mode !== 'write-back') write(e);
     else { dirty.set(`${e.domain}|${e.binding.contactId}`, e); if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = e.binding.state === 'CS_NEW' ? 'CS_NEW' : 'CS_DIRTY'; }
   };
   const listener = (e: BindingEvent): void => {
     record(e);
     // A change to an AoR with data of its own rewrites the contact that carries it (it may be another one, or a new first one).
-    const r = ul.domains.get(e.domain)?.get(e.aor);
+    const r = ul.domains.get(e.domain)?.get(e.aor, true);
     const holder = r?.kv?.size ? r.bindings[0] : undefined;
     if (holder && holder !== e.binding) record({ kind: 'update', domain: e.domain, aor: e.aor, binding: holder });
   };
   ul.listeners.push(listener);
-  const flush = (): void => {
+  const batchOf = (events: BindingEvent[]): Stmt[] => events.filter((e) => !(e.binding.flags & 1)).map(stmtOf);
+  let flushing: Promise<void> | undefined;
+  /** The timer's flush: one transaction on the async path; a failed batch stays dirty for the next round. */
+  const flushAsync = (): void => {
+    if (!dirty.size || flushing) return;
+    const batch = [...dirty.values()];
+    dirty.clear();
+    flushing = db.batchAsync(batchOf(batch)).then((r) => {
+      flushing = undefined;
+      if (r instanceof DbError) {
+        log(`write-back flush of ${batch.length} contact(s) failed: ${r.message}`);
+        for (const e of batch) { const k = `${e.domain}|${e.binding.contactId}`; if (!dirty.has(k)) dirty.set(k, e); }
+      } else for (const e of batch) if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = 'CS_SYNC';
+    });
+  };
+  /** Waits (ul_flush, shutdown). */
+  const flushNow = (): void => {
     if (!dirty.size) return;
     const batch = [...dirty.values()];
     dirty.clear();
-    db.transaction(() => { for (const e of batch) write(e); })();
+    const r = db.batch(batchOf(batch));
+    if (r instanceof DbError) log(`write-back flush of ${batch.length} contact(s) failed: ${r.message}`);
+    else for (const e of batch) if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = 'CS_SYNC';
   };
+  const flush = db.scheme === 'sqlite' ? flushNow : flushAsync;
   put(rt.services, UL_FLUSH, flush);
   // ul_sync: the table (or one AoR) rewritten from memory.
   const sync: UsrlocSync = (table, aor) => {
     const d = ul.domains.get(table);
     if (!d) return;
-    flush();
-    db.transaction(() => {
-      const records = aor === undefined ? [...d.records.values()] : [d.get(aor)].filter((r) => r !== undefined);
-      if (aor === undefined) db.prepare(`DELETE FROM "${table}"`).run();
-      else {
-        const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
-        db.prepare(`DELETE FROM "${table}" WHERE username = ? AND ${domain === undefined ? 'domain IS NULL' : 'domain = ?'}`).run(...(domain === undefined ? [user] : [user, domain]));
-      }
-      for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) { upsert(table).run(row(table, r.aor, b)); b.state = 'CS_SYNC'; }
-    })();
+    flushNow();
+    const records = aor === undefined ? [...d.records.values()] : [d.get(aor, true)].filter((r) => r !== undefined);
+    const stmts: Stmt[] = [];
+    if (aor === undefined) stmts.push(db.sql.delete(table, {}));
+    else {
+      const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
+      stmts.push(db.sql.delete(table, { keys: ['username', 'domain'], vals: [user, domain ?? null] }));
+    }
+    for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) stmts.push(db.sql.replace(table, row(table, r.aor, b), ['contact_id']));
+    const res = db.batch(stmts);
+    if (res instanceof DbError) log(`ul_sync of ${table} failed: ${res.message}`);
+    else for (const r of records) for (const b of r.bindings) b.state = 'CS_SYNC';
   };
   put(rt.services, UL_SYNC, sync);
+  if (mode === 'sql-only') {
+    // Every lookup of an AoR reads its rows: what another node wrote is seen at once.
+    for (const table of domains) {
+      ul.domain(table).reader = (aor) => {
+        const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
+        const rows = db.query(table, { keys: ['username', 'domain'], vals: [user, domain ?? null], cols: COLUMNS });
+        if (rows instanceof DbError) { log(`failed to query table ${table}: ${rows.message}`); return undefined; }
+        return rows;
+      };
+      ul.domain(table).rowToBinding = (r) => bindingOf(rt, r);
+    }
+  }
+  const loaded = mode === 'sql-only' ? 0 : load(db, rt, ul, domains);
+  if (loaded < 0) return { error: `cannot load the location table(s) from ${db.url}` };
   return {
     mode, loaded, flush,
-    close: () => { flush(); ul.listeners.splice(ul.listeners.indexOf(listener), 1); db.close(); },
+    close: () => {
+      flushNow();
+      ul.listeners.splice(ul.listeners.indexOf(listener), 1);
+      for (const table of domains) { const d = ul.domains.get(table); if (d) { d.reader = undefined; } }
+    },
   };
 }
 
-/** restart persistency: the non-expired rows come back into memory. */
-function load(db: Database.Database, rt: Runtime, ul: Usrloc, domains: string[]): number {
+/** A `location` row as a binding. */
+function bindingOf(rt: Runtime, r: Record<string, unknown>): Binding {
+  let cflags = 0;
+  for (const name of String(r.cflags ?? '').split(' ').filter(Boolean)) cflags |= rt.flags.mask('branch', name);
+  const q = Number(r.q);
+  const lm = String(r.last_modified ?? '');
+  return shapedBinding({
+    uri: String(r.contact), expires: Number(r.expires), q: q < 0 ? -1 : Math.round(q * 1000), callid: String(r.callid), cseq: Number(r.cseq),
+    flags: Number(r.flags), cflags, userAgent: String(r.user_agent ?? ''), lastModified: Date.parse(`${lm.replace(' ', 'T')}Z`) || rt.clock.now(), state: 'CS_SYNC',
+    received: text(r.received), path: text(r.path), socket: text(r.socket),
+    methods: r.methods !== null && r.methods !== undefined ? Number(r.methods) : undefined, instance: text(r.sip_instance), attr: text(r.attr), kv: kvMap(r.kv_store),
+  }, String(r.contact_id));
+}
+
+/** restart persistency: the non-expired rows come back into memory; -1 when the table cannot be read. */
+function load(db: Db, rt: Runtime, ul: Usrloc, domains: string[]): number {
   const now = Math.floor(rt.clock.now() / 1000);
   let n = 0;
   for (const table of domains) {
     const d = ul.domain(table);
-    const rows = db.prepare(`SELECT * FROM "${table}" WHERE expires = 0 OR expires > ?`).safeIntegers(true).all(now) as Row[];
-    for (const r of rows) {
-      const aor = r.domain && ul.useDomain ? `${r.username}@${r.domain}` : r.username;
-      const rec = d.getOrCreate(aor);
-      let cflags = 0;
-      for (const name of (r.cflags ?? '').split(' ').filter(Boolean)) cflags |= rt.flags.mask('branch', name);
-      const q = Number(r.q);
-      const binding = shapedBinding({
-        uri: r.contact, expires: Number(r.expires), q: q < 0 ? -1 : Math.round(q * 1000), callid: r.callid, cseq: Number(r.cseq),
-        flags: Number(r.flags), cflags, userAgent: r.user_agent, lastModified: Date.parse(`${r.last_modified}Z`) || rt.clock.now(), state: 'CS_SYNC',
-        received: r.received || undefined, path: r.path || undefined, socket: r.socket || undefined,
-        methods: r.methods !== null ? Number(r.methods) : undefined, instance: r.sip_instance || undefined, attr: r.attr || undefined, kv: kvMap(r.kv_store),
-      }, String(r.contact_id));
+    const res = db.exec(db.rawStmt(`SELECT ${COLUMNS.map((c) => db.sql.id(c)).join(', ')} FROM ${db.sql.id(table)} WHERE ${db.sql.id('expires')} = 0 OR ${db.sql.id('expires')} > ?`, [now]));
+    if (res instanceof DbError) return -1;
+    for (const r of res.rows) {
+      const aor = r.domain && ul.useDomain ? `${String(r.username)}@${String(r.domain)}` : String(r.username);
+      const rec = d.get(aor, true) ?? d.create(aor);
+      const binding = bindingOf(rt, r);
       restoreRecordKv(rec, binding);
       rec.bindings.push(binding);
       rec.bindings.sort((a, b) => b.q - a.q);

@@ -106,12 +106,45 @@ export class UsrlocDomain {
     return undefined;
   }
 
-  get(aor: string): AorRecord | undefined {
-    return this.records.get(aor);
+  /**
+   * sql-only (db_mode 3): reads an AoR's rows from the shared table, so that
+   * what another node wrote is seen at once; undefined = the DB failed (memory
+   * answers instead).
+   */
+  reader: ((aor: string) => Record<string, unknown>[] | undefined) | undefined;
+  rowToBinding: ((row: Record<string, unknown>) => Binding) | undefined;
+
+  /** The AoR's record; in sql-only read from the table unless `memoryOnly`. */
+  get(aor: string, memoryOnly = false): AorRecord | undefined {
+    if (!this.reader || memoryOnly) return this.records.get(aor);
+    const rows = this.reader(aor);
+    const mem = this.records.get(aor);
+    if (!rows) return mem;
+    if (!rows.length) { if (mem) this.records.delete(aor); return undefined; }
+    const r = mem ?? this.createQuiet(aor);
+    const kept = new Map(r.bindings.map((b) => [b.contactId, b]));
+    // Bindings keep their identity where the row is the same contact (listeners and callers hold them).
+    r.bindings = rows.map((row) => {
+      const fresh = this.rowToBinding!(row);
+      const old = kept.get(fresh.contactId);
+      if (!old) return fresh;
+      const o = old as unknown as Record<string, unknown>;
+      for (const k of Object.keys(o)) if (!(k in fresh) && k !== 'latency' && k !== 'regId') delete o[k];
+      Object.assign(old, fresh);
+      return old;
+    });
+    r.bindings.sort((a, b) => (this.descTimeOrder() ? b.lastModified - a.lastModified : b.q - a.q));
+    return r;
+  }
+
+  private createQuiet(aor: string): AorRecord {
+    const r: AorRecord = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(this.random() * 0x3fff) };
+    this.records.set(aor, r);
+    return r;
   }
 
   getOrCreate(aor: string): AorRecord {
-    return this.records.get(aor) ?? this.create(aor);
+    return this.get(aor) ?? this.create(aor);
   }
 
   /** A new, empty record for an AoR the caller knows is absent (one map lookup fewer than getOrCreate). */
@@ -215,6 +248,8 @@ export class Usrloc {
   matchingMode: 0 | 1 = 0;
   cseqDelay = 20;
   timerInterval = 60;
+  /** A DB write of the current request failed (set by the SQL persistence, taken by registrar's save: 500). */
+  dbFailure: 'insert' | 'update' | 'delete' | undefined;
 
   domain(name: string): UsrlocDomain {
     let d = this.domains.get(name);
