@@ -118,15 +118,15 @@ test('run refuses functions without a native implementation, all listed at start
   assert.match(err.join('\n'), /not-native\.cfg:10:2: error: `topology_hiding` \(module topology_hiding\) has no native implementation/);
 });
 
-test('run refuses to start when dispatcher cannot read its table (a MySQL db_url here), as OpenSIPS does', async () => {
+test('run refuses to start when dispatcher cannot read its table (an unreachable MySQL here), naming the URL with the password masked, as OpenSIPS does', async () => {
   const err: string[] = [];
   const io: Io = { out: () => undefined, err: (s) => err.push(s), color: false, cwd: process.cwd() };
   const dir = mkdtempSync(join(tmpdir(), 'ds-run-'));
   const cfg = join(dir, 'ds.cfg');
-  writeFileSync(cfg, 'socket=udp:127.0.0.1:5960\nloadmodule "tm.so"\nloadmodule "db_mysql.so"\nloadmodule "dispatcher.so"\nmodparam("dispatcher", "db_url", "mysql://opensips:rw@localhost/opensips")\nroute {\n\tds_select_dst(1, 0);\n\tt_relay();\n}\n');
+  writeFileSync(cfg, 'socket=udp:127.0.0.1:5960\nloadmodule "tm.so"\nloadmodule "db_mysql.so"\nloadmodule "dispatcher.so"\nmodparam("dispatcher", "db_url", "mysql://opensips:rw@127.0.5.77:1/opensips")\nroute {\n\tds_select_dst(1, 0);\n\tt_relay();\n}\n');
   const code = await main(['run', cfg], io);
   assert.equal(code, 1);
-  assert.match(err.join('\n'), /dispatcher: cannot load the destinations: not an SQLite URL/);
+  assert.match(err.join('\n'), /dispatcher: cannot load the destinations: cannot connect to mysql:\/\/opensips:\*\*\*@127\.0\.5\.77:1\/opensips: connect ECONNREFUSED/);
 });
 
 function runWithStdin(stdin: string, ...args: string[]): { code: number; out: string; err: string } {
