@@ -2,6 +2,9 @@
 // others are known from the catalog (signatures only): `run` refuses them,
 // `dry-run --stub fn=RC` simulates them.
 import { acc } from './acc/index.js';
+import { aliasDb } from './alias_db/index.js';
+import { domain } from './domain/index.js';
+import { group } from './group/index.js';
 import { auth } from './auth/index.js';
 import { cachedbLocal } from './cachedb_local/index.js';
 import { authDb } from './auth_db/index.js';
@@ -28,5 +31,5 @@ import { cfgutils } from './cfgutils/index.js';
 import { uac } from './uac/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, auth, auth_db: authDb, cfgutils, avpops, cachedb_local: cachedbLocal, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
+  acc, alias_db: aliasDb, domain, group, auth, auth_db: authDb, cfgutils, avpops, cachedb_local: cachedbLocal, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
 };
