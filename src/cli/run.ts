@@ -21,6 +21,7 @@ import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrl
 import { usrlocOf } from '../modules/registrar/aor.js';
 import { loadSets } from '../modules/dispatcher/sets.js';
 import { DB_POOL } from '../modules/common/db.js';
+import { closeRedis, connectRedis } from '../modules/cachedb_redis/index.js';
 import { peek } from '../base/keys.js';
 
 /** A started live server and how to stop it. */
@@ -81,6 +82,11 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   // refilled an eighth as often as the default 8 KB one (refills cost ~2% of
   // a stateless reply's time in scripts/bench-hot-path.ts).
   Buffer.poolSize = 64 * 1024;
+  if (rt.modparams.has('cachedb_redis') || engine.resolution.modules.has('cachedb_redis')) {
+    // OpenSIPS does not start when a cachedb_url cannot be reached.
+    const errors = connectRedis(rt);
+    if (errors.length) { for (const e of errors) io.err(`opensips-ts: cachedb_redis: ${e}`); return EXIT.errors; }
+  }
   if (rt.modparams.has('dispatcher')) {
     // OpenSIPS does not start when dispatcher cannot read its table.
     const sets = loadSets(rt);
@@ -136,6 +142,7 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
       await server.stop();
       persistence?.close();
       peek(rt.services, DB_POOL)?.closeAll();
+      closeRedis(rt);
       rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
     },
   };

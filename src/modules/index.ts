@@ -7,6 +7,7 @@ import { domain } from './domain/index.js';
 import { group } from './group/index.js';
 import { auth } from './auth/index.js';
 import { cachedbLocal } from './cachedb_local/index.js';
+import { cachedbRedis } from './cachedb_redis/index.js';
 import { authDb } from './auth_db/index.js';
 import { dispatcher } from './dispatcher/index.js';
 import { dialog } from './dialog/index.js';
@@ -31,5 +32,5 @@ import { cfgutils } from './cfgutils/index.js';
 import { uac } from './uac/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, alias_db: aliasDb, domain, group, auth, auth_db: authDb, cfgutils, avpops, cachedb_local: cachedbLocal, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
+  acc, alias_db: aliasDb, domain, group, auth, auth_db: authDb, cfgutils, avpops, cachedb_local: cachedbLocal, cachedb_redis: cachedbRedis, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
 };
