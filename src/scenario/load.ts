@@ -65,7 +65,8 @@ function action(text: string, uas: Set<string>, cfgActors: Set<string>): Action 
   const [actor, verb, ...rest] = words;
   if (!actor || !verb) return 'expected `ACTOR VERB [args]`, e.g. `UA1 REGISTER expires=200`';
   if (cfgActors.has(actor)) {
-    if (verb.toUpperCase() !== 'MI' || !rest[0]) return `a cfg actor runs MI commands: \`${actor} MI ul_rm location 1001\``;
+    if (verb.toUpperCase() === 'RESTART') return restart(actor, rest);
+    if (verb.toUpperCase() !== 'MI' || !rest[0]) return `a cfg actor runs MI commands (\`${actor} MI ul_rm location 1001\`) or restarts (\`${actor} RESTART mid_registrar.mode=2\`)`;
     return { kind: 'mi', actor, command: rest[0], params: rest.slice(1) };
   }
   if (!uas.has(actor)) return `\`${actor}\` is not an actor of this scenario (UAs: ${[...uas].join(', ') || 'none'}; cfgs: ${[...cfgActors].join(', ')})`;
@@ -91,6 +92,19 @@ function action(text: string, uas: Set<string>, cfgActors: Set<string>): Action 
     }
     default: return `unknown action \`${verb}\` (REGISTER, UNREGISTER, INVITE)`;
   }
+}
+
+/** `P RESTART [module.param=value ...]`: numbers stay numbers. */
+function restart(actor: string, words: string[]): Action | string {
+  const modparams = new Map<string, Map<string, string | number>>();
+  for (const w of words) {
+    const m = /^([A-Za-z_][\w]*)\.([A-Za-z_][\w]*)=(.*)$/.exec(w);
+    if (!m) return `RESTART takes \`module.param=value\` overrides, e.g. \`${actor} RESTART mid_registrar.mode=2\`; got \`${w}\``;
+    const params = modparams.get(m[1]!) ?? new Map<string, string | number>();
+    params.set(m[2]!, /^-?\d+$/.test(m[3]!) ? Number(m[3]) : m[3]!);
+    modparams.set(m[1]!, params);
+  }
+  return { kind: 'restart', actor, modparams };
 }
 
 /** `t=0 UA1 REGISTER ...` or `t=0..600/120 UA1 REGISTER ...` (every 120 s from 0 to 600). */

@@ -25,7 +25,9 @@ export type Action =
   | { kind: 'register'; ua: string; expires?: number; contactExpires?: number; star?: boolean; contact?: string }
   | { kind: 'invite'; ua: string; user: string; via: string }
   /** An MI command run on a cfg actor (`P MI ul_rm location 1001`), positional parameters. */
-  | { kind: 'mi'; actor: string; command: string; params: string[] };
+  | { kind: 'mi'; actor: string; command: string; params: string[] }
+  /** A cfg actor stopped and started again (`P RESTART mid_registrar.mode=2`): memory lost, the overrides added to the scenario's modparams. */
+  | { kind: 'restart'; actor: string; modparams: Map<string, Map<string, string | number>> };
 
 export interface Step { at: number; action: Action; text: string; line: number }
 

@@ -77,7 +77,7 @@ export class ScenarioRun {
   }
 
   /** Builds one cfg actor; its diagnostics (errors stop the scenario) go to `problems`. */
-  private cfgNode(name: string, title: string, loaded: LoadedCfg, overrides: CfgActor['modparams'], problems: ScenarioSetupError): Node | undefined {
+  private cfgNode(name: string, title: string, loaded: LoadedCfg, overrides: CfgActor['modparams'], problems: ScenarioSetupError, generation = 0): Node | undefined {
     for (const [mod] of overrides) {
       if (!loaded.items.some((i) => i.kind === 'LoadModule' && i.path.replace(/\.so$/, '').split('/').pop() === mod)) {
         problems.diagnostics.push({ rule: 'scenario-modparam', severity: 'error', message: `the scenario overrides parameters of \`${mod}\`, which ${title} does not load`, span: { file: [...loaded.sources.keys()][0] ?? title, line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 } });
@@ -89,11 +89,11 @@ export class ScenarioRun {
     const rt = engine.runtime;
     for (const c of this.scenario.compat) rt.compat.add(c);
     if (rt.modparams.has('usrloc')) {
-      usrlocOf(rt).random = mulberry32(seedOf(name)); // the same scenario gives the same contact ids
+      usrlocOf(rt).random = mulberry32(seedOf(generation ? `${name}#${generation}` : name)); // the same scenario gives the same contact ids
       this.watchTable(name, rt);
     }
     const server = new SipServer(rt, this.hub.node(name));
-    this.actors.push({ name, kind: name === this.scenario.proxy.name ? 'cfg' : 'upstream', title, addresses: rt.sockets.map((s) => `${s.proto}:${s.ip}:${s.port}`) });
+    if (!this.actors.some((a) => a.name === name)) this.actors.push({ name, kind: name === this.scenario.proxy.name ? 'cfg' : 'upstream', title, addresses: rt.sockets.map((s) => `${s.proto}:${s.ip}:${s.port}`) });
     return { name, rt, server };
   }
 
@@ -142,19 +142,50 @@ export class ScenarioRun {
     return s ? { proto: s.proto, ip: s.ip, port: s.port } : undefined;
   }
 
-  private perform(step: Scenario['steps'][number]): void {
+  /** A step; a restart returns the promise of the actor being up again. */
+  private perform(step: Scenario['steps'][number]): Promise<void> | undefined {
     const a = step.action;
-    if (a.kind === 'mi') { this.runMi(a.actor, a.command, a.params); return; }
+    if (a.kind === 'mi') { this.runMi(a.actor, a.command, a.params); return undefined; }
+    if (a.kind === 'restart') return this.restart(a.actor, a.modparams);
     const ua = this.uas.get(a.ua)!;
     const spec = this.scenario.uas.find((u) => u.name === a.ua)!;
     if (a.kind === 'register') {
       const to = spec.registrar ?? this.target(this.scenario.proxy.name, spec.address.proto);
-      if (!to) return;
+      if (!to) return undefined;
       ua.register(to, { ...(a.expires !== undefined ? { expires: a.expires } : {}), ...(a.contactExpires !== undefined ? { contactExpires: a.contactExpires } : {}), ...(a.star ? { star: true } : {}), ...(a.contact ? { contact: a.contact } : {}) });
     } else {
       const to = this.target(a.via, spec.address.proto);
       if (to) ua.invite(to, a.user);
     }
+    return undefined;
+  }
+
+  private generations = 0;
+
+  /**
+   * Stops a cfg actor (nothing is sent on shutdown: its memory, location table
+   * included, is lost) and starts it again from its cfg with the scenario's
+   * modparams plus `extra` (a mode switch, say).
+   */
+  private async restart(actor: string, extra: CfgActor['modparams']): Promise<void> {
+    const i = this.nodes.findIndex((n) => n.name === actor);
+    const s = this.scenario;
+    const spec = actor === s.proxy.name ? s.proxy : s.upstream?.cfg;
+    if (i < 0 || !spec) { this.logs.push({ t: this.seconds(), actor, after: this.hub.deliveries.length, text: '(restart) only a cfg actor can restart' }); return; }
+    await this.nodes[i]!.server.stop();
+    const merged = new Map([...spec.modparams].map(([m, p]) => [m, new Map(p)]));
+    for (const [m, p] of extra) for (const [k, v] of p) merged.set(m, (merged.get(m) ?? new Map()).set(k, v));
+    const shown = [...extra].flatMap(([m, p]) => [...p].map(([k, v]) => `${m}.${k}=${v}`)).join(' ');
+    this.logs.push({ t: this.seconds(), actor, after: this.hub.deliveries.length, text: `(restart)${shown ? ` with ${shown}` : ''}` });
+    const problems: ScenarioSetupError = { diagnostics: [], loaded: [] };
+    const node = this.cfgNode(actor, spec.cfg.split('/').pop() ?? spec.cfg, loadCfg(spec.cfg, { profile: { strict: false } }), merged, problems, ++this.generations);
+    if (!node || hasErrors(problems.diagnostics)) {
+      this.logs.push({ t: this.seconds(), actor, after: this.hub.deliveries.length, text: `(restart) failed: ${problems.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message).join('; ')}` });
+      this.nodes.splice(i, 1);
+      return;
+    }
+    this.nodes[i] = node;
+    await node.server.start();
   }
 
   /** A snapshot of the actor's table at the end of every instant in which it changed. */
@@ -195,15 +226,34 @@ export class ScenarioRun {
     }
   }
 
-  /** Runs the timeline to `until`, snapshotting the tables at every step time and at `extraTimes`. */
+  /** Runs the timeline to `until`, snapshotting the tables at every step time and at `extraTimes` (no restarts: see runAsync). */
   run(extraTimes: number[] = []): Trace {
+    const it = this.timeline(extraTimes);
+    const r = it.next();
+    if (!r.done) throw new Error('a scenario that restarts an actor runs with runAsync()');
+    return r.value;
+  }
+
+  /** run(), waiting for the actors a step restarts. */
+  async runAsync(extraTimes: number[] = []): Promise<Trace> {
+    const it = this.timeline(extraTimes);
+    for (let r = it.next(); ; r = it.next()) {
+      if (r.done) return r.value;
+      await r.value;
+    }
+  }
+
+  private *timeline(extraTimes: number[]): Generator<Promise<void>, Trace> {
     const s = this.scenario;
     const times = [...new Set([0, ...s.steps.map((x) => x.at), ...extraTimes, s.until])].filter((t) => t <= s.until).sort((a, b) => a - b);
     let i = 0;
     let aborted: string | undefined;
     for (const t of times) {
       this.clock.runUntil(s.startMs + t * 1000);
-      while (i < s.steps.length && s.steps[i]!.at <= t) this.perform(s.steps[i++]!);
+      while (i < s.steps.length && s.steps[i]!.at <= t) {
+        const pending = this.perform(s.steps[i++]!);
+        if (pending) yield pending;
+      }
       this.clock.runUntil(s.startMs + t * 1000); // what the actions sent, at the same instant
       this.snapshot();
       if (this.hub.aborted) { aborted = `stopped at t=${t}s: ${this.hub.aborted}`; break; }
@@ -222,7 +272,7 @@ export async function runScenario(s: Scenario, extraTimes: number[] = []): Promi
   const bad = await run.setUp();
   if (bad) return bad;
   try {
-    return run.run(extraTimes);
+    return await run.runAsync(extraTimes);
   } finally {
     await run.tearDown();
   }

@@ -12,7 +12,7 @@ import { BLOG_DIR } from '../helpers/cfg.js';
 const files = readdirSync(BLOG_DIR).filter((f) => f.endsWith('.yaml')).sort();
 
 test('conformance/blog holds a scenario per blog observation', () => {
-  for (const row of ['r-rfc1', 'r-lookup-gap', 'm0-mirror', 'm1-much-larger', 'm1-moderately-larger', 'm1-below', 'm2-much-larger', 'm2-slightly-above', 'm2-below', 'm2-two-devices', 'm2-stale-upstream', 'm2-stale-upstream-3.3.10', 'm1-star-quirk', 'm1-ul-rm']) {
+  for (const row of ['r-rfc1', 'r-lookup-gap', 'm0-mirror', 'm1-much-larger', 'm1-moderately-larger', 'm1-below', 'm2-much-larger', 'm2-slightly-above', 'm2-below', 'm2-two-devices', 'm2-stale-upstream', 'm2-stale-upstream-3.3.10', 'm1-star-quirk', 'm1-ul-rm', 'switch-m1-to-m2']) {
     assert.ok(files.includes(`${row}.yaml`), row);
   }
 });

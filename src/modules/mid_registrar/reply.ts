@@ -49,6 +49,11 @@ function fields(ctx: ExecContext, fwd: Forward, m: Mapping, local: number, info:
   };
 }
 
+/** mid_reg_pack_ci() hands usrloc a new contact URI only for M<param> matching: otherwise the stored one stays. */
+function newUriOf(fwd: Forward, values: Omit<Binding, 'contactId'>): string | undefined {
+  return fwd.flags.matching && 'param' in fwd.flags.matching ? values.uri : undefined;
+}
+
 function findLocal(record: AorRecord, m: Mapping): Binding | undefined {
   return record.bindings.find((b) => b.contactId === m.ctid || urisEqual(b.uri, m.contact.uri));
 }
@@ -105,7 +110,7 @@ function restoreContacts(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed
       return [];
     }
     const values = fields(ctx, fwd, m, local, info, s);
-    const b = existing ? (d.update(record, existing, values), existing) : d.insert(record, values, m.ctid);
+    const b = existing ? (d.refresh(record, existing, values, newUriOf(fwd, values)), existing) : d.insert(record, values, m.ctid);
     if (s.mode === 1) {
       b.kv = new Map([['LRTs', String(info.nowSec)], ['exp', String(local)], ['expO', String(eOut)], ['Seq', String(info.cseq)], ['F', fwd.from], ['T', fwd.to],
         ['CID', info.callid], ['ru', fwd.ruri], ['hop', fwd.hop], ['Con', rc.uri]]);
@@ -149,7 +154,7 @@ function restoreAor(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed: rea
       return [];
     }
     const values = fields(ctx, fwd, m, local, info, s);
-    const b = existing ? (d.update(record, existing, values), existing) : d.insert(record, values, m.ctid);
+    const b = existing ? (d.refresh(record, existing, values, newUriOf(fwd, values)), existing) : d.insert(record, values, m.ctid);
     const ckv = (b.kv ??= new Map());
     ckv.set('exp', String(local)).set('expO', String(eOut)).set('Seq', String(info.cseq)).set('LRTs', String(info.nowSec));
     d.touched(record, b);

@@ -46,7 +46,7 @@ export function midRegistrarSave(ctx: ExecContext, domainName: string, flagsText
   const d = ul.domain(domainName);
   const record = d.get(a.aor);
   if (!list.star && record && s.mode !== 0) {
-    const decision = s.mode === 1 ? throttleContacts(ctx, d, record, list.contacts, headerExpires, s) : throttleAor(ctx, d, record, list.contacts, headerExpires, s, f);
+    const decision = s.mode === 1 ? throttleContacts(ctx, d, record, list.contacts, headerExpires, s, f) : throttleAor(ctx, d, record, list.contacts, headerExpires, s, f);
     if (decision !== 'forward') {
       if (decision.rc < 0) return fail(ctx, f, decision.code ?? 500, decision.text ?? 'Server Internal Error');
       if (!f.noReply) absorbReply(ctx, d, a.aor, s, f, list.contacts);

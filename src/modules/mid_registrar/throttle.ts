@@ -35,9 +35,8 @@ function cseqCheck(ctx: ExecContext, b: Binding, info: RegisterInfo): 'ok' | 'ba
 }
 
 /** Mode 1: absorb a refresh while the upstream binding outlives the new local one (`now - LRTs < expO - e`). */
-export function throttleContacts(ctx: ExecContext, d: UsrlocDomain, record: AorRecord, contacts: readonly Contact[], headerExpires: number | undefined, s: MidSettings): Decision {
+export function throttleContacts(ctx: ExecContext, d: UsrlocDomain, record: AorRecord, contacts: readonly Contact[], headerExpires: number | undefined, s: MidSettings, f: SaveFlags): Decision {
   const info = registerInfo(ctx, headerExpires);
-  const req = ctx.msg.sip!;
   for (const c of contacts) {
     const e = requestedExpires(c, headerExpires, s, true);
     if (e === 0) return 'forward';
@@ -49,11 +48,17 @@ export function throttleContacts(ctx: ExecContext, d: UsrlocDomain, record: AorR
     if (!b.kv?.has('LRTs') || !b.kv.has('expO')) return 'forward';
     if (info.nowSec - Number(b.kv.get('LRTs')) >= Number(b.kv.get('expO')) - e) return 'forward';
     // Absorbed: LRTs, exp and expO stay, so the next decision still measures from the last forward.
-    d.update(record, b, { expires: info.nowSec + e, callid: info.callid, cseq: info.cseq, userAgent: req.userAgent ?? 'n/a', lastModified: info.nowMs, cflags: ctx.branchFlags[0] ?? 0 });
+    // pack_ci() of the REGISTER, as registrar's save() would refresh it (mem_update_ucontact keeps the URI and the kv data).
+    d.refresh(record, b, captureBinding(ctx, { contact: c, expires: e }, info.nowSec, s, f), newUri(f, c));
     b.kv.set('Seq', String(info.cseq));
     d.touched(record, b);
   }
   return { rc: 2 };
+}
+
+/** The URI usrloc stores on a refresh: a new one only for M<param> matching (pack_ci). */
+function newUri(f: SaveFlags, c: Contact): string | undefined {
+  return f.matching && 'param' in f.matching ? c.uri : undefined;
 }
 
 /** max over the AoR's contacts of expO − exp; −1 when one lacks the keys. */
@@ -93,7 +98,7 @@ export function throttleAor(ctx: ExecContext, d: UsrlocDomain, record: AorRecord
       }
       deregistersOnly = false;
       if (!roomFor(d, record, cap, f.force, isValid(b, info.nowSec) ? 0 : 1, b, info.nowSec)) return { rc: -1, code: 503, text: 'Too many registered contacts' };
-      d.update(record, b, captureBinding(ctx, { contact: c, expires: e }, info.nowSec, s, f));
+      d.refresh(record, b, captureBinding(ctx, { contact: c, expires: e }, info.nowSec, s, f), newUri(f, c));
       setContactKeys(b, e, expO, info);
       d.touched(record, b);
       continue;

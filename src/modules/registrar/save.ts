@@ -180,7 +180,9 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
         d.records.set(aor, r);
         n--;
       }
-      d.update(r, found, captureBinding(ctx, inc, nowSec, s, f));
+      const info = captureBinding(ctx, inc, nowSec, s, f);
+      // usrloc keeps the stored contact URI; pack_ci() hands a new one only for M<param> matching.
+      d.refresh(r, found, info, f.matching && 'param' in f.matching ? info.uri : undefined);
     }
   } catch (err) {
     if (!existed) d.removeAor(aor); // a new AoR is discarded on error

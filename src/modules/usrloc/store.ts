@@ -191,6 +191,36 @@ export class UsrlocDomain {
     this.emit('update', r, b);
   }
 
+  /**
+   * A matched binding refreshed by a REGISTER, field for field as usrloc's
+   * mem_update_ucontact() does with what lib/reg's pack_ci() captured:
+   * - the contact URI is kept as first stored (the request's URI may differ in
+   *   parameters present on one side only, RFC 3261 §19.1.4) unless `newUri` is
+   *   given (pack_ci sets it only for `M<param>` matching);
+   * - the +sip.instance is kept as first stored (update never rewrites it);
+   * - received, path and attr become the new values, or go away when the
+   *   REGISTER brought none; methods absent = all methods;
+   * - Call-ID, CSeq, User-Agent, socket, expires, q, flags, branch flags and
+   *   last-modified become the new values; the key/value data stays.
+   */
+  refresh(r: AorRecord, b: Binding, info: Omit<Binding, 'contactId'>, newUri?: string): void {
+    const oldQ = b.q;
+    if (newUri !== undefined) b.uri = newUri;
+    b.callid = info.callid; b.cseq = info.cseq; b.userAgent = info.userAgent; b.expires = info.expires; b.q = info.q;
+    b.flags = info.flags; b.cflags = info.cflags; b.lastModified = info.lastModified; b.state = info.state;
+    // Assigned even when undefined (cleared), never deleted: the object keeps its shape.
+    if (info.received !== undefined || b.received !== undefined) b.received = info.received;
+    if (info.path !== undefined || b.path !== undefined) b.path = info.path;
+    if (info.attr !== undefined || b.attr !== undefined) b.attr = info.attr;
+    if (info.methods !== undefined || b.methods !== undefined) b.methods = info.methods;
+    if (info.socket !== undefined || b.socket !== undefined) b.socket = info.socket;
+    if (this.descTimeOrder() || b.q !== oldQ) {
+      r.bindings.splice(r.bindings.indexOf(b), 1);
+      this.place(r, b);
+    }
+    this.emit('update', r, b);
+  }
+
   /** The binding's key/value data changed in place (mid_registrar): listeners (SQL) hear an update. */
   touched(r: AorRecord, b: Binding): void {
     this.emit('kv', r, b);
