@@ -23,7 +23,7 @@ export interface RegisterOptions {
   contactExpires?: number;
   /** `Contact: *` (with Expires: 0). */
   star?: boolean;
-  /** Another Contact URI than the UA's own address (a second device on the AoR, say). */
+  /** Another Contact URI than the UA's own address (a second device on the AoR, say), or a whole `<uri>;params` value. */
   contact?: string;
   /** Extra header lines. */
   headers?: string[];
@@ -50,7 +50,9 @@ export class SimUa {
   register(to: Peer, o: RegisterOptions): void {
     const domain = this.spec.domain ?? to.ip;
     const n = ++this.cseq;
-    const contact = o.star ? '*' : `<${o.contact ?? `sip:${this.spec.user}@${this.hostport()}`}>${o.contactExpires !== undefined ? `;expires=${o.contactExpires}` : ''}`;
+    // `contact=<sip:...;rinstance=x>;q=0.8;+sip.instance="..."`: a whole Contact value, header params included.
+    const value = o.contact?.startsWith('<') ? o.contact : `<${o.contact ?? `sip:${this.spec.user}@${this.hostport()}`}>`;
+    const contact = o.star ? '*' : `${value}${o.contactExpires !== undefined ? `;expires=${o.contactExpires}` : ''}`;
     const lines = [
       `REGISTER sip:${domain} SIP/2.0`, this.via(`${this.spec.name}-reg-${n}`), 'Max-Forwards: 70',
       `From: <sip:${this.spec.user}@${domain}>;tag=${this.tag}`, `To: <sip:${this.spec.user}@${domain}>`,

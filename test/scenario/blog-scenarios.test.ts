@@ -12,7 +12,8 @@ import { BLOG_DIR } from '../helpers/cfg.js';
 const files = readdirSync(BLOG_DIR).filter((f) => f.endsWith('.yaml')).sort();
 
 test('conformance/blog holds a scenario per blog observation', () => {
-  for (const row of ['r-rfc1', 'r-lookup-gap', 'm0-mirror', 'm1-much-larger', 'm1-moderately-larger', 'm1-below', 'm2-much-larger', 'm2-slightly-above', 'm2-below', 'm2-two-devices', 'm2-stale-upstream', 'm2-stale-upstream-3.3.10', 'm1-star-quirk', 'm1-ul-rm', 'switch-m1-to-m2']) {
+  for (const row of ['r-rfc1', 'r-lookup-gap', 'm0-mirror', 'm1-much-larger', 'm1-moderately-larger', 'm1-below', 'm2-much-larger', 'm2-slightly-above', 'm2-below', 'm2-two-devices', 'm2-stale-upstream', 'm2-stale-upstream-3.3.10', 'm1-star-quirk', 'm1-ul-rm', 'switch-m1-to-m2',
+    'm0-outgoing-ignored', 'm1-near', 'm1-two-phones', 'm1-contact-params', 'm2-contact-params', 'm1-upstream-caps', 'm2-upstream-caps', 'switch-m2-to-m1']) {
     assert.ok(files.includes(`${row}.yaml`), row);
   }
 });
@@ -32,3 +33,15 @@ for (const f of files) {
     assert.deepEqual(failed, []);
   });
 }
+
+test('RESTART: `P RESTART module.param=value` overrides; anything else is a positioned error', () => {
+  const text = (line: string): string => `cfg: blog-mid-registrar.cfg\nupstream: { name: UP, socket: "udp:172.16.4.114:5060" }\nuas: {}\ntimeline:\n  - ${line}\n`;
+  const ok = loadScenario(`${BLOG_DIR}x.yaml`, text('t=60 P RESTART mid_registrar.mode=2 mid_registrar.outgoing_expires=180'));
+  assert.ok(!('errors' in ok));
+  if ('errors' in ok) return;
+  const a = ok.steps[0]!.action;
+  assert.equal(a.kind, 'restart');
+  if (a.kind === 'restart') assert.deepEqual([...a.modparams.get('mid_registrar')!], [['mode', 2], ['outgoing_expires', 180]]);
+  const bad = loadScenario(`${BLOG_DIR}x.yaml`, text('t=60 P RESTART mode=2'));
+  assert.ok('errors' in bad && bad.errors[0]!.line === 5 && /module\.param=value/.test(bad.errors[0]!.message), JSON.stringify(bad));
+});
