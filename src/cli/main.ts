@@ -32,7 +32,7 @@ commands:
   dry-run --scenario S.yaml [FILE]
                       UAs, the cfg (FILE replaces the scenario's) and its upstream in one process on a
                       virtual clock: message ladder, location tables over time, the scenario's checks;
-                      --ladder out.svg|out.mmd, --json
+                      --ladder out.svg|out.png|out.mmd, --json
   modules [NAME]      every OpenSIPS 3.3 module, and which functions run natively
   db create URL [--tables t1,t2]
                       OpenSIPS 3.3's standard tables (location, subscriber, address, dispatcher, ...) and

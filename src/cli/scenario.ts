@@ -1,6 +1,7 @@
-// `opensips-ts dry-run --scenario FILE.yaml [--ladder out.svg|out.mmd] [--json] [--compat NAME]`:
+// `opensips-ts dry-run --scenario FILE.yaml [--ladder out.svg|out.png|out.mmd] [--json] [--compat NAME]`:
 // every actor in one process on a virtual clock; prints the ladder, the
 // location tables over time and the scenario's checks (exit 1 if one fails).
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkExpectations, expectationTimes } from '../scenario/expect.js';
@@ -40,7 +41,10 @@ export async function runScenarioCommand(file: string, a: ScenarioArgs, io: Io):
     const out = resolve(io.cwd, a.ladder);
     if (out.endsWith('.svg')) writeFileSync(out, ladderSvg(trace, messages));
     else if (out.endsWith('.mmd')) writeFileSync(out, ladderMermaid(trace, messages));
-    else { io.err('opensips-ts: --ladder writes FILE.svg or FILE.mmd'); return EXIT.usage; }
+    else if (out.endsWith('.png')) {
+      const problem = svgToPng(ladderSvg(trace, messages), out);
+      if (problem) { io.err(`opensips-ts: ${problem}`); return EXIT.usage; }
+    } else { io.err('opensips-ts: --ladder writes FILE.svg, FILE.png or FILE.mmd'); return EXIT.usage; }
   }
   if (a.json) {
     io.out(JSON.stringify({
@@ -62,4 +66,15 @@ export async function runScenarioCommand(file: string, a: ScenarioArgs, io: Io):
   }
   if (trace.aborted) io.err(`opensips-ts: the scenario ${trace.aborted}`);
   return checks.every((c) => c.ok) && !trace.aborted ? EXIT.ok : EXIT.errors;
+}
+
+/**
+ * The ladder as PNG through librsvg's rsvg-convert (Debian librsvg2-bin): no
+ * browser, no native npm module. An error sentence when it cannot be done.
+ */
+export function svgToPng(svg: string, out: string): string | undefined {
+  const r = spawnSync('rsvg-convert', ['--format', 'png', '--output', out], { input: svg, timeout: 30_000 });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return 'a PNG ladder needs rsvg-convert (apt-get install -y librsvg2-bin); --ladder FILE.svg works without it';
+  if (r.error || r.status !== 0) return `rsvg-convert failed: ${r.error?.message ?? r.stderr.toString().trim()}`;
+  return undefined;
 }

@@ -1,4 +1,4 @@
-// One line per message for ladders and checks: `REGISTER (200)`, `200 OK (130)`,
+// One line per message for ladders and checks: `REGISTER Expires: 200`, `200 OK (expires=130)`,
 // with the Expires header and Contact values kept for expectations.
 import { parseSipMessage } from '../sip/index.js';
 import { isSipError } from '../sip/result.js';
@@ -20,16 +20,32 @@ export interface MessageSummary {
   expires?: number;
   /** Every Contact header value, joined with `, `. */
   contact?: string;
-  /** `REGISTER (200)`: the method or status with the contacts' expiries (or the Expires header). */
+  /** `REGISTER Expires: 200`, `200 OK (expires=130)`: the method or status with what it says about expiry. */
   label: string;
   text: string;
 }
 
-function expiriesOf(contact: string | undefined, header: number | undefined): string {
-  if (contact === '*') return '*';
-  const params = contact ? [...contact.matchAll(/;\s*expires=(\d+)/gi)].map((m) => m[1]) : [];
-  if (params.length) return params.join(',');
-  return header !== undefined ? String(header) : '';
+/** The contacts' `;expires=` values, in order. */
+function contactExpiries(contact: string | undefined): string[] {
+  return contact ? [...contact.matchAll(/;\s*expires=(\d+)/gi)].map((m) => m[1]!) : [];
+}
+
+/**
+ * What a reader of a ladder needs of a REGISTER exchange, in SIP's own words:
+ * `REGISTER Expires: 200` (the header; the contacts' `;expires=` when there is
+ * none), `REGISTER Contact: *`, `200 OK (expires=130)` (what each listed binding
+ * was granted).
+ */
+function registerLabel(head: string, isRequest: boolean, contact: string | undefined, header: number | undefined): string {
+  if (isRequest) {
+    if (contact === '*') return `${head} Contact: *`;
+    if (header !== undefined) return `${head} Expires: ${header}`;
+    const params = contactExpiries(contact);
+    return params.length ? `${head} (expires=${params.join(',')})` : head;
+  }
+  const params = contactExpiries(contact);
+  if (params.length) return `${head} (expires=${params.join(',')})`;
+  return header !== undefined ? `${head} (Expires: ${header})` : head;
 }
 
 export function summarize(d: Delivery, startMs: number): MessageSummary {
@@ -49,12 +65,11 @@ export function summarize(d: Delivery, startMs: number): MessageSummary {
   const expires = typeof e === 'number' && !isSipError(e) ? e : undefined;
   const contacts = m.headers('contact');
   const contact = contacts.length ? contacts.join(', ') : undefined;
-  const exp = m.method === 'REGISTER' ? expiriesOf(contact, expires) : '';
   const head = m.isRequest ? m.method : `${m.status} ${m.reason}`;
   return {
     ...base, isRequest: m.isRequest, method: m.method, ...(m.isRequest ? {} : { status: m.status }),
     ...(m.cseq && !isSipError(m.cseq) ? { cseq: m.cseq.num } : {}),
     ...(expires !== undefined ? { expires } : {}), ...(contact !== undefined ? { contact } : {}),
-    label: exp ? `${head} (${exp})` : head,
+    label: m.method === 'REGISTER' ? registerLabel(head, m.isRequest, contact, expires) : head,
   };
 }

@@ -1,4 +1,5 @@
 // dry-run --scenario: errors with file:line:col, the text ladder, --ladder svg/mmd, --json, exit codes.
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,7 +41,7 @@ test('dry-run --scenario prints the ladder, the tables and the checks; exit 0 wh
   const text = t.out.join('\n');
   assert.equal(rc, 0, t.err.join('\n'));
   assert.match(text, /^ +UA1 +P +UP$/m);
-  assert.match(text, /360s +\| +\|-+ REGISTER \(400\) -+>\|/);
+  assert.match(text, /360s +\| +\|-+ REGISTER Expires: 400 -+>\|/);
   assert.match(text, /location tables \(when they changed\):/);
   assert.match(text, /checks: 9 passed, 0 failed/);
 });
@@ -53,7 +54,7 @@ test('a failing check is reported with what came close, and exits 1', async () =
   const t = io();
   const rc = await main(['dry-run', '--scenario', join(dir, 's.yaml')], t.io);
   assert.equal(rc, 1);
-  assert.match(t.out.join('\n'), /FAIL line \d+: .*"expires":81[^\n]*\n +0 matching message\(s\), expected 5; close: t=0 P->UP REGISTER \(80\) Expires=80/);
+  assert.match(t.out.join('\n'), /FAIL line \d+: .*"expires":81[^\n]*\n +0 matching message\(s\), expected 5; close: t=0 P->UP REGISTER Expires: 80 Expires=80/);
 });
 
 test('--ladder writes SVG and Mermaid; --json has messages, tables and checks', async () => {
@@ -63,19 +64,19 @@ test('--ladder writes SVG and Mermaid; --json has messages, tables and checks', 
   const svg = readFileSync(join(dir, 'l.svg'), 'utf8');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.equal((svg.match(/marker-end/g) ?? []).length, 12, 'one arrow per message');
-  assert.match(svg, /REGISTER \(3600\)/);
+  assert.match(svg, />REGISTER Expires: 3600</);
   assert.equal(await main(['dry-run', '--scenario', file, '--ladder', join(dir, 'l.mmd')], io().io), 0);
   const mmd = readFileSync(join(dir, 'l.mmd'), 'utf8');
   assert.match(mmd, /^sequenceDiagram\n  participant UA1 as UA1 \(UA 1001\)/);
-  assert.match(mmd, /\n  P->>UP: t=0s REGISTER \(3600\)\n/);
+  assert.match(mmd, /\n  P->>UP: t=0s REGISTER Expires: 3600\n/);
   const t = io();
   assert.equal(await main(['dry-run', '--scenario', file, '--json'], t.io), 0);
   const j = JSON.parse(t.out.join('')) as { messages: { from: string; to: string; label: string }[]; tables: { actor: string }[]; checks: { ok: boolean }[] };
   assert.equal(j.messages.length, 12);
-  assert.deepEqual(j.messages[1], { ...j.messages[1], from: 'P', to: 'UP', label: 'REGISTER (3600)' });
+  assert.deepEqual(j.messages[1], { ...j.messages[1], from: 'P', to: 'UP', label: 'REGISTER Expires: 3600' });
   assert.ok(j.tables.some((x) => x.actor === 'UP'));
   assert.ok(j.checks.length === 10 && j.checks.every((c) => c.ok));
-  assert.equal(await main(['dry-run', '--scenario', file, '--ladder', join(dir, 'l.png')], io().io), 2);
+  assert.equal(await main(['dry-run', '--scenario', file, '--ladder', join(dir, 'l.gif')], io().io), 2);
   assert.equal(await main(['dry-run', '--scenario', file, '--compat', 'nope'], io().io), 2);
 });
 
@@ -113,4 +114,15 @@ test('the simulated network stops a run that exceeds its message bound', () => {
   clock.advance(1000);
   assert.equal(hub.deliveries.length, 50);
   assert.match(hub.aborted ?? '', /^more than 50 messages: a forwarding loop\? \(the last went from A to udp:127\.0\.0\.1:2\)$/);
+});
+
+const RSVG = spawnSync('sh', ['-c', 'command -v rsvg-convert'], { encoding: 'utf8' }).stdout.trim();
+
+test('--ladder out.png renders the SVG ladder with rsvg-convert', { skip: RSVG || process.env.CI ? false : 'rsvg-convert is not installed (Debian package librsvg2-bin)' }, async () => {
+  assert.ok(RSVG, 'CI=true: rsvg-convert must be installed (apt-get install -y librsvg2-bin)');
+  const dir = mkdtempSync(join(tmpdir(), 'scn-'));
+  assert.equal(await main(['dry-run', '--scenario', join(BLOG_DIR, 'm1-much-larger.yaml'), '--ladder', join(dir, 'l.png')], io().io), 0);
+  const png = readFileSync(join(dir, 'l.png'));
+  assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+  assert.ok(png.readUInt32BE(16) >= 480 && png.readUInt32BE(20) > 400, 'the size of the SVG');
 });
