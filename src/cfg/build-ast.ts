@@ -2,7 +2,7 @@
 // recovery, so every read here tolerates a missing child.
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
-import type { Diagnostic, Profile } from './diagnostic.js';
+import type { Diagnostic, Profile, RuleId } from './diagnostic.js';
 import { leniency } from './diagnostic.js';
 import { parseFormat, parsePVarToken } from './pvar.js';
 import { stringTokenValue } from './strings.js';
@@ -48,7 +48,7 @@ export class AstBuilder {
     };
   }
 
-  private report(rule: string, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string): void {
+  private report(rule: RuleId, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string): void {
     this.diagnostics.push({ rule, severity, message, span, ...(hint ? { hint } : {}) });
   }
 

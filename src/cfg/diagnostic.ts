@@ -1,11 +1,14 @@
 // Errors are values: a rule id, a severity, a message in a user's words, the
 // span it points at, and where possible a hint that says how to fix it.
 import type { Span } from './ast.js';
+import type { RuleId } from './rules.js';
+
+export type { RuleId };
 
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Diagnostic {
-  rule: string;
+  rule: RuleId;
   severity: Severity;
   message: string;
   span: Span;

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type * as A from './ast.js';
-import { byPosition, type Diagnostic, type Profile } from './diagnostic.js';
+import { byPosition, type Diagnostic, type Profile, type RuleId } from './diagnostic.js';
 import { parseCfgText, parseStatementsText, type Comment } from './parse.js';
 import { buildScript, type Script } from './script.js';
 import { validateItems } from './validate.js';
@@ -116,7 +116,7 @@ class Loader {
   }
 
   private resolveInclude(inc: A.Include, from: string, chain: A.Span[], stack: string[]): string | undefined {
-    const report = (rule: string, message: string, hint?: string): undefined => {
+    const report = (rule: RuleId, message: string, hint?: string): undefined => {
       this.diagnostics.push({ rule, severity: 'error', message, span: inc.span, ...(hint ? { hint } : {}), ...(chain.length ? { includeChain: chain } : {}) });
       return undefined;
     };

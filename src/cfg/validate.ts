@@ -3,11 +3,11 @@
 // socket protocols, route headers, `break` placement, argument forms of the
 // grammar-level commands. Each problem is a positioned diagnostic.
 import type * as A from './ast.js';
-import type { Diagnostic, Profile } from './diagnostic.js';
+import type { Diagnostic, Profile, RuleId } from './diagnostic.js';
 import { leniency } from './diagnostic.js';
 import { GLOBALS, LEGACY_GLOBALS, SOCKET_PROTOCOLS, type GlobalKind } from './globals.js';
 
-type Report = (rule: string, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string) => void;
+type Report = (rule: RuleId, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string) => void;
 
 export function validateItems(items: readonly A.TopItem[], profile: Profile): Diagnostic[] {
   const out: Diagnostic[] = [];

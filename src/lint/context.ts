@@ -2,7 +2,7 @@
 // resolution, function table), the route types each route runs in, and a
 // report() that makes positioned diagnostics.
 import type * as A from '../cfg/ast.js';
-import type { Diagnostic, Profile, Severity } from '../cfg/diagnostic.js';
+import type { Diagnostic, Profile, RuleId, Severity } from '../cfg/diagnostic.js';
 import type { LoadedCfg } from '../cfg/load.js';
 import { MAIN_ROUTE } from '../cfg/script.js';
 import { routeBodies, walkStatements } from '../cfg/walk.js';
@@ -15,7 +15,7 @@ export interface LintContext {
   profile: Profile;
   /** Route types each route body can run in, with the route() chain that leads there. */
   routeTypes: Map<A.RouteDecl, Map<RouteType, string[]>>;
-  report(rule: string, severity: Severity, message: string, span: A.Span, hint?: string): void;
+  report(rule: RuleId, severity: Severity, message: string, span: A.Span, hint?: string): void;
 }
 
 export interface LintRule {

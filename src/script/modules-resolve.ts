@@ -5,7 +5,7 @@
 // error, as 3.3 refuses to start; in the default profile opensips-ts loads it
 // itself with a warning (cfg-language.md §14.2, C2-C4).
 import type * as A from '../cfg/ast.js';
-import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
+import type { Diagnostic, Profile, RuleId } from '../cfg/diagnostic.js';
 import { leniency } from '../cfg/diagnostic.js';
 import type { Script } from '../cfg/script.js';
 import { findModule, loadCatalog } from '../catalog/index.js';
@@ -69,7 +69,7 @@ export function resolveModules(script: Script, items: readonly A.TopItem[], prof
   const catalog = loadCatalog();
   const modules = new Map<string, ResolvedModule>();
   const diagnostics: Diagnostic[] = [];
-  const report = (rule: string, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string): void => {
+  const report = (rule: RuleId, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string): void => {
     diagnostics.push({ rule, severity, message, span, ...(hint ? { hint } : {}) });
   };
   const add = (entry: ModuleEntry, decl: A.LoadModule | undefined, autoReason?: string): ResolvedModule => {

@@ -14,9 +14,10 @@ function run(...args: string[]): { code: number; out: string; err: string } {
 }
 
 test('lint exit codes: 0 with warnings only, 1 with errors, 3 with --max-warnings exceeded', () => {
-  assert.equal(run('lint', BLOG_DIR + 'blog-registrar.cfg').code, 0);
-  assert.equal(run('lint', BLOG_DIR + 'blog-registrar.cfg', '--max-warnings', '0').code, 3);
-  assert.equal(run('lint', BLOG_DIR + 'blog-registrar.cfg', '--max-warnings', '9').code, 0);
+  const warningsOnly = LINT_DIR + 'retcode-after-log.cfg'; // two warnings, no error
+  assert.equal(run('lint', warningsOnly).code, 0);
+  assert.equal(run('lint', warningsOnly, '--max-warnings', '1').code, 3);
+  assert.equal(run('lint', warningsOnly, '--max-warnings', '2').code, 0);
   assert.equal(run('lint', LINT_DIR + 'argument-count.cfg').code, 1);
   assert.equal(run('lint', BLOG_DIR + 'blog-registrar.cfg', '--format', 'xml').code, 2);
 });
@@ -26,7 +27,23 @@ test('--format json is one document with positions and rules', () => {
   const doc = JSON.parse(r.out);
   const d = doc.diagnostics.find((x: { rule: string }) => x.rule === 'route-type');
   assert.deepEqual([d.line, d.column, d.severity], [8, 2, 'error']);
-  assert.equal(doc.summary.errors, 1);
+  assert.equal(doc.summary.errors, 2); // route-type, and missing-transport: no proto_udp
+});
+
+test('lint: what OpenSIPS 3.3 refuses is an error in every profile, exit 1, the message saying `run` tolerates it', () => {
+  for (const file of ['route-undefined.cfg', 'missing-loadmodule.cfg', 'socket-undeclared.cfg']) {
+    for (const profile of [[], ['--strict']]) {
+      const r = run('lint', LINT_DIR + file, ...profile);
+      assert.equal(r.code, 1, `${file} ${profile.join(' ')}`);
+      assert.match(r.err, /error: /);
+    }
+  }
+  assert.match(run('lint', LINT_DIR + 'route-undefined.cfg').err, /refuses to start.*`run` and `check` tolerate it in the default profile/);
+  assert.doesNotMatch(run('lint', LINT_DIR + 'route-undefined.cfg', '--strict').err, /tolerate it/);
+  assert.match(run('lint', LINT_DIR + 'socket-undeclared.cfg').err, /`run` tolerates it in the default profile/);
+  assert.equal(run('lint', BLOG_DIR + 'blog-registrar.cfg').code, 1);
+  // check keeps the profile's verdict: the default profile runs the blog's config
+  assert.equal(run('check', BLOG_DIR + 'blog-registrar.cfg').code, 0);
 });
 
 test('--format sarif is SARIF 2.1.0 with rules, levels and regions', () => {

@@ -29,7 +29,11 @@ export const socketRules: LintRule = {
           if (s.kind === 'Assign' && s.target.spec?.name === 'socket_out' && s.value.kind === 'String') target = s.value;
           if (s.kind === 'Call' && s.name === 'force_send_socket' && s.args[0]?.kind === 'String') target = s.args[0];
           if (target && target.parts.every((p) => typeof p === 'string') && !declared(target.value)) {
-            ctx.report('socket-undeclared', 'warning', `\`${target.value}\` is not a socket declared by a \`socket=\` line: OpenSIPS ignores it and keeps the receiving socket`, target.span);
+            const refusal = s.kind === 'Call'
+              ? 'OpenSIPS 3.3 refuses to start ("bad force_send_socket argument ... opensips doesn\'t listen on it")'
+              : 'OpenSIPS 3.3 ignores the assignment at run time ("no socket found to match") and sends from the receiving socket';
+            ctx.report('socket-undeclared', 'error', `\`${target.value}\` is not a socket declared by a \`socket=\` line: ${refusal}`, target.span,
+              'declare it with a `socket=` line or fix the address; `run` tolerates it in the default profile and sends from the receiving socket');
           }
         },
       });

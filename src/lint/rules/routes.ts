@@ -43,7 +43,7 @@ function checkReferences(ctx: LintContext): void {
   }
   for (const [key, spans] of armed) {
     const [kind, name] = key.split(':') as [A.RouteKind, string];
-    if (!routes[kind].has(name)) for (const span of spans) ctx.report('route-undefined', 'error', `\`${kind}[${name}]\` is armed here but not defined`, span);
+    if (!routes[kind].has(name)) for (const span of spans) ctx.report('route-armed-undefined', 'error', `\`${kind}[${name}]\` is armed here but not defined`, span);
   }
   if (dynamic) return; // a computed route name could reach anything
   for (const r of routeBodies(routes)) {
