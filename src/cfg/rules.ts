@@ -105,8 +105,6 @@ export const RULES = {
     'OpenSIPS compiles regular expressions (POSIX extended) when it reads the cfg; fix the pattern.'),
   'readonly-assign': r('parse', 'error', 'An assignment to a read-only pseudo-variable.',
     'Only writable variables ($var, $avp, $ru, $du, $rU, ...) can be assigned; a header is changed with append_hf/remove_hf.'),
-  'compile': r('parse', 'error', 'A statement that cannot be compiled.',
-    'The message says why; it is OpenSIPS\'s fixup error for the statement.'),
   // --- parse: modules, parameters, functions ---
   'module-duplicate': r('parse', 'error', 'A module loaded twice.',
     'Remove the second `loadmodule`.'),

@@ -2,10 +2,12 @@
 // no dependency, and strict about unknown options.
 import { parseArgs } from 'node:util';
 import { runCheck } from './check.js';
+import { runOpensipsCheck } from './opensips-check.js';
 import { runFmt } from './fmt.js';
 import { EXIT, processIo, type Io } from './io.js';
 import { runParseAst } from './parse-ast.js';
 import { runLint } from './lint.js';
+import { listRules } from '../lint/codes.js';
 import { runDryRun } from './dry-run.js';
 import { runScenarioCommand } from './scenario.js';
 import { COMPAT } from '../modules/mid_registrar/settings.js';
@@ -18,13 +20,17 @@ export const USAGE = `usage: opensips-ts <command> [options] FILE
 
 commands:
   check FILE          check a cfg; exit 0 when valid, 1 when it has errors
-  -c -f FILE          the same, spelled as \`opensips -c -f FILE\`
+  -c -f FILE, -C -f FILE
+                      the same, spelled and printed as \`opensips -C -f FILE\` does: the first error as
+                      OpenSIPS 3.3 logs it (CRITICAL:core:yyerror: parse error in FILE:L:C1-C2: ...), exit 255
+                      (for editor plugins and CI scripts written for OpenSIPS)
   run FILE [--map FROM=TO[:PORT]]...
                       the cfg as a live SIP server on its UDP/TCP sockets (Ctrl-C stops it);
                       --map rewrites cfg addresses that are not on this host, e.g. 172.16.4.111=127.0.4.111;
                       --debug logs at L_DBG, every message in and out included
-  lint FILE           every problem: syntax, modules, functions, routes, flags, variables
-                      --format pretty|json|sarif, --max-warnings N
+  lint FILE           every problem: syntax, modules, functions, routes, flags, variables; what OpenSIPS 3.3
+                      refuses is an error whatever the profile
+                      --format pretty|json|sarif, --max-warnings N; --list-rules prints every rule id
   dry-run FILE --msg MSG.sip [--msg ...]
                       run the request route on messages: trace, messages it would send, location table
                       --src proto:ip:port (default udp:127.0.0.1:5062), --socket proto:ip:port,
@@ -48,7 +54,7 @@ options:
   -V, --version       the version
 
 exit codes: 0 ok, 1 the cfg has errors, 2 usage error,
-            3 (lint) no errors but more warnings than --max-warnings`;
+            3 (lint) no errors but more warnings than --max-warnings, 255 (-c/-C) the cfg has errors, as OpenSIPS`;
 
 const OPTIONS = {
   strict: { type: 'boolean' },
@@ -57,6 +63,7 @@ const OPTIONS = {
   check: { type: 'boolean' },
   format: { type: 'string' },
   'max-warnings': { type: 'string' },
+  'list-rules': { type: 'boolean' },
   msg: { type: 'string', multiple: true },
   src: { type: 'string' },
   socket: { type: 'string' },
@@ -70,6 +77,7 @@ const OPTIONS = {
   debug: { type: 'boolean' },
   tables: { type: 'string' },
   c: { type: 'boolean', short: 'c' },
+  C: { type: 'boolean', short: 'C' },
   f: { type: 'string', short: 'f' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -101,9 +109,10 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
     const input = readCfgInput(file, io);
     return input ? job(input) : EXIT.usage;
   };
-  if (values.c) {
+  if (values.c || values.C) {
+    // OpenSIPS's own spelling: its log lines and exit status (opensips-check.ts), for tools written for `opensips -C`.
     const file = values.f ?? positionals[0];
-    return file ? withCfg(file, (i) => runCheck(i, strict, io)) : usageError(io, '-c needs a file: -c -f FILE');
+    return file ? withCfg(file, (i) => runOpensipsCheck(i, strict, io)) : usageError(io, `-${values.C ? 'C' : 'c'} needs a file: -${values.C ? 'C' : 'c'} -f FILE`);
   }
   const [command, file, ...extra] = positionals;
   if (!command) return usageError(io, 'no command given');
@@ -113,6 +122,7 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   switch (command) {
     case 'check': return target ? withCfg(target, (i) => runCheck(i, strict, io)) : usageError(io, 'check needs a FILE');
     case 'lint': {
+      if (values['list-rules']) { io.out(listRules()); return EXIT.ok; }
       const format = values.format ?? 'pretty';
       if (!['pretty', 'json', 'sarif'].includes(format)) return usageError(io, `unknown --format ${format}`);
       const mw = values['max-warnings'];

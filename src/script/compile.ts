@@ -38,7 +38,7 @@ export class Compiler implements ExprEnv {
   constructor(readonly rt: Runtime) {}
 
   pv(p: A.PVar): PvAccess {
-    if (!p.spec) throw new ScriptCompileError(`invalid pseudo-variable \`${p.text}\``, p.span);
+    if (!p.spec) throw new ScriptCompileError(`invalid pseudo-variable \`${p.text}\``, p.span, 'pvar-syntax');
     try {
       return compileSpec(p.spec, (name) => this.rt.modulePvs.get(name), p.text);
     } catch (err) {

@@ -189,6 +189,8 @@ export function xlogLevel(name: string): number | undefined {
 }
 
 function xlogCommand(call: A.Call, c: Compiler): StmtFn {
+  // Anything but one or two strings (NULL, a number) is refused by validate.ts (command-arguments): compile nothing.
+  if (!call.args.length || call.args.length > 2 || call.args.some((a) => a?.kind !== 'String')) return () => undefined;
   const args = call.args as A.StringLit[];
   const fmt = c.format(args[args.length - 1]!);
   const levelArg = args.length === 2 ? args[0]! : undefined;

@@ -136,8 +136,8 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     rt.routes.set(kind, compiled);
   }
   for (const err of compiler.errors) {
-    // Unknown functions are already reported by module resolution.
-    if (err.rule !== 'unknown-function') diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
+    // Unknown functions are already reported by module resolution, malformed pseudo-variables by the parser.
+    if (err.rule !== 'unknown-function' && err.rule !== 'pvar-syntax') diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
   }
   diagnostics.push(...eventRouteProblems(loaded.script, resolution));
   if (!rt.route('route', MAIN_ROUTE)) {

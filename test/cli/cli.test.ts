@@ -25,15 +25,19 @@ test('check: exit 0 on the blog config, the `...` warning shown with file:line:c
   assert.match(r.out, /config file ok/);
 });
 
-test('-c -f is the OpenSIPS spelling of check; --strict turns the elision into an error (exit 1)', () => {
+test('-c -f is the OpenSIPS spelling of check, printed as OpenSIPS prints it; --strict turns the elision into an error (exit 255)', () => {
   assert.equal(run('-c', '-f', registrar).code, 0);
+  assert.match(run('-c', '-f', registrar).err, /NOTICE:core:main: config file ok, exiting\.\.\./);
   const strict = run('-c', '-f', registrar, '--strict');
-  assert.equal(strict.code, 1);
-  assert.match(strict.err, /13:5: error: .*\[placeholder\]/);
-  // What 3.3 refuses beyond the elision: modules never loaded (found while parsing), then start-up checks.
-  assert.match(strict.err, /14:9: error: `is_method` belongs to module `sipmsgops`, which is not loaded/);
-  assert.match(strict.err, /6:1: error: module `registrar` depends on `signaling`/);
-  assert.match(strict.err, /11 errors, 0 warnings/);
+  assert.equal(strict.code, 255);
+  // OpenSIPS stops at the first error: the elision, at its line and columns.
+  assert.match(strict.err, /CRITICAL:core:yyerror: parse error in .*blog-registrar\.cfg:13:5-8: `\.\.\.` is an elision/);
+  assert.equal(strict.err.match(/yyerror/g)!.length, 1);
+  // check keeps the full list: what 3.3 refuses beyond the elision, modules never loaded, then start-up checks.
+  const all = run('check', registrar, '--strict');
+  assert.match(all.err, /14:9: error: `is_method` belongs to module `sipmsgops`, which is not loaded/);
+  assert.match(all.err, /6:1: error: module `registrar` depends on `signaling`/);
+  assert.match(all.err, /11 errors, 0 warnings/);
 });
 
 test('exit 1 with all errors for a broken cfg', () => {

@@ -60,3 +60,10 @@ test('--format sarif is SARIF 2.1.0 with rules, levels and regions', () => {
   }
   assert.ok(run0.results.some((x: { ruleId: string }) => x.ruleId === 'placeholder'));
 });
+
+test('lint --list-rules prints the registry, one rule a line, exit 0', () => {
+  const r = run('lint', '--list-rules');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^route-undefined +start-up +error +`route\(name\)` calls a route that is not defined\.$/m);
+  assert.match(r.out, /^socket-undeclared +lint +error /m);
+});
