@@ -2,6 +2,7 @@
 // recovery, so every read here tolerates a missing child.
 import type { CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
+import type * as C from '../../grammar/cst-types.js';
 import type { Diagnostic, Profile, RuleId } from './diagnostic.js';
 import { leniency } from './diagnostic.js';
 import { parseFormat, parsePVarToken } from './pvar.js';
@@ -9,20 +10,27 @@ import { stringTokenValue } from './strings.js';
 
 type Children = Record<string, (CstNode | IToken)[] | undefined>;
 
+// The CST is read through the labels of grammar/cst-types.ts (generated from the parser): on a typed node a key
+// that is not one of its children, e.g. after a label was renamed in the grammar, does not compile.
+type ChildrenOf<N> = N extends { children: infer K } ? K : never;
+type Key<N> = keyof ChildrenOf<N> & string;
+type Elem<N, K extends Key<N>> = NonNullable<ChildrenOf<N>[K]> extends readonly (infer E)[] ? E : never;
+type NodeOf<N, K extends Key<N>> = Extract<Elem<N, K>, CstNode>;
+
 function kids(n: CstNode | undefined): Children {
   return (n?.children ?? {}) as Children;
 }
-function node(n: CstNode | undefined, key: string, i = 0): CstNode | undefined {
-  return kids(n)[key]?.[i] as CstNode | undefined;
+function node<N extends CstNode, K extends Key<N>>(n: N | undefined, key: K, i = 0): NodeOf<N, K> | undefined {
+  return kids(n)[key]?.[i] as NodeOf<N, K> | undefined;
 }
-function nodes(n: CstNode | undefined, key: string): CstNode[] {
-  return (kids(n)[key] ?? []) as CstNode[];
+function nodes<N extends CstNode, K extends Key<N>>(n: N | undefined, key: K): NodeOf<N, K>[] {
+  return (kids(n)[key] ?? []) as NodeOf<N, K>[];
 }
-function tok(n: CstNode | undefined, key: string, i = 0): IToken | undefined {
+function tok<N extends CstNode>(n: N | undefined, key: Key<N>, i = 0): IToken | undefined {
   const t = kids(n)[key]?.[i] as IToken | undefined;
   return t && !isNaN(t.startOffset) ? t : undefined;
 }
-function toks(n: CstNode | undefined, key: string): IToken[] {
+function toks<N extends CstNode>(n: N | undefined, key: Key<N>): IToken[] {
   return ((kids(n)[key] ?? []) as IToken[]).filter((t) => !isNaN(t.startOffset));
 }
 
@@ -64,7 +72,7 @@ export class AstBuilder {
     return { kind: 'PVar', text: t.image, spec: r.spec, span };
   }
 
-  strings(n: CstNode | undefined): A.StringLit {
+  strings(n: C.StringsCstNode | undefined): A.StringLit {
     const ts = [...toks(n, 'StringDQ'), ...toks(n, 'StringSQ'), ...toks(n, 'UnterminatedString')].sort((a, b) => a.startOffset - b.startOffset);
     for (const t of toks(n, 'UnterminatedString')) {
       this.report('unterminated-string', 'error', 'this string is never closed', this.tokenSpan(t), `add the closing \`${t.image[0]}\``);
@@ -78,8 +86,8 @@ export class AstBuilder {
     return { kind: 'String', value, pieces: [t.image], parts: parseFormat(value).parts, span: this.tokenSpan(t) };
   }
 
-  snumber(n: CstNode | undefined): A.NumberLit {
-    const num = tok(n, 'Number') ?? tok(n, 'BoolWord');
+  snumber(n: C.SnumberCstNode | undefined): A.NumberLit {
+    const num = tok(n, 'Number');
     const sign = tok(n, 'sign')?.image ?? '';
     const text = sign + (num?.image ?? '0');
     return { kind: 'Number', value: numberValue(num?.image ?? '0') * (sign === '-' ? -1 : 1), text, span: this.nodeSpan(n) };
@@ -89,7 +97,7 @@ export class AstBuilder {
     return { kind: 'Number', value: numberValue(t.image), text: t.image, span: this.tokenSpan(t) };
   }
 
-  routeName(n: CstNode | undefined): A.RouteName {
+  routeName(n: C.RouteNameCstNode | undefined): A.RouteName {
     const t = tok(n, 'Identifier') ?? tok(n, 'Number') ?? tok(n, 'StringDQ') ?? tok(n, 'StringSQ');
     const quoted = !!(tok(n, 'StringDQ') ?? tok(n, 'StringSQ'));
     const text = !t ? '' : quoted ? stringTokenValue(t.image) : tok(n, 'Number') ? String(numberValue(t.image)) : t.image;
@@ -97,7 +105,7 @@ export class AstBuilder {
   }
 
   // ---- top level ------------------------------------------------------------------
-  cfg(root: CstNode): A.CfgFile {
+  cfg(root: C.CfgCstNode): A.CfgFile {
     const items: A.TopItem[] = [];
     for (const st of nodes(root, 'statement')) {
       const item = this.statement(st);
@@ -106,7 +114,7 @@ export class AstBuilder {
     return { kind: 'CfgFile', file: this.file, items };
   }
 
-  private statement(st: CstNode): A.TopItem | undefined {
+  private statement(st: C.StatementCstNode): A.TopItem | undefined {
     const c = kids(st);
     if (c.assignStm) return this.assignStm(node(st, 'assignStm'));
     if (c.socketStm) return this.socketStm(node(st, 'socketStm'));
@@ -115,14 +123,14 @@ export class AstBuilder {
     if (c.routeStm) return this.routeStm(node(st, 'routeStm'));
     if (c.includeStm) return this.include(node(st, 'includeStm'));
     if (c.Ellipsis) return this.placeholder(tok(st, 'Ellipsis')!);
-    for (const key of ['dstBlacklistStm', 'autoScalingStm', 'memGroupStm']) {
+    for (const key of ['dstBlacklistStm', 'autoScalingStm', 'memGroupStm'] as const) {
       const n = node(st, key);
       if (n) return this.wordsGlobal(n);
     }
     return undefined;
   }
 
-  private assignStm(n: CstNode | undefined): A.GlobalParam | undefined {
+  private assignStm(n: C.AssignStmCstNode | undefined): A.GlobalParam | undefined {
     const name = tok(n, 'name');
     if (!name) return undefined;
     const v = node(n, 'globalValue');
@@ -133,7 +141,7 @@ export class AstBuilder {
     };
   }
 
-  private globalValue(v: CstNode | undefined): A.GlobalValue {
+  private globalValue(v: C.GlobalValueCstNode | undefined): A.GlobalValue {
     const span = this.nodeSpan(v);
     if (node(v, 'snumber')) {
       const n = this.snumber(node(v, 'snumber'));
@@ -145,7 +153,7 @@ export class AstBuilder {
   }
 
   /** Globals with a grammar of their own that no layer reads yet: kept as their words. */
-  private wordsGlobal(n: CstNode): A.GlobalParam {
+  private wordsGlobal(n: C.DstBlacklistStmCstNode | C.AutoScalingStmCstNode | C.MemGroupStmCstNode): A.GlobalParam {
     const all = allTokens(n).sort((a, b) => a.startOffset - b.startOffset);
     const [name, , ...rest] = all;
     const span = this.nodeSpan(n);
@@ -156,15 +164,15 @@ export class AstBuilder {
     };
   }
 
-  hostText(h: CstNode | undefined): string {
+  hostText(h: C.HostCstNode | undefined): string {
     return allTokens(h).sort((a, b) => a.startOffset - b.startOffset).map((t) => t.image).join('');
   }
 
-  ipText(ip: CstNode | undefined): string {
+  ipText(ip: C.IpCstNode | undefined): string {
     return (tok(ip, 'Ipv4') ?? tok(ip, 'Ipv6'))?.image ?? '';
   }
 
-  private listenId(n: CstNode | undefined): { host: string; hostSpan: A.Span } {
+  private listenId(n: C.ListenIdCstNode | undefined): { host: string; hostSpan: A.Span } {
     const hostSpan = this.nodeSpan(n);
     if (node(n, 'ip')) {
       const ip = node(n, 'ip');
@@ -174,13 +182,13 @@ export class AstBuilder {
     return { host: this.hostText(node(n, 'host')), hostSpan };
   }
 
-  private portText(n: CstNode | undefined): string | undefined {
+  private portText(n: C.PortCstNode | undefined): string | undefined {
     if (!n) return undefined;
     const num = tok(n, 'Number');
     return num ? String(numberValue(num.image)) : tok(n, 'Any') ? 'any' : undefined;
   }
 
-  private socketStm(n: CstNode | undefined): A.SocketDecl {
+  private socketStm(n: C.SocketStmCstNode | undefined): A.SocketDecl {
     const def = node(n, 'socketDef');
     const kw = tok(n, 'Socket');
     const proto = tok(def, 'proto');
@@ -195,7 +203,7 @@ export class AstBuilder {
     return decl;
   }
 
-  private socketParam(decl: A.SocketDecl, p: CstNode): void {
+  private socketParam(decl: A.SocketDecl, p: C.SocketParamCstNode): void {
     if (tok(p, 'Anycast')) decl.anycast = true;
     else if (tok(p, 'Frag')) decl.frag = true;
     else if (tok(p, 'Tag')) decl.tag = tok(p, 'Identifier')?.image;
@@ -209,7 +217,7 @@ export class AstBuilder {
     }
   }
 
-  private aliasStm(n: CstNode | undefined): A.AliasDecl {
+  private aliasStm(n: C.AliasStmCstNode | undefined): A.AliasDecl {
     const aliases = nodes(n, 'aliasDef').map((d) => {
       const proto = tok(d, 'proto') ?? tok(d, 'Any');
       const port = this.portText(node(d, 'port'));
@@ -221,7 +229,7 @@ export class AstBuilder {
     return { kind: 'Alias', aliases, span: this.nodeSpan(n) };
   }
 
-  private moduleStm(n: CstNode | undefined): A.LoadModule | A.ModParam | undefined {
+  private moduleStm(n: C.ModuleStmCstNode | undefined): A.LoadModule | A.ModParam | undefined {
     if (tok(n, 'LoadModule')) {
       const s = this.strings(node(n, 'strings'));
       return { kind: 'LoadModule', path: s.value, pathSpan: s.span, span: this.nodeSpan(n) };
@@ -236,7 +244,7 @@ export class AstBuilder {
     return { kind: 'ModParam', module: mod.value, moduleSpan: mod.span, param: param.value, paramSpan: param.span, value, span: this.nodeSpan(n) };
   }
 
-  include(n: CstNode | undefined): A.Include {
+  include(n: C.IncludeStmCstNode | undefined): A.Include {
     return { kind: 'Include', path: this.strings(node(n, 'strings')).value, span: this.nodeSpan(n) };
   }
 
@@ -247,7 +255,7 @@ export class AstBuilder {
     return { kind: 'Placeholder', span };
   }
 
-  private routeStm(n: CstNode | undefined): A.RouteDecl {
+  private routeStm(n: C.RouteStmCstNode | undefined): A.RouteDecl {
     const kindTok = tok(n, 'kind');
     const extraTok = tok(n, 'interval') ?? tok(n, 'mode');
     const block = node(n, 'block');
@@ -263,7 +271,7 @@ export class AstBuilder {
   }
 
   // ---- statements ---------------------------------------------------------------------
-  actions(n: CstNode | undefined): A.Statement[] {
+  actions(n: C.ActionsCstNode | undefined): A.Statement[] {
     const out: A.Statement[] = [];
     for (const a of nodes(n, 'action')) {
       const s = this.action(a);
@@ -272,7 +280,7 @@ export class AstBuilder {
     return out;
   }
 
-  private action(a: CstNode): A.Statement | undefined {
+  private action(a: C.ActionCstNode): A.Statement | undefined {
     const c = kids(a);
     if (c.ifCmd) return this.ifCmd(node(a, 'ifCmd'));
     if (c.whileCmd) return this.whileCmd(node(a, 'whileCmd'));
@@ -286,14 +294,14 @@ export class AstBuilder {
     return undefined; // `;`
   }
 
-  private stm(n: CstNode | undefined): A.Statement[] {
+  private stm(n: C.StmCstNode | undefined): A.Statement[] {
     if (node(n, 'block')) return this.actions(node(node(n, 'block'), 'actions'));
     const a = node(n, 'action');
     const s = a ? this.action(a) : undefined;
     return s ? [s] : [];
   }
 
-  private ifCmd(n: CstNode | undefined): A.If {
+  private ifCmd(n: C.IfCmdCstNode | undefined): A.If {
     const otherwise = node(n, 'otherwise');
     return {
       kind: 'If', cond: this.exp(node(n, 'exp')), then: this.stm(node(n, 'then')),
@@ -301,11 +309,11 @@ export class AstBuilder {
     };
   }
 
-  private whileCmd(n: CstNode | undefined): A.While {
+  private whileCmd(n: C.WhileCmdCstNode | undefined): A.While {
     return { kind: 'While', cond: this.exp(node(n, 'exp')), body: this.stm(node(n, 'stm')), span: this.nodeSpan(n) };
   }
 
-  private foreachCmd(n: CstNode | undefined): A.ForEach {
+  private foreachCmd(n: C.ForeachCmdCstNode | undefined): A.ForEach {
     const it = tok(n, 'iterator');
     const src = tok(n, 'source');
     const span = this.nodeSpan(n);
@@ -315,7 +323,7 @@ export class AstBuilder {
     };
   }
 
-  private switchCmd(n: CstNode | undefined): A.Switch {
+  private switchCmd(n: C.SwitchCmdCstNode | undefined): A.Switch {
     const subject = tok(n, 'PseudoVariable');
     const span = this.nodeSpan(n);
     const cases: A.SwitchCase[] = nodes(n, 'caseStm').map((c) => {
@@ -329,7 +337,7 @@ export class AstBuilder {
     return { kind: 'Switch', subject: subject ? this.pvar(subject) : missingPVar(span), cases, span };
   }
 
-  private assignCmd(n: CstNode | undefined): A.Assign {
+  private assignCmd(n: C.AssignCmdCstNode | undefined): A.Assign {
     const target = tok(n, 'PseudoVariable');
     const op = tok(n, 'AssignOp');
     const span = this.nodeSpan(n);
@@ -338,7 +346,7 @@ export class AstBuilder {
     return { kind: 'Assign', target: target ? this.pvar(target) : missingPVar(span), op: op?.image ?? '=', value, span };
   }
 
-  cmd(n: CstNode | undefined): A.Statement {
+  cmd(n: C.CmdCstNode | undefined): A.Statement {
     const span = this.nodeSpan(n);
     const kw = tok(n, 'keyword');
     if (kw?.image === 'drop') return { kind: 'Drop', span };
@@ -353,7 +361,7 @@ export class AstBuilder {
     return this.funcCall(node(n, 'funcCall'));
   }
 
-  private returnCmd(n: CstNode | undefined): A.Return {
+  private returnCmd(n: C.ReturnCmdCstNode | undefined): A.Return {
     const v = node(n, 'returnValue');
     const span = this.nodeSpan(n);
     if (!v) return { kind: 'Return', span };
@@ -361,14 +369,14 @@ export class AstBuilder {
     return { kind: 'Return', value: pv ? this.pvar(pv) : this.snumber(node(v, 'snumber')), span };
   }
 
-  private routeCall(n: CstNode | undefined): A.RouteCall {
+  private routeCall(n: C.RouteCallCstNode | undefined): A.RouteCall {
     const pv = tok(n, 'PseudoVariable');
     const target = pv ? this.pvar(pv) : this.routeName(node(n, 'routeName'));
     const args = nodes(n, 'routeParam').map((p) => this.routeParam(p));
     return { kind: 'RouteCall', target, args, span: this.nodeSpan(n) };
   }
 
-  private routeParam(p: CstNode): A.StringLit | A.NumberLit | A.NullLit | A.PVar {
+  private routeParam(p: C.RouteParamCstNode): A.StringLit | A.NumberLit | A.NullLit | A.PVar {
     if (node(p, 'strings')) return this.strings(node(p, 'strings'));
     if (node(p, 'snumber')) return this.snumber(node(p, 'snumber'));
     const pv = tok(p, 'PseudoVariable');
@@ -376,7 +384,7 @@ export class AstBuilder {
     return { kind: 'Null', span: this.nodeSpan(p) };
   }
 
-  private asyncCmd(n: CstNode | undefined): A.AsyncCall {
+  private asyncCmd(n: C.AsyncCmdCstNode | undefined): A.AsyncCall {
     const kw = tok(n, 'keyword');
     const extraNum = tok(n, 'Number');
     const extraStr = node(n, 'strings');
@@ -388,7 +396,7 @@ export class AstBuilder {
     };
   }
 
-  private funcCall(n: CstNode | undefined): A.Call {
+  private funcCall(n: C.FuncCallCstNode | undefined): A.Call {
     const name = tok(n, 'name');
     const span = this.nodeSpan(n);
     // Rebuild the argument slots from the comma positions: `f(a,,c)` has an empty middle slot.
@@ -408,7 +416,7 @@ export class AstBuilder {
     return { kind: 'Call', name: name?.image ?? '', nameSpan: name ? this.tokenSpan(name) : span, args, span };
   }
 
-  private funcParam(p: CstNode): A.CallArg {
+  private funcParam(p: C.FuncParamCstNode): A.CallArg {
     if (node(p, 'strings')) return this.strings(node(p, 'strings'));
     if (node(p, 'snumber')) return this.snumber(node(p, 'snumber'));
     const pv = tok(p, 'PseudoVariable');
@@ -419,7 +427,7 @@ export class AstBuilder {
   }
 
   // ---- expressions ----------------------------------------------------------------------
-  exp(n: CstNode | undefined): A.Expr {
+  exp(n: C.ExpCstNode | undefined): A.Expr {
     const operands = nodes(n, 'expUnary').map((u) => this.expUnary(u));
     const ops = toks(n, 'op');
     return foldLeft(operands, ops, (op, left, right) => ({
@@ -427,12 +435,12 @@ export class AstBuilder {
     }), this.nodeSpan(n));
   }
 
-  private expUnary(n: CstNode): A.Expr {
+  private expUnary(n: C.ExpUnaryCstNode): A.Expr {
     if (tok(n, 'Not')) return { kind: 'Not', operand: this.expUnary(node(n, 'expUnary')!), span: this.nodeSpan(n) };
     return this.expElem(node(n, 'expElem'));
   }
 
-  private expElem(n: CstNode | undefined): A.Expr {
+  private expElem(n: C.ExpElemCstNode | undefined): A.Expr {
     const span = this.nodeSpan(n);
     if (node(n, 'exp')) return { kind: 'Group', expr: this.exp(node(n, 'exp')), span };
     if (node(n, 'assignExp')) return { kind: 'Bracket', expr: this.assignExp(node(n, 'assignExp')), span };
@@ -446,7 +454,7 @@ export class AstBuilder {
     return { kind: 'StatementExpr', statement: this.cmd(node(n, 'cmd')), span };
   }
 
-  private expCond(n: CstNode | undefined): A.Expr {
+  private expCond(n: C.ExpCondCstNode | undefined): A.Expr {
     const pv = tok(n, 'PseudoVariable');
     const span = this.nodeSpan(n);
     const left = pv ? this.pvar(pv) : missingPVar(span);
@@ -456,7 +464,7 @@ export class AstBuilder {
     return { kind: 'Compare', op: op.image as A.CompareOp, left, right: this.compareRhs(rhs), span };
   }
 
-  private compareRhs(n: CstNode): A.Compare['right'] {
+  private compareRhs(n: C.CompareRhsCstNode): A.Compare['right'] {
     const pv = tok(n, 'PseudoVariable');
     if (pv) return this.pvar(pv);
     if (node(n, 'strings')) return this.strings(node(n, 'strings'));
@@ -467,22 +475,22 @@ export class AstBuilder {
     return { kind: 'Net', text: this.ipText(node(n, 'ip')), span: this.nodeSpan(n) };
   }
 
-  assignExp(n: CstNode | undefined): A.Expr {
+  assignExp(n: C.AssignExpCstNode | undefined): A.Expr {
     return this.binaryLevel(n, 'arithExp', (c) => this.arithExp(c));
   }
 
-  private arithExp(n: CstNode): A.Expr {
+  private arithExp(n: C.ArithExpCstNode): A.Expr {
     return this.binaryLevel(n, 'unaryExp', (c) => this.unaryExp(c));
   }
 
-  private binaryLevel(n: CstNode | undefined, childKey: string, read: (c: CstNode) => A.Expr): A.Expr {
+  private binaryLevel<N extends C.AssignExpCstNode | C.ArithExpCstNode, K extends Key<N>>(n: N | undefined, childKey: K, read: (c: NodeOf<N, K>) => A.Expr): A.Expr {
     const operands = nodes(n, childKey).map(read);
     return foldLeft(operands, toks(n, 'op'), (op, left, right) => ({
       kind: 'Binary', op: op as A.ArithOp, left, right, span: joinSpans(left.span, right.span),
     }), this.nodeSpan(n));
   }
 
-  private unaryExp(n: CstNode): A.Expr {
+  private unaryExp(n: C.UnaryExpCstNode): A.Expr {
     if (tok(n, 'BNot')) return { kind: 'BitNot', operand: this.unaryExp(node(n, 'unaryExp')!), span: this.nodeSpan(n) };
     const p = node(n, 'primaryExp');
     const span = this.nodeSpan(p);
