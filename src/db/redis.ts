@@ -54,8 +54,8 @@ export class RedisClient {
   constructor(readonly target: RedisTarget, readonly label: string, log: DbLog) {
     const ch = new MessageChannel();
     this.syncPort = ch.port2;
+    this.syncPort.unref();
     this.worker = new Worker(WORKER, { eval: true, workerData: { base: import.meta.url, cfg: target, signal: this.signal.buffer, syncPort: ch.port1 }, transferList: [ch.port1] });
-    this.worker.unref();
     this.worker.on('message', (m: { id?: number; state?: string; error?: string; ok: boolean; value?: RedisReply }) => {
       if (m.state) {
         if (this.closed) return;
@@ -65,6 +65,8 @@ export class RedisClient {
       const done = this.pending.get(m.id!);
       if (done) { this.pending.delete(m.id!); done(m); }
     });
+    // After the listener: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   private wait(req: Record<string, unknown>, ms: number): { ok: boolean; value?: RedisReply; error?: string } {

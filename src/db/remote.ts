@@ -31,13 +31,13 @@ export class RemoteBackend implements DbBackend {
     this.scheme = url.scheme === 'mysql' ? 'mysql' : 'postgres';
     const channel = new MessageChannel();
     this.syncPort = channel.port2;
+    this.syncPort.unref(); // read with receiveMessageOnPort only: it must not keep the process alive
     const cfg = { scheme: this.scheme, host: url.host || 'localhost', port: url.port ?? (this.scheme === 'mysql' ? 3306 : 5432), user: url.user, password: url.password, database: url.database };
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { base: import.meta.url, cfg, signal: this.signal.buffer, syncPort: channel.port1 },
       transferList: [channel.port1],
     });
-    this.worker.unref();
     this.worker.on('message', (m: Answer & { state?: 'up' | 'down'; error?: string }) => {
       if (m.state) {
         // Start-up failures are reported by connect(); after close() nothing is.
@@ -50,6 +50,8 @@ export class RemoteBackend implements DbBackend {
       if (done) { this.pending.delete(m.id); done(m); }
     });
     this.worker.on('error', (err) => this.log(-1, `database worker for ${maskDbUrl(this.url.text)} failed: ${err.message}`));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
   }
 
   /** Connects, waiting: undefined, or the driver's error (start-up refuses the URL). */

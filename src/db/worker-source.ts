@@ -35,8 +35,13 @@ async function open() {
     c.on('error', (e) => lost(c, e));
     c.on('end', () => lost(c, new Error('connection terminated')));
     await c.connect();
+    // Statements with parameters are prepared once per connection (named): the server parses and plans them once.
+    const names = new Map();
     return { raw: c, query: async (text, params, arrays) => {
-      const r = await c.query(arrays ? { text, values: params, rowMode: 'array' } : { text, values: params });
+      const q = { text, values: params };
+      if (params.length) { let n = names.get(text); if (!n && names.size < 1000) { n = 's' + names.size; names.set(text, n); } if (n) q.name = n; }
+      if (arrays) q.rowMode = 'array';
+      const r = await c.query(q);
       return arrays ? { rows: [], arrays: r.rows || [], affected: r.rowCount || 0 } : { rows: r.rows || [], affected: r.rowCount || 0 };
     }, close: () => c.end().catch(() => undefined) };
   }
@@ -46,7 +51,9 @@ async function open() {
   c.on('error', (e) => lost(c, e));
   c.connection && c.connection.on && c.connection.on('end', () => lost(c, new Error('connection closed')));
   return { raw: c, query: async (text, params, arrays) => {
-    const [res] = await c.query({ sql: text, values: params, timeout: QUERY_MS, rowsAsArray: !!arrays });
+    // Statements with parameters go through the binary protocol's prepared statements (mysql2 caches them per connection).
+    const [res] = params.length ? await c.execute({ sql: text, values: params, timeout: QUERY_MS, rowsAsArray: !!arrays })
+      : await c.query({ sql: text, values: params, timeout: QUERY_MS, rowsAsArray: !!arrays });
     if (Array.isArray(res)) return arrays ? { rows: [], arrays: res.map((r) => [...r]), affected: 0 } : { rows: res.map((r) => ({ ...r })), affected: 0 };
     return { rows: [], affected: res.affectedRows || 0, insertId: res.insertId };
   }, close: () => c.end().catch(() => undefined) };

@@ -113,16 +113,30 @@ export async function startPostgres(host = '127.0.0.1'): Promise<DbServer> {
   run(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'], 'initdb', ids);
   const { child, log } = spawnServer(`${PG_BIN}/postgres`, ['-D', data, '-p', String(port), '-c', `listen_addresses=${host}`, '-c', `unix_socket_directories=${dir}`,
     '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=50'], ids);
-  await listening(child, host, port, log);
-  const pg = (await import('pg')).default;
-  const admin = new pg.Client({ host, port, user: 'postgres', database: 'postgres' });
-  for (let i = 0; ; i++) {
-    try { await admin.connect(); break; } catch (err) { if (i > 100) throw err; await new Promise((r) => setTimeout(r, 100)); }
+  const stop = stopper(child, dir, 'SIGINT');
+  try {
+    await listening(child, host, port, log);
+    const pg = (await import('pg')).default;
+    // Listening is not accepting yet ("the database system is starting up"): a new client per attempt (pg clients are single-use).
+    for (let i = 0; ; i++) {
+      const admin = new pg.Client({ host, port, user: 'postgres', database: 'postgres' });
+      try {
+        await admin.connect();
+        await admin.query(`CREATE ROLE opensips LOGIN PASSWORD 'opensipsrw'`);
+        await admin.query('CREATE DATABASE opensips OWNER opensips');
+        await admin.end();
+        break;
+      } catch (err) {
+        await admin.end().catch(() => undefined);
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
   }
-  await admin.query(`CREATE ROLE opensips LOGIN PASSWORD 'opensipsrw'`);
-  await admin.query('CREATE DATABASE opensips OWNER opensips');
-  await admin.end();
-  return { kind: 'postgres', url: `postgres://opensips:opensipsrw@${host}:${port}/opensips`, host, port, stop: stopper(child, dir, 'SIGINT') };
+  return { kind: 'postgres', url: `postgres://opensips:opensipsrw@${host}:${port}/opensips`, host, port, stop };
 }
 
 /** MariaDB with grant tables skipped (any user connects) and a database `opensips`. */
@@ -137,15 +151,23 @@ export async function startMariadb(host = '127.0.0.1'): Promise<DbServer> {
   const { child, log } = spawnServer(which('mariadbd') || '/usr/sbin/mariadbd', ['--no-defaults', `--datadir=${data}`, ...user, `--socket=${join(dir, 'mysqld.sock')}`,
     `--port=${port}`, `--bind-address=${host}`, '--skip-grant-tables', '--skip-name-resolve', `--pid-file=${join(dir, 'mysqld.pid')}`,
     '--innodb-flush-log-at-trx-commit=2', '--innodb-log-file-size=8M', '--innodb-buffer-pool-size=32M', '--skip-log-bin', '--log-error=' + join(dir, 'error.log')]);
-  await listening(child, host, port, () => { try { return log() + spawnSync('tail', ['-30', join(dir, 'error.log')], { encoding: 'utf8' }).stdout; } catch { return log(); } });
-  const mysql = (await import('mysql2/promise')).default;
-  let c;
-  for (let i = 0; ; i++) {
-    try { c = await mysql.createConnection({ host, port, user: 'root' }); break; } catch (err) { if (i > 100) throw err; await new Promise((r) => setTimeout(r, 100)); }
+  const stop = stopper(child, dir);
+  try {
+    await listening(child, host, port, () => { try { return log() + spawnSync('tail', ['-30', join(dir, 'error.log')], { encoding: 'utf8' }).stdout; } catch { return log(); } });
+    const mysql = (await import('mysql2/promise')).default;
+    for (let i = 0; ; i++) {
+      try {
+        const c = await mysql.createConnection({ host, port, user: 'root' });
+        await c.query('CREATE DATABASE opensips');
+        await c.end();
+        break;
+      } catch (err) { if (i > 100) throw err; await new Promise((r) => setTimeout(r, 100)); }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
   }
-  await c.query('CREATE DATABASE opensips');
-  await c.end();
-  return { kind: 'mariadb', url: `mysql://opensips:opensipsrw@${host}:${port}/opensips`, host, port, stop: stopper(child, dir) };
+  return { kind: 'mariadb', url: `mysql://opensips:opensipsrw@${host}:${port}/opensips`, host, port, stop };
 }
 
 /** redis-server without persistence. */
