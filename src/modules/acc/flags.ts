@@ -7,7 +7,7 @@ export const EXTRAS = ['cdr', 'missed', 'failed'] as const;
 export type Extra = (typeof EXTRAS)[number];
 
 /** Backends opensips-ts implements; the others stop `run` at start-up. */
-export const NATIVE_BACKENDS: ReadonlySet<Backend> = new Set(['log', 'evi']);
+export const NATIVE_BACKENDS: ReadonlySet<Backend> = new Set(['log', 'evi', 'db']);
 
 function tokens(text: string): string[] {
   return text.split('|').map((t) => t.trim().toLowerCase()).filter(Boolean);

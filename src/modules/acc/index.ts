@@ -2,8 +2,9 @@
 // request's transaction; a reply that goes out to the caller is accounted
 // ("transaction answered", negative ones with `failed`), a failed INVITE
 // with `missed` is reported once ("call missed"). Backends: log (acc's log
-// lines) and evi (E_ACC_EVENT / E_ACC_MISSED_EVENT); db, aaa and CDRs (which
-// need the dialog module) are not native.
+// lines), evi (E_ACC_EVENT / E_ACC_MISSED_EVENT) and db (the acc and
+// missed_calls tables on db_url, any backend); aaa and CDRs (which need the
+// dialog module) are not native.
 import type { ExecContext } from '../../script/context.js';
 import type { SipMessage } from '../../sip/message.js';
 import { reasonPhrase } from '../../sip/reasons.js';
@@ -12,7 +13,7 @@ import { tmHooks } from '../common/transaction.js';
 import { combine, oneOf } from '../common/fixups.js';
 import type { FunctionBehaviour, NativeModule, StaticArg } from '../types.js';
 import { NATIVE_BACKENDS, parseBackends, parseExtras, type Backend, type Extra } from './flags.js';
-import { ACC_TEXT, accRequestOf, outcomeOf, raiseAccEvent, writeLogRecord, type AccOutcome, type AccRequest } from './records.js';
+import { ACC_TEXT, accRequestOf, outcomeOf, raiseAccEvent, writeDbRecord, writeLogRecord, type AccOutcome, type AccRequest } from './records.js';
 
 /** Per backend: on, and which extras (missed/failed/cdr) it takes. */
 type AccFlags = Map<Backend, Set<Extra>>;
@@ -47,6 +48,7 @@ function write(rt: Runtime, st: AccState, backends: Backend[], missed: boolean, 
   for (const b of backends) {
     if (b === 'log') writeLogRecord(rt, missed ? ACC_TEXT.missed : ACC_TEXT.answered, request, o, st.receivedSec, st);
     else if (b === 'evi') raiseAccEvent(rt, missed, request, o, st.receivedSec, st);
+    else if (b === 'db') writeDbRecord(rt, missed, request, o, st.receivedSec, st);
   }
 }
 
@@ -131,7 +133,7 @@ function stringFixup(index: number, parse: (s: string) => { unknown: string[] },
 function unsupportedUse(args: StaticArg[]): string | undefined {
   const [type, extras] = args;
   const missing = type?.kind === 'string' && !type.dynamic ? parseBackends(type.text).backends.filter((b) => !NATIVE_BACKENDS.has(b)) : [];
-  if (missing.length) return `the ${missing.join(', ')} accounting backend${missing.length > 1 ? 's have' : ' has'} no native implementation in opensips-ts yet (log and evi do)`;
+  if (missing.length) return `the ${missing.join(', ')} accounting backend${missing.length > 1 ? 's have' : ' has'} no native implementation in opensips-ts yet (log, evi and db do)`;
   if (extras?.kind === 'string' && !extras.dynamic && parseExtras(extras.text).extras.includes('cdr')) return 'CDR accounting needs the dialog module, which has no native implementation in opensips-ts yet';
   return undefined;
 }

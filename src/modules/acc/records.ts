@@ -6,6 +6,9 @@ import { isSipError } from '../../sip/result.js';
 import { raiseEvent } from '../../script/events.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { Val } from '../../script/values.js';
+import { DbError } from '../../db/index.js';
+import { dbFor, dbUrlOf } from '../common/db.js';
+import { sqlName, strParam } from '../common/params.js';
 
 /** The leading text of each kind of record. */
 export const ACC_TEXT = { answered: 'ACC: transaction answered: ', missed: 'ACC: call missed: ', request: 'ACC: request accounted: ' } as const;
@@ -61,4 +64,31 @@ export function raiseAccEvent(rt: Runtime, missed: boolean, request: AccRequest,
     params.created = created;
   }
   raiseEvent(rt, missed ? 'E_ACC_MISSED_EVENT' : 'E_ACC_EVENT', params);
+}
+
+function datetime(sec: number): string {
+  return new Date(sec * 1000).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/**
+ * acc_db_request(): a row of db_table_acc (or db_table_missed_calls) on acc's
+ * db_url, column names from the acc_*_column parameters. Written on the async
+ * path: the reply that triggered it does not wait for the database.
+ */
+export function writeDbRecord(rt: Runtime, missed: boolean, request: AccRequest, o: AccOutcome, receivedSec: number, timing: AccTiming | undefined): void {
+  const col = (name: string, dflt: string): string => sqlName(rt, 'acc', name, dflt);
+  const table = missed ? strParam(rt, 'acc', 'db_table_missed_calls', 'missed_calls') : strParam(rt, 'acc', 'db_table_acc', 'acc');
+  const created = timing?.createdSec ?? 0;
+  const row: Record<string, string | number | null> = {
+    [col('acc_method_column', 'method')]: request.method, [col('acc_from_tag_column', 'from_tag')]: request.fromTag, [col('acc_to_tag_column', 'to_tag')]: o.toTag,
+    [col('acc_callid_column', 'callid')]: request.callId, [col('acc_sip_code_column', 'sip_code')]: o.code, [col('acc_sip_reason_column', 'sip_reason')]: o.reason,
+    [col('acc_time_column', 'time')]: datetime(receivedSec),
+    setuptime: Math.floor(rt.clock.now() / 1000) - created, created: created ? datetime(created) : null,
+  };
+  if (!missed) { row.duration = 0; row.ms_duration = 0; }
+  const db = dbFor(rt, dbUrlOf(rt, 'acc'));
+  if (db instanceof DbError) { rt.logger.log(-1, 'acc', 'acc_db_request', `failed to insert into database: ${db.message}`); return; }
+  void db.execAsync(db.sql.insert(table, row)).then((r) => {
+    if (r instanceof DbError) rt.logger.log(-1, 'acc', 'acc_db_request', `failed to insert into database: ${r.message}`);
+  });
 }
