@@ -107,3 +107,19 @@ test('MI ul_sync rewrites the table (or one AoR) from memory', () => {
   assert.deepEqual(rows(db).map((r) => r.contact), ['sip:1001@127.0.0.1:5062']);
   assert.deepEqual(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location', '9999'], id: 3 }, e.rt)!.error, { code: 404, message: 'AOR not found' });
 });
+
+test('sql-only (db_mode 3): lookups read the table (another node\'s rows are seen at once), the timer deletes expired rows whoever wrote them', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
+  const a = engine(db, '"db_mode", 3');
+  a.e.send(register({ user: '1001', contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 600 }));
+  const b = engine(db, '"db_mode", 3');
+  assert.equal(b.p.loaded, 0, 'sql-only loads nothing at start');
+  assert.deepEqual(usrlocOf(b.e.rt).domain('location').get('1001')!.bindings.map((x) => x.uri), ['sip:1001@127.0.0.1:5062'], 'node B sees node A\'s registration');
+  const now = Math.floor(a.e.clock.now() / 1000);
+  new Database(db).prepare("INSERT INTO location (contact_id, username, contact, expires, callid, cseq) VALUES (77, 'gone', 'sip:gone@x', ?, 'c', 1)").run(now - 5);
+  b.p.flush();
+  assert.deepEqual(rows(db).map((r) => r.username), ['1001'], 'the expired row of a node that is gone was deleted');
+  b.e.send(register({ user: '1001', contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 0, cseq: 2 }));
+  assert.deepEqual(rows(db), [], 'de-registered through node B');
+  assert.equal(usrlocOf(a.e.rt).domain('location').get('1001'), undefined, 'node A sees it at once');
+});

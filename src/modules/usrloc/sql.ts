@@ -187,7 +187,16 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
     if (r instanceof DbError) log(`write-back flush of ${batch.length} contact(s) failed: ${r.message}`);
     else for (const e of batch) if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = 'CS_SYNC';
   };
-  const flush = db.scheme === 'sqlite' ? flushNow : flushAsync;
+  /** sql-only's timer (db_timer_udomain): expired rows go, whichever node wrote them; async, the script never waits. */
+  const expireRows = (): void => {
+    const now = nowSec();
+    for (const table of domains) {
+      void db.execAsync(db.sql.delete(table, { keys: ['expires', 'expires'], ops: ['>', '<='], vals: [0, now] })).then((r) => {
+        if (r instanceof DbError) log(`failed to delete expired contacts from ${table}: ${r.message}`);
+      });
+    }
+  };
+  const flush = mode === 'sql-only' ? expireRows : db.scheme === 'sqlite' ? flushNow : flushAsync;
   put(rt.services, UL_FLUSH, flush);
   // ul_sync: the table (or one AoR) rewritten from memory.
   const sync: UsrlocSync = (table, aor) => {
