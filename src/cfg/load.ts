@@ -29,7 +29,8 @@ export interface LoadedCfg {
   chains: Map<string, A.Span[]>;
 }
 
-const MAX_INCLUDE_DEPTH = 64;
+/** OpenSIPS 3.3 (cfg_pp.h CFG_MAX_INCLUDE_DEPTH): the main file and 19 nested includes. */
+const MAX_INCLUDE_DEPTH = 20;
 
 class Loader {
   readonly diagnostics: Diagnostic[] = [];
@@ -124,7 +125,7 @@ class Loader {
     const target = candidates.find((c) => this.exists(c));
     if (!target) return report('include-not-found', `included file \`${inc.path}\` not found`, `looked in ${candidates.join(' and ')}`);
     if (stack.includes(target)) return report('include-cycle', `\`${inc.path}\` includes itself (through ${stack.length} file(s))`, 'remove the include that closes the loop');
-    if (stack.length >= MAX_INCLUDE_DEPTH) return report('include-depth', `includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
+    if (stack.length >= MAX_INCLUDE_DEPTH) return report('include-depth', `more than ${MAX_INCLUDE_DEPTH} nested cfg files: OpenSIPS 3.3 stops ("max nested cfg files reached!")`);
     return target;
   }
 }
