@@ -5,14 +5,20 @@
 // skips the tests with a loud line naming the Debian package; under CI=true
 // the tests run and fail instead.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export type ServerKind = 'postgres' | 'mariadb' | 'redis';
 
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** PG_BIN, else Debian's newest /usr/lib/postgresql/N/bin (15 on bookworm). */
+const PG_BIN = process.env.PG_BIN ?? (() => {
+  try {
+    const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    return versions.length ? `/usr/lib/postgresql/${versions[0]}/bin` : '/usr/lib/postgresql/15/bin';
+  } catch { return '/usr/lib/postgresql/15/bin'; }
+})();
 const which = (cmd: string): string => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
 const BINARIES: Record<ServerKind, { paths: () => string[]; pkg: string }> = {
   postgres: { paths: () => [`${PG_BIN}/initdb`, `${PG_BIN}/postgres`], pkg: 'postgresql' },
