@@ -1,6 +1,6 @@
 // The DB modules on every backend of the DB layer (SQLite, PostgreSQL,
 // MariaDB): tables made by `db create`, the same script on each (auth_db,
-// speeddial, permissions, avpops, alias_db, domain, group).
+// speeddial, permissions, avpops incl. avp_db_load/store/delete, alias_db, domain, group).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { sipEngine } from '../helpers/engine.js';
 import { request } from '../helpers/server.js';
 
 function fill(db: Db): void {
-  const made = createTables(db, ['subscriber', 'speed_dial', 'address', 'dispatcher', 'dbaliases', 'domain', 'grp', 're_grp']);
+  const made = createTables(db, ['subscriber', 'speed_dial', 'address', 'dispatcher', 'dbaliases', 'domain', 'grp', 're_grp', 'usr_preferences']);
   assert.ok(!(made instanceof DbError), String(made));
   for (const r of [
     db.insert('subscriber', { username: '1001', domain: '127.0.0.1', password: 'secret', ha1: '' }),
@@ -24,6 +24,8 @@ function fill(db: Db): void {
     db.insert('domain', { domain: '127.0.0.1', attrs: 'x=1' }),
     db.insert('grp', { username: '1002', domain: '127.0.0.11', grp: 'vip' }),
     db.insert('re_grp', { reg_exp: '^sip:10[0-9]+@', group_id: 5 }),
+    db.insert('usr_preferences', { uuid: '', username: '1002', domain: '', attribute: 'fwd', type: 0, value: 'sip:voicemail@127.0.50.8' }),
+    db.insert('usr_preferences', { uuid: '', username: '1002', domain: '', attribute: 'limit', type: 1, value: '3' }),
   ]) assert.ok(!(r instanceof DbError), String(r));
 }
 
@@ -41,6 +43,18 @@ const script = (url: string): string => [
   '\t$var(gg) = db_get_user_group("From", $avp(gid));',
   '\t$var(gid) = $avp(gid);',
   '\t$var(af) = alias_db_find("dbaliases", "sip:alias1@127.0.0.1", $var(alias));',
+  '\t$var(ld) = avp_db_load("$fu", "$avp(fwd)");',
+  '\t$var(fwd) = $avp(fwd);',
+  '\t$var(la) = avp_db_load("$fu/username", "a", , "p_");',
+  '\t$var(lim) = $avp(p_limit);',
+  '\t$avp(note) = "hello";',
+  '\t$var(st) = avp_db_store("$tu", "$avp(note)");',
+  '\t$avp(note) = NULL;',
+  '\t$var(ld2) = avp_db_load("$tu", "$avp(note)");',
+  '\t$var(note) = $avp(note);',
+  '\t$var(dl2) = avp_db_delete("$tu", "$avp(note)");',
+  '\t$avp(note) = NULL;',
+  '\t$var(ld3) = avp_db_load("$tu", "$avp(note)");',
   '\t$var(exists) = db_does_uri_exist("sip:1001@127.0.0.1", "subscriber");',
   '\t$var(missing) = db_does_uri_exist("sip:9999@127.0.0.1", "subscriber");',
   '\t$var(sd) = sd_lookup("speed_dial");',
@@ -60,10 +74,12 @@ function checks(url: string): void {
   assert.deepEqual(e.diagnostics, []);
   const msg = request('INVITE', 'm1', 'sip:21@127.0.0.1').replace(/^From: .*$/m, 'From: <sip:1002@127.0.0.11>;tag=a');
   const v = e.send(Buffer.from(msg)).vars;
-  const names = ['exists', 'missing', 'sd', 'ru', 'addr', 'info', 'noaddr', 'q', 'dst', 'set', 'uhl', 'fl', 'dl', 'dattrs', 'in', 'notin', 'gg', 'gid', 'af', 'alias', 'al', 'ru2'];
+  const names = ['exists', 'missing', 'sd', 'ru', 'addr', 'info', 'noaddr', 'q', 'dst', 'set', 'uhl', 'fl', 'dl', 'dattrs', 'in', 'notin', 'gg', 'gid', 'af', 'alias', 'al', 'ru2',
+    'ld', 'fwd', 'la', 'lim', 'st', 'ld2', 'note', 'dl2', 'ld3'];
   assert.deepEqual(Object.fromEntries(names.map((k) => [k, v.get(k)])), {
     exists: 1, missing: -5, sd: 1, ru: 'sip:alice@127.0.0.30', addr: 1, info: 'lab', noaddr: -1, q: 1, dst: 'sip:127.0.50.9:5060', set: 1,
     uhl: 1, fl: -1, dl: 1, dattrs: 'x=1', in: 1, notin: -6, gg: 1, gid: 5, af: 1, alias: 'sip:1001@127.0.0.1', al: 1, ru2: 'sip:bob@127.0.50.5',
+    ld: 1, fwd: 'sip:voicemail@127.0.50.8', la: 1, lim: 3, st: 1, ld2: 1, note: 'hello', dl2: 1, ld3: -1,
   });
 }
 

@@ -1,5 +1,6 @@
 // avpops: AVP operations (is_avp_set, avp_delete, avp_copy, avp_pushto,
-// avp_check, avp_op, avp_subst, avp_print) and avp_db_query over SQLite.
+// avp_check, avp_op, avp_subst, avp_print), avp_db_query and
+// avp_db_load/store/delete on any backend of the DB layer.
 // Arguments are avpops' own mini-languages (params.ts), parsed once per
 // text: lint reports constant ones that 3.3 would refuse at start-up.
 import type { ExecContext } from '../../script/context.js';
@@ -9,6 +10,7 @@ import type { Runtime } from '../../script/runtime.js';
 import { parseSubst, type SubstExpr } from '../../script/subst.js';
 import type { ArgValue, FunctionBehaviour, NativeModule, StaticArg } from '../types.js';
 import { dbQuery, destinations } from './db.js';
+import { dbDelete, dbLoad, dbStore, parseName, parseSource, type DbName, type DbSource } from './db-avps.js';
 import { CHECK_OPS, checkAvps, copyAvps, deleteAvps, isAvpSet, OP_OPS, opAvps, printAvps, pushToTarget, substAvps, type PushTarget } from './ops.js';
 import { avpRef, opValue, pvRef, splitFlags, type OpValue, type PvRef } from './params.js';
 
@@ -208,6 +210,21 @@ export const avpops: NativeModule = {
       }),
     },
     avp_print: { returns: [1], impl: (ctx) => printAvps(ctx) },
+    avp_db_load: {
+      returns: [1, -1], fixup: fixupOf([parseSource, parseName]),
+      impl: (ctx, [a, b, id, prefix]) => withParsed(ctx, 'ops_dbload_avps', [['dbsrc', str(a), parseSource], ['dbname', str(b), parseName]],
+        ([src, name]) => dbLoad(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined, prefix?.given ? str(prefix) : '')),
+    },
+    avp_db_store: {
+      returns: [1, -1], fixup: fixupOf([parseSource, parseName]),
+      impl: (ctx, [a, b, id]) => withParsed(ctx, 'ops_dbstore_avps', [['dbsrc', str(a), parseSource], ['dbname', str(b), parseName]],
+        ([src, name]) => dbStore(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined)),
+    },
+    avp_db_delete: {
+      returns: [1, -1], fixup: fixupOf([parseSource, parseName]),
+      impl: (ctx, [a, b, id]) => withParsed(ctx, 'ops_dbdelete_avps', [['dbsrc', str(a), parseSource], ['dbname', str(b), parseName]],
+        ([src, name]) => dbDelete(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined)),
+    },
     avp_db_query: {
       returns: [1, -1, -2], fixup: fixupOf([undefined, destList]),
       impl: (ctx, [q, d, id]) => {
