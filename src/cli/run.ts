@@ -99,7 +99,7 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
     request: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.request(to.ip, to.port, payload, prefix, ms, attempts); },
     requestAsync: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.requestAsync(to.ip, to.port, payload, prefix, ms, attempts); },
   };
-  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t));
+  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t), (level, fn, t) => rt.logger.log(level, 'core', fn, t));
   const server = new SipServer(rt, net, map);
   try {
     await server.start();

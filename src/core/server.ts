@@ -40,6 +40,9 @@ function num(rt: Runtime, name: string, dflt: number): number {
   return typeof v === 'number' ? v : dflt;
 }
 
+/** The largest UDP payload (OpenSIPS's BUF_SIZE): a bigger reply cannot go out as one datagram. */
+const MAX_UDP_DATAGRAM = 65535;
+
 export class SipServer implements LiveTm {
   readonly tm: TransactionTable;
   received = 0;
@@ -99,6 +102,11 @@ export class SipServer implements LiveTm {
 
   /** Every send goes through here, so that a debug log shows the whole exchange. */
   private send(from: SocketInfo, to: Peer, data: Buffer): void {
+    if (to.proto === 'udp' && data.length > MAX_UDP_DATAGRAM) {
+      // What proto_udp_send logs when sendto() refuses the datagram (EMSGSIZE); what was stored stays stored.
+      this.log(-1, 'proto_udp_send', `sendto(sock,${data.length},udp:${from.ip}:${from.port}): Message too long(90) [${to.ip}:${to.port}]`);
+      return;
+    }
     if (this.rt.logger.logLevel >= 4) this.log(4, 'msg_send', `sending ${data.length} bytes from ${from.proto}:${from.ip}:${from.port} to ${to.proto}:${to.ip}:${to.port}: ${data.toString('latin1').split('\r\n')[0]}`);
     this.net.send(from, to, data);
   }

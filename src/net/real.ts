@@ -5,11 +5,13 @@ import type { Inbound, Network, Peer } from './types.js';
 import { UdpTransport } from './udp.js';
 
 export class RealNetwork implements Network {
-  readonly udp = new UdpTransport();
+  readonly udp: UdpTransport;
   readonly tcp: TcpTransport;
 
-  constructor(tcpLifetimeMs: () => number, private readonly log: (text: string) => void) {
+  /** `logAt` logs as the core does (level, function, text); without it failed UDP sends go to `log`. */
+  constructor(tcpLifetimeMs: () => number, private readonly log: (text: string) => void, logAt?: (level: number, fn: string, text: string) => void) {
     this.tcp = new TcpTransport(tcpLifetimeMs, log);
+    this.udp = new UdpTransport(logAt ?? ((_l, _f, t) => log(t)));
   }
 
   async listen(sockets: SocketInfo[], onMessage: (m: Inbound) => void): Promise<void> {

@@ -8,6 +8,9 @@ import { isIPv4 } from '../sip/host.js';
 import type { Inbound, Peer } from './types.js';
 
 export class UdpTransport {
+  /** `log` hears failed sends at L_ERR, as proto_udp_send logs them. */
+  constructor(private readonly log: (level: number, fn: string, text: string) => void = () => undefined) {}
+
   private readonly sockets = new Map<string, SocketAsPromised>();
   /** The same sockets by the SocketInfo they were opened for: a send from a received message's socket skips building the key. */
   private bySocketInfo = new WeakMap<SocketInfo, SocketAsPromised>();
@@ -31,11 +34,17 @@ export class UdpTransport {
 
   send(from: SocketInfo, to: Peer, data: Buffer): void {
     const sock = this.bySocketInfo.get(from) ?? this.sockets.get(this.key(from));
-    if (!sock) return;
+    if (!sock) { this.log(-1, 'msg_send', `no UDP socket udp:${from.ip}:${from.port} to send ${data.length} bytes to ${to.ip}:${to.port}`); return; }
+    const failed = (err: Error | null): void => {
+      if (!err) return;
+      const e = err as NodeJS.ErrnoException;
+      this.log(-1, 'proto_udp_send', `sendto(sock,${data.length},udp:${from.ip}:${from.port}): ${e.code ?? e.message}(${-(e.errno ?? 0)}) [${to.ip}:${to.port}]`);
+    };
     try {
-      sock.socket.send(data, to.port, to.ip);
-    } catch {
-      // A destination dgram refuses (a port out of range from a table or a header): nothing is sent.
+      sock.socket.send(data, to.port, to.ip, failed);
+    } catch (err) {
+      // A destination dgram refuses at once (a port out of range from a table or a header): nothing is sent.
+      failed(err as Error);
     }
   }
 

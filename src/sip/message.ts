@@ -190,9 +190,13 @@ export class SipMessage {
 
   private firstIndex(key: string): number {
     const index = this.frame.index;
+    if (index.length > FIRST_INDEX_SCAN_MAX) return (this.firstIndexes ??= firstIndexes(index)).get(key) ?? -1;
     for (let i = 0; i < index.length; i++) if (index[i]!.key === key) return i;
     return -1;
   }
+
+  /** Where each header name first occurs, for messages with many header lines (built once, on first use). */
+  private firstIndexes: Map<string, number> | undefined;
 
   /** First value of the header (any case, compact form or not), undefined when absent. */
   header(name: string): string | undefined {
@@ -614,4 +618,17 @@ export class SipMessage {
   applyEdits(): ParseResult {
     return parseSipMessage(this.serialize(), { datagram: this.frame.datagram });
   }
+}
+
+/**
+ * Up to this many header lines a lookup scans them; beyond it (2,000 Contact
+ * lines in one REGISTER) a map of first positions keeps every lookup O(1), so
+ * the work per message stays linear in its size.
+ */
+const FIRST_INDEX_SCAN_MAX = 32;
+
+function firstIndexes(index: readonly { key: string }[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < index.length; i++) if (!m.has(index[i]!.key)) m.set(index[i]!.key, i);
+  return m;
 }

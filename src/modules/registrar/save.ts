@@ -3,7 +3,6 @@
 import { scriptContacts } from '../../script/edits.js';
 import { isSipError } from '../../sip/result.js';
 import type { Contact } from '../../sip/name-addr.js';
-import { urisEqual } from '../../sip/uri-compare.js';
 import { socketString, type ExecContext } from '../../script/context.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
@@ -13,6 +12,7 @@ import { parseSaveFlags, type SaveFlags } from './flags.js';
 import { METHOD_BITS, ALL_METHODS } from './methods.js';
 import { parserError } from '../../script/errinfo.js';
 import { Counter } from '../common/stats.js';
+import { BindingIndex } from './binding-index.js';
 
 export class RegistrarError extends Error {
   constructor(readonly code: number, readonly text: string) { super(text); }
@@ -115,14 +115,14 @@ export function captureBinding(ctx: ExecContext, inc: Incoming, nowSec: number, 
   };
 }
 
-function findBinding(r: AorRecord, c: Contact, callid: string, f: SaveFlags, matchingMode: 0 | 1): Binding | undefined {
+function findBinding(r: AorRecord, index: BindingIndex, c: Contact, callid: string, f: SaveFlags, matchingMode: 0 | 1): Binding | undefined {
   const m = f.matching ?? { mode: matchingMode };
   if ('param' in m) {
     const value = (uri: string): string | undefined => { const p = splitUri(uri); return p ? uriParam(p.params, m.param) : undefined; };
     const want = value(c.uri);
     return r.bindings.find((b) => { const got = value(b.uri); return want === undefined || got === undefined || want === got; });
   }
-  return r.bindings.find((b) => urisEqual(b.uri, c.uri) && (m.mode === 0 || b.callid === callid));
+  return index.find(c.uri, (b) => m.mode === 0 || b.callid === callid);
 }
 
 /** The REGISTER's Path header values, joined, when a p0/p1/p2 flag asks for Path support. */
@@ -146,9 +146,11 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
   const existed = d.get(aor);
   const r = existed ?? d.create(own(aor));
   let n = cap ? r.bindings.filter((b) => isValid(b, nowSec)).length : 0;
+  const index = new BindingIndex(r.bindings);
+  const remove = (b: Binding): void => { index.delete(b); d.remove(r, b); d.records.set(aor, r); };
   try {
     for (const inc of incoming) {
-      const found = findBinding(r, inc.contact, callid, f, ul.matchingMode);
+      const found = findBinding(r, index, inc.contact, callid, f, ul.matchingMode);
       if (found && (found.callid === callid || (f.matching && !('param' in f.matching) && f.matching.mode === 1))) {
         if (cseqNum < found.cseq) throw new RegistrarError(400, 'Invalid CSeq number');
         if (cseqNum === found.cseq) {
@@ -162,27 +164,26 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
           if (!f.force) throw new RegistrarError(503, 'Too many registered contacts');
           const victim = existed ? [...r.bindings].reverse().find((b) => isValid(b, nowSec)) : r.bindings[0];
           if (!victim) break;
-          d.remove(r, victim);
-          d.records.set(aor, r);
+          remove(victim);
           n--;
         }
-        d.insert(r, captureBinding(ctx, inc, nowSec, s, f));
+        index.add(d.insert(r, captureBinding(ctx, inc, nowSec, s, f)));
         n++;
         continue;
       }
-      if (inc.expires === 0) { d.remove(r, found); d.records.set(aor, r); if (cap) n--; continue; }
+      if (inc.expires === 0) { remove(found); if (cap) n--; continue; }
       if (cap && !isValid(found, nowSec)) n++;
       while (cap && n > cap) {
         if (!f.force) throw new RegistrarError(503, 'Too many registered contacts');
         const victim = [...r.bindings].reverse().find((b) => b !== found && isValid(b, nowSec));
         if (!victim) break;
-        d.remove(r, victim);
-        d.records.set(aor, r);
+        remove(victim);
         n--;
       }
       const info = captureBinding(ctx, inc, nowSec, s, f);
       // usrloc keeps the stored contact URI; pack_ci() hands a new one only for M<param> matching.
       d.refresh(r, found, info, f.matching && 'param' in f.matching ? info.uri : undefined);
+      index.rekey(found);
     }
   } catch (err) {
     if (!existed) d.removeAor(aor); // a new AoR is discarded on error

@@ -175,6 +175,9 @@ export class UsrlocDomain {
 
   private place(r: AorRecord, b: Binding): void {
     if (this.descTimeOrder()) { r.bindings.unshift(b); return; }
+    // Equal q is the common case: appending after the last one is then O(1), not a scan.
+    const last = r.bindings[r.bindings.length - 1];
+    if (!last || last.q >= b.q) { r.bindings.push(b); return; }
     const at = r.bindings.findIndex((x) => x.q < b.q);
     if (at < 0) r.bindings.push(b); else r.bindings.splice(at, 0, b);
   }
