@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import { mapPeer, parseMap } from '../net/address-map.js';
 import { expandSockets, isHostAddress, systemResolver, type HostResolver } from '../net/interfaces.js';
 import { RealNetwork } from '../net/real.js';
+import type { TcpLimits } from '../net/tcp.js';
 import { BlockingUdp } from '../net/blocking-udp.js';
 import { buildEngine } from '../script/engine.js';
 import { notNative } from '../script/native-coverage.js';
@@ -15,7 +16,7 @@ import { socketString } from '../script/context.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { coreMi } from '../core/mi-core.js';
 import { startMiHttp } from '../net/http-mi.js';
-import { startMiFifo, type MiFifo } from '../net/fifo-mi.js';
+import { fifoMode, startMiFifo, type MiFifo } from '../net/fifo-mi.js';
 import { VERSION } from './lint.js';
 import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrloc/sql.js';
 import { usrlocOf } from '../modules/registrar/aor.js';
@@ -99,7 +100,7 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
     request: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.request(to.ip, to.port, payload, prefix, ms, attempts); },
     requestAsync: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.requestAsync(to.ip, to.port, payload, prefix, ms, attempts); },
   };
-  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t), (level, fn, t) => rt.logger.log(level, 'core', fn, t));
+  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t), (level, fn, t) => rt.logger.log(level, 'core', fn, t), tcpLimitsOf(loaded.script.globals, rt));
   const server = new SipServer(rt, net, map);
   try {
     await server.start();
@@ -129,7 +130,7 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   let fifo: MiFifo | undefined;
   if (engine.resolution.modules.has('mi_fifo')) {
     const path = String(rt.param('mi_fifo', 'fifo_name') || '/tmp/opensips_fifo');
-    const started = startMiFifo(coreMi(VERSION), rt, { path, mode: Number(rt.param('mi_fifo', 'fifo_mode') ?? 0o660), replyDir: String(rt.param('mi_fifo', 'reply_dir') || '/tmp/') });
+    const started = startMiFifo(coreMi(VERSION), rt, { path, mode: fifoMode(rt.param('mi_fifo', 'fifo_mode')), replyDir: String(rt.param('mi_fifo', 'reply_dir') || '/tmp/') });
     // OpenSIPS stops when it cannot make its FIFO; the SIP service matters more here: logged, and run goes on.
     if (typeof started === 'string') rt.logger.log(-1, 'mi_fifo', 'mi_init_fifo', started);
     else { fifo = started; rt.logger.log(2, 'mi_fifo', 'init', `MI over the FIFO ${path}`); }
@@ -164,4 +165,20 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
   await untilStopped();
   await live.stop();
   return EXIT.ok;
+}
+
+/** The TCP limits the cfg sets (tcp_max_connections, tcp_max_msg_time, proto_tcp's tcp_max_msg_chunks); 3.3's defaults otherwise. */
+function tcpLimitsOf(globals: ReadonlyMap<string, { value: { kind: string; value?: unknown } }>, rt: { param(m: string, n: string): string | number | undefined }): Partial<TcpLimits> {
+  const num = (name: string): number | undefined => {
+    const g = globals.get(name);
+    return g?.value.kind === 'Number' && typeof g.value.value === 'number' && g.value.value > 0 ? g.value.value : undefined;
+  };
+  const limits: Partial<TcpLimits> = {};
+  const conns = num('tcp_max_connections');
+  if (conns) limits.maxConnections = conns;
+  const msgTime = num('tcp_max_msg_time');
+  if (msgTime) limits.maxMsgTimeMs = msgTime * 1000;
+  const chunks = Number(rt.param('proto_tcp', 'tcp_max_msg_chunks') ?? 0);
+  if (chunks > 0) limits.maxMsgChunks = chunks;
+  return limits;
 }

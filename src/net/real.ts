@@ -1,6 +1,6 @@
 // The real network of `run`: UDP and TCP sockets bound to each `socket=` line.
 import type { SocketInfo } from '../script/context.js';
-import { TcpTransport } from './tcp.js';
+import { TcpTransport, type TcpLimits } from './tcp.js';
 import type { Inbound, Network, Peer } from './types.js';
 import { UdpTransport } from './udp.js';
 
@@ -9,8 +9,8 @@ export class RealNetwork implements Network {
   readonly tcp: TcpTransport;
 
   /** `logAt` logs as the core does (level, function, text); without it failed UDP sends go to `log`. */
-  constructor(tcpLifetimeMs: () => number, private readonly log: (text: string) => void, logAt?: (level: number, fn: string, text: string) => void) {
-    this.tcp = new TcpTransport(tcpLifetimeMs, log);
+  constructor(tcpLifetimeMs: () => number, private readonly log: (text: string) => void, logAt?: (level: number, fn: string, text: string) => void, tcpLimits: Partial<TcpLimits> = {}) {
+    this.tcp = new TcpTransport(tcpLifetimeMs, log, tcpLimits);
     this.udp = new UdpTransport(logAt ?? ((_l, _f, t) => log(t)));
   }
 

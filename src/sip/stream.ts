@@ -1,17 +1,24 @@
 // Framing messages off a TCP/TLS byte stream (RFC 3261 §18.3): headers up to
 // the empty line, then exactly Content-Length bytes, which is mandatory here.
+// A message is at most `maxMessageBytes` (OpenSIPS 3.3 reads a TCP message
+// into a TCP_BUF_SIZE buffer of 65,535 bytes): a Content-Length that cannot
+// fit is refused as soon as the headers are in, before any body is buffered.
 import { findHeadEnd } from './frame.js';
 import { headerKey } from './header-names.js';
+
+/** OpenSIPS 3.3's TCP_BUF_SIZE: the largest message read off a TCP connection. */
+export const MAX_STREAM_MESSAGE = 65535;
 
 export type StreamFrame =
   /** CR/LF bytes between messages (RFC 5626 keep-alive pings and pongs): skip them. */
   | { readonly kind: 'keepalive'; readonly length: number }
   | { readonly kind: 'message'; readonly length: number }
-  | { readonly kind: 'incomplete' }
+  /** More bytes needed; `total` is the whole message's length once its headers are in. */
+  | { readonly kind: 'incomplete'; readonly total?: number }
   /** The stream cannot be resynchronised: close the connection. */
   | { readonly kind: 'error'; readonly error: string };
 
-export function frameStreamMessage(buf: Buffer, maxHeaderBytes = 65536): StreamFrame {
+export function frameStreamMessage(buf: Buffer, maxHeaderBytes = 65536, maxMessageBytes = Infinity): StreamFrame {
   let lead = 0;
   while (lead < buf.length && (buf[lead] === 13 || buf[lead] === 10)) lead++;
   if (lead > 0) return { kind: 'keepalive', length: lead };
@@ -39,5 +46,6 @@ export function frameStreamMessage(buf: Buffer, maxHeaderBytes = 65536): StreamF
   }
   if (length === undefined) return { kind: 'error', error: 'no Content-Length on a stream transport' };
   const total = bodyStart + length;
-  return buf.length >= total ? { kind: 'message', length: total } : { kind: 'incomplete' };
+  if (total > maxMessageBytes) return { kind: 'error', error: `message too big: Content-Length ${length} makes ${total} bytes, more than ${maxMessageBytes}` };
+  return buf.length >= total ? { kind: 'message', length: total } : { kind: 'incomplete', total };
 }
