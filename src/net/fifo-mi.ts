@@ -13,6 +13,17 @@ import type { Runtime } from '../script/runtime.js';
 
 export interface MiFifo { close(): void }
 
+/**
+ * The FIFO's permissions: 0600 (only the server's user may run MI commands)
+ * unless the cfg sets fifo_mode. OpenSIPS 3.3's default is 0660; a FIFO any
+ * group member can write to is a way to change the server's state.
+ */
+export function fifoMode(cfgValue: string | number | undefined): number {
+  if (cfgValue === undefined || cfgValue === '') return 0o600;
+  const n = typeof cfgValue === 'number' ? cfgValue : Number(cfgValue);
+  return Number.isInteger(n) && n >= 0 && n <= 0o777 ? n : 0o600;
+}
+
 /** A FIFO at `path`, replacing a stale one; an error text when it cannot be made. */
 function makeFifo(path: string, mode: number): string | undefined {
   try {

@@ -41,3 +41,24 @@ test('opensips-ts run with mi_fifo answers MI commands on the FIFO', { timeout: 
     server.child.kill('SIGTERM');
   }
 });
+
+test('the FIFO is created with mode 0600 unless the cfg sets fifo_mode', async () => {
+  const { statSync } = await import('node:fs');
+  const { startLive } = await import('../../src/cli/run.js');
+  const { fifoMode } = await import('../../src/net/fifo-mi.js');
+  assert.equal(fifoMode(undefined), 0o600);
+  assert.equal(fifoMode(0o640), 0o640);
+  const dir = mkdtempSync(join(tmpdir(), 'osts-fifo-mode-'));
+  const fifo = join(dir, 'opensips_fifo');
+  const cfg = join(dir, 'fifo.cfg');
+  writeFileSync(cfg, `socket=udp:127.0.70.5:5060\nloadmodule "sl.so"\nloadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "${fifo}")\nroute {\n\tsl_send_reply(200, "OK");\n}\n`);
+  const live = await startLive(cfg, { maps: [], strict: false }, { out: () => undefined, err: () => undefined, color: false, cwd: dir });
+  assert.notEqual(typeof live, 'number');
+  try {
+    const st = statSync(fifo);
+    assert.ok(st.isFIFO());
+    assert.equal(st.mode & 0o777, 0o600);
+  } finally {
+    if (typeof live !== 'number') await live.stop();
+  }
+});

@@ -12,7 +12,7 @@ import { runSipp, SIP_DIR, SIPP, sippSkip, startServer, type Sipp } from '../hel
 const MI = 'http://127.0.22.1:18889/mi';
 
 async function contacts(aor: string): Promise<{ Contact: string; Expires: number; Socket: string }[] | undefined> {
-  const r = await fetch(MI, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_show_contact', params: ['location', aor], id: 1 }) });
+  const r = await fetch(MI, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_show_contact', params: ['location', aor], id: 1 }) });
   const j = (await r.json()) as { result?: { Contacts: never[] }; error?: { code: number } };
   return j.error?.code === 404 ? undefined : j.result!.Contacts;
 }

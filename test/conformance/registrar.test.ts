@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
 
 async function ulDump(): Promise<{ Domains: { AORs: { AOR: string; Contacts: { Contact: string; Expires: number }[] }[] }[] }> {
-  const r = await fetch('http://127.0.21.1:18888/mi', { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_dump', id: 1 }) });
+  const r = await fetch('http://127.0.21.1:18888/mi', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_dump', id: 1 }) });
   return ((await r.json()) as { result: never }).result;
 }
 

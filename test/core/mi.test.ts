@@ -68,16 +68,46 @@ test('mi_http: POST /mi with JSON-RPC; 405 for GET, 400 for an empty body, -3270
   const server = await startMiHttp(mi, e.rt, { ip: '127.0.0.1', port: 0, root: 'mi' });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/mi`;
+  const json = { 'Content-Type': 'application/json' };
   try {
-    const ok = await fetch(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_show_contact', params: ['location', '1001'], id: 1 }) });
+    const ok = await fetch(url, { method: 'POST', headers: json, body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_show_contact', params: ['location', '1001'], id: 1 }) });
     assert.equal(ok.status, 200);
     assert.equal(((await ok.json()) as { result: { AOR: string } }).result.AOR, '1001');
     assert.equal((await fetch(url)).status, 405);
-    assert.equal((await fetch(url, { method: 'POST', body: '' })).status, 400);
-    const bad = await fetch(url, { method: 'POST', body: '{nope' });
+    assert.equal((await fetch(url, { method: 'POST', headers: json, body: '' })).status, 400);
+    const bad = await fetch(url, { method: 'POST', headers: json, body: '{nope' });
     assert.deepEqual(((await bad.json()) as { error: unknown }).error, { code: -32700, message: 'Parse error' });
-    const note = await fetch(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_dump' }) });
+    const note = await fetch(url, { method: 'POST', headers: json, body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_dump' }) });
     assert.equal(note.status, 202);
+  } finally {
+    server.close();
+  }
+});
+
+test('mi_http refuses what a web page could send: a foreign Origin (403), a body that is not application/json (415); nothing runs', async () => {
+  const { e, mi } = registered();
+  const server = await startMiHttp(mi, e.rt, { ip: '127.0.0.1', port: 0, root: 'mi' });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}/mi`;
+  const rm = JSON.stringify({ jsonrpc: '2.0', method: 'ul_rm', params: ['location', '1001'], id: 1 });
+  const stored = () => (mi.handle({ jsonrpc: '2.0', method: 'ul_show_contact', params: ['location', '1001'], id: 9 }, e.rt)!.result as { AOR?: string } | undefined)?.AOR;
+  try {
+    const plain = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: rm });
+    assert.equal(plain.status, 415);
+    const form = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: rm });
+    assert.equal(form.status, 415);
+    const foreign = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: 'http://evil.example' }, body: rm });
+    assert.equal(foreign.status, 403);
+    const rebound = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: `http://evil.example:${port}` }, body: rm });
+    assert.equal(rebound.status, 403, 'DNS rebinding: the Host header does not make an Origin ours');
+    assert.equal(stored(), '1001', 'ul_rm did not run');
+    assert.ok(e.logs.some((l) => /ERROR:mi_http:mi_http_answer: refused a request from .*: Origin http:\/\/evil\.example is not/.test(l)));
+    // The MI's own page, and clients that send JSON without an Origin (opensips-cli, python-opensips), work.
+    const own = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json; charset=utf-8', Origin: `http://localhost:${port}` }, body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_dump', id: 2 }) });
+    assert.equal(own.status, 200);
+    const cli = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: rm });
+    assert.equal(cli.status, 200);
+    assert.equal(stored(), undefined, 'ul_rm ran');
   } finally {
     server.close();
   }
