@@ -2,7 +2,7 @@
 // AoR's bindings, answer with every valid binding (registrar-semantics.md §1-4).
 import { scriptContacts } from '../../script/edits.js';
 import { isSipError } from '../../sip/result.js';
-import type { Contact } from '../../sip/name-addr.js';
+import { parseContactList, type Contact } from '../../sip/name-addr.js';
 import { socketString, type ExecContext } from '../../script/context.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
@@ -13,6 +13,9 @@ import { METHOD_BITS, ALL_METHODS } from './methods.js';
 import { parserError } from '../../script/errinfo.js';
 import { Counter } from '../common/stats.js';
 import { BindingIndex } from './binding-index.js';
+
+/** lib/reg's RECEIVED_MAX_SIZE. */
+const RECEIVED_MAX_SIZE = 255;
 
 export class RegistrarError extends Error {
   constructor(readonly code: number, readonly text: string) { super(text); }
@@ -208,10 +211,17 @@ function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; 
     if (e !== 0) throw new RegistrarError(400, '* used in contact and expires is not zero');
     if (list.contacts.length) throw new RegistrarError(400, '* used in contact and more than 1 contact');
   }
-  for (const c of list.contacts) {
-    if (c.uri.length > 255 || (c.params.received ?? '').length > 255) throw new RegistrarError(400, 'Contact/received too long');
+  // lib/reg's check_contacts() checks the lengths from the second Contact header on (its loop starts at
+  // contact->next): the contacts of the first header are stored whatever their length (a Linphone push
+  // Contact is 400+ characters, and 3.3.10 registers it).
+  const maxLen = Number(ctx.runtime.param('registrar', 'max_contact_len') ?? 255) || 255;
+  const firstValue = list.contacts.length > 1 ? req.header('contact') : undefined;
+  const firstList = firstValue !== undefined ? parseContactList(firstValue) : undefined;
+  const inFirst = firstList === undefined ? list.contacts.length : isSipError(firstList) ? 0 : firstList.contacts.length;
+  list.contacts.forEach((c, i) => {
+    if (i >= inFirst && (c.uri.length > maxLen || (c.params.received ?? '').replace(/^"|"$/g, '').length > RECEIVED_MAX_SIZE)) throw new RegistrarError(400, 'Contact/received too long');
     if (c.q === null) throw new RegistrarError(400, 'Invalid q param in contact');
-  }
+  });
   return { contacts: [...list.contacts], star: list.star, headerExpires: e };
 }
 
