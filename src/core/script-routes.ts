@@ -4,14 +4,14 @@
 // on a request tm generates itself.
 import { parseSipMessage } from '../sip/index.js';
 import { runRoute } from '../script/compile.js';
-import { ExecContext, type SocketInfo } from '../script/context.js';
+import { ExecContext } from '../script/context.js';
 import { headerEdits } from '../script/edits.js';
 import { runOnDummy } from '../script/events.js';
 import type { Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import type { TimerHandle } from '../base/clock.js';
-import type { Peer } from '../net/types.js';
-import { applyHeaderEdits, outgoingSocket, uriTarget } from '../modules/tm/relay.js';
+import type { SocketInfo, Peer } from '../net/types.js';
+import { applyHeaderEdits, outgoingSocket, uriTarget } from '../script/forward.js';
 
 /** startup_route, once, before the server reads its sockets. */
 export function runStartupRoute(rt: Runtime): void {

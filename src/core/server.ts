@@ -10,19 +10,19 @@ import { usrlocOf } from '../modules/registrar/aor.js';
 import { branchPriority, serverKey, TransactionTable, type ClientTx, type ServerTx } from '../modules/tm/transactions.js';
 import { runTmHooks, transactionOf } from '../modules/common/transaction.js';
 import { slState, tmTags } from '../modules/common/tags.js';
-import { applyHeaderEdits } from '../modules/tm/relay.js';
+import { applyHeaderEdits } from '../script/forward.js';
 import { parseErrorInfo } from '../script/errinfo.js';
 import { headerEdits } from '../script/edits.js';
 import { nameAddrParts } from '../modules/uac/replace.js';
-import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
+import { buildAck, buildCancel, buildReply, parseSipMessage, removeTopVia, viaReplyTarget, checkRequest, replyDestination } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
 import { runRoute } from '../script/compile.js';
-import { ExecContext, type SocketInfo } from '../script/context.js';
+import { ExecContext } from '../script/context.js';
 import type { CompiledRoute, Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import { mapPeer, type AddressMap } from '../net/address-map.js';
-import type { Inbound, Network, Peer } from '../net/types.js';
+import type { SocketInfo, Inbound, Network, Peer } from '../net/types.js';
 
 /** The reply's From/To display and URI set back to the request's as received, its params (the To tag) kept. */
 function restoreNameAddr(reply: SipMessage, request: SipMessage, name: 'From' | 'To'): void {
@@ -450,27 +450,13 @@ export class SipServer implements LiveTm {
 
   /** RFC 3261 §17.1.1.3: the ACK for a non-2xx final reply to INVITE, sent by tm on the same branch. */
   private ackNegative(c: ClientTx, reply: SipMessage): void {
-    const inv = parseSipMessage(c.data);
-    if (inv.error !== undefined) return;
-    const req = inv.msg;
-    const cseq = req.cseq;
-    const lines = [
-      `ACK ${req.ruri} SIP/2.0`, `Via: ${req.headers('via')[0] ?? ''}`, `From: ${req.header('from') ?? ''}`, `To: ${reply.header('to') ?? ''}`,
-      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} ACK`, 'Max-Forwards: 70', ...extraLines(c.server), 'Content-Length: 0',
-    ];
-    this.send(c.from, c.to, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
+    const ack = buildAck(c.data, reply, extraLines(c.server));
+    if (ack) this.send(c.from, c.to, ack);
   }
 
   private sendCancel(c: ClientTx): void {
-    const inv = parseSipMessage(c.data);
-    if (inv.error !== undefined) return;
-    const req = inv.msg;
-    const cseq = req.cseq;
-    const lines = [
-      `CANCEL ${req.ruri} SIP/2.0`, `Via: ${req.headers('via')[0] ?? ''}`, `From: ${req.header('from') ?? ''}`, `To: ${req.header('to') ?? ''}`,
-      `Call-ID: ${req.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} CANCEL`, 'Max-Forwards: 70', ...extraLines(c.server), 'Content-Length: 0',
-    ];
-    this.send(c.from, c.to, Buffer.from(lines.join('\r\n') + '\r\n\r\n'));
+    const cancel = buildCancel(c.data, extraLines(c.server));
+    if (cancel) this.send(c.from, c.to, cancel);
   }
 
   /**
@@ -513,14 +499,4 @@ export class SipServer implements LiveTm {
 /** t_add_hdrs()'s lines, for the requests tm builds. */
 function extraLines(s: ServerTx): string[] {
   return s.extraHdrs ? s.extraHdrs.split(/\r?\n/).filter(Boolean) : [];
-}
-
-function removeTopVia(msg: SipMessage): void {
-  const first = msg.fields('via')[0];
-  if (!first) return;
-  const vias = msg.vias();
-  if (isSipError(vias) || !first.value.includes(',')) { msg.removeHeaderAt('via', 0); return; }
-  // Several Vias in the first header line: keep the others.
-  const rest = first.value.slice(first.value.indexOf(',') + 1).trim();
-  msg.replaceHeader('via', rest, 0);
 }

@@ -6,7 +6,7 @@
 // ng, rtpproxy): a few hundred microseconds per call.
 import { Worker } from 'node:worker_threads';
 import { DgramAsPromised } from 'dgram-as-promised';
-import type { ControlChannel } from '../script/runtime.js';
+import type { ControlChannel } from './types.js';
 
 const MAX_REPLY = 65536;
 

@@ -6,7 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import type { SocketInfo } from '../script/context.js';
+import type { SocketInfo } from './types.js';
 
 export type InterfaceList = NodeJS.Dict<NetworkInterfaceInfo[]>;
 

@@ -1,7 +1,6 @@
 // The real network of `run`: UDP and TCP sockets bound to each `socket=` line.
-import type { SocketInfo } from '../script/context.js';
 import { TcpTransport, type TcpLimits } from './tcp.js';
-import type { Inbound, Network, Peer } from './types.js';
+import type { SocketInfo, Inbound, Network, Peer } from './types.js';
 import { UdpTransport } from './udp.js';
 
 export class RealNetwork implements Network {

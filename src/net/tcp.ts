@@ -8,9 +8,8 @@
 // tcp_max_connections connections, and at most half of them from one address.
 import net from 'node:net';
 import { frameStreamMessage, MAX_STREAM_MESSAGE } from '../sip/stream.js';
-import type { SocketInfo } from '../script/context.js';
 import { StreamBuffer } from './stream-buffer.js';
-import type { Inbound, Peer } from './types.js';
+import type { SocketInfo, Inbound, Peer } from './types.js';
 
 export interface TcpLimits {
   /** tcp_max_connections (3.3 default 2048). */

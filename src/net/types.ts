@@ -1,7 +1,21 @@
 // The Network seen by the SIP core: sockets that deliver messages and send
 // bytes. `run` wires UDP/TCP sockets; tests wire an in-memory one.
-import type { SocketInfo } from '../script/context.js';
 
+/** A listening socket of the cfg (`socket=`/`listen=`), as OpenSIPS's socket_info. */
+export interface SocketInfo {
+  proto: string;
+  ip: string;
+  port: number;
+  /** The address as the cfg writes it, when --map moved the socket elsewhere. */
+  cfgIp?: string;
+  cfgPort?: number;
+  advertisedIp?: string;
+  advertisedPort?: number;
+  tag?: string;
+  anycast?: boolean;
+}
+
+/** The other end of a message: where it came from or goes to. */
 export interface Peer { proto: string; ip: string; port: number }
 
 export interface Inbound {
@@ -16,4 +30,16 @@ export interface Network {
   listen(sockets: SocketInfo[], onMessage: (m: Inbound) => void): Promise<void>;
   send(from: SocketInfo, to: Peer, data: Buffer): void;
   close(): Promise<void>;
+}
+
+/**
+ * A blocking request/response channel to a control service on this host
+ * (rtpengine's ng protocol): the reply datagram starting with `prefix`, or
+ * undefined after `attempts` sends `timeoutMs` apart. `run` wires a real UDP
+ * one; dry-runs and tests leave it unset and modules fall back to a simulation.
+ */
+export interface ControlChannel {
+  request(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Buffer | undefined;
+  /** The same without blocking, for work no script waits on (a timer's health pings). */
+  requestAsync?(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Promise<Buffer | undefined>;
 }

@@ -3,9 +3,9 @@
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIPv6 } from 'node:net';
 import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
-import type { SocketInfo } from '../script/context.js';
+
 import { isIPv4 } from '../sip/host.js';
-import type { Inbound, Peer } from './types.js';
+import type { SocketInfo, Inbound, Peer } from './types.js';
 
 export class UdpTransport {
   /** `log` hears failed sends at L_ERR, as proto_udp_send logs them. */

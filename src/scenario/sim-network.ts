@@ -2,8 +2,8 @@
 // A send is delivered on the virtual clock (after `latencyMs`), so messages
 // sent by timers carry their own time; nothing ever reaches a real socket.
 import type { VirtualClock } from '../base/clock.js';
-import type { SocketInfo } from '../script/context.js';
-import type { Inbound, Network, Peer } from '../net/types.js';
+
+import type { SocketInfo, Inbound, Network, Peer } from '../net/types.js';
 
 export interface Delivery {
   /** Virtual time in ms when it arrived (or was dropped). */

@@ -7,21 +7,9 @@ import type { Runtime } from './runtime.js';
 import type { Tracer } from './trace.js';
 import type { Val } from './values.js';
 import type { RouteType } from '../modules/types.js';
+import type { SocketInfo } from '../net/types.js';
 
 export const enum Flow { None = 0, Exit = 1, Return = 2, Break = 3 }
-
-export interface SocketInfo {
-  proto: string;
-  ip: string;
-  port: number;
-  /** The address as the cfg writes it, when --map moved the socket elsewhere. */
-  cfgIp?: string;
-  cfgPort?: number;
-  advertisedIp?: string;
-  advertisedPort?: number;
-  tag?: string;
-  anycast?: boolean;
-}
 
 /** The host and port a message sent from `s` names itself by: the script's override, the socket's advertised address, or its own. */
 export function advertisedHostPort(ctx: ExecContext, s: SocketInfo): { host: string; port: string } {

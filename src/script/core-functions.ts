@@ -6,7 +6,7 @@ import { Compiler, type StmtFn } from './compile.js';
 import type { ExecContext } from './context.js';
 import { raiseScriptEvent } from './events.js';
 import { CACHE_FUNCTIONS } from './cache-functions.js';
-import { forwardStateless, sendAsIs } from '../modules/common/forward.js';
+import { forwardStateless, sendAsIs } from './forward.js';
 import { setUriField, splitUri, joinUri } from './uri-fields.js';
 import { nextBranches, serializeBranches } from './serial-forking.js';
 

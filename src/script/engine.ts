@@ -12,7 +12,7 @@ import { NATIVE_MODULES } from '../modules/index.js';
 import { moduleStarter } from '../modules/lifecycle.js';
 import { Compiler, NotImplementedError } from './compile.js';
 import { CORE_PVS, type PvDef } from './pv-core.js';
-import type { SocketInfo } from './context.js';
+import type { SocketInfo } from '../net/types.js';
 import { CORE_FUNCTIONS } from './core-functions.js';
 import { eventRouteProblems } from './events.js';
 import { resolveModules, type ModuleResolution } from './modules-resolve.js';

@@ -2,7 +2,8 @@
 // ExecContext. Each definition says whether it takes a name `$x(name)` and
 // whether it is writable; the linter reads the same table.
 import type { ExecContext } from './context.js';
-import { socketString, type SocketInfo } from './context.js';
+import { socketString } from './context.js';
+import type { SocketInfo } from '../net/types.js';
 import { uriField, setUriField } from './uri-fields.js';
 import type { Val } from './values.js';
 import type { ErrInfo } from './errinfo.js';

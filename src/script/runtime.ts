@@ -6,7 +6,8 @@ import { timersFor, type Clock, type TimerHandle, type Timers } from '../base/cl
 import { Logger } from '../base/logger.js';
 import type { FunctionBehaviour } from '../modules/types.js';
 import type { SipMessage } from '../sip/message.js';
-import type { ExecContext, SocketInfo } from './context.js';
+import type { ExecContext } from './context.js';
+import type { ControlChannel, SocketInfo } from '../net/types.js';
 import { FlagRegistry } from './flags.js';
 import type { PvDef } from './pv-core.js';
 import type { Val } from './values.js';
@@ -41,18 +42,6 @@ export interface Outbound {
 
 export interface Transport {
   send(out: Outbound): void;
-}
-
-/**
- * A blocking request/response channel to a control service on this host
- * (rtpengine's ng protocol): the reply datagram starting with `prefix`, or
- * undefined after `attempts` sends `timeoutMs` apart. `run` wires a real UDP
- * one; dry-runs and tests leave it unset and modules fall back to a simulation.
- */
-export interface ControlChannel {
-  request(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Buffer | undefined;
-  /** The same without blocking, for work no script waits on (a timer's health pings). */
-  requestAsync?(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Promise<Buffer | undefined>;
 }
 
 /** A module's pre-script callback that may drop a request (OpenSIPS's PRE_SCRIPT_CB returning SCB_DROP_MSG). */

@@ -3,7 +3,8 @@
 // sorted by q, in the "serial_branch" AVP (one value per destination, the
 // highest q newest; here as JSON); each next_branches() takes the highest
 // group of equal q (one at a time with keep_order) into the R-URI and branches.
-import type { ExecContext, SocketInfo } from './context.js';
+import type { ExecContext } from './context.js';
+import type { SocketInfo } from '../net/types.js';
 import { socketString } from './context.js';
 
 const AVP = 'serial_branch';

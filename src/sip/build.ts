@@ -3,7 +3,7 @@
 // Record-Route for 180-299, To (with a tag when needed), From, Call-ID,
 // CSeq, extra headers, Server, Content-Length, then the body.
 import { randomBytes } from 'node:crypto';
-import type { SipMessage } from './message.js';
+import { parseSipMessage, type SipMessage } from './message.js';
 import { isSipError } from './result.js';
 import { viaReceived, type Source } from './via-received.js';
 
@@ -181,4 +181,49 @@ export function buildRequest(spec: RequestSpec): Buffer {
   lines.push(`Content-Length: ${body ? body.length : 0}\r\n\r\n`);
   const head = Buffer.from(lines.join(''), 'utf8');
   return body ? Buffer.concat([head, body]) : head;
+}
+
+/**
+ * The request tm builds on a branch it sent (`invite`, as it went out): the
+ * R-URI, the top Via (so the same branch), From, Call-ID and the CSeq number
+ * are the INVITE's; `extra` are t_add_hdrs() lines. Undefined when the bytes
+ * do not parse (we built them, so only for a corrupted buffer).
+ */
+function buildOnBranch(invite: Buffer, method: 'ACK' | 'CANCEL', to: (req: SipMessage) => string, extra: readonly string[]): Buffer | undefined {
+  const result = parseSipMessage(invite);
+  if (result.error !== undefined) return undefined;
+  const parsed = result.msg;
+  const cseq = parsed.cseq;
+  const lines = [
+    `${method} ${parsed.ruri} SIP/2.0`, `Via: ${parsed.headers('via')[0] ?? ''}`, `From: ${parsed.header('from') ?? ''}`, `To: ${to(parsed)}`,
+    `Call-ID: ${parsed.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} ${method}`, 'Max-Forwards: 70', ...extra, 'Content-Length: 0',
+  ];
+  return Buffer.from(lines.join('\r\n') + '\r\n\r\n');
+}
+
+/**
+ * RFC 3261 §17.1.1.3: the ACK of a non-2xx final reply to an INVITE, part of
+ * the INVITE's client transaction: its Request-URI, top Via, From, Call-ID
+ * and CSeq number, and the To of the reply (with the answering UA's tag).
+ */
+export function buildAck(invite: Buffer, reply: SipMessage, extra: readonly string[] = []): Buffer | undefined {
+  return buildOnBranch(invite, 'ACK', () => reply.header('to') ?? '', extra);
+}
+
+/**
+ * RFC 3261 §9.1: a CANCEL for a pending INVITE: the INVITE's Request-URI,
+ * top Via (the same branch), To, From, Call-ID and CSeq number, method CANCEL.
+ */
+export function buildCancel(invite: Buffer, extra: readonly string[] = []): Buffer | undefined {
+  return buildOnBranch(invite, 'CANCEL', (req) => req.header('to') ?? '', extra);
+}
+
+/** Removes our Via from a reply about to be relayed; several Vias in its header line keep the others. */
+export function removeTopVia(msg: SipMessage): void {
+  const first = msg.fields('via')[0];
+  if (!first) return;
+  const vias = msg.vias();
+  if (isSipError(vias) || !first.value.includes(',')) { msg.removeHeaderAt('via', 0); return; }
+  const rest = first.value.slice(first.value.indexOf(',') + 1).trim();
+  msg.replaceHeader('via', rest, 0);
 }

@@ -10,7 +10,7 @@ import { BlockingUdp } from '../../src/net/blocking-udp.js';
 import { bdecode, bencode, type BValue } from '../../src/modules/rtpengine/bencode.js';
 import { parseRtpeFlags } from '../../src/modules/rtpengine/flags.js';
 import { parseSocks } from '../../src/modules/rtpengine/nodes.js';
-import type { ControlChannel } from '../../src/script/runtime.js';
+import type { ControlChannel } from '../../src/net/types.js';
 import { sipEngine } from '../helpers/engine.js';
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.50\r\ns=-\r\nc=IN IP4 127.0.0.50\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\n';

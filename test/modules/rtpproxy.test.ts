@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRtppSocks } from '../../src/modules/rtpproxy/nodes.js';
 import { parseProxyFlags } from '../../src/modules/rtpproxy/sdp-proxy.js';
-import type { ControlChannel } from '../../src/script/runtime.js';
+import type { ControlChannel } from '../../src/net/types.js';
 import { sipEngine } from '../helpers/engine.js';
 
 const SDP = 'v=0\r\no=- 1 1 IN IP4 10.9.9.9\r\ns=-\r\nc=IN IP4 10.9.9.9\r\nt=0 0\r\nm=audio 30000 RTP/AVP 0\r\na=rtcp:30001\r\nm=video 0 RTP/AVP 31\r\nm=image 30010 udptl t38\r\n';

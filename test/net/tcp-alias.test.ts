@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { TcpTransport } from '../../src/net/tcp.js';
-import type { SocketInfo } from '../../src/script/context.js';
+import type { SocketInfo } from '../../src/net/types.js';
 
 test('addAlias: data for ip:aliasPort is written to the existing connection; false for an unknown peer', async () => {
   const tcp = new TcpTransport(() => 60_000, () => undefined);

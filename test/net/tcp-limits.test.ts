@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { TcpTransport } from '../../src/net/tcp.js';
 import { StreamBuffer } from '../../src/net/stream-buffer.js';
 import { frameStreamMessage, MAX_STREAM_MESSAGE } from '../../src/sip/stream.js';
-import type { SocketInfo } from '../../src/script/context.js';
+import type { SocketInfo } from '../../src/net/types.js';
 import { startLive, type LiveServer } from '../../src/cli/run.js';
 
 const OPTIONS = (id: string, proto = 'TCP') => `OPTIONS sip:x@127.0.70.1 SIP/2.0\r\nVia: SIP/2.0/${proto} 127.0.70.9:5999;branch=z9hG4bK-${id}\r\nFrom: <sip:a@127.0.70.9>;tag=1\r\n`

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildReply, buildRequest, isSipError, newBranch, parseSipMessage, randomTag, replyDestination, viaReceived, viaReplyTarget,
+  buildAck, buildCancel, buildReply, buildRequest, isSipError, removeTopVia, newBranch, parseSipMessage, randomTag, replyDestination, viaReceived, viaReplyTarget,
 } from '../../src/sip/index.js';
 import { registerSample } from './helpers/data.js';
 import { parsed, REGISTER, sip } from './helpers/msg.js';
@@ -174,4 +174,40 @@ test('buildRequest with a body', () => {
   assert.equal(m.header('content-type'), 'text/plain');
   assert.equal(m.bodyText, 'héllo');
   assert.equal(m.contentLength, 6);
+});
+
+const INVITE_OUT = Buffer.from(sip(
+  'INVITE sip:bob@127.0.0.2 SIP/2.0',
+  'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKout1',
+  'Via: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bKin1',
+  'From: <sip:alice@127.0.0.11>;tag=a1',
+  'To: <sip:bob@127.0.0.2>',
+  'Call-ID: c1',
+  'CSeq: 7 INVITE',
+  'Max-Forwards: 69',
+  'Content-Length: 0',
+  '',
+  '',
+));
+
+test('the ACK of a negative reply (RFC 3261 §17.1.1.3): the INVITE\'s R-URI, top Via, From, Call-ID, CSeq number; the reply\'s To', () => {
+  const reply = parsed(sip('SIP/2.0 486 Busy Here', 'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKout1', 'From: <sip:alice@127.0.0.11>;tag=a1',
+    'To: <sip:bob@127.0.0.2>;tag=b9', 'Call-ID: c1', 'CSeq: 7 INVITE', 'Content-Length: 0', '', ''));
+  assert.equal(buildAck(INVITE_OUT, reply, ['X-Extra: 1'])!.toString(), sip(
+    'ACK sip:bob@127.0.0.2 SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKout1', 'From: <sip:alice@127.0.0.11>;tag=a1',
+    'To: <sip:bob@127.0.0.2>;tag=b9', 'Call-ID: c1', 'CSeq: 7 ACK', 'Max-Forwards: 70', 'X-Extra: 1', 'Content-Length: 0', '', ''));
+});
+
+test('a CANCEL (RFC 3261 §9.1) keeps the INVITE\'s branch and To', () => {
+  assert.equal(buildCancel(INVITE_OUT)!.toString(), sip(
+    'CANCEL sip:bob@127.0.0.2 SIP/2.0', 'Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKout1', 'From: <sip:alice@127.0.0.11>;tag=a1',
+    'To: <sip:bob@127.0.0.2>', 'Call-ID: c1', 'CSeq: 7 CANCEL', 'Max-Forwards: 70', 'Content-Length: 0', '', ''));
+  assert.equal(buildCancel(Buffer.from('garbage')), undefined);
+});
+
+test('removeTopVia takes our Via off, also out of a comma-separated line', () => {
+  const one = parsed(sip('SIP/2.0 200 OK', 'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKa, SIP/2.0/UDP 127.0.0.11;branch=z9hG4bKb', 'Call-ID: x', 'CSeq: 1 OPTIONS', 'Content-Length: 0', '', ''));
+  removeTopVia(one);
+  assert.match(one.serialize().toString(), /\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.11;branch=z9hG4bKb\r\n/);
+  assert.doesNotMatch(one.serialize().toString(), /z9hG4bKa/);
 });

@@ -4,7 +4,7 @@
 import { LocalTags, SL_TAG_KIND, TM_TAG_KIND } from '../../sip/local-tags.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
-import type { SocketInfo } from '../../script/context.js';
+import type { SocketInfo } from '../../net/types.js';
 import type { Runtime } from '../../script/runtime.js';
 
 /** OpenSIPS's protocol order (PROTO_UDP first): get_first_socket() takes the first listener of the first one that has any. */

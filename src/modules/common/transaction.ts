@@ -3,7 +3,7 @@
 import type { ExecContext } from '../../script/context.js';
 
 import type { SipMessage } from '../../sip/message.js';
-import type { SocketInfo } from '../../script/context.js';
+import type { SocketInfo } from '../../net/types.js';
 
 /** tm callbacks other modules register (mid_registrar, acc), kept with the transaction. */
 export interface TmHooks {

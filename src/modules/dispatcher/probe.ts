@@ -4,11 +4,11 @@
 // options_reply_codes) makes it active again; with ds_probing_mode 1 any other
 // final reply, or none within tm's fr_timeout (a 408), counts as a failure
 // towards ds_probing_threshold. Inactive destinations are never pinged.
-import type { SocketInfo } from '../../script/context.js';
+import type { SocketInfo } from '../../net/types.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { TimerExport } from '../types.js';
 import { newBranch, randomTag } from '../../sip/build.js';
-import { uriTarget } from '../tm/relay.js';
+import { uriTarget } from '../../script/forward.js';
 import { dsData, findSet, INACTIVE, numParam, param, PROBING, setState, type DsDest } from './sets.js';
 
 /** A ping waiting for its reply: the destination by set and URI, found again when it comes (ds_reload may have replaced the objects). */

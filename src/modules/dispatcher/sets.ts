@@ -4,7 +4,8 @@
 // The state of a destination (active, inactive, probing) lives here; its
 // changes raise E_DISPATCHER_STATUS and, with persistent_state, go back to
 // the table's `state` column.
-import type { ExecContext, SocketInfo } from '../../script/context.js';
+import type { ExecContext } from '../../script/context.js';
+import type { SocketInfo } from '../../net/types.js';
 import { raiseEvent } from '../../script/events.js';
 import { avpNameOf } from '../../script/avp-param.js';
 import type { Runtime } from '../../script/runtime.js';

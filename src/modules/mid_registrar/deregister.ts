@@ -6,7 +6,7 @@
 import { newBranch, randomTag } from '../../sip/index.js';
 import type { Runtime } from '../../script/runtime.js';
 import { usrlocOf } from '../registrar/aor.js';
-import { uriTarget } from '../tm/relay.js';
+import { uriTarget } from '../../script/forward.js';
 import { midSettings } from './settings.js';
 
 export function buildDeRegister(kv: Map<string, string>, via: string): string | undefined {

@@ -4,7 +4,8 @@
 // collapses them into one `<sip:ESC_AOR@ADV:PORT>`.
 import type { Contact } from '../../sip/name-addr.js';
 import type { SipMessage } from '../../sip/message.js';
-import type { ExecContext, SocketInfo } from '../../script/context.js';
+import type { ExecContext } from '../../script/context.js';
+import type { SocketInfo } from '../../net/types.js';
 import { splitUri } from '../../script/uri-fields.js';
 import type { SaveFlags } from '../registrar/flags.js';
 import type { MidSettings } from './settings.js';

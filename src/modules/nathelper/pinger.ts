@@ -8,13 +8,13 @@
 // measured), a reply code in sipping_ignore_rpl_codes does not; the ping
 // checker (every second) counts the others as lost and deletes a contact
 // with max_pings_lost of them in a row.
-import type { SocketInfo } from '../../script/context.js';
+import type { SocketInfo } from '../../net/types.js';
 import { hasEventRoute, raiseEvent } from '../../script/events.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { TimerExport } from '../types.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { usrlocOf } from '../registrar/aor.js';
-import { uriTarget } from '../tm/relay.js';
+import { uriTarget } from '../../script/forward.js';
 import { contactEventParams } from '../usrloc/events.js';
 import { isValid, type Binding, type UsrlocDomain } from '../usrloc/store.js';
 

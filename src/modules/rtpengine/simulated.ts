@@ -2,7 +2,8 @@
 // process): it answers ping with pong and every other command with ok,
 // offers and answers with the SDP they carried, unchanged. The dry-run trace
 // shows each command as it would have been sent.
-import type { ControlChannel, Runtime } from '../../script/runtime.js';
+import type { Runtime } from '../../script/runtime.js';
+import type { ControlChannel } from '../../net/types.js';
 import { bdecode, bencode, type BValue } from './bencode.js';
 
 export function simulatedRtpengine(rt: Runtime): ControlChannel {

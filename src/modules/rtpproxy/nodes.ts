@@ -3,7 +3,8 @@
 // (V must answer 20040107, VF 20050322 must answer 1); a node that does not
 // answer a command is disabled for rtpproxy_disable_tout seconds and probed
 // again on its next use after that. Commands go over UDP with a cookie.
-import type { ControlChannel, Runtime } from '../../script/runtime.js';
+import type { Runtime } from '../../script/runtime.js';
+import type { ControlChannel } from '../../net/types.js';
 import { numParam } from '../common/params.js';
 import { raiseEvent } from '../../script/events.js';
 import { parseNodeSets, selectNode } from '../common/relay-nodes.js';

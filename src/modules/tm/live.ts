@@ -1,8 +1,8 @@
 // The hooks through which tm's script functions reach the live transaction
 // layer of `run` (src/core/server.ts). A dry-run has no live layer: then
 // relays and replies are only recorded.
-import type { ExecContext, SocketInfo } from '../../script/context.js';
-import type { Peer } from '../../net/types.js';
+import type { ExecContext } from '../../script/context.js';
+import type { SocketInfo, Peer } from '../../net/types.js';
 import type { ServerTx } from './transactions.js';
 
 export interface LiveTm {

@@ -5,8 +5,8 @@
 // fr_inv_timeout timers that end in a local 408.
 import type { TimerHandle, Timers } from '../../base/clock.js';
 import type { SipMessage } from '../../sip/message.js';
-import type { SocketInfo } from '../../script/context.js';
-import type { Peer } from '../../net/types.js';
+
+import type { SocketInfo, Peer } from '../../net/types.js';
 
 export interface ServerTx {
   key: string;
