@@ -7,8 +7,12 @@ import { SipServer } from '../core/server.js';
 import { isIP } from 'node:net';
 import { mapPeer, parseMap } from '../net/address-map.js';
 import { expandSockets, isHostAddress, systemResolver, type HostResolver } from '../net/interfaces.js';
-import { RealNetwork } from '../net/real.js';
+import { RealNetwork, type RealNetworkOptions } from '../net/real.js';
 import type { TcpLimits } from '../net/tcp.js';
+import { secureContexts, TLS_CONNECTIONS } from '../net/tls.js';
+import { put } from '../base/keys.js';
+import type { Runtime } from '../script/runtime.js';
+import { tlsDomains } from '../modules/tls_mgm/index.js';
 import { BlockingUdp } from '../net/blocking-udp.js';
 import { buildEngine } from '../script/engine.js';
 import { notNative } from '../script/native-coverage.js';
@@ -100,8 +104,13 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
     request: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.request(to.ip, to.port, payload, prefix, ms, attempts); },
     requestAsync: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.requestAsync(to.ip, to.port, payload, prefix, ms, attempts); },
   };
-  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t), (level, fn, t) => rt.logger.log(level, 'core', fn, t), tcpLimitsOf(loaded.script.globals, rt));
+  const transports = transportOptions(rt, io);
+  if (typeof transports === 'number') { persistence?.close(); return transports; }
+  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t), (level, fn, t) => rt.logger.log(level, 'core', fn, t), tcpLimitsOf(loaded.script.globals, rt), transports);
   const server = new SipServer(rt, net, map);
+  // $tls_* read the connection a message came over; tcp_persistent_flag and force_tcp_alias reach TLS and WS connections too.
+  put(rt.services, TLS_CONNECTIONS, net);
+  rt.services.set('net:tcp', net);
   try {
     await server.start();
   } catch (err) {
@@ -147,6 +156,36 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
       rt.logger.log(2, 'core', 'main', `stopped after ${server.received} messages`);
     },
   };
+}
+
+/** tls_mgm's domains (their files read now: a missing one stops `run` naming it) and the WebSocket settings. */
+function transportOptions(rt: Runtime, io: Io): RealNetworkOptions | number {
+  const out: RealNetworkOptions = {};
+  const protos = new Set(rt.sockets.map((s) => s.proto));
+  const explicit = (module: string, name: string): number | undefined => {
+    const v = rt.modparamLists.get(module)?.get(name)?.at(-1);
+    return v === undefined ? undefined : Number(v);
+  };
+  if (rt.modparams.has('tls_mgm')) {
+    const { domains, errors } = tlsDomains(rt.modparamLists.get('tls_mgm'), rt.cfgDir ?? io.cwd ?? '.');
+    if (errors.length) { for (const e of errors) io.err(`opensips-ts: ${e}`); return EXIT.errors; }
+    const contexts = secureContexts(domains);
+    if (typeof contexts === 'string') { io.err(`opensips-ts: not starting: ${contexts}`); return EXIT.errors; }
+    // tls_handshake_timeout bounds OpenSIPS's blocking handshake steps (100 ms); node:tls bounds the whole handshake, so an unset one is 10 s.
+    out.tls = { settings: { domains, handshakeTimeoutMs: explicit('proto_tls', 'tls_handshake_timeout') ?? explicit('proto_wss', 'wss_tls_handshake_timeout') ?? 10_000 }, contexts };
+  } else if (protos.has('tls') || protos.has('wss')) {
+    io.err(`opensips-ts: not starting: ${protos.has('tls') ? 'tls' : 'wss'} sockets need tls_mgm and a server_domain (loadmodule "tls_mgm.so")`);
+    return EXIT.errors;
+  }
+  const originRaw = rt.modparamLists.get('proto_ws')?.get('require_origin')?.at(-1) ?? rt.modparamLists.get('proto_wss')?.get('require_origin')?.at(-1);
+  const origin = originRaw === undefined ? undefined : /^(0|no|off|false)$/i.test(String(originRaw)) ? 0 : 1;
+  const chunks = explicit('proto_ws', 'ws_max_msg_chunks') ?? explicit('proto_wss', 'wss_max_msg_chunks');
+  out.ws = {
+    requireOrigin: origin === undefined ? true : origin !== 0,
+    // OpenSIPS reads at most BUF_SIZE (65535) bytes of a message; ws_max_msg_chunks of 16 KB frames allows as many.
+    maxMessageBytes: Math.max(65535, (chunks ?? 4) * 16384),
+  };
+  return out;
 }
 
 /** Resolves on SIGINT/SIGTERM, or after `seconds` when given (bounded demos and tests). */

@@ -30,7 +30,8 @@ import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 import { cfgutils } from './cfgutils/index.js';
 import { uac } from './uac/index.js';
+import { tlsMgm } from './tls_mgm/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
-  acc, alias_db: aliasDb, domain, group, auth, auth_db: authDb, cfgutils, avpops, cachedb_local: cachedbLocal, cachedb_redis: cachedbRedis, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac,
+  acc, alias_db: aliasDb, domain, group, auth, auth_db: authDb, cfgutils, avpops, cachedb_local: cachedbLocal, cachedb_redis: cachedbRedis, dialog, dispatcher, permissions, sipmsgops, maxfwd, nathelper, usrloc, registrar, mid_registrar: midRegistrar, sl, signaling, speeddial, tm, rr, rtpengine, rtpproxy, textops, uac, tls_mgm: tlsMgm,
 };

@@ -1,16 +1,37 @@
-// The real network of `run`: UDP and TCP sockets bound to each `socket=` line.
+// The real network of `run`: UDP, TCP, TLS and WebSocket sockets bound to
+// each `socket=` line.
+import type { TLSSocket } from 'node:tls';
 import { TcpTransport, type TcpLimits } from './tcp.js';
+import { TlsTransport, type DomainContext, type TlsConnections, type TlsSettings } from './tls.js';
+import type { TlsDomain } from './tls-domains.js';
 import type { SocketInfo, Inbound, Network, Peer } from './types.js';
 import { UdpTransport } from './udp.js';
+import { WsTransport, type WsSettings } from './ws.js';
 
-export class RealNetwork implements Network {
+export interface RealNetworkOptions {
+  /** tls_mgm's domains with their contexts, for tls and wss sockets. */
+  tls?: { settings: TlsSettings; contexts: Map<TlsDomain, DomainContext> };
+  ws?: WsSettings;
+}
+
+/** What registrar (tcp_persistent_flag) and force_tcp_alias reach, whatever the connection's transport. */
+export interface ConnectionControl {
+  addAlias(peer: Peer, ip: string, port: number): boolean;
+  extendLifetime(peer: Peer, untilMs: number): void;
+}
+
+export class RealNetwork implements Network, TlsConnections, ConnectionControl {
   readonly udp: UdpTransport;
   readonly tcp: TcpTransport;
+  readonly tls: TlsTransport | undefined;
+  readonly ws: WsTransport;
 
   /** `logAt` logs as the core does (level, function, text); without it failed UDP sends go to `log`. */
-  constructor(tcpLifetimeMs: () => number, private readonly log: (text: string) => void, logAt?: (level: number, fn: string, text: string) => void, tcpLimits: Partial<TcpLimits> = {}) {
+  constructor(tcpLifetimeMs: () => number, private readonly log: (text: string) => void, logAt?: (level: number, fn: string, text: string) => void, tcpLimits: Partial<TcpLimits> = {}, opts: RealNetworkOptions = {}) {
     this.tcp = new TcpTransport(tcpLifetimeMs, log, tcpLimits);
     this.udp = new UdpTransport(logAt ?? ((_l, _f, t) => log(t)));
+    if (opts.tls) this.tls = new TlsTransport(opts.tls.settings, opts.tls.contexts, tcpLifetimeMs, log);
+    this.ws = new WsTransport(opts.ws ?? {}, opts.tls, tcpLifetimeMs, log);
   }
 
   async listen(sockets: SocketInfo[], onMessage: (m: Inbound) => void): Promise<void> {
@@ -18,16 +39,41 @@ export class RealNetwork implements Network {
     for (const s of sockets) {
       if (s.proto === 'udp') await this.udp.listen(s, onMessage, onError);
       else if (s.proto === 'tcp') await this.tcp.listen(s, onMessage, onError);
+      else if (s.proto === 'tls' && this.tls) await this.tls.listen(s, onMessage, onError);
+      else if (s.proto === 'tls') throw new Error(`socket tls:${s.ip}:${s.port} needs TLS domains: load tls_mgm and define a server_domain`);
+      else if (s.proto === 'ws' || s.proto === 'wss') await this.ws.listen(s, onMessage, onError);
       else throw new Error(`protocol ${s.proto} is not supported by opensips-ts run yet (socket ${s.proto}:${s.ip}:${s.port})`);
     }
   }
 
   send(from: SocketInfo, to: Peer, data: Buffer): void {
+    switch (to.proto) {
+      case 'tls': if (this.tls) this.tls.send(from, to, data); else this.log(`no TLS transport to reach ${to.ip}:${to.port}`); return;
+      case 'ws': case 'wss': this.ws.send(from, to, data); return;
+    }
     if (to.proto === 'tcp' || from.proto === 'tcp') this.tcp.send(from, to, data);
     else this.udp.send(from, to, data);
   }
 
+  connectionOf(ip: string, port: number, proto: string): { socket: TLSSocket } | undefined {
+    if (proto === 'tls') return this.tls?.conns.get(ip, port);
+    if (proto === 'wss') { const c = this.ws.tlsSocketOf(ip, port); return c?.tlsSocket ? { socket: c.tlsSocket } : undefined; }
+    return undefined;
+  }
+
+  addAlias(peer: Peer, ip: string, port: number): boolean {
+    if (peer.proto === 'tls') return this.tls?.conns.addAlias(peer, ip, port) ?? false;
+    if (peer.proto === 'ws' || peer.proto === 'wss') return this.ws.conns.addAlias(peer, ip, port);
+    return this.tcp.addAlias(peer, ip, port);
+  }
+
+  extendLifetime(peer: Peer, untilMs: number): void {
+    if (peer.proto === 'tls') this.tls?.conns.extendLifetime(peer, untilMs);
+    else if (peer.proto === 'ws' || peer.proto === 'wss') this.ws.conns.extendLifetime(peer, untilMs);
+    else this.tcp.extendLifetime(peer, untilMs);
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.udp.close(), this.tcp.close()]);
+    await Promise.all([this.udp.close(), this.tcp.close(), this.tls?.close(), this.ws.close()]);
   }
 }
