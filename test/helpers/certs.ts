@@ -26,7 +26,7 @@ export function makeCerts(): TestCerts {
     run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/O=opensips-ts test/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`]);
     run(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.pem`]);
   };
-  leaf('server', 'proxy.test', 'subjectAltName=DNS:proxy.test,IP:127.0.60.10,IP:127.0.60.20\n');
+  leaf('server', 'proxy.test', 'subjectAltName=DNS:proxy.test,IP:127.0.60.10,IP:127.0.60.20,IP:127.0.60.210\n');
   leaf('client', 'alice.test', 'subjectAltName=DNS:alice.test,email:alice@alice.test\n');
   return { dir, ca: `${dir}/ca.pem`, serverCert: `${dir}/server.pem`, serverKey: `${dir}/server.key`, clientCert: `${dir}/client.pem`, clientKey: `${dir}/client.key` };
 }

@@ -130,7 +130,7 @@ test('TLS: require_cert (the default) refuses a client without a certificate; re
   try {
     const ua = await tlsClient(certs, '127.0.60.10', 5061, false);
     ua.send(sipRequest('OPTIONS', 'sip:ping@127.0.60.10:5061;transport=tls', 'TLS 127.0.60.30:5061', 'opt3'));
-    assert.match(await ua.waitFor(/^SIP\/2.0 200/), /^SIP\/2.0 200 OK tls TLSv1\.[23] 0 {2}\r\n/);
+    assert.match(await ua.waitFor(/^SIP\/2.0 200/), /^SIP\/2.0 200 OK tls TLSv1\.[23] 0 <null> <null>\r\n/);
     ua.sock.destroy();
   } finally {
     if (typeof live === 'object') await live.stop();
