@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { startLive } from '../../src/cli/run.js';
 import { makeCerts, OPENSSL, opensslSkip, type TestCerts } from '../helpers/certs.js';
 import { StreamClient, sipReply, sipRequest } from '../helpers/stream-client.js';
+import { runSipp, SIPP, sippSkip } from '../helpers/sipp.js';
 
 let certs: TestCerts;
 before(() => { if (OPENSSL) certs = makeCerts(); });
@@ -26,6 +27,8 @@ loadmodule "sl.so"
 loadmodule "tm.so"
 loadmodule "usrloc.so"
 loadmodule "signaling.so"
+loadmodule "sipmsgops.so"
+loadmodule "rr.so"
 loadmodule "registrar.so"
 modparam("proto_tls", "tls_handshake_timeout", 5000)
 modparam("tls_mgm", "server_domain", "srv")
@@ -40,6 +43,8 @@ modparam("tls_mgm", "private_key", "[cli]${c.serverKey}")
 modparam("tls_mgm", "ca_list", "[cli]${c.ca}")
 ${extra}
 route {
+  if (has_totag()) { loose_route(); t_relay(); exit; }
+  if ($rU == "udpcallee") { $du = "sip:127.0.60.22:5070"; t_relay(); exit; }
   if ($rm == "OPTIONS") { sl_send_reply(200, "OK $socket_in(proto) $tls_version $tls_peer_verified $tls_peer_subject_cn $tls_peer_san_email"); exit; }
   if ($rm == "REGISTER") { save("location"); exit; }
   if (!lookup("location")) { sl_send_reply(404, "Not Found"); exit; }
@@ -144,4 +149,34 @@ test('TLS: a domain whose certificate file is missing stops `run` with an error 
   const code = await startLive(writeCfg(text.replace('loadmodule "proto_tls.so"', 'loadmodule "proto_tls.so"\nloadmodule "proto_wss.so"')), { maps: [], strict: false }, { ...io, err: (s) => errs.push(s) });
   assert.equal(code, 1);
   assert.match(errs.join('\n'), /TLS domain 'srv': cannot read the certificate file .*no-such-cert\.pem: ENOENT/);
+});
+
+test('TLS to UDP: a call from a node:tls UA to a SIPp UAS on UDP through the proxy (INVITE, 180, 200, ACK, BYE, 200)', { skip: opensslSkip() || sippSkip(), timeout: 60_000 }, async () => {
+  assert.ok(OPENSSL && SIPP, 'CI=true: openssl and sipp (sip-tester) must be installed');
+  const live = await startLive(writeCfg(cfg(certs)), { maps: [], strict: false }, io);
+  let ua: StreamClient | undefined;
+  try {
+    assert.equal(typeof live, 'object', 'the server starts');
+    const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.60.22', port: 5070, transport: 'u1' }, false);
+    await new Promise((r) => setTimeout(r, 500));
+    ua = await tlsClient(certs, '127.0.60.10', 5061);
+    const local = (ua.sock as tls.TLSSocket).localPort;
+    const sdp = 'v=0\r\no=a 1 1 IN IP4 127.0.60.30\r\ns=-\r\nc=IN IP4 127.0.60.30\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n';
+    ua.send(sipRequest('INVITE', 'sip:udpcallee@127.0.60.10', `TLS 127.0.60.30:${local}`, 'tls2udp', `Contact: <sip:alice@127.0.60.30:${local};transport=tls>\r\nContent-Type: application/sdp\r\n`, sdp));
+    await ua.waitFor(/^SIP\/2.0 180/);
+    const ok = await ua.waitFor(/^SIP\/2.0 200 OK[\s\S]*CSeq: 1 INVITE/);
+    const to = /\r\nTo: ([^\r]+)/.exec(ok)![1]!;
+    const contact = /\r\nContact: <?([^>\r;]+)/.exec(ok)![1]!;
+    const inDialog = (method: string, cseq: number): string => `${method} ${contact} SIP/2.0\r\nVia: SIP/2.0/TLS 127.0.60.30:${local};branch=z9hG4bK-${method}-t2u\r\n`
+      + `From: <sip:alice@alice.test>;tag=ftls2udp\r\nTo: ${to}\r\nCall-ID: tls2udp\r\nCSeq: ${cseq} ${method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+    ua.send(inDialog('ACK', 1));
+    await new Promise((r) => setTimeout(r, 300));
+    ua.send(inDialog('BYE', 2));
+    await ua.waitFor(/^SIP\/2.0 200 OK[\s\S]*CSeq: 2 BYE/);
+    const result = await uas;
+    assert.equal(result.code, 0, `SIPp UAS: ${result.out.slice(-1500)}`);
+  } finally {
+    ua?.sock.destroy();
+    if (typeof live === 'object') await live.stop();
+  }
 });
