@@ -62,11 +62,23 @@ export const LEGACY_GLOBALS: Record<string, string> = {
   port: 'put the port in each `socket=proto:host:port` line',
   disable_tcp: 'remove it: TCP is enabled by declaring a `socket=tcp:...` and loading proto_tcp',
   disable_tls: 'remove it: TLS is enabled by declaring a `socket=tls:...` and loading proto_tls',
-  stderror_enabled: 'use `log_stderror`',
   log_stderr: 'use `log_stderror`',
   tcp_children: 'use `tcp_workers`',
   sip_warning_enabled: 'use `sip_warning`',
   avp_aliases: 'remove it: AVP aliases were dropped in 2.x',
+};
+
+/** Names from 3.4 and later (the logging rework) that 3.3 does not know yet, with the 3.3 spelling. */
+export const NEWER_GLOBALS: Record<string, string> = {
+  stderror_enabled: 'use `log_stderror` (3.4 renamed it)',
+  syslog_enabled: 'remove it: 3.3 logs to syslog unless `log_stderror=yes`',
+  stderror_level_filter: 'remove it: 3.3 has one `log_level` for every log target',
+  syslog_level_filter: 'remove it: 3.3 has one `log_level` for every log target',
+  stderror_log_format: 'remove it: 3.3 logs only in its plain format',
+  syslog_log_format: 'remove it: 3.3 logs only in its plain format',
+  log_event_enabled: 'remove it: 3.3 has no log event',
+  log_json_buf_size: 'remove it: 3.3 logs only in its plain format',
+  log_msg_buf_size: 'remove it: 3.3 logs only in its plain format',
 };
 
 /** Protocols a `socket=` line may name (parse_proto). */

@@ -5,7 +5,7 @@
 import type * as A from './ast.js';
 import type { Diagnostic, Profile, RuleId } from './diagnostic.js';
 import { leniency } from './diagnostic.js';
-import { GLOBALS, LEGACY_GLOBALS, SOCKET_PROTOCOLS, type GlobalKind } from './globals.js';
+import { GLOBALS, LEGACY_GLOBALS, NEWER_GLOBALS, SOCKET_PROTOCOLS, type GlobalKind } from './globals.js';
 
 type Report = (rule: RuleId, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string) => void;
 
@@ -42,7 +42,9 @@ function checkGlobal(g: A.GlobalParam, profile: Profile, report: Report): void {
   const def = GLOBALS[g.name];
   if (!def) {
     const legacy = LEGACY_GLOBALS[g.name];
-    if (legacy) report('legacy-global', leniency(profile), `\`${g.name}\` is a 1.x/2.x parameter that OpenSIPS 3.3 no longer knows`, g.nameSpan, legacy);
+    const newer = NEWER_GLOBALS[g.name];
+    if (newer) report('legacy-global', leniency(profile), `\`${g.name}\` is an OpenSIPS 3.4+ parameter that 3.3 does not know yet`, g.nameSpan, newer);
+    else if (legacy) report('legacy-global', leniency(profile), `\`${g.name}\` is a 1.x/2.x parameter that OpenSIPS 3.3 no longer knows`, g.nameSpan, legacy);
     else report('unknown-global', 'error', `unknown global parameter \`${g.name}\``, g.nameSpan, 'see the core parameters of OpenSIPS 3.3; a module parameter is set with modparam()');
     return;
   }

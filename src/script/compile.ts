@@ -10,6 +10,7 @@ import type { ArgValue } from '../modules/types.js';
 import { Flow, type ExecContext } from './context.js';
 import { binary, compileCond, compileValue, ERR, type ExprEnv } from './expressions.js';
 import { compileSpec, PvCompileError, type PvAccess } from './pv.js';
+import { CORE_PVS } from './pv-core.js';
 import type { FunctionEntry, Runtime } from './runtime.js';
 import { intForm, strEqualsNoCase, strForm, type Val } from './values.js';
 import { ScriptCompileError } from './errors.js';
@@ -331,9 +332,11 @@ export class Compiler implements ExprEnv {
       const name = p.spec.inner ?? '';
       return (ctx) => [...(ctx.avps.get(name) ?? [])].reverse();
     }
-    const withAll = p.spec ? { ...p.spec, index: '*' } : undefined;
+    // Only a variable with several values (`$ct`, `$hdr(x)`...) has an `[*]` form; any other has its one value.
+    const def = p.spec ? CORE_PVS[p.spec.name] ?? this.rt.modulePvs.get(p.spec.name) : undefined;
+    const withAll = p.spec && def?.all && p.spec.index === undefined ? { ...p.spec, index: '*' } : undefined;
     const pv = withAll ? compileSpec(withAll, (n) => this.rt.modulePvs.get(n), p.text) : this.pv(p);
-    return (ctx) => { const v = pv.get(ctx); return v === null ? [] : String(v).split(','); };
+    return (ctx) => { const v = pv.get(ctx); return v === null ? [] : withAll ? String(v).split(',') : [v]; };
   }
 
   private returnStatement(s: A.Return): StmtFn {

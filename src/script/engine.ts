@@ -76,6 +76,18 @@ function notImplementedPv(module: string, name: string, takesName: boolean, writ
   return { takesName, get: fail, ...(writable ? { set: fail } : {}) };
 }
 
+/**
+ * A module's pvar as 3.3 looks it up (pvar.c, the "extra" list): a name is
+ * optional when the module has a name parser and refused when it has none;
+ * without one, the getter answers null as the module's getters do.
+ */
+function modulePv(def: PvDef, parsesName: boolean): PvDef {
+  if (!parsesName) return { ...def, takesName: false };
+  if (def.takesName !== true) return { ...def, takesName: undefined };
+  const get = def.get;
+  return { ...def, takesName: undefined, get: (ctx, inner) => (inner === undefined ? null : get(ctx, inner)) };
+}
+
 export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   const rt = new Runtime(opts.clock, opts.logger);
   const diagnostics: Diagnostic[] = [];
@@ -103,8 +115,7 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     rt.modparamLists.set(m.name, m.paramLists);
     for (const pv of m.entry.pvs) {
       if (rt.modulePvs.has(pv.name)) continue;
-      const def = native?.pvs?.[pv.name] ?? notImplementedPv(m.name, pv.name, pv.takesName, pv.writable);
-      rt.modulePvs.set(pv.name, def);
+      rt.modulePvs.set(pv.name, modulePv(native?.pvs?.[pv.name] ?? notImplementedPv(m.name, pv.name, pv.takesName, pv.writable), pv.takesName));
     }
     for (const f of m.entry.functions) {
       if (!rt.functions.has(f.name)) rt.functions.set(f.name, { name: f.name, module: m.name, signature: f, behaviour: native?.functions[f.name] });
