@@ -78,7 +78,11 @@ export type Expr =
 export type CallArg = StringLit | NumberLit | PVar | NullLit | BareWord;
 export interface BareWord { kind: 'BareWord'; text: string; span: Span }
 
-export interface Call { kind: 'Call'; name: string; nameSpan: Span; args: (CallArg | undefined)[]; span: Span }
+export interface Call {
+  kind: 'Call'; name: string; nameSpan: Span; args: (CallArg | undefined)[]; span: Span;
+  /** Rebuilt by error recovery (a parenthesis is missing): the syntax error stands for it, nothing is checked about it. */
+  recovered?: true;
+}
 export interface RouteCall { kind: 'RouteCall'; target: RouteName | PVar; args: (StringLit | NumberLit | NullLit | PVar)[]; span: Span }
 export interface Assign { kind: 'Assign'; target: PVar; op: string; value: Expr; span: Span }
 export interface If { kind: 'If'; cond: Expr; then: Statement[]; otherwise?: Statement[]; span: Span }

@@ -56,6 +56,13 @@ export class AstBuilder {
     };
   }
 
+  /** An empty span just after the node's last token (or at `fallback` when the node has no position). */
+  private endSpan(n: CstNode | undefined, fallback: IToken | undefined): A.Span {
+    const whole = this.nodeSpan(n);
+    if (whole.offset === 0 && whole.endOffset === 0) return fallback ? this.tokenSpan(fallback) : whole;
+    return { ...whole, line: whole.endLine, col: whole.endCol, offset: whole.endOffset };
+  }
+
   private report(rule: RuleId, severity: Diagnostic['severity'], message: string, span: A.Span, hint?: string): void {
     this.diagnostics.push({ rule, severity, message, span, ...(hint ? { hint } : {}) });
   }
@@ -134,6 +141,8 @@ export class AstBuilder {
     const name = tok(n, 'name');
     if (!name) return undefined;
     const v = node(n, 'globalValue');
+    // No value (`log_level={log_level}`, recovered from a syntax error): that error stands for the line.
+    if (!v || allTokens(v).every((t) => t.isInsertedInRecovery || isNaN(t.startOffset))) return undefined;
     return {
       kind: 'Global', name: name.image, nameSpan: this.tokenSpan(name), value: this.globalValue(v),
       ...(tok(n, 'profile') ? { autoScalingProfile: tok(n, 'profile')!.image } : {}),
@@ -265,7 +274,8 @@ export class AstBuilder {
       ...(node(n, 'routeName') ? { name: this.routeName(node(n, 'routeName')) } : {}),
       ...(extraTok ? { extra: { text: extraTok.image, span: this.tokenSpan(extraTok) } } : {}),
       body: this.actions(node(block, 'actions')),
-      closeSpan: close ? this.tokenSpan(close) : this.nodeSpan(block),
+      // Without its `}` (recovered from a syntax error) the route ends where its last token does, never at 1:1.
+      closeSpan: close ? this.tokenSpan(close) : this.endSpan(n, kindTok),
       span: this.nodeSpan(n),
     };
   }
@@ -413,7 +423,10 @@ export class AstBuilder {
       start = end;
     }
     if (args.length === 1 && args[0] === undefined) args.length = 0;
-    return { kind: 'Call', name: name?.image ?? '', nameSpan: name ? this.tokenSpan(name) : span, args, span };
+    // `foo bar;` or `uri=~"x"`: 3.3 never reduces it to a command, so it reports the syntax error, not an unknown command.
+    const real = (t: IToken | undefined): boolean => t !== undefined && !t.isInsertedInRecovery && !isNaN(t.startOffset);
+    const recovered = !real(tok(n, 'LParen')) || !real(tok(n, 'RParen'));
+    return { kind: 'Call', name: name?.image ?? '', nameSpan: name ? this.tokenSpan(name) : span, args, span, ...(recovered ? { recovered: true as const } : {}) };
   }
 
   private funcParam(p: C.FuncParamCstNode): A.CallArg {

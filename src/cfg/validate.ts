@@ -173,6 +173,7 @@ function checkAssign(a: A.Assign, report: Report): void {
 
 /** Grammar-level commands of cfg.y whose arguments have a fixed form. */
 function checkCall(c: A.Call, report: Report): void {
+  if (c.recovered) return;
   const args = c.args;
   const isString = (x: A.CallArg | undefined): boolean => x?.kind === 'String';
   const bad = (expected: string): void => report('command-arguments', 'error', `\`${c.name}\` takes ${expected}`, c.span);

@@ -33,8 +33,8 @@ function moduleRegex(source: string): RegExp | undefined {
   try { return new RegExp(`^(${source})$`, 'i'); } catch { return undefined; }
 }
 
-function calledFunctions(script: Script): { name: string; span: A.Span }[] {
-  const out: { name: string; span: A.Span }[] = [];
+function calledFunctions(script: Script): { name: string; span: A.Span; recovered?: true }[] {
+  const out: { name: string; span: A.Span; recovered?: true }[] = [];
   const walkExpr = (e: A.Expr): void => {
     switch (e.kind) {
       case 'Logical': case 'Binary': walkExpr(e.left); walkExpr(e.right); break;
@@ -47,8 +47,8 @@ function calledFunctions(script: Script): { name: string; span: A.Span }[] {
   const walk = (list: readonly A.Statement[]): void => {
     for (const s of list) {
       switch (s.kind) {
-        case 'Call': out.push({ name: s.name, span: s.nameSpan }); break;
-        case 'Async': out.push({ name: s.call.name, span: s.call.nameSpan }); break;
+        case 'Call': out.push({ name: s.name, span: s.nameSpan, ...(s.recovered ? { recovered: s.recovered } : {}) }); break;
+        case 'Async': out.push({ name: s.call.name, span: s.call.nameSpan, ...(s.call.recovered ? { recovered: s.call.recovered } : {}) }); break;
         case 'If': walkExpr(s.cond); walk(s.then); if (s.otherwise) walk(s.otherwise); break;
         case 'While': walkExpr(s.cond); walk(s.body); break;
         case 'ForEach': case 'Block': walk(s.body); break;
@@ -115,7 +115,7 @@ export function resolveModules(script: Script, items: readonly A.TopItem[], prof
   // C2: modules owning functions the script calls.
   const coreNames = new Set(catalog.core.functions.map((f) => f.name));
   for (const call of calledFunctions(script)) {
-    if (coreNames.has(call.name) || KEYWORD_COMMANDS.has(call.name)) continue;
+    if (call.recovered || coreNames.has(call.name) || KEYWORD_COMMANDS.has(call.name)) continue;
     if ([...modules.values()].some((m) => m.entry.functions.some((f) => f.name === call.name) || m.entry.asyncFunctions.some((f) => f.name === call.name))) continue;
     const owner = catalog.modules.find((m) => m.functions.some((f) => f.name === call.name) || m.asyncFunctions.some((f) => f.name === call.name));
     if (!owner) {
