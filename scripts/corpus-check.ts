@@ -4,21 +4,24 @@
 // and message with names and numbers blanked), and where first errors fall
 // (any at 1:1 is a bug: every error has a real position). A developer tool for
 // comparing verdicts with OpenSIPS 3.3 on public cfgs; it reads, never writes.
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import type { Diagnostic } from '../src/cfg/diagnostic.js';
 import { checkCfg } from '../src/lint/check.js';
 
 interface Outcome { file: string; first?: Diagnostic; crash?: string; internal: number }
 
+/** The cfgs under `dir`, except the files another cfg of the same folder includes (they are not whole cfgs). */
 function cfgFiles(dir: string): string[] {
   const out: string[] = [];
+  const here: string[] = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...cfgFiles(path));
-    else if (/\.(cfg|m4|template|tmpl)$/.test(name)) out.push(path);
+    else if (/\.(cfg|m4|template|tmpl)$/.test(name)) here.push(path);
   }
-  return out;
+  const included = new Set(here.flatMap((p) => [...readFileSync(p, 'utf8').matchAll(/^\s*(?:include|import)_file\s+["']([^"']+)["']/gm)].map((m) => basename(m[1]!))));
+  return [...out, ...here.filter((p) => !included.has(basename(p)))];
 }
 
 /** The message with what varies between cfgs (quoted names, numbers) blanked, so that like errors group. */
