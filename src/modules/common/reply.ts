@@ -5,7 +5,7 @@ import { buildReplyText, replyDestination } from '../../sip/index.js';
 import type { ExecContext } from '../../script/context.js';
 import { hasHeaderEdits, headerEdits } from '../../script/edits.js';
 import { transactionOf } from './transaction.js';
-import { liveTm } from '../tm/live.js';
+import { liveTm } from '../tm/api.js';
 import { slState, tmTags } from './tags.js';
 
 export interface LocalReplyOptions {

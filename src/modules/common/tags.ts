@@ -4,23 +4,8 @@
 import { LocalTags, SL_TAG_KIND, TM_TAG_KIND } from '../../sip/local-tags.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
-import type { SocketInfo } from '../../net/types.js';
+import { firstSocket } from '../../net/first-socket.js';
 import type { Runtime } from '../../script/runtime.js';
-
-/** OpenSIPS's protocol order (PROTO_UDP first): get_first_socket() takes the first listener of the first one that has any. */
-const PROTO_ORDER = ['udp', 'tcp', 'tls', 'sctp', 'ws', 'wss', 'bin', 'bins', 'hep_udp', 'hep_tcp', 'smpp'];
-
-function firstSocket(rt: Runtime): { ip: string; port: number } | undefined {
-  let best: SocketInfo | undefined;
-  let rank = Infinity;
-  for (const s of rt.sockets) {
-    const r = PROTO_ORDER.indexOf(s.proto);
-    const k = r < 0 ? PROTO_ORDER.length : r;
-    if (k < rank) { best = s; rank = k; }
-  }
-  // The cfg's own address: the tag is then the one OpenSIPS gives on the real host.
-  return best && { ip: best.cfgIp ?? best.ip, port: best.cfgPort ?? best.port };
-}
 
 /** How long after its last reply sl still looks for ACKs to it (SL_RPL_WAIT_TIME, seconds). */
 const SL_ACK_WAIT_S = 2;
@@ -51,12 +36,12 @@ export class SlState {
 
 export function slState(rt: Runtime): SlState {
   let s = rt.services.get('sl:state') as SlState | undefined;
-  if (!s) { s = new SlState(new LocalTags(SL_TAG_KIND, firstSocket(rt)), rt); rt.services.set('sl:state', s); }
+  if (!s) { s = new SlState(new LocalTags(SL_TAG_KIND, firstSocket(rt.sockets)), rt); rt.services.set('sl:state', s); }
   return s;
 }
 
 export function tmTags(rt: Runtime): LocalTags {
   let t = rt.services.get('tm:tags') as LocalTags | undefined;
-  if (!t) { t = new LocalTags(TM_TAG_KIND, firstSocket(rt)); rt.services.set('tm:tags', t); }
+  if (!t) { t = new LocalTags(TM_TAG_KIND, firstSocket(rt.sockets)); rt.services.set('tm:tags', t); }
   return t;
 }

@@ -8,6 +8,8 @@ import type { SocketInfo } from '../../net/types.js';
 /** tm callbacks other modules register (mid_registrar, acc), kept with the transaction. */
 export interface TmHooks {
   requestForwarded?(msg: SipMessage, from: SocketInfo): void;
+  /** Every reply relayed upstream (TMCB_RESPONSE_FWDED): `out` is the copy about to go (uac restores From/To and CSeq on it). */
+  responseForwarded?(reply: SipMessage, out: SipMessage, request: SipMessage): void;
   /** The first 2xx: `out` is the reply about to be relayed upstream (edits apply to it); `reply` is the received one. */
   responseIn?(reply: SipMessage, out: SipMessage): void;
   /** A reply went out to the caller (TMCB_RESPONSE_OUT): relayed ones of any code, local ones when final; `reply` is undefined for a local one (FAKED_REPLY). */

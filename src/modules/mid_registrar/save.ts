@@ -9,7 +9,7 @@ import { urisEqual } from '../../sip/uri-compare.js';
 import type { ExecContext } from '../../script/context.js';
 import { signalingReply } from '../signaling/index.js';
 import { createTransaction, tmHooks, transactionOf } from '../common/transaction.js';
-import { liveTm } from '../tm/live.js';
+import { liveTm } from '../tm/api.js';
 import { extractAor, usrlocOf } from '../registrar/aor.js';
 import { parseSaveFlags, type SaveFlags } from '../registrar/flags.js';
 import { rewriteRequest, type Forward } from './forward.js';

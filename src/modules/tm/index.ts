@@ -8,7 +8,10 @@ import { sendLocalReply } from '../common/reply.js';
 import { createTransaction, localFinalReplied, transactionOf } from '../common/transaction.js';
 import { newTransaction } from './newtran.js';
 import { relayRequest } from './relay.js';
-import { liveTm } from './live.js';
+import { liveTm, LIVE_TM } from './api.js';
+import { put } from '../../base/keys.js';
+import { TRANSACTION_LAYER } from '../../script/transaction-layer.js';
+import { TmLayer } from './layer.js';
 
 /** What a failure route knows of the outcome: the winning code, and whether no branch ever got a reply. */
 export interface FailureState {
@@ -18,10 +21,6 @@ export interface FailureState {
   reply?: import('../../sip/message.js').SipMessage;
   /** The R-URI that branch was sent to. */
   branchUri?: string;
-  /** Relayed replies get this CSeq number back (uac_auth raised the request's). */
-  restoreCseq?: (num: number) => void;
-  /** Relayed replies get this header's display and URI back from the request as received (uac_replace_*). */
-  restoreHeader?: (which: 'from' | 'to') => void;
 }
 
 export function failureOf(ctx: ExecContext): FailureState | undefined {
@@ -55,6 +54,14 @@ function timeoutPv(param: 'fr_timeout' | 'fr_inv_timeout', dflt: number): import
 
 export const tm: NativeModule = {
   name: 'tm',
+  // The live server asks for the transaction layer when it starts (a dry-run never does).
+  init: (rt) => {
+    put(rt.services, TRANSACTION_LAYER, (runtime, wire) => {
+      const layer = new TmLayer(runtime, wire);
+      put(runtime.services, LIVE_TM, layer);
+      return layer;
+    });
+  },
   pvs: {
     T_fr_timeout: timeoutPv('fr_timeout', 30),
     T_fr_inv_timeout: timeoutPv('fr_inv_timeout', 120),

@@ -5,7 +5,7 @@ import { buildBranch, outgoingSocket, proxyTarget, uriTarget } from '../../scrip
 import { runRoute } from '../../script/compile.js';
 import { headerEdits } from '../../script/edits.js';
 import { createTransaction, tmHooks, transactionOf } from '../common/transaction.js';
-import { liveTm } from './live.js';
+import { liveTm } from './api.js';
 import { newTransaction } from './newtran.js';
 
 export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: string }): number {

@@ -1,73 +1,10 @@
-// tm's transaction tables for the live server (RFC 3261 §17): a server
-// transaction per received request (keyed by its top Via branch) that keeps
-// the last reply for retransmissions, and a client transaction per branch we
-// send, with Timer A/E retransmissions over UDP and the fr_timeout /
-// fr_inv_timeout timers that end in a local 408.
-import type { TimerHandle, Timers } from '../../base/clock.js';
-import type { SipMessage } from '../../sip/message.js';
-
-import type { SocketInfo, Peer } from '../../net/types.js';
-
-export interface ServerTx {
-  key: string;
-  method: string;
-  request: SipMessage;
-  src: Peer;
-  socket: SocketInfo;
-  lastReply?: { code: number; data: Buffer; to: Peer };
-  clients: ClientTx[];
-  /** Callbacks of other modules for the first 2xx (mid_registrar). */
-  hooks?: import('../common/transaction.js').TmHooks[];
-  hooksRan?: boolean;
-  /** A CANCEL for this INVITE was received (t_was_cancelled). */
-  cancelled?: boolean;
-  /** Named routes armed with t_on_failure / t_on_reply. */
-  onFailure?: string;
-  onReply?: string;
-  /** Best final reply received so far, for when every branch is done. */
-  bestCode?: number;
-  bestReply?: SipMessage;
-  done: boolean;
-  /** A request the server originated itself (mid_registrar's De-REGISTERs): its replies end here. */
-  local?: boolean;
-  /** t_add_hdrs(): header lines (CRLF-terminated) for the requests tm builds itself (CANCEL, the ACK of a negative reply). */
-  extraHdrs?: string;
-  /** $T_fr_timeout / $T_fr_inv_timeout set by the script, in ms. */
-  frTimeout?: number;
-  frInvTimeout?: number;
-  /** The transaction's AVPs: the request route's, seen again by failure_route (and onreply_route with onreply_avp_mode 1). */
-  avps?: Map<string, import('../../script/values.js').Val[]>;
-  /** The request route's header edits (record_route, append_hf...): OpenSIPS clones the request with its lumps, so a branch relayed from failure_route carries them too. */
-  edits?: import('../../script/edits.js').HeaderEdit[];
-  /** The best negative reply so far and the branch it came on (failure_route's picked branch). */
-  bestClient?: ClientTx;
-  /** uac_auth raised the CSeq of the relayed request: relayed replies are given this number back. */
-  cseqRestore?: number;
-  /** uac_replace_from/to: relayed replies get back the From/To display and URI of the request as received. */
-  restoreHeaders?: ('from' | 'to')[];
-}
-
-export interface ClientTx {
-  branch: string;
-  method: string;
-  server: ServerTx;
-  from: SocketInfo;
-  to: Peer;
-  data: Buffer;
-  provisional: boolean;
-  final: boolean;
-  timers: TimerHandle[];
-  /** t_cancel_branch() before any provisional reply: the CANCEL goes out with the first one. */
-  cancelPending?: boolean;
-}
-
-export interface TmTimers {
-  t1: number;
-  t2: number;
-  frTimeout: number;
-  frInvTimeout: number;
-  waitTime: number;
-}
+// tm's transaction tables for the live server (RFC 3261 §17): the server
+// transactions by key (§17.2.3: top Via branch, sent-by, method) and the
+// client transactions by the branch of the Via we put on (§17.1.3).
+import type { Timers } from '../../base/clock.js';
+import type { TmTimers } from './client-tx.js';
+import type { ClientTransaction } from './client-tx.js';
+import type { ServerTransaction } from './server-tx.js';
 
 /** Server transactions are keyed by branch and method (an ACK or CANCEL matches its INVITE by branch). */
 export function serverKey(branch: string | undefined, method: string, sentBy: string): string | undefined {
@@ -76,34 +13,29 @@ export function serverKey(branch: string | undefined, method: string, sentBy: st
 }
 
 export class TransactionTable {
-  readonly servers = new Map<string, ServerTx>();
-  readonly clients = new Map<string, ClientTx>();
+  readonly servers = new Map<string, ServerTransaction>();
+  readonly clients = new Map<string, ClientTransaction>();
 
-  constructor(readonly timers: TmTimers, private readonly schedule: Timers) {}
+  constructor(readonly config: TmTimers, private readonly schedule: Timers) {}
 
-  addClient(c: ClientTx): void {
+  addClient(c: ClientTransaction): void {
     this.clients.set(c.branch, c);
     c.server.clients.push(c);
   }
 
-  clearClient(c: ClientTx): void {
-    for (const t of c.timers) t.cancel();
-    c.timers.length = 0;
-  }
-
-  /** Forget a finished transaction after the wait time (absorbs late retransmissions meanwhile). */
-  retire(s: ServerTx): void {
-    if (s.done) return;
-    s.done = true;
-    for (const c of s.clients) this.clearClient(c);
-    this.schedule.after(this.timers.waitTime, () => {
+  /** The transaction finished: its branches stop, and it is forgotten after wt_timer (late retransmissions are absorbed meanwhile). */
+  retire(s: ServerTransaction): void {
+    if (!s.complete(this.config.waitTime, (ms, fn) => this.schedule.after(ms, fn), () => {
       this.servers.delete(s.key);
       for (const c of s.clients) this.clients.delete(c.branch);
-    });
+    })) return;
+    for (const c of s.clients) c.dispose();
   }
 
-  close(): void {
-    for (const c of this.clients.values()) this.clearClient(c);
+  /** Every timer cleared (the server stops). */
+  dispose(): void {
+    for (const c of this.clients.values()) c.dispose();
+    for (const s of this.servers.values()) s.dispose();
     this.servers.clear();
     this.clients.clear();
   }

@@ -12,6 +12,7 @@ import { isSipError } from '../../sip/result.js';
 import { ALGORITHMS, expectedResponse, parseAlgorithm, type Algorithm } from '../auth/digest.js';
 import { coreHash } from '../common/core-hash.js';
 import { failureOf } from '../tm/index.js';
+import { restoreCseqInReplies } from './restore.js';
 
 interface Credential { user: string; realm: string; password: string }
 
@@ -105,7 +106,7 @@ export function uacAuth(ctx: ExecContext, algorithms: string | undefined): numbe
   const cseq = ctx.msg.cseq;
   if (!cseq) return -1;
   headerEdits(ctx).push({ op: 'replace', name: 'cseq', nth: 0, value: `${cseq.num + 1} ${cseq.method}` });
-  failure.restoreCseq?.(cseq.num);
+  restoreCseqInReplies(ctx, cseq.num);
   if (!ctx.msg.to?.tag) markRecordRoute(ctx);
   return 1;
 }
@@ -129,5 +130,5 @@ export function shiftInDialog(ctx: ExecContext, params: string): void {
   const cseq = ctx.msg.cseq;
   if (!cseq || !ftag || ftag !== ctx.msg.from?.tag) return;
   headerEdits(ctx).push({ op: 'replace', name: 'cseq', nth: 0, value: `${cseq.num + 1} ${cseq.method}` });
-  ctx.modState.set('tm:cseq-restore', cseq.num);
+  restoreCseqInReplies(ctx, cseq.num);
 }

@@ -8,7 +8,7 @@
 import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { addRrParam, ourRouteParams } from '../rr/index.js';
-import { failureOf } from '../tm/index.js';
+import { restoreInReplies } from './restore.js';
 import { strParam } from '../common/params.js';
 
 export type Which = 'from' | 'to';
@@ -98,11 +98,7 @@ function setHeader(ctx: ExecContext, which: Which, value: string): void {
 
 /** The relayed replies of this request's transaction get back the From/To display and URI it arrived with. */
 function restoreReplies(ctx: ExecContext, which: Which): void {
-  const failure = failureOf(ctx);
-  if (failure?.restoreHeader) { failure.restoreHeader(which); return; }
-  const list = (ctx.peekState('uac:restore-replies') as Which[] | undefined) ?? [];
-  if (!list.includes(which)) list.push(which);
-  ctx.modState.set('uac:restore-replies', list);
+  restoreInReplies(ctx, which);
 }
 
 export function uacReplace(ctx: ExecContext, which: Which, display: string | undefined, uri: string): number {

@@ -5,6 +5,7 @@ import { oneOf, atLeast } from '../common/fixups.js';
 import { installUsrlocEvents } from './events.js';
 import { USRLOC_MI } from './mi.js';
 import { usrlocOf } from './api.js';
+import { startExpiryTimer } from './timer.js';
 
 export const WORKING_MODE_PRESETS = [
   'single-instance-no-db', 'single-instance-sql-write-through', 'single-instance-sql-write-back', 'sql-only',
@@ -15,7 +16,12 @@ export const usrloc: NativeModule = {
   name: 'usrloc',
   functions: {},
   // Routes are compiled after module init: whether the cfg wants usrloc's events is known at start.
-  init: (rt) => { rt.onStart.push(() => { installUsrlocEvents(rt); return undefined; }); return undefined; },
+  // The expiry timer starts with the server (a dry-run has none).
+  init: (rt) => {
+    rt.onStart.push(() => { installUsrlocEvents(rt); return undefined; });
+    rt.onStart.push(() => startExpiryTimer(rt));
+    return undefined;
+  },
   params: {
     working_mode_preset: { validate: oneOf(WORKING_MODE_PRESETS) },
     db_mode: { validate: oneOf([0, 1, 2, 3]) },
