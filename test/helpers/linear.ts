@@ -28,8 +28,8 @@ export interface Growth { small: number; large: number; ratio: number }
  */
 export function growth(make: (n: number) => () => void, small: number, factor = 4): Growth {
   bestCpuMs(make, small, 2);
-  const s = bestCpuMs(make, small);
-  const l = bestCpuMs(make, small * factor);
+  const s = bestCpuMs(make, small, 5);
+  const l = bestCpuMs(make, small * factor, 5);
   // A floor keeps sub-millisecond timings from making the ratio noise.
   return { small: s, large: l, ratio: l / Math.max(s, 0.5) };
 }
