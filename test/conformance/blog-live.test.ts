@@ -80,3 +80,100 @@ describe('live blog experiments (SIPp -> blog-mid-registrar.cfg -> upstream open
     });
   });
 });
+
+// The experiments that need real processes and real timers, on 127.0.90.x: an
+// upstream that caps expires, the De-REGISTER when the UA stops (usrloc's timer,
+// every second here), and a mode switch: the proxy restarted against a live upstream.
+
+/** The blog cfg with mode, outgoing_expires and max_expires set, min_expires 1, and usrloc's timer every second. */
+function liveMidCfg(name: string, mode: number, outgoing: number, max: number): string {
+  const file = join(DIR, `${name}.cfg`);
+  writeFileSync(file, 'xlog_level=3\nloadmodule "usrloc.so"\nmodparam("usrloc", "timer_interval", 1)\n' + readFileSync(`${ROOT}conformance/blog/blog-mid-registrar.cfg`, 'utf8')
+    .replace('modparam("mid_registrar", "mode", 0)', `modparam("mid_registrar", "mode", ${mode})\nmodparam("mid_registrar", "min_expires", 1)`)
+    .replace('modparam("mid_registrar", "outgoing_expires", 80)', `modparam("mid_registrar", "outgoing_expires", ${outgoing})`)
+    .replace('modparam("mid_registrar", "max_expires", 130)', `modparam("mid_registrar", "max_expires", ${max})`));
+  return file;
+}
+
+/** The upstream registrar, logging each REGISTER and then the binding it holds for the AoR; `max` caps expires. */
+function liveUpstreamCfg(name: string, max = 0): string {
+  const file = join(DIR, `${name}-up.cfg`);
+  writeFileSync(file, readFileSync(`${ROOT}conformance/upstream/registrar.cfg`, 'utf8')
+    .replace('loadmodule "registrar.so"', `loadmodule "registrar.so"\nmodparam("registrar", "min_expires", 1)\nmodparam("registrar", "max_expires", ${max})`)
+    .replace('\t\tsave("location");', '\t\txlog("L_ERR", "UP got REGISTER Expires=$hdr(Expires) Contact=$ct\\n");\n\t\tsave("location");\n\t\tif (lookup("location", "", "$tu")) xlog("L_ERR", "UP holds $ru\\n");'));
+  return file;
+}
+
+async function stop(servers: { child: import('node:child_process').ChildProcess }[]): Promise<void> {
+  for (const s of servers) s.child.kill('SIGTERM');
+  await new Promise((res) => setTimeout(res, 300));
+  for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+}
+
+const upstreamLines = (log: string[]): RegExpMatchArray[] => [...log.join('').matchAll(/UP got REGISTER Expires=(\S+) Contact=(.*)$/gm)];
+const toldUa = (file: string): number[] => [...readFileSync(file, 'utf8').matchAll(/^Contact: <sip:3001@[^>]+>;expires=(\d+)\s*$/gm)].map((m) => Number(m[1]));
+
+describe('live blog experiments on real timers (127.0.90.x)', { concurrency: 3 }, () => {
+  const at = (k: number, host: number): string => `127.0.90.${10 * k + host}`;
+  const maps = (k: number): string[] => [`172.16.4.111=${at(k, 11)}`, `172.16.4.114=${at(k, 14)}`];
+
+  it('an upstream that caps expires (max_expires 3): mode 1 forwards every REGISTER with 360, the UA is told 3', { skip: sippSkip(), timeout: 90000 }, async () => {
+    assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
+    const up = await startServer({ cfg: liveUpstreamCfg('cap', 3), maps: [`172.16.4.114=${at(0, 14)}`], sockets: 2 });
+    const p = await startServer({ cfg: liveMidCfg('cap', 1, 360, 13), maps: maps(0), sockets: 4 }).catch(async (e) => { await stop([up]); throw e; });
+    try {
+      const messages = join(DIR, 'cap-messages.log');
+      const r = await runSipp({ scenario: 'uac-register-series.xml', ip: at(0, 12), port: 5390, transport: 'u1', target: `${at(0, 11)}:5360`, keys: { exp: '20' }, pauseMs: 1000, messageFile: messages }, true);
+      await logsSettled([up, p]);
+      assert.equal(r.code, 0, `SIPp failed:\n${r.out.slice(-2000)}\nmid:\n${p.log.join('').slice(-2000)}`);
+      const got = upstreamLines(up.log);
+      assert.equal(got.length, 4, up.log.join(''));
+      for (const g of got) { assert.equal(g[1], '360'); assert.match(g[2]!.trim(), /^<sip:3001@127\.0\.90\.11:5361;ctid=\d+>;expires=360$/); }
+      assert.deepEqual(toldUa(messages), [3, 3, 3, 3]);
+    } finally { await stop([p, up]); }
+  });
+
+  it('mode 1: when the UA stops, its local binding lapses and P De-REGISTERs it upstream (usrloc timer)', { skip: sippSkip(), timeout: 90000 }, async () => {
+    assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
+    const up = await startServer({ cfg: liveUpstreamCfg('dereg'), maps: [`172.16.4.114=${at(1, 14)}`], sockets: 2 });
+    const p = await startServer({ cfg: liveMidCfg('dereg', 1, 360, 3), maps: maps(1), sockets: 4 }).catch(async (e) => { await stop([up]); throw e; });
+    try {
+      const messages = join(DIR, 'dereg-messages.log');
+      const r = await runSipp({ scenario: 'uac-register-once.xml', ip: at(1, 12), port: 5391, transport: 'u1', target: `${at(1, 11)}:5360`, keys: { exp: '20' }, messageFile: messages }, true);
+      assert.equal(r.code, 0, `SIPp failed:\n${r.out.slice(-2000)}`);
+      assert.deepEqual(toldUa(messages), [3]);
+      // Told 3 s; the timer runs every second: the De-REGISTER comes within a few seconds (bounded wait).
+      for (let i = 0; i < 40 && upstreamLines(up.log).length < 2; i++) await new Promise((res) => setTimeout(res, 250));
+      const got = upstreamLines(up.log);
+      assert.equal(got.length, 2, up.log.join(''));
+      assert.match(got[0]![2]!.trim(), /;ctid=\d+>;expires=360$/);
+      assert.equal(got[1]![1], '<null>', 'no Expires header in a De-REGISTER');
+      assert.match(got[1]![2]!.trim(), /^<sip:3001@127\.0\.90\.21:5361;ctid=\d+>;expires=0$/);
+    } finally { await stop([p, up]); }
+  });
+
+  it('mode switch: mode 1, then P restarted in mode 2; the upstream refreshes its ctid binding and keeps the stored URI', { skip: sippSkip(), timeout: 90000 }, async () => {
+    assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
+    const up = await startServer({ cfg: liveUpstreamCfg('switch'), maps: [`172.16.4.114=${at(2, 14)}`], sockets: 2 });
+    let p = await startServer({ cfg: liveMidCfg('switch1', 1, 360, 13), maps: maps(2), sockets: 4 }).catch(async (e) => { await stop([up]); throw e; });
+    try {
+      const first = await runSipp({ scenario: 'uac-register-once.xml', ip: at(2, 12), port: 5392, transport: 'u1', target: `${at(2, 11)}:5360`, keys: { exp: '20' } }, true);
+      assert.equal(first.code, 0, first.out.slice(-2000));
+      await stop([p]);
+      p = await startServer({ cfg: liveMidCfg('switch2', 2, 18, 13), maps: maps(2), sockets: 4 });
+      const messages = join(DIR, 'switch-messages.log');
+      const second = await runSipp({ scenario: 'uac-register-once.xml', ip: at(2, 12), port: 5392, transport: 'u1', target: `${at(2, 11)}:5360`, keys: { exp: '20' }, messageFile: messages }, true);
+      await logsSettled([up, p]);
+      assert.equal(second.code, 0, `${second.out.slice(-2000)}\nmid:\n${p.log.join('').slice(-2000)}`);
+      const got = upstreamLines(up.log);
+      assert.equal(got.length, 2, up.log.join(''));
+      assert.match(got[0]![2]!.trim(), /^<sip:3001@127\.0\.90\.31:5361;ctid=(\d+)>;expires=360$/);
+      assert.match(got[1]![2]!.trim(), /^<sip:3001@127\.0\.90\.31:5361>$/);
+      assert.equal(got[1]![1], '18');
+      const ctid = /ctid=(\d+)/.exec(got[0]![2]!)![1];
+      const holds = [...up.log.join('').matchAll(/UP holds (\S+)/g)].map((m) => m[1]);
+      assert.deepEqual(holds, [`sip:3001@127.0.90.31:5361;ctid=${ctid}`, `sip:3001@127.0.90.31:5361;ctid=${ctid}`], 'the stored URI is kept');
+      assert.deepEqual(toldUa(messages), [13]);
+    } finally { await stop([p, up]); }
+  });
+});
