@@ -39,7 +39,9 @@ export function peek<T>(bag: KeyedBag | undefined, key: ServiceKey<T> | StateKey
 
 /** The value under `key`, made by `init` on first use (the get-or-create every module needs). */
 export function stateOf<T>(bag: KeyedBag, key: ServiceKey<T> | StateKey<T>, init: () => T): T {
-  if (bag.has(key.name)) return bag.get(key.name) as T;
+  // One lookup in the common case (hot paths call this per message).
+  const known = bag.get(key.name);
+  if (known !== undefined || bag.has(key.name)) return known as T;
   const value = init();
   bag.set(key.name, value);
   return value;

@@ -1,5 +1,6 @@
 // The Network seen by the SIP core: sockets that deliver messages and send
 // bytes. `run` wires UDP/TCP sockets; tests wire an in-memory one.
+import { serviceKey } from '../base/keys.js';
 
 /** A listening socket of the cfg (`socket=`/`listen=`), as OpenSIPS's socket_info. */
 export interface SocketInfo {
@@ -17,6 +18,17 @@ export interface SocketInfo {
 
 /** The other end of a message: where it came from or goes to. */
 export interface Peer { proto: string; ip: string; port: number }
+
+/** What the script and modules may ask of the connection layer (tcp_persistent_flag, force_tcp_alias). */
+export interface ConnectionControl {
+  /** Keeps the connection to `peer` open until `untilMs` at least (never shortened). */
+  extendLifetime(peer: Peer, untilMs: number): void;
+  /** force_tcp_alias: requests to ip:port reuse the connection from `peer`. */
+  addAlias(peer: Peer, ip: string, port: number): boolean;
+}
+
+/** Set by `run` when it listens on connection-oriented transports; absent in dry-runs. */
+export const CONNECTIONS = serviceKey<ConnectionControl>('net:tcp');
 
 export interface Inbound {
   data: Buffer;

@@ -7,7 +7,7 @@ import type * as A from '../cfg/ast.js';
 import { printFormat } from '../cfg/pvar.js';
 import { argText, expr as printExpr } from '../cfg/print.js';
 import type { ArgValue } from '../modules/types.js';
-import { Flow, type ExecContext } from './context.js';
+import { ERR_INFO, Flow, type ExecContext } from './context.js';
 import { binary, compileCond, compileValue, ERR, type ExprEnv } from './expressions.js';
 import { compileSpec, PvCompileError, type PvAccess } from './pv.js';
 import { CORE_PVS } from './pv-core.js';
@@ -383,7 +383,7 @@ function runErrorRouteAfter(ctx: ExecContext, fromAssert = false): void {
   const route = ctx.runtime.route('error_route', '');
   if (!route) return;
   runRoute(ctx, route, 'error', '');
-  ctx.modState.delete('core:err');
+  ctx.modState.delete(ERR_INFO.name);
 }
 
 export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void }, type: import('../modules/types.js').RouteType, name: string, params: Val[] = NO_PARAMS, named?: Record<string, Val>): number {

@@ -2,12 +2,21 @@
 // R-URI and destination, $retcode, and the control-flow signal of the route
 // being run. Script variables ($var) live in the Runtime: they survive messages.
 import type { Span } from '../cfg/ast.js';
+import { peek, put, stateKey, stateOf, type StateKey } from '../base/keys.js';
 import type { ScriptMessage } from './message.js';
 import type { Runtime } from './runtime.js';
 import type { Tracer } from './trace.js';
 import type { Val } from './values.js';
 import type { RouteType } from '../modules/types.js';
 import type { SocketInfo } from '../net/types.js';
+
+/** force_rport() was called for this message: replies go to the source port. */
+export const FORCE_RPORT = stateKey<boolean>('core:force_rport');
+/** add_local_rport() was called: the Via this proxy adds carries ;rport. */
+export const ADD_LOCAL_RPORT = stateKey<boolean>('core:add_local_rport');
+
+/** set_err_info's last error: $err.* reads it; error_route clears it. */
+export const ERR_INFO = stateKey<import('./errinfo.js').ErrInfo>('core:err');
 
 export const enum Flow { None = 0, Exit = 1, Return = 2, Break = 3 }
 
@@ -77,13 +86,25 @@ export class ExecContext {
 
   /** OpenSIPS's set_err_info/set_err_reply: read as $err.*, and error_route runs after the current statement. */
   setError(info: import('./errinfo.js').ErrInfo): void {
-    this.modState.set('core:err', info);
+    this.setState(ERR_INFO, info);
     this.errPending = true;
   }
 
   /** modState.get() without creating the map. */
   peekState(key: string): unknown {
     return this.ownModState?.get(key);
+  }
+
+  /** This message's value under a typed key: undefined when unset, or made by `init` on first use. */
+  state<T>(key: StateKey<T>): T | undefined;
+  state<T>(key: StateKey<T>, init: () => T): T;
+  state<T>(key: StateKey<T>, init?: () => T): T | undefined {
+    if (!init) return peek(this.ownModState, key);
+    return stateOf(this.modState, key, init);
+  }
+
+  setState<T>(key: StateKey<T>, value: T): void {
+    put(this.modState, key, value);
   }
 
   avpStack(name: string): Val[] {

@@ -3,12 +3,14 @@
 import type * as A from '../cfg/ast.js';
 import type { ArgValue, FunctionBehaviour } from '../modules/types.js';
 import { Compiler, type StmtFn } from './compile.js';
-import type { ExecContext } from './context.js';
+import { ADD_LOCAL_RPORT, FORCE_RPORT, type ExecContext } from './context.js';
 import { raiseScriptEvent } from './events.js';
 import { CACHE_FUNCTIONS } from './cache-functions.js';
 import { forwardStateless, sendAsIs } from './forward.js';
 import { setUriField, splitUri, joinUri } from './uri-fields.js';
 import { nextBranches, serializeBranches } from './serial-forking.js';
+import { CONNECTIONS } from '../net/types.js';
+
 
 const ok = (b: boolean): number => (b ? 1 : -1);
 
@@ -118,7 +120,7 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
     returns: [1, -1],
     impl: (ctx, [port]) => {
       if (ctx.src.proto !== 'tcp' && ctx.src.proto !== 'tls') return 1;
-      const tcp = ctx.runtime.services.get('net:tcp') as { addAlias(peer: { proto: string; ip: string; port: number }, ip: string, port: number): boolean } | undefined;
+      const tcp = ctx.runtime.service(CONNECTIONS);
       if (!tcp) return 1; // dry-run: no connections
       const p = port?.int ?? ctx.msg.sip?.topVia?.port ?? 5060;
       if (!tcp.addAlias({ proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, ctx.src.ip, p)) {
@@ -162,8 +164,8 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
   setdsturi: { returns: [1, -1], impl: (ctx, [v]) => { if (!v?.str) return -1; ctx.du = v.str; return 1; } },
   resetdsturi: { returns: [1], impl: (ctx) => { ctx.du = null; return 1; } },
   isdsturiset: { returns: [1, -1], impl: (ctx) => ok(ctx.du !== null) },
-  force_rport: { returns: [1], impl: (ctx) => { ctx.modState.set('core:force_rport', true); return 1; } },
-  add_local_rport: { returns: [1], impl: (ctx) => { ctx.modState.set('core:add_local_rport', true); return 1; } },
+  force_rport: { returns: [1], impl: (ctx) => { ctx.setState(FORCE_RPORT, true); return 1; } },
+  add_local_rport: { returns: [1], impl: (ctx) => { ctx.setState(ADD_LOCAL_RPORT, true); return 1; } },
   force_send_socket: {
     returns: [1, -1],
     impl: (ctx, [v]) => {

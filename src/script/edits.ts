@@ -4,6 +4,7 @@ import type { ExecContext } from './context.js';
 import { parseContactList, type ContactList } from '../sip/name-addr.js';
 import type { SipError } from '../sip/result.js';
 import type { SipMessage } from '../sip/message.js';
+import { stateKey } from '../base/keys.js';
 
 export type HeaderEdit =
   | { op: 'append'; text: string; anchor?: string }
@@ -14,16 +15,18 @@ export type HeaderEdit =
   /** The `nth` header called `name` goes (a list header left without options). */
   | { op: 'removeAt'; name: string; nth: number };
 
+/** The header edits queued for the request (forwarded) and for the reply (sent back). */
+const EDITS = { request: stateKey<HeaderEdit[]>('edits:request'), reply: stateKey<HeaderEdit[]>('edits:reply') } as const;
+/** The body as the script's last edit left it. */
+const BODY = stateKey<string>('edits:body');
+
 export function headerEdits(ctx: ExecContext, target: 'request' | 'reply' = 'request'): HeaderEdit[] {
-  const key = `edits:${target}`;
-  let list = ctx.peekState(key) as HeaderEdit[] | undefined;
-  if (!list) { list = []; ctx.modState.set(key, list); }
-  return list;
+  return ctx.state(EDITS[target], () => []);
 }
 
 /** Whether the script queued any edit for `target` (without creating the list, as headerEdits() does). */
 export function hasHeaderEdits(ctx: ExecContext, target: 'request' | 'reply' = 'request'): boolean {
-  const list = ctx.peekState(target === 'reply' ? 'edits:reply' : 'edits:request') as HeaderEdit[] | undefined;
+  const list = ctx.state(EDITS[target]);
   return list !== undefined && list.length > 0;
 }
 
@@ -42,11 +45,11 @@ export function scriptContacts(ctx: ExecContext, req: SipMessage): ContactList |
 
 /** The body as the script's own edits left it (OpenSIPS applies every body lump; each edit here starts from the last). */
 export function currentBody(ctx: ExecContext): string {
-  return (ctx.peekState('edits:body') as string | undefined) ?? ctx.msg.sip?.body.toString('latin1') ?? ctx.msg.body;
+  return ctx.state(BODY) ?? ctx.msg.sip?.body.toString('latin1') ?? ctx.msg.body;
 }
 
 /** Replaces the body of the outgoing message (Content-Length follows at serialization). */
 export function setBodyText(ctx: ExecContext, text: string): void {
-  ctx.modState.set('edits:body', text);
+  ctx.setState(BODY, text);
   ctx.msg.sip?.setBody(Buffer.from(text, 'latin1'));
 }

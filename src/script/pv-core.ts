@@ -2,7 +2,7 @@
 // ExecContext. Each definition says whether it takes a name `$x(name)` and
 // whether it is writable; the linter reads the same table.
 import type { ExecContext } from './context.js';
-import { socketString } from './context.js';
+import { ERR_INFO, socketString } from './context.js';
 import type { SocketInfo } from '../net/types.js';
 import { uriField, setUriField } from './uri-fields.js';
 import type { Val } from './values.js';
@@ -174,5 +174,5 @@ function eventParam(ctx: ExecContext, event: string, params: Record<string, Val>
 }
 
 function errInfo(ctx: ExecContext): ErrInfo | undefined {
-  return ctx.peekState('core:err') as ErrInfo | undefined;
+  return ctx.state(ERR_INFO);
 }

@@ -4,6 +4,7 @@ import type { RouteKind } from '../cfg/ast.js';
 import type { ScriptFunction } from '../catalog/types.js';
 import { timersFor, type Clock, type TimerHandle, type Timers } from '../base/clock.js';
 import { Logger } from '../base/logger.js';
+import { peek, put, stateOf, type ServiceKey } from '../base/keys.js';
 import type { FunctionBehaviour } from '../modules/types.js';
 import type { SipMessage } from '../sip/message.js';
 import type { ExecContext } from './context.js';
@@ -148,5 +149,16 @@ export class Runtime {
 
   param(module: string, name: string): string | number | undefined {
     return this.modparams.get(module)?.get(name);
+  }
+
+  /** A module's server-wide value under a typed key: undefined when unset, or made by `init` on first use. */
+  service<T>(key: ServiceKey<T>): T | undefined;
+  service<T>(key: ServiceKey<T>, init: () => T): T;
+  service<T>(key: ServiceKey<T>, init?: () => T): T | undefined {
+    return init ? stateOf(this.services, key, init) : peek(this.services, key);
+  }
+
+  setService<T>(key: ServiceKey<T>, value: T): void {
+    put(this.services, key, value);
   }
 }

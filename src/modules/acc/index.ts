@@ -14,6 +14,7 @@ import { combine, oneOf } from '../common/fixups.js';
 import type { FunctionBehaviour, NativeModule, StaticArg } from '../types.js';
 import { NATIVE_BACKENDS, parseBackends, parseExtras, type Backend, type Extra } from './flags.js';
 import { ACC_TEXT, accRequestOf, outcomeOf, raiseAccEvent, writeDbRecord, writeLogRecord, type AccOutcome, type AccRequest } from './records.js';
+import { stateKey } from '../../base/keys.js';
 
 /** Per backend: on, and which extras (missed/failed/cdr) it takes. */
 type AccFlags = Map<Backend, Set<Extra>>;
@@ -25,10 +26,10 @@ interface AccState {
   createdSec: number;
 }
 
-const STATE = 'acc:ctx';
+const STATE = stateKey<AccState>('acc:ctx');
 
 function stateOf(ctx: ExecContext): AccState | undefined {
-  return ctx.peekState(STATE) as AccState | undefined;
+  return ctx.state(STATE);
 }
 
 function any(flags: AccFlags, extra: Extra): boolean {
@@ -85,7 +86,7 @@ function doAccounting(ctx: ExecContext, type: string, extrasText: string): numbe
   let st = stateOf(ctx);
   if (!st) {
     st = { flags: new Map(), receivedSec: Math.floor(rt.clock.now() / 1000), createdSec: 0 };
-    ctx.modState.set(STATE, st);
+    ctx.setState(STATE, st);
     installHooks(rt, ctx, st);
   }
   for (const b of backends) {

@@ -13,6 +13,7 @@ import type { NativeModule } from '../types.js';
 import { expectedResponse, parseAlgorithm, type Algorithm } from './digest.js';
 import { noncesOf } from './nonces.js';
 import { appendRpidHf, isRpidUserE164, pvAuthorize } from './pv-auth.js';
+import { stateKey } from '../../base/keys.js';
 
 /** auth_result_t of OpenSIPS 3.3. */
 export const AUTH = { ERROR: -5, NO_CREDENTIALS: -4, STALE_NONCE: -3, INVALID_PASSWORD: -2, USER_UNKNOWN: -1, REPLIED: 0, AUTHORIZED: 1 } as const;
@@ -28,10 +29,10 @@ interface AuthState {
   succeeded: Partial<Record<Kind, Credentials>>;
 }
 
+const STATE = stateKey<AuthState>('auth:state');
+
 function stateOf(ctx: ExecContext): AuthState {
-  let st = ctx.peekState('auth:state') as AuthState | undefined;
-  if (!st) { st = { stale: new Set(), authorized: {}, succeeded: {} }; ctx.modState.set('auth:state', st); }
-  return st;
+  return ctx.state(STATE, () => ({ stale: new Set(), authorized: {}, succeeded: {} }));
 }
 
 /** An empty realm: the To host for a REGISTER's Authorization, else the From host, without realm_prefix. */
@@ -109,13 +110,13 @@ export function authorize(ctx: ExecContext, kind: Kind, realmArg: string, lookup
 
 /** The credentials a www_/proxy_authorize accepted for this message (Authorization first), if any. */
 export function authorizedCredentials(ctx: ExecContext): Credentials | undefined {
-  const st = ctx.peekState('auth:state') as AuthState | undefined;
+  const st = ctx.state(STATE);
   return st?.succeeded.www ?? st?.succeeded.proxy;
 }
 
 /** consume_credentials(): the credentials the last authorize checked do not travel on. */
 function consumeCredentials(ctx: ExecContext): number {
-  const st = ctx.peekState('auth:state') as AuthState | undefined;
+  const st = ctx.state(STATE);
   const kind = (['www', 'proxy'] as const).find((k) => st?.authorized[k] !== undefined);
   if (!kind) return -1;
   const msg: SipMessage | undefined = ctx.msg.sip;

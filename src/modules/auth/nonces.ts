@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../../script/runtime.js';
 import type { Algorithm } from './digest.js';
+import { serviceKey } from '../../base/keys.js';
 
 interface Issued { expiresMs: number; qop: string; alg: Algorithm; used: boolean }
 
@@ -43,11 +44,8 @@ function qopMatches(offered: string, used: string): boolean {
   return offered === (used || (offered ? 'auth' : ''));
 }
 
+const NONCES = serviceKey<NonceStore>('auth:nonces');
+
 export function noncesOf(rt: Runtime): NonceStore {
-  let s = rt.services.get('auth:nonces') as NonceStore | undefined;
-  if (!s) {
-    s = new NonceStore(() => rt.clock.now(), Number(rt.param('auth', 'nonce_expire') ?? 30), !Number(rt.param('auth', 'disable_nonce_check') ?? 0));
-    rt.services.set('auth:nonces', s);
-  }
-  return s;
+  return rt.service(NONCES, () => new NonceStore(() => rt.clock.now(), Number(rt.param('auth', 'nonce_expire') ?? 30), !Number(rt.param('auth', 'disable_nonce_check') ?? 0)));
 }

@@ -6,6 +6,7 @@
 import type { Runtime } from '../../script/runtime.js';
 import type { NativeModule } from '../types.js';
 import { globRegex } from '../../script/regex.js';
+import { serviceKey } from '../../base/keys.js';
 
 interface Entry { value: string; expiresMs: number }
 type Collection = Map<string, Entry>;
@@ -27,9 +28,13 @@ function groupsFrom(urls: string[]): Map<string, string> {
   return groups;
 }
 
+const CACHE = serviceKey<LocalCache>('cachedb_local');
+
 function cacheOf(rt: Runtime): LocalCache {
-  let c = rt.services.get('cachedb_local') as LocalCache | undefined;
-  if (c) return c;
+  return rt.service(CACHE, () => openCache(rt));
+}
+
+function openCache(rt: Runtime): LocalCache {
   const url = rt.param('cachedb_local', 'cachedb_url');
   const groups = groupsFrom(url === undefined || url === null ? [] : [String(url)]);
   const collections = new Map<string, Collection>();
@@ -38,15 +43,13 @@ function cacheOf(rt: Runtime): LocalCache {
     if (!col) { col = new Map(); collections.set(name, col); }
     return col;
   };
-  c = {
+  return {
     collection: (group) => { const name = groups.get(group); return name === undefined ? undefined : open(name); },
     named: (name) => {
       const wanted = name ?? groups.get('') ?? [...groups.values()][0]!;
       return [...groups.values()].includes(wanted) ? open(wanted) : undefined;
     },
   };
-  rt.services.set('cachedb_local', c);
-  return c;
 }
 
 /** The live entry for `key`, dropping it when expired. */

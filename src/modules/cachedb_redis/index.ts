@@ -53,7 +53,7 @@ export function redisFor(rt: Runtime, id: string): RedisClient | string {
 }
 
 export function closeRedis(rt: Runtime): void {
-  const conns = rt.services.get(CONNECTIONS.name) as Map<string, RedisClient | string> | undefined;
+  const conns = rt.service(CONNECTIONS);
   for (const c of conns?.values() ?? []) if (typeof c !== 'string') c.close();
   conns?.clear();
 }

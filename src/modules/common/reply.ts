@@ -2,7 +2,7 @@
 // them and handed to the runtime's transport: from the receiving socket to
 // the source address (rport) or the Via port.
 import { buildReplyText, replyDestination } from '../../sip/index.js';
-import type { ExecContext } from '../../script/context.js';
+import { FORCE_RPORT, type ExecContext } from '../../script/context.js';
 import { hasHeaderEdits, headerEdits } from '../../script/edits.js';
 import { transactionOf } from './transaction.js';
 import { liveTm } from '../tm/api.js';
@@ -40,7 +40,7 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   // tm's tag inside a transaction, sl's outside; either is computed only when the reply needs one.
   const sl = t ? undefined : slState(ctx.runtime);
   const toTag = sl ? sl.tags : tmTags(ctx.runtime);
-  const forceRport = ctx.peekState('core:force_rport') === true;
+  const forceRport = ctx.state(FORCE_RPORT) === true;
   const server = ctx.runtime.serverHeader;
   // A plain literal (no spreads): this runs for every stateless reply.
   const text = buildReplyText(req, code, reason, {

@@ -6,6 +6,7 @@ import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
 import { firstSocket } from '../../net/first-socket.js';
 import type { Runtime } from '../../script/runtime.js';
+import { serviceKey } from '../../base/keys.js';
 
 /** How long after its last reply sl still looks for ACKs to it (SL_RPL_WAIT_TIME, seconds). */
 const SL_ACK_WAIT_S = 2;
@@ -34,14 +35,13 @@ export class SlState {
   }
 }
 
+const SL_STATE = serviceKey<SlState>('sl:state');
+const TM_TAGS = serviceKey<LocalTags>('tm:tags');
+
 export function slState(rt: Runtime): SlState {
-  let s = rt.services.get('sl:state') as SlState | undefined;
-  if (!s) { s = new SlState(new LocalTags(SL_TAG_KIND, firstSocket(rt.sockets)), rt); rt.services.set('sl:state', s); }
-  return s;
+  return rt.service(SL_STATE, () => new SlState(new LocalTags(SL_TAG_KIND, firstSocket(rt.sockets)), rt));
 }
 
 export function tmTags(rt: Runtime): LocalTags {
-  let t = rt.services.get('tm:tags') as LocalTags | undefined;
-  if (!t) { t = new LocalTags(TM_TAG_KIND, firstSocket(rt.sockets)); rt.services.set('tm:tags', t); }
-  return t;
+  return rt.service(TM_TAGS, () => new LocalTags(TM_TAG_KIND, firstSocket(rt.sockets)));
 }

@@ -7,6 +7,7 @@ import type { TimerHandle } from '../../base/clock.js';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { Val } from '../../script/values.js';
+import { serviceKey, stateKey } from '../../base/keys.js';
 
 export const enum DlgState { Unconfirmed = 1, Early = 2, Confirmed = 3, Established = 4, Deleted = 5 }
 
@@ -29,18 +30,20 @@ export interface Dialog {
 
 interface DialogTable { byDid: Map<string, Dialog>; seq: number }
 
+const TABLE = serviceKey<DialogTable>('dialog:table');
+/** The dialog the message belongs to (create_dialog, or loose_route's match). */
+const CURRENT = stateKey<Dialog>('dialog:current');
+
 export function dialogs(rt: Runtime): DialogTable {
-  let t = rt.services.get('dialog:table') as DialogTable | undefined;
-  if (!t) { t = { byDid: new Map(), seq: 0 }; rt.services.set('dialog:table', t); }
-  return t;
+  return rt.service(TABLE, () => ({ byDid: new Map(), seq: 0 }));
 }
 
 export function currentDialog(ctx: ExecContext): Dialog | undefined {
-  return ctx.peekState('dialog:current') as Dialog | undefined;
+  return ctx.state(CURRENT);
 }
 
 export function setCurrent(ctx: ExecContext, d: Dialog): void {
-  ctx.modState.set('dialog:current', d);
+  ctx.setState(CURRENT, d);
 }
 
 export function createDialog(ctx: ExecContext): Dialog {

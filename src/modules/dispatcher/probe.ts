@@ -10,14 +10,16 @@ import type { TimerExport } from '../types.js';
 import { newBranch, randomTag } from '../../sip/build.js';
 import { uriTarget } from '../../script/forward.js';
 import { dsData, findSet, INACTIVE, numParam, param, PROBING, setState, type DsDest } from './sets.js';
+import { serviceKey } from '../../base/keys.js';
 
 /** A ping waiting for its reply: the destination by set and URI, found again when it comes (ds_reload may have replaced the objects). */
 interface Pending { setId: number; uri: string; timeout: { cancel(): void } }
 
+/** Pings in flight by Call-ID. */
+const PENDING = serviceKey<Map<string, Pending>>('dispatcher:pings');
+
 function pendingOf(rt: Runtime): Map<string, Pending> {
-  let m = rt.services.get('dispatcher:pings') as Map<string, Pending> | undefined;
-  if (!m) { m = new Map(); rt.services.set('dispatcher:pings', m); }
-  return m;
+  return rt.service(PENDING, () => new Map());
 }
 
 function replyCodes(rt: Runtime): Set<number> {

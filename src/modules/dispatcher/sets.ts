@@ -13,6 +13,7 @@ import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { DbError } from '../../db/index.js';
 import { dbFor } from '../common/db.js';
 import { numParam as numParamOf, sqlName, strParam } from '../common/params.js';
+import { serviceKey } from '../../base/keys.js';
 
 export const INACTIVE = 1;
 export const PROBING = 2;
@@ -121,16 +122,15 @@ function destOf(rt: Runtime, uri: string, socket: unknown, weight: unknown, attr
   };
 }
 
+const DATA = serviceKey<DsData>('dispatcher:data');
+
 /** The loaded sets (loaded on first use). */
 export function dsData(rt: Runtime): DsData {
-  let d = rt.services.get('dispatcher:data') as DsData | undefined;
-  if (!d) {
+  return rt.service(DATA, () => {
     const loaded = loadSets(rt);
     if (typeof loaded === 'string') rt.logger.log(-1, 'dispatcher', 'ds_load_data', `cannot load the destinations: ${loaded}`);
-    d = typeof loaded === 'string' ? { sets: [] } : loaded;
-    rt.services.set('dispatcher:data', d);
-  }
-  return d;
+    return typeof loaded === 'string' ? { sets: [] } : loaded;
+  });
 }
 
 /** ds_reload: new data from the table; a destination still there keeps its runtime state. False when the table could not be read. */

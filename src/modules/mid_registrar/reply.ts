@@ -10,10 +10,11 @@ import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/store.js';
 import { usrlocOf } from '../registrar/aor.js';
 import { METHOD_BITS } from '../registrar/methods.js';
-import { contactList, type TcpLifetimes } from '../registrar/save.js';
+import { contactList } from '../registrar/save.js';
 import { setContacts, type Forward, type Mapping } from './forward.js';
 import { roomFor } from './max-contacts.js';
 import { COMPAT, type MidSettings } from './settings.js';
+import { CONNECTIONS } from '../../net/types.js';
 
 function ctidOf(uri: string, s: MidSettings): string | undefined {
   const p = splitUri(uri);
@@ -171,7 +172,7 @@ function keepTcpConnection(ctx: ExecContext, fwd: Forward, granted: number[], s:
   if (!s.tcpPersistentFlag || !['tcp', 'tls', 'ws', 'wss'].includes(fwd.src.proto)) return;
   if (!(fwd.msgFlags & ctx.runtime.flags.mask('msg', s.tcpPersistentFlag))) return;
   if (!fwd.mappings.some((m) => /;transport=(tcp|tls|ws|wss)/i.test(m.contact.uri))) return;
-  const tcp = ctx.runtime.services.get('net:tcp') as TcpLifetimes | undefined;
+  const tcp = ctx.runtime.service(CONNECTIONS);
   if (!tcp || !granted.length) return;
   const until = ctx.runtime.compat.has(COMPAT.tcpLifetime) ? Number.MAX_SAFE_INTEGER : ctx.runtime.clock.now() + (Math.max(...granted) + 10) * 1000;
   tcp.extendLifetime({ ...fwd.src }, until);

@@ -4,6 +4,7 @@
 import type { ExecContext } from '../../script/context.js';
 import { currentHeaderValues, headerEdits } from '../../script/edits.js';
 import { isSipError, parseContactList, type Contact } from '../../sip/index.js';
+import { stateKey } from '../../base/keys.js';
 
 /** `sip:ip:port[;transport=x]` of the source, as create_rcv_uri() builds it. */
 export function receivedUri(ctx: ExecContext): string {
@@ -49,8 +50,11 @@ function natedUri(ctx: ExecContext, uri: string, params: string): string | undef
   return `${m[1]}${host}:${ctx.src.port}${params}${rest}`;
 }
 
+/** fix_nated_contact() already rewrote this message's Contact (a second call is a script bug). */
+const CONTACT_FIXED = stateKey<boolean>('nathelper:contact_fixed');
+
 export function fixNatedContact(ctx: ExecContext, params: string): number {
-  if (ctx.peekState('nathelper:contact_fixed')) {
+  if (ctx.state(CONTACT_FIXED)) {
     ctx.runtime.logger.log(-1, 'nathelper', 'fix_nated_contact_f', 'SCRIPT BUG - second attempt to change URI Contact');
     return -1;
   }
@@ -64,6 +68,6 @@ export function fixNatedContact(ctx: ExecContext, params: string): number {
     return c.raw.slice(0, start) + text + c.raw.slice(end);
   });
   if (rc < 0 || bad) return -1;
-  ctx.modState.set('nathelper:contact_fixed', true);
+  ctx.setState(CONTACT_FIXED, true);
   return 1;
 }

@@ -17,6 +17,7 @@ import { usrlocOf } from '../registrar/aor.js';
 import { uriTarget } from '../../script/forward.js';
 import { contactEventParams } from '../usrloc/events.js';
 import { isValid, type Binding, type UsrlocDomain } from '../usrloc/store.js';
+import { serviceKey } from '../../base/keys.js';
 
 const KEEPALIVE = '\0\0\0\0';
 /** The latency a timed-out ping records: 1800 s, in µs (LATENCY_ON_TIMEOUT). */
@@ -47,10 +48,10 @@ export interface PingerState {
   threshold?: number;
 }
 
+const PINGER = serviceKey<PingerState>('nathelper:pinger');
+
 export function pingerOf(rt: Runtime): PingerState {
-  let st = rt.services.get('nathelper:pinger') as PingerState | undefined;
-  if (!st) { st = { enabled: true, cells: new Map(), pending: new Map(), sent: 0, slot: 0 }; rt.services.set('nathelper:pinger', st); }
-  return st;
+  return rt.service(PINGER, () => ({ enabled: true, cells: new Map(), pending: new Map(), sent: 0, slot: 0 }));
 }
 
 function num(rt: Runtime, name: string, dflt: number): number {

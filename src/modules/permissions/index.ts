@@ -13,6 +13,7 @@ import { dbFor, dbUrlOf } from '../common/db.js';
 import type { ArgValue, NativeModule } from '../types.js';
 import { allowRegister, allowRouting, allowUri } from './rules.js';
 import { sqlName } from '../common/params.js';
+import { serviceKey } from '../../base/keys.js';
 
 interface AddressRow { grp: number; net: BlockList; port: number; proto: string; pattern: string | null; info: string | null }
 
@@ -40,10 +41,10 @@ function loadTable(rt: Runtime): AddressRow[] {
   return out;
 }
 
+const ADDRESS_TABLE = serviceKey<AddressRow[]>('permissions:address');
+
 function tableOf(rt: Runtime): AddressRow[] {
-  let t = rt.services.get('permissions:address') as AddressRow[] | undefined;
-  if (!t) { t = loadTable(rt); rt.services.set('permissions:address', t); }
-  return t;
+  return rt.service(ADDRESS_TABLE, () => loadTable(rt));
 }
 
 function check(ctx: ExecContext, grp: number, ip: string, port: number, proto: string, info: ArgValue | undefined, pattern: string | undefined): number {

@@ -12,6 +12,7 @@ import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import { posixRegex } from '../../script/regex.js';
 import { splitUri } from '../../script/uri-fields.js';
+import { serviceKey } from '../../base/keys.js';
 
 interface Side { list?: RegExp[]; except?: RegExp[] }
 interface Rule { left: Side; right: Side }
@@ -67,10 +68,13 @@ function matches(rules: Rule[], left: string, right: string): boolean {
 
 interface RuleFiles { allow: Rule[]; deny: Rule[] }
 
+/** Each rule file's rules by path. */
+const RULE_FILES = serviceKey<Map<string, Rule[]>>('permissions:rules');
+
 /** A file's rules, read once per runtime; a file that is not there has none. */
 function rulesOf(rt: Runtime, path: string): Rule[] {
-  const key = `permissions:rules:${path}`;
-  const cached = rt.services.get(key) as Rule[] | undefined;
+  const files = rt.service(RULE_FILES, () => new Map());
+  const cached = files.get(path);
   if (cached) return cached;
   const rules: Rule[] = [];
   let text = '';
@@ -80,7 +84,7 @@ function rulesOf(rt: Runtime, path: string): Rule[] {
     if (r === 'bad') rt.logger.log(-1, 'permissions', 'parse_config_line', `failed to parse line: ${line}`);
     else if (r) rules.push(r);
   }
-  rt.services.set(key, rules);
+  files.set(path, rules);
   return rules;
 }
 

@@ -13,6 +13,7 @@ import { METHOD_BITS, ALL_METHODS } from './methods.js';
 import { parserError } from '../../script/errinfo.js';
 import { Counter } from '../common/stats.js';
 import { BindingIndex } from './binding-index.js';
+import { CONNECTIONS } from '../../net/types.js';
 
 /** lib/reg's RECEIVED_MAX_SIZE. */
 const RECEIVED_MAX_SIZE = 255;
@@ -279,9 +280,6 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
   }
 }
 
-/** Where `run` exposes the TCP layer (registrar-semantics.md §3.5). */
-export interface TcpLifetimes { extendLifetime(peer: { proto: string; ip: string; port: number }, untilMs: number): void }
-
 /**
  * tcp_persistent_flag: a REGISTER over TCP with the flag set when save() runs keeps its
  * connection open until the longest TCP contact expiry + 10 s (never shortened).
@@ -289,7 +287,7 @@ export interface TcpLifetimes { extendLifetime(peer: { proto: string; ip: string
 function extendTcpLifetime(ctx: ExecContext, s: RegistrarSettings, contacts: Contact[], headerExpires: number | undefined, f: SaveFlags): void {
   if (!s.tcpPersistentFlag || !['tcp', 'tls', 'ws', 'wss'].includes(ctx.src.proto)) return;
   if (!(ctx.msgFlags & ctx.runtime.flags.mask('msg', s.tcpPersistentFlag))) return;
-  const tcp = ctx.runtime.services.get('net:tcp') as TcpLifetimes | undefined;
+  const tcp = ctx.runtime.service(CONNECTIONS);
   const tcpBased = contacts.filter((c) => /;transport=(tcp|tls|ws|wss)/i.test(c.uri));
   const e = Math.max(0, ...tcpBased.map((c) => contactExpires(c, headerExpires, s, f)));
   if (!tcp || e === 0) return;

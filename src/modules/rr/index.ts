@@ -7,15 +7,16 @@ import { headerEdits } from '../../script/edits.js';
 import { posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
 import type { NativeModule } from '../types.js';
+import { serviceKey, stateKey } from '../../base/keys.js';
 
 
 /** Per-request rr state: params waiting for record_route, the Record-Route edits made, the params of the Route loose_route took. */
 interface RrState { pending: string; added: { op: 'insert'; text: string }[]; routeParams?: string }
 
+const STATE = stateKey<RrState>('rr:state');
+
 function rrState(ctx: ExecContext): RrState {
-  let st = ctx.peekState('rr:state') as RrState | undefined;
-  if (!st) { st = { pending: '', added: [] }; ctx.modState.set('rr:state', st); }
-  return st;
+  return ctx.state(STATE, () => ({ pending: '', added: [] }));
 }
 
 /** add_rr_param: into the Record-Route headers already made (both, with double record-routing), else kept for record_route(). */
@@ -28,16 +29,16 @@ export function addRrParam(ctx: ExecContext, text: string): number {
 
 /** The parameters of our Route entry that loose_route() took (`;lr;ftag=...`), if it took one. */
 export function ourRouteParams(ctx: ExecContext): string | undefined {
-  return (ctx.peekState('rr:state') as RrState | undefined)?.routeParams;
+  return ctx.state(STATE)?.routeParams;
 }
 
 /** A module's callback for requests loose_route() routes by one of our Route entries (OpenSIPS's register_rrcb): it sees that entry's parameters. */
 export type RrCallback = (ctx: ExecContext, params: string) => void;
 
+const CALLBACKS = serviceKey<RrCallback[]>('rr:callbacks');
+
 export function registerRrCallback(rt: ExecContext['runtime'], cb: RrCallback): void {
-  const list = (rt.services.get('rr:callbacks') as RrCallback[] | undefined) ?? [];
-  list.push(cb);
-  rt.services.set('rr:callbacks', list);
+  rt.service(CALLBACKS, () => []).push(cb);
 }
 
 function fromTag(ctx: ExecContext): string {
@@ -68,7 +69,7 @@ function uriParams(uri: string): string {
 export const rr: NativeModule = {
   name: 'rr',
   pvs: {
-    rr_params: { takesName: false, get: (ctx) => (ctx.peekState('rr:state') as RrState | undefined)?.routeParams ?? null },
+    rr_params: { takesName: false, get: (ctx) => ctx.state(STATE)?.routeParams ?? null },
   },
   functions: {
     record_route: {
@@ -102,7 +103,7 @@ export const rr: NativeModule = {
       returns: [1, -1],
       fixup: regexFixup(0),
       impl: (ctx, [re]) => {
-        const params = (ctx.peekState('rr:state') as RrState | undefined)?.routeParams;
+        const params = ctx.state(STATE)?.routeParams;
         return params && posixRegex(re?.str ?? '').test(params) ? 1 : -1;
       },
     },
@@ -110,7 +111,7 @@ export const rr: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [dir]) => {
         // Upstream when our Route's ftag is not the request's From tag (the callee's side); downstream otherwise.
-        const params = (ctx.peekState('rr:state') as RrState | undefined)?.routeParams ?? '';
+        const params = ctx.state(STATE)?.routeParams ?? '';
         const ftag = /;ftag=([^;]*)/i.exec(params)?.[1];
         const tag = ctx.msg.from?.tag;
         const upstream = !!ftag && !!tag && ftag !== tag;
@@ -134,7 +135,7 @@ export const rr: NativeModule = {
         const rest = routes.slice(i);
         if (i > 0) rrState(ctx).routeParams = uriParams(routes[0]!.uri);
         if (i > 0) {
-          for (const cb of (ctx.runtime.services.get('rr:callbacks') as RrCallback[] | undefined) ?? []) cb(ctx, rrState(ctx).routeParams!);
+          for (const cb of ctx.runtime.service(CALLBACKS) ?? []) cb(ctx, rrState(ctx).routeParams!);
           headerEdits(ctx).push({ op: 'remove', name: 'Route' });
           // Prepending in reverse keeps the remaining route set in order.
           for (const r of [...rest].reverse()) headerEdits(ctx).push({ op: 'insert', text: `Route: <${r.uri}>\r\n` });

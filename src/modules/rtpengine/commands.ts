@@ -12,7 +12,7 @@ import { isSipError } from '../../sip/result.js';
 import type { ArgValue } from '../types.js';
 import type { BValue } from './bencode.js';
 import { parseRtpeFlags, type ParsedFlags } from './flags.js';
-import { exchange, rtpeState, selectNode, type RtpeSet } from './nodes.js';
+import { CHOSEN_SET, exchange, rtpeState, selectNode, type RtpeSet } from './nodes.js';
 
 /** Commands that need `result: ok` exactly; the others succeed on anything but `error`. */
 const NEED_OK = new Set(['offer', 'answer', 'play media', 'play DTMF', 'query']);
@@ -32,7 +32,7 @@ function fail(ctx: ExecContext, why: string, errorText: string | null = why): nu
 /** The set rtpengine_use_set() or setid_avp chose, else set 0. */
 function setFor(ctx: ExecContext): RtpeSet | string {
   const sets = rtpeState(ctx.runtime).sets;
-  let id = ctx.peekState('rtpengine:set') as number | undefined;
+  let id = ctx.state(CHOSEN_SET);
   const avp = ctx.runtime.param('rtpengine', 'setid_avp');
   if (typeof avp === 'string' && avp) {
     const v = pvNamed(ctx, avp)?.get(ctx);

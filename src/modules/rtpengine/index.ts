@@ -9,9 +9,10 @@ import type { ExecContext } from '../../script/context.js';
 import { MiError } from '../../base/mi.js';
 import type { FunctionBehaviour, ModuleMi, NativeModule } from '../types.js';
 import { messageSdp, runCommand } from './commands.js';
-import { parseSocks, pingAllNodes, RECHECK_TIMER, rtpeState } from './nodes.js';
+import { CHOSEN_SET, parseSocks, pingAllNodes, RECHECK_TIMER, rtpeState } from './nodes.js';
 import { remember, rtpquery, rtpstat } from './stats.js';
 import type { BValue } from './bencode.js';
+import { serviceKey } from '../../base/keys.js';
 
 const simple = (command: string): FunctionBehaviour => ({
   returns: [1, -1],
@@ -27,9 +28,10 @@ const offerAnswer = (command: 'offer' | 'answer'): FunctionBehaviour => ({
  * INVITEs sent without SDP, by Call-ID (OpenSIPS flags the transaction's
  * request): their 2xx carries the offer. Kept 5 minutes at most.
  */
+const LATE_OFFERS = serviceKey<Map<string, number>>('rtpengine:late-offers');
+
 function lateOffers(ctx: ExecContext): Map<string, number> {
-  let m = ctx.runtime.services.get('rtpengine:late-offers') as Map<string, number> | undefined;
-  if (!m) { m = new Map(); ctx.runtime.services.set('rtpengine:late-offers', m); }
+  const m = ctx.runtime.service(LATE_OFFERS, () => new Map());
   const now = ctx.runtime.clock.now();
   for (const [k, at] of m) { if (at > now - 300_000) break; m.delete(k); }
   return m;
@@ -95,7 +97,7 @@ export const rtpengine: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [set]) => {
         if (!rtpeState(ctx.runtime).sets.some((s) => s.id === set?.int)) return -1;
-        ctx.modState.set('rtpengine:set', set!.int);
+        ctx.setState(CHOSEN_SET, set!.int!);
         return 1;
       },
     },

@@ -11,6 +11,7 @@ import { bdecode, bencode, type BValue } from './bencode.js';
 import { simulatedRtpengine } from './simulated.js';
 export { selectNode } from '../common/relay-nodes.js';
 import { parseNodeSets } from '../common/relay-nodes.js';
+import { serviceKey, stateKey } from '../../base/keys.js';
 
 export interface RtpeNode {
   /** As written, without its weight: what MI shows and sock_var receives. */
@@ -59,14 +60,12 @@ export function parseSocks(values: string[]): { sets: RtpeSet[]; problems: strin
   return parseNodeSets(values, 0, 'rtpengine_sock', parseNode);
 }
 
+const STATE = serviceKey<RtpeState>('rtpengine:state');
+/** The set rtpengine_use_set() chose for this message. */
+export const CHOSEN_SET = stateKey<number>('rtpengine:set');
+
 export function rtpeState(rt: Runtime): RtpeState {
-  let st = rt.services.get('rtpengine:state') as RtpeState | undefined;
-  if (!st) {
-    const values = rt.paramValues('rtpengine', 'rtpengine_sock').map(String);
-    st = { ...parseSocks(values), seq: 0 };
-    rt.services.set('rtpengine:state', st);
-  }
-  return st;
+  return rt.service(STATE, () => ({ ...parseSocks(rt.paramValues('rtpengine', 'rtpengine_sock').map(String)), seq: 0 }));
 }
 
 function nowSec(rt: Runtime): number {

@@ -6,21 +6,23 @@ import type { ExecContext } from '../../script/context.js';
 import type { Val } from '../../script/values.js';
 import type { BValue } from './bencode.js';
 import { runCommand } from './commands.js';
+import { stateKey } from '../../base/keys.js';
 
 type Dict = Record<string, BValue>;
-const CACHE = 'rtpengine:query';
+/** The call's query answer for this message; null when the query failed (asked once). */
+const CACHE = stateKey<Dict | null>('rtpengine:query');
 
 /** Keeps a delete's (or query's) answer for the PVs of this message. */
 export function remember(ctx: ExecContext, reply: Dict): void {
-  ctx.modState.set(CACHE, reply);
+  ctx.setState(CACHE, reply);
 }
 
 function queried(ctx: ExecContext): Dict | undefined {
-  const known = ctx.peekState(CACHE) as Dict | null | undefined;
+  const known = ctx.state(CACHE);
   if (known !== undefined) return known ?? undefined;
   let reply: Dict | undefined;
   runCommand(ctx, 'query', { onReply: (r) => { reply = r; } });
-  ctx.modState.set(CACHE, reply && reply.result === 'ok' ? reply : null);
+  ctx.setState(CACHE, reply && reply.result === 'ok' ? reply : null);
   return reply && reply.result === 'ok' ? reply : undefined;
 }
 

@@ -8,6 +8,7 @@ import type { ControlChannel } from '../../net/types.js';
 import { numParam } from '../common/params.js';
 import { raiseEvent } from '../../script/events.js';
 import { parseNodeSets, selectNode } from '../common/relay-nodes.js';
+import { serviceKey } from '../../base/keys.js';
 
 export interface RtppNode {
   readonly url: string;
@@ -46,13 +47,12 @@ export function parseRtppSocks(values: string[], defaultSet: number): { sets: Rt
   return parseNodeSets(values, defaultSet, 'rtpproxy_sock', parseNode);
 }
 
+const STATE = serviceKey<RtppState>('rtpproxy:state');
+/** The dry-run's stand-in rtpproxy (one per runtime: its port counter goes on). */
+const SIMULATED = serviceKey<ControlChannel>('rtpproxy:simulated');
+
 export function rtppState(rt: Runtime): RtppState {
-  let st = rt.services.get('rtpproxy:state') as RtppState | undefined;
-  if (!st) {
-    st = { ...parseRtppSocks(rt.paramValues('rtpproxy', 'rtpproxy_sock').map(String), num(rt, 'default_set', 0)), seq: 0, probed: false };
-    rt.services.set('rtpproxy:state', st);
-  }
-  return st;
+  return rt.service(STATE, () => ({ ...parseRtppSocks(rt.paramValues('rtpproxy', 'rtpproxy_sock').map(String), num(rt, 'default_set', 0)), seq: 0, probed: false }));
 }
 
 function nowSec(rt: Runtime): number {
@@ -115,16 +115,16 @@ export function probeAll(rt: Runtime): void {
  * receiving socket's.
  */
 function simulatedRtpproxy(rt: Runtime): ControlChannel {
-  const known = rt.services.get('rtpproxy:simulated') as ControlChannel | undefined;
-  if (known) return known;
+  return rt.service(SIMULATED, () => simulation());
+}
+
+function simulation(): ControlChannel {
   let next = 35000;
-  const channel: ControlChannel = {
+  return {
     request: (_host, _port, payload, prefix) => {
       const text = payload.subarray(prefix.length).toString('latin1');
       const answer = text === 'V' ? '20040107' : text.startsWith('VF') ? '1' : /^[UL]/.test(text) ? String((next += 2) - 2) : '0';
       return Buffer.concat([prefix, Buffer.from(answer + '\n')]);
     },
   };
-  rt.services.set('rtpproxy:simulated', channel);
-  return channel;
 }

@@ -123,6 +123,7 @@ function markRecordRoute(ctx: ExecContext): void {
   }
 }
 
+
 /** rr callback: a request from the caller (From tag = ftag) through a Route with aci=1 gets CSeq + 1; its replies get the number back. */
 export function shiftInDialog(ctx: ExecContext, params: string): void {
   if (!/;aci=1(;|$)/i.test(params)) return;

@@ -10,8 +10,12 @@ import { headerEdits } from '../../script/edits.js';
 import { addRrParam, ourRouteParams } from '../rr/index.js';
 import { restoreInReplies } from './restore.js';
 import { strParam } from '../common/params.js';
+import { stateKey } from '../../base/keys.js';
 
 export type Which = 'from' | 'to';
+
+/** uac_replace_* already changed this header of the request (a second change is refused, -10). */
+const REPLACED = { from: stateKey<boolean>('uac:replaced:from'), to: stateKey<boolean>('uac:replaced:to') } as const;
 
 const param = (ctx: ExecContext, name: string, dflt: string): string => strParam(ctx.runtime, 'uac', name, dflt);
 
@@ -103,14 +107,14 @@ function restoreReplies(ctx: ExecContext, which: Which): void {
 
 export function uacReplace(ctx: ExecContext, which: Which, display: string | undefined, uri: string): number {
   const mode = restoreMode(ctx);
-  const guard = `uac:replaced:${which}`;
-  if (ctx.peekState(guard) === true) return -10;
+  const guard = REPLACED[which];
+  if (ctx.state(guard) === true) return -10;
   const value = headerValue(ctx, which);
   const parts = value === undefined ? undefined : nameAddrParts(value);
   if (!parts) return -1;
   if (mode === 'auto' && uri !== '' && ctx.msg.to?.tag) return -1;
   setHeader(ctx, which, rewritten(parts, display, uri));
-  if (ctx.routeStack[0]?.type === 'request') ctx.modState.set(guard, true);
+  if (ctx.routeStack[0]?.type === 'request') ctx.setState(guard, true);
   if (mode === 'none' || uri === '') return 1;
   const blob = encodeOriginal(parts.uri, `<${uri}>`, param(ctx, 'restore_passwd', ''));
   addRrParam(ctx, `;${storeParam(ctx, which)}=${blob}`);
