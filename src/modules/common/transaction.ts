@@ -1,7 +1,7 @@
 // The per-request transaction state that tm creates (t_newtran, t_relay,
 // t_reply) and that signaling and the registrars consult.
+import { stateKey } from '../../base/keys.js';
 import type { ExecContext } from '../../script/context.js';
-
 import type { SipMessage } from '../../sip/message.js';
 import type { SocketInfo } from '../../net/types.js';
 
@@ -20,6 +20,10 @@ export interface TmHooks {
 
 type TmEvent = 'responseOut' | 'failed';
 
+/** The hooks registered on this request's transaction, and the transaction itself (names read by tm). */
+export const TM_HOOKS = stateKey<TmHooks[]>('tm:hooks');
+export const TRANSACTION = stateKey<TransactionState>('tm:transaction');
+
 /** Runs one kind of hook; a failing hook is logged, never thrown into tm. */
 export function runTmHooks(hooks: readonly TmHooks[] | undefined, event: TmEvent, code: number, reply: SipMessage | undefined, request: SipMessage, log: (text: string) => void): void {
   for (const h of hooks ?? []) {
@@ -29,15 +33,13 @@ export function runTmHooks(hooks: readonly TmHooks[] | undefined, event: TmEvent
 
 /** A local final reply on the script's transaction (t_reply, stateful send_reply). */
 export function localFinalReplied(ctx: ExecContext, code: number): void {
-  const hooks = ctx.peekState('tm:hooks') as TmHooks[] | undefined;
+  const hooks = ctx.state(TM_HOOKS);
   if (code < 200 || !hooks?.length || !ctx.msg.sip) return;
   runTmHooks(hooks, 'responseOut', code, undefined, ctx.msg.sip, (t) => ctx.runtime.logger.log(-1, 'tm', 'run_trans_callbacks', t));
 }
 
 export function tmHooks(ctx: ExecContext): TmHooks[] {
-  let hooks = ctx.peekState('tm:hooks') as TmHooks[] | undefined;
-  if (!hooks) { hooks = []; ctx.modState.set('tm:hooks', hooks); }
-  return hooks;
+  return ctx.state(TM_HOOKS, () => []);
 }
 
 export interface TransactionState {
@@ -51,12 +53,12 @@ export interface TransactionState {
 }
 
 export function transactionOf(ctx: ExecContext): TransactionState | undefined {
-  return ctx.peekState('tm:transaction') as TransactionState | undefined;
+  return ctx.state(TRANSACTION);
 }
 
 export function createTransaction(ctx: ExecContext, by: string): TransactionState {
   const t: TransactionState = { createdBy: by, relayed: false };
-  ctx.modState.set('tm:transaction', t);
+  ctx.setState(TRANSACTION, t);
   return t;
 }
 
