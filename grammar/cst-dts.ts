@@ -5,7 +5,8 @@
 import { generateCstDts } from 'chevrotain';
 import { cfgParser } from './parser.js';
 
-const HEADER = '// Generated from grammar/parser.ts by `npm run grammar:cst` (Chevrotain generateCstDts); do not edit.\n';
+const HEADER =
+  '// Generated from grammar/parser.ts by `npm run grammar:cst` (Chevrotain generateCstDts); do not edit.\n';
 
 export function cstTypesSource(): string {
   return HEADER + generateCstDts(cfgParser(false).getGAstProductions(), { includeVisitorInterface: false });

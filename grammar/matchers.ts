@@ -8,9 +8,14 @@ export function matchBlockComment(text: string, offset: number): RegExpExecArray
   let depth = 0;
   let i = offset;
   while (i < text.length) {
-    if (text.startsWith('/*', i)) { depth++; i += 2; continue; }
+    if (text.startsWith('/*', i)) {
+      depth++;
+      i += 2;
+      continue;
+    }
     if (text.startsWith('*/', i)) {
-      depth--; i += 2;
+      depth--;
+      i += 2;
       if (depth === 0) return execResult(text.slice(offset, i));
       continue;
     }
@@ -23,9 +28,43 @@ export function matchBlockComment(text: string, offset: number): RegExpExecArray
 // SEMICOLON, COMMA, ASSIGNOP, ARITHOP, BITOP, LOGOP). Words count too: flex
 // prefers the longer `and`/`or`/`not` match over the single-character rule.
 const PV_TERMINATORS = [
-  ':=', '+=', '-=', '/=', '*=', '%=', '&=', '|=', '^=', '==', '!=', '=~', '!~', '>=', '<=',
-  '<<', '>>', '&&', '||', 'and', 'or', 'not',
-  ';', ',', '=', '+', '-', '/', '*', '%', '&', '|', '^', '~', '>', '<', '!',
+  ':=',
+  '+=',
+  '-=',
+  '/=',
+  '*=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '==',
+  '!=',
+  '=~',
+  '!~',
+  '>=',
+  '<=',
+  '<<',
+  '>>',
+  '&&',
+  '||',
+  'and',
+  'or',
+  'not',
+  ';',
+  ',',
+  '=',
+  '+',
+  '-',
+  '/',
+  '*',
+  '%',
+  '&',
+  '|',
+  '^',
+  '~',
+  '>',
+  '<',
+  '!',
 ];
 
 function terminatorAt(text: string, i: number): boolean {
@@ -49,11 +88,21 @@ export function matchPseudoVariable(text: string, offset: number): RegExpExecArr
   let i = offset + 1;
   while (i < text.length) {
     const c = text.charCodeAt(i);
-    if (c === 0x28) { depth++; i++; continue; }
+    if (c === 0x28) {
+      depth++;
+      i++;
+      continue;
+    }
     if (c === 0x29) {
       if (depth === 0) break;
-      if (depth === 1) { i++; i = gluedIndexEnd(text, i); break; }
-      depth--; i++; continue;
+      if (depth === 1) {
+        i++;
+        i = gluedIndexEnd(text, i);
+        break;
+      }
+      depth--;
+      i++;
+      continue;
     }
     if (depth === 0 && (isSpace(c) || terminatorAt(text, i))) break;
     i++;

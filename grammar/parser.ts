@@ -9,8 +9,15 @@ import { CstParser, type CstNode, type IOrAlt, type IToken, type TokenType } fro
 import * as T from './tokens.js';
 
 const ROUTE_KINDS: TokenType[] = [
-  T.Route, T.FailureRoute, T.OnReplyRoute, T.BranchRoute, T.ErrorRoute,
-  T.LocalRoute, T.StartupRoute, T.TimerRoute, T.EventRoute,
+  T.Route,
+  T.FailureRoute,
+  T.OnReplyRoute,
+  T.BranchRoute,
+  T.ErrorRoute,
+  T.LocalRoute,
+  T.StartupRoute,
+  T.TimerRoute,
+  T.EventRoute,
 ];
 
 export class CfgParser extends CstParser {
@@ -35,18 +42,20 @@ export class CfgParser extends CstParser {
   });
 
   public statement = this.RULE('statement', () => {
-    this.OR(this.alts(0, () => [
-      { ALT: () => this.SUBRULE(this.socketStm) },
-      { ALT: () => this.SUBRULE(this.aliasStm) },
-      { ALT: () => this.SUBRULE(this.dstBlacklistStm) },
-      { ALT: () => this.SUBRULE(this.autoScalingStm) },
-      { ALT: () => this.SUBRULE(this.memGroupStm) },
-      { ALT: () => this.SUBRULE(this.assignStm) },
-      { ALT: () => this.SUBRULE(this.moduleStm) },
-      { ALT: () => this.SUBRULE(this.routeStm) },
-      { ALT: () => this.SUBRULE(this.includeStm) },
-      { ALT: () => this.CONSUME(T.Ellipsis) },
-    ]));
+    this.OR(
+      this.alts(0, () => [
+        { ALT: () => this.SUBRULE(this.socketStm) },
+        { ALT: () => this.SUBRULE(this.aliasStm) },
+        { ALT: () => this.SUBRULE(this.dstBlacklistStm) },
+        { ALT: () => this.SUBRULE(this.autoScalingStm) },
+        { ALT: () => this.SUBRULE(this.memGroupStm) },
+        { ALT: () => this.SUBRULE(this.assignStm) },
+        { ALT: () => this.SUBRULE(this.moduleStm) },
+        { ALT: () => this.SUBRULE(this.routeStm) },
+        { ALT: () => this.SUBRULE(this.includeStm) },
+        { ALT: () => this.CONSUME(T.Ellipsis) },
+      ]),
+    );
   });
 
   /** `name = value [use_auto_scaling_profile ID]`; the name is checked by the cfg layer. */
@@ -61,12 +70,14 @@ export class CfgParser extends CstParser {
   });
 
   public globalValue = this.RULE('globalValue', () => {
-    this.OR(this.alts(1, () => [
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.SUBRULE(this.strings) },
-      { ALT: () => this.SUBRULE(this.ip) },
-      { ALT: () => this.SUBRULE(this.host) },
-    ]));
+    this.OR(
+      this.alts(1, () => [
+        { ALT: () => this.SUBRULE(this.snumber) },
+        { ALT: () => this.SUBRULE(this.strings) },
+        { ALT: () => this.SUBRULE(this.ip) },
+        { ALT: () => this.SUBRULE(this.host) },
+      ]),
+    );
   });
 
   public socketStm = this.RULE('socketStm', () => {
@@ -81,12 +92,17 @@ export class CfgParser extends CstParser {
     // layer can say "protocol expected" instead of cascading syntax errors.
     this.OPTION3({
       GATE: () => this.LA(2).tokenType === T.Colon,
-      DEF: () => { this.CONSUME(T.Identifier, { LABEL: 'proto' }); this.CONSUME(T.Colon); },
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'proto' });
+        this.CONSUME(T.Colon);
+      },
     });
-    this.OR(this.alts(2, () => [
-      { ALT: () => this.CONSUME(T.Mult, { LABEL: 'anyHost' }) },
-      { ALT: () => this.SUBRULE(this.listenId) },
-    ]));
+    this.OR(
+      this.alts(2, () => [
+        { ALT: () => this.CONSUME(T.Mult, { LABEL: 'anyHost' }) },
+        { ALT: () => this.SUBRULE(this.listenId) },
+      ]),
+    );
     this.OPTION(() => {
       this.CONSUME2(T.Colon);
       this.SUBRULE(this.port);
@@ -95,20 +111,40 @@ export class CfgParser extends CstParser {
   });
 
   public socketParam = this.RULE('socketParam', () => {
-    this.OR(this.alts(3, () => [
-      { ALT: () => this.CONSUME(T.Anycast) },
-      { ALT: () => this.CONSUME(T.Frag) },
-      { ALT: () => { this.CONSUME(T.UseWorkers); this.CONSUME(T.Number); } },
-      { ALT: () => { this.CONSUME(T.Tag); this.CONSUME(T.Identifier); } },
-      { ALT: () => { this.CONSUME(T.UseAutoScalingProfile); this.CONSUME2(T.Identifier); } },
-      {
-        ALT: () => {
-          this.CONSUME(T.As);
-          this.SUBRULE(this.listenId);
-          this.OPTION(() => { this.CONSUME(T.Colon); this.SUBRULE(this.port); });
+    this.OR(
+      this.alts(3, () => [
+        { ALT: () => this.CONSUME(T.Anycast) },
+        { ALT: () => this.CONSUME(T.Frag) },
+        {
+          ALT: () => {
+            this.CONSUME(T.UseWorkers);
+            this.CONSUME(T.Number);
+          },
         },
-      },
-    ]));
+        {
+          ALT: () => {
+            this.CONSUME(T.Tag);
+            this.CONSUME(T.Identifier);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.UseAutoScalingProfile);
+            this.CONSUME2(T.Identifier);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.As);
+            this.SUBRULE(this.listenId);
+            this.OPTION(() => {
+              this.CONSUME(T.Colon);
+              this.SUBRULE(this.port);
+            });
+          },
+        },
+      ]),
+    );
   });
 
   public aliasStm = this.RULE('aliasStm', () => {
@@ -122,15 +158,20 @@ export class CfgParser extends CstParser {
     this.OPTION({
       GATE: () => this.LA(2).tokenType === T.Colon,
       DEF: () => {
-        this.OR(this.alts(4, () => [
-          { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'proto' }) },
-          { ALT: () => this.CONSUME(T.Any) },
-        ]));
+        this.OR(
+          this.alts(4, () => [
+            { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'proto' }) },
+            { ALT: () => this.CONSUME(T.Any) },
+          ]),
+        );
         this.CONSUME(T.Colon);
       },
     });
     this.SUBRULE(this.listenId);
-    this.OPTION2(() => { this.CONSUME2(T.Colon); this.SUBRULE(this.port); });
+    this.OPTION2(() => {
+      this.CONSUME2(T.Colon);
+      this.SUBRULE(this.port);
+    });
   });
 
   public dstBlacklistStm = this.RULE('dstBlacklistStm', () => {
@@ -161,14 +202,19 @@ export class CfgParser extends CstParser {
     this.CONSUME(T.AutoScalingProfile);
     this.CONSUME(T.Equal);
     this.CONSUME(T.Identifier, { LABEL: 'name' });
-    this.AT_LEAST_ONE({ GATE: () => !this.startsGlobalAssign(), DEF: () => {
-      this.OR(this.alts(7, () => [
-        { ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'word' }) },
-        { ALT: () => this.CONSUME(T.Number) },
-        { ALT: () => this.CONSUME(T.Modulo) },
-        { ALT: () => this.CONSUME(T.For) },
-      ]));
-    } });
+    this.AT_LEAST_ONE({
+      GATE: () => !this.startsGlobalAssign(),
+      DEF: () => {
+        this.OR(
+          this.alts(7, () => [
+            { ALT: () => this.CONSUME2(T.Identifier, { LABEL: 'word' }) },
+            { ALT: () => this.CONSUME(T.Number) },
+            { ALT: () => this.CONSUME(T.Modulo) },
+            { ALT: () => this.CONSUME(T.For) },
+          ]),
+        );
+      },
+    });
   });
 
   public memGroupStm = this.RULE('memGroupStm', () => {
@@ -185,19 +231,29 @@ export class CfgParser extends CstParser {
   }
 
   public listenId = this.RULE('listenId', () => {
-    this.OR(this.alts(8, () => [
-      { ALT: () => this.SUBRULE(this.ip) },
-      { ALT: () => this.SUBRULE(this.strings) },
-      { ALT: () => this.SUBRULE(this.host) },
-    ]));
+    this.OR(
+      this.alts(8, () => [
+        { ALT: () => this.SUBRULE(this.ip) },
+        { ALT: () => this.SUBRULE(this.strings) },
+        { ALT: () => this.SUBRULE(this.host) },
+      ]),
+    );
   });
 
   public ip = this.RULE('ip', () => {
-    this.OR(this.alts(9, () => [
-      { ALT: () => this.CONSUME(T.Ipv4) },
-      { ALT: () => this.CONSUME(T.Ipv6) },
-      { ALT: () => { this.CONSUME(T.LBracket); this.CONSUME2(T.Ipv6); this.CONSUME(T.RBracket); } },
-    ]));
+    this.OR(
+      this.alts(9, () => [
+        { ALT: () => this.CONSUME(T.Ipv4) },
+        { ALT: () => this.CONSUME(T.Ipv6) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.CONSUME2(T.Ipv6);
+            this.CONSUME(T.RBracket);
+          },
+        },
+      ]),
+    );
   });
 
   /** host := ID ((`.`|`-`) ID)* — numbers are allowed inside labels as 3.3 lexes `a1-2b`. */
@@ -205,7 +261,9 @@ export class CfgParser extends CstParser {
     this.CONSUME(T.Identifier);
     this.MANY(() => {
       this.OR(this.alts(10, () => [{ ALT: () => this.CONSUME(T.Dot) }, { ALT: () => this.CONSUME(T.Minus) }]));
-      this.OR2(this.alts(11, () => [{ ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.CONSUME(T.Number) }]));
+      this.OR2(
+        this.alts(11, () => [{ ALT: () => this.CONSUME2(T.Identifier) }, { ALT: () => this.CONSUME(T.Number) }]),
+      );
     });
   });
 
@@ -214,24 +272,31 @@ export class CfgParser extends CstParser {
   });
 
   public moduleStm = this.RULE('moduleStm', () => {
-    this.OR(this.alts(13, () => [
-      { ALT: () => { this.CONSUME(T.LoadModule); this.SUBRULE(this.strings); } },
-      {
-        ALT: () => {
-          this.CONSUME(T.ModParam);
-          this.CONSUME(T.LParen);
-          this.SUBRULE2(this.strings, { LABEL: 'module' });
-          this.CONSUME(T.Comma);
-          this.SUBRULE3(this.strings, { LABEL: 'param' });
-          this.CONSUME2(T.Comma);
-          this.OR2([
-            { ALT: () => this.SUBRULE4(this.strings, { LABEL: 'value' }) },
-            { ALT: () => this.SUBRULE(this.snumber, { LABEL: 'value' }) },
-          ]);
-          this.CONSUME(T.RParen);
+    this.OR(
+      this.alts(13, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.LoadModule);
+            this.SUBRULE(this.strings);
+          },
         },
-      },
-    ]));
+        {
+          ALT: () => {
+            this.CONSUME(T.ModParam);
+            this.CONSUME(T.LParen);
+            this.SUBRULE2(this.strings, { LABEL: 'module' });
+            this.CONSUME(T.Comma);
+            this.SUBRULE3(this.strings, { LABEL: 'param' });
+            this.CONSUME2(T.Comma);
+            this.OR2([
+              { ALT: () => this.SUBRULE4(this.strings, { LABEL: 'value' }) },
+              { ALT: () => this.SUBRULE(this.snumber, { LABEL: 'value' }) },
+            ]);
+            this.CONSUME(T.RParen);
+          },
+        },
+      ]),
+    );
   });
 
   public includeStm = this.RULE('includeStm', () => {
@@ -247,7 +312,13 @@ export class CfgParser extends CstParser {
       this.SUBRULE(this.routeName);
       this.OPTION2(() => {
         this.CONSUME(T.Comma);
-        this.OR2(this.alts(14, () => [{ ALT: () => this.CONSUME(T.Number, { LABEL: 'interval' }) }, { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'mode' }) }, { ALT: () => this.CONSUME(T.Async, { LABEL: 'mode' }) }]));
+        this.OR2(
+          this.alts(14, () => [
+            { ALT: () => this.CONSUME(T.Number, { LABEL: 'interval' }) },
+            { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'mode' }) },
+            { ALT: () => this.CONSUME(T.Async, { LABEL: 'mode' }) },
+          ]),
+        );
       });
       this.CONSUME(T.RBracket);
     });
@@ -255,12 +326,14 @@ export class CfgParser extends CstParser {
   });
 
   public routeName = this.RULE('routeName', () => {
-    this.OR(this.alts(15, () => [
-      { ALT: () => this.CONSUME(T.Identifier) },
-      { ALT: () => this.CONSUME(T.Number) },
-      { ALT: () => this.CONSUME(T.StringDQ) },
-      { ALT: () => this.CONSUME(T.StringSQ) },
-    ]));
+    this.OR(
+      this.alts(15, () => [
+        { ALT: () => this.CONSUME(T.Identifier) },
+        { ALT: () => this.CONSUME(T.Number) },
+        { ALT: () => this.CONSUME(T.StringDQ) },
+        { ALT: () => this.CONSUME(T.StringSQ) },
+      ]),
+    );
   });
 
   // ---- statements -------------------------------------------------------------
@@ -275,26 +348,45 @@ export class CfgParser extends CstParser {
   });
 
   public action = this.RULE('action', () => {
-    this.OR(this.alts(16, () => [
-      { ALT: () => this.SUBRULE(this.ifCmd) },
-      { ALT: () => this.SUBRULE(this.whileCmd) },
-      { ALT: () => this.SUBRULE(this.foreachCmd) },
-      { ALT: () => this.SUBRULE(this.switchCmd) },
-      { ALT: () => this.CONSUME(T.Semicolon, { LABEL: 'empty' }) },
-      { ALT: () => { this.CONSUME(T.Ellipsis); this.OPTION(() => this.CONSUME2(T.Semicolon)); } },
-      { ALT: () => { this.CONSUME(T.Break); this.CONSUME3(T.Semicolon); } },
-      { ALT: () => this.SUBRULE(this.includeStm) },
-      { ALT: () => { this.SUBRULE(this.assignCmd); this.CONSUME4(T.Semicolon); } },
-      { ALT: () => { this.SUBRULE(this.cmd); this.CONSUME5(T.Semicolon); } },
-    ]));
+    this.OR(
+      this.alts(16, () => [
+        { ALT: () => this.SUBRULE(this.ifCmd) },
+        { ALT: () => this.SUBRULE(this.whileCmd) },
+        { ALT: () => this.SUBRULE(this.foreachCmd) },
+        { ALT: () => this.SUBRULE(this.switchCmd) },
+        { ALT: () => this.CONSUME(T.Semicolon, { LABEL: 'empty' }) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Ellipsis);
+            this.OPTION(() => this.CONSUME2(T.Semicolon));
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Break);
+            this.CONSUME3(T.Semicolon);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.includeStm) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.assignCmd);
+            this.CONSUME4(T.Semicolon);
+          },
+        },
+        {
+          ALT: () => {
+            this.SUBRULE(this.cmd);
+            this.CONSUME5(T.Semicolon);
+          },
+        },
+      ]),
+    );
   });
 
   /** An `if`/`while`/`for` body: one action, or a block that may be empty. */
   public stm = this.RULE('stm', () => {
-    this.OR(this.alts(17, () => [
-      { ALT: () => this.SUBRULE(this.block) },
-      { ALT: () => this.SUBRULE(this.action) },
-    ]));
+    this.OR(this.alts(17, () => [{ ALT: () => this.SUBRULE(this.block) }, { ALT: () => this.SUBRULE(this.action) }]));
   });
 
   public ifCmd = this.RULE('ifCmd', () => {
@@ -340,11 +432,13 @@ export class CfgParser extends CstParser {
 
   public caseStm = this.RULE('caseStm', () => {
     this.CONSUME(T.Case);
-    this.OR(this.alts(18, () => [
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.CONSUME(T.StringDQ) },
-      { ALT: () => this.CONSUME(T.StringSQ) },
-    ]));
+    this.OR(
+      this.alts(18, () => [
+        { ALT: () => this.SUBRULE(this.snumber) },
+        { ALT: () => this.CONSUME(T.StringDQ) },
+        { ALT: () => this.CONSUME(T.StringSQ) },
+      ]),
+    );
     this.CONSUME(T.Colon);
     this.SUBRULE(this.actions);
   });
@@ -358,58 +452,70 @@ export class CfgParser extends CstParser {
   public assignCmd = this.RULE('assignCmd', () => {
     this.CONSUME(T.PseudoVariable);
     this.CONSUME(T.AssignOp);
-    this.OR(this.alts(19, () => [
-      { ALT: () => this.CONSUME(T.Null) },
-      { ALT: () => this.SUBRULE(this.assignExp) },
-    ]));
+    this.OR(this.alts(19, () => [{ ALT: () => this.CONSUME(T.Null) }, { ALT: () => this.SUBRULE(this.assignExp) }]));
   });
 
   public cmd = this.RULE('cmd', () => {
-    this.OR(this.alts(20, () => [
-      { ALT: () => { this.CONSUME(T.Drop, { LABEL: 'keyword' }); this.SUBRULE(this.emptyParens); } },
-      { ALT: () => { this.CONSUME(T.Exit, { LABEL: 'keyword' }); this.SUBRULE2(this.emptyParens); } },
-      { ALT: () => this.SUBRULE(this.returnCmd) },
-      { ALT: () => this.SUBRULE(this.routeCall) },
-      { ALT: () => this.SUBRULE(this.assertCmd) },
-      { ALT: () => this.SUBRULE(this.asyncCmd) },
-      { ALT: () => this.SUBRULE(this.funcCall) },
-    ]));
+    this.OR(
+      this.alts(20, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Drop, { LABEL: 'keyword' });
+            this.SUBRULE(this.emptyParens);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Exit, { LABEL: 'keyword' });
+            this.SUBRULE2(this.emptyParens);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.returnCmd) },
+        { ALT: () => this.SUBRULE(this.routeCall) },
+        { ALT: () => this.SUBRULE(this.assertCmd) },
+        { ALT: () => this.SUBRULE(this.asyncCmd) },
+        { ALT: () => this.SUBRULE(this.funcCall) },
+      ]),
+    );
   });
 
   public emptyParens = this.RULE('emptyParens', () => {
-    this.OPTION(() => { this.CONSUME(T.LParen); this.CONSUME(T.RParen); });
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.CONSUME(T.RParen);
+    });
   });
 
   public returnCmd = this.RULE('returnCmd', () => {
     this.CONSUME(T.Return);
     this.OPTION(() => {
-      this.OR(this.alts(21, () => [
-        {
-          ALT: () => {
-            this.CONSUME(T.LParen);
-            this.OPTION2(() => this.SUBRULE(this.returnValue));
-            this.CONSUME(T.RParen);
+      this.OR(
+        this.alts(21, () => [
+          {
+            ALT: () => {
+              this.CONSUME(T.LParen);
+              this.OPTION2(() => this.SUBRULE(this.returnValue));
+              this.CONSUME(T.RParen);
+            },
           },
-        },
-        { ALT: () => this.SUBRULE2(this.returnValue) },
-      ]));
+          { ALT: () => this.SUBRULE2(this.returnValue) },
+        ]),
+      );
     });
   });
 
   public returnValue = this.RULE('returnValue', () => {
-    this.OR(this.alts(22, () => [
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.CONSUME(T.PseudoVariable) },
-    ]));
+    this.OR(
+      this.alts(22, () => [{ ALT: () => this.SUBRULE(this.snumber) }, { ALT: () => this.CONSUME(T.PseudoVariable) }]),
+    );
   });
 
   public routeCall = this.RULE('routeCall', () => {
     this.CONSUME(T.Route);
     this.CONSUME(T.LParen);
-    this.OR(this.alts(23, () => [
-      { ALT: () => this.SUBRULE(this.routeName) },
-      { ALT: () => this.CONSUME(T.PseudoVariable) },
-    ]));
+    this.OR(
+      this.alts(23, () => [{ ALT: () => this.SUBRULE(this.routeName) }, { ALT: () => this.CONSUME(T.PseudoVariable) }]),
+    );
     this.MANY(() => {
       this.CONSUME(T.Comma);
       this.SUBRULE(this.routeParam);
@@ -418,12 +524,14 @@ export class CfgParser extends CstParser {
   });
 
   public routeParam = this.RULE('routeParam', () => {
-    this.OR(this.alts(24, () => [
-      { ALT: () => this.SUBRULE(this.strings) },
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.CONSUME(T.Null) },
-      { ALT: () => this.CONSUME(T.PseudoVariable) },
-    ]));
+    this.OR(
+      this.alts(24, () => [
+        { ALT: () => this.SUBRULE(this.strings) },
+        { ALT: () => this.SUBRULE(this.snumber) },
+        { ALT: () => this.CONSUME(T.Null) },
+        { ALT: () => this.CONSUME(T.PseudoVariable) },
+      ]),
+    );
   });
 
   public assertCmd = this.RULE('assertCmd', () => {
@@ -437,7 +545,12 @@ export class CfgParser extends CstParser {
 
   /** `async(f(...), resume_route[, timeout])` and `launch(f(...)[, route[, "param"]])`. */
   public asyncCmd = this.RULE('asyncCmd', () => {
-    this.OR(this.alts(25, () => [{ ALT: () => this.CONSUME(T.Async, { LABEL: 'keyword' }) }, { ALT: () => this.CONSUME(T.Launch, { LABEL: 'keyword' }) }]));
+    this.OR(
+      this.alts(25, () => [
+        { ALT: () => this.CONSUME(T.Async, { LABEL: 'keyword' }) },
+        { ALT: () => this.CONSUME(T.Launch, { LABEL: 'keyword' }) },
+      ]),
+    );
     this.CONSUME(T.LParen);
     this.SUBRULE(this.funcCall);
     this.OPTION(() => {
@@ -445,7 +558,9 @@ export class CfgParser extends CstParser {
       this.SUBRULE(this.routeName);
       this.OPTION2(() => {
         this.CONSUME2(T.Comma);
-        this.OR2(this.alts(26, () => [{ ALT: () => this.CONSUME(T.Number) }, { ALT: () => this.SUBRULE(this.strings) }]));
+        this.OR2(
+          this.alts(26, () => [{ ALT: () => this.CONSUME(T.Number) }, { ALT: () => this.SUBRULE(this.strings) }]),
+        );
       });
     });
     this.CONSUME(T.RParen);
@@ -464,13 +579,15 @@ export class CfgParser extends CstParser {
   });
 
   public funcParam = this.RULE('funcParam', () => {
-    this.OR(this.alts(27, () => [
-      { ALT: () => this.SUBRULE(this.strings) },
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.CONSUME(T.PseudoVariable) },
-      { ALT: () => this.CONSUME(T.Null) },
-      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'bareWord' }) },
-    ]));
+    this.OR(
+      this.alts(27, () => [
+        { ALT: () => this.SUBRULE(this.strings) },
+        { ALT: () => this.SUBRULE(this.snumber) },
+        { ALT: () => this.CONSUME(T.PseudoVariable) },
+        { ALT: () => this.CONSUME(T.Null) },
+        { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'bareWord' }) },
+      ]),
+    );
   });
 
   // ---- expressions --------------------------------------------------------------
@@ -478,29 +595,55 @@ export class CfgParser extends CstParser {
   public exp = this.RULE('exp', () => {
     this.SUBRULE(this.expUnary);
     this.MANY(() => {
-      this.OR(this.alts(28, () => [{ ALT: () => this.CONSUME(T.And, { LABEL: 'op' }) }, { ALT: () => this.CONSUME(T.Or, { LABEL: 'op' }) }]));
+      this.OR(
+        this.alts(28, () => [
+          { ALT: () => this.CONSUME(T.And, { LABEL: 'op' }) },
+          { ALT: () => this.CONSUME(T.Or, { LABEL: 'op' }) },
+        ]),
+      );
       this.SUBRULE2(this.expUnary);
     });
   });
 
   public expUnary = this.RULE('expUnary', () => {
-    this.OR(this.alts(29, () => [
-      { ALT: () => { this.CONSUME(T.Not); this.SUBRULE(this.expUnary); } },
-      { ALT: () => this.SUBRULE(this.expElem) },
-    ]));
+    this.OR(
+      this.alts(29, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.Not);
+            this.SUBRULE(this.expUnary);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.expElem) },
+      ]),
+    );
   });
 
   public expElem = this.RULE('expElem', () => {
-    this.OR(this.alts(30, () => [
-      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.exp); this.CONSUME(T.RParen); } },
-      { ALT: () => { this.CONSUME(T.LBracket); this.SUBRULE(this.assignExp); this.CONSUME(T.RBracket); } },
-      { ALT: () => this.SUBRULE(this.assignCmd) },
-      { ALT: () => this.SUBRULE(this.expCond) },
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.SUBRULE(this.ifCmd) },
-      { ALT: () => this.SUBRULE(this.block) },
-      { ALT: () => this.SUBRULE(this.cmd) },
-    ]));
+    this.OR(
+      this.alts(30, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.SUBRULE(this.exp);
+            this.CONSUME(T.RParen);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.SUBRULE(this.assignExp);
+            this.CONSUME(T.RBracket);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.assignCmd) },
+        { ALT: () => this.SUBRULE(this.expCond) },
+        { ALT: () => this.SUBRULE(this.snumber) },
+        { ALT: () => this.SUBRULE(this.ifCmd) },
+        { ALT: () => this.SUBRULE(this.block) },
+        { ALT: () => this.SUBRULE(this.cmd) },
+      ]),
+    );
   });
 
   /** `$pv [op value]`: the left side of a comparison is always a pseudo-variable. */
@@ -513,14 +656,16 @@ export class CfgParser extends CstParser {
   });
 
   public compareRhs = this.RULE('compareRhs', () => {
-    this.OR(this.alts(31, () => [
-      { ALT: () => this.CONSUME(T.PseudoVariable) },
-      { ALT: () => this.SUBRULE(this.strings) },
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.CONSUME(T.Null) },
-      { ALT: () => this.CONSUME(T.IpNetwork) },
-      { ALT: () => this.SUBRULE(this.ip) },
-    ]));
+    this.OR(
+      this.alts(31, () => [
+        { ALT: () => this.CONSUME(T.PseudoVariable) },
+        { ALT: () => this.SUBRULE(this.strings) },
+        { ALT: () => this.SUBRULE(this.snumber) },
+        { ALT: () => this.CONSUME(T.Null) },
+        { ALT: () => this.CONSUME(T.IpNetwork) },
+        { ALT: () => this.SUBRULE(this.ip) },
+      ]),
+    );
   });
 
   /** assignexp: `| & ^ << >>` bind looser than `+ - * / %`, which share one level. */
@@ -541,37 +686,59 @@ export class CfgParser extends CstParser {
   });
 
   public unaryExp = this.RULE('unaryExp', () => {
-    this.OR(this.alts(32, () => [
-      { ALT: () => { this.CONSUME(T.BNot); this.SUBRULE(this.unaryExp); } },
-      { ALT: () => this.SUBRULE(this.primaryExp) },
-    ]));
+    this.OR(
+      this.alts(32, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.BNot);
+            this.SUBRULE(this.unaryExp);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.primaryExp) },
+      ]),
+    );
   });
 
   public primaryExp = this.RULE('primaryExp', () => {
-    this.OR(this.alts(33, () => [
-      { ALT: () => { this.CONSUME(T.LParen); this.SUBRULE(this.assignExp); this.CONSUME(T.RParen); } },
-      { ALT: () => this.SUBRULE(this.snumber) },
-      { ALT: () => this.SUBRULE(this.strings) },
-      { ALT: () => this.SUBRULE(this.expCond) },
-      { ALT: () => this.SUBRULE(this.cmd) },
-    ]));
+    this.OR(
+      this.alts(33, () => [
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.SUBRULE(this.assignExp);
+            this.CONSUME(T.RParen);
+          },
+        },
+        { ALT: () => this.SUBRULE(this.snumber) },
+        { ALT: () => this.SUBRULE(this.strings) },
+        { ALT: () => this.SUBRULE(this.expCond) },
+        { ALT: () => this.SUBRULE(this.cmd) },
+      ]),
+    );
   });
 
   // ---- terminals ----------------------------------------------------------------
   /** A string, or several adjacent ones (3.3 folds them only in xlog/xdbg). */
   public strings = this.RULE('strings', () => {
     this.AT_LEAST_ONE(() => {
-      this.OR(this.alts(34, () => [
-        { ALT: () => this.CONSUME(T.StringDQ) },
-        { ALT: () => this.CONSUME(T.StringSQ) },
-        { ALT: () => this.CONSUME(T.UnterminatedString) },
-      ]));
+      this.OR(
+        this.alts(34, () => [
+          { ALT: () => this.CONSUME(T.StringDQ) },
+          { ALT: () => this.CONSUME(T.StringSQ) },
+          { ALT: () => this.CONSUME(T.UnterminatedString) },
+        ]),
+      );
     });
   });
 
   public snumber = this.RULE('snumber', () => {
     this.OPTION(() => {
-      this.OR(this.alts(35, () => [{ ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) }, { ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) }]));
+      this.OR(
+        this.alts(35, () => [
+          { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) },
+          { ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) },
+        ]),
+      );
     });
     this.CONSUME(T.Number);
   });

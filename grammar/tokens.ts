@@ -9,24 +9,50 @@ export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\b
 export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: 'LineComment', pattern: /#[^\n]*/, group: 'comments' });
 export const BlockComment = createToken({
-  name: 'BlockComment', pattern: { exec: matchBlockComment }, line_breaks: true, start_chars_hint: ['/'], group: 'comments',
+  name: 'BlockComment',
+  pattern: { exec: matchBlockComment },
+  line_breaks: true,
+  start_chars_hint: ['/'],
+  group: 'comments',
 });
 
 // ---- literals ---------------------------------------------------------------
-export const StringDQ = createToken({ name: 'StringDQ', label: 'a string', pattern: /"(?:[^"\\]|\\[\s\S])*"/, line_breaks: true });
+export const StringDQ = createToken({
+  name: 'StringDQ',
+  label: 'a string',
+  pattern: /"(?:[^"\\]|\\[\s\S])*"/,
+  line_breaks: true,
+});
 export const StringSQ = createToken({ name: 'StringSQ', label: 'a string', pattern: /'[^']*'/, line_breaks: true });
 /** An opening quote with no closing one: eats to the end so that one error is reported, not a cascade. */
-export const UnterminatedString = createToken({ name: 'UnterminatedString', label: 'a string', pattern: /["'][\s\S]*/, line_breaks: true });
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  label: 'a string',
+  pattern: /["'][\s\S]*/,
+  line_breaks: true,
+});
 export const PseudoVariable = createToken({
-  name: 'PseudoVariable', label: 'a pseudo-variable', pattern: { exec: matchPseudoVariable }, line_breaks: true, start_chars_hint: ['$'],
+  name: 'PseudoVariable',
+  label: 'a pseudo-variable',
+  pattern: { exec: matchPseudoVariable },
+  line_breaks: true,
+  start_chars_hint: ['$'],
 });
 const IPV4 = '(?:0|[1-9][0-9]*)\\.(?:0|[1-9][0-9]*)\\.(?:0|[1-9][0-9]*)\\.(?:0|[1-9][0-9]*)';
 const HEX4 = '[0-9a-fA-F]{1,4}';
 const IPV6 = `(?:(?:${HEX4}:){7}${HEX4}|(?:${HEX4}:){1,7}(?::${HEX4}){1,7}|:(?::${HEX4}){1,7}|(?:${HEX4}:){1,7}:|::)`;
-export const IpNetwork = createToken({ name: 'IpNetwork', label: 'a network (address/mask)', pattern: new RegExp(`(?:${IPV4}/(?:${IPV4}|0|[1-9][0-9]*))|(?:${IPV6}/(?:${IPV6}|0|[1-9][0-9]*))`) });
+export const IpNetwork = createToken({
+  name: 'IpNetwork',
+  label: 'a network (address/mask)',
+  pattern: new RegExp(`(?:${IPV4}/(?:${IPV4}|0|[1-9][0-9]*))|(?:${IPV6}/(?:${IPV6}|0|[1-9][0-9]*))`),
+});
 export const Ipv4 = createToken({ name: 'Ipv4', label: 'an IPv4 address', pattern: new RegExp(IPV4) });
 export const Ipv6 = createToken({ name: 'Ipv6', label: 'an IPv6 address', pattern: new RegExp(IPV6) });
-export const Number = createToken({ name: 'Number', label: 'a number', pattern: /0x[0-9a-fA-F]+|0[0-7]+|0|[1-9][0-9]*/ });
+export const Number = createToken({
+  name: 'Number',
+  label: 'a number',
+  pattern: /0x[0-9a-fA-F]+|0[0-7]+|0|[1-9][0-9]*/,
+});
 export const Identifier = createToken({ name: 'Identifier', label: 'a name', pattern: /[a-zA-Z][a-zA-Z0-9_]*/ });
 export const Ellipsis = createToken({ name: 'Ellipsis', label: '`...`', pattern: /\.{3,}/ });
 
@@ -76,7 +102,11 @@ export const MemGroup = createToken({ name: 'MemGroup', pattern: /mem-group/, la
 // Socket definition words.
 export const As = keyword('As', /as|AS/, '`as`');
 export const UseWorkers = keyword('UseWorkers', /use_workers|USE_WORKERS|use_children/, '`use_workers`');
-export const UseAutoScalingProfile = keyword('UseAutoScalingProfile', /use_auto_scaling_profile|USE_AUTO_SCALING_PROFILE/, '`use_auto_scaling_profile`');
+export const UseAutoScalingProfile = keyword(
+  'UseAutoScalingProfile',
+  /use_auto_scaling_profile|USE_AUTO_SCALING_PROFILE/,
+  '`use_auto_scaling_profile`',
+);
 export const Tag = keyword('Tag', /tag/);
 export const Anycast = keyword('Anycast', /anycast/);
 export const Frag = keyword('Frag', /frag/);
@@ -89,7 +119,12 @@ function op(name: string, pattern: RegExp, label: string, categories?: TokenType
 }
 export const AssignOp = createToken({ name: 'AssignOp', pattern: Lexer.NA, label: 'an assignment operator' });
 export const CompareOp = createToken({ name: 'CompareOp', pattern: Lexer.NA, label: 'a comparison operator' });
-export const EqualityOp = createToken({ name: 'EqualityOp', pattern: Lexer.NA, label: '`==` or `!=`', categories: [CompareOp] });
+export const EqualityOp = createToken({
+  name: 'EqualityOp',
+  pattern: Lexer.NA,
+  label: '`==` or `!=`',
+  categories: [CompareOp],
+});
 export const BitOp = createToken({ name: 'BitOp', pattern: Lexer.NA, label: 'a bitwise operator' });
 export const ArithOp = createToken({ name: 'ArithOp', pattern: Lexer.NA, label: 'an arithmetic operator' });
 
@@ -139,22 +174,110 @@ export const Dot = op('Dot', /\./, '.');
 
 /** Lexing order matters: first match wins, so longer forms come first. */
 export const allTokens: TokenType[] = [
-  WhiteSpace, LineContinuation, LineComment, BlockComment,
-  StringDQ, StringSQ, UnterminatedString, PseudoVariable,
-  IpNetwork, Ipv4, Ipv6, Number, Ellipsis,
+  WhiteSpace,
+  LineContinuation,
+  LineComment,
+  BlockComment,
+  StringDQ,
+  StringSQ,
+  UnterminatedString,
+  PseudoVariable,
+  IpNetwork,
+  Ipv4,
+  Ipv6,
+  Number,
+  Ellipsis,
   // A keyword that is a prefix of another keyword must come after it
   // (`include_file` before `in`, `onreply_route` and `not` before `on`/`no`).
-  FailureRoute, OnReplyRoute, BranchRoute, ErrorRoute, LocalRoute, StartupRoute, TimerRoute, EventRoute, Route,
-  IncludeFile, If, Else, Switch, Case, Default, Break, While, For, In, Drop, Exit, Return, Assert, Async, Launch,
-  LoadModule, ModParam, Null, Socket, Alias, DstBlacklist, AutoScalingProfile, MemGroup,
-  UseWorkers, UseAutoScalingProfile, Tag, Anycast, Frag, Any, As,
-  And, Or, Not, BoolWord,
+  FailureRoute,
+  OnReplyRoute,
+  BranchRoute,
+  ErrorRoute,
+  LocalRoute,
+  StartupRoute,
+  TimerRoute,
+  EventRoute,
+  Route,
+  IncludeFile,
+  If,
+  Else,
+  Switch,
+  Case,
+  Default,
+  Break,
+  While,
+  For,
+  In,
+  Drop,
+  Exit,
+  Return,
+  Assert,
+  Async,
+  Launch,
+  LoadModule,
+  ModParam,
+  Null,
+  Socket,
+  Alias,
+  DstBlacklist,
+  AutoScalingProfile,
+  MemGroup,
+  UseWorkers,
+  UseAutoScalingProfile,
+  Tag,
+  Anycast,
+  Frag,
+  Any,
+  As,
+  And,
+  Or,
+  Not,
+  BoolWord,
   Identifier,
-  ColonEq, PlusEq, MinusEq, SlashEq, MultEq, ModuloEq, BAndEq, BOrEq, BXorEq,
-  EqualT, Diff, Match, NotMatch, Gte, Lte, LShift, RShift, Gt, Lt,
-  Equal, BAnd, BOr, BXor, BNot, Plus, Minus, Mult, Slash, Modulo,
-  LParen, RParen, LBrace, RBrace, LBracket, RBracket, Semicolon, Comma, Colon, Dot,
-  AssignOp, CompareOp, EqualityOp, BitOp, ArithOp,
+  ColonEq,
+  PlusEq,
+  MinusEq,
+  SlashEq,
+  MultEq,
+  ModuloEq,
+  BAndEq,
+  BOrEq,
+  BXorEq,
+  EqualT,
+  Diff,
+  Match,
+  NotMatch,
+  Gte,
+  Lte,
+  LShift,
+  RShift,
+  Gt,
+  Lt,
+  Equal,
+  BAnd,
+  BOr,
+  BXor,
+  BNot,
+  Plus,
+  Minus,
+  Mult,
+  Slash,
+  Modulo,
+  LParen,
+  RParen,
+  LBrace,
+  RBrace,
+  LBracket,
+  RBracket,
+  Semicolon,
+  Comma,
+  Colon,
+  Dot,
+  AssignOp,
+  CompareOp,
+  EqualityOp,
+  BitOp,
+  ArithOp,
 ];
 
 export const cfgLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });

@@ -15,7 +15,9 @@ const SCENARIO = KIND === 'register' ? 'conformance/sip/uac-register-load.xml' :
 const OURS_CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';
 const KAM_CFG = KIND === 'register' ? 'bench/kamailio-registrar.cfg' : 'bench/kamailio-options.cfg';
 const SECONDS_PER_STEP = 3;
-const RATES = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
+const RATES = process.env.BENCH_RATES
+  ? process.env.BENCH_RATES.split(',').map(Number)
+  : [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
 /** Paired rounds after the ramps (OPTIONS only by default: a repeated REGISTER run would refresh, not insert). */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (KIND === 'register' ? 0 : 5));
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -28,24 +30,42 @@ function which(cmd: string): string | undefined {
 
 /** utime + stime of a process and its children, in clock ticks. */
 function cpuTicks(pid: number): number {
-  const pids = [pid, ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)];
+  const pids = [
+    pid,
+    ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number),
+  ];
   let total = 0;
   for (const p of pids) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       total += Number(fields[11]) + Number(fields[12]);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   return total;
 }
 
 /** Proportional set size of a process and its children, in bytes (shared pages counted once). */
 function pss(pid: number): number {
-  const pids = [pid, ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)];
+  const pids = [
+    pid,
+    ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean)
+      .map(Number),
+  ];
   let kb = 0;
   for (const p of pids) {
-    try { kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0); } catch { /* gone */ }
+    try {
+      kb += Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      /* gone */
+    }
   }
   return kb * 1024;
 }
@@ -55,9 +75,38 @@ const MEMORY_AORS = 100_000;
 /** Memory growth per registered contact: PSS before and after MEMORY_AORS registrations of distinct AoRs. */
 function memoryPerContact(target: string, pid: number, work: string): { bytes: number; ok: boolean } {
   const before = pss(pid);
-  const r = spawnSync('taskset', ['-c', '1', which('sipp')!, target, '-sf', join(ROOT, SCENARIO), '-m', String(MEMORY_AORS), '-r', '4000', '-l', '8000',
-    '-i', '127.0.30.9', '-p', '0', '-t', 'u1', '-timeout', '60s', '-timeout_error', '-recv_timeout', '4000', '-nostdin', '-buff_size', '4194304'],
-  { cwd: work, encoding: 'utf8', timeout: 90_000 });
+  const r = spawnSync(
+    'taskset',
+    [
+      '-c',
+      '1',
+      which('sipp')!,
+      target,
+      '-sf',
+      join(ROOT, SCENARIO),
+      '-m',
+      String(MEMORY_AORS),
+      '-r',
+      '4000',
+      '-l',
+      '8000',
+      '-i',
+      '127.0.30.9',
+      '-p',
+      '0',
+      '-t',
+      'u1',
+      '-timeout',
+      '60s',
+      '-timeout_error',
+      '-recv_timeout',
+      '4000',
+      '-nostdin',
+      '-buff_size',
+      '4194304',
+    ],
+    { cwd: work, encoding: 'utf8', timeout: 90_000 },
+  );
   return { bytes: (pss(pid) - before) / MEMORY_AORS, ok: r.status === 0 };
 }
 
@@ -65,13 +114,27 @@ function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<void
   return new Promise((resolve, reject) => {
     let log = '';
     const t = setTimeout(() => reject(new Error(`not ready:\n${log}`)), ms);
-    const on = (d: Buffer): void => { log += d.toString(); if (pattern.test(log)) { clearTimeout(t); resolve(); } };
+    const on = (d: Buffer): void => {
+      log += d.toString();
+      if (pattern.test(log)) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
     child.stdout?.on('data', on);
     child.stderr?.on('data', on);
   });
 }
 
-interface Step { rate: number; achieved: number; ok: boolean; sent: number; p50?: number; p99?: number; cpuUsPerReq?: number }
+interface Step {
+  rate: number;
+  achieved: number;
+  ok: boolean;
+  sent: number;
+  p50?: number;
+  p99?: number;
+  cpuUsPerReq?: number;
+}
 
 function percentile(sorted: number[], p: number): number | undefined {
   if (!sorted.length) return undefined;
@@ -82,10 +145,43 @@ function runStep(target: string, rate: number, serverPid: number, work: string):
   const count = rate * SECONDS_PER_STEP;
   const before = cpuTicks(serverPid);
   const t0 = Date.now();
-  const r = spawnSync('taskset', ['-c', '1', which('sipp')!, target, '-sf', join(ROOT, SCENARIO), '-s', 'bench',
-    '-m', String(count), '-r', String(rate), '-l', String(rate * 2), '-i', '127.0.30.9', '-p', '0', '-t', 'u1',
-    '-timeout', `${SECONDS_PER_STEP + 10}s`, '-timeout_error', '-recv_timeout', '2000', '-nostdin', '-buff_size', '4194304',
-    '-trace_rtt', '-rtt_freq', '1000'], { cwd: work, encoding: 'utf8', timeout: (SECONDS_PER_STEP + 20) * 1000 });
+  const r = spawnSync(
+    'taskset',
+    [
+      '-c',
+      '1',
+      which('sipp')!,
+      target,
+      '-sf',
+      join(ROOT, SCENARIO),
+      '-s',
+      'bench',
+      '-m',
+      String(count),
+      '-r',
+      String(rate),
+      '-l',
+      String(rate * 2),
+      '-i',
+      '127.0.30.9',
+      '-p',
+      '0',
+      '-t',
+      'u1',
+      '-timeout',
+      `${SECONDS_PER_STEP + 10}s`,
+      '-timeout_error',
+      '-recv_timeout',
+      '2000',
+      '-nostdin',
+      '-buff_size',
+      '4194304',
+      '-trace_rtt',
+      '-rtt_freq',
+      '1000',
+    ],
+    { cwd: work, encoding: 'utf8', timeout: (SECONDS_PER_STEP + 20) * 1000 },
+  );
   const ticks = cpuTicks(serverPid) - before;
   // SIPp may not reach the asked rate on its core: the achieved one is what counts.
   const achieved = Math.round(count / ((Date.now() - t0) / 1000));
@@ -101,11 +197,24 @@ function runStep(target: string, rate: number, serverPid: number, work: string):
   rtts.sort((a, b) => a - b);
   const p50 = percentile(rtts, 50);
   const p99 = percentile(rtts, 99);
-  return { rate, achieved, ok: r.status === 0, sent: count, ...(p50 !== undefined ? { p50 } : {}), ...(p99 !== undefined ? { p99 } : {}), cpuUsPerReq: (ticks / CLK_TCK) * 1e6 / count };
+  return {
+    rate,
+    achieved,
+    ok: r.status === 0,
+    sent: count,
+    ...(p50 !== undefined ? { p50 } : {}),
+    ...(p99 !== undefined ? { p99 } : {}),
+    cpuUsPerReq: ((ticks / CLK_TCK) * 1e6) / count,
+  };
 }
 
 /** A server under test, started and ready; `stop()` ends it. */
-interface Server { name: string; target: string; child: ChildProcess; work: string }
+interface Server {
+  name: string;
+  target: string;
+  child: ChildProcess;
+  work: string;
+}
 
 async function startServer(name: string, start: () => ChildProcess, ready: RegExp, target: string): Promise<Server> {
   const child = start();
@@ -122,7 +231,9 @@ async function stopServer(s: Server): Promise<void> {
 }
 
 function printStep(name: string, s: Step): void {
-  console.log(`  ${name.padEnd(12)} asked ${String(s.rate).padStart(6)}/s, achieved ${String(s.achieved).padStart(6)}/s: ${s.ok ? 'ok  ' : 'FAIL'}  p50 ${s.p50 ?? '-'} ms  p99 ${s.p99 ?? '-'} ms  cpu ${s.cpuUsPerReq!.toFixed(1)} µs/req`);
+  console.log(
+    `  ${name.padEnd(12)} asked ${String(s.rate).padStart(6)}/s, achieved ${String(s.achieved).padStart(6)}/s: ${s.ok ? 'ok  ' : 'FAIL'}  p50 ${s.p50 ?? '-'} ms  p99 ${s.p99 ?? '-'} ms  cpu ${s.cpuUsPerReq!.toFixed(1)} µs/req`,
+  );
 }
 
 /** The ramp: RATES in order until a step fails (and, for REGISTER, the memory per contact first). */
@@ -131,7 +242,9 @@ function ramp(srv: Server): Step[] {
   if (KIND === 'register') {
     const m = memoryPerContact(srv.target, srv.child.pid!, srv.work);
     memory.set(srv.name, m.bytes);
-    console.log(`  ${srv.name.padEnd(12)} memory: ${(m.bytes / 1024).toFixed(2)} KB per contact after ${MEMORY_AORS} AoRs${m.ok ? '' : ' (some registrations failed)'}`);
+    console.log(
+      `  ${srv.name.padEnd(12)} memory: ${(m.bytes / 1024).toFixed(2)} KB per contact after ${MEMORY_AORS} AoRs${m.ok ? '' : ' (some registrations failed)'}`,
+    );
   }
   for (const rate of RATES) {
     const s = runStep(srv.target, rate, srv.child.pid!, srv.work);
@@ -152,9 +265,14 @@ function pairedRounds(a: Server, aRate: number, b: Server, bRate: number): numbe
   for (let i = 0; i < REPEATS; i++) {
     const x = runStep(a.target, aRate, a.child.pid!, a.work);
     const y = runStep(b.target, bRate, b.child.pid!, b.work);
-    if (!x.ok || !y.ok) { console.log(`  round ${i + 1}: a step failed (${x.ok ? '' : a.name + ' '}${y.ok ? '' : b.name}), not counted`); continue; }
+    if (!x.ok || !y.ok) {
+      console.log(`  round ${i + 1}: a step failed (${x.ok ? '' : a.name + ' '}${y.ok ? '' : b.name}), not counted`);
+      continue;
+    }
     ratios.push(x.cpuUsPerReq! / y.cpuUsPerReq!);
-    console.log(`  round ${i + 1}: ${a.name} ${x.cpuUsPerReq!.toFixed(1)} µs/req at ${x.achieved}/s, ${b.name} ${y.cpuUsPerReq!.toFixed(1)} µs/req at ${y.achieved}/s: ${ratios[ratios.length - 1]!.toFixed(2)}x`);
+    console.log(
+      `  round ${i + 1}: ${a.name} ${x.cpuUsPerReq!.toFixed(1)} µs/req at ${x.achieved}/s, ${b.name} ${y.cpuUsPerReq!.toFixed(1)} µs/req at ${y.achieved}/s: ${ratios[ratios.length - 1]!.toFixed(2)}x`,
+    );
   }
   return ratios;
 }
@@ -172,16 +290,42 @@ function best(steps: Step[]): Step | undefined {
 }
 
 async function main(): Promise<void> {
-  if (!which('sipp')) { console.error('bench:core needs sipp (apt-get install -y sip-tester)'); process.exit(2); }
-  if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) { console.error('run `npm run build` first'); process.exit(2); }
-  console.log(`${KIND === 'register' ? 'REGISTER (distinct AoRs)' : 'OPTIONS'} load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`);
+  if (!which('sipp')) {
+    console.error('bench:core needs sipp (apt-get install -y sip-tester)');
+    process.exit(2);
+  }
+  if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) {
+    console.error('run `npm run build` first');
+    process.exit(2);
+  }
+  console.log(
+    `${KIND === 'register' ? 'REGISTER (distinct AoRs)' : 'OPTIONS'} load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`,
+  );
   const kamailio = process.env.BENCH_NO_REFERENCE ? undefined : which('kamailio');
-  const oursSrv = await startServer('opensips-ts', () => spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, 'dist/src/cli/bin.js', 'run', OURS_CFG], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /listening on udp/, '127.0.30.1:5060');
+  const oursSrv = await startServer(
+    'opensips-ts',
+    () =>
+      spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, 'dist/src/cli/bin.js', 'run', OURS_CFG], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    /listening on udp/,
+    '127.0.30.1:5060',
+  );
   const servers = [oursSrv];
   try {
     // Both stay up (an idle Kamailio costs nothing measurable) so that the paired rounds can alternate.
     const theirSrv = kamailio
-      ? await startServer('kamailio', () => spawn('taskset', ['-c', '0', kamailio, '-f', KAM_CFG, '-DD', '-E', '-m', '256', '-M', '16', '-x', 'tlsf'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }), /INFO|listening|sl|init/i, '127.0.30.2:5060')
+      ? await startServer(
+          'kamailio',
+          () =>
+            spawn('taskset', ['-c', '0', kamailio, '-f', KAM_CFG, '-DD', '-E', '-m', '256', '-M', '16', '-x', 'tlsf'], {
+              cwd: ROOT,
+              stdio: ['ignore', 'pipe', 'pipe'],
+            }),
+          /INFO|listening|sl|init/i,
+          '127.0.30.2:5060',
+        )
       : undefined;
     if (theirSrv) servers.push(theirSrv);
     else console.log('kamailio is not installed (apt-get install -y kamailio): no reference figures');
@@ -190,15 +334,30 @@ async function main(): Promise<void> {
     const a = best(ours);
     const b = best(theirs);
     console.log('\nhighest rate without failures:');
-    for (const [n, s] of [['opensips-ts', a], ['kamailio', b]] as const) {
-      if (s) console.log(`  ${n.padEnd(12)} ${s.achieved}/s (asked ${s.rate}/s)  p50 ${s.p50} ms  p99 ${s.p99} ms (SIPp resolution: 1 ms)  cpu ${s.cpuUsPerReq?.toFixed(1)} µs/req`);
+    for (const [n, s] of [
+      ['opensips-ts', a],
+      ['kamailio', b],
+    ] as const) {
+      if (s)
+        console.log(
+          `  ${n.padEnd(12)} ${s.achieved}/s (asked ${s.rate}/s)  p50 ${s.p50} ms  p99 ${s.p99} ms (SIPp resolution: 1 ms)  cpu ${s.cpuUsPerReq?.toFixed(1)} µs/req`,
+        );
     }
-    if (KIND === 'register' && memory.size) console.log(`memory per contact: ${[...memory].map(([n, v]) => `${n} ${(v / 1024).toFixed(2)} KB`).join(', ')}`);
-    if (a && b) console.log(`ratios (opensips-ts / kamailio): rate ${(a.achieved / b.achieved).toFixed(2)}x (both may be limited by SIPp on one core), cpu per request ${(a.cpuUsPerReq! / b.cpuUsPerReq!).toFixed(2)}x`);
+    if (KIND === 'register' && memory.size)
+      console.log(`memory per contact: ${[...memory].map(([n, v]) => `${n} ${(v / 1024).toFixed(2)} KB`).join(', ')}`);
+    if (a && b)
+      console.log(
+        `ratios (opensips-ts / kamailio): rate ${(a.achieved / b.achieved).toFixed(2)}x (both may be limited by SIPp on one core), cpu per request ${(a.cpuUsPerReq! / b.cpuUsPerReq!).toFixed(2)}x`,
+      );
     if (a && b && theirSrv && REPEATS > 0) {
-      console.log(`\n${REPEATS} paired rounds at the top rates (${a.rate}/s and ${b.rate}/s asked), ${SECONDS_PER_STEP} s each:`);
+      console.log(
+        `\n${REPEATS} paired rounds at the top rates (${a.rate}/s and ${b.rate}/s asked), ${SECONDS_PER_STEP} s each:`,
+      );
       const ratios = pairedRounds(oursSrv, a.rate, theirSrv, b.rate);
-      if (ratios.length) console.log(`cpu per request, median of ${ratios.length} paired ratios: ${median(ratios).toFixed(2)}x (range ${Math.min(...ratios).toFixed(2)}x-${Math.max(...ratios).toFixed(2)}x)`);
+      if (ratios.length)
+        console.log(
+          `cpu per request, median of ${ratios.length} paired ratios: ${median(ratios).toFixed(2)}x (range ${Math.min(...ratios).toFixed(2)}x-${Math.max(...ratios).toFixed(2)}x)`,
+        );
     }
   } finally {
     for (const s of servers) await stopServer(s);

@@ -14,37 +14,40 @@ const CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';
 
 function request(i: number): Buffer {
   const branch = `z9hG4bK-${process.pid}-${i}`;
-  const lines = KIND === 'register'
-    ? [
-      'REGISTER sip:127.0.30.1:5060 SIP/2.0',
-      `Via: SIP/2.0/UDP 127.0.30.9:5061;branch=${branch};rport`,
-      `From: <sip:u${i}@127.0.30.1>;tag=${process.pid}SIPpTag00${i}`,
-      `To: <sip:u${i}@127.0.30.1>`,
-      `Call-ID: ${i}-${process.pid}@127.0.30.9`,
-      'CSeq: 1 REGISTER',
-      `Contact: <sip:u${i}@127.0.30.9:5061>`,
-      'Expires: 3600',
-      'Max-Forwards: 70',
-      'User-Agent: SIPp bench',
-      'Content-Length: 0',
-    ]
-    : [
-      'OPTIONS sip:service@127.0.30.1:5060 SIP/2.0',
-      `Via: SIP/2.0/UDP 127.0.30.9:5061;branch=${branch}`,
-      `From: <sip:sipp@127.0.30.9:5061>;tag=${process.pid}SIPpTag00${i}`,
-      'To: <sip:service@127.0.30.1:5060>',
-      `Call-ID: ${i}-${process.pid}@127.0.30.9`,
-      'CSeq: 1 OPTIONS',
-      'Max-Forwards: 70',
-      'Content-Length: 0',
-    ];
+  const lines =
+    KIND === 'register'
+      ? [
+          'REGISTER sip:127.0.30.1:5060 SIP/2.0',
+          `Via: SIP/2.0/UDP 127.0.30.9:5061;branch=${branch};rport`,
+          `From: <sip:u${i}@127.0.30.1>;tag=${process.pid}SIPpTag00${i}`,
+          `To: <sip:u${i}@127.0.30.1>`,
+          `Call-ID: ${i}-${process.pid}@127.0.30.9`,
+          'CSeq: 1 REGISTER',
+          `Contact: <sip:u${i}@127.0.30.9:5061>`,
+          'Expires: 3600',
+          'Max-Forwards: 70',
+          'User-Agent: SIPp bench',
+          'Content-Length: 0',
+        ]
+      : [
+          'OPTIONS sip:service@127.0.30.1:5060 SIP/2.0',
+          `Via: SIP/2.0/UDP 127.0.30.9:5061;branch=${branch}`,
+          `From: <sip:sipp@127.0.30.9:5061>;tag=${process.pid}SIPpTag00${i}`,
+          'To: <sip:service@127.0.30.1:5060>',
+          `Call-ID: ${i}-${process.pid}@127.0.30.9`,
+          'CSeq: 1 OPTIONS',
+          'Max-Forwards: 70',
+          'Content-Length: 0',
+        ];
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
 }
 
 let sent = 0;
 const network: Network = {
   listen: async () => undefined,
-  send: () => { sent++; },
+  send: () => {
+    sent++;
+  },
   close: async () => undefined,
 };
 
@@ -69,4 +72,6 @@ for (let r = 0; r < ROUNDS; r++) {
   results.push(Number(process.hrtime.bigint() - t0) / 1e3 / N);
 }
 const steady = results.slice(1).sort((a, b) => a - b);
-console.log(`${KIND}: ${steady.map((x) => x.toFixed(2)).join(' ')} µs per request (rounds of ${N} after one warm-up round); median ${steady[Math.floor(steady.length / 2)]!.toFixed(2)} µs; ${sent} replies`);
+console.log(
+  `${KIND}: ${steady.map((x) => x.toFixed(2)).join(' ')} µs per request (rounds of ${N} after one warm-up round); median ${steady[Math.floor(steady.length / 2)]!.toFixed(2)} µs; ${sent} replies`,
+);

@@ -13,23 +13,39 @@ const CORPUS = new URL('../shared/corpus/', pathToFileURL(process.cwd() + '/'));
 
 /** The accepted shipped cfgs, repeated with route names made unique until `minLines`. */
 function realistic(minLines: number): string {
-  const labels = readFileSync(new URL('LABELS.tsv', CORPUS), 'utf8').split('\n').filter((l) => l.split('\t')[1] === 'accepts');
+  const labels = readFileSync(new URL('LABELS.tsv', CORPUS), 'utf8')
+    .split('\n')
+    .filter((l) => l.split('\t')[1] === 'accepts');
   const texts = labels.map((l) => readFileSync(new URL(l.split('\t')[0]!, CORPUS), 'utf8'));
   const out: string[] = [];
   for (let copy = 0; out.join('\n').split('\n').length < minLines; copy++) {
     for (const t of texts) {
       // Keep only the route blocks (globals/modparams would repeat), renamed per copy.
       const routes = t.slice(t.search(/^(route|onreply_route|failure_route|branch_route|local_route|event_route)\b/m));
-      out.push(routes.replace(/^(\w*route)\s*(\[([^\]]+)\])?/gm, (_m, kind: string, _b, name?: string) => `${kind}[r${name ?? 'main'}x${copy}x${out.length}]`)
-        .replace(/route\((\w+)\)/g, (_m, n: string) => `route(r${n}x${copy}x${out.length})`));
+      out.push(
+        routes
+          .replace(
+            /^(\w*route)\s*(\[([^\]]+)\])?/gm,
+            (_m, kind: string, _b, name?: string) => `${kind}[r${name ?? 'main'}x${copy}x${out.length}]`,
+          )
+          .replace(/route\((\w+)\)/g, (_m, n: string) => `route(r${n}x${copy}x${out.length})`),
+      );
     }
   }
   return out.join('\n');
 }
 
 function generate(routes: number): string {
-  const out = ['log_level=3', 'udp_workers=4', 'socket=udp:127.0.0.1:5060', 'socket=tcp:127.0.0.1:5060',
-    'loadmodule "tm.so"', 'loadmodule "registrar.so"', 'modparam("registrar|nathelper", "received_avp", "$avp(rcv)")', ''];
+  const out = [
+    'log_level=3',
+    'udp_workers=4',
+    'socket=udp:127.0.0.1:5060',
+    'socket=tcp:127.0.0.1:5060',
+    'loadmodule "tm.so"',
+    'loadmodule "registrar.so"',
+    'modparam("registrar|nathelper", "received_avp", "$avp(rcv)")',
+    '',
+  ];
   for (let i = 0; i < routes; i++) {
     out.push(
       `route[r${i}] {`,
@@ -70,10 +86,14 @@ function measure(label: string, text: string): void {
   times.sort((a, b) => a - b);
   const median = times[Math.floor(runs / 2)]!;
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-  console.log(`${label.padEnd(9)} ${fmt(lines)} lines, ${fmt(tokens)} tokens: median ${median.toFixed(1)} ms of ${runs} -> ${fmt(lines / (median / 1000))} lines/s, ${fmt(tokens / (median / 1000))} tokens/s (best run ${fmt(lines / (times[0]! / 1000))} lines/s)`);
+  console.log(
+    `${label.padEnd(9)} ${fmt(lines)} lines, ${fmt(tokens)} tokens: median ${median.toFixed(1)} ms of ${runs} -> ${fmt(lines / (median / 1000))} lines/s, ${fmt(tokens / (median / 1000))} tokens/s (best run ${fmt(lines / (times[0]! / 1000))} lines/s)`,
+  );
 }
 
 console.log('lex + parse + AST (opensips-ts parseCfgText), one process, after one warm-up run');
 measure('realistic', realistic(10_000));
 measure('dense', generate(700));
-console.log(`node ${process.version}; reproduce with: npm run bench:parse (runs the tsc build, no tsx transform in the timing)`);
+console.log(
+  `node ${process.version}; reproduce with: npm run bench:parse (runs the tsc build, no tsx transform in the timing)`,
+);

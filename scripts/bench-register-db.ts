@@ -16,12 +16,18 @@ import { serverSkip, startMariadb, startPostgres, type DbServer } from '../test/
 const ROOT = process.cwd();
 const SCENARIO = join(ROOT, 'conformance/sip/uac-register-load.xml');
 const SECONDS_PER_STEP = 3;
-const RATES = process.env.BENCH_RATES ? process.env.BENCH_RATES.split(',').map(Number) : [500, 1000, 2000, 3000, 4000, 6000, 8000, 12000, 16000];
+const RATES = process.env.BENCH_RATES
+  ? process.env.BENCH_RATES.split(',').map(Number)
+  : [500, 1000, 2000, 3000, 4000, 6000, 8000, 12000, 16000];
 const CLK_TCK = 100;
 const SERVER_IP = '127.0.50.1';
 const SIPP_IP = '127.0.50.9';
 
-interface Mode { name: string; backend: 'none' | 'sqlite' | 'postgres' | 'mariadb'; preset: string }
+interface Mode {
+  name: string;
+  backend: 'none' | 'sqlite' | 'postgres' | 'mariadb';
+  preset: string;
+}
 const MODES: Mode[] = [
   { name: 'memory', backend: 'none', preset: 'single-instance-no-db' },
   { name: 'sqlite-wb', backend: 'sqlite', preset: 'single-instance-sql-write-back' },
@@ -32,24 +38,36 @@ const MODES: Mode[] = [
   { name: 'maria-sql-only', backend: 'mariadb', preset: 'sql-only' },
 ];
 
-const which = (cmd: string): string | undefined => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
+const which = (cmd: string): string | undefined =>
+  spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
 
 function cpuTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(f[11]) + Number(f[12]);
-  } catch { return 0; }
+  } catch {
+    return 0;
+  }
 }
 
 function cfg(mode: Mode, url: string): string {
   return [
-    `# bench:register ${mode.name}`, `socket=udp:${SERVER_IP}:5060`,
-    'loadmodule "proto_udp.so"', 'loadmodule "sl.so"', 'loadmodule "signaling.so"', 'loadmodule "usrloc.so"', 'loadmodule "registrar.so"',
-    `modparam("usrloc", "working_mode_preset", "${mode.preset}")`, ...(url ? [`modparam("usrloc", "db_url", "${url}")`] : []),
+    `# bench:register ${mode.name}`,
+    `socket=udp:${SERVER_IP}:5060`,
+    'loadmodule "proto_udp.so"',
+    'loadmodule "sl.so"',
+    'loadmodule "signaling.so"',
+    'loadmodule "usrloc.so"',
+    'loadmodule "registrar.so"',
+    `modparam("usrloc", "working_mode_preset", "${mode.preset}")`,
+    ...(url ? [`modparam("usrloc", "db_url", "${url}")`] : []),
     // write-back flushes every timer_interval
     'modparam("usrloc", "timer_interval", 10)',
-    'route {', '\tsave("location");', '}', '',
+    'route {',
+    '\tsave("location");',
+    '}',
+    '',
   ].join('\n');
 }
 
@@ -57,10 +75,19 @@ function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<void
   return new Promise((resolve, reject) => {
     let log = '';
     const t = setTimeout(() => reject(new Error(`not ready:\n${log}`)), ms);
-    const on = (d: Buffer): void => { log += d.toString(); if (pattern.test(log)) { clearTimeout(t); resolve(); } };
+    const on = (d: Buffer): void => {
+      log += d.toString();
+      if (pattern.test(log)) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
     child.stdout?.on('data', on);
     child.stderr?.on('data', on);
-    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`exited ${code}:\n${log}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`exited ${code}:\n${log}`));
+    });
   });
 }
 
@@ -69,18 +96,60 @@ function step(rate: number, pid: number, work: string): { ok: boolean; achieved:
   const count = rate * SECONDS_PER_STEP;
   const before = cpuTicks(pid);
   const t0 = Date.now();
-  const r = spawnSync('taskset', ['-c', '1', which('sipp')!, `${SERVER_IP}:5060`, '-sf', SCENARIO, '-m', String(count), '-r', String(rate), '-l', String(rate * 2),
-    '-i', SIPP_IP, '-p', '0', '-t', 'u1', '-timeout', `${SECONDS_PER_STEP + 10}s`, '-timeout_error', '-recv_timeout', '2000', '-nostdin', '-buff_size', '4194304'], { cwd: work, encoding: 'utf8', timeout: (SECONDS_PER_STEP + 20) * 1000 });
+  const r = spawnSync(
+    'taskset',
+    [
+      '-c',
+      '1',
+      which('sipp')!,
+      `${SERVER_IP}:5060`,
+      '-sf',
+      SCENARIO,
+      '-m',
+      String(count),
+      '-r',
+      String(rate),
+      '-l',
+      String(rate * 2),
+      '-i',
+      SIPP_IP,
+      '-p',
+      '0',
+      '-t',
+      'u1',
+      '-timeout',
+      `${SECONDS_PER_STEP + 10}s`,
+      '-timeout_error',
+      '-recv_timeout',
+      '2000',
+      '-nostdin',
+      '-buff_size',
+      '4194304',
+    ],
+    { cwd: work, encoding: 'utf8', timeout: (SECONDS_PER_STEP + 20) * 1000 },
+  );
   const ticks = cpuTicks(pid) - before;
-  return { ok: r.status === 0, achieved: Math.round(count / ((Date.now() - t0) / 1000)), cpu: (ticks / CLK_TCK) * 1e6 / count };
+  return {
+    ok: r.status === 0,
+    achieved: Math.round(count / ((Date.now() - t0) / 1000)),
+    cpu: ((ticks / CLK_TCK) * 1e6) / count,
+  };
 }
 
 async function main(): Promise<void> {
-  if (!which('sipp')) { console.error('bench:register needs sipp (apt-get install -y sip-tester)'); process.exit(2); }
-  if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) { console.error('run `npm run build` first'); process.exit(2); }
+  if (!which('sipp')) {
+    console.error('bench:register needs sipp (apt-get install -y sip-tester)');
+    process.exit(2);
+  }
+  if (!existsSync(join(ROOT, 'dist/src/cli/bin.js'))) {
+    console.error('run `npm run build` first');
+    process.exit(2);
+  }
   const wanted = process.env.BENCH_MODES?.split(',');
   const modes = MODES.filter((m) => !wanted || wanted.includes(m.name));
-  console.log(`REGISTER (distinct AoRs) per usrloc persistence mode, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`);
+  console.log(
+    `REGISTER (distinct AoRs) per usrloc persistence mode, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`,
+  );
   const servers = new Map<string, DbServer>();
   const results: { mode: Mode; rate?: number; cpu?: number; note?: string }[] = [];
   try {
@@ -89,9 +158,15 @@ async function main(): Promise<void> {
       let url = '';
       if (mode.backend === 'sqlite') url = `sqlite://${join(work, 'location.db')}`;
       else if (mode.backend === 'postgres' || mode.backend === 'mariadb') {
-        if (serverSkip(mode.backend)) { results.push({ mode, note: 'server not installed' }); continue; }
+        if (serverSkip(mode.backend)) {
+          results.push({ mode, note: 'server not installed' });
+          continue;
+        }
         let srv = servers.get(mode.backend);
-        if (!srv) { srv = await (mode.backend === 'postgres' ? startPostgres() : startMariadb()); servers.set(mode.backend, srv); }
+        if (!srv) {
+          srv = await (mode.backend === 'postgres' ? startPostgres() : startMariadb());
+          servers.set(mode.backend, srv);
+        }
         url = srv.url;
         const db = openDb(url);
         if (db instanceof DbError) throw new Error(db.message);
@@ -102,14 +177,19 @@ async function main(): Promise<void> {
       }
       const file = join(work, 'registrar.cfg');
       writeFileSync(file, cfg(mode, url));
-      const child = spawn('taskset', ['-c', '0', process.execPath, 'dist/src/cli/bin.js', 'run', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('taskset', ['-c', '0', process.execPath, 'dist/src/cli/bin.js', 'run', file], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       try {
         await waitFor(child, /listening on udp/, 20000);
         await new Promise((r) => setTimeout(r, 300));
         let best: { rate: number; achieved: number; cpu: number } | undefined;
         for (const rate of RATES) {
           const s = step(rate, child.pid!, work);
-          console.log(`  ${mode.name.padEnd(15)} asked ${String(rate).padStart(6)}/s, achieved ${String(s.achieved).padStart(6)}/s: ${s.ok ? 'ok  ' : 'FAIL'}  cpu ${s.cpu.toFixed(1)} µs/REGISTER`);
+          console.log(
+            `  ${mode.name.padEnd(15)} asked ${String(rate).padStart(6)}/s, achieved ${String(s.achieved).padStart(6)}/s: ${s.ok ? 'ok  ' : 'FAIL'}  cpu ${s.cpu.toFixed(1)} µs/REGISTER`,
+          );
           if (!s.ok) break;
           best = { rate, ...s };
         }
@@ -125,8 +205,13 @@ async function main(): Promise<void> {
     for (const s of servers.values()) await s.stop();
   }
   console.log('\nhighest rate without failures (opensips-ts CPU per REGISTER at that rate):');
-  for (const r of results) console.log(`  ${r.mode.name.padEnd(15)} ${r.rate !== undefined ? `${r.rate}/s  cpu ${r.cpu!.toFixed(1)} µs/REGISTER` : r.note}`);
-  console.log(`node ${process.version}; reproduce with: npm run bench:register (BENCH_MODES=${MODES.map((m) => m.name).join(',')})`);
+  for (const r of results)
+    console.log(
+      `  ${r.mode.name.padEnd(15)} ${r.rate !== undefined ? `${r.rate}/s  cpu ${r.cpu!.toFixed(1)} µs/REGISTER` : r.note}`,
+    );
+  console.log(
+    `node ${process.version}; reproduce with: npm run bench:register (BENCH_MODES=${MODES.map((m) => m.name).join(',')})`,
+  );
 }
 
 void main();

@@ -16,11 +16,21 @@ import { parseSipMessage } from '../src/sip/index.js';
 const cfg = 'conformance/blog/blog-registrar.cfg';
 const loaded = loadCfg(cfg, { profile: { strict: false } });
 const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12));
-const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: () => undefined }) });
+const engine = buildEngine(loaded, {
+  profile: { strict: false },
+  clock,
+  logger: new Logger(clock, { write: () => undefined }),
+});
 const rt = engine.runtime;
 let sent = 0;
-rt.transport = { send: () => { sent++; } };
-const parsed = parseSipMessage(readFileSync('conformance/messages/register-udp.sip').toString().replace(/\r?\n/g, '\r\n'));
+rt.transport = {
+  send: () => {
+    sent++;
+  },
+};
+const parsed = parseSipMessage(
+  readFileSync('conformance/messages/register-udp.sip').toString().replace(/\r?\n/g, '\r\n'),
+);
 if ('error' in parsed) throw new Error(parsed.error);
 const main = rt.route('route', '0')!;
 const socketIn = rt.sockets[0]!;
@@ -44,7 +54,9 @@ function measure(label: string): void {
   }
   rates.sort((a, b) => a - b);
   const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
-  console.log(`${label}: median ${fmt(rates[2]!)} executions/s (${(1e6 / rates[2]!).toFixed(1)} µs each), best ${fmt(rates[4]!)}/s (${n} runs x ${runs})`);
+  console.log(
+    `${label}: median ${fmt(rates[2]!)} executions/s (${(1e6 / rates[2]!).toFixed(1)} µs each), best ${fmt(rates[4]!)}/s (${n} runs x ${runs})`,
+  );
 }
 
 measure('blog-registrar.cfg REGISTER path, full (t_relay builds the forwarded REGISTER)');
@@ -52,4 +64,6 @@ const built = sent;
 // The same path with t_relay simulated (returns 1, builds nothing): the script engine's own cost.
 rt.stubs.set('t_relay', 1);
 measure('the same, t_relay simulated with --stub t_relay=1             ');
-console.log(`${built} forwarded REGISTERs built in the first measurement; node ${process.version}; reproduce with: npm run bench:script`);
+console.log(
+  `${built} forwarded REGISTERs built in the first measurement; node ${process.version}; reproduce with: npm run bench:script`,
+);

@@ -41,11 +41,22 @@ function measure(label: string, fn: (b: Buffer) => unknown, input: Buffer | stri
   const wall = Number(process.hrtime.bigint() - t0) / 1000 / iterations;
   const cpu = process.cpuUsage(cpu0);
   const cpuUs = (cpu.user + cpu.system) / iterations;
-  console.log(`${label.padEnd(44)} ${cpuUs.toFixed(2).padStart(7)} µs CPU  ${wall.toFixed(2).padStart(7)} µs wall  ${Math.round(1e6 / cpuUs).toLocaleString('en').padStart(9)} msg/s`);
+  console.log(
+    `${label.padEnd(44)} ${cpuUs.toFixed(2).padStart(7)} µs CPU  ${wall.toFixed(2).padStart(7)} µs wall  ${Math.round(
+      1e6 / cpuUs,
+    )
+      .toLocaleString('en')
+      .padStart(9)} msg/s`,
+  );
   return cpuUs;
 }
 
-const files = process.argv[2] ? [process.argv[2]] : readdirSync(DIR).filter((f) => f.endsWith('.sip')).sort().map((f) => DIR + f);
+const files = process.argv[2]
+  ? [process.argv[2]]
+  : readdirSync(DIR)
+      .filter((f) => f.endsWith('.sip'))
+      .sort()
+      .map((f) => DIR + f);
 const require = createRequire(import.meta.url);
 const Parser = require('jssip/lib/Parser.js') as { parseMessage(data: string, ua: unknown): unknown };
 
@@ -55,6 +66,15 @@ for (const file of files) {
   console.log(`${file.split('/').pop()} (${bytes.length} bytes)`);
   measure('  parse only', (b) => parseSipMessage(b), bytes, 100000);
   ours.push(measure('  parse + Contact/To/Via/Call-ID/CSeq + URIs', registrarView, bytes, 100000));
-  if (file.includes('r09_')) measure('  jssip Parser.parseMessage (for scale)', (b) => Parser.parseMessage(b.toString('utf8'), {}), bytes, 20000);
+  if (file.includes('r09_'))
+    measure(
+      '  jssip Parser.parseMessage (for scale)',
+      (b) => Parser.parseMessage(b.toString('utf8'), {}),
+      bytes,
+      20000,
+    );
 }
-if (ours.length > 1) console.log(`mean over ${ours.length} REGISTERs: ${(ours.reduce((a, b) => a + b, 0) / ours.length).toFixed(2)} µs CPU for parse + Contact/To/Via/Call-ID/CSeq + URIs`);
+if (ours.length > 1)
+  console.log(
+    `mean over ${ours.length} REGISTERs: ${(ours.reduce((a, b) => a + b, 0) / ours.length).toFixed(2)} µs CPU for parse + Contact/To/Via/Call-ID/CSeq + URIs`,
+  );

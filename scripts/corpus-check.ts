@@ -9,7 +9,12 @@ import { basename, join, relative } from 'node:path';
 import type { Diagnostic } from '../src/cfg/diagnostic.js';
 import { checkCfg } from '../src/lint/check.js';
 
-interface Outcome { file: string; first?: Diagnostic; crash?: string; internal: number }
+interface Outcome {
+  file: string;
+  first?: Diagnostic;
+  crash?: string;
+  internal: number;
+}
 
 /** The cfgs under `dir`, except the files another cfg of the same folder includes (they are not whole cfgs). */
 function cfgFiles(dir: string): string[] {
@@ -20,13 +25,22 @@ function cfgFiles(dir: string): string[] {
     if (statSync(path).isDirectory()) out.push(...cfgFiles(path));
     else if (/\.(cfg|m4|template|tmpl)$/.test(name)) here.push(path);
   }
-  const included = new Set(here.flatMap((p) => [...readFileSync(p, 'utf8').matchAll(/^\s*(?:include|import)_file\s+["']([^"']+)["']/gm)].map((m) => basename(m[1]!))));
+  const included = new Set(
+    here.flatMap((p) =>
+      [...readFileSync(p, 'utf8').matchAll(/^\s*(?:include|import)_file\s+["']([^"']+)["']/gm)].map((m) =>
+        basename(m[1]!),
+      ),
+    ),
+  );
   return [...out, ...here.filter((p) => !included.has(basename(p)))];
 }
 
 /** The message with what varies between cfgs (quoted names, numbers) blanked, so that like errors group. */
 export function messageClass(message: string): string {
-  return message.replace(/`[^`]*`/g, '`…`').replace(/"[^"]*"/g, '"…"').replace(/\b\d+\b/g, 'N');
+  return message
+    .replace(/`[^`]*`/g, '`…`')
+    .replace(/"[^"]*"/g, '"…"')
+    .replace(/\b\d+\b/g, 'N');
 }
 
 function checkOne(file: string, strict: boolean): Outcome {
@@ -42,7 +56,10 @@ function checkOne(file: string, strict: boolean): Outcome {
 
 function main(argv: string[]): number {
   const dir = argv.find((a) => !a.startsWith('--'));
-  if (!dir) { console.error('usage: corpus-check.ts DIR [--default] [--list]'); return 2; }
+  if (!dir) {
+    console.error('usage: corpus-check.ts DIR [--default] [--list]');
+    return 2;
+  }
   const strict = !argv.includes('--default');
   const outcomes = cfgFiles(dir).map((f) => checkOne(f, strict));
   const rejected = outcomes.filter((o) => o.first || o.crash);
@@ -51,20 +68,27 @@ function main(argv: string[]): number {
     const key = o.crash ? 'CRASH' : `${o.first!.rule}: ${messageClass(o.first!.message)}`;
     byClass.set(key, [...(byClass.get(key) ?? []), o]);
   }
-  console.log(`${outcomes.length} cfgs, check${strict ? ' --strict' : ''}: ${outcomes.length - rejected.length} accepted, ${rejected.length} rejected`);
+  console.log(
+    `${outcomes.length} cfgs, check${strict ? ' --strict' : ''}: ${outcomes.length - rejected.length} accepted, ${rejected.length} rejected`,
+  );
   console.log('\nrejected, by first error:');
-  for (const [key, list] of [...byClass].sort((a, b) => b[1].length - a[1].length)) console.log(`${String(list.length).padStart(5)}  ${key}`);
+  for (const [key, list] of [...byClass].sort((a, b) => b[1].length - a[1].length))
+    console.log(`${String(list.length).padStart(5)}  ${key}`);
   const at11 = rejected.filter((o) => o.first && o.first.span.line === 1 && o.first.span.col === 1);
   const inInclude = rejected.filter((o) => o.first && o.first.span.file !== o.file);
   console.log('\nfirst-error positions:');
   console.log(`${String(at11.length).padStart(5)}  at 1:1 (must be 0)`);
   console.log(`${String(inInclude.length).padStart(5)}  in an included file`);
   console.log(`${String(rejected.length - at11.length - inInclude.length).padStart(5)}  elsewhere in the cfg itself`);
-  console.log(`${String(outcomes.filter((o) => o.internal > 0).length).padStart(5)}  cfgs with an internal diagnostic (must be 0)`);
+  console.log(
+    `${String(outcomes.filter((o) => o.internal > 0).length).padStart(5)}  cfgs with an internal diagnostic (must be 0)`,
+  );
   if (argv.includes('--list')) {
     console.log('\nper file:');
     for (const o of rejected) {
-      const where = o.first ? `${relative(dir, o.first.span.file) || o.first.span.file}:${o.first.span.line}:${o.first.span.col}` : '';
+      const where = o.first
+        ? `${relative(dir, o.first.span.file) || o.first.span.file}:${o.first.span.line}:${o.first.span.col}`
+        : '';
       console.log(`${relative(dir, o.file)}\t${where}\t${o.crash ?? `${o.first!.rule}: ${o.first!.message}`}`);
     }
   }

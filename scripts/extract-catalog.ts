@@ -147,7 +147,10 @@ function parseArgs(argv: string[]): { root: string; out: string; opts: ExtractOp
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else root = a;
   }
-  if (!root) throw new Error('usage: extract-catalog.ts <opensips-source-dir> [--out file] [--ref name] [--commit sha] [--legacy VER=DIR]...');
+  if (!root)
+    throw new Error(
+      'usage: extract-catalog.ts <opensips-source-dir> [--out file] [--ref name] [--commit sha] [--legacy VER=DIR]...',
+    );
   return { root, out, opts };
 }
 
@@ -160,11 +163,11 @@ function main(): void {
   const fnCount = catalog.modules.reduce((n, m) => n + m.functions.length, 0);
   process.stderr.write(
     `wrote ${out}: ${catalog.modules.length} modules, ${fnCount} module functions, ` +
-    `${catalog.core.functions.length} core functions, ${catalog.core.globals.length} global names ` +
-    `(${Date.now() - t0} ms)\n` +
-    `failed: ${catalog.extraction.failed.join(', ') || 'none'}\n` +
-    `partial: ${catalog.extraction.partial.join(', ') || 'none'}\n` +
-    (catalog.core.problems.length ? `core problems: ${catalog.core.problems.join('; ')}\n` : ''),
+      `${catalog.core.functions.length} core functions, ${catalog.core.globals.length} global names ` +
+      `(${Date.now() - t0} ms)\n` +
+      `failed: ${catalog.extraction.failed.join(', ') || 'none'}\n` +
+      `partial: ${catalog.extraction.partial.join(', ') || 'none'}\n` +
+      (catalog.core.problems.length ? `core problems: ${catalog.core.problems.join('; ')}\n` : ''),
   );
 }
 

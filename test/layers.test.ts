@@ -16,66 +16,120 @@ const SRC = join(ROOT, 'src');
 
 /** Rank of each top folder of src/ (equal ranks may not import each other). */
 const RANK: Record<string, number> = {
-  base: 0, grammar: 1,
+  base: 0,
+  grammar: 1,
   // catalog/ is the signature catalog the cfg layer resolves names against, and version.ts a constant: both sit at cfg's level.
-  cfg: 2, catalog: 2, 'version.ts': 2,
-  sip: 3, net: 4, db: 5, script: 6, modules: 7, core: 8, lint: 9,
-  lsp: 10, scenario: 10, dryrun: 10,
-  cli: 11, 'index.ts': 12,
+  cfg: 2,
+  catalog: 2,
+  'version.ts': 2,
+  sip: 3,
+  net: 4,
+  db: 5,
+  script: 6,
+  modules: 7,
+  core: 8,
+  lint: 9,
+  lsp: 10,
+  scenario: 10,
+  dryrun: 10,
+  cli: 11,
+  'index.ts': 12,
 };
 
 /** Folder edges that break the order today: `from -> to` (files), why. */
 const ALLOWED_LAYER_EDGES: Record<string, string> = {
   'src/net/fifo-mi.ts -> src/script/runtime.ts': 'MI transports take the Runtime (the MI part of issue 13, modtables)',
   'src/net/http-mi.ts -> src/script/runtime.ts': 'MI transports take the Runtime (the MI part of issue 13, modtables)',
-  'src/script/cache-functions.ts -> src/modules/cachedb_local/index.ts': 'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
-  'src/script/cache-functions.ts -> src/modules/cachedb_redis/index.ts': 'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
-  'src/script/cache-functions.ts -> src/modules/types.ts': 'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/compile.ts -> src/modules/types.ts': 'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/context.ts -> src/modules/types.ts': 'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/core-functions.ts -> src/modules/types.ts': 'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
+  'src/script/cache-functions.ts -> src/modules/cachedb_local/index.ts':
+    'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
+  'src/script/cache-functions.ts -> src/modules/cachedb_redis/index.ts':
+    'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
+  'src/script/cache-functions.ts -> src/modules/types.ts':
+    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
+  'src/script/compile.ts -> src/modules/types.ts':
+    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
+  'src/script/context.ts -> src/modules/types.ts':
+    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
+  'src/script/core-functions.ts -> src/modules/types.ts':
+    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
   'src/script/engine.ts -> src/modules/index.ts': 'the engine loads the native module table (the module registry)',
   'src/script/engine.ts -> src/modules/lifecycle.ts': 'the engine loads the native module table (the module registry)',
-  'src/script/events.ts -> src/modules/types.ts': 'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/pv-more.ts -> src/modules/auth/index.ts': 'the pseudo-variables of auth served from the core table: to move into the export table of auth',
-  'src/script/runtime.ts -> src/modules/types.ts': 'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/static-args.ts -> src/modules/types.ts': 'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
+  'src/script/events.ts -> src/modules/types.ts':
+    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
+  'src/script/pv-more.ts -> src/modules/auth/index.ts':
+    'the pseudo-variables of auth served from the core table: to move into the export table of auth',
+  'src/script/runtime.ts -> src/modules/types.ts':
+    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
+  'src/script/static-args.ts -> src/modules/types.ts':
+    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
 };
 
 /** Deep imports between modules (not through index.ts/api.ts): `from -> to` (files), why. */
 const ALLOWED_DEEP_IMPORTS: Record<string, string> = {
-  'src/modules/auth/pv-auth.ts -> src/modules/sipmsgops/uri.ts': 'URI helpers of sipmsgops: to export from its index.ts (§3, modtables)',
-  'src/modules/auth_db/index.ts -> src/modules/auth/digest.ts': 'digest computation shared with auth_db/uac: to export from auth/index.ts (§3, modtables)',
-  'src/modules/mid_registrar/deregister.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/forward.ts -> src/modules/registrar/flags.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/index.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/index.ts -> src/modules/registrar/flags.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/flags.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/lookup.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/max-contacts.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/methods.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/save.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/save.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/save.ts -> src/modules/registrar/flags.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/settings.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/flags.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/save.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/nathelper/pinger.ts -> src/modules/registrar/aor.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/nathelper/pinger.ts -> src/modules/usrloc/events.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/nathelper/pinger.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/binding-index.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/index.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/ip-port.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/lookup.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/save.ts -> src/modules/usrloc/store.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/uac/auth.ts -> src/modules/auth/digest.ts': 'digest computation shared with auth_db/uac: to export from auth/index.ts (§3, modtables)',
-  'src/modules/usrloc/mi.ts -> src/modules/registrar/save.ts': 'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/auth/pv-auth.ts -> src/modules/sipmsgops/uri.ts':
+    'URI helpers of sipmsgops: to export from its index.ts (§3, modtables)',
+  'src/modules/auth_db/index.ts -> src/modules/auth/digest.ts':
+    'digest computation shared with auth_db/uac: to export from auth/index.ts (§3, modtables)',
+  'src/modules/mid_registrar/deregister.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/forward.ts -> src/modules/registrar/flags.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/index.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/index.ts -> src/modules/registrar/flags.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/flags.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/lookup.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/lookup.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/max-contacts.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/methods.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/save.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/reply.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/save.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/save.ts -> src/modules/registrar/flags.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/settings.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/flags.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/save.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/mid_registrar/throttle.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/nathelper/pinger.ts -> src/modules/registrar/aor.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/nathelper/pinger.ts -> src/modules/usrloc/events.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/nathelper/pinger.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/registrar/binding-index.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/registrar/index.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/registrar/ip-port.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/registrar/lookup.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/registrar/save.ts -> src/modules/usrloc/store.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
+  'src/modules/uac/auth.ts -> src/modules/auth/digest.ts':
+    'digest computation shared with auth_db/uac: to export from auth/index.ts (§3, modtables)',
+  'src/modules/usrloc/mi.ts -> src/modules/registrar/save.ts':
+    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
 };
 
 function* tsFiles(dir: string): Generator<string> {
@@ -88,7 +142,10 @@ function* tsFiles(dir: string): Generator<string> {
 
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)'(\.{1,2}\/[^']+)'/gm;
 
-interface Edge { from: string; to: string }
+interface Edge {
+  from: string;
+  to: string;
+}
 
 function edges(): Edge[] {
   const out: Edge[] = [];
@@ -116,7 +173,7 @@ function moduleOf(path: string): string | undefined {
   return parts[2];
 }
 
-test('every import goes to a layer on the left (design.md\'s order)', () => {
+test("every import goes to a layer on the left (design.md's order)", () => {
   const bad: string[] = [];
   for (const e of edges()) {
     const a = layerOf(e.from);
@@ -130,7 +187,11 @@ test('every import goes to a layer on the left (design.md\'s order)', () => {
     const key = `${e.from} -> ${e.to}`;
     if (!(key in ALLOWED_LAYER_EDGES)) bad.push(key);
   }
-  assert.deepEqual(bad, [], 'imports against the layer order (fix them, or list them in ALLOWED_LAYER_EDGES with the reason)');
+  assert.deepEqual(
+    bad,
+    [],
+    'imports against the layer order (fix them, or list them in ALLOWED_LAYER_EDGES with the reason)',
+  );
 });
 
 test('a module uses another one only through its index.ts or api.ts', () => {
@@ -144,7 +205,11 @@ test('a module uses another one only through its index.ts or api.ts', () => {
     const key = `${e.from} -> ${e.to}`;
     if (!(key in ALLOWED_DEEP_IMPORTS)) bad.push(key);
   }
-  assert.deepEqual(bad, [], 'deep imports between modules (import the other module\'s index.ts/api.ts, or list them in ALLOWED_DEEP_IMPORTS)');
+  assert.deepEqual(
+    bad,
+    [],
+    "deep imports between modules (import the other module's index.ts/api.ts, or list them in ALLOWED_DEEP_IMPORTS)",
+  );
 });
 
 test('the allow-lists name only edges that still exist', () => {

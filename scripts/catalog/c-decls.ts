@@ -30,8 +30,20 @@ export interface TopLevel {
   enums: Map<string, bigint>;
 }
 
-const QUALIFIERS = new Set(['static', 'extern', 'const', 'volatile', 'struct', 'union', 'enum',
-  'unsigned', 'signed', 'register', 'inline', '__inline']);
+const QUALIFIERS = new Set([
+  'static',
+  'extern',
+  'const',
+  'volatile',
+  'struct',
+  'union',
+  'enum',
+  'unsigned',
+  'signed',
+  'register',
+  'inline',
+  '__inline',
+]);
 
 /** the base type word of type tokens: `static const struct foo` -> foo */
 export function baseTypeName(typeToks: readonly Tok[]): string | undefined {
@@ -65,7 +77,10 @@ export function splitTop(toks: readonly Tok[], sep: string): Tok[][] {
   for (const t of toks) {
     if (t.kind === 'punct' && OPEN.has(t.value)) depth++;
     else if (t.kind === 'punct' && CLOSE.has(t.value)) depth--;
-    if (depth === 0 && t.kind === 'punct' && t.value === sep) { parts.push([]); continue; }
+    if (depth === 0 && t.kind === 'punct' && t.value === sep) {
+      parts.push([]);
+      continue;
+    }
     parts[parts.length - 1]!.push(t);
   }
   return parts;
@@ -96,7 +111,10 @@ function declaredName(decl: readonly Tok[]): string | undefined {
       depth++;
       continue;
     }
-    if (t.kind === 'punct' && CLOSE.has(t.value)) { depth--; continue; }
+    if (t.kind === 'punct' && CLOSE.has(t.value)) {
+      depth--;
+      continue;
+    }
     if (depth !== 0 || t.kind !== 'id' || /^(__attribute__|struct|enum|union)$/.test(t.value)) continue;
     if (/^(struct|enum|union)$/.test(decl[j - 1]?.value ?? '')) continue; // a tag, not a name
     name = t.value;
@@ -148,7 +166,11 @@ export function scanTopLevel(toks: readonly Tok[]): TopLevel {
   };
   while (i < toks.length) {
     const t = toks[i]!;
-    if (isP(t, ';')) { flush(); i++; continue; }
+    if (isP(t, ';')) {
+      flush();
+      i++;
+      continue;
+    }
     if (t.kind === 'punct' && OPEN.has(t.value)) {
       const end = matchClose(toks, i);
       const group = toks.slice(i, end + 1);
@@ -175,8 +197,9 @@ function looksLikeFunction(stmt: readonly Tok[]): boolean {
   const last = stmt[stmt.length - 1];
   if (!last) return false;
   // `type name(args) {` possibly followed by attribute macros
-  return stmt.some((t, k) => isP(t, '(') && k > 0 && stmt[k - 1]!.kind === 'id') &&
-    (isP(last, ')') || last.kind === 'id');
+  return (
+    stmt.some((t, k) => isP(t, '(') && k > 0 && stmt[k - 1]!.kind === 'id') && (isP(last, ')') || last.kind === 'id')
+  );
 }
 
 function functionName(stmt: readonly Tok[]): string | undefined {
@@ -207,7 +230,10 @@ function handleStatement(stmt: Tok[], res: TopLevel): void {
       if (tag) res.structs.set(tag, members);
       // typedef struct {...} name;
       if (stmt[0]?.value === 'typedef') {
-        const alias = stmt.slice(end + 1).filter((x) => x.kind === 'id').pop();
+        const alias = stmt
+          .slice(end + 1)
+          .filter((x) => x.kind === 'id')
+          .pop();
         if (alias) res.structs.set(alias.value, members);
       }
       k = j; // keep scanning inside: nested enums
@@ -215,7 +241,11 @@ function handleStatement(stmt: Tok[], res: TopLevel): void {
   }
   if (stmt[0]?.value === 'typedef') {
     // typedef struct tag alias;
-    if ((stmt[1]?.value === 'struct' || stmt[1]?.value === 'union') && stmt[2]?.kind === 'id' && stmt[3]?.kind === 'id') {
+    if (
+      (stmt[1]?.value === 'struct' || stmt[1]?.value === 'union') &&
+      stmt[2]?.kind === 'id' &&
+      stmt[3]?.kind === 'id'
+    ) {
       res.typedefs.set(stmt[3].value, stmt[2].value);
     }
     return;
@@ -249,8 +279,7 @@ function handleStatement(stmt: Tok[], res: TopLevel): void {
 // --------------------------------------------------------- initializer tree
 
 export type InitNode =
-  | { kind: 'list'; items: InitNode[]; designator?: string }
-  | { kind: 'expr'; toks: Tok[]; designator?: string };
+  { kind: 'list'; items: InitNode[]; designator?: string } | { kind: 'expr'; toks: Tok[]; designator?: string };
 
 /** Parse an initializer (`{...}` or expression) into a tree. */
 export function parseInit(toks: readonly Tok[]): InitNode {

@@ -16,11 +16,35 @@ export interface EvalOptions {
 }
 
 const TYPE_WORDS = new Set([
-  'int', 'unsigned', 'signed', 'long', 'short', 'char', 'void', 'const', 'volatile',
-  'float', 'double', 'str', 'size_t', 'struct', 'enum', 'union', 'bool', '_Bool',
+  'int',
+  'unsigned',
+  'signed',
+  'long',
+  'short',
+  'char',
+  'void',
+  'const',
+  'volatile',
+  'float',
+  'double',
+  'str',
+  'size_t',
+  'struct',
+  'enum',
+  'union',
+  'bool',
+  '_Bool',
 ]);
 const SIZEOF: Record<string, number> = {
-  char: 1, short: 2, int: 4, unsigned: 4, long: 8, float: 4, double: 8, str: 16, size_t: 8,
+  char: 1,
+  short: 2,
+  int: 4,
+  unsigned: 4,
+  long: 8,
+  float: 4,
+  double: 8,
+  str: 16,
+  size_t: 8,
 };
 
 function isTypeWord(t: Tok | undefined): boolean {
@@ -38,15 +62,36 @@ export function parseIntLiteral(t: Tok): bigint {
 }
 
 const BINARY_PREC: Record<string, number> = {
-  '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6,
-  '<': 7, '>': 7, '<=': 7, '>=': 7, '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
+  '||': 1,
+  '&&': 2,
+  '|': 3,
+  '^': 4,
+  '&': 5,
+  '==': 6,
+  '!=': 6,
+  '<': 7,
+  '>': 7,
+  '<=': 7,
+  '>=': 7,
+  '<<': 8,
+  '>>': 8,
+  '+': 9,
+  '-': 9,
+  '*': 10,
+  '/': 10,
+  '%': 10,
 };
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: readonly Tok[], private readonly opts: EvalOptions) {}
+  constructor(
+    private readonly toks: readonly Tok[],
+    private readonly opts: EvalOptions,
+  ) {}
 
-  private peek(o = 0): Tok | undefined { return this.toks[this.i + o]; }
+  private peek(o = 0): Tok | undefined {
+    return this.toks[this.i + o];
+  }
   private next(): Tok {
     const t = this.toks[this.i++];
     if (!t) throw new EvalError('unexpected end of expression');
@@ -54,7 +99,7 @@ class Parser {
   }
   private expect(v: string): void {
     const t = this.next();
-    if (t.value !== v || (t.kind !== 'punct')) throw new EvalError(`expected '${v}', got '${t.value}'`);
+    if (t.value !== v || t.kind !== 'punct') throw new EvalError(`expected '${v}', got '${t.value}'`);
   }
 
   parseAll(): CValue {
@@ -94,8 +139,15 @@ class Parser {
     let sawType = false;
     while (j < this.toks.length) {
       const t = this.toks[j]!;
-      if (t.kind === 'id' && (isTypeWord(t) || sawType)) { sawType = true; j++; continue; }
-      if (t.value === '*' && sawType) { j++; continue; }
+      if (t.kind === 'id' && (isTypeWord(t) || sawType)) {
+        sawType = true;
+        j++;
+        continue;
+      }
+      if (t.value === '*' && sawType) {
+        j++;
+        continue;
+      }
       break;
     }
     if (!sawType || this.toks[j]?.value !== ')') return -1;
@@ -107,13 +159,24 @@ class Parser {
     if (!t) throw new EvalError('unexpected end of expression');
     if (t.kind === 'punct') {
       switch (t.value) {
-        case '-': this.next(); return -toInt(this.unary());
-        case '+': this.next(); return toInt(this.unary());
-        case '!': this.next(); return toInt(this.unary()) === 0n ? 1n : 0n;
-        case '~': this.next(); return ~toInt(this.unary());
+        case '-':
+          this.next();
+          return -toInt(this.unary());
+        case '+':
+          this.next();
+          return toInt(this.unary());
+        case '!':
+          this.next();
+          return toInt(this.unary()) === 0n ? 1n : 0n;
+        case '~':
+          this.next();
+          return ~toInt(this.unary());
         case '(': {
           const end = this.castEnd();
-          if (end > 0 && this.toks[end] !== undefined) { this.i = end; return this.unary(); }
+          if (end > 0 && this.toks[end] !== undefined) {
+            this.i = end;
+            return this.unary();
+          }
           this.next();
           const v = this.ternary();
           this.expect(')');
@@ -136,7 +199,10 @@ class Parser {
       let words = [t.value];
       while (this.peek()?.kind === 'id') words.push(this.next().value);
       let ptr = false;
-      while (this.peek()?.value === '*') { this.next(); ptr = true; }
+      while (this.peek()?.value === '*') {
+        this.next();
+        ptr = true;
+      }
       words = words.filter((w) => w !== 'const' && w !== 'unsigned' && w !== 'signed');
       size = ptr ? 8 : SIZEOF[words[words.length - 1] ?? 'int'];
     }
@@ -185,24 +251,44 @@ function applyBinary(op: string, a: CValue, b: CValue): CValue {
   const x = toInt(a);
   const y = toInt(b);
   switch (op) {
-    case '||': return x !== 0n || y !== 0n ? 1n : 0n;
-    case '&&': return x !== 0n && y !== 0n ? 1n : 0n;
-    case '|': return x | y;
-    case '^': return x ^ y;
-    case '&': return x & y;
-    case '==': return x === y ? 1n : 0n;
-    case '!=': return x !== y ? 1n : 0n;
-    case '<': return x < y ? 1n : 0n;
-    case '>': return x > y ? 1n : 0n;
-    case '<=': return x <= y ? 1n : 0n;
-    case '>=': return x >= y ? 1n : 0n;
-    case '<<': return x << y;
-    case '>>': return x >> y;
-    case '+': return x + y;
-    case '-': return x - y;
-    case '*': return x * y;
-    case '/': if (y === 0n) throw new EvalError('division by zero'); return x / y;
-    case '%': if (y === 0n) throw new EvalError('division by zero'); return x % y;
+    case '||':
+      return x !== 0n || y !== 0n ? 1n : 0n;
+    case '&&':
+      return x !== 0n && y !== 0n ? 1n : 0n;
+    case '|':
+      return x | y;
+    case '^':
+      return x ^ y;
+    case '&':
+      return x & y;
+    case '==':
+      return x === y ? 1n : 0n;
+    case '!=':
+      return x !== y ? 1n : 0n;
+    case '<':
+      return x < y ? 1n : 0n;
+    case '>':
+      return x > y ? 1n : 0n;
+    case '<=':
+      return x <= y ? 1n : 0n;
+    case '>=':
+      return x >= y ? 1n : 0n;
+    case '<<':
+      return x << y;
+    case '>>':
+      return x >> y;
+    case '+':
+      return x + y;
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/':
+      if (y === 0n) throw new EvalError('division by zero');
+      return x / y;
+    case '%':
+      if (y === 0n) throw new EvalError('division by zero');
+      return x % y;
   }
   throw new EvalError(`unknown operator ${op}`);
 }

@@ -15,13 +15,42 @@ export interface Tok {
 
 const PUNCT3 = ['...', '<<=', '>>='];
 const PUNCT2 = [
-  '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '+=', '-=',
-  '*=', '/=', '%=', '&=', '|=', '^=', '##',
+  '->',
+  '++',
+  '--',
+  '<<',
+  '>>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '&&',
+  '||',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '%=',
+  '&=',
+  '|=',
+  '^=',
+  '##',
 ];
 
 const ESCAPES: Record<string, string> = {
-  n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b',
-  '\\': '\\', "'": "'", '"': '"', '?': '?', '0': '\0',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  e: '\x1b',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '?': '?',
+  '0': '\0',
 };
 
 function isIdStart(c: string): boolean {
@@ -39,7 +68,10 @@ export function decodeEscapes(body: string): string {
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
-    if (c !== '\\' || i + 1 >= body.length) { out += c; continue; }
+    if (c !== '\\' || i + 1 >= body.length) {
+      out += c;
+      continue;
+    }
     const n = body[++i]!;
     if (n === 'x') {
       let hex = '';
@@ -101,10 +133,20 @@ export function lexC(source: string, file = '<input>', directives = true): Tok[]
 
   while (i < text.length) {
     const c = text[i]!;
-    if (c === '\n') { atLineStart = true; i++; continue; }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
+    if (c === '\n') {
+      atLineStart = true;
+      i++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
+      i++;
+      continue;
+    }
     const afterComment = skipComment(i);
-    if (afterComment >= 0) { i = afterComment; continue; }
+    if (afterComment >= 0) {
+      i = afterComment;
+      continue;
+    }
 
     if (c === '#' && atLineStart && directives) {
       // directive: up to end of line, dropping comments, keeping strings intact
@@ -113,7 +155,11 @@ export function lexC(source: string, file = '<input>', directives = true): Tok[]
       i++;
       while (i < text.length && text[i] !== '\n') {
         const ac = skipComment(i);
-        if (ac >= 0) { body += ' '; i = ac; continue; }
+        if (ac >= 0) {
+          body += ' ';
+          i = ac;
+          continue;
+        }
         const ch = text[i]!;
         if (ch === '"' || ch === "'") {
           let j = i + 1;
@@ -147,8 +193,14 @@ export function lexC(source: string, file = '<input>', directives = true): Tok[]
       let j = i + 1;
       while (j < text.length) {
         const d = text[j]!;
-        if (isIdChar(d) || d === '.') { j++; continue; }
-        if ((d === '+' || d === '-') && /[eEpP]/.test(text[j - 1]!)) { j++; continue; }
+        if (isIdChar(d) || d === '.') {
+          j++;
+          continue;
+        }
+        if ((d === '+' || d === '-') && /[eEpP]/.test(text[j - 1]!)) {
+          j++;
+          continue;
+        }
         break;
       }
       push('num', text.slice(i, j), i);
@@ -166,9 +218,17 @@ export function lexC(source: string, file = '<input>', directives = true): Tok[]
       continue;
     }
     const three = text.slice(i, i + 3);
-    if (PUNCT3.includes(three)) { push('punct', three, i); i += 3; continue; }
+    if (PUNCT3.includes(three)) {
+      push('punct', three, i);
+      i += 3;
+      continue;
+    }
     const two = text.slice(i, i + 2);
-    if (PUNCT2.includes(two)) { push('punct', two, i); i += 2; continue; }
+    if (PUNCT2.includes(two)) {
+      push('punct', two, i);
+      i += 2;
+      continue;
+    }
     push('punct', c, i);
     i++;
   }
@@ -183,7 +243,8 @@ export function tokText(toks: readonly Tok[]): string {
     const v = t.kind === 'str' ? JSON.stringify(t.value) : t.kind === 'char' ? `'${t.value}'` : t.value;
     const wordy = (x: Tok | undefined): boolean => !!x && (x.kind === 'id' || x.kind === 'num');
     if (prev && wordy(prev) && wordy(t)) out += ' ';
-    else if (prev && (t.value === '|' || prev.value === '|' || prev.value === ',')) out += prev.value === ',' ? ' ' : '';
+    else if (prev && (t.value === '|' || prev.value === '|' || prev.value === ','))
+      out += prev.value === ',' ? ' ' : '';
     out += v;
     prev = t;
   }

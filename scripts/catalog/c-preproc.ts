@@ -49,8 +49,16 @@ export function parseDefine(text: string, file = '<define>'): Macro | undefined 
     for (let p of rest.slice(0, close).split(',')) {
       p = p.trim();
       if (!p) continue;
-      if (p === '...') { variadic = true; params.push('__VA_ARGS__'); continue; }
-      if (p.endsWith('...')) { variadic = true; params.push(p.slice(0, -3).trim()); continue; }
+      if (p === '...') {
+        variadic = true;
+        params.push('__VA_ARGS__');
+        continue;
+      }
+      if (p.endsWith('...')) {
+        variadic = true;
+        params.push(p.slice(0, -3).trim());
+        continue;
+      }
       params.push(p);
     }
     rest = rest.slice(close + 1);
@@ -83,7 +91,10 @@ export function preprocess(file: string, opts: PreprocessOptions): TranslationUn
   const last: MacroTable = new Map();
   for (const [k, v] of Object.entries(opts.predefined)) {
     const m = parseDefine(`define ${k} ${v}`);
-    if (m) { live.set(k, m); last.set(k, m); }
+    if (m) {
+      live.set(k, m);
+      last.set(k, m);
+    }
   }
   const out: Tok[] = [];
   const included: string[] = [];
@@ -107,7 +118,13 @@ export function preprocess(file: string, opts: PreprocessOptions): TranslationUn
       const t = toks[i]!;
       if (t.kind === 'id' && t.value === 'defined') {
         let name: Tok | undefined;
-        if (toks[i + 1]?.value === '(') { name = toks[i + 2]; i += 3; } else { name = toks[i + 1]; i += 1; }
+        if (toks[i + 1]?.value === '(') {
+          name = toks[i + 2];
+          i += 3;
+        } else {
+          name = toks[i + 1];
+          i += 1;
+        }
         pre.push({ kind: 'num', value: name && live.has(name.value) ? '1' : '0', line: t.line, file: t.file });
         continue;
       }
@@ -135,7 +152,9 @@ export function preprocess(file: string, opts: PreprocessOptions): TranslationUn
       if (!m) continue; // null directive '#'
       const [, dir, arg = ''] = m;
       switch (dir) {
-        case 'if': case 'ifdef': case 'ifndef': {
+        case 'if':
+        case 'ifdef':
+        case 'ifndef': {
           const parent = active();
           let cond = false;
           if (parent) {
@@ -161,20 +180,31 @@ export function preprocess(file: string, opts: PreprocessOptions): TranslationUn
           top.taken = true;
           break;
         }
-        case 'endif': stack.pop(); break;
+        case 'endif':
+          stack.pop();
+          break;
         default: {
           if (!active()) break;
           if (dir === 'define') {
             let mac = defineCache.get(t);
-            if (!mac) { mac = parseDefine(t.value, path); if (mac) defineCache.set(t, mac); }
-            if (mac) { live.set(mac.name, mac); last.set(mac.name, mac); }
+            if (!mac) {
+              mac = parseDefine(t.value, path);
+              if (mac) defineCache.set(t, mac);
+            }
+            if (mac) {
+              live.set(mac.name, mac);
+              last.set(mac.name, mac);
+            }
           } else if (dir === 'undef') {
             live.delete(arg.trim());
           } else if (dir === 'include') {
             const q = /^"([^"]+)"/.exec(arg.trim());
             if (!q) break; // <system> header or computed include
             const target = resolveInclude(q[1]!, path);
-            if (!target) { missing.add(q[1]!); break; }
+            if (!target) {
+              missing.add(q[1]!);
+              break;
+            }
             if (depth < maxDepth) run(target, depth + 1);
           }
         }
@@ -193,7 +223,8 @@ function stringize(arg: readonly Tok[], at: Tok): Tok {
 }
 
 function paste(a: Tok, b: Tok): Tok[] {
-  const text = (a.kind === 'str' ? JSON.stringify(a.value) : a.value) + (b.kind === 'str' ? JSON.stringify(b.value) : b.value);
+  const text =
+    (a.kind === 'str' ? JSON.stringify(a.value) : a.value) + (b.kind === 'str' ? JSON.stringify(b.value) : b.value);
   return lexC(text, a.file, false).map((t) => ({ ...t, line: a.line }));
 }
 
@@ -241,7 +272,11 @@ function substitute(mac: Macro, args: XTok[][], macros: MacroTable, at: Tok, kee
     const t = body[i]!;
     if (t.kind === 'punct' && t.value === '#' && body[i + 1]?.kind === 'id') {
       const a = argOf(body[i + 1]!.value);
-      if (a) { out.push(stringize(a, at)); i++; continue; }
+      if (a) {
+        out.push(stringize(a, at));
+        i++;
+        continue;
+      }
     }
     if (t.kind === 'punct' && t.value === '##') {
       const rhsTok = body[i + 1];
@@ -251,8 +286,14 @@ function substitute(mac: Macro, args: XTok[][], macros: MacroTable, at: Tok, kee
       const lhs = out.pop();
       // GNU ", ## __VA_ARGS__" with empty args drops the comma
       if (lhs && lhs.value === ',' && rhs.length === 0) continue;
-      if (!lhs) { out.push(...rhs); continue; }
-      if (rhs.length === 0) { out.push(lhs); continue; }
+      if (!lhs) {
+        out.push(...rhs);
+        continue;
+      }
+      if (rhs.length === 0) {
+        out.push(lhs);
+        continue;
+      }
       out.push(...paste(lhs, rhs[0]!), ...rhs.slice(1));
       continue;
     }
@@ -281,22 +322,39 @@ export function expandMacros(input: readonly Tok[], macros: MacroTable, keep?: K
   while (i < toks.length) {
     const t = toks[i]!;
     const mac = t.kind === 'id' ? macros.get(t.value) : undefined;
-    if (!mac || t.hide?.has(t.value) || keep?.(t.value) || --budget < 0) { out.push(t); i++; continue; }
+    if (!mac || t.hide?.has(t.value) || keep?.(t.value) || --budget < 0) {
+      out.push(t);
+      i++;
+      continue;
+    }
     let replacement: XTok[];
     let end: number;
     if (mac.params === null) {
       replacement = mac.body.map((b) => ({ ...b }));
       end = i + 1;
     } else {
-      if (toks[i + 1]?.value !== '(') { out.push(t); i++; continue; }
+      if (toks[i + 1]?.value !== '(') {
+        out.push(t);
+        i++;
+        continue;
+      }
       const call = collectArgs(toks, i + 1);
-      if (!call) { out.push(t); i++; continue; }
+      if (!call) {
+        out.push(t);
+        i++;
+        continue;
+      }
       replacement = substitute(mac, call.args, macros, t, keep);
       end = call.end;
     }
     const hide = new Set(t.hide ?? []);
     hide.add(mac.name);
-    const marked = replacement.map((r) => ({ ...r, line: t.line, file: t.file, hide: new Set([...(r.hide ?? []), ...hide]) }));
+    const marked = replacement.map((r) => ({
+      ...r,
+      line: t.line,
+      file: t.file,
+      hide: new Set([...(r.hide ?? []), ...hide]),
+    }));
     toks.splice(i, end - i, ...marked);
   }
   return out.map(({ hide: _h, ...rest }: XTok) => rest);

@@ -16,7 +16,10 @@ export function lexLiteralDefs(lex: string): Map<string, string[]> {
     let ok = true;
     for (const alt of m[2]!.trim().split('|')) {
       const q = /^"([^"\\]*)"$/.exec(alt) ?? /^([A-Za-z0-9_-]+)$/.exec(alt);
-      if (!q) { ok = false; break; }
+      if (!q) {
+        ok = false;
+        break;
+      }
       alts.push(q[1]!);
     }
     if (ok && alts.length) defs.set(m[1]!, alts);
@@ -51,8 +54,16 @@ function skipAction(src: string, start: number): number {
       for (i++; i < src.length && src[i] !== c; i++) if (src[i] === '\\') i++;
       continue;
     }
-    if (c === '/' && src[i + 1] === '*') { i = src.indexOf('*/', i + 2) + 1; if (i <= 0) return src.length; continue; }
-    if (c === '/' && src[i + 1] === '/') { i = src.indexOf('\n', i); if (i < 0) return src.length; continue; }
+    if (c === '/' && src[i + 1] === '*') {
+      i = src.indexOf('*/', i + 2) + 1;
+      if (i <= 0) return src.length;
+      continue;
+    }
+    if (c === '/' && src[i + 1] === '/') {
+      i = src.indexOf('\n', i);
+      if (i < 0) return src.length;
+      continue;
+    }
     if (c === '{') depth++;
     else if (c === '}' && --depth === 0) return i + 1;
   }
@@ -70,13 +81,31 @@ export function yaccRule(y: string, rule: string): Alternative[] {
   while (i < rules.length) {
     const c = rules[i]!;
     const cur = alts[alts.length - 1]!;
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '/' && rules[i + 1] === '*') { i = rules.indexOf('*/', i + 2) + 2; continue; }
-    if (c === '{') { const e = skipAction(rules, i); cur.action += rules.slice(i, e); i = e; continue; }
-    if (c === '|') { alts.push({ symbols: [], action: '' }); i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '/' && rules[i + 1] === '*') {
+      i = rules.indexOf('*/', i + 2) + 2;
+      continue;
+    }
+    if (c === '{') {
+      const e = skipAction(rules, i);
+      cur.action += rules.slice(i, e);
+      i = e;
+      continue;
+    }
+    if (c === '|') {
+      alts.push({ symbols: [], action: '' });
+      i++;
+      continue;
+    }
     if (c === ';') break;
     const w = /^(%?[\w.]+|'[^']*')/.exec(rules.slice(i, i + 200));
-    if (!w) { i++; continue; }
+    if (!w) {
+      i++;
+      continue;
+    }
     cur.symbols.push(w[1]!);
     i += w[1]!.length;
   }
@@ -137,8 +166,13 @@ export function extractGlobals(lex: string, y: string): GlobalParam[] {
     const kinds = [...new Set(e.forms.map(kindOf))];
     for (const name of spellings) {
       out.push({
-        name, token, aliases: spellings.filter((s) => s !== name),
-        valueKinds: kinds, boolean: e.bool, forms: e.forms, deprecated: e.deprecated,
+        name,
+        token,
+        aliases: spellings.filter((s) => s !== name),
+        valueKinds: kinds,
+        boolean: e.bool,
+        forms: e.forms,
+        deprecated: e.deprecated,
       });
     }
   }

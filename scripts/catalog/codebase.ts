@@ -29,7 +29,10 @@ export function loadUnit(file: string, opts: PreprocessOptions, cache = false): 
 }
 
 export class CodeBase {
-  constructor(public readonly units: Unit[], public readonly helpers: Unit[] = []) {}
+  constructor(
+    public readonly units: Unit[],
+    public readonly helpers: Unit[] = [],
+  ) {}
 
   private all(prefer?: Unit): Unit[] {
     const list = [...this.units, ...this.helpers];

@@ -44,7 +44,11 @@ export function extractCore(env: ExtractEnv, legacy: LegacyGrammar[] = []): Core
   const problems: string[] = [];
   const functions = readCoreTable(env, { file: 'core_cmds.c', names: ['core_cmds'], read: readCmds }, problems);
   const pvs = readCoreTable(env, { file: 'pvar.c', names: ['_pv_names_table'], read: readPvs }, problems);
-  const transformations = readCoreTable(env, { file: 'transformations.c', names: ['core_trans'], read: readTrans }, problems);
+  const transformations = readCoreTable(
+    env,
+    { file: 'transformations.c', names: ['core_trans'], read: readTrans },
+    problems,
+  );
 
   const lexPath = join(env.root, 'cfg.lex');
   const yPath = join(env.root, 'cfg.y');

@@ -7,35 +7,94 @@ import { isZero, type InitNode } from './c-decls.js';
 import { CodeBase, loadUnit, type Unit } from './codebase.js';
 import type { PreprocessOptions } from './c-preproc.js';
 import {
-  readAcmds, readCmds, readDeps, readMi, readParams, readPvs, readStats, readTrans,
-  stripPointerExpr, tableTree, type TableCtx,
+  readAcmds,
+  readCmds,
+  readDeps,
+  readMi,
+  readParams,
+  readPvs,
+  readStats,
+  readTrans,
+  stripPointerExpr,
+  tableTree,
+  type TableCtx,
 } from './tables.js';
 import type { ModType, ModuleEntry } from '../../src/catalog/types.js';
 
 /** Macros a default Linux build of 3.3 defines (Makefile.conf.template + Makefile.defs). */
 export const DEFAULT_DEFINES: Record<string, string> = {
-  STATISTICS: '1', PKG_MALLOC: '1', SHM_MMAP: '1', USE_MCAST: '1', DISABLE_NAGLE: '1',
-  HAVE_RESOLV_RES: '1', F_MALLOC: '1', Q_MALLOC: '1', HP_MALLOC: '1', DBG_MALLOC: '1',
-  __OS_linux: '1', __linux__: '1', __CPU_x86_64: '1', __SMP_yes: '1', __GNUC__: '9',
-  __GLIBC__: '2', __GLIBC_MINOR__: '31',
-  HAVE_EPOLL: '1', HAVE_SIGIO_RT: '1', HAVE_SELECT: '1', HAVE_GETHOSTBYNAME2: '1',
-  HAVE_UNION_SEMUN: '1', HAVE_SCHED_YIELD: '1', HAVE_MSG_NOSIGNAL: '1',
-  HAVE_MSGHDR_MSG_CONTROL: '1', HAVE_ALLOCA_H: '1', HAVE_TIMEGM: '1', USE_FUTEX: '1', FAST_LOCK: '1',
+  STATISTICS: '1',
+  PKG_MALLOC: '1',
+  SHM_MMAP: '1',
+  USE_MCAST: '1',
+  DISABLE_NAGLE: '1',
+  HAVE_RESOLV_RES: '1',
+  F_MALLOC: '1',
+  Q_MALLOC: '1',
+  HP_MALLOC: '1',
+  DBG_MALLOC: '1',
+  __OS_linux: '1',
+  __linux__: '1',
+  __CPU_x86_64: '1',
+  __SMP_yes: '1',
+  __GNUC__: '9',
+  __GLIBC__: '2',
+  __GLIBC_MINOR__: '31',
+  HAVE_EPOLL: '1',
+  HAVE_SIGIO_RT: '1',
+  HAVE_SELECT: '1',
+  HAVE_GETHOSTBYNAME2: '1',
+  HAVE_UNION_SEMUN: '1',
+  HAVE_SCHED_YIELD: '1',
+  HAVE_MSG_NOSIGNAL: '1',
+  HAVE_MSGHDR_MSG_CONTROL: '1',
+  HAVE_ALLOCA_H: '1',
+  HAVE_TIMEGM: '1',
+  USE_FUTEX: '1',
+  FAST_LOCK: '1',
   NAME: '"opensips"',
   // normally from system headers, which are not read
-  NULL: '((void *)0)', INT_MAX: '2147483647', UINT_MAX: '4294967295U',
-  true: '1', false: '0',
-  S_IRUSR: '0400', S_IWUSR: '0200', S_IXUSR: '0100', S_IRGRP: '0040', S_IWGRP: '0020',
-  S_IXGRP: '0010', S_IROTH: '0004', S_IWOTH: '0002', S_IXOTH: '0001',
+  NULL: '((void *)0)',
+  INT_MAX: '2147483647',
+  UINT_MAX: '4294967295U',
+  true: '1',
+  false: '0',
+  S_IRUSR: '0400',
+  S_IWUSR: '0200',
+  S_IXUSR: '0100',
+  S_IRGRP: '0040',
+  S_IWGRP: '0020',
+  S_IXGRP: '0010',
+  S_IROTH: '0004',
+  S_IWOTH: '0002',
+  S_IXOTH: '0001',
   // -DCFG_DIR for the default install prefix
   CFG_DIR: '"/usr/local/etc/opensips/"',
 };
 
 /** module_exports members in 3.3 order; used only if the struct can't be read */
 const EXPORTS_FIELDS_FALLBACK = [
-  'name', 'type', 'version', 'compile_flags', 'dlflags', 'load_f', 'deps', 'cmds', 'acmds',
-  'params', 'stats', 'mi_cmds', 'items', 'trans', 'procs', 'preinit_f', 'init_f', 'response_f',
-  'destroy_f', 'init_child_f', 'reload_ack_f',
+  'name',
+  'type',
+  'version',
+  'compile_flags',
+  'dlflags',
+  'load_f',
+  'deps',
+  'cmds',
+  'acmds',
+  'params',
+  'stats',
+  'mi_cmds',
+  'items',
+  'trans',
+  'procs',
+  'preinit_f',
+  'init_f',
+  'response_f',
+  'destroy_f',
+  'init_child_f',
+  'reload_ack_f',
 ];
 
 export interface ExtractEnv {
@@ -45,7 +104,11 @@ export interface ExtractEnv {
   coreHelpers: Unit[];
 }
 
-export function ppOptions(env: ExtractEnv, extraDirs: string[], defines: Record<string, string> = {}): PreprocessOptions {
+export function ppOptions(
+  env: ExtractEnv,
+  extraDirs: string[],
+  defines: Record<string, string> = {},
+): PreprocessOptions {
   return { includeDirs: [...extraDirs, env.root], predefined: { ...env.defines, ...defines }, sandbox: env.root };
 }
 
@@ -85,8 +148,19 @@ function exportsFields(tree: InitNode, fields: string[]): Map<string, InitNode> 
 export function emptyModule(path: string): ModuleEntry {
   const dir = basename(path);
   return {
-    name: dir, dir, path, modType: 'default', functions: [], asyncFunctions: [], params: [],
-    deps: { modules: [], params: [] }, pvs: [], transformations: [], mi: [], stats: [], problems: [],
+    name: dir,
+    dir,
+    path,
+    modType: 'default',
+    functions: [],
+    asyncFunctions: [],
+    params: [],
+    deps: { modules: [], params: [] },
+    pvs: [],
+    transformations: [],
+    mi: [],
+    stats: [],
+    problems: [],
   };
 }
 
@@ -94,13 +168,16 @@ export function emptyModule(path: string): ModuleEntry {
 export function extractModule(env: ExtractEnv, path: string): { module: ModuleEntry; failed: boolean } {
   const modDir = join(env.root, path);
   const mod = emptyModule(path);
-  const cFiles = readdirSync(modDir).filter((f) => f.endsWith('.c')).sort();
+  const cFiles = readdirSync(modDir)
+    .filter((f) => f.endsWith('.c'))
+    .sort();
   const opts = ppOptions(env, [modDir], { MOD_NAME: mod.dir });
   const units = cFiles.map((f) => loadUnit(join(modDir, f), opts));
   const cb = new CodeBase(units, [...libHelpers(env, units), ...env.coreHelpers]);
 
   // `exports` in modules/, `<name>_exports` for the built-in transports
-  const found = cb.findDecl('exports', undefined, /module_exports/) ??
+  const found =
+    cb.findDecl('exports', undefined, /module_exports/) ??
     cb.findDecl(`${mod.dir}_exports`, undefined, /module_exports/);
   if (!found || !found.decl.init) {
     mod.problems.push('no `struct module_exports exports` found');
@@ -167,7 +244,10 @@ export function extractModule(env: ExtractEnv, path: string): { module: ModuleEn
 /** module directories relative to the root: modules/* and net/proto_* */
 export function listModuleDirs(root: string): string[] {
   const out: string[] = [];
-  for (const [base, filter] of [['modules', /./], ['net', /^proto_/]] as const) {
+  for (const [base, filter] of [
+    ['modules', /./],
+    ['net', /^proto_/],
+  ] as const) {
     const dir = join(root, base);
     if (!existsSync(dir)) continue;
     for (const d of readdirSync(dir, { withFileTypes: true })) {

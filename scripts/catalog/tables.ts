@@ -6,11 +6,33 @@ import type { Tok } from './c-lexer.js';
 import { tokText } from './c-lexer.js';
 import { tryEval } from './c-eval.js';
 import { expandMacros } from './c-preproc.js';
-import { baseTypeName, isZero, matchClose, nodeString, parseInit, splitTop, type Decl, type InitNode } from './c-decls.js';
+import {
+  baseTypeName,
+  isZero,
+  matchClose,
+  nodeString,
+  parseInit,
+  splitTop,
+  type Decl,
+  type InitNode,
+} from './c-decls.js';
 import { KEEP_FLAG_NAMES, type CodeBase, type Unit } from './codebase.js';
 import type {
-  AsyncFunction, CmdParam, DefaultFrom, DepBehaviour, MiCommand, ModParam, ModType, ModuleDep,
-  ParamDep, ParamKind, PseudoVar, RouteType, ScriptFunction, Statistic, Transformation,
+  AsyncFunction,
+  CmdParam,
+  DefaultFrom,
+  DepBehaviour,
+  MiCommand,
+  ModParam,
+  ModType,
+  ModuleDep,
+  ParamDep,
+  ParamKind,
+  PseudoVar,
+  RouteType,
+  ScriptFunction,
+  Statistic,
+  Transformation,
 } from '../../src/catalog/types.js';
 
 export interface TableCtx {
@@ -22,20 +44,53 @@ export interface TableCtx {
 
 /** Values as defined by the 3.3 headers; used only when a tree lacks them. */
 export const FALLBACK_CONSTS: Record<string, bigint> = {
-  CMD_PARAM_INT: 1n, CMD_PARAM_STR: 2n, CMD_PARAM_VAR: 4n, CMD_PARAM_REGEX: 8n,
-  CMD_PARAM_OPT: 16n, CMD_PARAM_FIX_NULL: 32n, CMD_PARAM_NO_EXPAND: 64n, CMD_PARAM_STATIC: 128n,
-  REQUEST_ROUTE: 1n, FAILURE_ROUTE: 2n, ONREPLY_ROUTE: 4n, BRANCH_ROUTE: 8n, ERROR_ROUTE: 16n,
-  LOCAL_ROUTE: 32n, STARTUP_ROUTE: 64n, TIMER_ROUTE: 128n, EVENT_ROUTE: 256n,
-  STR_PARAM: 1n, INT_PARAM: 2n, USE_FUNC_PARAM: 1n << 31n,
-  DEP_SILENT: 1n, DEP_WARN: 2n, DEP_ABORT: 4n, DEP_REVERSE_INIT: 8n, DEP_REVERSE_DESTROY: 16n,
+  CMD_PARAM_INT: 1n,
+  CMD_PARAM_STR: 2n,
+  CMD_PARAM_VAR: 4n,
+  CMD_PARAM_REGEX: 8n,
+  CMD_PARAM_OPT: 16n,
+  CMD_PARAM_FIX_NULL: 32n,
+  CMD_PARAM_NO_EXPAND: 64n,
+  CMD_PARAM_STATIC: 128n,
+  REQUEST_ROUTE: 1n,
+  FAILURE_ROUTE: 2n,
+  ONREPLY_ROUTE: 4n,
+  BRANCH_ROUTE: 8n,
+  ERROR_ROUTE: 16n,
+  LOCAL_ROUTE: 32n,
+  STARTUP_ROUTE: 64n,
+  TIMER_ROUTE: 128n,
+  EVENT_ROUTE: 256n,
+  STR_PARAM: 1n,
+  INT_PARAM: 2n,
+  USE_FUNC_PARAM: 1n << 31n,
+  DEP_SILENT: 1n,
+  DEP_WARN: 2n,
+  DEP_ABORT: 4n,
+  DEP_REVERSE_INIT: 8n,
+  DEP_REVERSE_DESTROY: 16n,
 };
 
-const CMD_FLAGS = ['CMD_PARAM_INT', 'CMD_PARAM_STR', 'CMD_PARAM_VAR', 'CMD_PARAM_REGEX',
-  'CMD_PARAM_OPT', 'CMD_PARAM_FIX_NULL', 'CMD_PARAM_NO_EXPAND', 'CMD_PARAM_STATIC'];
+const CMD_FLAGS = [
+  'CMD_PARAM_INT',
+  'CMD_PARAM_STR',
+  'CMD_PARAM_VAR',
+  'CMD_PARAM_REGEX',
+  'CMD_PARAM_OPT',
+  'CMD_PARAM_FIX_NULL',
+  'CMD_PARAM_NO_EXPAND',
+  'CMD_PARAM_STATIC',
+];
 const ROUTES: Array<[string, RouteType]> = [
-  ['REQUEST_ROUTE', 'request'], ['FAILURE_ROUTE', 'failure'], ['ONREPLY_ROUTE', 'onreply'],
-  ['BRANCH_ROUTE', 'branch'], ['ERROR_ROUTE', 'error'], ['LOCAL_ROUTE', 'local'],
-  ['STARTUP_ROUTE', 'startup'], ['TIMER_ROUTE', 'timer'], ['EVENT_ROUTE', 'event'],
+  ['REQUEST_ROUTE', 'request'],
+  ['FAILURE_ROUTE', 'failure'],
+  ['ONREPLY_ROUTE', 'onreply'],
+  ['BRANCH_ROUTE', 'branch'],
+  ['ERROR_ROUTE', 'error'],
+  ['LOCAL_ROUTE', 'local'],
+  ['STARTUP_ROUTE', 'startup'],
+  ['TIMER_ROUTE', 'timer'],
+  ['EVENT_ROUTE', 'event'],
 ];
 const DEP_FLAGS = ['DEP_SILENT', 'DEP_WARN', 'DEP_ABORT', 'DEP_REVERSE_INIT', 'DEP_REVERSE_DESTROY'];
 
@@ -111,7 +166,9 @@ function readCmdParams(ctx: TableCtx, node: InitNode | undefined, fname: string)
 
 function arity(params: CmdParam[]): { minArgs: number; maxArgs: number } {
   let min = 0;
-  params.forEach((p, i) => { if (!p.optional) min = i + 1; });
+  params.forEach((p, i) => {
+    if (!p.optional) min = i + 1;
+  });
   return { minArgs: min, maxArgs: params.length };
 }
 
@@ -132,9 +189,12 @@ export function readCmds(ctx: TableCtx, table: InitNode): ScriptFunction[] {
       name,
       params,
       ...arity(params),
-      routes: ROUTES.filter(([macro]) => { const v = constOf(ctx, macro); return v !== undefined && (m & v) !== 0n; }).map(([, r]) => r),
-      routeFlags: items[3] && items[3].kind === 'expr'
-        ? items[3].toks.filter((t) => t.kind === 'id').map((t) => t.value) : [],
+      routes: ROUTES.filter(([macro]) => {
+        const v = constOf(ctx, macro);
+        return v !== undefined && (m & v) !== 0n;
+      }).map(([, r]) => r),
+      routeFlags:
+        items[3] && items[3].kind === 'expr' ? items[3].toks.filter((t) => t.kind === 'id').map((t) => t.value) : [],
       routeMask: Number(m),
     });
   }
@@ -155,12 +215,18 @@ export function readAcmds(ctx: TableCtx, table: InitNode): AsyncFunction[] {
 
 // ------------------------------------------------------------ modparams
 
-interface Resolved { value: string | number | null; from: DefaultFrom }
+interface Resolved {
+  value: string | number | null;
+  from: DefaultFrom;
+}
 
 /** strip casts, parentheses and address-of from a pointer expression */
 export function stripPointerExpr(toks: Tok[]): Tok[] {
   for (;;) {
-    if (toks[0]?.value === '&') { toks = toks.slice(1); continue; }
+    if (toks[0]?.value === '&') {
+      toks = toks.slice(1);
+      continue;
+    }
     if (toks[0]?.value !== '(') return toks;
     const close = matchClose(toks, 0);
     toks = close === toks.length - 1 ? toks.slice(1, -1) : toks.slice(close + 1);
@@ -179,7 +245,11 @@ export function resolveDefault(ctx: TableCtx, ptr: InitNode | undefined): Resolv
   // access path: .member / [index] steps
   const steps: PathStep[] = [];
   for (let i = 1; i < toks.length;) {
-    if (toks[i]!.value === '.' && toks[i + 1]?.kind === 'id') { steps.push({ member: toks[i + 1]!.value }); i += 2; continue; }
+    if (toks[i]!.value === '.' && toks[i + 1]?.kind === 'id') {
+      steps.push({ member: toks[i + 1]!.value });
+      i += 2;
+      continue;
+    }
     if (toks[i]!.value === '[') {
       const close = matchClose(toks, i);
       const v = ctx.cb.evaluate(toks.slice(i + 1, close), ctx.unit);
@@ -207,7 +277,10 @@ export function resolveDefault(ctx: TableCtx, ptr: InitNode | undefined): Resolv
   let node: InitNode | undefined = parseInit(expandMacros(decl.init, unit.tu.macros));
   for (const step of steps) {
     if (!node || node.kind !== 'list') return unresolved;
-    if ('index' in step) { node = node.items[Number(step.index)]; continue; }
+    if ('index' in step) {
+      node = node.items[Number(step.index)];
+      continue;
+    }
     const designated: InitNode | undefined = node.items.find((x) => x.designator === step.member);
     const members = ctx.cb.findStruct(type);
     let idx = members?.findIndex((m) => m.name === step.member) ?? -1;
@@ -219,7 +292,10 @@ export function resolveDefault(ctx: TableCtx, ptr: InitNode | undefined): Resolv
     type = mt.replace(/\*$/, '');
   }
   // a str (or struct) value: its first member holds the string
-  if (node && node.kind === 'list') { isPtr = true; node = node.items[0]; }
+  if (node && node.kind === 'list') {
+    isPtr = true;
+    node = node.items[0];
+  }
   const pointerLike = isPtr || type === 'str';
   if (!node || node.kind !== 'expr' || node.toks.length === 0) {
     return pointerLike ? { value: null, from: 'null' } : { value: 0, from: 'implicit-zero' };
@@ -263,7 +339,11 @@ function modTypeOf(id: string | null): ModType {
 
 function depOf(ctx: TableCtx, typeId: string | null, name: string | null | undefined, flagsV: bigint): ModuleDep {
   const flags = decode(ctx, flagsV, DEP_FLAGS);
-  const onMissing: DepBehaviour = flags.includes('DEP_ABORT') ? 'abort' : flags.includes('DEP_WARN') ? 'warn' : 'silent';
+  const onMissing: DepBehaviour = flags.includes('DEP_ABORT')
+    ? 'abort'
+    : flags.includes('DEP_WARN')
+      ? 'warn'
+      : 'silent';
   return { module: name ?? null, modType: modTypeOf(typeId), onMissing, flags };
 }
 
@@ -360,13 +440,17 @@ export function methodNames(body: readonly Tok[]): { methods: string[]; prefixTe
     if (t.kind !== 'id' || !/(cmp|match)/i.test(t.value) || body[i + 1]?.value !== '(') continue;
     const close = matchClose(body, i + 1);
     const args = splitTop(body.slice(i + 2, close), ',');
-    const isNameS = (a: Tok[]): boolean => a.length === 3 && a[0]!.value === 'name' && a[1]!.value === '.' && a[2]!.value === 's';
+    const isNameS = (a: Tok[]): boolean =>
+      a.length === 3 && a[0]!.value === 'name' && a[1]!.value === '.' && a[2]!.value === 's';
     if (!args.some(isNameS)) continue;
     const lens = nameLenChecks(body, i);
     for (const a of args) {
       if (a.length !== 1 || a[0]!.kind !== 'str') continue;
       const lit = a[0]!.value;
-      if (lens.length && !lens.includes(lit.length)) { prefixTests = true; continue; }
+      if (lens.length && !lens.includes(lit.length)) {
+        prefixTests = true;
+        continue;
+      }
       names.add(lit);
     }
     // comparisons against an offset into the name (name.s+3 ...)

@@ -6,7 +6,15 @@ import type { Clock } from './clock.js';
 export const LOG_LEVELS = { ALERT: -3, CRIT: -2, ERR: -1, WARN: 1, NOTICE: 2, INFO: 3, DBG: 4 } as const;
 export type LogLevelName = keyof typeof LOG_LEVELS;
 
-const LEVEL_TEXT: Record<number, string> = { [-3]: 'ALERT:', [-2]: 'CRITICAL:', [-1]: 'ERROR:', 1: 'WARNING:', 2: 'NOTICE:', 3: 'INFO:', 4: 'DBG:' };
+const LEVEL_TEXT: Record<number, string> = {
+  [-3]: 'ALERT:',
+  [-2]: 'CRITICAL:',
+  [-1]: 'ERROR:',
+  1: 'WARNING:',
+  2: 'NOTICE:',
+  3: 'INFO:',
+  4: 'DBG:',
+};
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -17,7 +25,9 @@ export function dpTime(ms: number): string {
   return `${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-export interface LogSink { write(line: string): void }
+export interface LogSink {
+  write(line: string): void;
+}
 
 export class Logger {
   logLevel = 2;
@@ -25,7 +35,10 @@ export class Logger {
   prefix = '';
   pid = process.pid;
 
-  constructor(private readonly clock: Clock, private readonly sink: LogSink = { write: (l) => process.stderr.write(l) }) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly sink: LogSink = { write: (l) => process.stderr.write(l) },
+  ) {}
 
   private head(): string {
     return `${dpTime(this.clock.now())} [${this.pid}] ${this.prefix}`;
@@ -34,7 +47,9 @@ export class Logger {
   /** Core and module messages: `ERROR:module:function: text`. */
   log(level: number, module: string, fn: string, text: string): void {
     if (this.logLevel < level) return;
-    this.sink.write(`${this.head()}${LEVEL_TEXT[level] ?? ''}${module}:${fn}: ${text}${text.endsWith('\n') ? '' : '\n'}`);
+    this.sink.write(
+      `${this.head()}${LEVEL_TEXT[level] ?? ''}${module}:${fn}: ${text}${text.endsWith('\n') ? '' : '\n'}`,
+    );
   }
 
   /** xlog output: printed only when `level <= xlog_level`, with no level text, exactly as formatted. */

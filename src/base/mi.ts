@@ -5,7 +5,13 @@
 // tables and transports (net/) serve them without importing the core.
 
 export class MiError extends Error {
-  constructor(readonly code: number, message: string, readonly data?: string) { super(message); }
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: string,
+  ) {
+    super(message);
+  }
 }
 
 export type MiParams = Record<string, unknown> | unknown[] | undefined;
@@ -52,7 +58,8 @@ export class MiRegistry<R> implements MiHandler<R> {
   /** Positional params are matched to the recipe with as many parameters. */
   private named(cmd: MiCommand<R>, params: MiParams): Record<string, unknown> {
     if (params === undefined) {
-      if (!cmd.recipes.some((r) => r.length === 0)) throw new MiError(-32602, 'Invalid params', 'Too few or too many parameters');
+      if (!cmd.recipes.some((r) => r.length === 0))
+        throw new MiError(-32602, 'Invalid params', 'Too few or too many parameters');
       return {};
     }
     if (Array.isArray(params)) {
@@ -71,8 +78,13 @@ export class MiRegistry<R> implements MiHandler<R> {
   handle(request: unknown, rt: R): Record<string, unknown> | undefined {
     const req = request as { jsonrpc?: unknown; method?: unknown; params?: unknown; id?: unknown };
     const id = req && typeof req === 'object' && 'id' in req ? req.id : null;
-    const fail = (e: MiError): Record<string, unknown> => ({ jsonrpc: '2.0', error: { code: e.code, message: e.message, ...(e.data ? { data: e.data } : {}) }, id });
-    if (!req || typeof req !== 'object' || req.jsonrpc !== '2.0' || typeof req.method !== 'string') return fail(new MiError(-32600, 'Invalid Request'));
+    const fail = (e: MiError): Record<string, unknown> => ({
+      jsonrpc: '2.0',
+      error: { code: e.code, message: e.message, ...(e.data ? { data: e.data } : {}) },
+      id,
+    });
+    if (!req || typeof req !== 'object' || req.jsonrpc !== '2.0' || typeof req.method !== 'string')
+      return fail(new MiError(-32600, 'Invalid Request'));
     const cmd = this.lookup(req.method, rt);
     if (!cmd) return fail(new MiError(-32601, 'Method not found'));
     try {

@@ -7,8 +7,16 @@
 
 import { readFileSync } from 'node:fs';
 import type {
-  AsyncFunction, Catalog, GlobalParam, KeywordCommand, ModParam, ModuleEntry, PseudoVar,
-  RemovedGlobal, ScriptFunction, Transformation,
+  AsyncFunction,
+  Catalog,
+  GlobalParam,
+  KeywordCommand,
+  ModParam,
+  ModuleEntry,
+  PseudoVar,
+  RemovedGlobal,
+  ScriptFunction,
+  Transformation,
 } from './types.js';
 
 export type * from './types.js';
@@ -62,7 +70,9 @@ function candidates(loaded?: Iterable<string>): ModuleEntry[] {
 
 /** every definition of a script function name (core first) */
 export function findFunctions(name: string, loaded?: Iterable<string>): FunctionRef[] {
-  const out: FunctionRef[] = loadCatalog().core.functions.filter((f) => f.name === name).map((fn) => ({ module: null, fn }));
+  const out: FunctionRef[] = loadCatalog()
+    .core.functions.filter((f) => f.name === name)
+    .map((fn) => ({ module: null, fn }));
   for (const m of candidates(loaded)) {
     for (const fn of m.functions) if (fn.name === name) out.push({ module: m.name, fn });
   }
@@ -109,15 +119,19 @@ export function keywordCommands(): KeywordCommand[] {
  * and without an inner name). module null = core.
  */
 export function findPv(name: string, loaded?: Iterable<string>): Array<{ module: string | null; pv: PseudoVar }> {
-  const out: Array<{ module: string | null; pv: PseudoVar }> =
-    loadCatalog().core.pvs.filter((p) => p.name === name).map((pv) => ({ module: null, pv }));
+  const out: Array<{ module: string | null; pv: PseudoVar }> = loadCatalog()
+    .core.pvs.filter((p) => p.name === name)
+    .map((pv) => ({ module: null, pv }));
   for (const m of candidates(loaded)) {
     for (const pv of m.pvs) if (pv.name === name) out.push({ module: m.name, pv });
   }
   return out;
 }
 
-export function findTransformation(cls: string, loaded?: Iterable<string>): { module: string | null; tr: Transformation } | undefined {
+export function findTransformation(
+  cls: string,
+  loaded?: Iterable<string>,
+): { module: string | null; tr: Transformation } | undefined {
   const core = loadCatalog().core.transformations.find((t) => t.class === cls);
   if (core) return { module: null, tr: core };
   for (const m of candidates(loaded)) {

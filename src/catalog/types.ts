@@ -3,8 +3,7 @@
 // only facts (names, kinds, counts, defaults, dependency names).
 
 export type RouteType =
-  | 'request' | 'failure' | 'onreply' | 'branch' | 'error'
-  | 'local' | 'startup' | 'timer' | 'event';
+  'request' | 'failure' | 'onreply' | 'branch' | 'error' | 'local' | 'startup' | 'timer' | 'event';
 
 /** value kinds a script-function parameter accepts (CMD_PARAM_INT/STR/VAR/REGEX) */
 export type ParamKind = 'int' | 'str' | 'var' | 'regex';
@@ -49,11 +48,11 @@ export type AsyncFunction = Omit<ScriptFunction, 'routes' | 'routeFlags' | 'rout
 export type ModParamType = 'int' | 'str';
 
 export type DefaultFrom =
-  | 'initializer'   // resolved from the C variable's initializer
+  | 'initializer' // resolved from the C variable's initializer
   | 'implicit-zero' // integer variable without initializer (C zero-init)
-  | 'null'          // pointer / str left NULL by the initializer (the module may fill one in at start-up)
-  | 'function'      // USE_FUNC_PARAM: set through a setter function
-  | 'unresolved';   // could not be evaluated statically
+  | 'null' // pointer / str left NULL by the initializer (the module may fill one in at start-up)
+  | 'function' // USE_FUNC_PARAM: set through a setter function
+  | 'unresolved'; // could not be evaluated statically
 
 export interface ModParam {
   name: string;
@@ -145,17 +144,17 @@ export interface ModuleEntry {
 
 /** value kinds of the global-parameter grammar */
 export type GlobalValueKind =
-  | 'number'            // NUMBER (decimal/hex/octal; yes/no/true/false/on/off/enable/disable lex as 1/0)
-  | 'signed-number'     // snumber: [+-]NUMBER
-  | 'string'            // STRING
-  | 'id'                // bare identifier
-  | 'host'              // listen_id: ip | "string" | host.name
-  | 'socket'            // socket_def: proto:host[:port] [params...]
-  | 'alias-list'        // id_lst
+  | 'number' // NUMBER (decimal/hex/octal; yes/no/true/false/on/off/enable/disable lex as 1/0)
+  | 'signed-number' // snumber: [+-]NUMBER
+  | 'string' // STRING
+  | 'id' // bare identifier
+  | 'host' // listen_id: ip | "string" | host.name
+  | 'socket' // socket_def: proto:host[:port] [params...]
+  | 'alias-list' // id_lst
   | 'auto-scaling-profile'
   | 'number-with-scaling-profile' // NUMBER use_auto_scaling_profile ID
-  | 'mem-group'         // STRING : STRING...
-  | 'blacklist'         // ID : { (proto, ipnet, port, "str"), ... }
+  | 'mem-group' // STRING : STRING...
+  | 'blacklist' // ID : { (proto, ipnet, port, "str"), ... }
   | 'complex';
 
 export interface GlobalParam {

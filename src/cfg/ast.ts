@@ -47,7 +47,12 @@ export type FormatPart = string | PVarSpec;
 export type CompareOp = '==' | '!=' | '<' | '>' | '<=' | '>=' | '=~' | '!~';
 export type ArithOp = '+' | '-' | '*' | '/' | '%' | '|' | '&' | '^' | '<<' | '>>';
 
-export interface NumberLit { kind: 'Number'; value: number; text: string; span: Span }
+export interface NumberLit {
+  kind: 'Number';
+  value: number;
+  text: string;
+  span: Span;
+}
 export interface StringLit {
   kind: 'String';
   /** After escape processing; adjacent strings are folded into one. */
@@ -57,44 +62,163 @@ export interface StringLit {
   parts: FormatPart[];
   span: Span;
 }
-export interface NullLit { kind: 'Null'; span: Span }
-export interface NetLit { kind: 'Net'; text: string; span: Span }
-export interface Compare { kind: 'Compare'; op: CompareOp; left: PVar; right: PVar | StringLit | NumberLit | NullLit | NetLit; span: Span }
-export interface Logical { kind: 'Logical'; op: '&&' | '||'; left: Expr; right: Expr; span: Span }
-export interface Not { kind: 'Not'; operand: Expr; span: Span }
-export interface Group { kind: 'Group'; expr: Expr; span: Span }
+export interface NullLit {
+  kind: 'Null';
+  span: Span;
+}
+export interface NetLit {
+  kind: 'Net';
+  text: string;
+  span: Span;
+}
+export interface Compare {
+  kind: 'Compare';
+  op: CompareOp;
+  left: PVar;
+  right: PVar | StringLit | NumberLit | NullLit | NetLit;
+  span: Span;
+}
+export interface Logical {
+  kind: 'Logical';
+  op: '&&' | '||';
+  left: Expr;
+  right: Expr;
+  span: Span;
+}
+export interface Not {
+  kind: 'Not';
+  operand: Expr;
+  span: Span;
+}
+export interface Group {
+  kind: 'Group';
+  expr: Expr;
+  span: Span;
+}
 /** `[ aexpr ]` used as a condition. */
-export interface Bracket { kind: 'Bracket'; expr: Expr; span: Span }
-export interface Binary { kind: 'Binary'; op: ArithOp; left: Expr; right: Expr; span: Span }
-export interface BitNot { kind: 'BitNot'; operand: Expr; span: Span }
+export interface Bracket {
+  kind: 'Bracket';
+  expr: Expr;
+  span: Span;
+}
+export interface Binary {
+  kind: 'Binary';
+  op: ArithOp;
+  left: Expr;
+  right: Expr;
+  span: Span;
+}
+export interface BitNot {
+  kind: 'BitNot';
+  operand: Expr;
+  span: Span;
+}
 /** A statement used as a condition or operand: a call, an `if`, an assignment or a block. */
-export interface StatementExpr { kind: 'StatementExpr'; statement: Statement; span: Span }
+export interface StatementExpr {
+  kind: 'StatementExpr';
+  statement: Statement;
+  span: Span;
+}
 
 export type Expr =
-  | NumberLit | StringLit | NullLit | NetLit | PVar | Compare | Logical | Not | Group | Bracket
-  | Binary | BitNot | StatementExpr;
+  | NumberLit
+  | StringLit
+  | NullLit
+  | NetLit
+  | PVar
+  | Compare
+  | Logical
+  | Not
+  | Group
+  | Bracket
+  | Binary
+  | BitNot
+  | StatementExpr;
 
 // ---- statements -------------------------------------------------------------
 export type CallArg = StringLit | NumberLit | PVar | NullLit | BareWord;
-export interface BareWord { kind: 'BareWord'; text: string; span: Span }
+export interface BareWord {
+  kind: 'BareWord';
+  text: string;
+  span: Span;
+}
 
 export interface Call {
-  kind: 'Call'; name: string; nameSpan: Span; args: (CallArg | undefined)[]; span: Span;
+  kind: 'Call';
+  name: string;
+  nameSpan: Span;
+  args: (CallArg | undefined)[];
+  span: Span;
   /** Rebuilt by error recovery (a parenthesis is missing): the syntax error stands for it, nothing is checked about it. */
   recovered?: true;
 }
-export interface RouteCall { kind: 'RouteCall'; target: RouteName | PVar; args: (StringLit | NumberLit | NullLit | PVar)[]; span: Span }
-export interface Assign { kind: 'Assign'; target: PVar; op: string; value: Expr; span: Span }
-export interface If { kind: 'If'; cond: Expr; then: Statement[]; otherwise?: Statement[]; span: Span }
-export interface While { kind: 'While'; cond: Expr; body: Statement[]; span: Span }
-export interface ForEach { kind: 'ForEach'; iterator: PVar; source: PVar; body: Statement[]; span: Span }
-export interface SwitchCase { value: NumberLit | StringLit | undefined; body: Statement[]; span: Span }
-export interface Switch { kind: 'Switch'; subject: PVar; cases: SwitchCase[]; span: Span }
-export interface Exit { kind: 'Exit'; span: Span }
-export interface Drop { kind: 'Drop'; span: Span }
-export interface Return { kind: 'Return'; value?: NumberLit | PVar; span: Span }
-export interface Break { kind: 'Break'; span: Span }
-export interface Assert { kind: 'Assert'; cond: Expr; message: StringLit; span: Span }
+export interface RouteCall {
+  kind: 'RouteCall';
+  target: RouteName | PVar;
+  args: (StringLit | NumberLit | NullLit | PVar)[];
+  span: Span;
+}
+export interface Assign {
+  kind: 'Assign';
+  target: PVar;
+  op: string;
+  value: Expr;
+  span: Span;
+}
+export interface If {
+  kind: 'If';
+  cond: Expr;
+  then: Statement[];
+  otherwise?: Statement[];
+  span: Span;
+}
+export interface While {
+  kind: 'While';
+  cond: Expr;
+  body: Statement[];
+  span: Span;
+}
+export interface ForEach {
+  kind: 'ForEach';
+  iterator: PVar;
+  source: PVar;
+  body: Statement[];
+  span: Span;
+}
+export interface SwitchCase {
+  value: NumberLit | StringLit | undefined;
+  body: Statement[];
+  span: Span;
+}
+export interface Switch {
+  kind: 'Switch';
+  subject: PVar;
+  cases: SwitchCase[];
+  span: Span;
+}
+export interface Exit {
+  kind: 'Exit';
+  span: Span;
+}
+export interface Drop {
+  kind: 'Drop';
+  span: Span;
+}
+export interface Return {
+  kind: 'Return';
+  value?: NumberLit | PVar;
+  span: Span;
+}
+export interface Break {
+  kind: 'Break';
+  span: Span;
+}
+export interface Assert {
+  kind: 'Assert';
+  cond: Expr;
+  message: StringLit;
+  span: Span;
+}
 export interface AsyncCall {
   kind: 'Async';
   keyword: 'async' | 'launch';
@@ -104,20 +228,56 @@ export interface AsyncCall {
   span: Span;
 }
 /** The blog's `...` elision: an empty statement in the default profile. */
-export interface Placeholder { kind: 'Placeholder'; span: Span }
-export interface Block { kind: 'Block'; body: Statement[]; span: Span }
-export interface Include { kind: 'Include'; path: string; span: Span }
+export interface Placeholder {
+  kind: 'Placeholder';
+  span: Span;
+}
+export interface Block {
+  kind: 'Block';
+  body: Statement[];
+  span: Span;
+}
+export interface Include {
+  kind: 'Include';
+  path: string;
+  span: Span;
+}
 
 export type Statement =
-  | Call | RouteCall | Assign | If | While | ForEach | Switch | Exit | Drop | Return | Break
-  | Assert | AsyncCall | Placeholder | Block | Include;
+  | Call
+  | RouteCall
+  | Assign
+  | If
+  | While
+  | ForEach
+  | Switch
+  | Exit
+  | Drop
+  | Return
+  | Break
+  | Assert
+  | AsyncCall
+  | Placeholder
+  | Block
+  | Include;
 
 // ---- top level --------------------------------------------------------------
-export interface RouteName { text: string; quoted: boolean; span: Span }
+export interface RouteName {
+  text: string;
+  quoted: boolean;
+  span: Span;
+}
 
 export type RouteKind =
-  | 'route' | 'failure_route' | 'onreply_route' | 'branch_route' | 'error_route'
-  | 'local_route' | 'startup_route' | 'timer_route' | 'event_route';
+  | 'route'
+  | 'failure_route'
+  | 'onreply_route'
+  | 'branch_route'
+  | 'error_route'
+  | 'local_route'
+  | 'startup_route'
+  | 'timer_route'
+  | 'event_route';
 
 export interface RouteDecl {
   kind: 'Route';
@@ -147,7 +307,13 @@ export interface GlobalParam {
   span: Span;
 }
 
-export interface HostPort { proto?: string; protoSpan?: Span; host: string; hostSpan: Span; port?: string }
+export interface HostPort {
+  proto?: string;
+  protoSpan?: Span;
+  host: string;
+  hostSpan: Span;
+  port?: string;
+}
 
 export interface SocketDecl {
   kind: 'Socket';
@@ -164,8 +330,17 @@ export interface SocketDecl {
   span: Span;
 }
 
-export interface AliasDecl { kind: 'Alias'; aliases: HostPort[]; span: Span }
-export interface LoadModule { kind: 'LoadModule'; path: string; pathSpan: Span; span: Span }
+export interface AliasDecl {
+  kind: 'Alias';
+  aliases: HostPort[];
+  span: Span;
+}
+export interface LoadModule {
+  kind: 'LoadModule';
+  path: string;
+  pathSpan: Span;
+  span: Span;
+}
 export interface ModParam {
   kind: 'ModParam';
   module: string;

@@ -37,22 +37,36 @@ function toks<N extends CstNode>(n: N | undefined, key: Key<N>): IToken[] {
 export class AstBuilder {
   readonly diagnostics: Diagnostic[] = [];
 
-  constructor(private readonly file: string, private readonly profile: Profile) {}
+  constructor(
+    private readonly file: string,
+    private readonly profile: Profile,
+  ) {}
 
   // ---- spans -------------------------------------------------------------------
   tokenSpan(t: IToken): A.Span {
     return {
-      file: this.file, line: t.startLine ?? 1, col: t.startColumn ?? 1, offset: t.startOffset,
-      endLine: t.endLine ?? t.startLine ?? 1, endCol: (t.endColumn ?? t.startColumn ?? 0) + 1, endOffset: (t.endOffset ?? t.startOffset) + 1,
+      file: this.file,
+      line: t.startLine ?? 1,
+      col: t.startColumn ?? 1,
+      offset: t.startOffset,
+      endLine: t.endLine ?? t.startLine ?? 1,
+      endCol: (t.endColumn ?? t.startColumn ?? 0) + 1,
+      endOffset: (t.endOffset ?? t.startOffset) + 1,
     };
   }
 
   nodeSpan(n: CstNode | undefined): A.Span {
     const l = n?.location;
-    if (!l || isNaN(l.startOffset)) return { file: this.file, line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
+    if (!l || isNaN(l.startOffset))
+      return { file: this.file, line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
     return {
-      file: this.file, line: l.startLine ?? 1, col: l.startColumn ?? 1, offset: l.startOffset,
-      endLine: l.endLine ?? 1, endCol: (l.endColumn ?? 0) + 1, endOffset: (isNaN(l.endOffset ?? NaN) ? l.startOffset : l.endOffset!) + 1,
+      file: this.file,
+      line: l.startLine ?? 1,
+      col: l.startColumn ?? 1,
+      offset: l.startOffset,
+      endLine: l.endLine ?? 1,
+      endCol: (l.endColumn ?? 0) + 1,
+      endOffset: (isNaN(l.endOffset ?? NaN) ? l.startOffset : l.endOffset!) + 1,
     };
   }
 
@@ -74,18 +88,38 @@ export class AstBuilder {
     if (r.error) this.report('pvar-syntax', 'error', `invalid pseudo-variable \`${t.image}\`: ${r.error}`, span);
     else if (r.spec?.looseIndex) {
       const fixed = `$(${t.image.slice(1)})`;
-      this.report('pvar-loose-index', leniency(this.profile), `OpenSIPS 3.3 reads an index only inside \`$( )\`: \`${t.image}\` is a syntax error there`, span, `write \`${fixed}\``);
+      this.report(
+        'pvar-loose-index',
+        leniency(this.profile),
+        `OpenSIPS 3.3 reads an index only inside \`$( )\`: \`${t.image}\` is a syntax error there`,
+        span,
+        `write \`${fixed}\``,
+      );
     }
     return { kind: 'PVar', text: t.image, spec: r.spec, span };
   }
 
   strings(n: C.StringsCstNode | undefined): A.StringLit {
-    const ts = [...toks(n, 'StringDQ'), ...toks(n, 'StringSQ'), ...toks(n, 'UnterminatedString')].sort((a, b) => a.startOffset - b.startOffset);
+    const ts = [...toks(n, 'StringDQ'), ...toks(n, 'StringSQ'), ...toks(n, 'UnterminatedString')].sort(
+      (a, b) => a.startOffset - b.startOffset,
+    );
     for (const t of toks(n, 'UnterminatedString')) {
-      this.report('unterminated-string', 'error', 'this string is never closed', this.tokenSpan(t), `add the closing \`${t.image[0]}\``);
+      this.report(
+        'unterminated-string',
+        'error',
+        'this string is never closed',
+        this.tokenSpan(t),
+        `add the closing \`${t.image[0]}\``,
+      );
     }
     const value = ts.map((t) => stringTokenValue(t.image)).join('');
-    return { kind: 'String', value, pieces: ts.map((t) => t.image), parts: parseFormat(value).parts, span: this.nodeSpan(n) };
+    return {
+      kind: 'String',
+      value,
+      pieces: ts.map((t) => t.image),
+      parts: parseFormat(value).parts,
+      span: this.nodeSpan(n),
+    };
   }
 
   stringToken(t: IToken): A.StringLit {
@@ -97,7 +131,12 @@ export class AstBuilder {
     const num = tok(n, 'Number');
     const sign = tok(n, 'sign')?.image ?? '';
     const text = sign + (num?.image ?? '0');
-    return { kind: 'Number', value: numberValue(num?.image ?? '0') * (sign === '-' ? -1 : 1), text, span: this.nodeSpan(n) };
+    return {
+      kind: 'Number',
+      value: numberValue(num?.image ?? '0') * (sign === '-' ? -1 : 1),
+      text,
+      span: this.nodeSpan(n),
+    };
   }
 
   numberToken(t: IToken): A.NumberLit {
@@ -107,7 +146,13 @@ export class AstBuilder {
   routeName(n: C.RouteNameCstNode | undefined): A.RouteName {
     const t = tok(n, 'Identifier') ?? tok(n, 'Number') ?? tok(n, 'StringDQ') ?? tok(n, 'StringSQ');
     const quoted = !!(tok(n, 'StringDQ') ?? tok(n, 'StringSQ'));
-    const text = !t ? '' : quoted ? stringTokenValue(t.image) : tok(n, 'Number') ? String(numberValue(t.image)) : t.image;
+    const text = !t
+      ? ''
+      : quoted
+        ? stringTokenValue(t.image)
+        : tok(n, 'Number')
+          ? String(numberValue(t.image))
+          : t.image;
     return { text, quoted, span: t ? this.tokenSpan(t) : this.nodeSpan(n) };
   }
 
@@ -144,7 +189,10 @@ export class AstBuilder {
     // No value (`log_level={log_level}`, recovered from a syntax error): that error stands for the line.
     if (!v || allTokens(v).every((t) => t.isInsertedInRecovery || isNaN(t.startOffset))) return undefined;
     return {
-      kind: 'Global', name: name.image, nameSpan: this.tokenSpan(name), value: this.globalValue(v),
+      kind: 'Global',
+      name: name.image,
+      nameSpan: this.tokenSpan(name),
+      value: this.globalValue(v),
       ...(tok(n, 'profile') ? { autoScalingProfile: tok(n, 'profile')!.image } : {}),
       span: this.nodeSpan(n),
     };
@@ -166,15 +214,23 @@ export class AstBuilder {
     const all = allTokens(n).sort((a, b) => a.startOffset - b.startOffset);
     const [name, , ...rest] = all;
     const span = this.nodeSpan(n);
-    const valueSpan = rest.length ? { ...this.tokenSpan(rest[0]!), endOffset: span.endOffset, endLine: span.endLine, endCol: span.endCol } : span;
+    const valueSpan = rest.length
+      ? { ...this.tokenSpan(rest[0]!), endOffset: span.endOffset, endLine: span.endLine, endCol: span.endCol }
+      : span;
     return {
-      kind: 'Global', name: name?.image ?? '', nameSpan: name ? this.tokenSpan(name) : span,
-      value: { kind: 'Words', text: rest.map((t) => t.image).join(' '), span: valueSpan }, span,
+      kind: 'Global',
+      name: name?.image ?? '',
+      nameSpan: name ? this.tokenSpan(name) : span,
+      value: { kind: 'Words', text: rest.map((t) => t.image).join(' '), span: valueSpan },
+      span,
     };
   }
 
   hostText(h: C.HostCstNode | undefined): string {
-    return allTokens(h).sort((a, b) => a.startOffset - b.startOffset).map((t) => t.image).join('');
+    return allTokens(h)
+      .sort((a, b) => a.startOffset - b.startOffset)
+      .map((t) => t.image)
+      .join('');
   }
 
   ipText(ip: C.IpCstNode | undefined): string {
@@ -201,12 +257,21 @@ export class AstBuilder {
     const def = node(n, 'socketDef');
     const kw = tok(n, 'Socket');
     const proto = tok(def, 'proto');
-    const where = tok(def, 'anyHost') ? { host: '*', hostSpan: this.tokenSpan(tok(def, 'anyHost')!) } : this.listenId(node(def, 'listenId'));
+    const where = tok(def, 'anyHost')
+      ? { host: '*', hostSpan: this.tokenSpan(tok(def, 'anyHost')!) }
+      : this.listenId(node(def, 'listenId'));
     const port = this.portText(node(def, 'port'));
     const decl: A.SocketDecl = {
-      kind: 'Socket', keyword: kw?.image === 'listen' ? 'listen' : 'socket',
-      address: { ...(proto ? { proto: proto.image.toLowerCase(), protoSpan: this.tokenSpan(proto) } : {}), ...where, ...(port !== undefined ? { port } : {}) },
-      anycast: false, frag: false, span: this.nodeSpan(n),
+      kind: 'Socket',
+      keyword: kw?.image === 'listen' ? 'listen' : 'socket',
+      address: {
+        ...(proto ? { proto: proto.image.toLowerCase(), protoSpan: this.tokenSpan(proto) } : {}),
+        ...where,
+        ...(port !== undefined ? { port } : {}),
+      },
+      anycast: false,
+      frag: false,
+      span: this.nodeSpan(n),
     };
     for (const p of nodes(def, 'socketParam')) this.socketParam(decl, p);
     return decl;
@@ -232,7 +297,8 @@ export class AstBuilder {
       const port = this.portText(node(d, 'port'));
       return {
         ...(proto ? { proto: proto.image.toLowerCase(), protoSpan: this.tokenSpan(proto) } : {}),
-        ...this.listenId(node(d, 'listenId')), ...(port !== undefined ? { port } : {}),
+        ...this.listenId(node(d, 'listenId')),
+        ...(port !== undefined ? { port } : {}),
       };
     });
     return { kind: 'Alias', aliases, span: this.nodeSpan(n) };
@@ -247,10 +313,19 @@ export class AstBuilder {
     const param = this.strings(node(n, 'param'));
     const vNode = node(n, 'value');
     if (!vNode) return undefined;
-    const value = vNode.name === 'snumber'
-      ? (({ value: v, span }) => ({ kind: 'Number' as const, value: v, span }))(this.snumber(vNode))
-      : (({ value: v, span }) => ({ kind: 'String' as const, value: v, span }))(this.strings(vNode));
-    return { kind: 'ModParam', module: mod.value, moduleSpan: mod.span, param: param.value, paramSpan: param.span, value, span: this.nodeSpan(n) };
+    const value =
+      vNode.name === 'snumber'
+        ? (({ value: v, span }) => ({ kind: 'Number' as const, value: v, span }))(this.snumber(vNode))
+        : (({ value: v, span }) => ({ kind: 'String' as const, value: v, span }))(this.strings(vNode));
+    return {
+      kind: 'ModParam',
+      module: mod.value,
+      moduleSpan: mod.span,
+      param: param.value,
+      paramSpan: param.span,
+      value,
+      span: this.nodeSpan(n),
+    };
   }
 
   include(n: C.IncludeStmCstNode | undefined): A.Include {
@@ -259,8 +334,13 @@ export class AstBuilder {
 
   placeholder(t: IToken): A.Placeholder {
     const span = this.tokenSpan(t);
-    this.report('placeholder', leniency(this.profile), '`...` is an elision, not a statement: OpenSIPS 3.3 rejects it', span,
-      'replace it with the statements it stands for; the default profile runs it as an empty statement');
+    this.report(
+      'placeholder',
+      leniency(this.profile),
+      '`...` is an elision, not a statement: OpenSIPS 3.3 rejects it',
+      span,
+      'replace it with the statements it stands for; the default profile runs it as an empty statement',
+    );
     return { kind: 'Placeholder', span };
   }
 
@@ -270,7 +350,8 @@ export class AstBuilder {
     const block = node(n, 'block');
     const close = tok(block, 'RBrace');
     return {
-      kind: 'Route', routeKind: (kindTok?.image ?? 'route') as A.RouteKind,
+      kind: 'Route',
+      routeKind: (kindTok?.image ?? 'route') as A.RouteKind,
       ...(node(n, 'routeName') ? { name: this.routeName(node(n, 'routeName')) } : {}),
       ...(extraTok ? { extra: { text: extraTok.image, span: this.tokenSpan(extraTok) } } : {}),
       body: this.actions(node(block, 'actions')),
@@ -314,8 +395,11 @@ export class AstBuilder {
   private ifCmd(n: C.IfCmdCstNode | undefined): A.If {
     const otherwise = node(n, 'otherwise');
     return {
-      kind: 'If', cond: this.exp(node(n, 'exp')), then: this.stm(node(n, 'then')),
-      ...(otherwise ? { otherwise: this.stm(otherwise) } : {}), span: this.nodeSpan(n),
+      kind: 'If',
+      cond: this.exp(node(n, 'exp')),
+      then: this.stm(node(n, 'then')),
+      ...(otherwise ? { otherwise: this.stm(otherwise) } : {}),
+      span: this.nodeSpan(n),
     };
   }
 
@@ -328,8 +412,11 @@ export class AstBuilder {
     const src = tok(n, 'source');
     const span = this.nodeSpan(n);
     return {
-      kind: 'ForEach', iterator: it ? this.pvar(it) : missingPVar(span), source: src ? this.pvar(src) : missingPVar(span),
-      body: this.stm(node(n, 'stm')), span,
+      kind: 'ForEach',
+      iterator: it ? this.pvar(it) : missingPVar(span),
+      source: src ? this.pvar(src) : missingPVar(span),
+      body: this.stm(node(n, 'stm')),
+      span,
     };
   }
 
@@ -353,7 +440,13 @@ export class AstBuilder {
     const span = this.nodeSpan(n);
     const nul = tok(n, 'Null');
     const value: A.Expr = nul ? { kind: 'Null', span: this.tokenSpan(nul) } : this.assignExp(node(n, 'assignExp'));
-    return { kind: 'Assign', target: target ? this.pvar(target) : missingPVar(span), op: op?.image ?? '=', value, span };
+    return {
+      kind: 'Assign',
+      target: target ? this.pvar(target) : missingPVar(span),
+      op: op?.image ?? '=',
+      value,
+      span,
+    };
   }
 
   cmd(n: C.CmdCstNode | undefined): A.Statement {
@@ -399,7 +492,9 @@ export class AstBuilder {
     const extraNum = tok(n, 'Number');
     const extraStr = node(n, 'strings');
     return {
-      kind: 'Async', keyword: kw?.image === 'launch' ? 'launch' : 'async', call: this.funcCall(node(n, 'funcCall')),
+      kind: 'Async',
+      keyword: kw?.image === 'launch' ? 'launch' : 'async',
+      call: this.funcCall(node(n, 'funcCall')),
       ...(node(n, 'routeName') ? { resumeRoute: this.routeName(node(n, 'routeName')) } : {}),
       ...(extraNum ? { extra: this.numberToken(extraNum) } : extraStr ? { extra: this.strings(extraStr) } : {}),
       span: this.nodeSpan(n),
@@ -418,15 +513,25 @@ export class AstBuilder {
     let start = -1;
     for (let i = 0; i < slots; i++) {
       const end = ends[i]!;
-      const p = params.find((q) => (q.location?.startOffset ?? -2) > start && (q.location?.startOffset ?? Infinity) < end);
+      const p = params.find(
+        (q) => (q.location?.startOffset ?? -2) > start && (q.location?.startOffset ?? Infinity) < end,
+      );
       args.push(p ? this.funcParam(p) : undefined);
       start = end;
     }
     if (args.length === 1 && args[0] === undefined) args.length = 0;
     // `foo bar;` or `uri=~"x"`: 3.3 never reduces it to a command, so it reports the syntax error, not an unknown command.
-    const real = (t: IToken | undefined): boolean => t !== undefined && !t.isInsertedInRecovery && !isNaN(t.startOffset);
+    const real = (t: IToken | undefined): boolean =>
+      t !== undefined && !t.isInsertedInRecovery && !isNaN(t.startOffset);
     const recovered = !real(tok(n, 'LParen')) || !real(tok(n, 'RParen'));
-    return { kind: 'Call', name: name?.image ?? '', nameSpan: name ? this.tokenSpan(name) : span, args, span, ...(recovered ? { recovered: true as const } : {}) };
+    return {
+      kind: 'Call',
+      name: name?.image ?? '',
+      nameSpan: name ? this.tokenSpan(name) : span,
+      args,
+      span,
+      ...(recovered ? { recovered: true as const } : {}),
+    };
   }
 
   private funcParam(p: C.FuncParamCstNode): A.CallArg {
@@ -443,9 +548,18 @@ export class AstBuilder {
   exp(n: C.ExpCstNode | undefined): A.Expr {
     const operands = nodes(n, 'expUnary').map((u) => this.expUnary(u));
     const ops = toks(n, 'op');
-    return foldLeft(operands, ops, (op, left, right) => ({
-      kind: 'Logical', op: op === '&&' || op === 'and' ? '&&' : '||', left, right, span: joinSpans(left.span, right.span),
-    }), this.nodeSpan(n));
+    return foldLeft(
+      operands,
+      ops,
+      (op, left, right) => ({
+        kind: 'Logical',
+        op: op === '&&' || op === 'and' ? '&&' : '||',
+        left,
+        right,
+        span: joinSpans(left.span, right.span),
+      }),
+      this.nodeSpan(n),
+    );
   }
 
   private expUnary(n: C.ExpUnaryCstNode): A.Expr {
@@ -462,7 +576,11 @@ export class AstBuilder {
     if (node(n, 'snumber')) return this.snumber(node(n, 'snumber'));
     if (node(n, 'ifCmd')) return { kind: 'StatementExpr', statement: this.ifCmd(node(n, 'ifCmd')), span };
     if (node(n, 'block')) {
-      return { kind: 'StatementExpr', statement: { kind: 'Block', body: this.actions(node(node(n, 'block'), 'actions')), span }, span };
+      return {
+        kind: 'StatementExpr',
+        statement: { kind: 'Block', body: this.actions(node(node(n, 'block'), 'actions')), span },
+        span,
+      };
     }
     return { kind: 'StatementExpr', statement: this.cmd(node(n, 'cmd')), span };
   }
@@ -496,11 +614,24 @@ export class AstBuilder {
     return this.binaryLevel(n, 'unaryExp', (c) => this.unaryExp(c));
   }
 
-  private binaryLevel<N extends C.AssignExpCstNode | C.ArithExpCstNode, K extends Key<N>>(n: N | undefined, childKey: K, read: (c: NodeOf<N, K>) => A.Expr): A.Expr {
+  private binaryLevel<N extends C.AssignExpCstNode | C.ArithExpCstNode, K extends Key<N>>(
+    n: N | undefined,
+    childKey: K,
+    read: (c: NodeOf<N, K>) => A.Expr,
+  ): A.Expr {
     const operands = nodes(n, childKey).map(read);
-    return foldLeft(operands, toks(n, 'op'), (op, left, right) => ({
-      kind: 'Binary', op: op as A.ArithOp, left, right, span: joinSpans(left.span, right.span),
-    }), this.nodeSpan(n));
+    return foldLeft(
+      operands,
+      toks(n, 'op'),
+      (op, left, right) => ({
+        kind: 'Binary',
+        op: op as A.ArithOp,
+        left,
+        right,
+        span: joinSpans(left.span, right.span),
+      }),
+      this.nodeSpan(n),
+    );
   }
 
   private unaryExp(n: C.UnaryExpCstNode): A.Expr {
@@ -515,7 +646,12 @@ export class AstBuilder {
   }
 }
 
-function foldLeft(operands: A.Expr[], ops: IToken[], make: (op: string, l: A.Expr, r: A.Expr) => A.Expr, span: A.Span): A.Expr {
+function foldLeft(
+  operands: A.Expr[],
+  ops: IToken[],
+  make: (op: string, l: A.Expr, r: A.Expr) => A.Expr,
+  span: A.Span,
+): A.Expr {
   if (operands.length === 0) return { kind: 'Null', span };
   let acc = operands[0]!;
   for (let i = 1; i < operands.length; i++) acc = make(ops[i - 1]?.image ?? '', acc, operands[i]!);
@@ -534,7 +670,9 @@ function allTokens(n: CstNode | undefined): IToken[] {
   const out: IToken[] = [];
   for (const list of Object.values(kids(n))) {
     for (const x of list ?? []) {
-      if ('image' in x) { if (!isNaN(x.startOffset)) out.push(x); } else out.push(...allTokens(x));
+      if ('image' in x) {
+        if (!isNaN(x.startOffset)) out.push(x);
+      } else out.push(...allTokens(x));
     }
   }
   return out;

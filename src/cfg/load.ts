@@ -109,7 +109,9 @@ class Loader {
       return text;
     } catch (err) {
       this.diagnostics.push({
-        rule: 'file-unreadable', severity: 'error', message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        rule: 'file-unreadable',
+        severity: 'error',
+        message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
         span: { file: path, line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 },
       });
       return undefined;
@@ -118,14 +120,37 @@ class Loader {
 
   private resolveInclude(inc: A.Include, from: string, chain: A.Span[], stack: string[]): string | undefined {
     const report = (rule: RuleId, message: string, hint?: string): undefined => {
-      this.diagnostics.push({ rule, severity: 'error', message, span: inc.span, ...(hint ? { hint } : {}), ...(chain.length ? { includeChain: chain } : {}) });
+      this.diagnostics.push({
+        rule,
+        severity: 'error',
+        message,
+        span: inc.span,
+        ...(hint ? { hint } : {}),
+        ...(chain.length ? { includeChain: chain } : {}),
+      });
       return undefined;
     };
-    const candidates = isAbsolute(inc.path) ? [inc.path] : [resolve(dirname(from), inc.path), resolve(this.opts.cwd ?? process.cwd(), inc.path)];
+    const candidates = isAbsolute(inc.path)
+      ? [inc.path]
+      : [resolve(dirname(from), inc.path), resolve(this.opts.cwd ?? process.cwd(), inc.path)];
     const target = candidates.find((c) => this.exists(c));
-    if (!target) return report('include-not-found', `included file \`${inc.path}\` not found`, `looked in ${candidates.join(' and ')}`);
-    if (stack.includes(target)) return report('include-cycle', `\`${inc.path}\` includes itself (through ${stack.length} file(s))`, 'remove the include that closes the loop');
-    if (stack.length >= MAX_INCLUDE_DEPTH) return report('include-depth', `more than ${MAX_INCLUDE_DEPTH} nested cfg files: OpenSIPS 3.3 stops ("max nested cfg files reached!")`);
+    if (!target)
+      return report(
+        'include-not-found',
+        `included file \`${inc.path}\` not found`,
+        `looked in ${candidates.join(' and ')}`,
+      );
+    if (stack.includes(target))
+      return report(
+        'include-cycle',
+        `\`${inc.path}\` includes itself (through ${stack.length} file(s))`,
+        'remove the include that closes the loop',
+      );
+    if (stack.length >= MAX_INCLUDE_DEPTH)
+      return report(
+        'include-depth',
+        `more than ${MAX_INCLUDE_DEPTH} nested cfg files: OpenSIPS 3.3 stops ("max nested cfg files reached!")`,
+      );
     return target;
   }
 }
@@ -138,8 +163,12 @@ export function loadCfg(path: string, opts: LoadOptions): LoadedCfg {
   const built = buildScript(items);
   diagnostics.push(...built.diagnostics);
   return {
-    script: built.script, items, diagnostics: sortDiagnostics(withIncludeChains(diagnostics, loader.chains), [...loader.sources.keys()]),
-    sources: loader.sources, comments: loader.comments, chains: loader.chains,
+    script: built.script,
+    items,
+    diagnostics: sortDiagnostics(withIncludeChains(diagnostics, loader.chains), [...loader.sources.keys()]),
+    sources: loader.sources,
+    comments: loader.comments,
+    chains: loader.chains,
   };
 }
 

@@ -6,7 +6,10 @@ import { AstBuilder } from './build-ast.js';
 import type { Diagnostic, Profile } from './diagnostic.js';
 import { friendlyError } from './syntax-errors.js';
 
-export interface Comment { text: string; span: Span }
+export interface Comment {
+  text: string;
+  span: Span;
+}
 
 export interface ParsedText<T> {
   result: T;
@@ -19,7 +22,11 @@ type Entry = 'cfg' | 'actions';
 function lineColAt(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) { line++; lineStart = i + 1; }
+  for (let i = 0; i < offset && i < text.length; i++)
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
   return { line, col: offset - lineStart + 1 };
 }
 
@@ -31,24 +38,53 @@ function pointSpan(file: string, text: string, offset: number, length = 1): Span
 function commentDepthOk(image: string): boolean {
   let depth = 0;
   for (let i = 0; i < image.length - 1; i++) {
-    if (image.startsWith('/*', i)) { depth++; i++; } else if (image.startsWith('*/', i)) { depth--; i++; }
+    if (image.startsWith('/*', i)) {
+      depth++;
+      i++;
+    } else if (image.startsWith('*/', i)) {
+      depth--;
+      i++;
+    }
   }
   return depth === 0;
 }
 
-function run<T>(text: string, file: string, profile: Profile, entry: Entry, build: (b: AstBuilder, cst: never) => T): ParsedText<T> {
+function run<T>(
+  text: string,
+  file: string,
+  profile: Profile,
+  entry: Entry,
+  build: (b: AstBuilder, cst: never) => T,
+): ParsedText<T> {
   const diagnostics: Diagnostic[] = [];
   const lexed = cfgLexer.tokenize(text);
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
-    const shown = ch.length === 1 && ch.charCodeAt(0) >= 32 && ch.charCodeAt(0) < 127 ? `\`${ch}\`` : JSON.stringify(ch.slice(0, 12));
-    diagnostics.push({ rule: 'syntax', severity: 'error', message: `unexpected character ${shown}`, span: pointSpan(file, text, e.offset, e.length) });
+    const shown =
+      ch.length === 1 && ch.charCodeAt(0) >= 32 && ch.charCodeAt(0) < 127
+        ? `\`${ch}\``
+        : JSON.stringify(ch.slice(0, 12));
+    diagnostics.push({
+      rule: 'syntax',
+      severity: 'error',
+      message: `unexpected character ${shown}`,
+      span: pointSpan(file, text, e.offset, e.length),
+    });
   }
   const builder = new AstBuilder(file, profile);
-  const comments: Comment[] = ((lexed.groups.comments ?? []) as IToken[]).map((t) => ({ text: t.image, span: builder.tokenSpan(t) }));
+  const comments: Comment[] = ((lexed.groups.comments ?? []) as IToken[]).map((t) => ({
+    text: t.image,
+    span: builder.tokenSpan(t),
+  }));
   for (const c of comments) {
     if (c.text.startsWith('/*') && !commentDepthOk(c.text)) {
-      diagnostics.push({ rule: 'syntax', severity: 'error', message: 'this `/*` comment is never closed', span: { ...c.span, endLine: c.span.line, endCol: c.span.col + 2, endOffset: c.span.offset + 2 }, hint: 'add `*/`; block comments nest in OpenSIPS, so each `/*` needs its own `*/`' });
+      diagnostics.push({
+        rule: 'syntax',
+        severity: 'error',
+        message: 'this `/*` comment is never closed',
+        span: { ...c.span, endLine: c.span.line, endCol: c.span.col + 2, endOffset: c.span.offset + 2 },
+        hint: 'add `*/`; block comments nest in OpenSIPS, so each `/*` needs its own `*/`',
+      });
     }
   }
   let parser = cfgParser(false);
@@ -61,15 +97,27 @@ function run<T>(text: string, file: string, profile: Profile, entry: Entry, buil
   }
   for (const e of parser.errors) {
     const f = friendlyError(e, lexed.tokens);
-    const at = f.token && !isNaN(f.token.startOffset) ? builder.tokenSpan(f.token) : pointSpan(file, text, text.length, 0);
-    diagnostics.push({ rule: 'syntax', severity: 'error', message: f.message, span: at, ...(f.hint ? { hint: f.hint } : {}) });
+    const at =
+      f.token && !isNaN(f.token.startOffset) ? builder.tokenSpan(f.token) : pointSpan(file, text, text.length, 0);
+    diagnostics.push({
+      rule: 'syntax',
+      severity: 'error',
+      message: f.message,
+      span: at,
+      ...(f.hint ? { hint: f.hint } : {}),
+    });
   }
   let result: T;
   try {
     result = build(builder, cst as never);
   } catch (err) {
     // The builder tolerates partial trees; this is a last line of defence, never a crash.
-    diagnostics.push({ rule: 'internal', severity: 'error', message: `internal error while reading the syntax tree: ${(err as Error).message}`, span: pointSpan(file, text, 0, 0) });
+    diagnostics.push({
+      rule: 'internal',
+      severity: 'error',
+      message: `internal error while reading the syntax tree: ${(err as Error).message}`,
+      span: pointSpan(file, text, 0, 0),
+    });
     result = build(new AstBuilder(file, profile), { children: {} } as never);
   }
   diagnostics.push(...builder.diagnostics);

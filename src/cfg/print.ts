@@ -20,7 +20,9 @@ class Printer {
     while (this.pending.length && this.pending[0]!.span.offset < offset) {
       const c = this.pending.shift()!;
       // Only the first line is re-indented: the inside of a block comment is the author's.
-      c.text.split('\n').forEach((line, i) => this.out.push((i === 0 ? INDENT.repeat(depth) : '') + line.replace(/\s+$/, '')));
+      c.text
+        .split('\n')
+        .forEach((line, i) => this.out.push((i === 0 ? INDENT.repeat(depth) : '') + line.replace(/\s+$/, '')));
     }
   }
 
@@ -40,7 +42,8 @@ class Printer {
   file(f: A.CfgFile): string {
     let prev: A.TopItem['kind'] | undefined;
     for (const item of f.items) {
-      if (prev && (item.kind === 'Route' || prev === 'Route' || (prev !== item.kind && item.kind !== 'ModParam'))) this.out.push('');
+      if (prev && (item.kind === 'Route' || prev === 'Route' || (prev !== item.kind && item.kind !== 'ModParam')))
+        this.out.push('');
       this.flushBefore(item.span.offset, 0);
       this.topItem(item);
       prev = item.kind;
@@ -57,13 +60,33 @@ class Printer {
 
   private topItem(item: A.TopItem): void {
     switch (item.kind) {
-      case 'Global': this.line(0, `${item.name}=${globalValue(item.value)}${item.autoScalingProfile ? ` use_auto_scaling_profile ${item.autoScalingProfile}` : ''}`); break;
-      case 'Socket': this.line(0, socketLine(item)); break;
-      case 'Alias': this.line(0, `alias=${item.aliases.map(hostPort).join(' ')}`); break;
-      case 'LoadModule': this.line(0, `loadmodule ${quoteDouble(item.path)}`); break;
-      case 'ModParam': this.line(0, `modparam(${quoteDouble(item.module)}, ${quoteDouble(item.param)}, ${item.value.kind === 'String' ? quoteDouble(item.value.value) : item.value.value})`); break;
-      case 'Include': this.line(0, `include_file ${quoteDouble(item.path)}`); break;
-      case 'Placeholder': this.line(0, '...'); break;
+      case 'Global':
+        this.line(
+          0,
+          `${item.name}=${globalValue(item.value)}${item.autoScalingProfile ? ` use_auto_scaling_profile ${item.autoScalingProfile}` : ''}`,
+        );
+        break;
+      case 'Socket':
+        this.line(0, socketLine(item));
+        break;
+      case 'Alias':
+        this.line(0, `alias=${item.aliases.map(hostPort).join(' ')}`);
+        break;
+      case 'LoadModule':
+        this.line(0, `loadmodule ${quoteDouble(item.path)}`);
+        break;
+      case 'ModParam':
+        this.line(
+          0,
+          `modparam(${quoteDouble(item.module)}, ${quoteDouble(item.param)}, ${item.value.kind === 'String' ? quoteDouble(item.value.value) : item.value.value})`,
+        );
+        break;
+      case 'Include':
+        this.line(0, `include_file ${quoteDouble(item.path)}`);
+        break;
+      case 'Placeholder':
+        this.line(0, '...');
+        break;
       case 'Route': {
         const name = item.name ? `[${routeName(item.name)}${item.extra ? `, ${item.extra.text}` : ''}]` : '';
         this.line(0, `${item.routeKind}${name} {`);
@@ -91,7 +114,9 @@ class Printer {
 
   private statement(s: A.Statement, depth: number): void {
     switch (s.kind) {
-      case 'If': this.ifStatement(s, depth, ''); return;
+      case 'If':
+        this.ifStatement(s, depth, '');
+        return;
       case 'While':
         this.line(depth, `while (${expr(s.cond)}) {`);
         this.body(s.body, depth, s.span.endOffset);
@@ -106,15 +131,22 @@ class Printer {
         this.line(depth, `switch (${s.subject.text}) {`);
         for (const c of s.cases) {
           this.flushBefore(c.span.offset, depth);
-          this.line(depth, c.value ? `case ${c.value.kind === 'Number' ? c.value.text : c.value.pieces.join(' ')}:` : 'default:');
+          this.line(
+            depth,
+            c.value ? `case ${c.value.kind === 'Number' ? c.value.text : c.value.pieces.join(' ')}:` : 'default:',
+          );
           this.trailing(c.span.line, s.span.file);
           this.statements(c.body, depth + 1);
         }
         this.flushBefore(s.span.endOffset, depth + 1);
         this.line(depth, '}');
         return;
-      case 'Placeholder': this.line(depth, '...'); break;
-      default: this.line(depth, `${simpleStatement(s)};`); break;
+      case 'Placeholder':
+        this.line(depth, '...');
+        break;
+      default:
+        this.line(depth, `${simpleStatement(s)};`);
+        break;
     }
     this.trailing(s.span.endLine, s.span.file);
   }
@@ -124,7 +156,10 @@ class Printer {
     this.trailing(s.span.line, s.span.file);
     const elseStart = s.otherwise?.[0]?.span.offset ?? s.span.endOffset;
     this.body(s.then, depth, s.otherwise ? elseStart : s.span.endOffset);
-    if (!s.otherwise) { this.line(depth, '}'); return; }
+    if (!s.otherwise) {
+      this.line(depth, '}');
+      return;
+    }
     const only = s.otherwise.length === 1 ? s.otherwise[0] : undefined;
     if (only?.kind === 'If') {
       this.ifStatement(only, depth, '} else ');
@@ -138,14 +173,23 @@ class Printer {
 
 function globalValue(v: A.GlobalValue): string {
   switch (v.kind) {
-    case 'Number': return v.text;
-    case 'String': return quoteDouble(v.value);
-    default: return v.text;
+    case 'Number':
+      return v.text;
+    case 'String':
+      return quoteDouble(v.value);
+    default:
+      return v.text;
   }
 }
 
 function hostText(host: string): string {
-  if (host === '*' || /^[A-Za-z][\w]*(?:[.-]\w+)*$/.test(host) || /^[\d.]+$/.test(host) || /^\[[0-9a-fA-F:.]+\]$/.test(host)) return host;
+  if (
+    host === '*' ||
+    /^[A-Za-z][\w]*(?:[.-]\w+)*$/.test(host) ||
+    /^[\d.]+$/.test(host) ||
+    /^\[[0-9a-fA-F:.]+\]$/.test(host)
+  )
+    return host;
   return quoteDouble(host);
 }
 
@@ -172,11 +216,16 @@ function routeName(n: A.RouteName): string {
 export function argText(a: A.CallArg | A.NullLit | undefined): string {
   if (!a) return '';
   switch (a.kind) {
-    case 'String': return a.pieces.join(' ');
-    case 'Number': return a.text;
-    case 'PVar': return a.text;
-    case 'Null': return 'NULL';
-    case 'BareWord': return a.text;
+    case 'String':
+      return a.pieces.join(' ');
+    case 'Number':
+      return a.text;
+    case 'PVar':
+      return a.text;
+    case 'Null':
+      return 'NULL';
+    case 'BareWord':
+      return a.text;
   }
 }
 
@@ -187,26 +236,38 @@ function call(c: A.Call): string {
 
 function simpleStatement(s: A.Statement): string {
   switch (s.kind) {
-    case 'Call': return call(s);
+    case 'Call':
+      return call(s);
     case 'RouteCall': {
       const target = 'kind' in s.target ? s.target.text : routeName(s.target);
       return `route(${[target, ...s.args.map(argText)].join(', ')})`;
     }
-    case 'Assign': return `${s.target.text} ${s.op} ${expr(s.value)}`;
-    case 'Exit': return 'exit';
-    case 'Drop': return 'drop';
-    case 'Break': return 'break';
-    case 'Return': return s.value ? `return(${s.value.kind === 'Number' ? s.value.text : s.value.text})` : 'return';
-    case 'Assert': return `assert(${expr(s.cond)}, ${s.message.pieces.join(' ')})`;
+    case 'Assign':
+      return `${s.target.text} ${s.op} ${expr(s.value)}`;
+    case 'Exit':
+      return 'exit';
+    case 'Drop':
+      return 'drop';
+    case 'Break':
+      return 'break';
+    case 'Return':
+      return s.value ? `return(${s.value.kind === 'Number' ? s.value.text : s.value.text})` : 'return';
+    case 'Assert':
+      return `assert(${expr(s.cond)}, ${s.message.pieces.join(' ')})`;
     case 'Async': {
       const extra = s.extra ? `, ${s.extra.kind === 'Number' ? s.extra.text : s.extra.pieces.join(' ')}` : '';
       return `${s.keyword}(${call(s.call)}${s.resumeRoute ? `, ${routeName(s.resumeRoute)}` : ''}${extra})`;
     }
-    case 'Include': return `include_file ${quoteDouble(s.path)}`;
-    case 'Placeholder': return '...';
-    case 'Block': return `{ ${s.body.map((b) => inlineStatement(b)).join(' ')} }`;
-    case 'If': return inlineStatement(s);
-    default: return inlineStatement(s);
+    case 'Include':
+      return `include_file ${quoteDouble(s.path)}`;
+    case 'Placeholder':
+      return '...';
+    case 'Block':
+      return `{ ${s.body.map((b) => inlineStatement(b)).join(' ')} }`;
+    case 'If':
+      return inlineStatement(s);
+    default:
+      return inlineStatement(s);
   }
 }
 
@@ -217,33 +278,52 @@ function inlineStatement(s: A.Statement): string {
       const then = `{ ${s.then.map(inlineStatement).join(' ')} }`;
       return `if (${expr(s.cond)}) ${then}${s.otherwise ? ` else { ${s.otherwise.map(inlineStatement).join(' ')} }` : ''}`;
     }
-    case 'While': return `while (${expr(s.cond)}) { ${s.body.map(inlineStatement).join(' ')} }`;
-    case 'ForEach': return `for (${s.iterator.text} in ${s.source.text}) { ${s.body.map(inlineStatement).join(' ')} }`;
+    case 'While':
+      return `while (${expr(s.cond)}) { ${s.body.map(inlineStatement).join(' ')} }`;
+    case 'ForEach':
+      return `for (${s.iterator.text} in ${s.source.text}) { ${s.body.map(inlineStatement).join(' ')} }`;
     case 'Switch': {
-      const cases = s.cases.map((c) => `${c.value ? `case ${c.value.kind === 'Number' ? c.value.text : c.value.pieces.join(' ')}:` : 'default:'} ${c.body.map(inlineStatement).join(' ')}`);
+      const cases = s.cases.map(
+        (c) =>
+          `${c.value ? `case ${c.value.kind === 'Number' ? c.value.text : c.value.pieces.join(' ')}:` : 'default:'} ${c.body.map(inlineStatement).join(' ')}`,
+      );
       return `switch (${s.subject.text}) { ${cases.join(' ')} }`;
     }
-    case 'Placeholder': return '...';
-    default: return `${simpleStatement(s)};`;
+    case 'Placeholder':
+      return '...';
+    default:
+      return `${simpleStatement(s)};`;
   }
 }
 
-
 export function expr(e: A.Expr): string {
   switch (e.kind) {
-    case 'Number': return e.text;
-    case 'String': return e.pieces.join(' ');
-    case 'Null': return 'NULL';
-    case 'Net': return e.text;
-    case 'PVar': return e.text;
-    case 'Compare': return `${e.left.text} ${e.op} ${expr(e.right)}`;
-    case 'Logical': return `${expr(e.left)} ${e.op} ${expr(e.right)}`;
-    case 'Not': return `!${expr(e.operand)}`;
-    case 'Group': return `(${expr(e.expr)})`;
-    case 'Bracket': return `[${expr(e.expr)}]`;
-    case 'Binary': return `${expr(e.left)} ${e.op} ${expr(e.right)}`;
-    case 'BitNot': return `~${expr(e.operand)}`;
-    case 'StatementExpr': return simpleStatement(e.statement);
+    case 'Number':
+      return e.text;
+    case 'String':
+      return e.pieces.join(' ');
+    case 'Null':
+      return 'NULL';
+    case 'Net':
+      return e.text;
+    case 'PVar':
+      return e.text;
+    case 'Compare':
+      return `${e.left.text} ${e.op} ${expr(e.right)}`;
+    case 'Logical':
+      return `${expr(e.left)} ${e.op} ${expr(e.right)}`;
+    case 'Not':
+      return `!${expr(e.operand)}`;
+    case 'Group':
+      return `(${expr(e.expr)})`;
+    case 'Bracket':
+      return `[${expr(e.expr)}]`;
+    case 'Binary':
+      return `${expr(e.left)} ${e.op} ${expr(e.right)}`;
+    case 'BitNot':
+      return `~${expr(e.operand)}`;
+    case 'StatementExpr':
+      return simpleStatement(e.statement);
   }
 }
 

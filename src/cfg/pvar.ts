@@ -85,7 +85,10 @@ function parseTransformation(body: string): Transformation {
     const c = body[i];
     if (c === '(' || c === '{' || c === '[') depth++;
     else if (c === ')' || c === '}' || c === ']') depth--;
-    else if (c === ',' && depth === 0) { pieces.push(body.slice(last, i)); last = i + 1; }
+    else if (c === ',' && depth === 0) {
+      pieces.push(body.slice(last, i));
+      last = i + 1;
+    }
   }
   pieces.push(body.slice(last));
   const [name = '', ...args] = pieces;
@@ -111,7 +114,10 @@ export function parsePVarToken(text: string): PVarParse {
   return r;
 }
 
-export interface FormatParse { parts: FormatPart[]; errors: { offset: number; message: string }[] }
+export interface FormatParse {
+  parts: FormatPart[];
+  errors: { offset: number; message: string }[];
+}
 
 /** Split a format string into text and pseudo-variables (pv_parse_format). */
 export function parseFormat(text: string): FormatParse {
@@ -121,7 +127,10 @@ export function parseFormat(text: string): FormatParse {
   let literal = '';
   while (p < text.length) {
     const dollar = text.indexOf('$', p);
-    if (dollar < 0) { literal += text.slice(p); break; }
+    if (dollar < 0) {
+      literal += text.slice(p);
+      break;
+    }
     literal += text.slice(p, dollar);
     const r = parsePVarSpec(text, dollar);
     if (r.error || !r.spec) {

@@ -11,16 +11,26 @@ export function describeToken(t: IToken | undefined): string {
   if (!t || t.tokenType.name === 'EOF' || isNaN(t.startOffset)) return 'the end of the file';
   const image = t.image.length > 40 ? t.image.slice(0, 37) + '...' : t.image;
   switch (t.tokenType.name) {
-    case 'StringDQ': case 'StringSQ': return `the string ${image}`;
-    case 'PseudoVariable': return `the pseudo-variable \`${image}\``;
-    case 'Number': return `the number ${image}`;
-    case 'Identifier': return `the name \`${image}\``;
-    default: return `\`${image.replace(/\n/g, '\\n')}\``;
+    case 'StringDQ':
+    case 'StringSQ':
+      return `the string ${image}`;
+    case 'PseudoVariable':
+      return `the pseudo-variable \`${image}\``;
+    case 'Number':
+      return `the number ${image}`;
+    case 'Identifier':
+      return `the name \`${image}\``;
+    default:
+      return `\`${image.replace(/\n/g, '\\n')}\``;
   }
 }
 
 /** The still-open bracket that the token at `index` should have closed, if any. */
-function unmatchedOpener(tokens: IToken[], index: number, closerName: string): { opener: IToken; keyword?: IToken } | undefined {
+function unmatchedOpener(
+  tokens: IToken[],
+  index: number,
+  closerName: string,
+): { opener: IToken; keyword?: IToken } | undefined {
   const want = CLOSERS[closerName];
   const stack: number[] = [];
   for (let i = 0; i < index && i < tokens.length; i++) {
@@ -45,7 +55,8 @@ function expectedLabel(e: IRecognitionException): string | undefined {
 function expectedTokenName(e: IRecognitionException): string | undefined {
   const label = expectedLabel(e);
   if (!label) return undefined;
-  const hit = Object.values(T).find((t) => typeof t === 'object' && (t as TokenType).LABEL === label) as TokenType | undefined;
+  const hit = Object.values(T).find((t) => typeof t === 'object' && (t as TokenType).LABEL === label) as
+    TokenType | undefined;
   return hit?.name;
 }
 
@@ -86,7 +97,10 @@ export function friendlyError(e: IRecognitionException, tokens: IToken[]): Frien
       const index = tokens.findIndex((t) => t.startOffset === e.token.startOffset);
       const open = unmatchedOpener(tokens, index < 0 ? tokens.length : index, expectedName);
       if (open) {
-        const what = open.keyword && /^[A-Za-z_]/.test(open.keyword.image) ? `\`${open.keyword.image} ${open.opener.image}\`` : `\`${open.opener.image}\``;
+        const what =
+          open.keyword && /^[A-Za-z_]/.test(open.keyword.image)
+            ? `\`${open.keyword.image} ${open.opener.image}\``
+            : `\`${open.opener.image}\``;
         return {
           message: `expected ${label} to close ${what} opened at ${open.opener.startLine}:${open.opener.startColumn}, found ${found}`,
           token: e.token,
@@ -94,10 +108,18 @@ export function friendlyError(e: IRecognitionException, tokens: IToken[]): Frien
       }
     }
     if (expectedName === 'Semicolon') {
-      return { message: `expected \`;\` to end the statement, found ${found}`, hint: 'every function call, assignment and `exit`/`return`/`break` ends with `;`', token: e.token };
+      return {
+        message: `expected \`;\` to end the statement, found ${found}`,
+        hint: 'every function call, assignment and `exit`/`return`/`break` ends with `;`',
+        token: e.token,
+      };
     }
     if (rule === 'socketDef' || rule === 'aliasDef') {
-      return { message: `expected ${label} in the socket definition, found ${found}`, hint: 'a socket is written `proto:host:port`, e.g. `socket=udp:127.0.0.1:5060`', token: e.token };
+      return {
+        message: `expected ${label} in the socket definition, found ${found}`,
+        hint: 'a socket is written `proto:host:port`, e.g. `socket=udp:127.0.0.1:5060`',
+        token: e.token,
+      };
     }
     return { message: `expected ${label}, found ${found}`, token: e.token };
   }
@@ -106,10 +128,12 @@ export function friendlyError(e: IRecognitionException, tokens: IToken[]): Frien
   }
   if (e.name === 'NoViableAltException' || e.name === 'EarlyExitException') {
     const words = RULE_WORDS[rule] ?? 'something else';
-    const hint = rule === 'statement' && e.token?.tokenType.name === 'Identifier'
-      ? `a global parameter is written \`name = value\``
-      : rule === 'action' && e.token?.tokenType === T.LBrace ? 'a `{ }` block is only allowed as the body of `if`, `while`, `for` or a route'
-        : undefined;
+    const hint =
+      rule === 'statement' && e.token?.tokenType.name === 'Identifier'
+        ? `a global parameter is written \`name = value\``
+        : rule === 'action' && e.token?.tokenType === T.LBrace
+          ? 'a `{ }` block is only allowed as the body of `if`, `while`, `for` or a route'
+          : undefined;
     return { message: `unexpected ${found}: expected ${words}`, ...(hint ? { hint } : {}), token: e.token };
   }
   return { message: e.message, token: e.token };

@@ -23,35 +23,84 @@ function walkArg(a: A.CallArg | undefined, v: Visitor): void {
 export function walkStatement(s: A.Statement, v: Visitor): void {
   v.statement?.(s);
   switch (s.kind) {
-    case 'Call': for (const a of s.args) walkArg(a, v); break;
-    case 'Async': walkStatement(s.call, v); break;
+    case 'Call':
+      for (const a of s.args) walkArg(a, v);
+      break;
+    case 'Async':
+      walkStatement(s.call, v);
+      break;
     case 'RouteCall':
       if ('kind' in s.target) v.pvar?.(s.target, false);
       for (const a of s.args) walkExpr(a, v);
       break;
-    case 'Assign': v.pvar?.(s.target, true); walkExpr(s.value, v); break;
-    case 'If': walkExpr(s.cond, v); walkStatements(s.then, v); if (s.otherwise) walkStatements(s.otherwise, v); break;
-    case 'While': walkExpr(s.cond, v); walkStatements(s.body, v); break;
-    case 'ForEach': v.pvar?.(s.iterator, true); v.pvar?.(s.source, false); walkStatements(s.body, v); break;
-    case 'Switch': v.pvar?.(s.subject, false); for (const c of s.cases) walkStatements(c.body, v); break;
-    case 'Return': if (s.value?.kind === 'PVar') v.pvar?.(s.value, false); break;
-    case 'Assert': walkExpr(s.cond, v); v.string?.(s.message); break;
-    case 'Block': walkStatements(s.body, v); break;
-    default: break;
+    case 'Assign':
+      v.pvar?.(s.target, true);
+      walkExpr(s.value, v);
+      break;
+    case 'If':
+      walkExpr(s.cond, v);
+      walkStatements(s.then, v);
+      if (s.otherwise) walkStatements(s.otherwise, v);
+      break;
+    case 'While':
+      walkExpr(s.cond, v);
+      walkStatements(s.body, v);
+      break;
+    case 'ForEach':
+      v.pvar?.(s.iterator, true);
+      v.pvar?.(s.source, false);
+      walkStatements(s.body, v);
+      break;
+    case 'Switch':
+      v.pvar?.(s.subject, false);
+      for (const c of s.cases) walkStatements(c.body, v);
+      break;
+    case 'Return':
+      if (s.value?.kind === 'PVar') v.pvar?.(s.value, false);
+      break;
+    case 'Assert':
+      walkExpr(s.cond, v);
+      v.string?.(s.message);
+      break;
+    case 'Block':
+      walkStatements(s.body, v);
+      break;
+    default:
+      break;
   }
 }
 
 export function walkExpr(e: A.Expr, v: Visitor): void {
   v.expr?.(e);
   switch (e.kind) {
-    case 'PVar': v.pvar?.(e, false); break;
-    case 'String': v.string?.(e); break;
-    case 'Compare': v.pvar?.(e.left, false); walkExpr(e.right, v); break;
-    case 'Logical': case 'Binary': walkExpr(e.left, v); walkExpr(e.right, v); break;
-    case 'Not': case 'BitNot': walkExpr(e.operand, v); break;
-    case 'Group': case 'Bracket': walkExpr(e.expr, v); break;
-    case 'StatementExpr': walkStatement(e.statement, v); break;
-    default: break;
+    case 'PVar':
+      v.pvar?.(e, false);
+      break;
+    case 'String':
+      v.string?.(e);
+      break;
+    case 'Compare':
+      v.pvar?.(e.left, false);
+      walkExpr(e.right, v);
+      break;
+    case 'Logical':
+    case 'Binary':
+      walkExpr(e.left, v);
+      walkExpr(e.right, v);
+      break;
+    case 'Not':
+    case 'BitNot':
+      walkExpr(e.operand, v);
+      break;
+    case 'Group':
+    case 'Bracket':
+      walkExpr(e.expr, v);
+      break;
+    case 'StatementExpr':
+      walkStatement(e.statement, v);
+      break;
+    default:
+      break;
   }
 }
 
@@ -65,8 +114,10 @@ export function forEachStatementList(body: readonly A.Statement[], fn: (list: re
   fn(body);
   walkStatements(body, {
     statement: (s) => {
-      if (s.kind === 'If') { fn(s.then); if (s.otherwise) fn(s.otherwise); }
-      else if (s.kind === 'While' || s.kind === 'ForEach' || s.kind === 'Block') fn(s.body);
+      if (s.kind === 'If') {
+        fn(s.then);
+        if (s.otherwise) fn(s.otherwise);
+      } else if (s.kind === 'While' || s.kind === 'ForEach' || s.kind === 'Block') fn(s.body);
       else if (s.kind === 'Switch') for (const c of s.cases) fn(c.body);
     },
   });

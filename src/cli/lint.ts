@@ -10,7 +10,11 @@ import { VERSION } from '../version.js';
 export { VERSION };
 
 /** Exit codes: 0 clean, 1 errors, 3 only warnings but more than --max-warnings. */
-export function runLint(input: CfgInput, opts: { strict: boolean; format: string; maxWarnings?: number }, io: Io): number {
+export function runLint(
+  input: CfgInput,
+  opts: { strict: boolean; format: string; maxWarnings?: number },
+  io: Io,
+): number {
   const r = lintCfg(input.file, { profile: { strict: opts.strict }, cwd: io.cwd, readFile: input.readFile });
   if (opts.format === 'json') io.out(formatJson(r.diagnostics, io.cwd));
   else if (opts.format === 'sarif') io.out(formatSarif(r.diagnostics, io.cwd, VERSION));

@@ -10,21 +10,37 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url)).replace(/dist\/$/
 const MAPS = ['172.16.4.111=127.0.4.111', '172.16.4.114=127.0.4.114'];
 
 export async function mainJob(io: Io, seconds?: number): Promise<number> {
-  const upstream = await startLive(`${ROOT}conformance/upstream/registrar.cfg`, { maps: MAPS, strict: false, logPrefix: 'upstream: ' }, { ...io, err: () => undefined });
-  if (typeof upstream === 'number') { io.err('opensips-ts: the embedded upstream registrar did not start'); return upstream; }
-  const mid = await startLive(`${ROOT}conformance/blog/blog-mid-registrar.cfg`, { maps: MAPS, strict: false, logPrefix: 'mid_registrar: ' }, io);
-  if (typeof mid === 'number') { await upstream.stop(); return mid; }
-  io.out([
-    '',
-    'The blog\'s mid_registrar config (conformance/blog/blog-mid-registrar.cfg, verbatim) is running:',
-    '  mid_registrar    udp:127.0.4.111:5360, tcp:127.0.4.111:5360 (the blog\'s 172.16.4.111)',
-    '  main registrar   udp:127.0.4.114:5060, tcp:127.0.4.114:5060 (the blog\'s 172.16.4.114, conformance/upstream/registrar.cfg)',
-    'Register a softphone (or SIPp) on this machine to sip:127.0.4.111:5360; mode 0 forwards every REGISTER upstream',
-    'with a ctid contact and tells the phone min(max_expires 130, what the main registrar grants).',
-    'The blog\'s experiments (modes 0/1/2, on a virtual clock, as ladders): npx tsx src/cli/bin.ts dry-run --scenario conformance/blog/m1-much-larger.yaml',
-    seconds ? `Stopping by itself after ${seconds} s.` : 'Ctrl-C stops both.',
-    '',
-  ].join('\n'));
+  const upstream = await startLive(
+    `${ROOT}conformance/upstream/registrar.cfg`,
+    { maps: MAPS, strict: false, logPrefix: 'upstream: ' },
+    { ...io, err: () => undefined },
+  );
+  if (typeof upstream === 'number') {
+    io.err('opensips-ts: the embedded upstream registrar did not start');
+    return upstream;
+  }
+  const mid = await startLive(
+    `${ROOT}conformance/blog/blog-mid-registrar.cfg`,
+    { maps: MAPS, strict: false, logPrefix: 'mid_registrar: ' },
+    io,
+  );
+  if (typeof mid === 'number') {
+    await upstream.stop();
+    return mid;
+  }
+  io.out(
+    [
+      '',
+      "The blog's mid_registrar config (conformance/blog/blog-mid-registrar.cfg, verbatim) is running:",
+      "  mid_registrar    udp:127.0.4.111:5360, tcp:127.0.4.111:5360 (the blog's 172.16.4.111)",
+      "  main registrar   udp:127.0.4.114:5060, tcp:127.0.4.114:5060 (the blog's 172.16.4.114, conformance/upstream/registrar.cfg)",
+      'Register a softphone (or SIPp) on this machine to sip:127.0.4.111:5360; mode 0 forwards every REGISTER upstream',
+      'with a ctid contact and tells the phone min(max_expires 130, what the main registrar grants).',
+      "The blog's experiments (modes 0/1/2, on a virtual clock, as ladders): npx tsx src/cli/bin.ts dry-run --scenario conformance/blog/m1-much-larger.yaml",
+      seconds ? `Stopping by itself after ${seconds} s.` : 'Ctrl-C stops both.',
+      '',
+    ].join('\n'),
+  );
   await untilStopped(seconds);
   await mid.stop();
   await upstream.stop();

@@ -101,8 +101,14 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
     return usageError(io, (err as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help) { io.out(USAGE); return EXIT.ok; }
-  if (values.version) { io.out('opensips-ts 0.1.0 (OpenSIPS 3.3 cfg language)'); return EXIT.ok; }
+  if (values.help) {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+  if (values.version) {
+    io.out('opensips-ts 0.1.0 (OpenSIPS 3.3 cfg language)');
+    return EXIT.ok;
+  }
   const strict = !!values.strict;
   /** The cfg read up front: a missing file is one line and exit 2. */
   const withCfg = (file: string, job: (input: CfgInput) => number | Promise<number>): number | Promise<number> => {
@@ -112,7 +118,9 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   if (values.c || values.C) {
     // OpenSIPS's own spelling: its log lines and exit status (opensips-check.ts), for tools written for `opensips -C`.
     const file = values.f ?? positionals[0];
-    return file ? withCfg(file, (i) => runOpensipsCheck(i, strict, io)) : usageError(io, `-${values.C ? 'C' : 'c'} needs a file: -${values.C ? 'C' : 'c'} -f FILE`);
+    return file
+      ? withCfg(file, (i) => runOpensipsCheck(i, strict, io))
+      : usageError(io, `-${values.C ? 'C' : 'c'} needs a file: -${values.C ? 'C' : 'c'} -f FILE`);
   }
   const [command, file, ...extra] = positionals;
   if (!command) return usageError(io, 'no command given');
@@ -120,34 +128,88 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   if (extra.length) return usageError(io, `unexpected argument ${extra[0]}`);
   const target = file ?? values.f;
   switch (command) {
-    case 'check': return target ? withCfg(target, (i) => runCheck(i, strict, io)) : usageError(io, 'check needs a FILE');
+    case 'check':
+      return target ? withCfg(target, (i) => runCheck(i, strict, io)) : usageError(io, 'check needs a FILE');
     case 'lint': {
-      if (values['list-rules']) { io.out(listRules()); return EXIT.ok; }
+      if (values['list-rules']) {
+        io.out(listRules());
+        return EXIT.ok;
+      }
       const format = values.format ?? 'pretty';
       if (!['pretty', 'json', 'sarif'].includes(format)) return usageError(io, `unknown --format ${format}`);
       const mw = values['max-warnings'];
       if (mw !== undefined && !/^\d+$/.test(mw)) return usageError(io, '--max-warnings takes a number');
-      return target ? withCfg(target, (i) => runLint(i, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io)) : usageError(io, 'lint needs a FILE');
+      return target
+        ? withCfg(target, (i) =>
+            runLint(i, { strict, format, ...(mw !== undefined ? { maxWarnings: Number(mw) } : {}) }, io),
+          )
+        : usageError(io, 'lint needs a FILE');
     }
-    case 'modules': return runModules(file, io);
+    case 'modules':
+      return runModules(file, io);
     case 'run':
-      if (badCompat(values.compat)) return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
-      return target ? withCfg(target, (i) => runServer(i.file, { maps: values.map ?? [], strict, debug: !!values.debug, compat: values.compat ?? [], readFile: i.readFile }, io)) : usageError(io, 'run needs a FILE');
+      if (badCompat(values.compat))
+        return usageError(
+          io,
+          `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`,
+        );
+      return target
+        ? withCfg(target, (i) =>
+            runServer(
+              i.file,
+              {
+                maps: values.map ?? [],
+                strict,
+                debug: !!values.debug,
+                compat: values.compat ?? [],
+                readFile: i.readFile,
+              },
+              io,
+            ),
+          )
+        : usageError(io, 'run needs a FILE');
     case 'dry-run':
-      if (badCompat(values.compat)) return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
+      if (badCompat(values.compat))
+        return usageError(
+          io,
+          `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`,
+        );
       if (values.scenario) {
-        return runScenarioCommand(values.scenario, { json: !!values.json, compat: values.compat ?? [], ...(target ? { cfg: target } : {}), ...(values.ladder ? { ladder: values.ladder } : {}) }, io);
+        return runScenarioCommand(
+          values.scenario,
+          {
+            json: !!values.json,
+            compat: values.compat ?? [],
+            ...(target ? { cfg: target } : {}),
+            ...(values.ladder ? { ladder: values.ladder } : {}),
+          },
+          io,
+        );
       }
       if (!target) return usageError(io, 'dry-run needs a FILE');
-      return withCfg(target, (i) => runDryRun(i, {
-        msgs: values.msg ?? [], stubs: values.stub ?? [], json: !!values.json, strict,
-        ...(values.src ? { src: values.src } : {}), ...(values.socket ? { socket: values.socket } : {}), ...(values.time ? { time: values.time } : {}),
-      }, io));
+      return withCfg(target, (i) =>
+        runDryRun(
+          i,
+          {
+            msgs: values.msg ?? [],
+            stubs: values.stub ?? [],
+            json: !!values.json,
+            strict,
+            ...(values.src ? { src: values.src } : {}),
+            ...(values.socket ? { socket: values.socket } : {}),
+            ...(values.time ? { time: values.time } : {}),
+          },
+          io,
+        ),
+      );
     case 'parse':
       if (!values.ast) return usageError(io, 'parse needs --ast');
       return target ? withCfg(target, (i) => runParseAst(i, strict, io)) : usageError(io, 'parse needs a FILE');
     case 'fmt':
-      return target ? withCfg(target, (i) => runFmt(i, values.write ? 'write' : values.check ? 'check' : 'print', io)) : usageError(io, 'fmt needs a FILE');
-    default: return usageError(io, `unknown command ${command}`);
+      return target
+        ? withCfg(target, (i) => runFmt(i, values.write ? 'write' : values.check ? 'check' : 'print', io))
+        : usageError(io, 'fmt needs a FILE');
+    default:
+      return usageError(io, `unknown command ${command}`);
   }
 }

@@ -14,17 +14,28 @@ function nativeSection(m: ModuleEntry): string[] {
     out.push('| function | arguments | route types | native |', '| --- | --- | --- | --- |');
     for (const f of m.functions) {
       const args = f.params.map((p) => `${p.kinds.join('\\|')}${p.optional ? '?' : ''}`).join(', ');
-      out.push(`| \`${f.name}\` | ${args || '-'} | ${f.routes.join(', ') || '-'} | ${native.functions[f.name]?.impl ? 'yes' : 'no'} |`);
+      out.push(
+        `| \`${f.name}\` | ${args || '-'} | ${f.routes.join(', ') || '-'} | ${native.functions[f.name]?.impl ? 'yes' : 'no'} |`,
+      );
     }
     out.push('');
   }
   if (m.params.length) out.push(`Parameters: ${m.params.map((p) => `\`${p.name}\``).join(', ')}.`, '');
   const mi = new Set((native.mi ?? []).map((c) => c.name));
-  if (m.mi.length) out.push(`MI commands (3.3, native in bold): ${m.mi.map((c) => (mi.has(c.name) ? `**\`${c.name}\`**` : `\`${c.name}\``)).join(', ')}.`, '');
+  if (m.mi.length)
+    out.push(
+      `MI commands (3.3, native in bold): ${m.mi.map((c) => (mi.has(c.name) ? `**\`${c.name}\`**` : `\`${c.name}\``)).join(', ')}.`,
+      '',
+    );
   const stats = native.stats ?? [];
   const statNames = [...new Set([...m.stats.map((s) => s.name), ...stats.map((s) => s.name)])];
-  if (statNames.length) out.push(`Statistics (native in bold): ${statNames.map((n) => (stats.some((s) => s.name === n) ? `**\`${n}\`**` : `\`${n}\``)).join(', ')}.`, '');
-  if (native.timers?.length) out.push(`Timers: ${native.timers.map((t) => `\`${t.name}\` (every ${t.period})`).join(', ')}.`, '');
+  if (statNames.length)
+    out.push(
+      `Statistics (native in bold): ${statNames.map((n) => (stats.some((s) => s.name === n) ? `**\`${n}\`**` : `\`${n}\``)).join(', ')}.`,
+      '',
+    );
+  if (native.timers?.length)
+    out.push(`Timers: ${native.timers.map((t) => `\`${t.name}\` (every ${t.period})`).join(', ')}.`, '');
   return out;
 }
 
@@ -43,10 +54,19 @@ export function modulesDoc(): string {
     '',
     '| native module | functions native |',
     '| --- | --- |',
-    ...native.map((m) => `| [${m.name}](#${m.name.toLowerCase()}) | ${m.functions.filter((f) => NATIVE_MODULES[m.name]!.functions[f.name]?.impl).length} / ${m.functions.length} |`),
+    ...native.map(
+      (m) =>
+        `| [${m.name}](#${m.name.toLowerCase()}) | ${m.functions.filter((f) => NATIVE_MODULES[m.name]!.functions[f.name]?.impl).length} / ${m.functions.length} |`,
+    ),
   ];
   for (const m of native) out.push(...nativeSection(m));
-  out.push('', '## Known from the catalog only', '', 'Checked by `check` and `lint` (functions, parameters, pvars), not run natively:', '');
+  out.push(
+    '',
+    '## Known from the catalog only',
+    '',
+    'Checked by `check` and `lint` (functions, parameters, pvars), not run natively:',
+    '',
+  );
   out.push(other.map((m) => `\`${m.name}\``).join(', ') + '.');
   return out.join('\n') + '\n';
 }

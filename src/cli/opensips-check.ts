@@ -30,10 +30,18 @@ const STARTUP_FUNCTION: Partial<Record<RuleId, string>> = {
   'mid-registrar-sql-only': 'mod_init',
 };
 
-export interface OpensipsLine { level: 'CRITICAL' | 'ERROR' | 'NOTICE'; fn: string; text: string }
+export interface OpensipsLine {
+  level: 'CRITICAL' | 'ERROR' | 'NOTICE';
+  fn: string;
+  text: string;
+}
 
 /** The lines OpenSIPS 3.3 would log for this check (without the time and pid prefix). */
-export function opensipsCheckLines(diags: readonly Diagnostic[], fileName: (path: string) => string, cfgName: string): OpensipsLine[] {
+export function opensipsCheckLines(
+  diags: readonly Diagnostic[],
+  fileName: (path: string) => string,
+  cfgName: string,
+): OpensipsLine[] {
   const first = diags.find((d) => d.severity === 'error');
   if (!first) return [{ level: 'NOTICE', fn: 'main', text: 'config file ok, exiting...' }];
   const s = first.span;
@@ -41,7 +49,11 @@ export function opensipsCheckLines(diags: readonly Diagnostic[], fileName: (path
     const end = s.endLine === s.line ? Math.max(s.endCol, s.col + 1) : s.col + 1;
     const parseErrors = diags.filter((d) => d.severity === 'error' && RULES[d.rule].phase !== 'start-up').length;
     return [
-      { level: 'CRITICAL', fn: 'yyerror', text: `parse error in ${fileName(s.file)}:${s.line}:${s.col}-${end}: ${oneLine(first.message)}` },
+      {
+        level: 'CRITICAL',
+        fn: 'yyerror',
+        text: `parse error in ${fileName(s.file)}:${s.line}:${s.col}-${end}: ${oneLine(first.message)}`,
+      },
       { level: 'ERROR', fn: 'parse_opensips_cfg', text: `bad config file (${parseErrors} errors)` },
       { level: 'ERROR', fn: 'main', text: `failed to parse config file ${cfgName}` },
       { level: 'NOTICE', fn: 'main', text: 'Exiting....' },
@@ -50,7 +62,11 @@ export function opensipsCheckLines(diags: readonly Diagnostic[], fileName: (path
   // Start-up errors carry no position in OpenSIPS; ours says where, after the text. This stays the last ERROR
   // line, which is what tools fall back to when no line is positioned.
   return [
-    { level: 'ERROR', fn: STARTUP_FUNCTION[first.rule] ?? 'main', text: `${oneLine(first.message)} (${fileName(s.file)}:${s.line}:${s.col})` },
+    {
+      level: 'ERROR',
+      fn: STARTUP_FUNCTION[first.rule] ?? 'main',
+      text: `${oneLine(first.message)} (${fileName(s.file)}:${s.line}:${s.col})`,
+    },
     { level: 'NOTICE', fn: 'main', text: 'Exiting....' },
   ];
 }

@@ -36,10 +36,29 @@ export interface LiveServer {
 }
 
 /** Everything `run` does before waiting for a signal: checks, persistence, sockets, MI. */
-export async function startLive(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; logPrefix?: string; compat?: string[]; readFile?: (path: string) => string; resolver?: HostResolver }, io: Io): Promise<LiveServer | number> {
+export async function startLive(
+  file: string,
+  opts: {
+    maps: string[];
+    strict: boolean;
+    debug?: boolean;
+    logPrefix?: string;
+    compat?: string[];
+    readFile?: (path: string) => string;
+    resolver?: HostResolver;
+  },
+  io: Io,
+): Promise<LiveServer | number> {
   const map = parseMap(opts.maps);
-  if (typeof map === 'string') { io.err(`opensips-ts: ${map}`); return EXIT.usage; }
-  const loaded = loadCfg(file, { profile: { strict: opts.strict }, cwd: io.cwd, ...(opts.readFile ? { readFile: opts.readFile } : {}) });
+  if (typeof map === 'string') {
+    io.err(`opensips-ts: ${map}`);
+    return EXIT.usage;
+  }
+  const loaded = loadCfg(file, {
+    profile: { strict: opts.strict },
+    cwd: io.cwd,
+    ...(opts.readFile ? { readFile: opts.readFile } : {}),
+  });
   const engine = buildEngine(loaded, { profile: { strict: opts.strict }, clock: realClock, addressMap: map });
   const problems: Diagnostic[] = [...loaded.diagnostics, ...engine.diagnostics, ...notNative(loaded, engine.runtime)];
   const resolver = opts.resolver ?? systemResolver;
@@ -49,7 +68,9 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
     const mapped = map.get(host)?.ip ?? host;
     if (isIP(mapped.replace(/^\[|\]$/g, '')) && !isHostAddress(mapped.replace(/^\[|\]$/g, ''), resolver.interfaces())) {
       problems.push({
-        rule: 'socket-not-local', severity: 'error', span: decl.span,
+        rule: 'socket-not-local',
+        severity: 'error',
+        span: decl.span,
         message: `${host} is not an address of this host`,
         hint: `map it to a loopback address: --map ${host}=127.0.0.1 (or another 127.x.y.z)`,
       });
@@ -59,16 +80,30 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   const expanded = await expandSockets(engine.runtime.sockets, resolver);
   for (const e of expanded.errors) {
     const decl = declared[engine.runtime.sockets.indexOf(e.socket)];
-    problems.push({ rule: 'socket-not-local', severity: 'error', span: decl?.span ?? loaded.script.sockets[0]!.span, message: e.error, ...(e.hint ? { hint: e.hint } : {}) });
+    problems.push({
+      rule: 'socket-not-local',
+      severity: 'error',
+      span: decl?.span ?? loaded.script.sockets[0]!.span,
+      message: e.error,
+      ...(e.hint ? { hint: e.hint } : {}),
+    });
   }
   for (const s of expanded.sockets) {
     if (engine.runtime.sockets.includes(s) || isHostAddress(s.ip, resolver.interfaces())) continue;
     const decl = declared.find((d) => d.address.host === s.ip) ?? loaded.script.sockets[0]!;
-    problems.push({ rule: 'socket-not-local', severity: 'error', span: decl.span, message: `${s.ip} (a socket host's address) is not an address of this host` });
+    problems.push({
+      rule: 'socket-not-local',
+      severity: 'error',
+      span: decl.span,
+      message: `${s.ip} (a socket host's address) is not an address of this host`,
+    });
   }
   engine.runtime.sockets.splice(0, engine.runtime.sockets.length, ...expanded.sockets);
   printDiagnostics(io, problems, loaded.sources);
-  if (hasErrors(problems)) { io.err('opensips-ts: not starting: fix the errors above'); return EXIT.errors; }
+  if (hasErrors(problems)) {
+    io.err('opensips-ts: not starting: fix the errors above');
+    return EXIT.errors;
+  }
   const rt = engine.runtime;
   for (const c of opts.compat ?? []) rt.compat.add(c);
   if (opts.debug) rt.logger.logLevel = 4; // like `opensips -dddd`
@@ -78,8 +113,15 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   let persistence: UsrlocPersistence | undefined;
   if (rt.modparams.has('usrloc')) {
     const dflt = loaded.script.globals.get('db_default_url');
-    const p = attachUsrlocPersistence(rt, [...usrlocOf(rt).domains.keys()], dflt?.value.kind === 'String' ? dflt.value.value : undefined);
-    if ('error' in p) { io.err(`opensips-ts: usrloc: ${p.error}`); return EXIT.errors; }
+    const p = attachUsrlocPersistence(
+      rt,
+      [...usrlocOf(rt).domains.keys()],
+      dflt?.value.kind === 'String' ? dflt.value.value : undefined,
+    );
+    if ('error' in p) {
+      io.err(`opensips-ts: usrloc: ${p.error}`);
+      return EXIT.errors;
+    }
     persistence = p;
     if (p.mode !== 'none') rt.logger.log(2, 'usrloc', 'init', `${p.mode} to SQL: ${p.loaded} contact(s) loaded`);
   }
@@ -90,23 +132,44 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   if (rt.modparams.has('cachedb_redis') || engine.resolution.modules.has('cachedb_redis')) {
     // OpenSIPS does not start when a cachedb_url cannot be reached.
     const errors = connectRedis(rt);
-    if (errors.length) { for (const e of errors) io.err(`opensips-ts: cachedb_redis: ${e}`); return EXIT.errors; }
+    if (errors.length) {
+      for (const e of errors) io.err(`opensips-ts: cachedb_redis: ${e}`);
+      return EXIT.errors;
+    }
   }
   if (rt.modparams.has('dispatcher')) {
     // OpenSIPS does not start when dispatcher cannot read its table.
     const sets = loadSets(rt);
-    if (typeof sets === 'string') { io.err(`opensips-ts: dispatcher: cannot load the destinations: ${sets}`); return EXIT.errors; }
+    if (typeof sets === 'string') {
+      io.err(`opensips-ts: dispatcher: cannot load the destinations: ${sets}`);
+      return EXIT.errors;
+    }
   }
   // Media-relay control (rtpengine's ng protocol) blocks the script until the answer, as OpenSIPS does.
   // Control nodes named by cfg addresses follow --map too.
   const control = new BlockingUdp();
   rt.control = {
-    request: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.request(to.ip, to.port, payload, prefix, ms, attempts); },
-    requestAsync: (host, port, payload, prefix, ms, attempts) => { const to = mapPeer(map, host, port); return control.requestAsync(to.ip, to.port, payload, prefix, ms, attempts); },
+    request: (host, port, payload, prefix, ms, attempts) => {
+      const to = mapPeer(map, host, port);
+      return control.request(to.ip, to.port, payload, prefix, ms, attempts);
+    },
+    requestAsync: (host, port, payload, prefix, ms, attempts) => {
+      const to = mapPeer(map, host, port);
+      return control.requestAsync(to.ip, to.port, payload, prefix, ms, attempts);
+    },
   };
   const transports = transportOptions(rt, io);
-  if (typeof transports === 'number') { persistence?.close(); return transports; }
-  const net = new RealNetwork(() => lifetimeMs, (t) => rt.logger.log(-1, 'net', 'socket', t), (level, fn, t) => rt.logger.log(level, 'core', fn, t), tcpLimitsOf(loaded.script.globals, rt), transports);
+  if (typeof transports === 'number') {
+    persistence?.close();
+    return transports;
+  }
+  const net = new RealNetwork(
+    () => lifetimeMs,
+    (t) => rt.logger.log(-1, 'net', 'socket', t),
+    (level, fn, t) => rt.logger.log(level, 'core', fn, t),
+    tcpLimitsOf(loaded.script.globals, rt),
+    transports,
+  );
   const server = new SipServer(rt, net, map);
   // $tls_* read the connection a message came over; tcp_persistent_flag and force_tcp_alias reach TLS and WS connections too.
   put(rt.services, TLS_CONNECTIONS, net);
@@ -139,10 +202,17 @@ export async function startLive(file: string, opts: { maps: string[]; strict: bo
   let fifo: MiFifo | undefined;
   if (engine.resolution.modules.has('mi_fifo')) {
     const path = String(rt.param('mi_fifo', 'fifo_name') || '/tmp/opensips_fifo');
-    const started = startMiFifo(coreMi(VERSION), rt, { path, mode: fifoMode(rt.param('mi_fifo', 'fifo_mode')), replyDir: String(rt.param('mi_fifo', 'reply_dir') || '/tmp/') });
+    const started = startMiFifo(coreMi(VERSION), rt, {
+      path,
+      mode: fifoMode(rt.param('mi_fifo', 'fifo_mode')),
+      replyDir: String(rt.param('mi_fifo', 'reply_dir') || '/tmp/'),
+    });
     // OpenSIPS stops when it cannot make its FIFO; the SIP service matters more here: logged, and run goes on.
     if (typeof started === 'string') rt.logger.log(-1, 'mi_fifo', 'mi_init_fifo', started);
-    else { fifo = started; rt.logger.log(2, 'mi_fifo', 'init', `MI over the FIFO ${path}`); }
+    else {
+      fifo = started;
+      rt.logger.log(2, 'mi_fifo', 'init', `MI over the FIFO ${path}`);
+    }
   }
   return {
     server,
@@ -168,16 +238,35 @@ function transportOptions(rt: Runtime, io: Io): RealNetworkOptions | number {
   };
   if (rt.modparams.has('tls_mgm')) {
     const { domains, errors } = tlsDomains(rt.modparamLists.get('tls_mgm'), rt.cfgDir ?? io.cwd ?? '.');
-    if (errors.length) { for (const e of errors) io.err(`opensips-ts: ${e}`); return EXIT.errors; }
+    if (errors.length) {
+      for (const e of errors) io.err(`opensips-ts: ${e}`);
+      return EXIT.errors;
+    }
     const contexts = secureContexts(domains);
-    if (typeof contexts === 'string') { io.err(`opensips-ts: not starting: ${contexts}`); return EXIT.errors; }
+    if (typeof contexts === 'string') {
+      io.err(`opensips-ts: not starting: ${contexts}`);
+      return EXIT.errors;
+    }
     // tls_handshake_timeout bounds OpenSIPS's blocking handshake steps (100 ms); node:tls bounds the whole handshake, so an unset one is 10 s.
-    out.tls = { settings: { domains, handshakeTimeoutMs: explicit('proto_tls', 'tls_handshake_timeout') ?? explicit('proto_wss', 'wss_tls_handshake_timeout') ?? 10_000 }, contexts };
+    out.tls = {
+      settings: {
+        domains,
+        handshakeTimeoutMs:
+          explicit('proto_tls', 'tls_handshake_timeout') ??
+          explicit('proto_wss', 'wss_tls_handshake_timeout') ??
+          10_000,
+      },
+      contexts,
+    };
   } else if (protos.has('tls') || protos.has('wss')) {
-    io.err(`opensips-ts: not starting: ${protos.has('tls') ? 'tls' : 'wss'} sockets need tls_mgm and a server_domain (loadmodule "tls_mgm.so")`);
+    io.err(
+      `opensips-ts: not starting: ${protos.has('tls') ? 'tls' : 'wss'} sockets need tls_mgm and a server_domain (loadmodule "tls_mgm.so")`,
+    );
     return EXIT.errors;
   }
-  const originRaw = rt.modparamLists.get('proto_ws')?.get('require_origin')?.at(-1) ?? rt.modparamLists.get('proto_wss')?.get('require_origin')?.at(-1);
+  const originRaw =
+    rt.modparamLists.get('proto_ws')?.get('require_origin')?.at(-1) ??
+    rt.modparamLists.get('proto_wss')?.get('require_origin')?.at(-1);
   const origin = originRaw === undefined ? undefined : /^(0|no|off|false)$/i.test(String(originRaw)) ? 0 : 1;
   const chunks = explicit('proto_ws', 'ws_max_msg_chunks') ?? explicit('proto_wss', 'wss_max_msg_chunks');
   out.ws = {
@@ -191,14 +280,20 @@ function transportOptions(rt: Runtime, io: Io): RealNetworkOptions | number {
 /** Resolves on SIGINT/SIGTERM, or after `seconds` when given (bounded demos and tests). */
 export function untilStopped(seconds?: number): Promise<void> {
   return new Promise<void>((resolve) => {
-    const stop = (): void => { resolve(); };
+    const stop = (): void => {
+      resolve();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     if (seconds) setTimeout(stop, seconds * 1000);
   });
 }
 
-export async function runServer(file: string, opts: { maps: string[]; strict: boolean; debug?: boolean; compat?: string[]; readFile?: (path: string) => string }, io: Io): Promise<number> {
+export async function runServer(
+  file: string,
+  opts: { maps: string[]; strict: boolean; debug?: boolean; compat?: string[]; readFile?: (path: string) => string },
+  io: Io,
+): Promise<number> {
   const live = await startLive(file, opts, io);
   if (typeof live === 'number') return live;
   await untilStopped();
@@ -207,10 +302,15 @@ export async function runServer(file: string, opts: { maps: string[]; strict: bo
 }
 
 /** The TCP limits the cfg sets (tcp_max_connections, tcp_max_msg_time, proto_tcp's tcp_max_msg_chunks); 3.3's defaults otherwise. */
-function tcpLimitsOf(globals: ReadonlyMap<string, { value: { kind: string; value?: unknown } }>, rt: { param(m: string, n: string): string | number | undefined }): Partial<TcpLimits> {
+function tcpLimitsOf(
+  globals: ReadonlyMap<string, { value: { kind: string; value?: unknown } }>,
+  rt: { param(m: string, n: string): string | number | undefined },
+): Partial<TcpLimits> {
   const num = (name: string): number | undefined => {
     const g = globals.get(name);
-    return g?.value.kind === 'Number' && typeof g.value.value === 'number' && g.value.value > 0 ? g.value.value : undefined;
+    return g?.value.kind === 'Number' && typeof g.value.value === 'number' && g.value.value > 0
+      ? g.value.value
+      : undefined;
   };
   const limits: Partial<TcpLimits> = {};
   const conns = num('tcp_max_connections');

@@ -12,12 +12,19 @@ import { runScenario } from '../scenario/runner.js';
 import { summarize } from '../scenario/summary.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 
-export interface ScenarioArgs { cfg?: string; ladder?: string; json: boolean; compat: string[] }
+export interface ScenarioArgs {
+  cfg?: string;
+  ladder?: string;
+  json: boolean;
+  compat: string[];
+}
 
 export async function runScenarioCommand(file: string, a: ScenarioArgs, io: Io): Promise<number> {
   const path = resolve(io.cwd, file);
   let s;
-  try { s = loadScenario(path); } catch (err) {
+  try {
+    s = loadScenario(path);
+  } catch (err) {
     io.err(`opensips-ts: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     return EXIT.usage;
   }
@@ -43,19 +50,36 @@ export async function runScenarioCommand(file: string, a: ScenarioArgs, io: Io):
     else if (out.endsWith('.mmd')) writeFileSync(out, ladderMermaid(trace, messages));
     else if (out.endsWith('.png')) {
       const problem = svgToPng(ladderSvg(trace, messages), out);
-      if (problem) { io.err(`opensips-ts: ${problem}`); return EXIT.usage; }
-    } else { io.err('opensips-ts: --ladder writes FILE.svg, FILE.png or FILE.mmd'); return EXIT.usage; }
+      if (problem) {
+        io.err(`opensips-ts: ${problem}`);
+        return EXIT.usage;
+      }
+    } else {
+      io.err('opensips-ts: --ladder writes FILE.svg, FILE.png or FILE.mmd');
+      return EXIT.usage;
+    }
   }
   if (a.json) {
-    io.out(JSON.stringify({
-      scenario: { name: s.name, file: s.file, cfg: s.proxy.cfg, until: s.until, compat: s.compat },
-      actors: trace.actors,
-      messages: messages.map(({ text, ...m }) => ({ ...m, text })),
-      logs: trace.logs.map(({ after: _after, ...l }) => l),
-      tables: trace.tables,
-      ...(trace.aborted ? { aborted: trace.aborted } : {}),
-      checks: checks.map((c) => ({ line: c.expectation.line, expectation: c.expectation.text, ok: c.ok, detail: c.detail })),
-    }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          scenario: { name: s.name, file: s.file, cfg: s.proxy.cfg, until: s.until, compat: s.compat },
+          actors: trace.actors,
+          messages: messages.map(({ text, ...m }) => ({ ...m, text })),
+          logs: trace.logs.map(({ after: _after, ...l }) => l),
+          tables: trace.tables,
+          ...(trace.aborted ? { aborted: trace.aborted } : {}),
+          checks: checks.map((c) => ({
+            line: c.expectation.line,
+            expectation: c.expectation.text,
+            ok: c.ok,
+            detail: c.detail,
+          })),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     io.out(`scenario: ${s.name}${s.description ? `\n  ${s.description.trim().replace(/\n/g, '\n  ')}` : ''}\n`);
     io.out(renderLadder(trace, messages));
@@ -74,7 +98,8 @@ export async function runScenarioCommand(file: string, a: ScenarioArgs, io: Io):
  */
 export function svgToPng(svg: string, out: string): string | undefined {
   const r = spawnSync('rsvg-convert', ['--format', 'png', '--output', out], { input: svg, timeout: 30_000 });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return 'a PNG ladder needs rsvg-convert (apt-get install -y librsvg2-bin); --ladder FILE.svg works without it';
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT')
+    return 'a PNG ladder needs rsvg-convert (apt-get install -y librsvg2-bin); --ladder FILE.svg works without it';
   if (r.error || r.status !== 0) return `rsvg-convert failed: ${r.error?.message ?? r.stderr.toString().trim()}`;
   return undefined;
 }

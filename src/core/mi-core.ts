@@ -16,7 +16,8 @@ function selected(rt: Runtime, param: unknown, groups = true): StatValue[] {
   const all = moduleStatistics(rt);
   const out: StatValue[] = [];
   for (const w of names(param)) {
-    for (const s of all) if ((groups && (w === 'all' || (w.endsWith(':') && s.key.startsWith(w)))) || s.key === w) out.push(s);
+    for (const s of all)
+      if ((groups && (w === 'all' || (w.endsWith(':') && s.key.startsWith(w)))) || s.key === w) out.push(s);
   }
   return out;
 }
@@ -34,7 +35,11 @@ export function coreMi(version: string): MiRegistry<Runtime> {
     recipes: [[]],
     run: (_p, rt) => {
       const up = Math.floor((rt.clock.now() - rt.startedAt) / 1000);
-      return { Now: new Date(rt.clock.now()).toString().slice(0, 24), Up_since: new Date(rt.startedAt).toString().slice(0, 24), Up_time: `${up} [sec]` };
+      return {
+        Now: new Date(rt.clock.now()).toString().slice(0, 24),
+        Up_since: new Date(rt.startedAt).toString().slice(0, 24),
+        Up_time: `${up} [sec]`,
+      };
     },
   });
   mi.add('which', { recipes: [[]], run: (_p, rt) => mi.names(rt) });
@@ -49,26 +54,31 @@ export function coreMi(version: string): MiRegistry<Runtime> {
           rt.logger[key] = n;
           return which === 'log_level' ? { 'New global log level': n } : { 'New xlog level': n };
         }
-        return which === 'log_level' ? { 'Global': rt.logger.logLevel } : { 'xLog Level': rt.logger.xlogLevel };
+        return which === 'log_level' ? { Global: rt.logger.logLevel } : { 'xLog Level': rt.logger.xlogLevel };
       },
     });
   }
   mi.add('get_statistics', {
     recipes: [['statistics']],
-    run: (p, rt) => Object.fromEntries(found(p.statistics, selected(rt, p.statistics), true).map((s) => [s.key, s.value])),
+    run: (p, rt) =>
+      Object.fromEntries(found(p.statistics, selected(rt, p.statistics), true).map((s) => [s.key, s.value])),
   });
   // OpenSIPS calls a counter "incremental"; a computed value, a gauge or a setting (no reset) "non-incremental".
   mi.add('list_statistics', {
     recipes: [[], ['statistics']],
     run: (p, rt) => {
-      const list = p.statistics === undefined ? moduleStatistics(rt) : found(p.statistics, selected(rt, p.statistics), false);
+      const list =
+        p.statistics === undefined ? moduleStatistics(rt) : found(p.statistics, selected(rt, p.statistics), false);
       return Object.fromEntries(list.map((s) => [s.key, s.reset ? 'incremental' : 'non-incremental']));
     },
   });
   // One statistic per name (no groups); those that cannot be reset are left as they are.
   mi.add('reset_statistics', {
     recipes: [['statistics']],
-    run: (p, rt) => { for (const s of found(p.statistics, selected(rt, p.statistics, false), false)) s.reset?.(); return 'OK'; },
+    run: (p, rt) => {
+      for (const s of found(p.statistics, selected(rt, p.statistics, false), false)) s.reset?.();
+      return 'OK';
+    },
   });
   return mi;
 }

@@ -10,7 +10,14 @@ import { peek } from '../base/keys.js';
 import { runStartupRoute, startTimerRoutes } from './script-routes.js';
 import { parseErrorInfo } from '../script/errinfo.js';
 import { applyHeaderEdits } from '../script/forward.js';
-import { buildReply, parseSipMessage, viaReplyTarget, checkRequest, replyDestination, removeTopVia } from '../sip/index.js';
+import {
+  buildReply,
+  parseSipMessage,
+  viaReplyTarget,
+  checkRequest,
+  replyDestination,
+  removeTopVia,
+} from '../sip/index.js';
 import { LocalTags, SL_TAG_KIND } from '../sip/local-tags.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
@@ -36,7 +43,11 @@ export class SipServer {
   /** The To-tags of the core's own 400s: sl's (OpenSIPS answers a bad request through sl). */
   private slTags: LocalTags | undefined;
 
-  constructor(readonly rt: Runtime, readonly net: Network, private readonly map?: AddressMap) {
+  constructor(
+    readonly rt: Runtime,
+    readonly net: Network,
+    private readonly map?: AddressMap,
+  ) {
     const wire: Wire = { send: (from, to, data) => this.send(from, to, data), map: (to) => this.mapped(to) };
     this.tx = peek(rt.services, TRANSACTION_LAYER)?.(rt, wire);
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
@@ -58,7 +69,10 @@ export class SipServer {
   async start(): Promise<void> {
     runStartupRoute(this.rt);
     await this.net.listen(this.rt.sockets, (m) => this.onInbound(m));
-    for (const start of this.rt.onStart) { const h = start(); if (h) this.timers.push(h); }
+    for (const start of this.rt.onStart) {
+      const h = start();
+      if (h) this.timers.push(h);
+    }
     this.timers.push(...startTimerRoutes(this.rt));
   }
 
@@ -76,20 +90,38 @@ export class SipServer {
   private send(from: SocketInfo, to: Peer, data: Buffer): void {
     if (to.proto === 'udp' && data.length > MAX_UDP_DATAGRAM) {
       // What proto_udp_send logs when sendto() refuses the datagram (EMSGSIZE); what was stored stays stored.
-      this.log(-1, 'proto_udp_send', `sendto(sock,${data.length},udp:${from.ip}:${from.port}): Message too long(90) [${to.ip}:${to.port}]`);
+      this.log(
+        -1,
+        'proto_udp_send',
+        `sendto(sock,${data.length},udp:${from.ip}:${from.port}): Message too long(90) [${to.ip}:${to.port}]`,
+      );
       return;
     }
-    if (this.rt.logger.logLevel >= 4) this.log(4, 'msg_send', `sending ${data.length} bytes from ${from.proto}:${from.ip}:${from.port} to ${to.proto}:${to.ip}:${to.port}: ${data.toString('latin1').split('\r\n')[0]}`);
+    if (this.rt.logger.logLevel >= 4)
+      this.log(
+        4,
+        'msg_send',
+        `sending ${data.length} bytes from ${from.proto}:${from.ip}:${from.port} to ${to.proto}:${to.ip}:${to.port}: ${data.toString('latin1').split('\r\n')[0]}`,
+      );
     this.net.send(from, to, data);
   }
 
   onInbound(m: Inbound): void {
     this.received++;
-    if (this.rt.logger.logLevel >= 4) this.log(4, 'receive_msg', `received ${m.data.length} bytes from ${m.src.proto}:${m.src.ip}:${m.src.port} on ${m.socket.proto}:${m.socket.ip}:${m.socket.port}: ${m.data.toString('latin1').split('\r\n')[0]}`);
+    if (this.rt.logger.logLevel >= 4)
+      this.log(
+        4,
+        'receive_msg',
+        `received ${m.data.length} bytes from ${m.src.proto}:${m.src.ip}:${m.src.port} on ${m.socket.proto}:${m.socket.ip}:${m.socket.port}: ${m.data.toString('latin1').split('\r\n')[0]}`,
+      );
     try {
       this.handle(m);
     } catch (err) {
-      this.log(-1, 'receive_msg', `error while processing a message from ${m.src.ip}:${m.src.port}: ${(err as Error).message}`);
+      this.log(
+        -1,
+        'receive_msg',
+        `error while processing a message from ${m.src.ip}:${m.src.port}: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -98,7 +130,8 @@ export class SipServer {
     if (parsed.error !== undefined) {
       this.log(-1, 'parse_msg', `bad message from ${m.src.proto}:${m.src.ip}:${m.src.port}: ${parsed.error}`);
       if (parsed.partial?.isRequest && this.runErrorRoute(parsed.partial, m, parsed.error)) return;
-      if (parsed.partial?.isRequest && parsed.partial.method !== 'ACK') this.rejectRequest(parsed.partial, m, 400, 'Bad Request');
+      if (parsed.partial?.isRequest && parsed.partial.method !== 'ACK')
+        this.rejectRequest(parsed.partial, m, 400, 'Bad Request');
       return;
     }
     const msg = parsed.msg;
@@ -117,12 +150,20 @@ export class SipServer {
     }
     if (msg.method === 'ACK' && this.tx?.absorbsAck(msg)) return;
     const filter = this.rt.droppingFilter(msg);
-    if (filter) { this.rt.logger.log(4, filter.module, filter.fn, filter.why); return; }
+    if (filter) {
+      this.rt.logger.log(4, filter.module, filter.fn, filter.why);
+      return;
+    }
     this.runRequest(msg, m);
   }
 
   private contextFor(msg: SipMessage, m: Inbound): ExecContext {
-    return new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
+    return new ExecContext(
+      this.rt,
+      scriptMessage(msg),
+      { ip: m.src.ip, port: m.src.port, proto: m.src.proto },
+      m.socket,
+    );
   }
 
   /**
@@ -142,8 +183,15 @@ export class SipServer {
   private rejectRequest(msg: SipMessage, m: Inbound, code: number, reason: string): void {
     try {
       const toTag = (this.slTags ??= new LocalTags(SL_TAG_KIND, firstSocket(this.rt.sockets)));
-      const data = buildReply(msg, code, reason, { source: { ip: m.src.ip, port: m.src.port }, toTag, ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
-      const dest = m.src.proto === 'udp' ? replyDestination(msg, { ip: m.src.ip, port: m.src.port }) : { host: m.src.ip, port: m.src.port };
+      const data = buildReply(msg, code, reason, {
+        source: { ip: m.src.ip, port: m.src.port },
+        toTag,
+        ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}),
+      });
+      const dest =
+        m.src.proto === 'udp'
+          ? replyDestination(msg, { ip: m.src.ip, port: m.src.port })
+          : { host: m.src.ip, port: m.src.port };
       this.send(m.socket, { proto: m.src.proto, ip: dest.host, port: dest.port }, data);
     } catch {
       // Too broken to answer: dropped.
@@ -165,7 +213,11 @@ export class SipServer {
     const vias = msg.vias();
     const top = !isSipError(vias) ? vias[0] : undefined;
     if (!top || !this.rt.isMyAddress(top.host, top.port)) {
-      this.log(4, 'reply_received', `no transaction for a ${msg.status} reply from ${m.src.ip}:${m.src.port} and its first Via is not ours: dropped`);
+      this.log(
+        4,
+        'reply_received',
+        `no transaction for a ${msg.status} reply from ${m.src.ip}:${m.src.port} and its first Via is not ours: dropped`,
+      );
       return;
     }
     const route = this.rt.route('onreply_route', '');
@@ -176,12 +228,15 @@ export class SipServer {
       applyHeaderEdits(ctx, msg);
     }
     const next = !isSipError(vias) ? vias[1] : undefined;
-    if (!next) { this.log(-1, 'forward_reply', 'no 2nd via found in reply'); return; }
+    if (!next) {
+      this.log(-1, 'forward_reply', 'no 2nd via found in reply');
+      return;
+    }
     const out = msg.clone();
     removeTopVia(out);
     const t = viaReplyTarget(next);
     const proto = next.transport.toLowerCase();
-    const from = m.socket.proto === proto ? m.socket : this.rt.sockets.find((x) => x.proto === proto) ?? m.socket;
+    const from = m.socket.proto === proto ? m.socket : (this.rt.sockets.find((x) => x.proto === proto) ?? m.socket);
     this.send(from, { proto, ...mapPeer(this.map, t.host, t.port) }, out.serialize());
   }
 }

@@ -2,7 +2,17 @@
 // (query, insert, update, delete, replace, raw query, last inserted id,
 // affected rows) over the backend the URL's scheme picks.
 import { SqlDialect } from './sql.js';
-import { DbError, type DbBackend, type DbLog, type DbQuery, type DbResult, type DbRow, type DbValue, type DbWhere, type Stmt } from './types.js';
+import {
+  DbError,
+  type DbBackend,
+  type DbLog,
+  type DbQuery,
+  type DbResult,
+  type DbRow,
+  type DbValue,
+  type DbWhere,
+  type Stmt,
+} from './types.js';
 import { maskDbUrl, parseDbUrl, type DbScheme } from './url.js';
 import { SqliteBackend } from './sqlite.js';
 import { RemoteBackend } from './remote.js';
@@ -12,14 +22,22 @@ export class Db {
   private lastId: number | string | undefined;
   private lastAffected = 0;
 
-  constructor(readonly url: string, readonly backend: DbBackend) {
+  constructor(
+    readonly url: string,
+    readonly backend: DbBackend,
+  ) {
     this.sql = new SqlDialect(backend.scheme);
   }
 
-  get scheme(): DbScheme { return this.backend.scheme; }
+  get scheme(): DbScheme {
+    return this.backend.scheme;
+  }
 
   private note(r: DbResult | DbError): DbResult | DbError {
-    if (!(r instanceof DbError)) { this.lastAffected = r.affected; if (r.insertId !== undefined) this.lastId = r.insertId; }
+    if (!(r instanceof DbError)) {
+      this.lastAffected = r.affected;
+      if (r.insertId !== undefined) this.lastId = r.insertId;
+    }
     return r;
   }
 
@@ -111,7 +129,10 @@ export function openDb(url: string, log: DbLog = () => undefined, opts: { create
   }
   const b = new RemoteBackend(parsed, log);
   const err = b.connect();
-  if (err) { b.close(); return new DbError(`cannot connect to ${maskDbUrl(url)}: ${err.message}`, true); }
+  if (err) {
+    b.close();
+    return new DbError(`cannot connect to ${maskDbUrl(url)}: ${err.message}`, true);
+  }
   return new Db(url, b);
 }
 

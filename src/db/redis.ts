@@ -41,7 +41,13 @@ parentPort.on('message', async (r) => {
 `;
 
 export type RedisReply = string | number | null | RedisReply[];
-export interface RedisTarget { host: string; port: number; user?: string; password?: string; db?: number }
+export interface RedisTarget {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  db?: number;
+}
 
 export class RedisClient {
   private readonly worker: Worker;
@@ -51,19 +57,35 @@ export class RedisClient {
   private seq = 0;
   private closed = false;
 
-  constructor(readonly target: RedisTarget, readonly label: string, log: DbLog) {
+  constructor(
+    readonly target: RedisTarget,
+    readonly label: string,
+    log: DbLog,
+  ) {
     const ch = new MessageChannel();
     this.syncPort = ch.port2;
     this.syncPort.unref();
-    this.worker = new Worker(WORKER, { eval: true, workerData: { base: import.meta.url, cfg: target, signal: this.signal.buffer, syncPort: ch.port1 }, transferList: [ch.port1] });
+    this.worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { base: import.meta.url, cfg: target, signal: this.signal.buffer, syncPort: ch.port1 },
+      transferList: [ch.port1],
+    });
     this.worker.on('message', (m: { id?: number; state?: string; error?: string; ok: boolean; value?: RedisReply }) => {
       if (m.state) {
         if (this.closed) return;
-        log(m.state === 'down' ? -1 : 2, m.state === 'down' ? `connection to ${label} lost: ${m.error ?? ''}; reconnecting` : `connection to ${label} re-established`);
+        log(
+          m.state === 'down' ? -1 : 2,
+          m.state === 'down'
+            ? `connection to ${label} lost: ${m.error ?? ''}; reconnecting`
+            : `connection to ${label} re-established`,
+        );
         return;
       }
       const done = this.pending.get(m.id!);
-      if (done) { this.pending.delete(m.id!); done(m); }
+      if (done) {
+        this.pending.delete(m.id!);
+        done(m);
+      }
     });
     // After the listener: adding a 'message' listener refs the worker's port again.
     this.worker.unref();
@@ -77,7 +99,11 @@ export class RedisClient {
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
       const got = receiveMessageOnPort(this.syncPort);
-      if (got) { const a = got.message as { id: number; ok: boolean; value?: RedisReply; error?: string }; if (a.id === id) return a; continue; }
+      if (got) {
+        const a = got.message as { id: number; ok: boolean; value?: RedisReply; error?: string };
+        if (a.id === id) return a;
+        continue;
+      }
       const left = deadline - Date.now();
       if (left <= 0) return { ok: false, error: `no answer from ${this.label} in ${ms} ms` };
       Atomics.wait(this.signal, 0, seen, left);

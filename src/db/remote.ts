@@ -10,7 +10,16 @@ import { maskDbUrl, type DbUrl } from './url.js';
 /** Longest the script waits for one answer (the worker's own timeouts are shorter). */
 const SYNC_WAIT_MS = 20000;
 
-interface Answer { id: number; ok: boolean; rows?: Record<string, DbValue>[]; arrays?: DbValue[][]; affected?: number; insertId?: number | string; error?: string; lost?: boolean }
+interface Answer {
+  id: number;
+  ok: boolean;
+  rows?: Record<string, DbValue>[];
+  arrays?: DbValue[][];
+  affected?: number;
+  insertId?: number | string;
+  error?: string;
+  lost?: boolean;
+}
 
 function wire(v: DbValue): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
@@ -27,12 +36,22 @@ export class RemoteBackend implements DbBackend {
   /** Connected once: state changes are worth a log line from then on. */
   private up = false;
 
-  constructor(private readonly url: DbUrl, private readonly log: DbLog) {
+  constructor(
+    private readonly url: DbUrl,
+    private readonly log: DbLog,
+  ) {
     this.scheme = url.scheme === 'mysql' ? 'mysql' : 'postgres';
     const channel = new MessageChannel();
     this.syncPort = channel.port2;
     this.syncPort.unref(); // read with receiveMessageOnPort only: it must not keep the process alive
-    const cfg = { scheme: this.scheme, host: url.host || 'localhost', port: url.port ?? (this.scheme === 'mysql' ? 3306 : 5432), user: url.user, password: url.password, database: url.database };
+    const cfg = {
+      scheme: this.scheme,
+      host: url.host || 'localhost',
+      port: url.port ?? (this.scheme === 'mysql' ? 3306 : 5432),
+      user: url.user,
+      password: url.password,
+      database: url.database,
+    };
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { base: import.meta.url, cfg, signal: this.signal.buffer, syncPort: channel.port1 },
@@ -42,14 +61,20 @@ export class RemoteBackend implements DbBackend {
       if (m.state) {
         // Start-up failures are reported by connect(); after close() nothing is.
         if (this.closed || !this.up) return;
-        if (m.state === 'down') this.log(-1, `connection to ${maskDbUrl(this.url.text)} lost: ${m.error ?? ''}; reconnecting`);
+        if (m.state === 'down')
+          this.log(-1, `connection to ${maskDbUrl(this.url.text)} lost: ${m.error ?? ''}; reconnecting`);
         else this.log(2, `connection to ${maskDbUrl(this.url.text)} re-established`);
         return;
       }
       const done = this.pending.get(m.id);
-      if (done) { this.pending.delete(m.id); done(m); }
+      if (done) {
+        this.pending.delete(m.id);
+        done(m);
+      }
     });
-    this.worker.on('error', (err) => this.log(-1, `database worker for ${maskDbUrl(this.url.text)} failed: ${err.message}`));
+    this.worker.on('error', (err) =>
+      this.log(-1, `database worker for ${maskDbUrl(this.url.text)} failed: ${err.message}`),
+    );
     // After the listeners: adding a 'message' listener refs the worker's port again.
     this.worker.unref();
   }

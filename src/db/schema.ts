@@ -10,7 +10,15 @@ type ColType =
   | 'id' // INT UNSIGNED AUTO_INCREMENT PRIMARY KEY
   | 'bigid' // BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY
   | 'bigkey' // BIGINT UNSIGNED PRIMARY KEY (set by the module)
-  | 'int' | 'uint' | 'smallint' | 'tinyint' | 'char' | 'text' | 'datetime' | 'float' | 'blob';
+  | 'int'
+  | 'uint'
+  | 'smallint'
+  | 'tinyint'
+  | 'char'
+  | 'text'
+  | 'datetime'
+  | 'float'
+  | 'blob';
 
 export interface Column {
   name: string;
@@ -33,90 +41,224 @@ export interface TableDef {
 
 const col = (name: string, type: ColType, extra: Partial<Column> = {}): Column => ({ name, type, ...extra });
 const str = (name: string, size: number, def: string | null = '', extra: Partial<Column> = {}): Column =>
-  def === null ? { name, type: 'char', size, def: 'NULL', nullable: true, ...extra } : { name, type: 'char', size, def: `'${def}'`, ...extra };
+  def === null
+    ? { name, type: 'char', size, def: 'NULL', nullable: true, ...extra }
+    : { name, type: 'char', size, def: `'${def}'`, ...extra };
 const num = (name: string, def: number, type: ColType = 'int'): Column => ({ name, type, def: String(def) });
 const modified = col('last_modified', 'datetime', { def: "'1900-01-01 00:00:01'" });
 
 const accColumns = (withDuration: boolean): Column[] => [
-  col('id', 'id'), str('method', 16), str('from_tag', 64), str('to_tag', 64), str('callid', 64), str('sip_code', 3), str('sip_reason', 32),
+  col('id', 'id'),
+  str('method', 16),
+  str('from_tag', 64),
+  str('to_tag', 64),
+  str('callid', 64),
+  str('sip_code', 3),
+  str('sip_reason', 32),
   col('time', 'datetime'),
   ...(withDuration ? [num('duration', 0, 'uint'), num('ms_duration', 0, 'uint')] : []),
-  num('setuptime', 0, 'uint'), col('created', 'datetime', { def: 'NULL', nullable: true }),
+  num('setuptime', 0, 'uint'),
+  col('created', 'datetime', { def: 'NULL', nullable: true }),
 ];
 
 export const TABLES: TableDef[] = [
-  { name: 'version', version: 1, module: 'standard', columns: [str('table_name', 32, undefined, { def: undefined }), num('table_version', 0, 'uint')], unique: [['t_name_idx', ['table_name']]] },
   {
-    name: 'location', version: 1013, module: 'usrloc', columns: [
-      col('contact_id', 'bigid'), str('username', 64), str('domain', 64, null), col('contact', 'text'), str('received', 255, null), str('path', 255, null),
-      col('expires', 'uint'), col('q', 'float', { def: '1.0' }), str('callid', 255, 'Default-Call-ID'), num('cseq', 13), modified, num('flags', 0),
-      str('cflags', 255, null), str('user_agent', 255), str('socket', 64, null), col('methods', 'int', { def: 'NULL', nullable: true }),
-      str('sip_instance', 255, null), col('kv_store', 'text', { def: 'NULL', nullable: true }), str('attr', 255, null),
+    name: 'version',
+    version: 1,
+    module: 'standard',
+    columns: [str('table_name', 32, undefined, { def: undefined }), num('table_version', 0, 'uint')],
+    unique: [['t_name_idx', ['table_name']]],
+  },
+  {
+    name: 'location',
+    version: 1013,
+    module: 'usrloc',
+    columns: [
+      col('contact_id', 'bigid'),
+      str('username', 64),
+      str('domain', 64, null),
+      col('contact', 'text'),
+      str('received', 255, null),
+      str('path', 255, null),
+      col('expires', 'uint'),
+      col('q', 'float', { def: '1.0' }),
+      str('callid', 255, 'Default-Call-ID'),
+      num('cseq', 13),
+      modified,
+      num('flags', 0),
+      str('cflags', 255, null),
+      str('user_agent', 255),
+      str('socket', 64, null),
+      col('methods', 'int', { def: 'NULL', nullable: true }),
+      str('sip_instance', 255, null),
+      col('kv_store', 'text', { def: 'NULL', nullable: true }),
+      str('attr', 255, null),
     ],
   },
   {
-    name: 'subscriber', version: 8, module: 'auth_db', columns: [
-      col('id', 'id'), str('username', 64), str('domain', 64), str('password', 25), str('email_address', 64), str('ha1', 64), str('ha1_sha256', 64),
-      str('ha1_sha512t256', 64), str('rpid', 64, null),
-    ], unique: [['account_idx', ['username', 'domain']]], index: [['username_idx', ['username']]],
+    name: 'subscriber',
+    version: 8,
+    module: 'auth_db',
+    columns: [
+      col('id', 'id'),
+      str('username', 64),
+      str('domain', 64),
+      str('password', 25),
+      str('email_address', 64),
+      str('ha1', 64),
+      str('ha1_sha256', 64),
+      str('ha1_sha512t256', 64),
+      str('rpid', 64, null),
+    ],
+    unique: [['account_idx', ['username', 'domain']]],
+    index: [['username_idx', ['username']]],
   },
   {
-    name: 'uri', version: 2, module: 'auth_db', columns: [col('id', 'id'), str('username', 64), str('domain', 64), str('uri_user', 64), modified],
+    name: 'uri',
+    version: 2,
+    module: 'auth_db',
+    columns: [col('id', 'id'), str('username', 64), str('domain', 64), str('uri_user', 64), modified],
     unique: [['account_idx', ['username', 'domain', 'uri_user']]],
   },
   {
-    name: 'address', version: 5, module: 'permissions', columns: [
-      col('id', 'id'), num('grp', 0, 'smallint'), str('ip', 50, undefined, { def: undefined }), num('mask', 32, 'tinyint'), num('port', 0, 'smallint'),
-      str('proto', 4, 'any'), str('pattern', 64, null), str('context_info', 32, null),
+    name: 'address',
+    version: 5,
+    module: 'permissions',
+    columns: [
+      col('id', 'id'),
+      num('grp', 0, 'smallint'),
+      str('ip', 50, undefined, { def: undefined }),
+      num('mask', 32, 'tinyint'),
+      num('port', 0, 'smallint'),
+      str('proto', 4, 'any'),
+      str('pattern', 64, null),
+      str('context_info', 32, null),
     ],
   },
   {
-    name: 'dispatcher', version: 8, module: 'dispatcher', columns: [
-      col('id', 'id'), num('setid', 0), str('destination', 192), str('socket', 128, null), num('state', 0), str('weight', 64, '1'), num('priority', 0),
-      str('attrs', 128), str('description', 64),
+    name: 'dispatcher',
+    version: 8,
+    module: 'dispatcher',
+    columns: [
+      col('id', 'id'),
+      num('setid', 0),
+      str('destination', 192),
+      str('socket', 128, null),
+      num('state', 0),
+      str('weight', 64, '1'),
+      num('priority', 0),
+      str('attrs', 128),
+      str('description', 64),
     ],
   },
   {
-    name: 'dbaliases', version: 2, module: 'alias_db', columns: [col('id', 'id'), str('alias_username', 64), str('alias_domain', 64), str('username', 64), str('domain', 64)],
-    unique: [['alias_idx', ['alias_username', 'alias_domain']]], index: [['target_idx', ['username', 'domain']]],
+    name: 'dbaliases',
+    version: 2,
+    module: 'alias_db',
+    columns: [
+      col('id', 'id'),
+      str('alias_username', 64),
+      str('alias_domain', 64),
+      str('username', 64),
+      str('domain', 64),
+    ],
+    unique: [['alias_idx', ['alias_username', 'alias_domain']]],
+    index: [['target_idx', ['username', 'domain']]],
   },
   {
-    name: 'domain', version: 3, module: 'domain', columns: [col('id', 'id'), str('domain', 64), str('attrs', 255, null), modified],
+    name: 'domain',
+    version: 3,
+    module: 'domain',
+    columns: [col('id', 'id'), str('domain', 64), str('attrs', 255, null), modified],
     unique: [['domain_idx', ['domain']]],
   },
   {
-    name: 'grp', version: 3, module: 'group', columns: [col('id', 'id'), str('username', 64), str('domain', 64), str('grp', 64), modified],
+    name: 'grp',
+    version: 3,
+    module: 'group',
+    columns: [col('id', 'id'), str('username', 64), str('domain', 64), str('grp', 64), modified],
     unique: [['account_group_idx', ['username', 'domain', 'grp']]],
   },
   {
-    name: 're_grp', version: 2, module: 'group', columns: [col('id', 'id'), str('reg_exp', 128), num('group_id', 0)],
+    name: 're_grp',
+    version: 2,
+    module: 'group',
+    columns: [col('id', 'id'), str('reg_exp', 128), num('group_id', 0)],
     index: [['group_idx', ['group_id']]],
   },
   { name: 'acc', version: 7, module: 'acc', columns: accColumns(true), index: [['callid_idx', ['callid']]] },
   { name: 'missed_calls', version: 5, module: 'acc', columns: accColumns(false), index: [['callid_idx', ['callid']]] },
   {
-    name: 'usr_preferences', version: 3, module: 'avpops', columns: [
-      col('id', 'id'), str('uuid', 64), str('username', 64, '0'), str('domain', 64), str('attribute', 32), num('type', 0), str('value', 128), modified,
-    ], index: [['ua_idx', ['uuid', 'attribute']], ['uda_idx', ['username', 'domain', 'attribute']], ['value_idx', ['value']]],
+    name: 'usr_preferences',
+    version: 3,
+    module: 'avpops',
+    columns: [
+      col('id', 'id'),
+      str('uuid', 64),
+      str('username', 64, '0'),
+      str('domain', 64),
+      str('attribute', 32),
+      num('type', 0),
+      str('value', 128),
+      modified,
+    ],
+    index: [
+      ['ua_idx', ['uuid', 'attribute']],
+      ['uda_idx', ['username', 'domain', 'attribute']],
+      ['value_idx', ['value']],
+    ],
   },
   {
-    name: 'speed_dial', version: 3, module: 'speeddial', columns: [
-      col('id', 'id'), str('username', 64), str('domain', 64), str('sd_username', 64), str('sd_domain', 64), str('new_uri', 255), str('fname', 64),
-      str('lname', 64), str('description', 64),
-    ], unique: [['speed_dial_idx', ['username', 'domain', 'sd_domain', 'sd_username']]],
+    name: 'speed_dial',
+    version: 3,
+    module: 'speeddial',
+    columns: [
+      col('id', 'id'),
+      str('username', 64),
+      str('domain', 64),
+      str('sd_username', 64),
+      str('sd_domain', 64),
+      str('new_uri', 255),
+      str('fname', 64),
+      str('lname', 64),
+      str('description', 64),
+    ],
+    unique: [['speed_dial_idx', ['username', 'domain', 'sd_domain', 'sd_username']]],
   },
   {
-    name: 'dialog', version: 11, module: 'dialog', columns: [
-      col('dlg_id', 'bigkey'), str('callid', 255, undefined, { def: undefined }), str('from_uri', 255, undefined, { def: undefined }),
-      str('from_tag', 64, undefined, { def: undefined }), str('to_uri', 255, undefined, { def: undefined }), str('to_tag', 64, undefined, { def: undefined }),
-      str('mangled_from_uri', 64, null), str('mangled_to_uri', 64, null), str('caller_cseq', 11, undefined, { def: undefined }),
-      str('callee_cseq', 11, undefined, { def: undefined }), col('caller_ping_cseq', 'uint'), col('callee_ping_cseq', 'uint'),
-      col('caller_route_set', 'text', { nullable: true }), col('callee_route_set', 'text', { nullable: true }),
-      col('caller_contact', 'char', { size: 255, nullable: true }), col('callee_contact', 'char', { size: 255, nullable: true }),
-      str('caller_sock', 64, undefined, { def: undefined }), str('callee_sock', 64, undefined, { def: undefined }),
-      col('state', 'uint'), col('start_time', 'uint'), col('timeout', 'uint'), col('vars', 'blob', { def: 'NULL', nullable: true }),
-      col('profiles', 'text', { def: 'NULL', nullable: true }), num('script_flags', 0, 'uint'), num('module_flags', 0, 'uint'), num('flags', 0, 'uint'),
-      str('rt_on_answer', 64, null), str('rt_on_timeout', 64, null), str('rt_on_hangup', 64, null),
+    name: 'dialog',
+    version: 11,
+    module: 'dialog',
+    columns: [
+      col('dlg_id', 'bigkey'),
+      str('callid', 255, undefined, { def: undefined }),
+      str('from_uri', 255, undefined, { def: undefined }),
+      str('from_tag', 64, undefined, { def: undefined }),
+      str('to_uri', 255, undefined, { def: undefined }),
+      str('to_tag', 64, undefined, { def: undefined }),
+      str('mangled_from_uri', 64, null),
+      str('mangled_to_uri', 64, null),
+      str('caller_cseq', 11, undefined, { def: undefined }),
+      str('callee_cseq', 11, undefined, { def: undefined }),
+      col('caller_ping_cseq', 'uint'),
+      col('callee_ping_cseq', 'uint'),
+      col('caller_route_set', 'text', { nullable: true }),
+      col('callee_route_set', 'text', { nullable: true }),
+      col('caller_contact', 'char', { size: 255, nullable: true }),
+      col('callee_contact', 'char', { size: 255, nullable: true }),
+      str('caller_sock', 64, undefined, { def: undefined }),
+      str('callee_sock', 64, undefined, { def: undefined }),
+      col('state', 'uint'),
+      col('start_time', 'uint'),
+      col('timeout', 'uint'),
+      col('vars', 'blob', { def: 'NULL', nullable: true }),
+      col('profiles', 'text', { def: 'NULL', nullable: true }),
+      num('script_flags', 0, 'uint'),
+      num('module_flags', 0, 'uint'),
+      num('flags', 0, 'uint'),
+      str('rt_on_answer', 64, null),
+      str('rt_on_timeout', 64, null),
+      str('rt_on_hangup', 64, null),
     ],
   },
 ];
@@ -125,18 +267,38 @@ function typeSql(c: Column, scheme: DbScheme): string {
   const my = scheme === 'mysql';
   const pg = scheme === 'postgres';
   switch (c.type) {
-    case 'id': return my ? 'INT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY' : pg ? 'SERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
-    case 'bigid': return my ? 'BIGINT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY' : pg ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT';
-    case 'bigkey': return my ? 'BIGINT(10) UNSIGNED PRIMARY KEY' : pg ? 'BIGINT PRIMARY KEY' : 'BIGINT PRIMARY KEY';
-    case 'int': return my ? 'INT(11)' : 'INTEGER';
-    case 'uint': return my ? 'INT(10) UNSIGNED' : pg ? 'BIGINT' : 'INTEGER';
-    case 'smallint': return my ? 'SMALLINT(5) UNSIGNED' : pg ? 'INTEGER' : 'SMALLINT';
-    case 'tinyint': return my ? 'TINYINT' : 'SMALLINT';
-    case 'char': return `${pg ? 'VARCHAR' : 'CHAR'}(${c.size ?? 255})`;
-    case 'text': return 'TEXT';
-    case 'datetime': return pg ? 'TIMESTAMP WITHOUT TIME ZONE' : 'DATETIME';
-    case 'float': return pg ? 'REAL' : 'FLOAT(10,2)';
-    case 'blob': return pg ? 'BYTEA' : 'BLOB';
+    case 'id':
+      return my
+        ? 'INT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY'
+        : pg
+          ? 'SERIAL PRIMARY KEY'
+          : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+    case 'bigid':
+      return my
+        ? 'BIGINT(10) UNSIGNED AUTO_INCREMENT PRIMARY KEY'
+        : pg
+          ? 'BIGSERIAL PRIMARY KEY'
+          : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+    case 'bigkey':
+      return my ? 'BIGINT(10) UNSIGNED PRIMARY KEY' : pg ? 'BIGINT PRIMARY KEY' : 'BIGINT PRIMARY KEY';
+    case 'int':
+      return my ? 'INT(11)' : 'INTEGER';
+    case 'uint':
+      return my ? 'INT(10) UNSIGNED' : pg ? 'BIGINT' : 'INTEGER';
+    case 'smallint':
+      return my ? 'SMALLINT(5) UNSIGNED' : pg ? 'INTEGER' : 'SMALLINT';
+    case 'tinyint':
+      return my ? 'TINYINT' : 'SMALLINT';
+    case 'char':
+      return `${pg ? 'VARCHAR' : 'CHAR'}(${c.size ?? 255})`;
+    case 'text':
+      return 'TEXT';
+    case 'datetime':
+      return pg ? 'TIMESTAMP WITHOUT TIME ZONE' : 'DATETIME';
+    case 'float':
+      return pg ? 'REAL' : 'FLOAT(10,2)';
+    case 'blob':
+      return pg ? 'BYTEA' : 'BLOB';
   }
 }
 
@@ -152,8 +314,11 @@ export function ddlFor(t: TableDef, scheme: DbScheme): string[] {
     return s;
   });
   for (const [name, keys] of t.unique ?? []) cols.push(`CONSTRAINT ${idx(name)} UNIQUE (${keys.map(q).join(', ')})`);
-  const out = [`CREATE TABLE ${q(t.name)} (\n    ${cols.join(',\n    ')}\n)${scheme === 'mysql' ? ' ENGINE=InnoDB' : ''}`];
-  for (const [name, keys] of t.index ?? []) out.push(`CREATE INDEX ${idx(name)} ON ${q(t.name)} (${keys.map(q).join(', ')})`);
+  const out = [
+    `CREATE TABLE ${q(t.name)} (\n    ${cols.join(',\n    ')}\n)${scheme === 'mysql' ? ' ENGINE=InnoDB' : ''}`,
+  ];
+  for (const [name, keys] of t.index ?? [])
+    out.push(`CREATE INDEX ${idx(name)} ON ${q(t.name)} (${keys.map(q).join(', ')})`);
   return out;
 }
 
@@ -169,12 +334,16 @@ function exists(db: Db, table: string): boolean {
 export function createTables(db: Db, names: readonly string[] = []): { created: string[]; kept: string[] } | DbError {
   const wanted = names.length ? names : TABLES.map((t) => t.name);
   const unknown = wanted.filter((n) => !TABLES.some((t) => t.name === n));
-  if (unknown.length) return new DbError(`unknown table(s): ${unknown.join(', ')} (known: ${TABLES.map((t) => t.name).join(', ')})`);
+  if (unknown.length)
+    return new DbError(`unknown table(s): ${unknown.join(', ')} (known: ${TABLES.map((t) => t.name).join(', ')})`);
   const created: string[] = [];
   const kept: string[] = [];
   const todo = TABLES.filter((t) => t.name === 'version' || wanted.includes(t.name));
   for (const t of todo) {
-    if (exists(db, t.name)) { if (t.name !== 'version' && wanted.includes(t.name)) kept.push(t.name); continue; }
+    if (exists(db, t.name)) {
+      if (t.name !== 'version' && wanted.includes(t.name)) kept.push(t.name);
+      continue;
+    }
     for (const stmt of ddlFor(t, db.scheme)) {
       const r = db.raw(stmt);
       if (r instanceof DbError) return new DbError(`creating table ${t.name}: ${r.message}`);

@@ -26,7 +26,8 @@ export class SqlDialect {
       const op = w.ops?.[i] ?? '=';
       if (!OPS.has(op)) throw new Error(`bad operator ${op}`);
       const v = w.vals?.[i] ?? null;
-      if (v === null && (op === '=' || op === '!=' || op === '<>')) return `${this.id(k)} IS ${op === '=' ? '' : 'NOT '}NULL`;
+      if (v === null && (op === '=' || op === '!=' || op === '<>'))
+        return `${this.id(k)} IS ${op === '=' ? '' : 'NOT '}NULL`;
       params.push(v);
       return `${this.id(k)} ${op} ${this.ph(params.length)}`;
     });
@@ -58,16 +59,24 @@ export class SqlDialect {
     const params = cols.map((c) => row[c]);
     const names = cols.map((c) => this.id(c)).join(', ');
     const values = cols.map((_, i) => this.ph(i + 1)).join(', ');
-    if (this.scheme === 'mysql') return { text: `REPLACE INTO ${this.id(table)} (${names}) VALUES (${values})`, params, kind: 'run' };
-    if (this.scheme === 'sqlite') return { text: `INSERT OR REPLACE INTO ${this.id(table)} (${names}) VALUES (${values})`, params, kind: 'run' };
-    const set = cols.filter((c) => !keyCols.includes(c)).map((c) => `${this.id(c)} = EXCLUDED.${this.id(c)}`).join(', ');
+    if (this.scheme === 'mysql')
+      return { text: `REPLACE INTO ${this.id(table)} (${names}) VALUES (${values})`, params, kind: 'run' };
+    if (this.scheme === 'sqlite')
+      return { text: `INSERT OR REPLACE INTO ${this.id(table)} (${names}) VALUES (${values})`, params, kind: 'run' };
+    const set = cols
+      .filter((c) => !keyCols.includes(c))
+      .map((c) => `${this.id(c)} = EXCLUDED.${this.id(c)}`)
+      .join(', ');
     const conflict = `ON CONFLICT (${keyCols.map((c) => this.id(c)).join(', ')}) DO ${set ? `UPDATE SET ${set}` : 'NOTHING'}`;
     return { text: `INSERT INTO ${this.id(table)} (${names}) VALUES (${values}) ${conflict}`, params, kind: 'run' };
   }
 
   update(table: string, where: Partial<DbWhere>, set: DbRow): Stmt {
     const params: DbValue[] = [];
-    const sets = Object.keys(set).map((c) => { params.push(set[c]); return `${this.id(c)} = ${this.ph(params.length)}`; });
+    const sets = Object.keys(set).map((c) => {
+      params.push(set[c]);
+      return `${this.id(c)} = ${this.ph(params.length)}`;
+    });
     return { text: `UPDATE ${this.id(table)} SET ${sets.join(', ')}${this.where(where, params)}`, params, kind: 'run' };
   }
 

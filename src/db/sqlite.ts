@@ -21,7 +21,12 @@ export class SqliteBackend implements DbBackend {
   static open(path: string, create = false): SqliteBackend | DbError {
     try {
       const db = new Database(path, { fileMustExist: !create });
-      try { db.pragma('journal_mode = WAL'); db.pragma('synchronous = NORMAL'); } catch { /* read-only media: keep the defaults */ }
+      try {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      } catch {
+        /* read-only media: keep the defaults */
+      }
       db.pragma('busy_timeout = 5000');
       return new SqliteBackend(db);
     } catch (err) {
@@ -43,30 +48,54 @@ export class SqliteBackend implements DbBackend {
     const s = this.prepared(stmt.text);
     const params = stmt.params.map(param);
     if (s.reader && stmt.arrays) {
-      const arrays = s.safeIntegers(true).raw(true).all(...params) as DbValue[][];
+      const arrays = s
+        .safeIntegers(true)
+        .raw(true)
+        .all(...params) as DbValue[][];
       s.raw(false);
-      for (const row of arrays) for (let i = 0; i < row.length; i++) { const v = row[i]; if (typeof v === 'bigint') row[i] = v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v.toString(); }
+      for (const row of arrays)
+        for (let i = 0; i < row.length; i++) {
+          const v = row[i];
+          if (typeof v === 'bigint') row[i] = v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
+        }
       return { rows: [], arrays, affected: 0 };
     }
     if (s.reader) {
       // 64-bit integers (usrloc's contact ids) come back exact: a number when safe, else a decimal string.
       const rows = s.safeIntegers(true).all(...params) as Record<string, DbValue>[];
-      for (const row of rows) for (const k in row) { const v = row[k]; if (typeof v === 'bigint') row[k] = v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v.toString(); }
+      for (const row of rows)
+        for (const k in row) {
+          const v = row[k];
+          if (typeof v === 'bigint') row[k] = v >= -MAX_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
+        }
       return { rows, affected: 0 };
     }
     const r = s.run(...params);
-    return { rows: [], affected: r.changes, insertId: typeof r.lastInsertRowid === 'bigint' ? r.lastInsertRowid.toString() : r.lastInsertRowid };
+    return {
+      rows: [],
+      affected: r.changes,
+      insertId: typeof r.lastInsertRowid === 'bigint' ? r.lastInsertRowid.toString() : r.lastInsertRowid,
+    };
   }
 
   exec(stmt: Stmt): DbResult | DbError {
-    try { return this.run(stmt); } catch (err) { return new DbError((err as Error).message); }
+    try {
+      return this.run(stmt);
+    } catch (err) {
+      return new DbError((err as Error).message);
+    }
   }
 
   batch(stmts: readonly Stmt[]): DbResult | DbError {
     try {
       let last: DbResult = { rows: [], affected: 0 };
       let affected = 0;
-      this.db.transaction(() => { for (const s of stmts) { last = this.run(s); affected += last.affected; } })();
+      this.db.transaction(() => {
+        for (const s of stmts) {
+          last = this.run(s);
+          affected += last.affected;
+        }
+      })();
       return { ...last, affected };
     } catch (err) {
       return new DbError((err as Error).message);
@@ -75,7 +104,12 @@ export class SqliteBackend implements DbBackend {
 
   /** Several statements of one script (db create's DDL). */
   script(sql: string): DbError | undefined {
-    try { this.db.exec(sql); return undefined; } catch (err) { return new DbError((err as Error).message); }
+    try {
+      this.db.exec(sql);
+      return undefined;
+    } catch (err) {
+      return new DbError((err as Error).message);
+    }
   }
 
   execAsync(stmt: Stmt): Promise<DbResult | DbError> {
@@ -87,6 +121,10 @@ export class SqliteBackend implements DbBackend {
   }
 
   close(): void {
-    try { this.db.close(); } catch { /* already closed */ }
+    try {
+      this.db.close();
+    } catch {
+      /* already closed */
+    }
   }
 }

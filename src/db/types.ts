@@ -46,8 +46,13 @@ export interface DbResult {
 
 /** A failed call; `lost` = the connection is down (the layer is reconnecting). */
 export class DbError {
-  constructor(readonly message: string, readonly lost = false) {}
-  toString(): string { return this.message; }
+  constructor(
+    readonly message: string,
+    readonly lost = false,
+  ) {}
+  toString(): string {
+    return this.message;
+  }
 }
 
 export function isDbError(v: unknown): v is DbError {

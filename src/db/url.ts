@@ -18,10 +18,19 @@ export interface DbUrl {
   text: string;
 }
 
-const SCHEMES: Record<string, DbScheme> = { sqlite: 'sqlite', mysql: 'mysql', postgres: 'postgres', postgresql: 'postgres' };
+const SCHEMES: Record<string, DbScheme> = {
+  sqlite: 'sqlite',
+  mysql: 'mysql',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+};
 
 function unescape(s: string): string {
-  try { return decodeURIComponent(s); } catch { return s; }
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** The parts of `text`, or an error message saying why it is not a DB URL. */
@@ -30,7 +39,8 @@ export function parseDbUrl(text: string): DbUrl | string {
   const m = /^([A-Za-z0-9_+.-]+):\/\/(.*)$/s.exec(url);
   if (!m || url.length < 7) return `error while parsing database URL: '${maskDbUrl(url)}'`;
   const scheme = SCHEMES[m[1].toLowerCase()];
-  if (!scheme) return `unsupported database URL scheme "${m[1]}" (sqlite://, mysql:// or postgres://): '${maskDbUrl(url)}'`;
+  if (!scheme)
+    return `unsupported database URL scheme "${m[1]}" (sqlite://, mysql:// or postgres://): '${maskDbUrl(url)}'`;
   const rest = m[2];
   if (scheme === 'sqlite') {
     if (!rest) return `error while parsing database URL: '${url}'`;
@@ -40,20 +50,36 @@ export function parseDbUrl(text: string): DbUrl | string {
   const at = rest.lastIndexOf('@');
   let creds = '';
   let hostPart = rest;
-  if (at >= 0) { creds = rest.slice(0, at); hostPart = rest.slice(at + 1); }
+  if (at >= 0) {
+    creds = rest.slice(0, at);
+    hostPart = rest.slice(at + 1);
+  }
   const slash = hostPart.indexOf('/');
   if (slash < 0) return `error while parsing database URL: '${maskDbUrl(url)}'`;
   let hostPort = hostPart.slice(0, slash);
   let dbPart = hostPart.slice(slash + 1);
   let parameters: string | undefined;
   const q = dbPart.indexOf('?');
-  if (q >= 0) { parameters = dbPart.slice(q + 1); dbPart = dbPart.slice(0, q); }
+  if (q >= 0) {
+    parameters = dbPart.slice(q + 1);
+    dbPart = dbPart.slice(0, q);
+  }
   let host: string;
   let port: number | undefined;
   const v6 = /^\[([^\]]*)\](?::(\d*))?$/.exec(hostPort);
-  if (v6) { host = v6[1]; if (v6[2]) port = Number(v6[2]); } else {
+  if (v6) {
+    host = v6[1];
+    if (v6[2]) port = Number(v6[2]);
+  } else {
     const c = hostPort.lastIndexOf(':');
-    if (c >= 0) { const p = hostPort.slice(c + 1); hostPort = hostPort.slice(0, c); if (p) { if (!/^\d+$/.test(p) || Number(p) > 65535) return `bad port "${p}" in database URL: '${maskDbUrl(url)}'`; port = Number(p); } }
+    if (c >= 0) {
+      const p = hostPort.slice(c + 1);
+      hostPort = hostPort.slice(0, c);
+      if (p) {
+        if (!/^\d+$/.test(p) || Number(p) > 65535) return `bad port "${p}" in database URL: '${maskDbUrl(url)}'`;
+        port = Number(p);
+      }
+    }
     host = hostPort;
   }
   const out: DbUrl = { scheme, host: unescape(host), database: unescape(dbPart), text: url };

@@ -18,7 +18,11 @@ import { scriptMessage } from '../script/sip-adapter.js';
 import { RecordingTracer, type TraceEvent } from '../script/trace.js';
 import { ScriptCompileError } from '../script/errors.js';
 
-export interface Endpoint { proto: string; ip: string; port: number }
+export interface Endpoint {
+  proto: string;
+  ip: string;
+  port: number;
+}
 
 export interface DryRunOptions {
   profile: Profile;
@@ -33,7 +37,19 @@ export interface DryRunOptions {
   stubs: Map<string, number>;
 }
 
-export interface LocationRow { domain: string; aor: string; contact: string; expiresIn: number | 'permanent'; received?: string; socket?: string; q: string; callid: string; cseq: number; cflags: string; userAgent: string }
+export interface LocationRow {
+  domain: string;
+  aor: string;
+  contact: string;
+  expiresIn: number | 'permanent';
+  received?: string;
+  socket?: string;
+  q: string;
+  callid: string;
+  cseq: number;
+  cflags: string;
+  userAgent: string;
+}
 
 export interface MessageRun {
   file: string;
@@ -78,9 +94,17 @@ export function locationTable(rt: Runtime): LocationRow[] {
     for (const r of d.records.values()) {
       for (const b of r.bindings) {
         rows.push({
-          domain: d.name, aor: r.aor, contact: b.uri, expiresIn: b.expires === 0 ? 'permanent' : b.expires - now,
-          ...(b.received ? { received: b.received } : {}), ...(b.socket ? { socket: b.socket } : {}),
-          q: b.q < 0 ? '' : String(b.q / 1000), callid: b.callid, cseq: b.cseq, cflags: rt.flags.namesOf('branch', b.cflags), userAgent: b.userAgent,
+          domain: d.name,
+          aor: r.aor,
+          contact: b.uri,
+          expiresIn: b.expires === 0 ? 'permanent' : b.expires - now,
+          ...(b.received ? { received: b.received } : {}),
+          ...(b.socket ? { socket: b.socket } : {}),
+          q: b.q < 0 ? '' : String(b.q / 1000),
+          callid: b.callid,
+          cseq: b.cseq,
+          cflags: rt.flags.namesOf('branch', b.cflags),
+          userAgent: b.userAgent,
         });
       }
     }
@@ -93,7 +117,11 @@ function receivingSocket(rt: Runtime, opts: DryRunOptions): SocketInfo | undefin
   return rt.sockets.find((s) => s.proto === opts.src.proto) ?? rt.sockets[0];
 }
 
-export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer }[], opts: DryRunOptions): DryRunResult {
+export function dryRun(
+  cfgPath: string,
+  messages: { file: string; bytes: Buffer }[],
+  opts: DryRunOptions,
+): DryRunResult {
   const loaded = loadCfg(cfgPath, { profile: opts.profile, ...(opts.readFile ? { readFile: opts.readFile } : {}) });
   const clock = new VirtualClock(opts.timeMs);
   const logs: string[] = [];
@@ -101,12 +129,18 @@ export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer 
   const engine = buildEngine(loaded, { profile: opts.profile, clock, logger });
   const diagnostics = [...loaded.diagnostics, ...engine.diagnostics];
   const result: DryRunResult = { diagnostics, sources: loaded.sources, runs: [] };
-  if (hasErrors(diagnostics)) { result.fatal = 'the cfg has errors: fix them first (see above)'; return result; }
+  if (hasErrors(diagnostics)) {
+    result.fatal = 'the cfg has errors: fix them first (see above)';
+    return result;
+  }
   const rt = engine.runtime;
   for (const [k, v] of opts.stubs) rt.stubs.set(k, v);
   const main = rt.route('route', MAIN_ROUTE);
   const socketIn = receivingSocket(rt, opts);
-  if (!socketIn) { result.fatal = opts.socket ? `no socket ${opts.socket} in the cfg` : 'the cfg declares no socket'; return result; }
+  if (!socketIn) {
+    result.fatal = opts.socket ? `no socket ${opts.socket} in the cfg` : 'the cfg declares no socket';
+    return result;
+  }
   // What modules set up when a server starts (usrloc's event listeners...); their timers never come due here.
   for (const start of rt.onStart) start();
   if (rt.route('startup_route', '')) {
@@ -115,7 +149,10 @@ export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer 
   }
   for (const m of messages) {
     const parsed = parseSipMessage(normaliseMessage(m.bytes));
-    if ('error' in parsed) { result.fatal = `${m.file}: not a SIP message: ${parsed.error}`; return result; }
+    if ('error' in parsed) {
+      result.fatal = `${m.file}: not a SIP message: ${parsed.error}`;
+      return result;
+    }
     const sent: Outbound[] = [];
     rt.transport = { send: (o) => sent.push(o) };
     const before = locationTable(rt);
@@ -123,7 +160,18 @@ export function dryRun(cfgPath: string, messages: { file: string; bytes: Buffer 
     const ctx = new ExecContext(rt, scriptMessage(parsed.msg), { ...opts.src }, socketIn);
     const tracer = new RecordingTracer();
     ctx.tracer = tracer;
-    const run: MessageRun = { file: m.file, trace: tracer.events, sent, logs: [], retcode: 0, dropped: false, locationBefore: before, locationAfter: [], receivedOn: socketString(socketIn), from: opts.src };
+    const run: MessageRun = {
+      file: m.file,
+      trace: tracer.events,
+      sent,
+      logs: [],
+      retcode: 0,
+      dropped: false,
+      locationBefore: before,
+      locationAfter: [],
+      receivedOn: socketString(socketIn),
+      from: opts.src,
+    };
     try {
       const filter = parsed.msg.isRequest ? rt.droppingFilter(parsed.msg) : undefined;
       if (filter) run.filteredBy = `${filter.module} (${filter.fn}): ${filter.why}`;

@@ -25,8 +25,15 @@ export interface LintRule {
 }
 
 const KIND_TYPE: Record<A.RouteKind, RouteType | undefined> = {
-  route: undefined, failure_route: 'failure', onreply_route: 'onreply', branch_route: 'branch', error_route: 'error',
-  local_route: 'local', startup_route: 'startup', timer_route: 'timer', event_route: 'event',
+  route: undefined,
+  failure_route: 'failure',
+  onreply_route: 'onreply',
+  branch_route: 'branch',
+  error_route: 'error',
+  local_route: 'local',
+  startup_route: 'startup',
+  timer_route: 'timer',
+  event_route: 'event',
 };
 
 function routeLabel(r: A.RouteDecl): string {
@@ -61,7 +68,10 @@ export function computeRouteTypes(loaded: LoadedCfg): Map<A.RouteDecl, Map<Route
       for (const to of targets) {
         const toTypes = types.get(to)!;
         for (const [t, chain] of fromTypes) {
-          if (!toTypes.has(t)) { toTypes.set(t, [...chain, routeLabel(to)]); changed = true; }
+          if (!toTypes.has(t)) {
+            toTypes.set(t, [...chain, routeLabel(to)]);
+            changed = true;
+          }
         }
       }
     }
@@ -70,5 +80,6 @@ export function computeRouteTypes(loaded: LoadedCfg): Map<A.RouteDecl, Map<Route
 }
 
 export function makeReport(out: Diagnostic[]): LintContext['report'] {
-  return (rule, severity, message, span, hint) => out.push({ rule, severity, message, span, ...(hint ? { hint } : {}) });
+  return (rule, severity, message, span, hint) =>
+    out.push({ rule, severity, message, span, ...(hint ? { hint } : {}) });
 }

@@ -12,7 +12,16 @@ import { routeRules } from './rules/routes.js';
 import { registrarRules } from './rules/registrars.js';
 import { usageRules } from './rules/usage.js';
 
-export const LINT_RULES: LintRule[] = [callRules, routeRules, usageRules, socketRules, retcodeRules, modparamValueRules, pvRules, registrarRules];
+export const LINT_RULES: LintRule[] = [
+  callRules,
+  routeRules,
+  usageRules,
+  socketRules,
+  retcodeRules,
+  modparamValueRules,
+  pvRules,
+  registrarRules,
+];
 
 export interface LintResult {
   diagnostics: Diagnostic[];
@@ -34,7 +43,8 @@ function dedupe(list: Diagnostic[]): Diagnostic[] {
  * module is loaded behind the user's back, every refusal is an error). Under the default profile the refusals that
  * `run` and `check` tolerate say so in their message.
  */
-const TOLERATED_NOTE = ' (`run` and `check` tolerate it in the default profile; `--strict` refuses it as OpenSIPS 3.3 does)';
+const TOLERATED_NOTE =
+  ' (`run` and `check` tolerate it in the default profile; `--strict` refuses it as OpenSIPS 3.3 does)';
 
 /** A refusal of OpenSIPS 3.3 that the default profile tolerates: say so. */
 function noteTolerated(d: Diagnostic): Diagnostic {
@@ -47,10 +57,19 @@ export function lintCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { pro
   const clock = new VirtualClock();
   const engine = buildEngine(loaded, { profile: strict, clock, logger: new Logger(clock, { write: () => undefined }) });
   const found: Diagnostic[] = [];
-  const ctx: LintContext = { loaded, engine, profile: strict, routeTypes: computeRouteTypes(loaded), report: makeReport(found) };
+  const ctx: LintContext = {
+    loaded,
+    engine,
+    profile: strict,
+    routeTypes: computeRouteTypes(loaded),
+    report: makeReport(found),
+  };
   for (const rule of LINT_RULES) rule.check(ctx);
   // Lint shows everything in file order; check.ts keeps OpenSIPS's phase order.
   let all = dedupe([...loaded.diagnostics, ...engine.diagnostics, ...found]);
   if (!opts.profile.strict) all = all.map(noteTolerated);
-  return { diagnostics: sortDiagnostics(withIncludeChains(all, loaded.chains), [...loaded.sources.keys()]), sources: loaded.sources };
+  return {
+    diagnostics: sortDiagnostics(withIncludeChains(all, loaded.chains), [...loaded.sources.keys()]),
+    sources: loaded.sources,
+  };
 }

@@ -20,7 +20,10 @@ export function codeFrame(d: Diagnostic, source: string | undefined, color: bool
   const lines = source.split('\n');
   const text = (lines[d.span.line - 1] ?? '').replace(/\r$/, '');
   const gutter = String(d.span.line);
-  const width = d.span.endLine === d.span.line ? Math.max(1, d.span.endCol - d.span.col) : Math.max(1, text.length - d.span.col + 1);
+  const width =
+    d.span.endLine === d.span.line
+      ? Math.max(1, d.span.endCol - d.span.col)
+      : Math.max(1, text.length - d.span.col + 1);
   const caretPad = text.slice(0, d.span.col - 1).replace(/[^\t]/g, ' ');
   const c = pc.createColors(color);
   const paint = d.severity === 'error' ? c.red : c.yellow;
@@ -32,11 +35,20 @@ export function codeFrame(d: Diagnostic, source: string | undefined, color: bool
 
 export function formatPretty(d: Diagnostic, sources: ReadonlyMap<string, string>, opts: PrettyOptions): string {
   const c = pc.createColors(opts.color);
-  const sev = d.severity === 'error' ? c.red(c.bold('error')) : d.severity === 'warning' ? c.yellow(c.bold('warning')) : c.cyan('info');
+  const sev =
+    d.severity === 'error'
+      ? c.red(c.bold('error'))
+      : d.severity === 'warning'
+        ? c.yellow(c.bold('warning'))
+        : c.cyan('info');
   const where = `${displayPath(d.span.file, opts.cwd)}:${d.span.line}:${d.span.col}`;
-  const out = [`${c.bold(where)}: ${sev}: ${d.message} ${c.dim(`[${d.rule}]`)}`, ...codeFrame(d, sources.get(d.span.file), opts.color)];
+  const out = [
+    `${c.bold(where)}: ${sev}: ${d.message} ${c.dim(`[${d.rule}]`)}`,
+    ...codeFrame(d, sources.get(d.span.file), opts.color),
+  ];
   if (d.hint) out.push(`  ${c.cyan('hint:')} ${d.hint}`);
-  for (const inc of [...(d.includeChain ?? [])].reverse()) out.push(`  ${c.dim(`included from ${displayPath(inc.file, opts.cwd)}:${inc.line}:${inc.col}`)}`);
+  for (const inc of [...(d.includeChain ?? [])].reverse())
+    out.push(`  ${c.dim(`included from ${displayPath(inc.file, opts.cwd)}:${inc.line}:${inc.col}`)}`);
   return out.join('\n');
 }
 

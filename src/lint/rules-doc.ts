@@ -3,9 +3,21 @@
 import { RULES, RULE_IDS, type Phase, type RuleId } from './codes.js';
 
 const PHASES: { phase: Phase; title: string; text: string }[] = [
-  { phase: 'parse', title: 'Found while reading the cfg', text: 'OpenSIPS 3.3 stops at the first of these, at its line (`opensips -C` prints it as `parse error in FILE:LINE:COL`); `check` lists them first, in file order.' },
-  { phase: 'start-up', title: 'Found at start-up', text: 'OpenSIPS 3.3 finds these once the whole file is read (module dependencies, route references); `check` lists them after the parse errors.' },
-  { phase: 'lint', title: 'Found by lint', text: 'Checks only `opensips-ts lint` runs: arguments against the export tables, route types, return codes, unused and never-set names.' },
+  {
+    phase: 'parse',
+    title: 'Found while reading the cfg',
+    text: 'OpenSIPS 3.3 stops at the first of these, at its line (`opensips -C` prints it as `parse error in FILE:LINE:COL`); `check` lists them first, in file order.',
+  },
+  {
+    phase: 'start-up',
+    title: 'Found at start-up',
+    text: 'OpenSIPS 3.3 finds these once the whole file is read (module dependencies, route references); `check` lists them after the parse errors.',
+  },
+  {
+    phase: 'lint',
+    title: 'Found by lint',
+    text: 'Checks only `opensips-ts lint` runs: arguments against the export tables, route types, return codes, unused and never-set names.',
+  },
 ];
 
 /** The anchor of a rule's section in docs/lint-rules.md (GitHub's heading slugs: the id is already lower-case with dashes). */
@@ -24,7 +36,7 @@ export function rulesDoc(): string {
     '',
     'The severity is the one `lint` reports, whatever the profile: what OpenSIPS 3.3 refuses is an error. Rules marked',
     '*tolerated* are refusals that `run` and `check` accept in the default profile (as warnings), so that configs such as',
-    'the blog\'s run verbatim; `--strict` refuses them as OpenSIPS 3.3 does.',
+    "the blog's run verbatim; `--strict` refuses them as OpenSIPS 3.3 does.",
     '',
   ];
   for (const { phase, title, text } of PHASES) {
@@ -32,12 +44,21 @@ export function rulesDoc(): string {
     out.push(`## ${title}`, '', text, '', '| rule | severity | what it finds |', '| --- | --- | --- |');
     for (const id of ids) {
       const r = RULES[id];
-      out.push(`| [\`${id}\`](#${ruleAnchor(id)}) | ${r.severity}${'tolerated' in r ? ' (tolerated)' : ''} | ${r.description.replaceAll('|', '\\|')} |`);
+      out.push(
+        `| [\`${id}\`](#${ruleAnchor(id)}) | ${r.severity}${'tolerated' in r ? ' (tolerated)' : ''} | ${r.description.replaceAll('|', '\\|')} |`,
+      );
     }
     out.push('');
     for (const id of ids) {
       const r = RULES[id];
-      out.push(`### ${id}`, '', `${r.description} *${phase}, ${r.severity}${'tolerated' in r ? ', tolerated by the default profile' : ''}.*`, '', r.help, '');
+      out.push(
+        `### ${id}`,
+        '',
+        `${r.description} *${phase}, ${r.severity}${'tolerated' in r ? ', tolerated by the default profile' : ''}.*`,
+        '',
+        r.help,
+        '',
+      );
       if ('noLintCase' in r) out.push(`Not reported by \`lint\`: ${r.noLintCase}.`, '');
     }
   }

@@ -19,7 +19,10 @@ export function moduleStarter(rt: Runtime, table: NativeModule): (() => TimerHan
     if (!running.length && !destroy) return undefined;
     return {
       cancel: () => {
-        for (const r of running) { r.handle.cancel(); r.stop?.(rt); }
+        for (const r of running) {
+          r.handle.cancel();
+          r.stop?.(rt);
+        }
         destroy?.(rt);
       },
     };

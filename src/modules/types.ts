@@ -8,7 +8,8 @@ import type { Span } from '../cfg/ast.js';
 import type { ExecContext } from '../script/context.js';
 import type { Val } from '../script/values.js';
 
-export type RouteType = 'request' | 'failure' | 'onreply' | 'branch' | 'error' | 'local' | 'startup' | 'timer' | 'event';
+export type RouteType =
+  'request' | 'failure' | 'onreply' | 'branch' | 'error' | 'local' | 'startup' | 'timer' | 'event';
 
 /** An argument as the function receives it at run time. */
 export interface ArgValue {
@@ -18,7 +19,11 @@ export interface ArgValue {
   /** The raw value of a pseudo-variable argument. */
   val?: Val;
   /** For `var` parameters: read and write access to the pseudo-variable. */
-  pv?: { get(ctx: ExecContext): Val; set(ctx: ExecContext, v: Val): boolean; /** Every value ($avp: all of them, newest first). */ all(ctx: ExecContext): Val[] };
+  pv?: {
+    get(ctx: ExecContext): Val;
+    set(ctx: ExecContext, v: Val): boolean;
+    /** Every value ($avp: all of them, newest first). */ all(ctx: ExecContext): Val[];
+  };
   given: boolean;
 }
 
@@ -38,7 +43,10 @@ export interface FunctionBehaviour {
   /** Every return code the function can produce (for lint of `switch ($retcode)`). */
   returns?: number[];
   /** Start-up checks OpenSIPS makes in the fix-up (flag strings, ranges, regexes). */
-  fixup?: (args: StaticArg[], report: (message: string, span: Span, hint?: string, severity?: 'error' | 'warning') => void) => void;
+  fixup?: (
+    args: StaticArg[],
+    report: (message: string, span: Span, hint?: string, severity?: 'error' | 'warning') => void,
+  ) => void;
   /** Why this use (by its constant arguments) has no native implementation (an acc backend, say): `run` refuses it like an unimplemented function. */
   notNativeFor?: (args: StaticArg[]) => string | undefined;
   /** Work OpenSIPS does at start-up with constant arguments (e.g. allocating named flags). */
@@ -106,7 +114,10 @@ export interface NativeModule {
   params?: Record<string, Pick<ParamDef, 'validate'>>;
   /** Pseudo-variables the module provides natively ($T_reply_code...). */
   pvs?: Record<string, import('../script/pv-core.js').PvDef>;
-  init?: (rt: import('../script/runtime.js').Runtime, params: ReadonlyMap<string, string | number>) => Diagnostic[] | void;
+  init?: (
+    rt: import('../script/runtime.js').Runtime,
+    params: ReadonlyMap<string, string | number>,
+  ) => Diagnostic[] | void;
   /** MI commands (mi_export_t). */
   mi?: ModuleMi[];
   /** Statistics, `module:name` in get_statistics. */

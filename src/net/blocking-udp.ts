@@ -65,7 +65,14 @@ export class BlockingUdp implements ControlChannel {
    * starting with `prefix` (the request's cookie): its bytes, or undefined
    * after `attempts` sends `timeoutMs` apart.
    */
-  request(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Buffer | undefined {
+  request(
+    host: string,
+    port: number,
+    payload: Buffer,
+    prefix: Buffer,
+    timeoutMs: number,
+    attempts: number,
+  ): Buffer | undefined {
     const retries = Math.max(0, attempts - 1);
     if (!this.worker) {
       this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { shared: this.shared } });
@@ -85,16 +92,32 @@ export class BlockingUdp implements ControlChannel {
   }
 
   /** The same exchange on the event loop (a socket of its own, one request at a time per call). */
-  requestAsync(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Promise<Buffer | undefined> {
+  requestAsync(
+    host: string,
+    port: number,
+    payload: Buffer,
+    prefix: Buffer,
+    timeoutMs: number,
+    attempts: number,
+  ): Promise<Buffer | undefined> {
     return new Promise((resolve) => {
       const sock = DgramAsPromised.createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' }).socket;
       let left = Math.max(1, attempts);
       let timer: NodeJS.Timeout | undefined;
-      const done = (reply: Buffer | undefined): void => { clearTimeout(timer); sock.close(); resolve(reply); };
-      sock.on('message', (msg, rinfo) => { if (rinfo.port === port && msg.subarray(0, prefix.length).equals(prefix)) done(Buffer.from(msg)); });
+      const done = (reply: Buffer | undefined): void => {
+        clearTimeout(timer);
+        sock.close();
+        resolve(reply);
+      };
+      sock.on('message', (msg, rinfo) => {
+        if (rinfo.port === port && msg.subarray(0, prefix.length).equals(prefix)) done(Buffer.from(msg));
+      });
       sock.on('error', () => done(undefined));
       const attempt = (): void => {
-        if (left-- <= 0) { done(undefined); return; }
+        if (left-- <= 0) {
+          done(undefined);
+          return;
+        }
         sock.send(payload, port, host, () => undefined);
         timer = setTimeout(attempt, timeoutMs);
       };

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import type { MiHandler } from '../base/mi.js';
 import type { Runtime } from '../script/runtime.js';
 
-export interface MiFifo { close(): void }
+export interface MiFifo {
+  close(): void;
+}
 
 /**
  * The FIFO's permissions: 0600 (only the server's user may run MI commands)
@@ -28,7 +30,9 @@ export function fifoMode(cfgValue: string | number | undefined): number {
 function makeFifo(path: string, mode: number): string | undefined {
   try {
     if (lstatSync(path, { throwIfNoEntry: false })?.isFIFO()) unlinkSync(path);
-  } catch (err) { return (err as Error).message; }
+  } catch (err) {
+    return (err as Error).message;
+  }
   const r = spawnSync('mkfifo', ['-m', mode.toString(8), path], { encoding: 'utf8' });
   return r.status === 0 ? undefined : (r.stderr || r.error?.message || 'mkfifo failed').trim();
 }
@@ -44,13 +48,23 @@ export function nextCommand(text: string): { reply: string; request: unknown; re
   // The JSON ends where a prefix of the rest parses: try at each closing brace.
   for (let end = body.indexOf('}'); end >= 0; end = body.indexOf('}', end + 1)) {
     try {
-      return { reply: text.slice(start + 1, sep), request: JSON.parse(body.slice(0, end + 1)), rest: body.slice(end + 1) };
-    } catch { /* not complete yet */ }
+      return {
+        reply: text.slice(start + 1, sep),
+        request: JSON.parse(body.slice(0, end + 1)),
+        rest: body.slice(end + 1),
+      };
+    } catch {
+      /* not complete yet */
+    }
   }
   return undefined;
 }
 
-export function startMiFifo(mi: MiHandler<Runtime>, rt: Runtime, opts: { path: string; mode: number; replyDir: string }): MiFifo | string {
+export function startMiFifo(
+  mi: MiHandler<Runtime>,
+  rt: Runtime,
+  opts: { path: string; mode: number; replyDir: string },
+): MiFifo | string {
   const failure = makeFifo(opts.path, opts.mode);
   if (failure) return `cannot create the FIFO ${opts.path}: ${failure}`;
   // Opened read-write so that the pipe never reports end-of-file between clients.
@@ -60,15 +74,30 @@ export function startMiFifo(mi: MiHandler<Runtime>, rt: Runtime, opts: { path: s
   pipe.on('data', (chunk: Buffer) => {
     pending += chunk.toString('utf8');
     for (let cmd = nextCommand(pending); cmd !== undefined; cmd = nextCommand(pending)) {
-      if (cmd === 'bad') { rt.logger.log(-1, 'mi_fifo', 'mi_fifo_callback', 'command must begin with \':\''); pending = ''; return; }
+      if (cmd === 'bad') {
+        rt.logger.log(-1, 'mi_fifo', 'mi_fifo_callback', "command must begin with ':'");
+        pending = '';
+        return;
+      }
       pending = cmd.rest;
       const answer = mi.handle(cmd.request, rt);
       if (cmd.reply && answer) {
-        writeFile(join(opts.replyDir, cmd.reply.replace(/[/\\]/g, '')), JSON.stringify(answer)).catch((err: Error) => rt.logger.log(-1, 'mi_fifo', 'mi_fifo_reply', `cannot answer on ${cmd.reply}: ${err.message}`));
+        writeFile(join(opts.replyDir, cmd.reply.replace(/[/\\]/g, '')), JSON.stringify(answer)).catch((err: Error) =>
+          rt.logger.log(-1, 'mi_fifo', 'mi_fifo_reply', `cannot answer on ${cmd.reply}: ${err.message}`),
+        );
       }
     }
     if (pending.length > 1 << 20) pending = '';
   });
   pipe.on('error', (err) => rt.logger.log(-1, 'mi_fifo', 'mi_fifo_callback', err.message));
-  return { close: () => { pipe.destroy(); try { unlinkSync(opts.path); } catch { /* gone */ } } };
+  return {
+    close: () => {
+      pipe.destroy();
+      try {
+        unlinkSync(opts.path);
+      } catch {
+        /* gone */
+      }
+    },
+  };
 }

@@ -10,7 +10,10 @@ export function firstSocket(sockets: readonly SocketInfo[]): { ip: string; port:
   for (const s of sockets) {
     const r = PROTO_ORDER.indexOf(s.proto);
     const k = r < 0 ? PROTO_ORDER.length : r;
-    if (k < rank) { best = s; rank = k; }
+    if (k < rank) {
+      best = s;
+      rank = k;
+    }
   }
   // The cfg's own address: the tag is then the one OpenSIPS gives on the real host.
   return best && { ip: best.cfgIp ?? best.ip, port: best.cfgPort ?? best.port };

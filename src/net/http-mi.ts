@@ -10,37 +10,68 @@ import http from 'node:http';
 import type { MiHandler } from '../base/mi.js';
 import type { Runtime } from '../script/runtime.js';
 
-export function startMiHttp(mi: MiHandler<Runtime>, rt: Runtime, opts: { ip: string; port: number; root: string }): Promise<http.Server> {
+export function startMiHttp(
+  mi: MiHandler<Runtime>,
+  rt: Runtime,
+  opts: { ip: string; port: number; root: string },
+): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '');
-    if (path !== `/${opts.root}`) { res.writeHead(404).end(); return; }
-    if (req.method !== 'POST') { res.writeHead(405, { Allow: 'POST' }).end(); return; }
+    if (path !== `/${opts.root}`) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { Allow: 'POST' }).end();
+      return;
+    }
     const refused = refusal(req, opts);
     if (refused) {
-      rt.logger.log(-1, 'mi_http', 'mi_http_answer', `refused a request from ${req.socket.remoteAddress ?? '?'}: ${refused.why}`);
+      rt.logger.log(
+        -1,
+        'mi_http',
+        'mi_http_answer',
+        `refused a request from ${req.socket.remoteAddress ?? '?'}: ${refused.why}`,
+      );
       res.writeHead(refused.status, { 'Content-Type': 'text/plain' }).end(refused.why + '\n');
       req.resume();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => { size += c.length; if (size <= 1 << 20) chunks.push(c); });
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= 1 << 20) chunks.push(c);
+    });
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      if (!body.trim()) { res.writeHead(400).end(); return; }
+      if (!body.trim()) {
+        res.writeHead(400).end();
+        return;
+      }
       let parsed: unknown;
-      try { parsed = JSON.parse(body); } catch {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }));
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }));
         return;
       }
       const reply = mi.handle(parsed, rt);
-      if (!reply) { res.writeHead(202).end(); return; }
+      if (!reply) {
+        res.writeHead(202).end();
+        return;
+      }
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply));
     });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.ip, () => { server.off('error', reject); resolve(server); });
+    server.listen(opts.port, opts.ip, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 
@@ -54,18 +85,28 @@ function ownHosts(ip: string, port: number): Set<string> {
 }
 
 /** Why a request must not run: a foreign Origin (403) or a body that is not JSON (415). */
-export function refusal(req: http.IncomingMessage, opts: { ip: string; port: number }): { status: number; why: string } | undefined {
+export function refusal(
+  req: http.IncomingMessage,
+  opts: { ip: string; port: number },
+): { status: number; why: string } | undefined {
   const origin = req.headers.origin;
   if (origin !== undefined) {
     let host: string | undefined;
     try {
       const u = new URL(origin);
-      host = u.protocol === 'http:' || u.protocol === 'https:' ? `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}` : undefined;
-    } catch { host = undefined; }
+      host =
+        u.protocol === 'http:' || u.protocol === 'https:'
+          ? `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`
+          : undefined;
+    } catch {
+      host = undefined;
+    }
     const port = (req.socket.localPort ?? opts.port) || opts.port;
-    if (!host || !ownHosts(opts.ip, port).has(host.toLowerCase())) return { status: 403, why: `Origin ${origin} is not this MI's own host` };
+    if (!host || !ownHosts(opts.ip, port).has(host.toLowerCase()))
+      return { status: 403, why: `Origin ${origin} is not this MI's own host` };
   }
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type !== 'application/json') return { status: 415, why: `Content-Type must be application/json, not ${type || 'absent'}` };
+  if (type !== 'application/json')
+    return { status: 415, why: `Content-Type must be application/json, not ${type || 'absent'}` };
   return undefined;
 }

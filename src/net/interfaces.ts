@@ -20,7 +20,11 @@ export interface HostResolver {
 export const systemResolver: HostResolver = {
   interfaces: () => networkInterfaces(),
   resolve: async (name) => {
-    try { return (await lookup(name)).address; } catch { return undefined; }
+    try {
+      return (await lookup(name)).address;
+    } catch {
+      return undefined;
+    }
   },
 };
 
@@ -43,7 +47,10 @@ export function interfaceAddresses(list: InterfaceList, name: string | '*'): str
 }
 
 /** What a socket line's host stands for: addresses to bind, or why it cannot be bound. */
-export async function hostAddresses(host: string, r: HostResolver): Promise<{ ips: string[] } | { error: string; hint?: string }> {
+export async function hostAddresses(
+  host: string,
+  r: HostResolver,
+): Promise<{ ips: string[] } | { error: string; hint?: string }> {
   if (host === '*') {
     const ips = interfaceAddresses(r.interfaces(), '*')!;
     return ips.length ? { ips } : { error: 'no interface of this host has an address for `*`' };
@@ -53,7 +60,8 @@ export async function hostAddresses(host: string, r: HostResolver): Promise<{ ip
   const ifAddrs = interfaceAddresses(r.interfaces(), host);
   if (ifAddrs) return ifAddrs.length ? { ips: ifAddrs } : { error: `interface ${host} has no address` };
   const ip = await r.resolve(host);
-  if (ip === undefined) return { error: `cannot resolve ${host}`, hint: 'name an IP address, an interface of this host or `*`' };
+  if (ip === undefined)
+    return { error: `cannot resolve ${host}`, hint: 'name an IP address, an interface of this host or `*`' };
   return { ips: [ip] };
 }
 
@@ -68,15 +76,24 @@ export function isHostAddress(ip: string, list: InterfaceList): boolean {
  * one socket per address, in the cfg's order; each socket is its address
  * from then on (`$socket_in(ip)`, Via, Record-Route), as in OpenSIPS.
  */
-export async function expandSockets(sockets: readonly SocketInfo[], r: HostResolver): Promise<{ sockets: SocketInfo[]; errors: { socket: SocketInfo; error: string; hint?: string }[] }> {
+export async function expandSockets(
+  sockets: readonly SocketInfo[],
+  r: HostResolver,
+): Promise<{ sockets: SocketInfo[]; errors: { socket: SocketInfo; error: string; hint?: string }[] }> {
   const out: SocketInfo[] = [];
   const errors: { socket: SocketInfo; error: string; hint?: string }[] = [];
   for (const s of sockets) {
     // One socket per (proto, address, port): `*` next to an explicit address of the same host binds it once.
     const taken = (ip: string): boolean => out.some((o) => o.proto === s.proto && o.ip === ip && o.port === s.port);
-    if (isIP(s.ip.replace(/^\[|\]$/g, ''))) { if (!taken(s.ip)) out.push(s); continue; }
+    if (isIP(s.ip.replace(/^\[|\]$/g, ''))) {
+      if (!taken(s.ip)) out.push(s);
+      continue;
+    }
     const got = await hostAddresses(s.ip, r);
-    if ('error' in got) { errors.push({ socket: s, ...got }); continue; }
+    if ('error' in got) {
+      errors.push({ socket: s, ...got });
+      continue;
+    }
     for (const ip of got.ips) if (!taken(ip)) out.push({ ...s, ip });
   }
   return { sockets: out, errors };

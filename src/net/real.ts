@@ -27,7 +27,13 @@ export class RealNetwork implements Network, TlsConnections, ConnectionControl {
   readonly ws: WsTransport;
 
   /** `logAt` logs as the core does (level, function, text); without it failed UDP sends go to `log`. */
-  constructor(tcpLifetimeMs: () => number, private readonly log: (text: string) => void, logAt?: (level: number, fn: string, text: string) => void, tcpLimits: Partial<TcpLimits> = {}, opts: RealNetworkOptions = {}) {
+  constructor(
+    tcpLifetimeMs: () => number,
+    private readonly log: (text: string) => void,
+    logAt?: (level: number, fn: string, text: string) => void,
+    tcpLimits: Partial<TcpLimits> = {},
+    opts: RealNetworkOptions = {},
+  ) {
     this.tcp = new TcpTransport(tcpLifetimeMs, log, tcpLimits);
     this.udp = new UdpTransport(logAt ?? ((_l, _f, t) => log(t)));
     if (opts.tls) this.tls = new TlsTransport(opts.tls.settings, opts.tls.contexts, tcpLifetimeMs, log);
@@ -40,16 +46,26 @@ export class RealNetwork implements Network, TlsConnections, ConnectionControl {
       if (s.proto === 'udp') await this.udp.listen(s, onMessage, onError);
       else if (s.proto === 'tcp') await this.tcp.listen(s, onMessage, onError);
       else if (s.proto === 'tls' && this.tls) await this.tls.listen(s, onMessage, onError);
-      else if (s.proto === 'tls') throw new Error(`socket tls:${s.ip}:${s.port} needs TLS domains: load tls_mgm and define a server_domain`);
+      else if (s.proto === 'tls')
+        throw new Error(`socket tls:${s.ip}:${s.port} needs TLS domains: load tls_mgm and define a server_domain`);
       else if (s.proto === 'ws' || s.proto === 'wss') await this.ws.listen(s, onMessage, onError);
-      else throw new Error(`protocol ${s.proto} is not supported by opensips-ts run yet (socket ${s.proto}:${s.ip}:${s.port})`);
+      else
+        throw new Error(
+          `protocol ${s.proto} is not supported by opensips-ts run yet (socket ${s.proto}:${s.ip}:${s.port})`,
+        );
     }
   }
 
   send(from: SocketInfo, to: Peer, data: Buffer): void {
     switch (to.proto) {
-      case 'tls': if (this.tls) this.tls.send(from, to, data); else this.log(`no TLS transport to reach ${to.ip}:${to.port}`); return;
-      case 'ws': case 'wss': this.ws.send(from, to, data); return;
+      case 'tls':
+        if (this.tls) this.tls.send(from, to, data);
+        else this.log(`no TLS transport to reach ${to.ip}:${to.port}`);
+        return;
+      case 'ws':
+      case 'wss':
+        this.ws.send(from, to, data);
+        return;
     }
     if (to.proto === 'tcp' || from.proto === 'tcp') this.tcp.send(from, to, data);
     else this.udp.send(from, to, data);
@@ -57,7 +73,10 @@ export class RealNetwork implements Network, TlsConnections, ConnectionControl {
 
   connectionOf(ip: string, port: number, proto: string): { socket: TLSSocket } | undefined {
     if (proto === 'tls') return this.tls?.conns.get(ip, port);
-    if (proto === 'wss') { const c = this.ws.tlsSocketOf(ip, port); return c?.tlsSocket ? { socket: c.tlsSocket } : undefined; }
+    if (proto === 'wss') {
+      const c = this.ws.tlsSocketOf(ip, port);
+      return c?.tlsSocket ? { socket: c.tlsSocket } : undefined;
+    }
     return undefined;
   }
 

@@ -24,7 +24,13 @@ export interface TcpLimits {
   maxMessageBytes: number;
 }
 
-export const DEFAULT_TCP_LIMITS: TcpLimits = { maxConnections: 2048, maxPerSource: 1024, maxMsgTimeMs: 4000, maxMsgChunks: 4, maxMessageBytes: MAX_STREAM_MESSAGE };
+export const DEFAULT_TCP_LIMITS: TcpLimits = {
+  maxConnections: 2048,
+  maxPerSource: 1024,
+  maxMsgTimeMs: 4000,
+  maxMsgChunks: 4,
+  maxMessageBytes: MAX_STREAM_MESSAGE,
+};
 
 interface Connection {
   sock: net.Socket;
@@ -50,9 +56,18 @@ export class TcpTransport {
   private sweeper: NodeJS.Timeout | undefined;
   readonly limits: TcpLimits;
 
-  constructor(private readonly lifetimeMs: () => number, private readonly log: (text: string) => void, limits: Partial<TcpLimits> = {}) {
+  constructor(
+    private readonly lifetimeMs: () => number,
+    private readonly log: (text: string) => void,
+    limits: Partial<TcpLimits> = {},
+  ) {
     const maxConnections = limits.maxConnections ?? DEFAULT_TCP_LIMITS.maxConnections;
-    this.limits = { ...DEFAULT_TCP_LIMITS, maxPerSource: Math.max(1, Math.floor(maxConnections / 2)), ...limits, maxConnections };
+    this.limits = {
+      ...DEFAULT_TCP_LIMITS,
+      maxPerSource: Math.max(1, Math.floor(maxConnections / 2)),
+      ...limits,
+      maxConnections,
+    };
   }
 
   private peerKey(ip: string, port: number): string {
@@ -65,15 +80,26 @@ export class TcpTransport {
 
   /** Refuses a connection over tcp_max_connections or the per-source share, as tcp_main refuses it. */
   private admit(ip: string): string | undefined {
-    if (this.open.size >= this.limits.maxConnections) return `maximum number of connections exceeded: ${this.open.size}/${this.limits.maxConnections}`;
-    if ((this.perSource.get(ip) ?? 0) >= this.limits.maxPerSource) return `maximum number of connections from ${ip} exceeded: ${this.limits.maxPerSource}`;
+    if (this.open.size >= this.limits.maxConnections)
+      return `maximum number of connections exceeded: ${this.open.size}/${this.limits.maxConnections}`;
+    if ((this.perSource.get(ip) ?? 0) >= this.limits.maxPerSource)
+      return `maximum number of connections from ${ip} exceeded: ${this.limits.maxPerSource}`;
     return undefined;
   }
 
   private attach(sock: net.Socket, local: SocketInfo, onMessage: (m: Inbound) => void, peer?: Peer): Connection {
     const ip = peer?.ip ?? (sock.remoteAddress ?? '').replace(/^::ffff:/, '');
     const port = peer?.port ?? sock.remotePort ?? 0;
-    const conn: Connection = { sock, local, ip, pending: new StreamBuffer(), need: 0, chunks: 0, msgDeadline: 0, expires: Date.now() + this.lifetimeMs() };
+    const conn: Connection = {
+      sock,
+      local,
+      ip,
+      pending: new StreamBuffer(),
+      need: 0,
+      chunks: 0,
+      msgDeadline: 0,
+      expires: Date.now() + this.lifetimeMs(),
+    };
     const key = this.peerKey(ip, port);
     this.conns.set(key, conn);
     this.open.add(conn);
@@ -90,7 +116,10 @@ export class TcpTransport {
       const before = conn.pending.length;
       conn.pending.append(chunk);
       // Nothing to frame yet: the body is still short, or the headers' end is not in the new bytes.
-      const waiting = conn.need > 0 ? conn.pending.length < conn.need : before > 0 && !headEndIn(conn.pending.view(), before) && conn.pending.length <= this.limits.maxMessageBytes;
+      const waiting =
+        conn.need > 0
+          ? conn.pending.length < conn.need
+          : before > 0 && !headEndIn(conn.pending.view(), before) && conn.pending.length <= this.limits.maxMessageBytes;
       if (waiting) {
         if (this.partial(conn, now)) close(this.partialError(conn));
         return;
@@ -102,7 +131,10 @@ export class TcpTransport {
           if (conn.pending.length && this.partial(conn, now)) close(this.partialError(conn));
           return;
         }
-        if (f.kind === 'error') { close(f.error); return; }
+        if (f.kind === 'error') {
+          close(f.error);
+          return;
+        }
         const frame = conn.pending.view().subarray(0, f.length);
         const data = f.kind === 'message' ? Buffer.from(frame) : undefined;
         conn.pending.consume(f.length);
@@ -118,7 +150,8 @@ export class TcpTransport {
       if (this.conns.get(key) === conn) this.conns.delete(key);
       if (this.open.delete(conn)) {
         const n = (this.perSource.get(ip) ?? 1) - 1;
-        if (n > 0) this.perSource.set(ip, n); else this.perSource.delete(ip);
+        if (n > 0) this.perSource.set(ip, n);
+        else this.perSource.delete(ip);
       }
     });
     return conn;
@@ -139,13 +172,20 @@ export class TcpTransport {
     const server = net.createServer((sock) => {
       const ip = (sock.remoteAddress ?? '').replace(/^::ffff:/, '');
       const refused = this.admit(ip);
-      if (refused) { this.log(`refusing TCP connection from ${ip}:${sock.remotePort ?? 0}: ${refused}`); sock.destroy(); return; }
+      if (refused) {
+        this.log(`refusing TCP connection from ${ip}:${sock.remotePort ?? 0}: ${refused}`);
+        sock.destroy();
+        return;
+      }
       this.attach(sock, socket, onMessage);
     });
     server.on('error', onError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => { server.off('error', reject); resolve(); });
+      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.servers.push(server);
     this.listener ??= onMessage;
@@ -160,7 +200,9 @@ export class TcpTransport {
     for (const c of this.open) {
       if (c.expires <= now) c.sock.destroy();
       else if (c.msgDeadline && c.msgDeadline <= now) {
-        this.log(`closing TCP connection from ${c.ip}: message not complete within tcp_max_msg_time (${this.limits.maxMsgTimeMs / 1000} s)`);
+        this.log(
+          `closing TCP connection from ${c.ip}: message not complete within tcp_max_msg_time (${this.limits.maxMsgTimeMs / 1000} s)`,
+        );
         c.sock.destroy();
       }
     }
@@ -188,7 +230,9 @@ export class TcpTransport {
       return;
     }
     if (this.open.size >= this.limits.maxConnections) {
-      this.log(`cannot open a TCP connection to ${to.ip}:${to.port}: maximum number of connections exceeded: ${this.open.size}/${this.limits.maxConnections}`);
+      this.log(
+        `cannot open a TCP connection to ${to.ip}:${to.port}: maximum number of connections exceeded: ${this.open.size}/${this.limits.maxConnections}`,
+      );
       return;
     }
     const sock = net.connect({ host: to.ip, port: to.port, localAddress: from.ip });

@@ -26,24 +26,34 @@ export interface TlsDomain {
   ecCurve?: string;
 }
 
-const METHODS: Record<string, SecureVersion> = { tlsv1: 'TLSv1', tlsv1_1: 'TLSv1.1', tlsv1_2: 'TLSv1.2', tlsv1_3: 'TLSv1.3' };
+const METHODS: Record<string, SecureVersion> = {
+  tlsv1: 'TLSv1',
+  tlsv1_1: 'TLSv1.1',
+  tlsv1_2: 'TLSv1.2',
+  tlsv1_3: 'TLSv1.3',
+};
 
 /** tls_method: `SSLv23` (whatever the library allows), one version, or a range `LOW-HIGH` with either end open. */
 export function parseTlsMethod(text: string): { minVersion?: SecureVersion; maxVersion?: SecureVersion } | string {
   const t = text.trim().toLowerCase();
   if (t === 'sslv23') return {};
-  const one = (v: string): SecureVersion | undefined | null => (v === '' ? undefined : METHODS[v] ?? null);
+  const one = (v: string): SecureVersion | undefined | null => (v === '' ? undefined : (METHODS[v] ?? null));
   const dash = t.indexOf('-');
   const lo = one(dash < 0 ? t : t.slice(0, dash));
   const hi = dash < 0 ? lo : one(t.slice(dash + 1));
-  if (lo === null || hi === null) return `unknown TLS method ${text} (SSLv23, TLSv1, TLSv1_2, TLSv1_3 or a range such as TLSv1_2-)`;
+  if (lo === null || hi === null)
+    return `unknown TLS method ${text} (SSLv23, TLSv1, TLSv1_2, TLSv1_3 or a range such as TLSv1_2-)`;
   return { ...(lo ? { minVersion: lo } : {}), ...(hi ? { maxVersion: hi } : {}) };
 }
 
 /** The key, certificate and CA options of a domain, read from its files; the error names the file that cannot be read. */
 export function domainContext(d: TlsDomain): SecureContextOptions | string {
   const read = (what: string, path: string): Buffer | string => {
-    try { return readFileSync(path); } catch (err) { return `TLS domain '${d.name}': cannot read the ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`; }
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      return `TLS domain '${d.name}': cannot read the ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    }
   };
   const cert = read('certificate', d.certificate);
   if (typeof cert === 'string') return cert;
@@ -54,16 +64,24 @@ export function domainContext(d: TlsDomain): SecureContextOptions | string {
   const dh = d.dhParams ? read('dh_params', d.dhParams) : undefined;
   if (typeof dh === 'string') return dh;
   return {
-    cert, key, ...(ca ? { ca } : {}), ...(dh ? { dhparam: dh } : {}),
-    ...(d.minVersion ? { minVersion: d.minVersion } : {}), ...(d.maxVersion ? { maxVersion: d.maxVersion } : {}),
-    ...(d.ciphers ? { ciphers: d.ciphers } : {}), ...(d.ecCurve ? { ecdhCurve: d.ecCurve } : {}),
+    cert,
+    key,
+    ...(ca ? { ca } : {}),
+    ...(dh ? { dhparam: dh } : {}),
+    ...(d.minVersion ? { minVersion: d.minVersion } : {}),
+    ...(d.maxVersion ? { maxVersion: d.maxVersion } : {}),
+    ...(d.ciphers ? { ciphers: d.ciphers } : {}),
+    ...(d.ecCurve ? { ecdhCurve: d.ecCurve } : {}),
   };
 }
 
 function addressMatches(patterns: string[], ip: string, port: number): 'exact' | 'any' | undefined {
   let any = false;
   for (const p of patterns) {
-    if (p === '*') { any = true; continue; }
+    if (p === '*') {
+      any = true;
+      continue;
+    }
     const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(p);
     if (m && m[1] === ip && (!m[2] || Number(m[2]) === port)) return 'exact';
   }
@@ -72,7 +90,13 @@ function addressMatches(patterns: string[], ip: string, port: number): 'exact' |
 
 /** Shell-style wildcards (`*.example.com`), case-insensitive. */
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(name);
 }
 
@@ -81,14 +105,22 @@ function sipDomainScore(patterns: string[], name: string | undefined): number {
   let best = -1;
   for (const p of patterns) {
     if (p === '*') best = Math.max(best, 0);
-    else if (p.toLowerCase() === 'none') { if (name === undefined) best = Math.max(best, 1); }
-    else if (name !== undefined && globMatch(p, name)) best = Math.max(best, p.includes('*') || p.includes('?') ? 1 + p.replace(/[*?]/g, '').length : 1000 + p.length);
+    else if (p.toLowerCase() === 'none') {
+      if (name === undefined) best = Math.max(best, 1);
+    } else if (name !== undefined && globMatch(p, name))
+      best = Math.max(best, p.includes('*') || p.includes('?') ? 1 + p.replace(/[*?]/g, '').length : 1000 + p.length);
   }
   return best;
 }
 
 /** The domain of a connection: the best address match first, then the most specific SIP-domain match. */
-export function findDomain(domains: readonly TlsDomain[], side: 'server' | 'client', ip: string, port: number, sipDomain?: string): TlsDomain | undefined {
+export function findDomain(
+  domains: readonly TlsDomain[],
+  side: 'server' | 'client',
+  ip: string,
+  port: number,
+  sipDomain?: string,
+): TlsDomain | undefined {
   let best: { d: TlsDomain; score: number } | undefined;
   for (const d of domains) {
     if (d.side !== side) continue;

@@ -35,19 +35,31 @@ export function secureContexts(domains: readonly TlsDomain[]): Map<TlsDomain, Do
   for (const d of domains) {
     const options = domainContext(d);
     if (typeof options === 'string') return options;
-    try { out.set(d, { options, context: tls.createSecureContext(options) }); } catch (err) { return `TLS domain '${d.name}': ${(err as Error).message}`; }
+    try {
+      out.set(d, { options, context: tls.createSecureContext(options) });
+    } catch (err) {
+      return `TLS domain '${d.name}': ${(err as Error).message}`;
+    }
   }
   return out;
 }
 
-export interface DomainContext { options: tls.SecureContextOptions; context: tls.SecureContext }
+export interface DomainContext {
+  options: tls.SecureContextOptions;
+  context: tls.SecureContext;
+}
 
 export class TlsTransport {
   readonly conns: ConnectionTable<TlsConnection>;
   private readonly servers: tls.Server[] = [];
   private listener: ((m: Inbound) => void) | undefined;
 
-  constructor(private readonly settings: TlsSettings, private readonly contexts: Map<TlsDomain, DomainContext>, lifetimeMs: () => number, private readonly log: (text: string) => void) {
+  constructor(
+    private readonly settings: TlsSettings,
+    private readonly contexts: Map<TlsDomain, DomainContext>,
+    lifetimeMs: () => number,
+    private readonly log: (text: string) => void,
+  ) {
     this.conns = new ConnectionTable(lifetimeMs);
   }
 
@@ -55,15 +67,32 @@ export class TlsTransport {
     return this.conns.get(ip, port);
   }
 
-  private attach(sock: tls.TLSSocket, local: SocketInfo, domain: TlsDomain, onMessage: (m: Inbound) => void, peer?: Peer): TlsConnection {
+  private attach(
+    sock: tls.TLSSocket,
+    local: SocketInfo,
+    domain: TlsDomain,
+    onMessage: (m: Inbound) => void,
+    peer?: Peer,
+  ): TlsConnection {
     const ip = peer?.ip ?? (sock.remoteAddress ?? '').replace(/^::ffff:/, '');
     const port = peer?.port ?? sock.remotePort ?? 0;
     let buf: Buffer = Buffer.alloc(0);
     const conn: TlsConnection = {
-      proto: 'tls', local, peer: { proto: 'tls', ip, port }, socket: sock, domain, expires: 0,
-      write: (data) => { sock.write(data); },
-      close: () => { sock.destroy(); },
-      get closed() { return sock.destroyed; },
+      proto: 'tls',
+      local,
+      peer: { proto: 'tls', ip, port },
+      socket: sock,
+      domain,
+      expires: 0,
+      write: (data) => {
+        sock.write(data);
+      },
+      close: () => {
+        sock.destroy();
+      },
+      get closed() {
+        return sock.destroyed;
+      },
     };
     this.conns.touch(conn);
     this.conns.add(conn);
@@ -81,7 +110,8 @@ export class TlsTransport {
         }
         const frame = buf.subarray(0, f.length);
         buf = buf.subarray(f.length);
-        if (f.kind === 'message') onMessage({ data: Buffer.from(frame), src: { proto: 'tls', ip, port }, socket: local });
+        if (f.kind === 'message')
+          onMessage({ data: Buffer.from(frame), src: { proto: 'tls', ip, port }, socket: local });
       }
     });
     sock.on('error', () => undefined);
@@ -91,38 +121,56 @@ export class TlsTransport {
 
   async listen(socket: SocketInfo, onMessage: (m: Inbound) => void, onError: (err: Error) => void): Promise<void> {
     this.listener ??= onMessage;
-    const domainFor = (servername: string | undefined): TlsDomain | undefined => findDomain(this.settings.domains, 'server', socket.ip, socket.port, servername || undefined);
+    const domainFor = (servername: string | undefined): TlsDomain | undefined =>
+      findDomain(this.settings.domains, 'server', socket.ip, socket.port, servername || undefined);
     const first = domainFor(undefined) ?? this.settings.domains.find((d) => d.side === 'server');
-    const server = tls.createServer({
-      // The certificate is the domain's, chosen per connection; the default context serves clients without SNI.
-      ...(first ? this.contexts.get(first)!.options : {}),
-      SNICallback: (name, cb) => {
-        const d = domainFor(name);
-        if (!d) { cb(new Error(`no TLS server domain found for ${name} on ${socket.ip}:${socket.port}`)); return; }
-        cb(null, this.contexts.get(d)!.context);
+    const server = tls.createServer(
+      {
+        // The certificate is the domain's, chosen per connection; the default context serves clients without SNI.
+        ...(first ? this.contexts.get(first)!.options : {}),
+        SNICallback: (name, cb) => {
+          const d = domainFor(name);
+          if (!d) {
+            cb(new Error(`no TLS server domain found for ${name} on ${socket.ip}:${socket.port}`));
+            return;
+          }
+          cb(null, this.contexts.get(d)!.context);
+        },
+        // Asking for a client certificate is per server in node:tls; whether it must be valid is checked per domain once the handshake is done.
+        requestCert: this.settings.domains.some((d) => d.side === 'server' && d.verifyCert),
+        rejectUnauthorized: false,
+        handshakeTimeout: this.settings.handshakeTimeoutMs,
       },
-      // Asking for a client certificate is per server in node:tls; whether it must be valid is checked per domain once the handshake is done.
-      requestCert: this.settings.domains.some((d) => d.side === 'server' && d.verifyCert),
-      rejectUnauthorized: false,
-      handshakeTimeout: this.settings.handshakeTimeoutMs,
-    }, (sock) => {
-      const d = domainFor(sock.servername || undefined);
-      if (!d) { this.log(`no TLS server domain found for ${socket.ip}:${socket.port}`); sock.destroy(); return; }
-      if (d.verifyCert) {
-        const presented = Object.keys(sock.getPeerCertificate() ?? {}).length > 0;
-        if ((presented && !sock.authorized) || (!presented && d.requireCert)) {
-          this.log(`TLS domain '${d.name}': closing the connection from ${sock.remoteAddress}:${sock.remotePort}: ${presented ? `client certificate not verified (${String(sock.authorizationError)})` : 'no client certificate'}`);
+      (sock) => {
+        const d = domainFor(sock.servername || undefined);
+        if (!d) {
+          this.log(`no TLS server domain found for ${socket.ip}:${socket.port}`);
           sock.destroy();
           return;
         }
-      }
-      this.attach(sock, socket, d, onMessage);
-    });
-    server.on('tlsClientError', (err) => this.log(`TLS handshake failed on ${socket.ip}:${socket.port}: ${err.message}`));
+        if (d.verifyCert) {
+          const presented = Object.keys(sock.getPeerCertificate() ?? {}).length > 0;
+          if ((presented && !sock.authorized) || (!presented && d.requireCert)) {
+            this.log(
+              `TLS domain '${d.name}': closing the connection from ${sock.remoteAddress}:${sock.remotePort}: ${presented ? `client certificate not verified (${String(sock.authorizationError)})` : 'no client certificate'}`,
+            );
+            sock.destroy();
+            return;
+          }
+        }
+        this.attach(sock, socket, d, onMessage);
+      },
+    );
+    server.on('tlsClientError', (err) =>
+      this.log(`TLS handshake failed on ${socket.ip}:${socket.port}: ${err.message}`),
+    );
     server.on('error', onError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => { server.off('error', reject); resolve(); });
+      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.servers.push(server);
   }
@@ -135,10 +183,16 @@ export class TlsTransport {
       return;
     }
     const d = findDomain(this.settings.domains, 'client', to.ip, to.port);
-    if (!d) { this.log(`no TLS client domain found for ${to.ip}:${to.port}: not sent`); return; }
+    if (!d) {
+      this.log(`no TLS client domain found for ${to.ip}:${to.port}: not sent`);
+      return;
+    }
     // localAddress reaches net.connect: the connection leaves from the socket's own address.
     const options: tls.ConnectionOptions & { localAddress: string } = {
-      host: to.ip, port: to.port, localAddress: from.ip, secureContext: this.contexts.get(d)!.context,
+      host: to.ip,
+      port: to.port,
+      localAddress: from.ip,
+      secureContext: this.contexts.get(d)!.context,
       rejectUnauthorized: d.verifyCert,
       // The peer is named by address: its certificate is checked against the CA list, not against a host name.
       checkServerIdentity: () => undefined,

@@ -17,7 +17,11 @@ export interface SocketInfo {
 }
 
 /** The other end of a message: where it came from or goes to. */
-export interface Peer { proto: string; ip: string; port: number }
+export interface Peer {
+  proto: string;
+  ip: string;
+  port: number;
+}
 
 /** What the script and modules may ask of the connection layer (tcp_persistent_flag, force_tcp_alias). */
 export interface ConnectionControl {
@@ -51,7 +55,21 @@ export interface Network {
  * one; dry-runs and tests leave it unset and modules fall back to a simulation.
  */
 export interface ControlChannel {
-  request(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Buffer | undefined;
+  request(
+    host: string,
+    port: number,
+    payload: Buffer,
+    prefix: Buffer,
+    timeoutMs: number,
+    attempts: number,
+  ): Buffer | undefined;
   /** The same without blocking, for work no script waits on (a timer's health pings). */
-  requestAsync?(host: string, port: number, payload: Buffer, prefix: Buffer, timeoutMs: number, attempts: number): Promise<Buffer | undefined>;
+  requestAsync?(
+    host: string,
+    port: number,
+    payload: Buffer,
+    prefix: Buffer,
+    timeoutMs: number,
+    attempts: number,
+  ): Promise<Buffer | undefined>;
 }

@@ -20,25 +20,45 @@ export class UdpTransport {
   }
 
   async listen(socket: SocketInfo, onMessage: (m: Inbound) => void, onError: (err: Error) => void): Promise<void> {
-    const sock = DgramAsPromised.createSocket({ type: socket.ip.includes(':') ? 'udp6' : 'udp4', reuseAddr: false, lookup: literalFirstLookup });
+    const sock = DgramAsPromised.createSocket({
+      type: socket.ip.includes(':') ? 'udp6' : 'udp4',
+      reuseAddr: false,
+      lookup: literalFirstLookup,
+    });
     sock.socket.on('message', (data: Buffer, rinfo: { address: string; port: number }) => {
       onMessage({ data, src: { proto: 'udp', ip: rinfo.address, port: rinfo.port }, socket });
     });
     sock.socket.on('error', onError);
     await sock.bind(socket.port, socket.ip);
     // Replies to many REGISTERs at once: a larger receive buffer than the default loses fewer datagrams under load.
-    try { sock.setRecvBufferSize(4 * 1024 * 1024); sock.setSendBufferSize(4 * 1024 * 1024); } catch { /* best effort */ }
+    try {
+      sock.setRecvBufferSize(4 * 1024 * 1024);
+      sock.setSendBufferSize(4 * 1024 * 1024);
+    } catch {
+      /* best effort */
+    }
     this.sockets.set(this.key(socket), sock);
     this.bySocketInfo.set(socket, sock);
   }
 
   send(from: SocketInfo, to: Peer, data: Buffer): void {
     const sock = this.bySocketInfo.get(from) ?? this.sockets.get(this.key(from));
-    if (!sock) { this.log(-1, 'msg_send', `no UDP socket udp:${from.ip}:${from.port} to send ${data.length} bytes to ${to.ip}:${to.port}`); return; }
+    if (!sock) {
+      this.log(
+        -1,
+        'msg_send',
+        `no UDP socket udp:${from.ip}:${from.port} to send ${data.length} bytes to ${to.ip}:${to.port}`,
+      );
+      return;
+    }
     const failed = (err: Error | null): void => {
       if (!err) return;
       const e = err as NodeJS.ErrnoException;
-      this.log(-1, 'proto_udp_send', `sendto(sock,${data.length},udp:${from.ip}:${from.port}): ${e.code ?? e.message}(${-(e.errno ?? 0)}) [${to.ip}:${to.port}]`);
+      this.log(
+        -1,
+        'proto_udp_send',
+        `sendto(sock,${data.length},udp:${from.ip}:${from.port}): ${e.code ?? e.message}(${-(e.errno ?? 0)}) [${to.ip}:${to.port}]`,
+      );
     };
     try {
       sock.socket.send(data, to.port, to.ip, failed);
@@ -62,9 +82,16 @@ let lastV4 = '';
  * literal on the next tick: one more trip through the tick queue per reply.
  * A literal is answered at once; names still go to dns.lookup.
  */
-function literalFirstLookup(host: string, opts: LookupOneOptions, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
-  if (host === lastV4) cb(null, host, 4); // replies mostly go back to the same few peers
-  else if (isIPv4(host)) { lastV4 = host; cb(null, host, 4); }
-  else if (isIPv6(host)) cb(null, host, 6);
+function literalFirstLookup(
+  host: string,
+  opts: LookupOneOptions,
+  cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  if (host === lastV4)
+    cb(null, host, 4); // replies mostly go back to the same few peers
+  else if (isIPv4(host)) {
+    lastV4 = host;
+    cb(null, host, 4);
+  } else if (isIPv6(host)) cb(null, host, 6);
   else dnsLookup(host, opts, cb);
 }

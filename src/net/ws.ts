@@ -32,9 +32,12 @@ export interface WsConnection extends Connection {
 
 /** Why a handshake is refused (400, as proto_ws answers), or undefined when it is acceptable. */
 export function handshakeProblem(req: http.IncomingMessage, requireOrigin: boolean): string | undefined {
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim().toLowerCase());
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim().toLowerCase());
   if (!req.headers['sec-websocket-protocol']) return 'Sec-WebSocket-Protocol header not present';
-  if (!protocols.includes('sip')) return `invalid protocol <${String(req.headers['sec-websocket-protocol'])}>: sip required`;
+  if (!protocols.includes('sip'))
+    return `invalid protocol <${String(req.headers['sec-websocket-protocol'])}>: sip required`;
   if (requireOrigin && !req.headers.origin) return 'Origin header not present';
   return undefined;
 }
@@ -47,10 +50,21 @@ export class WsTransport {
   private pinger: NodeJS.Timeout | undefined;
   private readonly maxBytes: number;
 
-  constructor(private readonly settings: WsSettings, private readonly tls: { settings: TlsSettings; contexts: Map<TlsDomain, DomainContext> } | undefined, lifetimeMs: () => number, private readonly log: (text: string) => void) {
+  constructor(
+    private readonly settings: WsSettings,
+    private readonly tls: { settings: TlsSettings; contexts: Map<TlsDomain, DomainContext> } | undefined,
+    lifetimeMs: () => number,
+    private readonly log: (text: string) => void,
+  ) {
     this.conns = new ConnectionTable(lifetimeMs);
     this.maxBytes = settings.maxMessageBytes ?? 65535;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.maxBytes, handleProtocols: () => 'sip', clientTracking: false, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.maxBytes,
+      handleProtocols: () => 'sip',
+      clientTracking: false,
+      perMessageDeflate: false,
+    });
   }
 
   tlsSocketOf(ip: string, port: number): WsConnection | undefined {
@@ -58,22 +72,42 @@ export class WsTransport {
     return c?.tlsSocket ? c : undefined;
   }
 
-  private attach(ws: WebSocket, local: SocketInfo, peer: Peer, raw: Duplex | undefined, onMessage: (m: Inbound) => void): WsConnection {
+  private attach(
+    ws: WebSocket,
+    local: SocketInfo,
+    peer: Peer,
+    raw: Duplex | undefined,
+    onMessage: (m: Inbound) => void,
+  ): WsConnection {
     const tlsSocket = raw && 'encrypted' in raw ? (raw as TLSSocket) : undefined;
     const pending: Buffer[] = [];
     const conn: WsConnection = {
-      proto: local.proto, local, peer, ws, tlsSocket, expires: 0, awaitingPong: false,
+      proto: local.proto,
+      local,
+      peer,
+      ws,
+      tlsSocket,
+      expires: 0,
+      awaitingPong: false,
       write: (data) => {
         if (ws.readyState === WebSocket.CONNECTING) pending.push(data);
         else if (ws.readyState === WebSocket.OPEN) ws.send(data.toString('utf8'), { binary: false });
       },
-      close: () => { ws.terminate(); },
-      get closed() { return ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED; },
+      close: () => {
+        ws.terminate();
+      },
+      get closed() {
+        return ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED;
+      },
     };
     this.conns.touch(conn);
     this.conns.add(conn);
-    ws.on('open', () => { for (const d of pending.splice(0)) conn.write(d); });
-    ws.on('pong', () => { conn.awaitingPong = false; });
+    ws.on('open', () => {
+      for (const d of pending.splice(0)) conn.write(d);
+    });
+    ws.on('pong', () => {
+      conn.awaitingPong = false;
+    });
     ws.on('message', (data: RawData) => {
       this.conns.touch(conn);
       conn.awaitingPong = false;
@@ -82,7 +116,9 @@ export class WsTransport {
       if (buf.every((b) => b === 13 || b === 10 || b === 32)) return;
       onMessage({ data: buf, src: { proto: local.proto, ip: peer.ip, port: peer.port }, socket: local });
     });
-    ws.on('error', (err) => this.log(`closing ${local.proto.toUpperCase()} connection from ${peer.ip}:${peer.port}: ${err.message}`));
+    ws.on('error', (err) =>
+      this.log(`closing ${local.proto.toUpperCase()} connection from ${peer.ip}:${peer.port}: ${err.message}`),
+    );
     ws.on('close', () => this.conns.remove(conn));
     return conn;
   }
@@ -92,9 +128,17 @@ export class WsTransport {
     if (this.pinger || every <= 0) return;
     this.pinger = setInterval(() => {
       for (const c of this.conns.all()) {
-        if (c.awaitingPong) { this.log(`no pong from ${c.peer.ip}:${c.peer.port}: closing the ${c.proto.toUpperCase()} connection`); c.close(); continue; }
+        if (c.awaitingPong) {
+          this.log(`no pong from ${c.peer.ip}:${c.peer.port}: closing the ${c.proto.toUpperCase()} connection`);
+          c.close();
+          continue;
+        }
         c.awaitingPong = true;
-        try { c.ws.ping(); } catch { /* closing */ }
+        try {
+          c.ws.ping();
+        } catch {
+          /* closing */
+        }
       }
     }, every);
     this.pinger.unref();
@@ -104,13 +148,21 @@ export class WsTransport {
     this.listener ??= onMessage;
     let server: http.Server | https.Server;
     if (socket.proto === 'wss') {
-      if (!this.tls) throw new Error(`socket wss:${socket.ip}:${socket.port} needs TLS domains: load tls_mgm and define a server_domain`);
+      if (!this.tls)
+        throw new Error(
+          `socket wss:${socket.ip}:${socket.port} needs TLS domains: load tls_mgm and define a server_domain`,
+        );
       const { settings, contexts } = this.tls;
-      const domainFor = (name: string | undefined): TlsDomain | undefined => findDomain(settings.domains, 'server', socket.ip, socket.port, name || undefined);
+      const domainFor = (name: string | undefined): TlsDomain | undefined =>
+        findDomain(settings.domains, 'server', socket.ip, socket.port, name || undefined);
       const first = domainFor(undefined);
       server = https.createServer({
         ...(first ? contexts.get(first)!.options : {}),
-        SNICallback: (name, cb) => { const d = domainFor(name); if (d) cb(null, contexts.get(d)!.context); else cb(new Error(`no TLS server domain found for ${name}`)); },
+        SNICallback: (name, cb) => {
+          const d = domainFor(name);
+          if (d) cb(null, contexts.get(d)!.context);
+          else cb(new Error(`no TLS server domain found for ${name}`));
+        },
         requestCert: settings.domains.some((d) => d.side === 'server' && d.verifyCert && d.requireCert),
         rejectUnauthorized: false,
         handshakeTimeout: settings.handshakeTimeoutMs,
@@ -119,23 +171,34 @@ export class WsTransport {
       server = http.createServer();
     }
     // Plain HTTP requests are not served: a WebSocket endpoint only.
-    server.on('request', (_req, res) => { res.writeHead(426, { Upgrade: 'websocket' }).end(); });
+    server.on('request', (_req, res) => {
+      res.writeHead(426, { Upgrade: 'websocket' }).end();
+    });
     server.on('upgrade', (req: http.IncomingMessage, raw: Duplex, head: Buffer) => {
       const problem = handshakeProblem(req, this.settings.requireOrigin ?? true);
       if (problem) {
-        this.log(`refusing the WebSocket handshake from ${req.socket.remoteAddress}:${req.socket.remotePort}: ${problem}`);
+        this.log(
+          `refusing the WebSocket handshake from ${req.socket.remoteAddress}:${req.socket.remotePort}: ${problem}`,
+        );
         raw.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
         return;
       }
       this.wss.handleUpgrade(req, raw, head, (ws) => {
-        const peer = { proto: socket.proto, ip: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''), port: req.socket.remotePort ?? 0 };
+        const peer = {
+          proto: socket.proto,
+          ip: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+          port: req.socket.remotePort ?? 0,
+        };
         this.attach(ws, socket, peer, raw, onMessage);
       });
     });
     server.on('error', onError);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => { server.off('error', reject); resolve(); });
+      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
     this.servers.push(server);
     this.startPings();
@@ -144,22 +207,47 @@ export class WsTransport {
   /** Over the peer's connection; with none, a new one (proto_ws connects as a client too). */
   send(from: SocketInfo, to: Peer, data: Buffer): void {
     const existing = this.conns.get(to.ip, to.port);
-    if (existing) { this.conns.touch(existing); existing.write(data); return; }
+    if (existing) {
+      this.conns.touch(existing);
+      existing.write(data);
+      return;
+    }
     const secure = to.proto === 'wss';
     const host = to.ip.includes(':') ? `[${to.ip}]` : to.ip;
     const domain = secure && this.tls ? findDomain(this.tls.settings.domains, 'client', to.ip, to.port) : undefined;
-    if (secure && !domain) { this.log(`no TLS client domain found for ${to.ip}:${to.port}: not sent`); return; }
+    if (secure && !domain) {
+      this.log(`no TLS client domain found for ${to.ip}:${to.port}: not sent`);
+      return;
+    }
     const ws = new WebSocket(`${secure ? 'wss' : 'ws'}://${host}:${to.port}/`, 'sip', {
-      localAddress: from.ip, maxPayload: this.maxBytes, perMessageDeflate: false,
-      ...(domain ? { secureContext: this.tls!.contexts.get(domain)!.context, rejectUnauthorized: domain.verifyCert, checkServerIdentity: () => undefined } : {}),
+      localAddress: from.ip,
+      maxPayload: this.maxBytes,
+      perMessageDeflate: false,
+      ...(domain
+        ? {
+            secureContext: this.tls!.contexts.get(domain)!.context,
+            rejectUnauthorized: domain.verifyCert,
+            checkServerIdentity: () => undefined,
+          }
+        : {}),
     });
-    const conn = this.attach(ws, from, { proto: to.proto, ip: to.ip, port: to.port }, undefined, (m) => this.listener?.(m));
+    const conn = this.attach(ws, from, { proto: to.proto, ip: to.ip, port: to.port }, undefined, (m) =>
+      this.listener?.(m),
+    );
     conn.write(data);
   }
 
   async close(): Promise<void> {
     if (this.pinger) clearInterval(this.pinger);
     this.conns.closeAll();
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections?.(); })));
+    await Promise.all(
+      this.servers.map(
+        (s) =>
+          new Promise<void>((r) => {
+            s.close(() => r());
+            s.closeAllConnections?.();
+          }),
+      ),
+    );
   }
 }

@@ -17,15 +17,28 @@ function put(line: string[], at: number, text: string): void {
 
 export function renderLadder(trace: Trace, messages: MessageSummary[], opts: { detail?: boolean } = {}): string {
   const lanes = trace.actors.map((a) => a.name);
-  const longest = Math.max(12, ...messages.map((m) => m.label.length + 8), ...trace.actors.map((a) => Math.max(a.title.length, (a.addresses[0] ?? '').length) + 3));
+  const longest = Math.max(
+    12,
+    ...messages.map((m) => m.label.length + 8),
+    ...trace.actors.map((a) => Math.max(a.title.length, (a.addresses[0] ?? '').length) + 3),
+  );
   const laneW = longest;
   const center = (i: number): number => TIME_W + Math.floor(laneW / 2) + i * laneW;
   const width = TIME_W + laneW * lanes.length;
-  const blank = (): string[] => { const l = Array<string>(width).fill(' '); lanes.forEach((_, i) => { l[center(i)] = '|'; }); return l; };
+  const blank = (): string[] => {
+    const l = Array<string>(width).fill(' ');
+    lanes.forEach((_, i) => {
+      l[center(i)] = '|';
+    });
+    return l;
+  };
   const out: string[] = [];
   const headerLine = (f: (i: number) => string): void => {
     const l = Array<string>(width).fill(' ');
-    lanes.forEach((_, i) => { const s = f(i).slice(0, laneW - 2); put(l, center(i) - Math.floor(s.length / 2), s); });
+    lanes.forEach((_, i) => {
+      const s = f(i).slice(0, laneW - 2);
+      put(l, center(i) - Math.floor(s.length / 2), s);
+    });
     out.push(l.join('').trimEnd());
   };
   headerLine((i) => lanes[i]!);
@@ -44,7 +57,7 @@ export function renderLadder(trace: Trace, messages: MessageSummary[], opts: { d
     const l = blank();
     put(l, 0, fmtTime(m.t));
     const ca = center(a);
-    const cb = b >= 0 ? center(b) : (a < lanes.length - 1 ? width - 2 : 0);
+    const cb = b >= 0 ? center(b) : a < lanes.length - 1 ? width - 2 : 0;
     const [lo, hi] = ca < cb ? [ca, cb] : [cb, ca];
     for (let x = lo + 1; x < hi; x++) l[x] = '-';
     if (b < 0) l[cb] = 'x';
@@ -53,7 +66,8 @@ export function renderLadder(trace: Trace, messages: MessageSummary[], opts: { d
     const label = ` ${m.label} `;
     put(l, lo + 1 + Math.max(1, Math.floor((hi - lo - 1 - label.length) / 2)), label);
     let line = l.join('').trimEnd();
-    if (opts.detail !== false && m.contact) line += `   Contact: ${m.contact.length > 90 ? `${m.contact.slice(0, 87)}...` : m.contact}${m.expires !== undefined ? `  Expires: ${m.expires}` : ''}`;
+    if (opts.detail !== false && m.contact)
+      line += `   Contact: ${m.contact.length > 90 ? `${m.contact.slice(0, 87)}...` : m.contact}${m.expires !== undefined ? `  Expires: ${m.expires}` : ''}`;
     if (b < 0) line += `   (no actor at ${m.toAddr}: lost)`;
     out.push(line);
     out.push(...(logsAfter.get(n + 1) ?? []));
@@ -75,8 +89,15 @@ export function changedTables(tables: TableSnapshot[]): TableSnapshot[] {
 export function renderTables(tables: TableSnapshot[]): string {
   const out: string[] = ['location tables (when they changed):'];
   for (const s of changedTables(tables)) {
-    if (!s.rows.length) { out.push(`${fmtTime(s.t)}${s.actor}: empty`); continue; }
-    s.rows.forEach((r, i) => out.push(`${i ? ' '.repeat(TIME_W) : fmtTime(s.t)}${i ? ' '.repeat(s.actor.length + 2) : `${s.actor}: `}${r.aor}  ${r.contact}  expires in ${r.expiresIn} s  (contact id ${r.contactId})`));
+    if (!s.rows.length) {
+      out.push(`${fmtTime(s.t)}${s.actor}: empty`);
+      continue;
+    }
+    s.rows.forEach((r, i) =>
+      out.push(
+        `${i ? ' '.repeat(TIME_W) : fmtTime(s.t)}${i ? ' '.repeat(s.actor.length + 2) : `${s.actor}: `}${r.aor}  ${r.contact}  expires in ${r.expiresIn} s  (contact id ${r.contactId})`,
+      ),
+    );
   }
   return out.join('\n');
 }
@@ -84,6 +105,9 @@ export function renderTables(tables: TableSnapshot[]): string {
 export function renderChecks(results: CheckResult[]): string {
   if (!results.length) return '';
   const failed = results.filter((r) => !r.ok).length;
-  const lines = results.map((r) => `  ${r.ok ? 'ok  ' : 'FAIL'} line ${r.expectation.line}: ${r.expectation.text}${r.ok ? '' : `\n        ${r.detail}`}`);
+  const lines = results.map(
+    (r) =>
+      `  ${r.ok ? 'ok  ' : 'FAIL'} line ${r.expectation.line}: ${r.expectation.text}${r.ok ? '' : `\n        ${r.detail}`}`,
+  );
   return [`checks: ${results.length - failed} passed, ${failed} failed`, ...lines].join('\n');
 }

@@ -1,7 +1,11 @@
 // A scenario (`dry-run --scenario FILE.yaml`): the cfg under test, its
 // upstream, simulated UAs, a timeline of actions, and expectations.
 
-export interface Address { proto: string; ip: string; port: number }
+export interface Address {
+  proto: string;
+  ip: string;
+  port: number;
+}
 
 export interface CfgActor {
   name: string;
@@ -19,7 +23,16 @@ export interface UpstreamActor {
   preload: { aor: string; contact: string; expires: number }[];
 }
 
-export interface UaActor { name: string; user: string; address: Address; domain?: string; registrar?: Address; /** false: never answers requests (a UA that went away); a number: answers with that status. */ answers: boolean | number; /** Milliseconds before it answers. */ replyDelayMs?: number }
+export interface UaActor {
+  name: string;
+  user: string;
+  address: Address;
+  domain?: string;
+  registrar?: Address;
+  /** false: never answers requests (a UA that went away); a number: answers with that status. */ answers:
+    boolean | number;
+  /** Milliseconds before it answers. */ replyDelayMs?: number;
+}
 
 export type Action =
   | { kind: 'register'; ua: string; expires?: number; contactExpires?: number; star?: boolean; contact?: string }
@@ -29,7 +42,12 @@ export type Action =
   /** A cfg actor stopped and started again (`P RESTART mid_registrar.mode=2`): memory lost, the overrides added to the scenario's modparams. */
   | { kind: 'restart'; actor: string; modparams: Map<string, Map<string, string | number>> };
 
-export interface Step { at: number; action: Action; text: string; line: number }
+export interface Step {
+  at: number;
+  action: Action;
+  text: string;
+  line: number;
+}
 
 export type TimeSpec = { from: number; to: number };
 

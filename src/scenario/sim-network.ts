@@ -27,7 +27,11 @@ export class SimHub {
   private readonly listeners = new Map<string, { actor: string; socket: SocketInfo; receive: Receiver }>();
   private readonly owners = new Map<string, string>();
 
-  constructor(private readonly clock: VirtualClock, private readonly latencyMs = 0, readonly maxDeliveries = 10_000) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly latencyMs = 0,
+    readonly maxDeliveries = 10_000,
+  ) {}
 
   /** tcp_persistent_flag requests, by actor: the simulated network has no connections to keep, so it reports them. */
   onTcpLifetime: (actor: string, peer: Peer, untilMs: number) => void = () => undefined;
@@ -36,9 +40,13 @@ export class SimHub {
   node(actor: string): Network & { tcp: { extendLifetime(peer: Peer, untilMs: number): void } } {
     return {
       tcp: { extendLifetime: (peer, untilMs) => this.onTcpLifetime(actor, peer, untilMs) },
-      listen: async (sockets, onMessage) => { for (const s of sockets) this.attach(actor, s, onMessage); },
+      listen: async (sockets, onMessage) => {
+        for (const s of sockets) this.attach(actor, s, onMessage);
+      },
       send: (from, to, data) => this.send(actor, { proto: from.proto, ip: from.ip, port: from.port }, to, data),
-      close: async () => { for (const [k, l] of this.listeners) if (l.actor === actor) this.listeners.delete(k); },
+      close: async () => {
+        for (const [k, l] of this.listeners) if (l.actor === actor) this.listeners.delete(k);
+      },
     };
   }
 
@@ -67,7 +75,10 @@ export class SimHub {
 
   send(actor: string, from: Peer, to: Peer, data: Buffer): void {
     if (data.length > SimHub.MAX_MESSAGE) {
-      this.onDrop(actor, `message of ${data.length} bytes to ${to.proto}:${to.ip}:${to.port} is too big to send: dropped`);
+      this.onDrop(
+        actor,
+        `message of ${data.length} bytes to ${to.proto}:${to.ip}:${to.port} is too big to send: dropped`,
+      );
       return;
     }
     if (this.aborted) return;

@@ -36,7 +36,12 @@ function contactExpiries(contact: string | undefined): string[] {
  * none), `REGISTER Contact: *`, `200 OK (expires=130)` (what each listed binding
  * was granted).
  */
-function registerLabel(head: string, isRequest: boolean, contact: string | undefined, header: number | undefined): string {
+function registerLabel(
+  head: string,
+  isRequest: boolean,
+  contact: string | undefined,
+  header: number | undefined,
+): string {
   if (isRequest) {
     if (contact === '*') return `${head} Contact: *`;
     if (header !== undefined) return `${head} Expires: ${header}`;
@@ -52,13 +57,23 @@ export function summarize(d: Delivery, startMs: number): MessageSummary {
   const text = d.data.toString('utf8');
   const firstLine = text.slice(0, text.indexOf('\r\n'));
   const base = {
-    t: (d.at - startMs) / 1000, from: d.fromActor, to: d.toActor ?? `${d.to.ip}:${d.to.port} (nobody)`,
-    fromAddr: `${d.from.proto}:${d.from.ip}:${d.from.port}`, toAddr: `${d.to.proto}:${d.to.ip}:${d.to.port}`, firstLine, text,
+    t: (d.at - startMs) / 1000,
+    from: d.fromActor,
+    to: d.toActor ?? `${d.to.ip}:${d.to.port} (nobody)`,
+    fromAddr: `${d.from.proto}:${d.from.ip}:${d.from.port}`,
+    toAddr: `${d.to.proto}:${d.to.ip}:${d.to.port}`,
+    firstLine,
+    text,
   };
   const parsed = parseSipMessage(d.data, { datagram: true });
   if (parsed.error !== undefined) {
     const keepAlive = d.data.every((b) => b === 0) || /^(\r\n)+$/.test(text);
-    return { ...base, isRequest: false, method: '', label: keepAlive ? `keep-alive (${d.data.length} bytes)` : `(not SIP) ${JSON.stringify(firstLine.slice(0, 24))}` };
+    return {
+      ...base,
+      isRequest: false,
+      method: '',
+      label: keepAlive ? `keep-alive (${d.data.length} bytes)` : `(not SIP) ${JSON.stringify(firstLine.slice(0, 24))}`,
+    };
   }
   const m = parsed.msg;
   const e = m.expires;
@@ -67,9 +82,13 @@ export function summarize(d: Delivery, startMs: number): MessageSummary {
   const contact = contacts.length ? contacts.join(', ') : undefined;
   const head = m.isRequest ? m.method : `${m.status} ${m.reason}`;
   return {
-    ...base, isRequest: m.isRequest, method: m.method, ...(m.isRequest ? {} : { status: m.status }),
+    ...base,
+    isRequest: m.isRequest,
+    method: m.method,
+    ...(m.isRequest ? {} : { status: m.status }),
     ...(m.cseq && !isSipError(m.cseq) ? { cseq: m.cseq.num } : {}),
-    ...(expires !== undefined ? { expires } : {}), ...(contact !== undefined ? { contact } : {}),
+    ...(expires !== undefined ? { expires } : {}),
+    ...(contact !== undefined ? { contact } : {}),
     label: m.method === 'REGISTER' ? registerLabel(head, m.isRequest, contact, expires) : head,
   };
 }

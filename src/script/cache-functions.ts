@@ -8,7 +8,14 @@ import type { ArgValue, FunctionBehaviour } from '../modules/types.js';
 import type { ExecContext } from './context.js';
 
 /** cache_add / cache_sub: a missing key starts at the delta with the given expiry; an existing one keeps its expiry. */
-function counter(ctx: ExecContext, id: string, key: string, delta: number, expire: number | undefined, out: ArgValue | undefined): number {
+function counter(
+  ctx: ExecContext,
+  id: string,
+  key: string,
+  delta: number,
+  expire: number | undefined,
+  out: ArgValue | undefined,
+): number {
   const col = storageOf(ctx.runtime, id);
   if (!col || !key) return -1;
   const e = liveEntry(ctx.runtime, col, key);
@@ -25,7 +32,13 @@ function counter(ctx: ExecContext, id: string, key: string, delta: number, expir
 }
 
 /** cache_fetch / cache_counter_fetch: -2 when absent or expired, -1 when the value is not what `read` accepts. */
-function fetch(ctx: ExecContext, id: string, key: string, out: ArgValue | undefined, read: (v: string) => string | number | undefined): number {
+function fetch(
+  ctx: ExecContext,
+  id: string,
+  key: string,
+  out: ArgValue | undefined,
+  read: (v: string) => string | number | undefined,
+): number {
   const col = storageOf(ctx.runtime, id);
   if (!col || !key) return -1;
   const e = liveEntry(ctx.runtime, col, key);
@@ -39,7 +52,10 @@ const isRedis = (id: string | undefined): boolean => id === 'redis' || !!id?.sta
 /** The Redis connection of the storage id, or undefined after logging why there is none. */
 function redis(ctx: ExecContext, id: string, fn: string): RedisClient | undefined {
   const c = redisFor(ctx.runtime, id);
-  if (typeof c === 'string') { ctx.runtime.logger.log(-1, 'core', fn, c); return undefined; }
+  if (typeof c === 'string') {
+    ctx.runtime.logger.log(-1, 'core', fn, c);
+    return undefined;
+  }
   return c;
 }
 
@@ -54,7 +70,10 @@ const REDIS: Record<string, (ctx: ExecContext, args: ArgValue[]) => number> = {
   cache_store: (ctx, [id, key, value, expire]) => {
     const c = redis(ctx, id!.str!, 'cache_store');
     if (!c || !key?.str) return -1;
-    const r = expire?.int && expire.int > 0 ? c.command('SET', key.str, value?.str ?? '', 'EX', expire.int) : c.command('SET', key.str, value?.str ?? '');
+    const r =
+      expire?.int && expire.int > 0
+        ? c.command('SET', key.str, value?.str ?? '', 'EX', expire.int)
+        : c.command('SET', key.str, value?.str ?? '');
     return redisFailed(ctx, 'redis_set', r) ? -1 : 1;
   },
   cache_fetch: (ctx, [id, key, out]) => {
@@ -78,8 +97,10 @@ const REDIS: Record<string, (ctx: ExecContext, args: ArgValue[]) => number> = {
     if (!c || !key?.str) return -1;
     return redisFailed(ctx, 'redis_remove', c.command('DEL', key.str)) ? -1 : 1;
   },
-  cache_add: (ctx, [id, key, inc, expire, out]) => redisCounter(ctx, id!.str!, key?.str ?? '', inc?.int ?? 0, expire?.int, out),
-  cache_sub: (ctx, [id, key, dec, expire, out]) => redisCounter(ctx, id!.str!, key?.str ?? '', -(dec?.int ?? 0), expire?.int, out),
+  cache_add: (ctx, [id, key, inc, expire, out]) =>
+    redisCounter(ctx, id!.str!, key?.str ?? '', inc?.int ?? 0, expire?.int, out),
+  cache_sub: (ctx, [id, key, dec, expire, out]) =>
+    redisCounter(ctx, id!.str!, key?.str ?? '', -(dec?.int ?? 0), expire?.int, out),
   cache_raw_query: (ctx, [id, query, out]) => {
     const c = redis(ctx, id!.str!, 'cache_raw_query');
     const words = (query?.str ?? '').trim().split(/\s+/).filter(Boolean);
@@ -97,7 +118,14 @@ const REDIS: Record<string, (ctx: ExecContext, args: ArgValue[]) => number> = {
 };
 
 /** INCRBY/DECRBY, and the expiry set when one is given (redis_add/redis_sub). */
-function redisCounter(ctx: ExecContext, id: string, key: string, delta: number, expire: number | undefined, out: ArgValue | undefined): number {
+function redisCounter(
+  ctx: ExecContext,
+  id: string,
+  key: string,
+  delta: number,
+  expire: number | undefined,
+  out: ArgValue | undefined,
+): number {
   const c = redis(ctx, id, delta < 0 ? 'cache_sub' : 'cache_add');
   if (!c || !key) return -1;
   const r = c.command(delta < 0 ? 'DECRBY' : 'INCRBY', key, Math.abs(delta));
@@ -123,8 +151,15 @@ const LOCAL: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
-  cache_fetch: { returns: [1, -1, -2], impl: (ctx, [id, key, out]) => fetch(ctx, id?.str ?? '', key?.str ?? '', out, (v) => v) },
-  cache_counter_fetch: { returns: [1, -1, -2], impl: (ctx, [id, key, out]) => fetch(ctx, id?.str ?? '', key?.str ?? '', out, (v) => (/^-?\d+$/.test(v) ? Number(v) : undefined)) },
+  cache_fetch: {
+    returns: [1, -1, -2],
+    impl: (ctx, [id, key, out]) => fetch(ctx, id?.str ?? '', key?.str ?? '', out, (v) => v),
+  },
+  cache_counter_fetch: {
+    returns: [1, -1, -2],
+    impl: (ctx, [id, key, out]) =>
+      fetch(ctx, id?.str ?? '', key?.str ?? '', out, (v) => (/^-?\d+$/.test(v) ? Number(v) : undefined)),
+  },
   cache_remove: {
     returns: [1, -1],
     impl: (ctx, [id, key]) => {
@@ -134,12 +169,23 @@ const LOCAL: Record<string, FunctionBehaviour> = {
       return 1;
     },
   },
-  cache_add: { returns: [1, -1], impl: (ctx, [id, key, inc, expire, out]) => counter(ctx, id?.str ?? '', key?.str ?? '', inc?.int ?? 0, expire?.int, out) },
-  cache_sub: { returns: [1, -1], impl: (ctx, [id, key, dec, expire, out]) => counter(ctx, id?.str ?? '', key?.str ?? '', -(dec?.int ?? 0), expire?.int, out) },
+  cache_add: {
+    returns: [1, -1],
+    impl: (ctx, [id, key, inc, expire, out]) =>
+      counter(ctx, id?.str ?? '', key?.str ?? '', inc?.int ?? 0, expire?.int, out),
+  },
+  cache_sub: {
+    returns: [1, -1],
+    impl: (ctx, [id, key, dec, expire, out]) =>
+      counter(ctx, id?.str ?? '', key?.str ?? '', -(dec?.int ?? 0), expire?.int, out),
+  },
 };
 
 export const CACHE_FUNCTIONS: Record<string, FunctionBehaviour> = {
   ...Object.fromEntries(Object.entries(LOCAL).map(([n, b]) => [n, routed(n, b)])),
   // cachedb_local has no raw queries: Redis only.
-  cache_raw_query: { returns: [1, -1], impl: (ctx, args) => (isRedis(args[0]?.str) ? REDIS.cache_raw_query!(ctx, args) : -1) },
+  cache_raw_query: {
+    returns: [1, -1],
+    impl: (ctx, args) => (isRedis(args[0]?.str) ? REDIS.cache_raw_query!(ctx, args) : -1),
+  },
 };

@@ -20,7 +20,10 @@ import { traceName, traceStatement } from './script-trace.js';
 export type StmtFn = (ctx: ExecContext) => void;
 
 export class NotImplementedError extends Error {
-  constructor(readonly fn: string, readonly module: string) {
+  constructor(
+    readonly fn: string,
+    readonly module: string,
+  ) {
     super(`${fn}() of module ${module} has no native implementation in opensips-ts yet`);
   }
 }
@@ -49,19 +52,30 @@ export class Compiler implements ExprEnv {
   }
 
   format(s: A.StringLit): (ctx: ExecContext) => string {
-    if (s.parts.every((p) => typeof p === 'string')) { const v = s.value; return () => v; }
+    if (s.parts.every((p) => typeof p === 'string')) {
+      const v = s.value;
+      return () => v;
+    }
     const parts = s.parts.map((p) => {
       if (typeof p === 'string') return p;
       try {
         return compileSpec(p, (n) => this.rt.modulePvs.get(n), printFormat([p]));
       } catch (err) {
-        if (err instanceof PvCompileError) throw new ScriptCompileError(`${err.message} in the string`, s.span, 'pvar-unknown');
+        if (err instanceof PvCompileError)
+          throw new ScriptCompileError(`${err.message} in the string`, s.span, 'pvar-unknown');
         throw err;
       }
     });
     return (ctx) => {
       let out = '';
-      for (const p of parts) out += typeof p === 'string' ? p : (() => { const v = p.get(ctx); return v === null ? '<null>' : String(v); })();
+      for (const p of parts)
+        out +=
+          typeof p === 'string'
+            ? p
+            : (() => {
+                const v = p.get(ctx);
+                return v === null ? '<null>' : String(v);
+              })();
       return out;
     };
   }
@@ -72,7 +86,9 @@ export class Compiler implements ExprEnv {
     } catch (err) {
       if (!(err instanceof ScriptCompileError)) throw err;
       this.errors.push(err);
-      return () => { throw err; };
+      return () => {
+        throw err;
+      };
     }
   }
 
@@ -108,19 +124,42 @@ export class Compiler implements ExprEnv {
 
   private statementInner(s: A.Statement): StmtFn {
     switch (s.kind) {
-      case 'Call': return this.call(s);
-      case 'RouteCall': return this.routeCall(s);
-      case 'Assign': return this.assign(s);
-      case 'If': return this.ifStatement(s);
-      case 'Switch': return this.switchStatement(s);
-      case 'While': return this.whileStatement(s);
-      case 'ForEach': return this.forEach(s);
-      case 'Exit': return (ctx) => { ctx.retcode = 0; ctx.flow = Flow.Exit; };
-      case 'Drop': return (ctx) => { ctx.retcode = 0; ctx.dropped = true; ctx.flow = Flow.Exit; };
-      case 'Break': return (ctx) => { ctx.flow = Flow.Break; };
-      case 'Return': return this.returnStatement(s);
-      case 'Block': return this.block(s.body);
-      case 'Placeholder': case 'Include': return () => undefined;
+      case 'Call':
+        return this.call(s);
+      case 'RouteCall':
+        return this.routeCall(s);
+      case 'Assign':
+        return this.assign(s);
+      case 'If':
+        return this.ifStatement(s);
+      case 'Switch':
+        return this.switchStatement(s);
+      case 'While':
+        return this.whileStatement(s);
+      case 'ForEach':
+        return this.forEach(s);
+      case 'Exit':
+        return (ctx) => {
+          ctx.retcode = 0;
+          ctx.flow = Flow.Exit;
+        };
+      case 'Drop':
+        return (ctx) => {
+          ctx.retcode = 0;
+          ctx.dropped = true;
+          ctx.flow = Flow.Exit;
+        };
+      case 'Break':
+        return (ctx) => {
+          ctx.flow = Flow.Break;
+        };
+      case 'Return':
+        return this.returnStatement(s);
+      case 'Block':
+        return this.block(s.body);
+      case 'Placeholder':
+      case 'Include':
+        return () => undefined;
       case 'Assert': {
         const cond = compileCond(s.cond, this);
         const msg = this.format(s.message);
@@ -145,7 +184,10 @@ export class Compiler implements ExprEnv {
           run(ctx);
           if (ctx.flow || !resume) return;
           const route = ctx.runtime.route('route', resume);
-          if (s.keyword === 'async') { if (route) route.run(ctx); ctx.flow = Flow.Exit; }
+          if (s.keyword === 'async') {
+            if (route) route.run(ctx);
+            ctx.flow = Flow.Exit;
+          }
         };
       }
     }
@@ -160,7 +202,10 @@ export class Compiler implements ExprEnv {
     const args = c.args.map((a, i) => this.argument(a, entry, i));
     const name = c.name;
     const impl = entry.behaviour?.impl;
-    entry.behaviour?.prepare?.(this.rt, c.args.map((a) => (a?.kind === 'String' ? a.value : a?.kind === 'Number' ? a.value : undefined)));
+    entry.behaviour?.prepare?.(
+      this.rt,
+      c.args.map((a) => (a?.kind === 'String' ? a.value : a?.kind === 'Number' ? a.value : undefined)),
+    );
     return (ctx) => {
       const stubs = ctx.runtime.stubs;
       const stub = stubs.size === 0 ? undefined : stubs.get(name);
@@ -169,7 +214,15 @@ export class Compiler implements ExprEnv {
       else if (!impl) throw new NotImplementedError(name, entry.module);
       else rc = impl(ctx, argValues(args, ctx));
       ctx.retcode = rc;
-      if (ctx.tracer) ctx.tracer.event({ kind: 'call', span: c.span, name, rc, text: `${name}(${c.args.map(argText).join(', ')}) -> ${rc}${stub !== undefined ? ' (stub)' : ''}`, depth: ctx.tracer.depth });
+      if (ctx.tracer)
+        ctx.tracer.event({
+          kind: 'call',
+          span: c.span,
+          name,
+          rc,
+          text: `${name}(${c.args.map(argText).join(', ')}) -> ${rc}${stub !== undefined ? ' (stub)' : ''}`,
+          depth: ctx.tracer.depth,
+        });
       if (rc === 0) ctx.flow = Flow.Exit;
     };
   }
@@ -179,9 +232,15 @@ export class Compiler implements ExprEnv {
     const param = entry.signature.params[i];
     const kinds = param?.kinds ?? ['str'];
     switch (a.kind) {
-      case 'Number': { const v: ArgValue = { given: true, int: a.value, str: String(a.value), val: a.value }; return () => v; }
+      case 'Number': {
+        const v: ArgValue = { given: true, int: a.value, str: String(a.value), val: a.value };
+        return () => v;
+      }
       case 'String': {
-        if (param?.static || param?.noExpand || kinds.includes('regex') && !kinds.includes('str')) { const v: ArgValue = { given: true, str: a.value, val: a.value }; return () => v; }
+        if (param?.static || param?.noExpand || (kinds.includes('regex') && !kinds.includes('str'))) {
+          const v: ArgValue = { given: true, str: a.value, val: a.value };
+          return () => v;
+        }
         const num = /^-?\d+$/.test(a.value) ? Number(a.value) : undefined;
         if (a.parts.every((p) => typeof p === 'string')) {
           // No variable in it: the same value every time, built once (as for numbers).
@@ -189,20 +248,34 @@ export class Compiler implements ExprEnv {
           return () => v;
         }
         const f = this.format(a);
-        return (ctx) => { const s = f(ctx); return { given: true, str: s, val: s, ...(num !== undefined ? { int: num } : {}) }; };
+        return (ctx) => {
+          const s = f(ctx);
+          return { given: true, str: s, val: s, ...(num !== undefined ? { int: num } : {}) };
+        };
       }
       case 'PVar': {
         const pv = this.pv(a);
         const all = this.allValues(a);
-        const access = { get: (ctx: ExecContext) => pv.get(ctx), set: (ctx: ExecContext, v: Val) => pv.set?.(ctx, v, '=') ?? false, all };
+        const access = {
+          get: (ctx: ExecContext) => pv.get(ctx),
+          set: (ctx: ExecContext, v: Val) => pv.set?.(ctx, v, '=') ?? false,
+          all,
+        };
         return (ctx) => {
           const v = pv.get(ctx);
           const s = strForm(v);
           const n = intForm(v);
-          return { given: true, val: v, pv: access, ...(s !== undefined ? { str: s } : {}), ...(n !== undefined ? { int: n } : {}) };
+          return {
+            given: true,
+            val: v,
+            pv: access,
+            ...(s !== undefined ? { str: s } : {}),
+            ...(n !== undefined ? { int: n } : {}),
+          };
         };
       }
-      default: return () => ({ given: false });
+      default:
+        return () => ({ given: false });
     }
   }
 
@@ -213,7 +286,10 @@ export class Compiler implements ExprEnv {
     return (ctx) => {
       const name = dynamic ? String(dynamic.get(ctx) ?? '') : staticName!;
       const route = ctx.runtime.route('route', name);
-      const params = args.map((f) => { const v = f(ctx); return v === ERR ? null : v; });
+      const params = args.map((f) => {
+        const v = f(ctx);
+        return v === ERR ? null : v;
+      });
       let value: number;
       if (!route) {
         // Compat C5: an undefined route behaves as an empty route returning 1 (warned at start-up).
@@ -229,20 +305,37 @@ export class Compiler implements ExprEnv {
   private assign(s: A.Assign): StmtFn {
     const target = this.pv(s.target);
     const set = target.set;
-    if (!set) throw new ScriptCompileError(`\`${s.target.text}\` is read-only: it cannot be assigned`, s.target.span, 'readonly-assign');
+    if (!set)
+      throw new ScriptCompileError(
+        `\`${s.target.text}\` is read-only: it cannot be assigned`,
+        s.target.span,
+        'readonly-assign',
+      );
     const value = s.value.kind === 'Null' ? () => null : compileValue(s.value, this);
     const op = s.op;
     const arith = op.length === 2 && op !== ':=' ? (op[0] as A.ArithOp) : undefined;
     const intLiteral = s.value.kind === 'Number';
     return (ctx) => {
       let v = value(ctx);
-      if (v === ERR) { ctx.retcode = -1; return; }
+      if (v === ERR) {
+        ctx.retcode = -1;
+        return;
+      }
       if (arith) {
         const cur = target.get(ctx);
-        if (cur === null || v === null) { ctx.retcode = -1; return; }
-        if (typeof cur === 'string' && (arith !== '+' || typeof v !== 'string')) { ctx.retcode = -1; return; }
+        if (cur === null || v === null) {
+          ctx.retcode = -1;
+          return;
+        }
+        if (typeof cur === 'string' && (arith !== '+' || typeof v !== 'string')) {
+          ctx.retcode = -1;
+          return;
+        }
         const r = binary(arith, cur, v, intLiteral);
-        if (r === ERR) { ctx.retcode = -1; return; }
+        if (r === ERR) {
+          ctx.retcode = -1;
+          return;
+        }
         v = r;
       }
       ctx.retcode = set(ctx, v, op === ':=' ? ':=' : '=') ? 1 : -1;
@@ -259,9 +352,21 @@ export class Compiler implements ExprEnv {
     return (ctx) => {
       const c = cond(ctx);
       if (ctx.flow) return;
-      if (ctx.tracer) ctx.tracer.event({ kind: 'branch', span: s.span, text: c > 0 ? 'condition true: then-branch' : otherwise ? 'condition false: else-branch' : 'condition false', depth: ctx.tracer.depth });
+      if (ctx.tracer)
+        ctx.tracer.event({
+          kind: 'branch',
+          span: s.span,
+          text: c > 0 ? 'condition true: then-branch' : otherwise ? 'condition false: else-branch' : 'condition false',
+          depth: ctx.tracer.depth,
+        });
       // Inside the branch $rc is still the code of the condition's last function (action.c IF_T); after it, the branch's last statement's.
-      if (c > 0) { if (thenEmpty) ctx.retcode = c; else then(ctx); } else if (otherwise) { if (otherwiseEmpty) ctx.retcode = c; else otherwise(ctx); } else ctx.retcode = c;
+      if (c > 0) {
+        if (thenEmpty) ctx.retcode = c;
+        else then(ctx);
+      } else if (otherwise) {
+        if (otherwiseEmpty) ctx.retcode = c;
+        else otherwise(ctx);
+      } else ctx.retcode = c;
     };
   }
 
@@ -270,21 +375,36 @@ export class Compiler implements ExprEnv {
     const bodies = s.cases.map((c) => this.block(c.body));
     const matchers = s.cases.map((c) => {
       if (!c.value) return undefined;
-      if (c.value.kind === 'Number') { const n = c.value.value; return (v: Val) => intForm(v) === n; }
+      if (c.value.kind === 'Number') {
+        const n = c.value.value;
+        return (v: Val) => intForm(v) === n;
+      }
       const text = c.value.value;
-      return (v: Val) => { const sv = strForm(v); return sv !== undefined && strEqualsNoCase(sv, text); };
+      return (v: Val) => {
+        const sv = strForm(v);
+        return sv !== undefined && strEqualsNoCase(sv, text);
+      };
     });
     const defaultIndex = s.cases.findIndex((c) => !c.value);
     return (ctx) => {
       const v = subject.get(ctx);
       let start = matchers.findIndex((m) => m?.(v));
       if (start < 0) start = defaultIndex;
-      if (ctx.tracer) ctx.tracer.event({ kind: 'branch', span: s.span, text: `switch on ${s.subject.text} = ${JSON.stringify(v)}: ${start < 0 ? 'no case' : s.cases[start]!.value ? `case ${s.cases[start]!.value!.kind === 'Number' ? (s.cases[start]!.value as A.NumberLit).text : JSON.stringify((s.cases[start]!.value as A.StringLit).value)}` : 'default'}`, depth: ctx.tracer.depth });
+      if (ctx.tracer)
+        ctx.tracer.event({
+          kind: 'branch',
+          span: s.span,
+          text: `switch on ${s.subject.text} = ${JSON.stringify(v)}: ${start < 0 ? 'no case' : s.cases[start]!.value ? `case ${s.cases[start]!.value!.kind === 'Number' ? (s.cases[start]!.value as A.NumberLit).text : JSON.stringify((s.cases[start]!.value as A.StringLit).value)}` : 'default'}`,
+          depth: ctx.tracer.depth,
+        });
       ctx.retcode = 1;
       if (start < 0) return;
       for (let i = start; i < bodies.length; i++) {
         bodies[i]!(ctx);
-        if (ctx.flow === Flow.Break) { ctx.flow = Flow.None; return; }
+        if (ctx.flow === Flow.Break) {
+          ctx.flow = Flow.None;
+          return;
+        }
         if (ctx.flow) return;
       }
     };
@@ -304,7 +424,10 @@ export class Compiler implements ExprEnv {
         }
         body(ctx);
         const f = flowOf(ctx);
-        if (f === Flow.Break) { ctx.flow = Flow.None; return; }
+        if (f === Flow.Break) {
+          ctx.flow = Flow.None;
+          return;
+        }
         if (f) return;
       }
     };
@@ -320,7 +443,10 @@ export class Compiler implements ExprEnv {
         iterator.set?.(ctx, v, ':=');
         body(ctx);
         const f = flowOf(ctx);
-        if (f === Flow.Break) { ctx.flow = Flow.None; return; }
+        if (f === Flow.Break) {
+          ctx.flow = Flow.None;
+          return;
+        }
         if (f) return;
       }
     };
@@ -333,16 +459,31 @@ export class Compiler implements ExprEnv {
       return (ctx) => [...(ctx.avps.get(name) ?? [])].reverse();
     }
     // Only a variable with several values (`$ct`, `$hdr(x)`...) has an `[*]` form; any other has its one value.
-    const def = p.spec ? CORE_PVS[p.spec.name] ?? this.rt.modulePvs.get(p.spec.name) : undefined;
+    const def = p.spec ? (CORE_PVS[p.spec.name] ?? this.rt.modulePvs.get(p.spec.name)) : undefined;
     const withAll = p.spec && def?.all && p.spec.index === undefined ? { ...p.spec, index: '*' } : undefined;
     const pv = withAll ? compileSpec(withAll, (n) => this.rt.modulePvs.get(n), p.text) : this.pv(p);
-    return (ctx) => { const v = pv.get(ctx); return v === null ? [] : withAll ? String(v).split(',') : [v]; };
+    return (ctx) => {
+      const v = pv.get(ctx);
+      return v === null ? [] : withAll ? String(v).split(',') : [v];
+    };
   }
 
   private returnStatement(s: A.Return): StmtFn {
     const value = s.value;
-    if (!value) return (ctx) => { ctx.returnValue = 1; ctx.retcode = 1; ctx.flow = Flow.Return; };
-    if (value.kind === 'Number') { const n = value.value; return (ctx) => { ctx.returnValue = n; ctx.retcode = n; ctx.flow = Flow.Return; }; }
+    if (!value)
+      return (ctx) => {
+        ctx.returnValue = 1;
+        ctx.retcode = 1;
+        ctx.flow = Flow.Return;
+      };
+    if (value.kind === 'Number') {
+      const n = value.value;
+      return (ctx) => {
+        ctx.returnValue = n;
+        ctx.retcode = n;
+        ctx.flow = Flow.Return;
+      };
+    }
     const pv = this.pv(value);
     return (ctx) => {
       const v = pv.get(ctx);
@@ -386,13 +527,27 @@ function runErrorRouteAfter(ctx: ExecContext, fromAssert = false): void {
   ctx.modState.delete(ERR_INFO.name);
 }
 
-export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void }, type: import('../modules/types.js').RouteType, name: string, params: Val[] = NO_PARAMS, named?: Record<string, Val>): number {
+export function runRoute(
+  ctx: ExecContext,
+  route: { run(ctx: ExecContext): void },
+  type: import('../modules/types.js').RouteType,
+  name: string,
+  params: Val[] = NO_PARAMS,
+  named?: Record<string, Val>,
+): number {
   if (ctx.routeStack.length >= 100) {
     ctx.runtime.logger.log(-1, 'core', 'run_actions', 'too many recursive routing table lookups (100)');
     return -1;
   }
   ctx.routeStack.push(named ? { type, name, params, named } : { type, name, params });
-  if (ctx.tracer) { ctx.tracer.event({ kind: 'route', text: `enter ${type === 'request' && name !== '0' ? `route[${name}]` : type}`, depth: ctx.tracer.depth }); ctx.tracer.depth++; }
+  if (ctx.tracer) {
+    ctx.tracer.event({
+      kind: 'route',
+      text: `enter ${type === 'request' && name !== '0' ? `route[${name}]` : type}`,
+      depth: ctx.tracer.depth,
+    });
+    ctx.tracer.depth++;
+  }
   try {
     route.run(ctx);
   } finally {
@@ -408,14 +563,23 @@ export function runRoute(ctx: ExecContext, route: { run(ctx: ExecContext): void 
 
 function describe(s: A.Statement): string {
   switch (s.kind) {
-    case 'Call': return `${s.name}(${s.args.map(argText).join(', ')})`;
-    case 'RouteCall': return `route(${'kind' in s.target ? s.target.text : s.target.text})`;
-    case 'Assign': return `${s.target.text} ${s.op} ${printExpr(s.value)}`;
-    case 'If': return `if (${printExpr(s.cond)})`;
-    case 'Switch': return `switch (${s.subject.text})`;
-    case 'While': return `while (${printExpr(s.cond)})`;
-    case 'ForEach': return `for (${s.iterator.text} in ${s.source.text})`;
-    case 'Return': return s.value ? `return(${s.value.kind === 'Number' ? s.value.text : s.value.text})` : 'return';
-    default: return s.kind.toLowerCase();
+    case 'Call':
+      return `${s.name}(${s.args.map(argText).join(', ')})`;
+    case 'RouteCall':
+      return `route(${'kind' in s.target ? s.target.text : s.target.text})`;
+    case 'Assign':
+      return `${s.target.text} ${s.op} ${printExpr(s.value)}`;
+    case 'If':
+      return `if (${printExpr(s.cond)})`;
+    case 'Switch':
+      return `switch (${s.subject.text})`;
+    case 'While':
+      return `while (${printExpr(s.cond)})`;
+    case 'ForEach':
+      return `for (${s.iterator.text} in ${s.source.text})`;
+    case 'Return':
+      return s.value ? `return(${s.value.kind === 'Number' ? s.value.text : s.value.text})` : 'return';
+    default:
+      return s.kind.toLowerCase();
   }
 }

@@ -18,11 +18,19 @@ export const ADD_LOCAL_RPORT = stateKey<boolean>('core:add_local_rport');
 /** set_err_info's last error: $err.* reads it; error_route clears it. */
 export const ERR_INFO = stateKey<import('./errinfo.js').ErrInfo>('core:err');
 
-export const enum Flow { None = 0, Exit = 1, Return = 2, Break = 3 }
+export const enum Flow {
+  None = 0,
+  Exit = 1,
+  Return = 2,
+  Break = 3,
+}
 
 /** The host and port a message sent from `s` names itself by: the script's override, the socket's advertised address, or its own. */
 export function advertisedHostPort(ctx: ExecContext, s: SocketInfo): { host: string; port: string } {
-  return { host: ctx.advertisedAddress ?? s.advertisedIp ?? s.ip, port: ctx.advertisedPort ?? String(s.advertisedPort ?? s.port) };
+  return {
+    host: ctx.advertisedAddress ?? s.advertisedIp ?? s.ip,
+    port: ctx.advertisedPort ?? String(s.advertisedPort ?? s.port),
+  };
 }
 
 export function socketString(s: SocketInfo): string {
@@ -55,7 +63,14 @@ export class ExecContext {
   current: Span | undefined;
   tracer: Tracer | undefined;
   /** Branches appended after the R-URI branch (lookup(), append_branch()). */
-  readonly branches: { uri: string; du: string | null; flags: number; q: number; socket: SocketInfo | null; path?: string }[] = [];
+  readonly branches: {
+    uri: string;
+    du: string | null;
+    flags: number;
+    q: number;
+    socket: SocketInfo | null;
+    path?: string;
+  }[] = [];
 
   constructor(
     readonly runtime: Runtime,
@@ -109,7 +124,10 @@ export class ExecContext {
 
   avpStack(name: string): Val[] {
     let s = this.avps.get(name);
-    if (!s) { s = []; this.avps.set(name, s); }
+    if (!s) {
+      s = [];
+      this.avps.set(name, s);
+    }
     return s;
   }
 }

@@ -11,13 +11,14 @@ import { setUriField, splitUri, joinUri } from './uri-fields.js';
 import { nextBranches, serializeBranches } from './serial-forking.js';
 import { CONNECTIONS } from '../net/types.js';
 
-
 const ok = (b: boolean): number => (b ? 1 : -1);
 
 function flagOp(space: 'msg' | 'branch', op: 'set' | 'reset' | 'test'): FunctionBehaviour {
   return {
     returns: op === 'test' ? [1, -1] : [1, -1],
-    prepare: (rt, [name]) => { if (typeof name === 'string') rt.flags.index(space, name); },
+    prepare: (rt, [name]) => {
+      if (typeof name === 'string') rt.flags.index(space, name);
+    },
     impl: (ctx, [name, idx]) => {
       const mask = ctx.runtime.flags.mask(space, name?.str ?? '');
       if (!mask) return -1;
@@ -54,8 +55,13 @@ function setHostPort(uri: string, hostport: string): string | undefined {
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostport);
   if (!m) return undefined;
   p.host = m[1]!;
-  if (m[2]) p.port = m[2]; else delete p.port;
-  p.params = p.params.split(';').filter((x) => x && !/^maddr(=|$)/i.test(x.trim())).map((x) => ';' + x).join('');
+  if (m[2]) p.port = m[2];
+  else delete p.port;
+  p.params = p.params
+    .split(';')
+    .filter((x) => x && !/^maddr(=|$)/i.test(x.trim()))
+    .map((x) => ';' + x)
+    .join('');
   return joinUri(p);
 }
 
@@ -89,7 +95,15 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
     returns: [1, -1],
     // proto:[user@]domain[:port][;extra] (msg_translator.c); no protocol or domain: nothing is set, still 1.
     impl: (ctx, [proto, user, domain, port, extra, result]) => {
-      if (!proto?.str || !domain?.str) { ctx.runtime.logger.log(-1, 'core', 'construct_uri', !proto?.str ? 'no protocol specified' : 'no domain specified'); return 1; }
+      if (!proto?.str || !domain?.str) {
+        ctx.runtime.logger.log(
+          -1,
+          'core',
+          'construct_uri',
+          !proto?.str ? 'no protocol specified' : 'no domain specified',
+        );
+        return 1;
+      }
       const uri = `${proto.str}:${user?.str ? `${user.str}@` : ''}${domain.str}${port?.str ? `:${port.str}` : ''}${extra?.str ? `;${extra.str}` : ''}`;
       return result?.pv?.set(ctx, uri) ? 1 : -1;
     },
@@ -110,9 +124,19 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
       const qv = q?.str ? Math.round(Number(q.str) * 1000) : -1;
       if (Number.isNaN(qv) || qv > 1000) return -1;
       const own = !uri?.str;
-      ctx.branches.push({ uri: own ? ctx.ruri : uri.str!, du: ctx.du, flags: ctx.branchFlags[0] ?? 0, q: qv, socket: ctx.socketOut });
+      ctx.branches.push({
+        uri: own ? ctx.ruri : uri.str!,
+        du: ctx.du,
+        flags: ctx.branchFlags[0] ?? 0,
+        q: qv,
+        socket: ctx.socketOut,
+      });
       // The R-URI's own branch moved into the set: its destination, socket and flags start afresh (core_cmds.c).
-      if (own) { ctx.du = null; ctx.socketOut = null; ctx.branchFlags[0] = 0; }
+      if (own) {
+        ctx.du = null;
+        ctx.socketOut = null;
+        ctx.branchFlags[0] = 0;
+      }
       return 1;
     },
   },
@@ -133,18 +157,51 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
   script_trace: {
     returns: [1, -1],
     impl: (ctx, [level, format, info]) => {
-      if (!level?.given && !format?.given && !info?.given) { ctx.runtime.scriptTrace = undefined; return 1; }
-      if (level?.int === undefined || !format?.given) { ctx.runtime.logger.log(-1, 'core', 'w_script_trace', "Missing 'pv_format_string' parameter"); return -1; }
-      ctx.runtime.scriptTrace = { level: level.int, format: format.str ?? '', info: info?.given ? info.str : undefined };
+      if (!level?.given && !format?.given && !info?.given) {
+        ctx.runtime.scriptTrace = undefined;
+        return 1;
+      }
+      if (level?.int === undefined || !format?.given) {
+        ctx.runtime.logger.log(-1, 'core', 'w_script_trace', "Missing 'pv_format_string' parameter");
+        return -1;
+      }
+      ctx.runtime.scriptTrace = {
+        level: level.int,
+        format: format.str ?? '',
+        info: info?.given ? info.str : undefined,
+      };
       return 1;
     },
   },
-  send: { returns: [1, -1], impl: (ctx, [dest, headers]) => sendAsIs(ctx, dest?.str ?? '', headers?.given ? headers.str : undefined) },
-  set_advertised_address: { returns: [1, -1], impl: (ctx, [addr]) => { if (!addr?.str) return -1; ctx.advertisedAddress = addr.str; return 1; } },
-  set_advertised_port: { returns: [1, -1], impl: (ctx, [port]) => { if (!port?.str || !/^\d+$/.test(port.str)) return -1; ctx.advertisedPort = port.str; return 1; } },
-  serialize_branches: { returns: [1, -1], impl: (ctx, [clear, keep]) => serializeBranches(ctx, (clear?.int ?? 0) !== 0, (keep?.int ?? 0) !== 0) },
+  send: {
+    returns: [1, -1],
+    impl: (ctx, [dest, headers]) => sendAsIs(ctx, dest?.str ?? '', headers?.given ? headers.str : undefined),
+  },
+  set_advertised_address: {
+    returns: [1, -1],
+    impl: (ctx, [addr]) => {
+      if (!addr?.str) return -1;
+      ctx.advertisedAddress = addr.str;
+      return 1;
+    },
+  },
+  set_advertised_port: {
+    returns: [1, -1],
+    impl: (ctx, [port]) => {
+      if (!port?.str || !/^\d+$/.test(port.str)) return -1;
+      ctx.advertisedPort = port.str;
+      return 1;
+    },
+  },
+  serialize_branches: {
+    returns: [1, -1],
+    impl: (ctx, [clear, keep]) => serializeBranches(ctx, (clear?.int ?? 0) !== 0, (keep?.int ?? 0) !== 0),
+  },
   next_branches: { returns: [1, 2, -1], impl: (ctx) => nextBranches(ctx) },
-  raise_event: { returns: [1, -1], impl: (ctx, [name, attrs, vals]) => raiseScriptEvent(ctx, name?.str ?? '', attrs, vals) },
+  raise_event: {
+    returns: [1, -1],
+    impl: (ctx, [name, attrs, vals]) => raiseScriptEvent(ctx, name?.str ?? '', attrs, vals),
+  },
   setflag: flagOp('msg', 'set'),
   resetflag: flagOp('msg', 'reset'),
   isflagset: flagOp('msg', 'test'),
@@ -156,28 +213,75 @@ export const CORE_FUNCTIONS: Record<string, FunctionBehaviour> = {
   sethostport: rewrite((ctx, v) => setHostPort(ctx.ruri, v)),
   setport: rewrite((ctx, v) => setUriField(ctx.ruri, 'port', v)),
   setuser: rewrite((ctx, v) => setUriField(ctx.ruri, 'user', v)),
-  setuserpass: rewrite((ctx, v) => { const p = splitUri(ctx.ruri); if (!p) return undefined; const i = v.indexOf(':'); p.user = i >= 0 ? v.slice(0, i) : v; if (i >= 0) p.password = v.slice(i + 1); else delete p.password; return joinUri(p); }),
+  setuserpass: rewrite((ctx, v) => {
+    const p = splitUri(ctx.ruri);
+    if (!p) return undefined;
+    const i = v.indexOf(':');
+    p.user = i >= 0 ? v.slice(0, i) : v;
+    if (i >= 0) p.password = v.slice(i + 1);
+    else delete p.password;
+    return joinUri(p);
+  }),
   prefix: userEdit((user, a) => (a.str ?? '') + user),
   strip: userEdit((user, a) => user.slice(Math.max(0, a.int ?? 0))),
   strip_tail: userEdit((user, a) => user.slice(0, Math.max(0, user.length - (a.int ?? 0)))),
-  revert_uri: { returns: [1], impl: (ctx) => { ctx.ruri = ctx.msg.ruri; return 1; } },
-  setdsturi: { returns: [1, -1], impl: (ctx, [v]) => { if (!v?.str) return -1; ctx.du = v.str; return 1; } },
-  resetdsturi: { returns: [1], impl: (ctx) => { ctx.du = null; return 1; } },
+  revert_uri: {
+    returns: [1],
+    impl: (ctx) => {
+      ctx.ruri = ctx.msg.ruri;
+      return 1;
+    },
+  },
+  setdsturi: {
+    returns: [1, -1],
+    impl: (ctx, [v]) => {
+      if (!v?.str) return -1;
+      ctx.du = v.str;
+      return 1;
+    },
+  },
+  resetdsturi: {
+    returns: [1],
+    impl: (ctx) => {
+      ctx.du = null;
+      return 1;
+    },
+  },
   isdsturiset: { returns: [1, -1], impl: (ctx) => ok(ctx.du !== null) },
-  force_rport: { returns: [1], impl: (ctx) => { ctx.setState(FORCE_RPORT, true); return 1; } },
-  add_local_rport: { returns: [1], impl: (ctx) => { ctx.setState(ADD_LOCAL_RPORT, true); return 1; } },
+  force_rport: {
+    returns: [1],
+    impl: (ctx) => {
+      ctx.setState(FORCE_RPORT, true);
+      return 1;
+    },
+  },
+  add_local_rport: {
+    returns: [1],
+    impl: (ctx) => {
+      ctx.setState(ADD_LOCAL_RPORT, true);
+      return 1;
+    },
+  },
   force_send_socket: {
     returns: [1, -1],
     impl: (ctx, [v]) => {
       const s = ctx.runtime.findSocket(v?.str ?? '');
-      if (!s) { ctx.runtime.logger.log(1, 'core', 'force_send_socket', `no socket found to match [${v?.str ?? ''}]`); return 1; }
+      if (!s) {
+        ctx.runtime.logger.log(1, 'core', 'force_send_socket', `no socket found to match [${v?.str ?? ''}]`);
+        return 1;
+      }
       ctx.socketOut = s;
       return 1;
     },
   },
   is_myself: {
     returns: [1, -1],
-    impl: (ctx, [host, port]) => ok(ctx.runtime.sockets.some((s) => (s.ip === host?.str || s.advertisedIp === host?.str) && (!port?.given || s.port === port.int))),
+    impl: (ctx, [host, port]) =>
+      ok(
+        ctx.runtime.sockets.some(
+          (s) => (s.ip === host?.str || s.advertisedIp === host?.str) && (!port?.given || s.port === port.int),
+        ),
+      ),
   },
 };
 
@@ -199,14 +303,31 @@ function xlogCommand(call: A.Call, c: Compiler): StmtFn {
   let level: (ctx: ExecContext) => number | undefined;
   if (call.name === 'xdbg') level = () => 4;
   else if (!levelArg) level = (ctx) => ctx.runtime.xlogPrintLevel;
-  else if (levelArg.value.startsWith('$')) { const f = c.format(levelArg); level = (ctx) => { const n = Number(f(ctx)); return Number.isInteger(n) ? n : undefined; }; }
-  else { const n = xlogLevel(levelArg.value); level = () => n; }
+  else if (levelArg.value.startsWith('$')) {
+    const f = c.format(levelArg);
+    level = (ctx) => {
+      const n = Number(f(ctx));
+      return Number.isInteger(n) ? n : undefined;
+    };
+  } else {
+    const n = xlogLevel(levelArg.value);
+    level = () => n;
+  }
   return (ctx) => {
     const lv = level(ctx);
-    if (lv === undefined) { ctx.retcode = -1; return; }
+    if (lv === undefined) {
+      ctx.retcode = -1;
+      return;
+    }
     const text = fmt(ctx);
     const shown = ctx.runtime.logger.xlog(lv, text);
-    if (ctx.tracer) ctx.tracer.event({ kind: 'log', span: call.span, text: `${shown ? 'printed' : 'suppressed (level above xlog_level)'}: ${JSON.stringify(text)}`, depth: ctx.tracer.depth });
+    if (ctx.tracer)
+      ctx.tracer.event({
+        kind: 'log',
+        span: call.span,
+        text: `${shown ? 'printed' : 'suppressed (level above xlog_level)'}: ${JSON.stringify(text)}`,
+        depth: ctx.tracer.depth,
+      });
     ctx.retcode = 1;
   };
 }
@@ -226,6 +347,11 @@ Compiler.keywords.set('xlog', xlogCommand);
 Compiler.keywords.set('xdbg', xlogCommand);
 Compiler.keywords.set('log', logCommand);
 Compiler.keywords.set('error', (call) => (ctx) => {
-  ctx.runtime.logger.log(-1, 'core', 'do_action', `error(${call.args.map((a) => (a as A.StringLit).value).join(', ')}): not implemented`);
+  ctx.runtime.logger.log(
+    -1,
+    'core',
+    'do_action',
+    `error(${call.args.map((a) => (a as A.StringLit).value).join(', ')}): not implemented`,
+  );
   ctx.retcode = 1;
 });

@@ -6,7 +6,10 @@ export function displayAsWritten(value: string): string | undefined {
   let quoted = false;
   for (let i = 0; i < value.length; i++) {
     const c = value[i];
-    if (c === '\\' && quoted) { i++; continue; }
+    if (c === '\\' && quoted) {
+      i++;
+      continue;
+    }
     if (c === '"') quoted = !quoted;
     else if (c === '<' && !quoted) {
       const d = value.slice(0, i).trim();

@@ -16,7 +16,10 @@ export type HeaderEdit =
   | { op: 'removeAt'; name: string; nth: number };
 
 /** The header edits queued for the request (forwarded) and for the reply (sent back). */
-const EDITS = { request: stateKey<HeaderEdit[]>('edits:request'), reply: stateKey<HeaderEdit[]>('edits:reply') } as const;
+const EDITS = {
+  request: stateKey<HeaderEdit[]>('edits:request'),
+  reply: stateKey<HeaderEdit[]>('edits:reply'),
+} as const;
 /** The body as the script's last edit left it. */
 const BODY = stateKey<string>('edits:body');
 
@@ -33,13 +36,15 @@ export function hasHeaderEdits(ctx: ExecContext, target: 'request' | 'reply' = '
 /** The values of the `name` headers of the request as the script has rewritten them so far. */
 export function currentHeaderValues(ctx: ExecContext, name: string): string[] {
   const values = ctx.msg.sip ? ctx.msg.sip.fields(name).map((f) => f.value) : ctx.msg.headers(name);
-  for (const e of headerEdits(ctx)) if (e.op === 'replace' && e.name === name && e.nth < values.length) values[e.nth] = e.value;
+  for (const e of headerEdits(ctx))
+    if (e.op === 'replace' && e.name === name && e.nth < values.length) values[e.nth] = e.value;
   return values;
 }
 
 /** The request's contacts as the script left them: fix_nated_contact() changes what save() stores, as in OpenSIPS. */
 export function scriptContacts(ctx: ExecContext, req: SipMessage): ContactList | SipError {
-  if (!hasHeaderEdits(ctx) || !headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact')) return req.contacts();
+  if (!hasHeaderEdits(ctx) || !headerEdits(ctx).some((e) => e.op === 'replace' && e.name === 'contact'))
+    return req.contacts();
   return parseContactList(currentHeaderValues(ctx, 'contact').join(', '));
 }
 

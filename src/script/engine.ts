@@ -58,21 +58,33 @@ function applyGlobals(rt: Runtime, globals: Map<string, A.GlobalParam>): void {
 }
 
 function socketsOf(decls: A.SocketDecl[], map: EngineOptions['addressMap']): SocketInfo[] {
-  return decls.filter((d) => d.address.proto).map((d) => {
-    const mapped = map?.get(d.address.host);
-    const port = d.address.port && d.address.port !== 'any' ? Number(d.address.port) : 5060;
-    return {
-      proto: d.address.proto!, ip: mapped?.ip ?? d.address.host, port: mapped?.port ?? port,
-      ...(mapped ? { cfgIp: d.address.host, cfgPort: port } : {}),
-      ...(d.advertised ? { advertisedIp: d.advertised.host, ...(d.advertised.port ? { advertisedPort: Number(d.advertised.port) } : {}) } : {}),
-      ...(d.tag ? { tag: d.tag } : {}), ...(d.anycast ? { anycast: true } : {}),
-    };
-  });
+  return decls
+    .filter((d) => d.address.proto)
+    .map((d) => {
+      const mapped = map?.get(d.address.host);
+      const port = d.address.port && d.address.port !== 'any' ? Number(d.address.port) : 5060;
+      return {
+        proto: d.address.proto!,
+        ip: mapped?.ip ?? d.address.host,
+        port: mapped?.port ?? port,
+        ...(mapped ? { cfgIp: d.address.host, cfgPort: port } : {}),
+        ...(d.advertised
+          ? {
+              advertisedIp: d.advertised.host,
+              ...(d.advertised.port ? { advertisedPort: Number(d.advertised.port) } : {}),
+            }
+          : {}),
+        ...(d.tag ? { tag: d.tag } : {}),
+        ...(d.anycast ? { anycast: true } : {}),
+      };
+    });
 }
 
 /** A module PV known from the catalog but not implemented natively: compiles, fails when read. */
 function notImplementedPv(module: string, name: string, takesName: boolean, writable: boolean): PvDef {
-  const fail = (): never => { throw new NotImplementedError(`$${name}`, module); };
+  const fail = (): never => {
+    throw new NotImplementedError(`$${name}`, module);
+  };
   return { takesName, get: fail, ...(writable ? { set: fail } : {}) };
 }
 
@@ -102,23 +114,32 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   const catalog = loadCatalog();
   for (const [name, def] of Object.entries(MORE_CORE_PVS)) rt.modulePvs.set(name, def);
   for (const pv of catalog.core.pvs) {
-    if (!CORE_PVS[pv.name] && pv.name !== 'avp' && pv.name !== 'var' && !rt.modulePvs.has(pv.name)) rt.modulePvs.set(pv.name, notImplementedPv('core', pv.name, pv.takesName, pv.writable));
+    if (!CORE_PVS[pv.name] && pv.name !== 'avp' && pv.name !== 'var' && !rt.modulePvs.has(pv.name))
+      rt.modulePvs.set(pv.name, notImplementedPv('core', pv.name, pv.takesName, pv.writable));
   }
-  for (const f of catalog.core.functions) rt.functions.set(f.name, { name: f.name, module: 'core', signature: f, behaviour: CORE_FUNCTIONS[f.name] });
+  for (const f of catalog.core.functions)
+    rt.functions.set(f.name, { name: f.name, module: 'core', signature: f, behaviour: CORE_FUNCTIONS[f.name] });
   for (const m of resolution.modules.values()) {
     const native = NATIVE_MODULES[m.name];
     const params = new Map<string, string | number>();
     for (const p of m.entry.params) if (p.default !== null) params.set(p.name, p.default);
     for (const [k, v] of m.params) params.set(k, v.value);
-    for (const [k, v] of opts.modparamOverrides?.get(m.name) ?? []) { params.set(k, v); m.paramLists.set(k, [v]); }
+    for (const [k, v] of opts.modparamOverrides?.get(m.name) ?? []) {
+      params.set(k, v);
+      m.paramLists.set(k, [v]);
+    }
     rt.modparams.set(m.name, params);
     rt.modparamLists.set(m.name, m.paramLists);
     for (const pv of m.entry.pvs) {
       if (rt.modulePvs.has(pv.name)) continue;
-      rt.modulePvs.set(pv.name, modulePv(native?.pvs?.[pv.name] ?? notImplementedPv(m.name, pv.name, pv.takesName, pv.writable), pv.takesName));
+      rt.modulePvs.set(
+        pv.name,
+        modulePv(native?.pvs?.[pv.name] ?? notImplementedPv(m.name, pv.name, pv.takesName, pv.writable), pv.takesName),
+      );
     }
     for (const f of m.entry.functions) {
-      if (!rt.functions.has(f.name)) rt.functions.set(f.name, { name: f.name, module: m.name, signature: f, behaviour: native?.functions[f.name] });
+      if (!rt.functions.has(f.name))
+        rt.functions.set(f.name, { name: f.name, module: m.name, signature: f, behaviour: native?.functions[f.name] });
     }
   }
   for (const m of resolution.modules.values()) {
@@ -138,22 +159,46 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     const compiled = new Map<string, CompiledRoute>();
     for (const [name, decl] of table) {
       try {
-        compiled.set(name, { kind, name, ...(decl.extra ? { extra: decl.extra.text } : {}), run: compiler.block(decl.body) });
+        compiled.set(name, {
+          kind,
+          name,
+          ...(decl.extra ? { extra: decl.extra.text } : {}),
+          run: compiler.block(decl.body),
+        });
       } catch (err) {
         // The compiler reports what it understands as positioned errors; anything else must not crash a check.
-        diagnostics.push({ rule: 'internal', severity: 'error', message: `internal error compiling this route: ${(err as Error).message}`, span: decl.span });
+        diagnostics.push({
+          rule: 'internal',
+          severity: 'error',
+          message: `internal error compiling this route: ${(err as Error).message}`,
+          span: decl.span,
+        });
       }
     }
     rt.routes.set(kind, compiled);
   }
   for (const err of compiler.errors) {
     // Unknown functions are already reported by module resolution, malformed pseudo-variables by the parser.
-    if (err.rule !== 'unknown-function' && err.rule !== 'pvar-syntax') diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
+    if (err.rule !== 'unknown-function' && err.rule !== 'pvar-syntax')
+      diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
   }
   diagnostics.push(...eventRouteProblems(loaded.script, resolution));
   if (!rt.route('route', MAIN_ROUTE)) {
-    const first = loaded.items[0]?.span ?? { file: [...loaded.sources.keys()][0] ?? '', line: 1, col: 1, offset: 0, endLine: 1, endCol: 1, endOffset: 0 };
-    diagnostics.push({ rule: 'no-main-route', severity: 'warning', message: 'the cfg has no main `route { }`: requests are dropped', span: first });
+    const first = loaded.items[0]?.span ?? {
+      file: [...loaded.sources.keys()][0] ?? '',
+      line: 1,
+      col: 1,
+      offset: 0,
+      endLine: 1,
+      endCol: 1,
+      endOffset: 0,
+    };
+    diagnostics.push({
+      rule: 'no-main-route',
+      severity: 'warning',
+      message: 'the cfg has no main `route { }`: requests are dropped',
+      span: first,
+    });
   }
   return { runtime: rt, resolution, diagnostics };
 }

@@ -3,5 +3,11 @@ import type { Span } from '../cfg/ast.js';
 import type { RuleId } from '../cfg/rules.js';
 
 export class ScriptCompileError extends Error {
-  constructor(message: string, readonly span: Span, readonly rule: RuleId) { super(message); }
+  constructor(
+    message: string,
+    readonly span: Span,
+    readonly rule: RuleId,
+  ) {
+    super(message);
+  }
 }

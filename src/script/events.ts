@@ -17,8 +17,9 @@ import { scriptMessage } from './sip-adapter.js';
 import type { Val } from './values.js';
 
 /** The request OpenSIPS builds for routes that have no message of their own (action.c). */
-const DUMMY_REQUEST = 'DUMMY sip:user@dummy.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKdummy\r\n'
-  + 'To: <sip:to@dummy.com>\r\nFrom: <sip:from@dummy.com>;tag=1\r\nCall-ID: dummy-1\r\nCSeq: 1 DUMMY\r\n\r\n';
+const DUMMY_REQUEST =
+  'DUMMY sip:user@dummy.com SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKdummy\r\n' +
+  'To: <sip:to@dummy.com>\r\nFrom: <sip:from@dummy.com>;tag=1\r\nCall-ID: dummy-1\r\nCSeq: 1 DUMMY\r\n\r\n';
 
 /** No socket received the dummy request: $Ri/$Rp read as the zero address. */
 const NO_SOCKET: SocketInfo = { proto: 'udp', ip: '0.0.0.0', port: 0 };
@@ -30,11 +31,22 @@ function dummyContext(rt: Runtime): ExecContext {
 }
 
 /** A route on the dummy request; a script error is logged, never thrown at the timer or the caller. */
-export function runOnDummy(rt: Runtime, route: CompiledRoute, type: RouteType, fn: string, named?: Record<string, Val>): void {
+export function runOnDummy(
+  rt: Runtime,
+  route: CompiledRoute,
+  type: RouteType,
+  fn: string,
+  named?: Record<string, Val>,
+): void {
   try {
     runRoute(dummyContext(rt), route, type, route.name, [], named);
   } catch (err) {
-    rt.logger.log(-1, 'core', fn, `error running ${type}_route${route.name ? `[${route.name}]` : ''}: ${(err as Error).message}`);
+    rt.logger.log(
+      -1,
+      'core',
+      fn,
+      `error running ${type}_route${route.name ? `[${route.name}]` : ''}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -58,7 +70,12 @@ export function raiseEvent(rt: Runtime, name: string, params: Record<string, Val
  * newest first, as evi_raise_script_event() walks the AVPs. Unnamed values
  * are read by position.
  */
-export function raiseScriptEvent(ctx: ExecContext, name: string, attrs: ArgValue | undefined, vals: ArgValue | undefined): number {
+export function raiseScriptEvent(
+  ctx: ExecContext,
+  name: string,
+  attrs: ArgValue | undefined,
+  vals: ArgValue | undefined,
+): number {
   // raise_event("E", $avp(x)) passes names only, so no parameters at all, as 3.3 does.
   const values = vals?.pv ? vals.pv.all(ctx) : [];
   const names = vals?.pv && attrs?.pv ? attrs.pv.all(ctx) : undefined;
@@ -66,14 +83,15 @@ export function raiseScriptEvent(ctx: ExecContext, name: string, attrs: ArgValue
     ctx.runtime.logger.log(-1, 'core', 'evi_raise_script_event', 'missing attribute');
     return -1;
   }
-  if (names && names.length > values.length) ctx.runtime.logger.log(-1, 'core', 'evi_raise_script_event', 'too many attribute names');
+  if (names && names.length > values.length)
+    ctx.runtime.logger.log(-1, 'core', 'evi_raise_script_event', 'too many attribute names');
   const params: Record<string, Val> = {};
-  values.forEach((v, i) => { params[names ? String(names[i]) : `#${i + 1}`] = v; });
+  values.forEach((v, i) => {
+    params[names ? String(names[i]) : `#${i + 1}`] = v;
+  });
   raiseEvent(ctx.runtime, name, params);
   return 1;
 }
-
-
 
 /** Functions whose literal first argument publishes an event name (their fix-up calls evi_publish_event). */
 const PUBLISHING_FUNCTIONS = new Set(['raise_event', 'subscribe_event']);
@@ -99,9 +117,13 @@ export function eventRouteProblems(script: Script, resolution: ModuleResolution)
   const routes = [...script.routes.event_route.values()];
   if (!routes.length) return [];
   if (!resolution.modules.has('event_route')) {
-    return routes.map((r) => ({ rule: 'event-route-not-loaded', severity: 'warning' as const, span: r.name?.span ?? r.span,
+    return routes.map((r) => ({
+      rule: 'event-route-not-loaded',
+      severity: 'warning' as const,
+      span: r.name?.span ?? r.span,
       message: `event_route[${r.name?.text ?? ''}] never runs: the event_route module is not loaded (OpenSIPS 3.3 ignores it the same way)`,
-      hint: 'add `loadmodule "event_route.so"`' }));
+      hint: 'add `loadmodule "event_route.so"`',
+    }));
   }
   const published = scriptPublished(script);
   const out: Diagnostic[] = [];
@@ -109,9 +131,15 @@ export function eventRouteProblems(script: Script, resolution: ModuleResolution)
     const name = r.name?.text ?? '';
     const publisher = EVENT_PUBLISHERS[name];
     if (published.has(name) || publisher === 'core' || (publisher && resolution.modules.has(publisher))) continue;
-    out.push({ rule: 'event-route-unknown', severity: 'error', span: r.name?.span ?? r.span,
+    out.push({
+      rule: 'event-route-unknown',
+      severity: 'error',
+      span: r.name?.span ?? r.span,
       message: `event \`${name}\` is not published${publisher ? ` unless the ${publisher} module is loaded` : ' by OpenSIPS 3.3 or the loaded modules'}: OpenSIPS 3.3 refuses to start ("Event ${name} not registered")`,
-      hint: publisher ? `add \`loadmodule "${publisher}.so"\`` : 'check the name, or raise it from the script with raise_event("...")' });
+      hint: publisher
+        ? `add \`loadmodule "${publisher}.so"\``
+        : 'check the name, or raise it from the script with raise_event("...")',
+    });
   }
   return out;
 }

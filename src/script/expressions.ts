@@ -26,7 +26,15 @@ function traced(env: ExprEnv, p: A.PVar): (ctx: ExecContext) => Val {
   const pv = env.pv(p);
   return (ctx) => {
     const v = pv.get(ctx);
-    if (ctx.tracer) ctx.tracer.event({ kind: 'read', name: p.text, value: v, text: `${p.text} = ${v === null ? 'NULL' : JSON.stringify(v)}`, depth: ctx.tracer.depth, span: p.span });
+    if (ctx.tracer)
+      ctx.tracer.event({
+        kind: 'read',
+        name: p.text,
+        value: v,
+        text: `${p.text} = ${v === null ? 'NULL' : JSON.stringify(v)}`,
+        depth: ctx.tracer.depth,
+        span: p.span,
+      });
     return v;
   };
 }
@@ -39,20 +47,40 @@ export function compileCond(e: A.Expr, env: ExprEnv): CondFn {
       const a = compileCond(e.left, env);
       const b = compileCond(e.right, env);
       return e.op === '&&'
-        ? (ctx) => { const l = a(ctx); return ctx.flow || l !== 1 ? l : b(ctx); }
-        : (ctx) => { const l = a(ctx); return ctx.flow || l !== 0 ? l : b(ctx); };
+        ? (ctx) => {
+            const l = a(ctx);
+            return ctx.flow || l !== 1 ? l : b(ctx);
+          }
+        : (ctx) => {
+            const l = a(ctx);
+            return ctx.flow || l !== 0 ? l : b(ctx);
+          };
     }
     case 'Not': {
       const a = compileCond(e.operand, env);
-      return (ctx) => { const v = a(ctx); return v === 1 ? 0 : v === 0 ? 1 : v; };
+      return (ctx) => {
+        const v = a(ctx);
+        return v === 1 ? 0 : v === 0 ? 1 : v;
+      };
     }
-    case 'Group': return compileCond(e.expr, env);
-    case 'Compare': return compileCompare(e, env);
-    case 'PVar': { const get = traced(env, e); return (ctx) => (truthy(get(ctx)) ? 1 : 0); }
-    case 'Number': { const v = e.value !== 0 ? 1 : 0; return () => v; }
+    case 'Group':
+      return compileCond(e.expr, env);
+    case 'Compare':
+      return compileCompare(e, env);
+    case 'PVar': {
+      const get = traced(env, e);
+      return (ctx) => (truthy(get(ctx)) ? 1 : 0);
+    }
+    case 'Number': {
+      const v = e.value !== 0 ? 1 : 0;
+      return () => v;
+    }
     case 'Bracket': {
       const f = compileValue(e.expr, env);
-      return (ctx) => { const v = f(ctx); return v === ERR ? -1 : truthy(v) ? 1 : 0; };
+      return (ctx) => {
+        const v = f(ctx);
+        return v === ERR ? -1 : truthy(v) ? 1 : 0;
+      };
     }
     case 'StatementExpr': {
       const run = env.statementInExpr(e.statement);
@@ -65,7 +93,10 @@ export function compileCond(e: A.Expr, env: ExprEnv): CondFn {
     }
     default: {
       const f = compileValue(e, env);
-      return (ctx) => { const v = f(ctx); return v === ERR ? -1 : truthy(v) ? 1 : 0; };
+      return (ctx) => {
+        const v = f(ctx);
+        return v === ERR ? -1 : truthy(v) ? 1 : 0;
+      };
     }
   }
 }
@@ -78,7 +109,11 @@ function compileCompare(c: A.Compare, env: ExprEnv): CondFn {
   const r = c.right;
   if (r.kind === 'Null') return (ctx) => ((left(ctx) === null) === (op === '==') ? 1 : 0);
   if (r.kind === 'Net') {
-    return (ctx) => { const v = strForm(left(ctx)); if (v === undefined) return op === '!=' ? 1 : 0; return ipInNetwork(v, r.text) === (op === '==') ? 1 : 0; };
+    return (ctx) => {
+      const v = strForm(left(ctx));
+      if (v === undefined) return op === '!=' ? 1 : 0;
+      return ipInNetwork(v, r.text) === (op === '==') ? 1 : 0;
+    };
   }
   if (r.kind === 'Number') {
     const n = r.value;
@@ -92,11 +127,27 @@ function compileCompare(c: A.Compare, env: ExprEnv): CondFn {
   if (r.kind === 'String') {
     if (op === '=~' || op === '!~') {
       let re: RegExp;
-      try { re = posixRegex(r.value); } catch (err) { throw new ScriptCompileError(`invalid regular expression "${r.value}": ${(err as Error).message}`, r.span, 'bad-regex'); }
-      return (ctx) => { const v = strForm(left(ctx)); if (v === undefined) return op === '!~' ? 1 : 0; return re.test(v) === (op === '=~') ? 1 : 0; };
+      try {
+        re = posixRegex(r.value);
+      } catch (err) {
+        throw new ScriptCompileError(
+          `invalid regular expression "${r.value}": ${(err as Error).message}`,
+          r.span,
+          'bad-regex',
+        );
+      }
+      return (ctx) => {
+        const v = strForm(left(ctx));
+        if (v === undefined) return op === '!~' ? 1 : 0;
+        return re.test(v) === (op === '=~') ? 1 : 0;
+      };
     }
     const fmt = env.format(r);
-    return (ctx) => { const v = left(ctx); if (v === null) return nullVsConstant(op); return strCompare(op, strForm(v)!, fmt(ctx)); };
+    return (ctx) => {
+      const v = left(ctx);
+      if (v === null) return nullVsConstant(op);
+      return strCompare(op, strForm(v)!, fmt(ctx));
+    };
   }
   const right: Rhs = traced(env, r);
   return (ctx) => {
@@ -105,7 +156,13 @@ function compileCompare(c: A.Compare, env: ExprEnv): CondFn {
     if (a === null || b === null) return (a === b) === (op === '==' || op === '<=' || op === '>=') ? 1 : 0;
     if (typeof a === 'number' && typeof b === 'number') return intCompare(op, a, b);
     if (typeof a === 'string' && typeof b === 'string') {
-      if (op === '=~' || op === '!~') { try { return posixRegex(b).test(a) === (op === '=~') ? 1 : 0; } catch { return -1; } }
+      if (op === '=~' || op === '!~') {
+        try {
+          return posixRegex(b).test(a) === (op === '=~') ? 1 : 0;
+        } catch {
+          return -1;
+        }
+      }
       return strCompare(op, a, b);
     }
     return -1;
@@ -118,21 +175,31 @@ function nullVsConstant(op: A.CompareOp): number {
 
 function intCompare(op: A.CompareOp, a: number, b: number): number {
   switch (op) {
-    case '==': return a === b ? 1 : 0;
-    case '!=': return a !== b ? 1 : 0;
-    case '<': return a < b ? 1 : 0;
-    case '>': return a > b ? 1 : 0;
-    case '<=': return a <= b ? 1 : 0;
-    case '>=': return a >= b ? 1 : 0;
-    default: return -1;
+    case '==':
+      return a === b ? 1 : 0;
+    case '!=':
+      return a !== b ? 1 : 0;
+    case '<':
+      return a < b ? 1 : 0;
+    case '>':
+      return a > b ? 1 : 0;
+    case '<=':
+      return a <= b ? 1 : 0;
+    case '>=':
+      return a >= b ? 1 : 0;
+    default:
+      return -1;
   }
 }
 
 function strCompare(op: A.CompareOp, a: string, b: string): number {
   switch (op) {
-    case '==': return strEqualsNoCase(a, b) ? 1 : 0;
-    case '!=': return strEqualsNoCase(a, b) ? 0 : 1;
-    default: return intCompare(op, strCompareNoCase(a, b), 0);
+    case '==':
+      return strEqualsNoCase(a, b) ? 1 : 0;
+    case '!=':
+      return strEqualsNoCase(a, b) ? 0 : 1;
+    default:
+      return intCompare(op, strCompareNoCase(a, b), 0);
   }
 }
 
@@ -140,20 +207,40 @@ function strCompare(op: A.CompareOp, a: string, b: string): number {
 
 export function compileValue(e: A.Expr, env: ExprEnv): ValueFn {
   switch (e.kind) {
-    case 'Number': { const v = e.value; return () => v; }
-    case 'String': return env.format(e);
-    case 'Null': return () => null;
-    case 'PVar': return traced(env, e);
-    case 'Group': return compileValue(e.expr, env);
-    case 'BitNot': { const f = compileValue(e.operand, env); return (ctx) => { const v = f(ctx); return typeof v === 'number' ? ~v : ERR; }; }
-    case 'Binary': return compileBinary(e, env);
+    case 'Number': {
+      const v = e.value;
+      return () => v;
+    }
+    case 'String':
+      return env.format(e);
+    case 'Null':
+      return () => null;
+    case 'PVar':
+      return traced(env, e);
+    case 'Group':
+      return compileValue(e.expr, env);
+    case 'BitNot': {
+      const f = compileValue(e.operand, env);
+      return (ctx) => {
+        const v = f(ctx);
+        return typeof v === 'number' ? ~v : ERR;
+      };
+    }
+    case 'Binary':
+      return compileBinary(e, env);
     case 'StatementExpr': {
       const run = env.statementInExpr(e.statement);
-      return (ctx) => { run(ctx); return ctx.retcode; };
+      return (ctx) => {
+        run(ctx);
+        return ctx.retcode;
+      };
     }
     default: {
       const c = compileCond(e, env);
-      return (ctx) => { const v = c(ctx); return v < 0 ? ERR : v; };
+      return (ctx) => {
+        const v = c(ctx);
+        return v < 0 ? ERR : v;
+      };
     }
   }
 }
@@ -176,16 +263,26 @@ export function binary(op: A.ArithOp, a: Val, b: Val, rightIsIntLiteral: boolean
     if (typeof b === 'string') return ERR;
     const y = b ?? 0;
     switch (op) {
-      case '+': return (a + y) | 0;
-      case '-': return (a - y) | 0;
-      case '*': return Math.imul(a, y);
-      case '/': return y === 0 ? ERR : (a / y) | 0;
-      case '%': return y === 0 ? ERR : a % y;
-      case '&': return a & y;
-      case '|': return a | y;
-      case '^': return a ^ y;
-      case '<<': return a << y;
-      case '>>': return a >> y;
+      case '+':
+        return (a + y) | 0;
+      case '-':
+        return (a - y) | 0;
+      case '*':
+        return Math.imul(a, y);
+      case '/':
+        return y === 0 ? ERR : (a / y) | 0;
+      case '%':
+        return y === 0 ? ERR : a % y;
+      case '&':
+        return a & y;
+      case '|':
+        return a | y;
+      case '^':
+        return a ^ y;
+      case '<<':
+        return a << y;
+      case '>>':
+        return a >> y;
     }
   }
   if (typeof a === 'string') {

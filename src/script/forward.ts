@@ -11,7 +11,11 @@ import { advertisedHostPort, socketString, type ExecContext } from './context.js
 import { headerEdits } from './edits.js';
 import { splitUri, uriParam } from './uri-fields.js';
 
-export interface Target { proto: string; ip: string; port: number }
+export interface Target {
+  proto: string;
+  ip: string;
+  port: number;
+}
 
 /** Where a URI sends to: host, port (default 5060/5061) and transport. */
 export function uriTarget(uri: string, fallbackProto: string): Target | undefined {
@@ -27,7 +31,11 @@ export function uriTarget(uri: string, fallbackProto: string): Target | undefine
 export function proxyTarget(proxy: string, fallbackProto: string): Target | undefined {
   const m = /^(?:(\w+):)?(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(proxy);
   if (!m) return undefined;
-  return { proto: (m[1] ?? fallbackProto).toLowerCase(), ip: m[2]!.replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 5060 };
+  return {
+    proto: (m[1] ?? fallbackProto).toLowerCase(),
+    ip: m[2]!.replace(/^\[|\]$/g, ''),
+    port: m[3] ? Number(m[3]) : 5060,
+  };
 }
 
 /** get_send_socket(): a forced socket of another protocol is ignored, as in OpenSIPS. */
@@ -46,7 +54,12 @@ export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage): void {
     else {
       for (const line of e.text.split(/\r?\n/).filter(Boolean)) {
         const colon = line.indexOf(':');
-        if (colon > 0) msg.addHeader(line.slice(0, colon).trim(), line.slice(colon + 1).trim(), e.op === 'insert' ? 'prepend' : 'append');
+        if (colon > 0)
+          msg.addHeader(
+            line.slice(0, colon).trim(),
+            line.slice(colon + 1).trim(),
+            e.op === 'insert' ? 'prepend' : 'append',
+          );
       }
     }
   }
@@ -57,18 +70,31 @@ export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage): void {
  * it came with, the script's edits, our Via on top. `beforeVia` sees the copy
  * just before our Via goes on (tm's request-forwarded callbacks).
  */
-export function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo, branch: string = newBranch(),
-  beforeVia?: (msg: SipMessage, from: SocketInfo) => void): { text: string; branch: string } {
+export function buildBranch(
+  ctx: ExecContext,
+  ruri: string,
+  from: SocketInfo,
+  branch: string = newBranch(),
+  beforeVia?: (msg: SipMessage, from: SocketInfo) => void,
+): { text: string; branch: string } {
   const msg = ctx.msg.sip!.clone();
   // The received Via gets received=/rport= before ours goes on top.
-  const top = viaReceived(ctx.msg.sip!, { ip: ctx.src.ip, port: ctx.src.port }, { forceRport: ctx.peekState('core:force_rport') === true, mode: 'forward' });
+  const top = viaReceived(
+    ctx.msg.sip!,
+    { ip: ctx.src.ip, port: ctx.src.port },
+    { forceRport: ctx.peekState('core:force_rport') === true, mode: 'forward' },
+  );
   if (top !== undefined) msg.replaceHeader('via', top, 0);
   applyHeaderEdits(ctx, msg);
   msg.setRuri(ruri);
   const { host, port } = advertisedHostPort(ctx, from);
   const rport = ctx.peekState('core:add_local_rport') === true ? ';rport' : '';
   beforeVia?.(msg, from);
-  msg.addHeader('Via', `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${branch}${rport}`, 'prepend');
+  msg.addHeader(
+    'Via',
+    `SIP/2.0/${from.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${port};branch=${branch}${rport}`,
+    'prepend',
+  );
   return { text: msg.serialize().toString('utf8'), branch };
 }
 
@@ -78,19 +104,39 @@ export function buildBranch(ctx: ExecContext, ruri: string, from: SocketInfo, br
 function statelessBranch(ctx: ExecContext): string {
   const m = ctx.msg;
   const via = m.sip?.topVia?.branch ?? '';
-  return `z9hG4bK${createHash('md5').update(`${via}|${m.callId ?? ''}|${m.cseq?.num ?? ''}|${ctx.ruri}`).digest('hex').slice(0, 16)}`;
+  return `z9hG4bK${createHash('md5')
+    .update(`${via}|${m.callId ?? ''}|${m.cseq?.num ?? ''}|${ctx.ruri}`)
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 /** forward([dest]): to dest, $du or the R-URI, no transaction kept. 1 when sent; negative when there is nowhere to send it. */
 export function forwardStateless(ctx: ExecContext, dest: string | undefined): number {
   if (!ctx.msg.sip || !ctx.msg.isRequest) return -1;
   const target = dest ? proxyTarget(dest.replace(/^sip:/i, ''), 'udp') : uriTarget(ctx.du ?? ctx.ruri, 'udp');
-  if (!target) { ctx.runtime.logger.log(-1, 'core', 'w_forward', 'forward: bad_uri dropping packet'); return -1; }
+  if (!target) {
+    ctx.runtime.logger.log(-1, 'core', 'w_forward', 'forward: bad_uri dropping packet');
+    return -1;
+  }
   const from = outgoingSocket(ctx, target.proto, ctx.socketOut);
-  if (!from) { ctx.runtime.logger.log(-1, 'core', 'forward_request', `cannot forward to ${target.proto}:${target.ip}:${target.port}: no socket for ${target.proto}`); return -1; }
+  if (!from) {
+    ctx.runtime.logger.log(
+      -1,
+      'core',
+      'forward_request',
+      `cannot forward to ${target.proto}:${target.ip}:${target.port}: no socket for ${target.proto}`,
+    );
+    return -1;
+  }
   // CANCEL has its INVITE's R-URI, Call-ID and CSeq number: the same branch.
   const { text } = buildBranch(ctx, ctx.ruri, from, statelessBranch(ctx));
-  ctx.runtime.transport.send({ kind: 'request', from, to: target, text, via: `forward (stateless, from ${socketString(from)})` });
+  ctx.runtime.transport.send({
+    kind: 'request',
+    from,
+    to: target,
+    text,
+    via: `forward (stateless, from ${socketString(from)})`,
+  });
   return 1;
 }
 
@@ -103,15 +149,32 @@ export function sendAsIs(ctx: ExecContext, dest: string, headers: string | undef
   const msg = ctx.msg.sip;
   if (!msg) return -1;
   const target = proxyTarget(dest.replace(/^sip:/i, ''), 'udp');
-  if (!target) { ctx.runtime.logger.log(-1, 'core', 'w_send', `bad destination ${dest}`); return -1; }
+  if (!target) {
+    ctx.runtime.logger.log(-1, 'core', 'w_send', `bad destination ${dest}`);
+    return -1;
+  }
   const from = outgoingSocket(ctx, target.proto, ctx.socketOut);
-  if (!from) { ctx.runtime.logger.log(-1, 'core', 'w_send', `no socket for ${target.proto} to send to ${target.ip}:${target.port}`); return -1; }
+  if (!from) {
+    ctx.runtime.logger.log(
+      -1,
+      'core',
+      'w_send',
+      `no socket for ${target.proto} to send to ${target.ip}:${target.port}`,
+    );
+    return -1;
+  }
   let text = ctx.msg.text;
   if (headers) {
     const end = text.indexOf('\r\n\r\n');
     const block = headers.endsWith('\r\n') ? headers : `${headers}\r\n`;
     if (end >= 0) text = text.slice(0, end + 2) + block + text.slice(end + 2);
   }
-  ctx.runtime.transport.send({ kind: msg.isRequest ? 'request' : 'reply', from, to: target, text, via: `send (from ${socketString(from)})` });
+  ctx.runtime.transport.send({
+    kind: msg.isRequest ? 'request' : 'reply',
+    from,
+    to: target,
+    text,
+    via: `send (from ${socketString(from)})`,
+  });
   return 1;
 }

@@ -10,7 +10,10 @@ function toBytes(ip: string): number[] | undefined {
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = clean.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  return groups.flatMap((g) => { const n = parseInt(g, 16); return [n >> 8, n & 0xff]; });
+  return groups.flatMap((g) => {
+    const n = parseInt(g, 16);
+    return [n >> 8, n & 0xff];
+  });
 }
 
 /** `net` is `a.b.c.d`, `a.b.c.d/len`, `a.b.c.d/mask` or the IPv6 forms. */
@@ -23,7 +26,10 @@ export function ipInNetwork(ip: string, net: string): boolean {
   if (maskText === undefined) mask = b.map(() => 0xff);
   else if (/^\d+$/.test(maskText)) {
     const bits = Number(maskText);
-    mask = b.map((_, i) => { const left = Math.max(0, Math.min(8, bits - i * 8)); return (0xff << (8 - left)) & 0xff; });
+    mask = b.map((_, i) => {
+      const left = Math.max(0, Math.min(8, bits - i * 8));
+      return (0xff << (8 - left)) & 0xff;
+    });
   } else mask = toBytes(maskText) ?? b.map(() => 0xff);
   return a.every((x, i) => (x & mask[i]!) === (b[i]! & mask[i]!));
 }

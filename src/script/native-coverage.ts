@@ -17,14 +17,19 @@ export function notNative(loaded: LoadedCfg, rt: Runtime): Diagnostic[] {
         const partly = f.behaviour?.impl ? f.behaviour.notNativeFor?.(staticArgs(s)) : undefined;
         if (partly) {
           out.push({
-            rule: 'not-native', severity: 'error', span: s.nameSpan, message: `\`${s.name}\`: ${partly}`,
+            rule: 'not-native',
+            severity: 'error',
+            span: s.nameSpan,
+            message: `\`${s.name}\`: ${partly}`,
             hint: `\`dry-run --stub ${s.name}=RC\` simulates it`,
           });
           return;
         }
         if (f.behaviour?.impl) return;
         out.push({
-          rule: 'not-native', severity: 'error', span: s.nameSpan,
+          rule: 'not-native',
+          severity: 'error',
+          span: s.nameSpan,
           message: `\`${s.name}\` (module ${f.module}) has no native implementation in opensips-ts yet`,
           hint: `\`opensips-ts modules ${f.module}\` lists what is implemented; \`dry-run --stub ${s.name}=RC\` simulates it`,
         });

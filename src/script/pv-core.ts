@@ -23,16 +23,26 @@ const str = (v: string | undefined): Val => (v === undefined ? null : v);
 
 function socketField(s: SocketInfo, field: string | undefined): Val {
   switch (field) {
-    case undefined: return socketString(s);
-    case 'ip': return s.ip;
-    case 'port': return s.port;
-    case 'proto': return s.proto;
-    case 'advertised_ip': return str(s.advertisedIp);
-    case 'advertised_port': return s.advertisedPort ?? null;
-    case 'tag': return str(s.tag);
-    case 'anycast': return s.anycast ? 1 : 0;
-    case 'af': return s.ip.includes(':') ? 'INET6' : 'INET';
-    default: return null;
+    case undefined:
+      return socketString(s);
+    case 'ip':
+      return s.ip;
+    case 'port':
+      return s.port;
+    case 'proto':
+      return s.proto;
+    case 'advertised_ip':
+      return str(s.advertisedIp);
+    case 'advertised_port':
+      return s.advertisedPort ?? null;
+    case 'tag':
+      return str(s.tag);
+    case 'anycast':
+      return s.anycast ? 1 : 0;
+    case 'af':
+      return s.ip.includes(':') ? 'INET6' : 'INET';
+    default:
+      return null;
   }
 }
 
@@ -55,7 +65,10 @@ function nameAddrPv(which: 'from' | 'to', part: 'uri' | 'user' | 'host' | 'name'
       const na = ctx.msg[which];
       if (!na) return null;
       if (part === 'uri') return na.uri;
-      if (part === 'name') { const h = ctx.msg.header(which); return str(h === undefined ? undefined : displayAsWritten(h)); }
+      if (part === 'name') {
+        const h = ctx.msg.header(which);
+        return str(h === undefined ? undefined : displayAsWritten(h));
+      }
       if (part === 'tag') return str(na.tag);
       return uriField(na.uri, part);
     },
@@ -67,30 +80,69 @@ function headerValues(ctx: ExecContext, name: string | undefined): Val[] {
 }
 
 export const CORE_PVS: Record<string, PvDef> = {
-  ru: { takesName: false, get: (ctx) => ctx.ruri, set: (ctx, _i, v) => { if (v === null) return false; ctx.ruri = String(v); return true; } },
+  ru: {
+    takesName: false,
+    get: (ctx) => ctx.ruri,
+    set: (ctx, _i, v) => {
+      if (v === null) return false;
+      ctx.ruri = String(v);
+      return true;
+    },
+  },
   rU: ruriPart('user'),
   rd: ruriPart('host'),
-  rp: { takesName: false, get: (ctx) => { const p = uriField(ctx.ruri, 'port'); return p === null ? defaultPort(ctx.ruri) : Number(p); }, set: ruriPart('port').set! },
+  rp: {
+    takesName: false,
+    get: (ctx) => {
+      const p = uriField(ctx.ruri, 'port');
+      return p === null ? defaultPort(ctx.ruri) : Number(p);
+    },
+    set: ruriPart('port').set!,
+  },
   rP: { takesName: false, get: (ctx) => uriField(ctx.ruri, 'transport') ?? 'UDP' },
   ou: { takesName: false, get: (ctx) => ctx.msg.ruri },
   oU: { takesName: false, get: (ctx) => uriField(ctx.msg.ruri, 'user') },
   od: { takesName: false, get: (ctx) => uriField(ctx.msg.ruri, 'host') },
-  op: { takesName: false, get: (ctx) => { const p = uriField(ctx.msg.ruri, 'port'); return p === null ? defaultPort(ctx.msg.ruri) : Number(p); } },
+  op: {
+    takesName: false,
+    get: (ctx) => {
+      const p = uriField(ctx.msg.ruri, 'port');
+      return p === null ? defaultPort(ctx.msg.ruri) : Number(p);
+    },
+  },
   du: {
-    takesName: false, get: (ctx) => ctx.du,
-    set: (ctx, _i, v) => { ctx.du = v === null ? null : String(v); return true; },
+    takesName: false,
+    get: (ctx) => ctx.du,
+    set: (ctx, _i, v) => {
+      ctx.du = v === null ? null : String(v);
+      return true;
+    },
   },
   dd: { takesName: false, get: (ctx) => (ctx.du ? uriField(ctx.du, 'host') : null) },
   dp: { takesName: false, get: (ctx) => (ctx.du ? (uriField(ctx.du, 'port') ?? null) : null) },
-  fu: nameAddrPv('from', 'uri'), fU: nameAddrPv('from', 'user'), fd: nameAddrPv('from', 'host'), fn: nameAddrPv('from', 'name'), ft: nameAddrPv('from', 'tag'),
-  tu: nameAddrPv('to', 'uri'), tU: nameAddrPv('to', 'user'), td: nameAddrPv('to', 'host'), tn: nameAddrPv('to', 'name'), tt: nameAddrPv('to', 'tag'),
+  fu: nameAddrPv('from', 'uri'),
+  fU: nameAddrPv('from', 'user'),
+  fd: nameAddrPv('from', 'host'),
+  fn: nameAddrPv('from', 'name'),
+  ft: nameAddrPv('from', 'tag'),
+  tu: nameAddrPv('to', 'uri'),
+  tU: nameAddrPv('to', 'user'),
+  td: nameAddrPv('to', 'host'),
+  tn: nameAddrPv('to', 'name'),
+  tt: nameAddrPv('to', 'tag'),
   rm: { takesName: false, get: (ctx) => ctx.msg.method },
   ci: { takesName: false, get: (ctx) => str(ctx.msg.callId) },
   cs: { takesName: false, get: (ctx) => ctx.msg.cseq?.num ?? null },
   ct: {
     takesName: false,
-    get: (ctx) => { const c = ctx.msg.contacts(); return c.star ? '*' : str(c.list[0]?.text); },
-    all: (ctx) => { const c = ctx.msg.contacts(); return c.star ? ['*'] : c.list.map((x) => x.text); },
+    get: (ctx) => {
+      const c = ctx.msg.contacts();
+      return c.star ? '*' : str(c.list[0]?.text);
+    },
+    all: (ctx) => {
+      const c = ctx.msg.contacts();
+      return c.star ? ['*'] : c.list.map((x) => x.text);
+    },
   },
   hdr: { takesName: true, get: (ctx, name) => headerValues(ctx, name)[0] ?? null, all: headerValues },
   hdrcnt: { takesName: true, get: (ctx, name) => headerValues(ctx, name).length },
@@ -106,13 +158,26 @@ export const CORE_PVS: Record<string, PvDef> = {
   sp: { takesName: false, get: (ctx) => ctx.src.port },
   socket_in: { get: (ctx, field) => socketField(ctx.socketIn, field) },
   socket_out: {
-    get: (ctx, field) => (field === 'forced' ? (ctx.socketOut ? socketString(ctx.socketOut) : null) : socketField(ctx.socketOut ?? ctx.socketIn, field)),
+    get: (ctx, field) =>
+      field === 'forced'
+        ? ctx.socketOut
+          ? socketString(ctx.socketOut)
+          : null
+        : socketField(ctx.socketOut ?? ctx.socketIn, field),
     set: (ctx, field, v) => {
       if (field !== undefined) return false;
-      if (v === null) { ctx.socketOut = null; return true; }
+      if (v === null) {
+        ctx.socketOut = null;
+        return true;
+      }
       const found = ctx.runtime.findSocket(String(v));
       if (!found) {
-        ctx.runtime.logger.log(1, 'core', 'pv_set_force_sock', `socket <${String(v)}> is not a listening socket, not forcing it`);
+        ctx.runtime.logger.log(
+          1,
+          'core',
+          'pv_set_force_sock',
+          `socket <${String(v)}> is not a listening socket, not forcing it`,
+        );
         return true;
       }
       ctx.socketOut = found;
@@ -141,20 +206,50 @@ export const CORE_PVS: Record<string, PvDef> = {
   'err.info': { takesName: false, get: (ctx) => errInfo(ctx)?.info ?? null },
   'err.rcode': { takesName: false, get: (ctx) => errInfo(ctx)?.rcode ?? 0 },
   'err.rreason': { takesName: false, get: (ctx) => errInfo(ctx)?.rreason ?? null },
-  route: { takesName: false, get: (ctx) => ctx.routeStack.map((r) => (r.name ? `${r.type}[${r.name}]` : r.type)).join(' > ') || null },
+  route: {
+    takesName: false,
+    get: (ctx) => ctx.routeStack.map((r) => (r.name ? `${r.type}[${r.name}]` : r.type)).join(' > ') || null,
+  },
   'route.name': { takesName: false, get: (ctx) => ctx.routeStack[ctx.routeStack.length - 1]?.name ?? null },
   'route.type': { takesName: false, get: (ctx) => ctx.routeStack[ctx.routeStack.length - 1]?.type ?? null },
   mf: { takesName: false, get: (ctx) => ctx.msgFlags >>> 0 },
   bf: { takesName: false, get: (ctx) => (ctx.branchFlags[0] ?? 0) >>> 0 },
   pp: { takesName: false, get: () => process.pid },
-  log_level: { takesName: false, get: (ctx) => ctx.runtime.logger.logLevel, set: (ctx, _i, v) => { if (typeof v !== 'number') return false; ctx.runtime.logger.logLevel = v; return true; } },
-  xlog_level: { takesName: false, get: (ctx) => ctx.runtime.logger.xlogLevel, set: (ctx, _i, v) => { if (typeof v !== 'number') return false; ctx.runtime.logger.xlogLevel = v; return true; } },
+  log_level: {
+    takesName: false,
+    get: (ctx) => ctx.runtime.logger.logLevel,
+    set: (ctx, _i, v) => {
+      if (typeof v !== 'number') return false;
+      ctx.runtime.logger.logLevel = v;
+      return true;
+    },
+  },
+  xlog_level: {
+    takesName: false,
+    get: (ctx) => ctx.runtime.logger.xlogLevel,
+    set: (ctx, _i, v) => {
+      if (typeof v !== 'number') return false;
+      ctx.runtime.logger.xlogLevel = v;
+      return true;
+    },
+  },
 };
 
 /** Aliases, as pvar.c lists them under several names. */
 const ALIASES: Record<string, string> = {
-  ruri: 'ru', 'ruri.user': 'rU', 'ruri.domain': 'rd', ouri: 'ou', duri: 'du', from: 'fu', 'from.user': 'fU', 'from.domain': 'fd',
-  to: 'tu', 'to.user': 'tU', 'to.domain': 'td', src_ip: 'si', rc: 'retcode',
+  ruri: 'ru',
+  'ruri.user': 'rU',
+  'ruri.domain': 'rd',
+  ouri: 'ou',
+  duri: 'du',
+  from: 'fu',
+  'from.user': 'fU',
+  'from.domain': 'fd',
+  to: 'tu',
+  'to.user': 'tU',
+  'to.domain': 'td',
+  src_ip: 'si',
+  rc: 'retcode',
 };
 for (const [alias, name] of Object.entries(ALIASES)) CORE_PVS[alias] = CORE_PVS[name]!;
 
@@ -165,9 +260,20 @@ function defaultPort(uri: string): number {
 /** An event_route parameter, by name or by 1-based position; a missing one is null with a warning, as event_route.c does. */
 function eventParam(ctx: ExecContext, event: string, params: Record<string, Val>, name: string): Val {
   const byIndex = /^\d+$/.test(name);
-  const value = byIndex ? Object.values(params)[Number(name) - 1] : Object.hasOwn(params, name) ? params[name] : undefined;
+  const value = byIndex
+    ? Object.values(params)[Number(name) - 1]
+    : Object.hasOwn(params, name)
+      ? params[name]
+      : undefined;
   if (value === undefined) {
-    ctx.runtime.logger.log(1, 'event_route', 'event_route_param_get', byIndex ? `Parameter ${name} not found for event ${event} - max ${Object.keys(params).length}` : `Parameter <${name}> not found for event <${event}>`);
+    ctx.runtime.logger.log(
+      1,
+      'event_route',
+      'event_route_param_get',
+      byIndex
+        ? `Parameter ${name} not found for event ${event} - max ${Object.keys(params).length}`
+        : `Parameter <${name}> not found for event <${event}>`,
+    );
     return null;
   }
   return value;

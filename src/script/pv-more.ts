@@ -35,7 +35,19 @@ export function colour(ctx: ExecContext, name: string | undefined): Val {
 
 // ---- credentials ----
 
-type CredField = 'user' | 'domain' | 'whole' | 'realm' | 'uri' | 'nonce' | 'response' | 'cnonce' | 'opaque' | 'algorithm' | 'qop' | 'nc';
+type CredField =
+  | 'user'
+  | 'domain'
+  | 'whole'
+  | 'realm'
+  | 'uri'
+  | 'nonce'
+  | 'response'
+  | 'cnonce'
+  | 'opaque'
+  | 'algorithm'
+  | 'qop'
+  | 'nc';
 
 /** The first Proxy-Authorization, else the first Authorization (pv_get_authattr); none for ACK and CANCEL. */
 function credentialsOf(ctx: ExecContext): Record<string, string> | undefined {
@@ -55,10 +67,14 @@ function credPv(field: CredField): PvDef {
       const whole = p.username ?? '';
       const at = whole.indexOf('@');
       switch (field) {
-        case 'whole': return str(whole);
-        case 'user': return str(at < 0 ? whole : whole.slice(0, at));
-        case 'domain': return str(at < 0 ? '' : whole.slice(at + 1));
-        default: return str(p[field]);
+        case 'whole':
+          return str(whole);
+        case 'user':
+          return str(at < 0 ? whole : whole.slice(0, at));
+        case 'domain':
+          return str(at < 0 ? '' : whole.slice(at + 1));
+        default:
+          return str(p[field]);
       }
     },
   };
@@ -79,13 +95,14 @@ function accUsername(ctx: ExecContext): Val {
 
 // ---- identity and other headers: the first header's name-addr ----
 
-
 function nameAddrOf(ctx: ExecContext, header: string): { uri: string; displayName?: string; text: string } | undefined {
   const value = ctx.msg.header(header);
   if (value === undefined) return undefined;
   const first = value.split(',')[0]!;
   const na = parseNameAddr(first.trim());
-  return isSipError(na) ? undefined : { uri: na.uri, ...(na.displayName ? { displayName: na.displayName } : {}), text: first };
+  return isSipError(na)
+    ? undefined
+    : { uri: na.uri, ...(na.displayName ? { displayName: na.displayName } : {}), text: first };
 }
 
 function headerUri(header: string): PvDef {
@@ -141,56 +158,103 @@ function branchField(ctx: ExecContext, i: number, field: string | undefined): Va
   const b = ctx.branches[i];
   if (!b) return null;
   switch ((field ?? 'uri').toLowerCase()) {
-    case 'uri': return b.uri;
-    case 'q': return b.q < 0 ? '' : qString(b.q);
-    case 'duri': return str(b.du ?? undefined);
-    case 'path': return str(b.path);
-    case 'flags': return ctx.runtime.flags.namesOf('branch', b.flags);
-    case 'socket': return b.socket ? socketString(b.socket) : null;
-    default: return null;
+    case 'uri':
+      return b.uri;
+    case 'q':
+      return b.q < 0 ? '' : qString(b.q);
+    case 'duri':
+      return str(b.du ?? undefined);
+    case 'path':
+      return str(b.path);
+    case 'flags':
+      return ctx.runtime.flags.namesOf('branch', b.flags);
+    case 'socket':
+      return b.socket ? socketString(b.socket) : null;
+    default:
+      return null;
   }
 }
 
 // ---- $time(format): strftime on local time ----
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 export function strftime(format: string, d: Date): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   const start = new Date(d.getFullYear(), 0, 1);
   return format.replace(/%([a-zA-Z%])/g, (m, c: string) => {
     switch (c) {
-      case 'Y': return String(d.getFullYear());
-      case 'y': return two(d.getFullYear() % 100);
-      case 'm': return two(d.getMonth() + 1);
-      case 'd': return two(d.getDate());
-      case 'e': return String(d.getDate()).padStart(2, ' ');
-      case 'H': return two(d.getHours());
-      case 'I': return two(d.getHours() % 12 || 12);
-      case 'M': return two(d.getMinutes());
-      case 'S': return two(d.getSeconds());
-      case 'p': return d.getHours() < 12 ? 'AM' : 'PM';
-      case 'a': return DAYS[d.getDay()]!.slice(0, 3);
-      case 'A': return DAYS[d.getDay()]!;
-      case 'b': case 'h': return MONTHS[d.getMonth()]!.slice(0, 3);
-      case 'B': return MONTHS[d.getMonth()]!;
-      case 'j': return String(Math.floor((d.getTime() - start.getTime()) / 86_400_000) + 1).padStart(3, '0');
-      case 'u': return String(d.getDay() || 7);
-      case 'w': return String(d.getDay());
-      case 's': return String(Math.floor(d.getTime() / 1000));
-      case 'T': return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-      case 'D': return `${two(d.getMonth() + 1)}/${two(d.getDate())}/${two(d.getFullYear() % 100)}`;
-      case 'F': return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-      case '%': return '%';
-      default: return m;
+      case 'Y':
+        return String(d.getFullYear());
+      case 'y':
+        return two(d.getFullYear() % 100);
+      case 'm':
+        return two(d.getMonth() + 1);
+      case 'd':
+        return two(d.getDate());
+      case 'e':
+        return String(d.getDate()).padStart(2, ' ');
+      case 'H':
+        return two(d.getHours());
+      case 'I':
+        return two(d.getHours() % 12 || 12);
+      case 'M':
+        return two(d.getMinutes());
+      case 'S':
+        return two(d.getSeconds());
+      case 'p':
+        return d.getHours() < 12 ? 'AM' : 'PM';
+      case 'a':
+        return DAYS[d.getDay()]!.slice(0, 3);
+      case 'A':
+        return DAYS[d.getDay()]!;
+      case 'b':
+      case 'h':
+        return MONTHS[d.getMonth()]!.slice(0, 3);
+      case 'B':
+        return MONTHS[d.getMonth()]!;
+      case 'j':
+        return String(Math.floor((d.getTime() - start.getTime()) / 86_400_000) + 1).padStart(3, '0');
+      case 'u':
+        return String(d.getDay() || 7);
+      case 'w':
+        return String(d.getDay());
+      case 's':
+        return String(Math.floor(d.getTime() / 1000));
+      case 'T':
+        return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+      case 'D':
+        return `${two(d.getMonth() + 1)}/${two(d.getDate())}/${two(d.getFullYear() % 100)}`;
+      case 'F':
+        return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+      case '%':
+        return '%';
+      default:
+        return m;
     }
   });
 }
 
 // ---- $ct.fields(name|uri|q|expires|methods|received|params) ----
 
-function contactField(c: { text: string; uri: string; params: Record<string, string>; displayName?: string } | undefined, field: string | undefined): Val {
+function contactField(
+  c: { text: string; uri: string; params: Record<string, string>; displayName?: string } | undefined,
+  field: string | undefined,
+): Val {
   if (!c) return null;
   const f = (field ?? '').toLowerCase();
   if (f === 'name') return str(c.displayName);
@@ -211,27 +275,67 @@ function headerNames(ctx: ExecContext): string[] {
 export const MORE_CORE_PVS: Record<string, PvDef> = {
   'ct.fields': {
     takesName: true,
-    get: (ctx, field) => { const c = ctx.msg.contacts(); return c.star ? null : contactField(c.list[0], field); },
-    all: (ctx, field) => { const c = ctx.msg.contacts(); return c.star ? [] : c.list.map((x) => contactField(x, field)); },
+    get: (ctx, field) => {
+      const c = ctx.msg.contacts();
+      return c.star ? null : contactField(c.list[0], field);
+    },
+    all: (ctx, field) => {
+      const c = ctx.msg.contacts();
+      return c.star ? [] : c.list.map((x) => contactField(x, field));
+    },
   },
   hdr_name: { takesName: false, get: (ctx) => headerNames(ctx)[0] ?? null, all: headerNames },
   C: { takesName: true, get: (ctx, name) => colour(ctx, name) },
-  au: credPv('user'), ad: credPv('domain'), aU: credPv('whole'), ar: credPv('realm'), adu: credPv('uri'), an: credPv('nonce'),
-  'auth.nonce': credPv('nonce'), 'auth.resp': credPv('response'), 'auth.cnonce': credPv('cnonce'), 'auth.opaque': credPv('opaque'),
-  'auth.alg': credPv('algorithm'), 'auth.qop': credPv('qop'), 'auth.nc': credPv('nc'),
+  au: credPv('user'),
+  ad: credPv('domain'),
+  aU: credPv('whole'),
+  ar: credPv('realm'),
+  adu: credPv('uri'),
+  an: credPv('nonce'),
+  'auth.nonce': credPv('nonce'),
+  'auth.resp': credPv('response'),
+  'auth.cnonce': credPv('cnonce'),
+  'auth.opaque': credPv('opaque'),
+  'auth.alg': credPv('algorithm'),
+  'auth.qop': credPv('qop'),
+  'auth.nc': credPv('nc'),
   Au: { takesName: false, get: accUsername },
   ai: headerUri('p-asserted-identity'),
   re: headerUri('remote-party-id'),
   rt: headerUri('refer-to'),
-  pu: ppi('uri'), pU: ppi('user'), pd: ppi('host'), pn: ppi('name'),
-  di: diversion('uri'), dir: diversion('reason'), dip: diversion('privacy'),
-  dP: { takesName: false, get: (ctx) => (ctx.du ? (splitUri(ctx.du) ? (uriParam(splitUri(ctx.du)!.params, 'transport') ?? 'UDP').toUpperCase() : null) : null) },
-  oP: { takesName: false, get: (ctx) => { const u = splitUri(ctx.msg.ruri); return u ? (uriParam(u.params, 'transport') ?? 'UDP').toUpperCase() : null; } },
+  pu: ppi('uri'),
+  pU: ppi('user'),
+  pd: ppi('host'),
+  pn: ppi('name'),
+  di: diversion('uri'),
+  dir: diversion('reason'),
+  dip: diversion('privacy'),
+  dP: {
+    takesName: false,
+    get: (ctx) =>
+      ctx.du
+        ? splitUri(ctx.du)
+          ? (uriParam(splitUri(ctx.du)!.params, 'transport') ?? 'UDP').toUpperCase()
+          : null
+        : null,
+  },
+  oP: {
+    takesName: false,
+    get: (ctx) => {
+      const u = splitUri(ctx.msg.ruri);
+      return u ? (uriParam(u.params, 'transport') ?? 'UDP').toUpperCase() : null;
+    },
+  },
   ds: { takesName: false, get: dset },
   ru_q: {
     takesName: false,
     get: (ctx) => (ctx.msg.isRequest ? ctx.ruriQ : null),
-    set: (ctx, _n, v) => { const n = v === null ? -1 : Number(v); if (!Number.isInteger(n)) return false; ctx.ruriQ = n; return true; },
+    set: (ctx, _n, v) => {
+      const n = v === null ? -1 : Number(v);
+      if (!Number.isInteger(n)) return false;
+      ctx.ruriQ = n;
+      return true;
+    },
   },
   branch: {
     get: (ctx, field) => branchField(ctx, 0, field),
@@ -248,7 +352,10 @@ export const MORE_CORE_PVS: Record<string, PvDef> = {
   'msg.type': { takesName: false, get: (ctx) => (ctx.msg.isRequest ? 'request' : 'reply') },
   'msg.flag': {
     takesName: true,
-    get: (ctx, name) => { const m = ctx.runtime.flags.mask('msg', name ?? ''); return m && (ctx.msgFlags & m) !== 0 ? 1 : 0; },
+    get: (ctx, name) => {
+      const m = ctx.runtime.flags.mask('msg', name ?? '');
+      return m && (ctx.msgFlags & m) !== 0 ? 1 : 0;
+    },
     set: (ctx, name, v) => {
       const m = ctx.runtime.flags.mask('msg', name ?? '');
       if (!m) return false;

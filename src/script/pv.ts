@@ -31,9 +31,15 @@ function dynamicName(inner: string, lookup: PvLookup): NameFn {
 function indexFn(index: string | undefined, lookup: PvLookup): ((ctx: ExecContext) => number | 'all') | undefined {
   if (index === undefined) return undefined;
   if (index === '*') return () => 'all';
-  if (/^-?\d+$/.test(index)) { const n = Number(index); return () => n; }
+  if (/^-?\d+$/.test(index)) {
+    const n = Number(index);
+    return () => n;
+  }
   const pv = compileSpec(parseFormat(index).parts.find((p) => typeof p !== 'string') as PVarSpec, lookup, index);
-  return (ctx) => { const v = pv.get(ctx); return typeof v === 'number' ? v : Number(v ?? 0); };
+  return (ctx) => {
+    const v = pv.get(ctx);
+    return typeof v === 'number' ? v : Number(v ?? 0);
+  };
 }
 
 function pick(values: Val[], i: number | 'all'): Val {
@@ -59,7 +65,10 @@ function avpAccess(spec: PVarSpec, lookup: PvLookup, text: string): PvAccess {
       if (v === null) {
         if (op === ':=' || i === 'all') stack.length = 0;
         else if (i === undefined) stack.pop();
-        else { const at = i < 0 ? -i - 1 : stack.length - 1 - i; if (at >= 0 && at < stack.length) stack.splice(at, 1); }
+        else {
+          const at = i < 0 ? -i - 1 : stack.length - 1 - i;
+          if (at >= 0 && at < stack.length) stack.splice(at, 1);
+        }
         return true;
       }
       if (op === ':=') stack.length = 0;
@@ -80,12 +89,16 @@ function varAccess(spec: PVarSpec, lookup: PvLookup, text: string): PvAccess {
   return {
     text,
     get: (ctx) => ctx.runtime.vars.get(name(ctx)) ?? null,
-    set: (ctx, v) => { ctx.runtime.vars.set(name(ctx), v); return true; },
+    set: (ctx, v) => {
+      ctx.runtime.vars.set(name(ctx), v);
+      return true;
+    },
   };
 }
 
 function tableAccess(spec: PVarSpec, def: PvDef, lookup: PvLookup, text: string): PvAccess {
-  if (def.takesName === true && spec.inner === undefined) throw new PvCompileError(`\`$${spec.name}\` needs a name: \`$${spec.name}(...)\``);
+  if (def.takesName === true && spec.inner === undefined)
+    throw new PvCompileError(`\`$${spec.name}\` needs a name: \`$${spec.name}(...)\``);
   if (def.takesName === false && spec.inner !== undefined) throw new PvCompileError(`\`$${spec.name}\` takes no name`);
   const inner = spec.inner !== undefined ? dynamicName(spec.inner, lookup) : undefined;
   const index = indexFn(spec.index, lookup);
@@ -116,10 +129,17 @@ export function compileSpec(spec: PVarSpec, lookup: PvLookup, text: string): PvA
 /** A format string (`text $pv text`) expanded once, at run time: a variable that cannot be read gives `<null>`. */
 export function expandFormat(ctx: ExecContext, format: string): string {
   const lookup = (n: string): PvDef | undefined => ctx.runtime.modulePvs.get(n);
-  return parseFormat(format).parts.map((p) => {
-    if (typeof p === 'string') return p;
-    try { const v = compileSpec(p, lookup, '').get(ctx); return v === null ? '<null>' : String(v); } catch { return '<null>'; }
-  }).join('');
+  return parseFormat(format)
+    .parts.map((p) => {
+      if (typeof p === 'string') return p;
+      try {
+        const v = compileSpec(p, lookup, '').get(ctx);
+        return v === null ? '<null>' : String(v);
+      } catch {
+        return '<null>';
+      }
+    })
+    .join('');
 }
 
 /** The variable a modparam names (`$avp(x)`, `$var(y)`...), compiled; undefined when the text is not one variable. */
@@ -127,5 +147,9 @@ export function pvNamed(ctx: ExecContext, text: string): PvAccess | undefined {
   const parts = parseFormat(text.trim()).parts;
   const spec = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0] : undefined;
   if (!spec) return undefined;
-  try { return compileSpec(spec, (n) => ctx.runtime.modulePvs.get(n), text); } catch { return undefined; }
+  try {
+    return compileSpec(spec, (n) => ctx.runtime.modulePvs.get(n), text);
+  } catch {
+    return undefined;
+  }
 }

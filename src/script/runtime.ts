@@ -100,11 +100,18 @@ export class Runtime {
   /** Scheduling that follows `clock` (virtual timers fire as a virtual clock advances). */
   readonly timers: Timers;
 
-  constructor(readonly clock: Clock, logger?: Logger) {
+  constructor(
+    readonly clock: Clock,
+    logger?: Logger,
+  ) {
     // A timer's work (fr_timeout's failure_route, module pings...) runs outside any message's guard: an exception is logged, never fatal.
     const base = timersFor(clock);
     const guard = (fn: () => void) => () => {
-      try { fn(); } catch (err) { this.logger.log(-1, 'core', 'timer', `error in a timer job: ${(err as Error).message}`); }
+      try {
+        fn();
+      } catch (err) {
+        this.logger.log(-1, 'core', 'timer', `error in a timer job: ${(err as Error).message}`);
+      }
     };
     this.timers = { after: (ms, fn) => base.after(ms, guard(fn)), every: (ms, fn) => base.every(ms, guard(fn)) };
     this.logger = logger ?? new Logger(clock);
@@ -115,7 +122,11 @@ export class Runtime {
   isMyAddress(host: string, port: number | undefined): boolean {
     const h = host.replace(/^\[|\]$/g, '');
     const p = port ?? 5060;
-    return this.sockets.some((s) => (s.ip === h || s.cfgIp === h || s.advertisedIp === h) && (s.port === p || s.cfgPort === p || s.advertisedPort === p));
+    return this.sockets.some(
+      (s) =>
+        (s.ip === h || s.cfgIp === h || s.advertisedIp === h) &&
+        (s.port === p || s.cfgPort === p || s.advertisedPort === p),
+    );
   }
 
   /** The first pre-script filter that drops `msg`, if any. */
@@ -135,8 +146,11 @@ export class Runtime {
     if (!m) return undefined;
     const [, proto, ip, port] = m;
     const p = Number(port);
-    return this.sockets.find((s) => s.proto === proto!.toLowerCase() && (
-      (s.port === p && (s.ip === ip || s.advertisedIp === ip)) || (s.cfgIp === ip && (s.cfgPort ?? s.port) === p)));
+    return this.sockets.find(
+      (s) =>
+        s.proto === proto!.toLowerCase() &&
+        ((s.port === p && (s.ip === ip || s.advertisedIp === ip)) || (s.cfgIp === ip && (s.cfgPort ?? s.port) === p)),
+    );
   }
 
   /** All values of a module parameter given several times (its default when never given). */

@@ -20,8 +20,23 @@ interface SerialEntry {
   last: boolean;
 }
 
-function entry(uri: string, du: string | null, q: number, flags: number, socket: SocketInfo | null, path?: string): SerialEntry {
-  return { uri, du, q, flags, last: false, ...(path ? { path } : {}), ...(socket ? { socket: socketString(socket) } : {}) };
+function entry(
+  uri: string,
+  du: string | null,
+  q: number,
+  flags: number,
+  socket: SocketInfo | null,
+  path?: string,
+): SerialEntry {
+  return {
+    uri,
+    du,
+    q,
+    flags,
+    last: false,
+    ...(path ? { path } : {}),
+    ...(socket ? { socket: socketString(socket) } : {}),
+  };
 }
 
 /** 1, whether or not there was anything to order (no branches, or all of the R-URI's q without keep_order). */
@@ -32,9 +47,13 @@ export function serializeBranches(ctx: ExecContext, clear: boolean, keepOrder: b
   const list: SerialEntry[] = [entry(ctx.ruri, ctx.du, ctx.ruriQ, ctx.branchFlags[0] ?? 0, ctx.socketOut)];
   for (const b of ctx.branches) {
     const e = entry(b.uri, b.du, b.q, b.flags, b.socket, b.path);
-    if (keepOrder) { list.unshift(e); continue; }
+    if (keepOrder) {
+      list.unshift(e);
+      continue;
+    }
     const at = list.findIndex((x) => x.q >= e.q);
-    if (at < 0) list.push(e); else list.splice(at, 0, e);
+    if (at < 0) list.push(e);
+    else list.splice(at, 0, e);
   }
   for (let i = 1; i < list.length; i++) list[i]!.last = keepOrder || list[i - 1]!.q < list[i]!.q;
   const stack = ctx.avpStack(AVP);
@@ -48,7 +67,11 @@ export function serializeBranches(ctx: ExecContext, clear: boolean, keepOrder: b
 function pop(ctx: ExecContext): SerialEntry | undefined {
   const stack = ctx.avps.get(AVP);
   while (stack?.length) {
-    try { return JSON.parse(String(stack.pop())) as SerialEntry; } catch { /* not ours: skipped */ }
+    try {
+      return JSON.parse(String(stack.pop())) as SerialEntry;
+    } catch {
+      /* not ours: skipped */
+    }
   }
   return undefined;
 }
@@ -70,10 +93,10 @@ export function nextBranches(ctx: ExecContext): number {
   ctx.du = first.path ? first.path.replace(/^<|>.*$/g, '') : first.du || null;
   ctx.ruriQ = first.q;
   ctx.branchFlags[0] = first.flags;
-  ctx.socketOut = first.socket ? ctx.runtime.findSocket(first.socket) ?? null : null;
+  ctx.socketOut = first.socket ? (ctx.runtime.findSocket(first.socket) ?? null) : null;
   if (first.last) return remaining(ctx) ? 1 : 2;
   for (let e = pop(ctx); e; e = pop(ctx)) {
-    const socket = e.socket ? ctx.runtime.findSocket(e.socket) ?? null : null;
+    const socket = e.socket ? (ctx.runtime.findSocket(e.socket) ?? null) : null;
     ctx.branches.push({ uri: e.uri, du: e.du, flags: e.flags, q: e.q, socket, ...(e.path ? { path: e.path } : {}) });
     ctx.branchFlags.push(e.flags);
     if (e.last) return remaining(ctx) ? 1 : 2;

@@ -6,7 +6,13 @@ import type { StaticArg } from '../modules/types.js';
 export function staticArgs(c: A.Call): StaticArg[] {
   return c.args.map((a) => {
     if (!a) return { kind: 'empty' as const, text: '', dynamic: false, span: c.span };
-    if (a.kind === 'String') return { kind: 'string' as const, text: a.value, dynamic: a.parts.some((x) => typeof x !== 'string'), span: a.span };
+    if (a.kind === 'String')
+      return {
+        kind: 'string' as const,
+        text: a.value,
+        dynamic: a.parts.some((x) => typeof x !== 'string'),
+        span: a.span,
+      };
     if (a.kind === 'Number') return { kind: 'number' as const, text: String(a.value), dynamic: false, span: a.span };
     return { kind: 'pvar' as const, text: a.kind === 'PVar' ? a.text : '', dynamic: true, span: a.span };
   });

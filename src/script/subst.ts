@@ -5,16 +5,31 @@
 // as REG_NEWLINE, they stop at line ends).
 import { posixToJs } from './regex.js';
 
-export interface SubstExpr { re: RegExp; replacement: string; global: boolean }
+export interface SubstExpr {
+  re: RegExp;
+  replacement: string;
+  global: boolean;
+}
 
 /** Splits on the unescaped separator; an escaped separator stands for itself. */
 function splitOn(text: string, sep: string): string[] {
   const parts: string[] = [''];
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === '\\' && text[i + 1] === sep) { parts[parts.length - 1] += sep; i++; continue; }
-    if (c === '\\' && i + 1 < text.length) { parts[parts.length - 1] += c + text[i + 1]; i++; continue; }
-    if (c === sep) { parts.push(''); continue; }
+    if (c === '\\' && text[i + 1] === sep) {
+      parts[parts.length - 1] += sep;
+      i++;
+      continue;
+    }
+    if (c === '\\' && i + 1 < text.length) {
+      parts[parts.length - 1] += c + text[i + 1];
+      i++;
+      continue;
+    }
+    if (c === sep) {
+      parts.push('');
+      continue;
+    }
     parts[parts.length - 1] += c;
   }
   return parts;
@@ -34,7 +49,11 @@ export function parseSubst(expr: string): SubstExpr | string {
   }
   const newline = js.includes('s') ? '' : 'm';
   try {
-    return { re: new RegExp(posixToJs(re), `${js}${newline}`.replace('g', '') + (js.includes('g') ? 'g' : '')), replacement, global: js.includes('g') };
+    return {
+      re: new RegExp(posixToJs(re), `${js}${newline}`.replace('g', '') + (js.includes('g') ? 'g' : '')),
+      replacement,
+      global: js.includes('g'),
+    };
   } catch (err) {
     return (err as Error).message;
   }
@@ -42,7 +61,7 @@ export function parseSubst(expr: string): SubstExpr | string {
 
 /** The replacement with \0-\9 filled in; other escapes give the character itself. */
 function expand(replacement: string, m: RegExpExecArray): string {
-  return replacement.replace(/\\(.)/g, (_s, c: string) => (/\d/.test(c) ? m[Number(c)] ?? '' : c));
+  return replacement.replace(/\\(.)/g, (_s, c: string) => (/\d/.test(c) ? (m[Number(c)] ?? '') : c));
 }
 
 /** The substituted text, or undefined when nothing matched (the functions then return -1). */

@@ -21,7 +21,10 @@ export function splitUri(uri: string): UriPieces | undefined {
   let rest = uri.slice(colon + 1);
   let headers = '';
   const q = rest.indexOf('?');
-  if (q >= 0) { headers = rest.slice(q); rest = rest.slice(0, q); }
+  if (q >= 0) {
+    headers = rest.slice(q);
+    rest = rest.slice(0, q);
+  }
   let user: string | undefined;
   let password: string | undefined;
   const at = rest.lastIndexOf('@');
@@ -29,11 +32,17 @@ export function splitUri(uri: string): UriPieces | undefined {
     const userinfo = rest.slice(0, at);
     rest = rest.slice(at + 1);
     const pc = userinfo.indexOf(':');
-    if (pc >= 0) { user = userinfo.slice(0, pc); password = userinfo.slice(pc + 1); } else user = userinfo;
+    if (pc >= 0) {
+      user = userinfo.slice(0, pc);
+      password = userinfo.slice(pc + 1);
+    } else user = userinfo;
   }
   let params = '';
   const semi = rest.indexOf(';');
-  if (semi >= 0) { params = rest.slice(semi); rest = rest.slice(0, semi); }
+  if (semi >= 0) {
+    params = rest.slice(semi);
+    rest = rest.slice(0, semi);
+  }
   let host = rest;
   let port: string | undefined;
   if (host.startsWith('[')) {
@@ -43,7 +52,10 @@ export function splitUri(uri: string): UriPieces | undefined {
     host = host.slice(0, close + 1);
   } else {
     const pc = host.lastIndexOf(':');
-    if (pc >= 0) { port = host.slice(pc + 1); host = host.slice(0, pc); }
+    if (pc >= 0) {
+      port = host.slice(pc + 1);
+      host = host.slice(0, pc);
+    }
   }
   if (!host) return undefined;
   // Built field by field, in the order the spreads used to give, without copying objects.
@@ -58,7 +70,8 @@ export function splitUri(uri: string): UriPieces | undefined {
 }
 
 export function joinUri(p: UriPieces): string {
-  const userinfo = p.user !== undefined && p.user !== '' ? `${p.user}${p.password !== undefined ? ':' + p.password : ''}@` : '';
+  const userinfo =
+    p.user !== undefined && p.user !== '' ? `${p.user}${p.password !== undefined ? ':' + p.password : ''}@` : '';
   return `${p.scheme}:${userinfo}${p.host}${p.port ? ':' + p.port : ''}${p.params}${p.headers}`;
 }
 
@@ -78,14 +91,24 @@ export function uriField(uri: string, field: UriField): string | null {
   const p = splitUri(uri);
   if (!p) return null;
   switch (field) {
-    case 'user': return p.user ?? null;
-    case 'host': return p.host;
-    case 'port': return p.port ?? null;
-    case 'transport': { const t = uriParam(p.params, 'transport'); return t === undefined ? null : t.toUpperCase(); }
-    case 'params': return p.params ? p.params.slice(1) : null;
-    case 'scheme': return p.scheme;
-    case 'password': return p.password ?? null;
-    case 'headers': return p.headers ? p.headers.slice(1) : null;
+    case 'user':
+      return p.user ?? null;
+    case 'host':
+      return p.host;
+    case 'port':
+      return p.port ?? null;
+    case 'transport': {
+      const t = uriParam(p.params, 'transport');
+      return t === undefined ? null : t.toUpperCase();
+    }
+    case 'params':
+      return p.params ? p.params.slice(1) : null;
+    case 'scheme':
+      return p.scheme;
+    case 'password':
+      return p.password ?? null;
+    case 'headers':
+      return p.headers ? p.headers.slice(1) : null;
   }
 }
 
@@ -93,8 +116,16 @@ export function uriField(uri: string, field: UriField): string | null {
 export function setUriField(uri: string, field: 'user' | 'host' | 'port', value: string): string | undefined {
   const p = splitUri(uri);
   if (!p) return undefined;
-  if (field === 'user') { if (value) p.user = value; else { delete p.user; delete p.password; } }
-  else if (field === 'host') { if (!value) return undefined; p.host = value; }
-  else if (value) p.port = value; else delete p.port;
+  if (field === 'user') {
+    if (value) p.user = value;
+    else {
+      delete p.user;
+      delete p.password;
+    }
+  } else if (field === 'host') {
+    if (!value) return undefined;
+    p.host = value;
+  } else if (value) p.port = value;
+  else delete p.port;
   return joinUri(p);
 }

@@ -41,7 +41,10 @@ let poolOffset = 0;
 
 function randomHex(bytes: number): string {
   const chars = 2 * bytes;
-  if (poolOffset + chars > poolHex.length) { poolHex = randomBytes(POOL_SIZE).toString('hex'); poolOffset = 0; }
+  if (poolOffset + chars > poolHex.length) {
+    poolHex = randomBytes(POOL_SIZE).toString('hex');
+    poolOffset = 0;
+  }
   const hex = poolHex.slice(poolOffset, poolOffset + chars);
   poolOffset += chars;
   return hex;
@@ -67,9 +70,17 @@ export function buildReply(req: SipMessage, code: number, reason: string, opts: 
 }
 
 /** A reply as text: what the local reply path sends, with no Buffer round trip; `body` (text) goes after the headers as it is. */
-export function buildReplyText(req: SipMessage, code: number, reason: string, opts: Omit<ReplyOptions, 'body'> = {}, body?: string): string {
+export function buildReplyText(
+  req: SipMessage,
+  code: number,
+  reason: string,
+  opts: Omit<ReplyOptions, 'body'> = {},
+  body?: string,
+): string {
   const head = replyHead(req, code, reason, opts) + extraHeaders(opts);
-  return body === undefined ? head + 'Content-Length: 0\r\n\r\n' : `${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  return body === undefined
+    ? head + 'Content-Length: 0\r\n\r\n'
+    : `${head}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
 /** Status line, Vias, Record-Routes, To, From, Call-ID and CSeq, in one pass over the request's headers. */
@@ -112,13 +123,14 @@ function replyHead(req: SipMessage, code: number, reason: string, opts: ReplyOpt
 function toLine(req: SipMessage, i: number, code: number, opts: ReplyOptions): string {
   const parsed = req.to;
   const hasTag = parsed !== undefined && !isSipError(parsed) && parsed.tag !== undefined && parsed.tag !== '';
-  if ((opts.addToTag ?? code >= 180) && !hasTag) return `${req.prefixAt(i)}${req.valueAt(i)};tag=${tagOf(req, opts.toTag)}\r\n`;
+  if ((opts.addToTag ?? code >= 180) && !hasTag)
+    return `${req.prefixAt(i)}${req.valueAt(i)};tag=${tagOf(req, opts.toTag)}\r\n`;
   return req.lineAt(i);
 }
 
 function tagOf(req: SipMessage, source: ReplyOptions['toTag']): string {
   if (source === undefined) return randomTag();
-  return typeof source === 'string' ? source : source.tagFor(req) ?? randomTag();
+  return typeof source === 'string' ? source : (source.tagFor(req) ?? randomTag());
 }
 
 /** The caller's headers, then Server. */
@@ -136,7 +148,8 @@ let lastStatus = { code: 0, reason: '', line: '' };
 let lastServer = { server: '', line: '' };
 
 function statusLine(code: number, reason: string): string {
-  if (code !== lastStatus.code || reason !== lastStatus.reason) lastStatus = { code, reason, line: `SIP/2.0 ${code} ${reason}\r\n` };
+  if (code !== lastStatus.code || reason !== lastStatus.reason)
+    lastStatus = { code, reason, line: `SIP/2.0 ${code} ${reason}\r\n` };
   return lastStatus.line;
 }
 
@@ -189,14 +202,26 @@ export function buildRequest(spec: RequestSpec): Buffer {
  * are the INVITE's; `extra` are t_add_hdrs() lines. Undefined when the bytes
  * do not parse (we built them, so only for a corrupted buffer).
  */
-function buildOnBranch(invite: Buffer, method: 'ACK' | 'CANCEL', to: (req: SipMessage) => string, extra: readonly string[]): Buffer | undefined {
+function buildOnBranch(
+  invite: Buffer,
+  method: 'ACK' | 'CANCEL',
+  to: (req: SipMessage) => string,
+  extra: readonly string[],
+): Buffer | undefined {
   const result = parseSipMessage(invite);
   if (result.error !== undefined) return undefined;
   const parsed = result.msg;
   const cseq = parsed.cseq;
   const lines = [
-    `${method} ${parsed.ruri} SIP/2.0`, `Via: ${parsed.headers('via')[0] ?? ''}`, `From: ${parsed.header('from') ?? ''}`, `To: ${to(parsed)}`,
-    `Call-ID: ${parsed.callId ?? ''}`, `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} ${method}`, 'Max-Forwards: 70', ...extra, 'Content-Length: 0',
+    `${method} ${parsed.ruri} SIP/2.0`,
+    `Via: ${parsed.headers('via')[0] ?? ''}`,
+    `From: ${parsed.header('from') ?? ''}`,
+    `To: ${to(parsed)}`,
+    `Call-ID: ${parsed.callId ?? ''}`,
+    `CSeq: ${cseq && !isSipError(cseq) ? cseq.num : 1} ${method}`,
+    'Max-Forwards: 70',
+    ...extra,
+    'Content-Length: 0',
   ];
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n');
 }
@@ -223,7 +248,10 @@ export function removeTopVia(msg: SipMessage): void {
   const first = msg.fields('via')[0];
   if (!first) return;
   const vias = msg.vias();
-  if (isSipError(vias) || !first.value.includes(',')) { msg.removeHeaderAt('via', 0); return; }
+  if (isSipError(vias) || !first.value.includes(',')) {
+    msg.removeHeaderAt('via', 0);
+    return;
+  }
   const rest = first.value.slice(first.value.indexOf(',') + 1).trim();
   msg.replaceHeader('via', rest, 0);
 }

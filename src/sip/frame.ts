@@ -83,8 +83,16 @@ export function frameMessage(buf: Buffer, datagram: boolean): Framed {
   const bodyStart = base + indexed.bodyStart;
 
   const frame: MessageFrame = {
-    buf, base, head: text, headEnd: indexed.headEnd, ascii: headIsAscii(buf, base, headEnd),
-    startLineEnd, index: indexed.index, bodyStart: Math.min(bodyStart, buf.length), bodyEnd: buf.length, datagram,
+    buf,
+    base,
+    head: text,
+    headEnd: indexed.headEnd,
+    ascii: headIsAscii(buf, base, headEnd),
+    startLineEnd,
+    index: indexed.index,
+    bodyStart: Math.min(bodyStart, buf.length),
+    bodyEnd: buf.length,
+    datagram,
   };
   const framingError = frameBody(frame);
   if (framingError) frame.bodyEnd = frame.bodyStart;
@@ -104,7 +112,11 @@ function headIsAscii(buf: Buffer, base: number, headEnd: number): boolean {
 }
 
 /** The index, and where the headers end in `text`: headEnd -1 when the last line has no terminator. */
-interface IndexedHead { index: HeaderIndex; headEnd: number; bodyStart: number }
+interface IndexedHead {
+  index: HeaderIndex;
+  headEnd: number;
+  bodyStart: number;
+}
 
 /**
  * Indexes the header lines of `text` from `from` up to the first empty line
@@ -155,7 +167,17 @@ function indexHeaders(text: string, from: number): IndexedHead | string {
     }
     const name = common ? common.spelling : text.slice(pos, nameEnd);
     while (contentEnd > colon + 1 && isBlank(text.charCodeAt(contentEnd - 1))) contentEnd--;
-    index.push(new HeaderSpan(name, common ? common.key : headerKey(name), pos, next, skipBlank(text, colon + 1, contentEnd), contentEnd, false));
+    index.push(
+      new HeaderSpan(
+        name,
+        common ? common.key : headerKey(name),
+        pos,
+        next,
+        skipBlank(text, colon + 1, contentEnd),
+        contentEnd,
+        false,
+      ),
+    );
     pos = next;
   }
 }

@@ -12,7 +12,16 @@ export type { Via, ViaOffsets } from './via.js';
 export { parseCSeq, parseUint32, parseMaxForwards, parseCredentials } from './scalars.js';
 export type { CSeq, Credentials } from './scalars.js';
 export { headerKey, isListHeader, splitList } from './header-names.js';
-export { buildReply, buildReplyText, buildRequest, buildAck, buildCancel, removeTopVia, randomTag, newBranch } from './build.js';
+export {
+  buildReply,
+  buildReplyText,
+  buildRequest,
+  buildAck,
+  buildCancel,
+  removeTopVia,
+  randomTag,
+  newBranch,
+} from './build.js';
 export type { ReplyOptions, RequestSpec, Body, HeaderList } from './build.js';
 export { viaReceived, viaNeedsReceived, replyDestination, viaReplyTarget } from './via-received.js';
 export type { Source, ViaReceivedOptions } from './via-received.js';

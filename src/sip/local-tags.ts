@@ -32,7 +32,10 @@ export function crcittHex(parts: readonly string[]): string {
   crc = ~crc & 0xffff;
   let out = '';
   if (crc === 0) out = '0';
-  while (crc !== 0 && out.length < 4) { out += (crc & 0xf).toString(16); crc >>>= 4; }
+  while (crc !== 0 && out.length < 4) {
+    out += (crc & 0xf).toString(16);
+    crc >>>= 4;
+  }
   return out.padEnd(4, '0');
 }
 
@@ -41,7 +44,8 @@ export class LocalTags {
   readonly prefix: string;
 
   constructor(kind: { signature: string; separator: string }, firstSocket: { ip: string; port: number } | undefined) {
-    this.prefix = crcittHex([kind.signature, firstSocket?.ip ?? '', firstSocket ? String(firstSocket.port) : '']) + kind.separator;
+    this.prefix =
+      crcittHex([kind.signature, firstSocket?.ip ?? '', firstSocket ? String(firstSocket.port) : '']) + kind.separator;
   }
 
   /** The tag for a reply to `req`; undefined when it has no usable top Via (OpenSIPS leaves the suffix as it was). */
@@ -64,7 +68,11 @@ function tagSuffix(req: SipMessage): string | undefined {
 }
 
 /** The port as the Via writes it ("05060" stays so); '' when there is none. */
-function viaPortText(via: { raw: string; port: number | undefined; offsets: { start: number; hostPortEnd: number } }): string {
+function viaPortText(via: {
+  raw: string;
+  port: number | undefined;
+  offsets: { start: number; hostPortEnd: number };
+}): string {
   if (via.port === undefined) return '';
   const end = via.offsets.hostPortEnd - via.offsets.start;
   const colon = via.raw.lastIndexOf(':', end - 1);

@@ -3,7 +3,15 @@
 // as edits (OpenSIPS's lumps) and applied by serialize(), so an untouched
 // header goes out byte for byte as it came in.
 import { headerKey, isListHeader, splitList } from './header-names.js';
-import { nameAddrError, parseContactList, parseNameAddr, parseNameAddrList, type ContactList, type Contact, type NameAddr } from './name-addr.js';
+import {
+  nameAddrError,
+  parseContactList,
+  parseNameAddr,
+  parseNameAddrList,
+  type ContactList,
+  type Contact,
+  type NameAddr,
+} from './name-addr.js';
 import { isSipError, sipError, type SipError } from './result.js';
 import { parseCredentials, parseCSeq, parseMaxForwards, parseUint32, type Credentials, type CSeq } from './scalars.js';
 import { frameMessage, type HeaderSpan, type MessageFrame } from './frame.js';
@@ -70,18 +78,26 @@ function unfold(v: string): string {
     let end = i;
     while (end > from && (v.charCodeAt(end - 1) === 32 || v.charCodeAt(end - 1) === 9)) end--;
     out += v.slice(from, end) + ' ';
-    while (i + 1 < v.length && (v.charCodeAt(i + 1) === 10 || v.charCodeAt(i + 1) === 32 || v.charCodeAt(i + 1) === 9)) i++;
+    while (i + 1 < v.length && (v.charCodeAt(i + 1) === 10 || v.charCodeAt(i + 1) === 32 || v.charCodeAt(i + 1) === 9))
+      i++;
     from = i + 1;
   }
   return out + v.slice(from);
 }
 
 function answerable(msg: SipMessage): boolean {
-  return msg.isRequest && ['via', 'from', 'to', 'call-id', 'cseq'].every((k) => msg.hasHeader(k)) && msg.topVia !== undefined;
+  return (
+    msg.isRequest && ['via', 'from', 'to', 'call-id', 'cseq'].every((k) => msg.hasHeader(k)) && msg.topVia !== undefined
+  );
 }
 
 /** What an unedited message reads; never written to. */
-const NO_EDITS: Edits = Object.freeze({ prepend: [], append: [], removed: new Set<number>(), replaced: new Map<number, string>() });
+const NO_EDITS: Edits = Object.freeze({
+  prepend: [],
+  append: [],
+  removed: new Set<number>(),
+  replaced: new Map<number, string>(),
+});
 
 export class SipMessage {
   readonly isRequest: boolean;
@@ -323,7 +339,9 @@ export class SipMessage {
     const i = this.firstIndex('cseq');
     if (i < 0) return undefined;
     const h = this.frame.index[i]!;
-    return (this.cseqCache = this.inPlace(h) ? parseCSeq(this.frame.head, h.valueStart, h.valueEnd) : parseCSeq(this.valueAt(i)));
+    return (this.cseqCache = this.inPlace(h)
+      ? parseCSeq(this.frame.head, h.valueStart, h.valueEnd)
+      : parseCSeq(this.valueAt(i)));
   }
 
   get from(): NameAddr | SipError | undefined {
@@ -412,7 +430,9 @@ export class SipMessage {
     const i = this.firstIndex('max-forwards');
     if (i < 0) return undefined;
     const h = this.frame.index[i]!;
-    return this.inPlace(h) ? parseMaxForwards(this.frame.head, h.valueStart, h.valueEnd) : parseMaxForwards(this.valueAt(i));
+    return this.inPlace(h)
+      ? parseMaxForwards(this.frame.head, h.valueStart, h.valueEnd)
+      : parseMaxForwards(this.valueAt(i));
   }
 
   /** Content-Length as received (it was validated when the message was parsed). */
@@ -555,7 +575,10 @@ export class SipMessage {
     let seen = 0;
     for (let i = 0; i < index.length; i++) {
       if (index[i]!.key !== key) continue;
-      if (seen++ === nth) { this.writableEdits().removed.add(i); return true; }
+      if (seen++ === nth) {
+        this.writableEdits().removed.add(i);
+        return true;
+      }
     }
     return false;
   }
@@ -584,7 +607,15 @@ export class SipMessage {
 
   hasEdits(): boolean {
     const e = this.edits;
-    return e.ruri !== undefined || e.status !== undefined || e.body !== undefined || e.prepend.length > 0 || e.append.length > 0 || e.removed.size > 0 || e.replaced.size > 0;
+    return (
+      e.ruri !== undefined ||
+      e.status !== undefined ||
+      e.body !== undefined ||
+      e.prepend.length > 0 ||
+      e.append.length > 0 ||
+      e.removed.size > 0 ||
+      e.replaced.size > 0
+    );
   }
 
   /**
@@ -593,7 +624,13 @@ export class SipMessage {
    */
   serialize(opts: { stream?: boolean } = {}): Buffer {
     if (!this.hasEdits() && (!opts.stream || this.hasHeader('content-length'))) return Buffer.from(this.bytes);
-    return serializeMessage(this.frame, this.isRequest ? this.requestMethod : '', this.version, this.edits, opts.stream ?? false);
+    return serializeMessage(
+      this.frame,
+      this.isRequest ? this.requestMethod : '',
+      this.version,
+      this.edits,
+      opts.stream ?? false,
+    );
   }
 
   /** An independent copy: same received bytes, its own edits. */
@@ -602,9 +639,17 @@ export class SipMessage {
       ? { isRequest: true, method: this.requestMethod, ruri: this.originalRuri, version: this.version }
       : { isRequest: false, version: this.version, status: this.status, reason: this.reason };
     const e = this.ownEdits;
-    const copy = new SipMessage(this.frame, start, e && {
-      ...e, prepend: [...e.prepend], append: [...e.append], removed: new Set(e.removed), replaced: new Map(e.replaced),
-    });
+    const copy = new SipMessage(
+      this.frame,
+      start,
+      e && {
+        ...e,
+        prepend: [...e.prepend],
+        append: [...e.append],
+        removed: new Set(e.removed),
+        replaced: new Map(e.replaced),
+      },
+    );
     copy.viasCache = this.viasCache;
     copy.firstViasCache = this.firstViasCache;
     copy.fromCache = this.fromCache;

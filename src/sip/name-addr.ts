@@ -114,7 +114,11 @@ function parseValue<T>(s: string, p: number, end: number, make: Make<T> | undefi
     }
     if (t < end && s.charCodeAt(t) === 60 && t > p) {
       // LWS between the words of a token display name reads as one SP
-      if (make) displayName = s.slice(p, t).trim().replace(/[ \t]+/g, ' ');
+      if (make)
+        displayName = s
+          .slice(p, t)
+          .trim()
+          .replace(/[ \t]+/g, ' ');
       p = t;
     }
   }

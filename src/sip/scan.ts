@@ -7,7 +7,23 @@ import { Spellings } from './spellings.js';
 
 /** Header parameters of Via, From, To and Contact as clients write them (all tokens: see tokenAt()). */
 export const COMMON_PARAMS = new Spellings(
-  ['tag', 'branch', 'rport', 'received', 'expires', 'q', 'lr', 'transport', 'maddr', 'ttl', '+sip.instance', 'reg-id', 'methods', 'alias', 'ob'],
+  [
+    'tag',
+    'branch',
+    'rport',
+    'received',
+    'expires',
+    'q',
+    'lr',
+    'transport',
+    'maddr',
+    'ttl',
+    '+sip.instance',
+    'reg-id',
+    'methods',
+    'alias',
+    'ob',
+  ],
   (spelling) => spelling,
 );
 
@@ -99,7 +115,8 @@ function paramName(s: string, start: number, end: number): string {
 
 /** The text of a quoted-string without its quotes, quoted-pairs resolved; other text unchanged. */
 export function unquote(v: string): string {
-  if (v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34) return unescapeQuotedPairs(v.slice(1, -1));
+  if (v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34)
+    return unescapeQuotedPairs(v.slice(1, -1));
   return v;
 }
 

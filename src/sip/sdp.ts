@@ -92,7 +92,8 @@ export function parseSdp(body: string): SdpSession[] {
       stream = mediaLine(l);
       if (stream) session.streams.push(stream);
     } else if (l.text.startsWith('c=')) {
-      if (stream) stream.ip = connectionAddress(l.text); else sessionIp = connectionAddress(l.text);
+      if (stream) stream.ip = connectionAddress(l.text);
+      else sessionIp = connectionAddress(l.text);
     } else if (stream && l.text.startsWith('a=')) {
       attribute(stream, l);
     }
@@ -111,8 +112,14 @@ function mediaLine(l: SdpLine): SdpStream | undefined {
   const list = l.text.slice(m[0].length);
   const pts = list.trim() === '' ? [] : list.trim().split(/ +/);
   return {
-    media: m[1]!, transport: m[5]!, mLine: l, payloadList: { start: listStart, end: l.start + l.text.replace(/\s+$/, '').length },
-    port: { start: portStart, end: portEnd }, payloads: pts.map((pt) => ({ pt, custom: [] })), end: l.end, onHold: 0,
+    media: m[1]!,
+    transport: m[5]!,
+    mLine: l,
+    payloadList: { start: listStart, end: l.start + l.text.replace(/\s+$/, '').length },
+    port: { start: portStart, end: portEnd },
+    payloads: pts.map((pt) => ({ pt, custom: [] })),
+    end: l.end,
+    onHold: 0,
   };
 }
 
@@ -125,7 +132,11 @@ function attribute(stream: SdpStream, l: SdpLine): void {
   const rtpmap = /^a=rtpmap:\s*(\S+)\s+([^/\s]+)\/([^/\s]+)/i.exec(l.text);
   if (rtpmap) {
     const p = find(rtpmap[1]!);
-    if (p) { p.enc = rtpmap[2]!; p.clock = rtpmap[3]!; p.rtpmap = l; }
+    if (p) {
+      p.enc = rtpmap[2]!;
+      p.clock = rtpmap[3]!;
+      p.rtpmap = l;
+    }
     return;
   }
   const fmtp = /^a=fmtp:\s*(\S+)\s+(.*)$/i.exec(l.text);

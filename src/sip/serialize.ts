@@ -23,16 +23,25 @@ function line(name: string, value: string): Buffer {
   return Buffer.from(`${name}: ${value}\r\n`, 'utf8');
 }
 
-export function serializeMessage(frame: MessageFrame, method: string, version: string, edits: Edits, stream: boolean): Buffer {
+export function serializeMessage(
+  frame: MessageFrame,
+  method: string,
+  version: string,
+  edits: Edits,
+  stream: boolean,
+): Buffer {
   const { buf, base, index } = frame;
   const out: Buffer[] = [];
   const body = edits.body ?? buf.subarray(frame.bodyStart, frame.bodyEnd);
   const bodyChanged = edits.body !== undefined;
 
-  out.push(edits.ruri !== undefined
-    ? Buffer.from(`${method} ${edits.ruri} ${version}\r\n`, 'utf8')
-    : edits.status ? Buffer.from(`${version} ${edits.status.code} ${edits.status.reason}\r\n`, 'utf8')
-      : buf.subarray(base, base + frame.startLineEnd));
+  out.push(
+    edits.ruri !== undefined
+      ? Buffer.from(`${method} ${edits.ruri} ${version}\r\n`, 'utf8')
+      : edits.status
+        ? Buffer.from(`${version} ${edits.status.code} ${edits.status.reason}\r\n`, 'utf8')
+        : buf.subarray(base, base + frame.startLineEnd),
+  );
   for (const h of edits.prepend) out.push(line(h.name, h.value));
 
   let hasLength = false;

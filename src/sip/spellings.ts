@@ -63,7 +63,22 @@ export class Spellings {
   }
 }
 
-const METHOD_NAMES = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'MESSAGE', 'INFO', 'PRACK', 'UPDATE', 'REFER'];
+const METHOD_NAMES = [
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'REGISTER',
+  'SUBSCRIBE',
+  'NOTIFY',
+  'PUBLISH',
+  'MESSAGE',
+  'INFO',
+  'PRACK',
+  'UPDATE',
+  'REFER',
+];
 
 /** Request methods and the SIP version as they arrive on nearly every message (the start line, CSeq). */
 export const COMMON_WORDS = new Spellings([...METHOD_NAMES, 'SIP/2.0'], (spelling) => spelling);

@@ -12,7 +12,8 @@ export type StartLine =
 /** The line text[0, end), without its line terminator (all of `text` by default). */
 export function parseStartLine(text: string, end = text.length): StartLine | SipError {
   // A reply's line is short: sliced out; a request's line is read in place.
-  if (end > 8 && (text.charCodeAt(0) | 32) === 115) return parseStatusLine(end === text.length ? text : text.slice(0, end));
+  if (end > 8 && (text.charCodeAt(0) | 32) === 115)
+    return parseStatusLine(end === text.length ? text : text.slice(0, end));
   return parseRequestLine(text, end);
 }
 

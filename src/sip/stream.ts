@@ -39,13 +39,18 @@ export function frameStreamMessage(buf: Buffer, maxHeaderBytes = 65536, maxMessa
       const text = head.slice(colon + 1, nl).trim();
       if (!/^[0-9]{1,10}$/.test(text)) return { kind: 'error', error: 'bad Content-Length' };
       const n = Number(text);
-      if (length !== undefined && n !== length) return { kind: 'error', error: 'several different Content-Length values' };
+      if (length !== undefined && n !== length)
+        return { kind: 'error', error: 'several different Content-Length values' };
       length = n;
     }
     pos = nl + 1;
   }
   if (length === undefined) return { kind: 'error', error: 'no Content-Length on a stream transport' };
   const total = bodyStart + length;
-  if (total > maxMessageBytes) return { kind: 'error', error: `message too big: Content-Length ${length} makes ${total} bytes, more than ${maxMessageBytes}` };
+  if (total > maxMessageBytes)
+    return {
+      kind: 'error',
+      error: `message too big: Content-Length ${length} makes ${total} bytes, more than ${maxMessageBytes}`,
+    };
   return buf.length >= total ? { kind: 'message', length: total } : { kind: 'incomplete', total };
 }

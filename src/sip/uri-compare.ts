@@ -10,7 +10,8 @@ const COMPARED = ['transport', 'ttl', 'user', 'maddr', 'method', 'lr', 'r2'] as 
 const KNOWN = new Set<string>([...COMPARED, 'gr', 'pn-provider', 'pn-prid', 'pn-param', 'pn-purr']);
 
 export function urisEqual(a: string | SipUri, b: string | SipUri): boolean {
-  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length && a.toLowerCase() === b.toLowerCase()) return true;
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length && a.toLowerCase() === b.toLowerCase())
+    return true;
   const ua = typeof a === 'string' ? parseUri(a) : a;
   const ub = typeof b === 'string' ? parseUri(b) : b;
   if (isSipError(ua) || isSipError(ub)) return false;

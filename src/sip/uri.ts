@@ -81,7 +81,12 @@ export function isPlainSipUri(text: string, start = 0, end = text.length): boole
 function isSipScheme(text: string, start: number, colon: number): boolean {
   const n = colon - start;
   if (n !== 3 && n !== 4) return false;
-  if ((text.charCodeAt(start) | 32) !== 115 || (text.charCodeAt(start + 1) | 32) !== 105 || (text.charCodeAt(start + 2) | 32) !== 112) return false;
+  if (
+    (text.charCodeAt(start) | 32) !== 115 ||
+    (text.charCodeAt(start + 1) | 32) !== 105 ||
+    (text.charCodeAt(start + 2) | 32) !== 112
+  )
+    return false;
   return n === 3 || (text.charCodeAt(start + 3) | 32) === 115;
 }
 
@@ -133,8 +138,19 @@ interface SipUriSpans {
 
 // Scanning is synchronous, so one set of spans serves every URI.
 const spans: SipUriSpans = {
-  userStart: 0, at: -1, passwordColon: -1, hostStart: 0, hostEnd: 0, hostType: undefined,
-  portStart: -1, portEnd: -1, port: undefined, paramsStart: -1, paramsEnd: -1, headersStart: -1, end: 0,
+  userStart: 0,
+  at: -1,
+  passwordColon: -1,
+  hostStart: 0,
+  hostEnd: 0,
+  hostType: undefined,
+  portStart: -1,
+  portEnd: -1,
+  port: undefined,
+  paramsStart: -1,
+  paramsEnd: -1,
+  headersStart: -1,
+  end: 0,
 };
 
 /** Splits s[start, end) on the structural delimiters only; `fastValid` judges the pieces. The spans are valid until the next call. */
@@ -196,8 +212,18 @@ function scanSipUri(s: string, start: number, end = s.length): SipUriSpans | und
 
 function buildSipUri(s: string, scheme: string, sp: SipUriSpans): MutableUri {
   const u: MutableUri = {
-    raw: s, scheme, user: '', password: undefined, host: s.slice(sp.hostStart, sp.hostEnd), hostType: sp.hostType, port: sp.port,
-    portText: sp.portStart < 0 ? '' : s.slice(sp.portStart, sp.portEnd), params: newParams(), paramsText: '', headers: [], headersText: '',
+    raw: s,
+    scheme,
+    user: '',
+    password: undefined,
+    host: s.slice(sp.hostStart, sp.hostEnd),
+    hostType: sp.hostType,
+    port: sp.port,
+    portText: sp.portStart < 0 ? '' : s.slice(sp.portStart, sp.portEnd),
+    params: newParams(),
+    paramsText: '',
+    headers: [],
+    headersText: '',
   };
   if (sp.at >= 0) {
     if (sp.passwordColon >= 0) {
@@ -251,7 +277,8 @@ function fastValid(s: string, sp: SipUriSpans): boolean {
   if (sp.at >= 0) {
     const userEnd = sp.passwordColon >= 0 ? sp.passwordColon : sp.at;
     if (!allIn(s, sp.userStart, userEnd, USER, true)) return false;
-    if (sp.passwordColon >= 0 && sp.passwordColon + 1 < sp.at && !allIn(s, sp.passwordColon + 1, sp.at, PASSWORD, true)) return false;
+    if (sp.passwordColon >= 0 && sp.passwordColon + 1 < sp.at && !allIn(s, sp.passwordColon + 1, sp.at, PASSWORD, true))
+      return false;
   }
   if (sp.paramsStart >= 0 && !paramsValid(s, sp.paramsStart, sp.paramsEnd)) return false;
   if (sp.headersStart >= 0 && !headersValid(s.slice(sp.headersStart, sp.end))) return false;
@@ -290,8 +317,18 @@ function splitTelUri(s: string, start: number, scheme: string): MutableUri | und
   const user = s.slice(start, p);
   if (!allIn(user, 0, user.length, TEL_USER, true)) return undefined;
   const u: MutableUri = {
-    raw: s, scheme, user, password: undefined, host: '', hostType: undefined, port: undefined, portText: '',
-    params: newParams(), paramsText: '', headers: [], headersText: '',
+    raw: s,
+    scheme,
+    user,
+    password: undefined,
+    host: '',
+    hostType: undefined,
+    port: undefined,
+    portText: '',
+    params: newParams(),
+    paramsText: '',
+    headers: [],
+    headersText: '',
   };
   if (s.charCodeAt(p) === 59) {
     const q = s.indexOf('?', p);
@@ -325,9 +362,11 @@ export interface UriParts {
 export function formatUri(u: UriParts | SipUri): string {
   const scheme = u.scheme ?? 'sip';
   let out = scheme + ':';
-  if (u.user) out += u.user + (u.password !== undefined ? ':' + u.password : '') + (scheme.startsWith('tel') ? '' : '@');
+  if (u.user)
+    out += u.user + (u.password !== undefined ? ':' + u.password : '') + (scheme.startsWith('tel') ? '' : '@');
   out += u.host;
-  if ('portText' in u ? u.portText !== '' : u.port !== undefined && u.port !== '') out += ':' + ('portText' in u ? u.portText : String(u.port));
+  if ('portText' in u ? u.portText !== '' : u.port !== undefined && u.port !== '')
+    out += ':' + ('portText' in u ? u.portText : String(u.port));
   for (const [name, value] of Object.entries(u.params ?? {})) out += value ? `;${name}=${value}` : `;${name}`;
   if (u.headers && u.headers.length > 0) out += '?' + u.headers.map(([n, v]) => `${n}=${v}`).join('&');
   return out;

@@ -12,7 +12,8 @@ export interface Rejection {
 
 export function checkRequest(msg: SipMessage): Rejection | undefined {
   if (!msg.isRequest) return undefined;
-  if (msg.version !== 'SIP/2.0' && msg.version.toUpperCase() !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
+  if (msg.version !== 'SIP/2.0' && msg.version.toUpperCase() !== 'SIP/2.0')
+    return { code: 505, reason: 'Version Not Supported' };
   const counted = countProblem(msg);
   if (counted) return counted;
   // From is only checked here; the reply copies its line as received.

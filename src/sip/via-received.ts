@@ -83,7 +83,11 @@ function splice(value: string, edits: Array<{ at: number; remove: number; insert
  * the source IP, and the source port if the Via has rport (or it is forced),
  * else the Via port or 5060.
  */
-export function replyDestination(msg: SipMessage, src: Source, opts: { forceRport?: boolean } = {}): { host: string; port: number } {
+export function replyDestination(
+  msg: SipMessage,
+  src: Source,
+  opts: { forceRport?: boolean } = {},
+): { host: string; port: number } {
   const via = msg.topVia;
   if (!via || opts.forceRport || via.rport !== undefined) return { host: src.ip, port: src.port };
   return { host: src.ip, port: via.port ?? 5060 };
@@ -97,7 +101,8 @@ export function replyDestination(msg: SipMessage, src: Source, opts: { forceRpor
 export function viaReplyTarget(via: Via): { host: string; port: number } {
   const rport = via.rport ? Number(via.rport) : NaN;
   const host = via.maddr ?? via.received ?? via.host;
-  const port = Number.isInteger(rport) && rport > 0 && rport <= 65535 ? rport : via.port ?? defaultPort(via.transport);
+  const port =
+    Number.isInteger(rport) && rport > 0 && rport <= 65535 ? rport : (via.port ?? defaultPort(via.transport));
   return { host, port };
 }
 

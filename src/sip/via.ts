@@ -107,10 +107,26 @@ function parseOne(s: string, p: number, base: number, end: number): Via | SipErr
   spanBase = base;
   const viaEnd = readHeaderParams(s, p, params, noteSpan, end);
   if (typeof viaEnd === 'string') return sipError(`${viaEnd} in Via`);
-  const offsets: ViaOffsets = { start: start - base, end: viaEnd - base, hostPortEnd: hostPortEnd - base, rport: rportSpan, received: receivedSpan };
+  const offsets: ViaOffsets = {
+    start: start - base,
+    end: viaEnd - base,
+    hostPortEnd: hostPortEnd - base,
+    rport: rportSpan,
+    received: receivedSpan,
+  };
   const via: Via = {
-    raw: start === 0 && viaEnd === s.length ? s : s.slice(start, viaEnd), protocol, version, transport, host, port, params,
-    branch: params.branch, received: params.received, rport: params.rport, maddr: params.maddr, offsets,
+    raw: start === 0 && viaEnd === s.length ? s : s.slice(start, viaEnd),
+    protocol,
+    version,
+    transport,
+    host,
+    port,
+    params,
+    branch: params.branch,
+    received: params.received,
+    rport: params.rport,
+    maddr: params.maddr,
+    offsets,
   };
   return via;
 }

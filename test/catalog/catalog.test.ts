@@ -4,8 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  coreGlobals, findAsyncFunction, findFunction, findFunctions, findGlobal, findModParam, findModule,
-  findPv, findTransformation, keywordCommands, loadCatalog, removedGlobals,
+  coreGlobals,
+  findAsyncFunction,
+  findFunction,
+  findFunctions,
+  findGlobal,
+  findModParam,
+  findModule,
+  findPv,
+  findTransformation,
+  keywordCommands,
+  loadCatalog,
+  removedGlobals,
 } from '../../src/catalog/index.js';
 
 test('catalog covers the whole module tree', () => {
@@ -23,7 +33,10 @@ test('catalog covers the whole module tree', () => {
   assert.equal(findModule('registrar')?.path, 'modules/registrar');
   // sorted, stable output
   const dirs = cat.modules.map((m) => m.dir);
-  assert.deepEqual(dirs, [...dirs].sort((a, b) => a.localeCompare(b)));
+  assert.deepEqual(
+    dirs,
+    [...dirs].sort((a, b) => a.localeCompare(b)),
+  );
 });
 
 test('registrar save(): one mandatory static domain + three optional strings, request/onreply only', () => {
@@ -57,7 +70,13 @@ test('tm t_relay([flags[, proxy]]) in request and failure routes; timer defaults
   assert.equal(ref?.module, 'tm');
   const fn = ref!.fn;
   assert.equal(fn.minArgs, 0);
-  assert.deepEqual(fn.params.map((p) => [p.kinds, p.optional]), [[['int'], true], [['str'], true]]);
+  assert.deepEqual(
+    fn.params.map((p) => [p.kinds, p.optional]),
+    [
+      [['int'], true],
+      [['str'], true],
+    ],
+  );
   assert.deepEqual(fn.routes, ['request', 'failure']);
   assert.equal(findModParam('tm', 'fr_timeout')?.default, 30);
   assert.equal(findModParam('tm', 'fr_inv_timeout')?.default, 120);
@@ -77,7 +96,10 @@ test('usrloc modparams', () => {
 
 test('sl / signaling reply functions', () => {
   const sl = findFunction('sl_send_reply')!.fn;
-  assert.deepEqual(sl.params.map((p) => p.kinds[0]), ['int', 'str']);
+  assert.deepEqual(
+    sl.params.map((p) => p.kinds[0]),
+    ['int', 'str'],
+  );
   assert.deepEqual(sl.routes, ['request', 'error']);
   assert.deepEqual(findFunction('send_reply')!.fn.routes, ['request', 'failure', 'error']);
 });
@@ -93,7 +115,10 @@ test('function look-up honours the loaded module list', () => {
 test('core script functions, PVs and transformations', () => {
   const setflag = findFunction('setflag');
   assert.equal(setflag?.module, null);
-  assert.deepEqual(setflag!.fn.params.map((p) => [p.kinds, p.static]), [[['str'], true]]);
+  assert.deepEqual(
+    setflag!.fn.params.map((p) => [p.kinds, p.static]),
+    [[['str'], true]],
+  );
   assert.equal(setflag!.fn.routes.length, 9);
   assert.equal(findFunction('sethostport')?.module, null);
   // xlog is grammar, not a cmd_export_t function
@@ -102,7 +127,10 @@ test('core script functions, PVs and transformations', () => {
   assert.ok(xlog);
   assert.ok(xlog.forms.some((f) => f.join(' ') === 'LPAREN STRING COMMA STRING RPAREN'));
   for (const kw of ['drop', 'exit', 'return', 'route', 'assert', 'async', 'launch']) {
-    assert.ok(keywordCommands().some((k) => k.names.includes(kw)), kw);
+    assert.ok(
+      keywordCommands().some((k) => k.names.includes(kw)),
+      kw,
+    );
   }
   assert.equal(findPv('ru')[0]?.pv.writable, true);
   assert.equal(findPv('si')[0]?.pv.writable, false);

@@ -27,22 +27,36 @@ test('a missing `;` is reported at the next token, as OpenSIPS does', () => {
 });
 
 test('the parser recovers and reports every syntax error, not only the first', () => {
-  const lines = problems('route {\n\tf(;\n\tg();\n\th(;\n}').filter((x) => x.startsWith('syntax')).map((x) => x.split('@')[1]!.split(':')[0]);
+  const lines = problems('route {\n\tf(;\n\tg();\n\th(;\n}')
+    .filter((x) => x.startsWith('syntax'))
+    .map((x) => x.split('@')[1]!.split(':')[0]);
   assert.ok(lines.includes('2') && lines.includes('4'), lines.join(' '));
 });
 
 test('unknown and legacy global parameters', () => {
-  assert.deepEqual(problems('port=5060\nchildren=4\nfoo=1'), ['legacy-global@1:1', 'legacy-global@2:1', 'unknown-global@3:1']);
+  assert.deepEqual(problems('port=5060\nchildren=4\nfoo=1'), [
+    'legacy-global@1:1',
+    'legacy-global@2:1',
+    'unknown-global@3:1',
+  ]);
   const lax = validateItems(parse('children=4').ast.items, { strict: false });
   const strict = validateItems(parse('children=4').ast.items, { strict: true });
-  assert.deepEqual([lax[0]!.severity, strict[0]!.severity], ['warning', 'error'], 'a renamed 2.x global: warning with the fix, error under --strict');
+  assert.deepEqual(
+    [lax[0]!.severity, strict[0]!.severity],
+    ['warning', 'error'],
+    'a renamed 2.x global: warning with the fix, error under --strict',
+  );
   const r = parse('children=4');
   const [d] = validateItems(r.ast.items, { strict: false });
   assert.match(d!.hint!, /udp_workers/);
 });
 
 test('global value types are checked against 3.3 (number vs string vs name)', () => {
-  assert.deepEqual(problems('log_level="2"\nserver_header=Foo\nlog_facility=LOG_LOCAL0\nudp_workers=-1'), ['global-value-type@1:11', 'global-value-type@2:15', 'global-value-type@4:13']);
+  assert.deepEqual(problems('log_level="2"\nserver_header=Foo\nlog_facility=LOG_LOCAL0\nudp_workers=-1'), [
+    'global-value-type@1:11',
+    'global-value-type@2:15',
+    'global-value-type@4:13',
+  ]);
 });
 
 test('a socket needs a protocol, and a known one', () => {
@@ -62,18 +76,33 @@ test('route headers: names where needed, none where not, intervals, empty bodies
   assert.deepEqual(problems('error_route[x] { exit; }'), ['route-name@1:13']);
   assert.deepEqual(problems('timer_route[t] { exit; }'), ['route-name@1:13']);
   assert.deepEqual(problems('route {}'), ['route-empty@1:8']);
-  assert.deepEqual(problems('route { exit; }\nroute[0] { exit; }\nroute[a] { exit; }\nroute[a] { exit; }'), ['route-duplicate@2:7', 'route-duplicate@4:7']);
+  assert.deepEqual(problems('route { exit; }\nroute[0] { exit; }\nroute[a] { exit; }\nroute[a] { exit; }'), [
+    'route-duplicate@2:7',
+    'route-duplicate@4:7',
+  ]);
 });
 
 test('argument forms: bare words, NULL, folded strings (fine in xlog only), xlog/log/error', () => {
-  assert.deepEqual(problems('route { t_on_failure(missed); f(NULL); f("a" "b"); xlog("a" "b"); xlog($var(x)); log(1, "x"); error("a"); exit; }'), [
-    'bare-word-argument@1:22', 'null-argument@1:33', 'folded-string@1:42', 'command-arguments@1:67', 'command-arguments@1:95',
-  ]);
+  assert.deepEqual(
+    problems(
+      'route { t_on_failure(missed); f(NULL); f("a" "b"); xlog("a" "b"); xlog($var(x)); log(1, "x"); error("a"); exit; }',
+    ),
+    [
+      'bare-word-argument@1:22',
+      'null-argument@1:33',
+      'folded-string@1:42',
+      'command-arguments@1:67',
+      'command-arguments@1:95',
+    ],
+  );
 });
 
 test('comparisons and assignments 3.3 rejects', () => {
   assert.deepEqual(problems('route { if ($x =~ 5 || $y < NULL) exit; $(ru{uri.user}) = "a"; $var(a) += NULL; }'), [
-    'compare-operands@1:19', 'compare-operands@1:29', 'assign-transformation@1:41', 'assign-null@1:75',
+    'compare-operands@1:19',
+    'compare-operands@1:29',
+    'assign-transformation@1:41',
+    'assign-null@1:75',
   ]);
 });
 
@@ -85,13 +114,19 @@ test('pseudo-variable syntax errors and the 3.3 index form', () => {
 });
 
 test('unterminated strings and comments', () => {
-  assert.deepEqual(problems('route { xlog("oops); }').filter((p) => !p.startsWith('syntax@1:23')), ['unterminated-string@1:14']);
+  assert.deepEqual(
+    problems('route { xlog("oops); }').filter((p) => !p.startsWith('syntax@1:23')),
+    ['unterminated-string@1:14'],
+  );
   assert.ok(problems('/* open /* nested */\nroute { exit; }').includes('syntax@1:1'));
 });
 
 test('unknown characters are reported and the rest still parses', () => {
   const r = parse('route { @ exit; }');
-  assert.deepEqual(r.errors.map((e) => e.message), ['unexpected character `@`']);
+  assert.deepEqual(
+    r.errors.map((e) => e.message),
+    ['unexpected character `@`'],
+  );
 });
 
 test('a code frame shows the line and a caret under the span', () => {

@@ -4,10 +4,24 @@ import { parseFormat, parsePVarSpec, parsePVarToken, printPVarSpec } from '../..
 
 test('plain, named, bracketed, indexed and transformed pseudo-variables', () => {
   assert.deepEqual(parsePVarSpec('$ru').spec, { name: 'ru', transforms: [], bracketed: false });
-  assert.deepEqual(parsePVarSpec('$socket_in(proto)').spec, { name: 'socket_in', inner: 'proto', transforms: [], bracketed: false });
-  assert.deepEqual(parsePVarSpec('$(avp(x)[2])').spec, { name: 'avp', inner: 'x', index: '2', transforms: [], bracketed: true });
+  assert.deepEqual(parsePVarSpec('$socket_in(proto)').spec, {
+    name: 'socket_in',
+    inner: 'proto',
+    transforms: [],
+    bracketed: false,
+  });
+  assert.deepEqual(parsePVarSpec('$(avp(x)[2])').spec, {
+    name: 'avp',
+    inner: 'x',
+    index: '2',
+    transforms: [],
+    bracketed: true,
+  });
   const tr = parsePVarSpec('$(hdr(Contact){nameaddr.uri}{uri.host})').spec!;
-  assert.deepEqual(tr.transforms.map((t) => t.name), ['nameaddr.uri', 'uri.host']);
+  assert.deepEqual(
+    tr.transforms.map((t) => t.name),
+    ['nameaddr.uri', 'uri.host'],
+  );
   const sub = parsePVarSpec('$(var(a){s.substr,1,$var(n)})').spec!;
   assert.equal(sub.transforms[0]!.name, 's.substr');
   assert.deepEqual(sub.transforms[0]!.args, [['1'], [{ name: 'var', inner: 'n', transforms: [], bracketed: false }]]);
@@ -32,11 +46,29 @@ test('an index outside $( ) is read but marked loose', () => {
 test('format strings split into text and pseudo-variables, as pv_parse_format', () => {
   const { parts, errors } = parseFormat('[$cfg_line][$ci]---main-1-:$rm|$tu|$socket_in(port)|$socket_in(proto)\n');
   assert.deepEqual(errors, []);
-  assert.deepEqual(parts.map((p) => (typeof p === 'string' ? p : `<${p.name}${p.inner ? `(${p.inner})` : ''}>`)), [
-    '[', '<cfg_line>', '][', '<ci>', ']---main-1-:', '<rm>', '|', '<tu>', '|', '<socket_in(port)>', '|', '<socket_in(proto)>', '\n',
-  ]);
+  assert.deepEqual(
+    parts.map((p) => (typeof p === 'string' ? p : `<${p.name}${p.inner ? `(${p.inner})` : ''}>`)),
+    [
+      '[',
+      '<cfg_line>',
+      '][',
+      '<ci>',
+      ']---main-1-:',
+      '<rm>',
+      '|',
+      '<tu>',
+      '|',
+      '<socket_in(port)>',
+      '|',
+      '<socket_in(proto)>',
+      '\n',
+    ],
+  );
   // An index after `$avp(x)` is literal text inside a format, as in 3.3.
-  assert.deepEqual(parseFormat('$avp(x)[1]').parts.map((p) => (typeof p === 'string' ? p : p.name)), ['avp', '[1]']);
+  assert.deepEqual(
+    parseFormat('$avp(x)[1]').parts.map((p) => (typeof p === 'string' ? p : p.name)),
+    ['avp', '[1]'],
+  );
 });
 
 test('a spec prints back to the same spec', () => {

@@ -25,12 +25,22 @@ test('an empty if body is allowed, as in cfg.y', () => {
 test('switch with number and string cases, empty cases and default', () => {
   const [s] = route('switch ($retcode) { case 1: xlog("one"); break; case -2: case "x": break; default: exit; }');
   const sw = s as A.Switch;
-  assert.deepEqual(sw.cases.map((c) => c.value?.kind === 'Number' ? c.value.value : c.value?.kind === 'String' ? c.value.value : 'default'), [1, -2, 'x', 'default']);
-  assert.deepEqual(sw.cases.map((c) => c.body.map((b) => b.kind)), [['Call', 'Break'], [], ['Break'], ['Exit']]);
+  assert.deepEqual(
+    sw.cases.map((c) =>
+      c.value?.kind === 'Number' ? c.value.value : c.value?.kind === 'String' ? c.value.value : 'default',
+    ),
+    [1, -2, 'x', 'default'],
+  );
+  assert.deepEqual(
+    sw.cases.map((c) => c.body.map((b) => b.kind)),
+    [['Call', 'Break'], [], ['Break'], ['Exit']],
+  );
 });
 
 test('while and for each', () => {
-  const [w, f] = route('while ($var(i) < 10) { $var(i) = $var(i) + 1; } for ($var(c) in $(avp(list)[*])) xlog("$var(c)");');
+  const [w, f] = route(
+    'while ($var(i) < 10) { $var(i) = $var(i) + 1; } for ($var(c) in $(avp(list)[*])) xlog("$var(c)");',
+  );
   assert.equal(w!.kind, 'While');
   assert.equal((f as A.ForEach).iterator.spec!.name, 'var');
   assert.equal((f as A.ForEach).source.spec!.index, '*');
@@ -39,33 +49,56 @@ test('while and for each', () => {
 test('every assignment operator, and NULL', () => {
   const ops = ['=', ':=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^='];
   const body = route(ops.map((op) => `$var(x) ${op} 1;`).join(' ') + ' $avp(a) = NULL; $du := NULL;');
-  assert.deepEqual(body.map((b) => (b as A.Assign).op), [...ops, '=', ':=']);
+  assert.deepEqual(
+    body.map((b) => (b as A.Assign).op),
+    [...ops, '=', ':='],
+  );
   assert.equal((body[10] as A.Assign).value.kind, 'Null');
 });
 
 test('exit, drop, return in all its 3.3 forms', () => {
   const body = route('exit; exit(); drop; drop(); return; return(); return(-1); return 2; return($var(r));');
-  assert.deepEqual(body.map((b) => b.kind), ['Exit', 'Exit', 'Drop', 'Drop', 'Return', 'Return', 'Return', 'Return', 'Return']);
-  assert.deepEqual(body.slice(4).map((b) => { const v = (b as A.Return).value; return v?.kind === 'Number' ? v.value : v?.kind === 'PVar' ? v.text : null; }), [null, null, -1, 2, '$var(r)']);
+  assert.deepEqual(
+    body.map((b) => b.kind),
+    ['Exit', 'Exit', 'Drop', 'Drop', 'Return', 'Return', 'Return', 'Return', 'Return'],
+  );
+  assert.deepEqual(
+    body.slice(4).map((b) => {
+      const v = (b as A.Return).value;
+      return v?.kind === 'Number' ? v.value : v?.kind === 'PVar' ? v.text : null;
+    }),
+    [null, null, -1, 2, '$var(r)'],
+  );
 });
 
 test('route calls by name, number, string and variable, with arguments', () => {
   const body = route('route(relay); route(1); route("x y"); route($var(r)); route(r, "a", 1, $var(x), NULL);');
   const calls = body as A.RouteCall[];
-  assert.deepEqual(calls.map((c) => ('kind' in c.target ? c.target.text : c.target.text)), ['relay', '1', 'x y', '$var(r)', 'r']);
-  assert.deepEqual(calls[4]!.args.map((a) => a.kind), ['String', 'Number', 'PVar', 'Null']);
+  assert.deepEqual(
+    calls.map((c) => ('kind' in c.target ? c.target.text : c.target.text)),
+    ['relay', '1', 'x y', '$var(r)', 'r'],
+  );
+  assert.deepEqual(
+    calls[4]!.args.map((a) => a.kind),
+    ['String', 'Number', 'PVar', 'Null'],
+  );
 });
 
 test('function arguments: strings, signed numbers, pseudo-variables, empty slots', () => {
   const [c] = route('save("location", , "p0v", -5, $var(x), );') as A.Call[];
   assert.equal(c!.name, 'save');
-  assert.deepEqual(c!.args.map((a) => a?.kind ?? 'empty'), ['String', 'empty', 'String', 'Number', 'PVar', 'empty']);
+  assert.deepEqual(
+    c!.args.map((a) => a?.kind ?? 'empty'),
+    ['String', 'empty', 'String', 'Number', 'PVar', 'empty'],
+  );
   assert.deepEqual((route('t_relay();')[0] as A.Call).args, []);
   assert.deepEqual((route('f(,);')[0] as A.Call).args, [undefined, undefined]);
 });
 
 test('async and launch', () => {
-  const [a, l] = route('async(rest_get("http://x", $var(b)), resume, 5); launch(exec("ls"), done, "p");') as A.AsyncCall[];
+  const [a, l] = route(
+    'async(rest_get("http://x", $var(b)), resume, 5); launch(exec("ls"), done, "p");',
+  ) as A.AsyncCall[];
   assert.equal(a!.keyword, 'async');
   assert.equal(a!.call.name, 'rest_get');
   assert.equal(a!.resumeRoute!.text, 'resume');
@@ -95,9 +128,31 @@ test('+ and * share one level; bitwise operators bind looser', () => {
 });
 
 test('comparisons with every right-hand side', () => {
-  const kinds = ['$x == $y', '$x != "s"', '$x < 5', '$x >= -1', '$x =~ "^a"', '$x !~ "b"', '$x == NULL', '$si == 10.0.0.0/8', '$si != 127.0.0.1']
-    .map((s) => { const c = cond(s) as A.Compare; return `${c.op}:${c.right.kind}`; });
-  assert.deepEqual(kinds, ['==:PVar', '!=:String', '<:Number', '>=:Number', '=~:String', '!~:String', '==:Null', '==:Net', '!=:Net']);
+  const kinds = [
+    '$x == $y',
+    '$x != "s"',
+    '$x < 5',
+    '$x >= -1',
+    '$x =~ "^a"',
+    '$x !~ "b"',
+    '$x == NULL',
+    '$si == 10.0.0.0/8',
+    '$si != 127.0.0.1',
+  ].map((s) => {
+    const c = cond(s) as A.Compare;
+    return `${c.op}:${c.right.kind}`;
+  });
+  assert.deepEqual(kinds, [
+    '==:PVar',
+    '!=:String',
+    '<:Number',
+    '>=:Number',
+    '=~:String',
+    '!~:String',
+    '==:Null',
+    '==:Net',
+    '!=:Net',
+  ]);
 });
 
 test('conditions: bare pseudo-variable, number, [ ] arithmetic, function, assignment', () => {
@@ -105,7 +160,7 @@ test('conditions: bare pseudo-variable, number, [ ] arithmetic, function, assign
   assert.equal(cond('1').kind, 'Number');
   assert.equal(cond('[$var(a) + 1]').kind, 'Bracket');
   assert.equal(cond('t_check_trans()').kind, 'StatementExpr');
-  assert.equal(((cond('$var(r) = f()') as A.StatementExpr).statement).kind, 'Assign');
+  assert.equal((cond('$var(r) = f()') as A.StatementExpr).statement.kind, 'Assign');
   assert.equal(cond('($a == 1)').kind, 'Group');
 });
 
@@ -113,8 +168,14 @@ test('the `...` elision is a placeholder statement with a warning; an error unde
   const text = 'route {\n    ...\n    exit;\n}';
   const lax = parse(text);
   assert.deepEqual(lax.errors, []);
-  assert.deepEqual(lax.diagnostics.map((d) => [d.rule, d.severity, d.span.line, d.span.col]), [['placeholder', 'warning', 2, 5]]);
+  assert.deepEqual(
+    lax.diagnostics.map((d) => [d.rule, d.severity, d.span.line, d.span.col]),
+    [['placeholder', 'warning', 2, 5]],
+  );
   const strict = parse(text, true);
-  assert.deepEqual(strict.errors.map((d) => [d.rule, d.span.line]), [['placeholder', 2]]);
+  assert.deepEqual(
+    strict.errors.map((d) => [d.rule, d.span.line]),
+    [['placeholder', 2]],
+  );
   assert.deepEqual(stripSpans((lax.ast.items[0] as A.RouteDecl).body.map((s) => s.kind)), ['Placeholder', 'Exit']);
 });

@@ -31,7 +31,10 @@ test('-c -f is the OpenSIPS spelling of check, printed as OpenSIPS prints it; --
   const strict = run('-c', '-f', registrar, '--strict');
   assert.equal(strict.code, 255);
   // OpenSIPS stops at the first error: the elision, at its line and columns.
-  assert.match(strict.err, /CRITICAL:core:yyerror: parse error in .*blog-registrar\.cfg:13:5-8: `\.\.\.` is an elision/);
+  assert.match(
+    strict.err,
+    /CRITICAL:core:yyerror: parse error in .*blog-registrar\.cfg:13:5-8: `\.\.\.` is an elision/,
+  );
   assert.equal(strict.err.match(/yyerror/g)!.length, 1);
   // check keeps the full list: what 3.3 refuses beyond the elision, modules never loaded, then start-up checks.
   const all = run('check', registrar, '--strict');
@@ -54,7 +57,10 @@ test('usage errors exit 2', () => {
   assert.equal(run('parse', registrar).code, 2);
   const compat = run('run', registrar, '--compat', 'mid_registrar:nope');
   assert.equal(compat.code, 2);
-  assert.match(compat.err, /unknown --compat mid_registrar:nope \(known: mid_registrar:reply_match, mid_registrar:tcp_lifetime\)/);
+  assert.match(
+    compat.err,
+    /unknown --compat mid_registrar:nope \(known: mid_registrar:reply_match, mid_registrar:tcp_lifetime\)/,
+  );
   assert.equal(run('--help').code, 0);
 });
 
@@ -108,7 +114,10 @@ test('run refuses cfg addresses that are not on this host and says how to --map 
   const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, cwd: process.cwd() };
   const code = await main(['run', registrar], io);
   assert.equal(code, 1);
-  assert.match(err.join('\n'), /blog-registrar\.cfg:1:1: error: 172\.16\.4\.111 is not an address of this host \[socket-not-local\]/);
+  assert.match(
+    err.join('\n'),
+    /blog-registrar\.cfg:1:1: error: 172\.16\.4\.111 is not an address of this host \[socket-not-local\]/,
+  );
   assert.match(err.join('\n'), /--map 172\.16\.4\.111=127\.0\.0\.1/);
   assert.match(err.join('\n'), /not starting/);
 });
@@ -118,8 +127,14 @@ test('run refuses functions without a native implementation, all listed at start
   const io: Io = { out: () => undefined, err: (s) => err.push(s), color: false, cwd: process.cwd() };
   const code = await main(['run', new URL('../../conformance/run/not-native.cfg', import.meta.url).pathname], io);
   assert.equal(code, 1);
-  assert.match(err.join('\n'), /not-native\.cfg:9:2: error: `validate_dialog` \(module dialog\) has no native implementation/);
-  assert.match(err.join('\n'), /not-native\.cfg:10:2: error: `topology_hiding` \(module topology_hiding\) has no native implementation/);
+  assert.match(
+    err.join('\n'),
+    /not-native\.cfg:9:2: error: `validate_dialog` \(module dialog\) has no native implementation/,
+  );
+  assert.match(
+    err.join('\n'),
+    /not-native\.cfg:10:2: error: `topology_hiding` \(module topology_hiding\) has no native implementation/,
+  );
 });
 
 test('run refuses to start when dispatcher cannot read its table (an unreachable MySQL here), naming the URL with the password masked, as OpenSIPS does', async () => {
@@ -127,23 +142,42 @@ test('run refuses to start when dispatcher cannot read its table (an unreachable
   const io: Io = { out: () => undefined, err: (s) => err.push(s), color: false, cwd: process.cwd() };
   const dir = mkdtempSync(join(tmpdir(), 'ds-run-'));
   const cfg = join(dir, 'ds.cfg');
-  writeFileSync(cfg, 'socket=udp:127.0.0.1:5960\nloadmodule "tm.so"\nloadmodule "db_mysql.so"\nloadmodule "dispatcher.so"\nmodparam("dispatcher", "db_url", "mysql://opensips:rw@127.0.5.77:1/opensips")\nroute {\n\tds_select_dst(1, 0);\n\tt_relay();\n}\n');
+  writeFileSync(
+    cfg,
+    'socket=udp:127.0.0.1:5960\nloadmodule "tm.so"\nloadmodule "db_mysql.so"\nloadmodule "dispatcher.so"\nmodparam("dispatcher", "db_url", "mysql://opensips:rw@127.0.5.77:1/opensips")\nroute {\n\tds_select_dst(1, 0);\n\tt_relay();\n}\n',
+  );
   const code = await main(['run', cfg], io);
   assert.equal(code, 1);
-  assert.match(err.join('\n'), /dispatcher: cannot load the destinations: cannot connect to mysql:\/\/opensips:\*\*\*@127\.0\.5\.77:1\/opensips: connect ECONNREFUSED/);
+  assert.match(
+    err.join('\n'),
+    /dispatcher: cannot load the destinations: cannot connect to mysql:\/\/opensips:\*\*\*@127\.0\.5\.77:1\/opensips: connect ECONNREFUSED/,
+  );
 });
 
 function runWithStdin(stdin: string, ...args: string[]): { code: number; out: string; err: string } {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s), color: false, cwd: process.cwd(), stdin: () => stdin };
+  const io: Io = {
+    out: (s) => out.push(s),
+    err: (s) => err.push(s),
+    color: false,
+    cwd: process.cwd(),
+    stdin: () => stdin,
+  };
   const code = main(args, io) as number;
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 test('a missing or unreadable cfg is one line and exit 2 for every command, no stack trace, no warnings about an empty cfg', () => {
-  for (const args of [['lint', 'missing.cfg'], ['check', 'missing.cfg'], ['-c', '-f', 'missing.cfg'], ['parse', '--ast', 'missing.cfg'], ['fmt', 'missing.cfg'],
-    ['dry-run', 'missing.cfg', '--msg', 'x.sip'], ['lint', 'missing.cfg', '--format', 'json']]) {
+  for (const args of [
+    ['lint', 'missing.cfg'],
+    ['check', 'missing.cfg'],
+    ['-c', '-f', 'missing.cfg'],
+    ['parse', '--ast', 'missing.cfg'],
+    ['fmt', 'missing.cfg'],
+    ['dry-run', 'missing.cfg', '--msg', 'x.sip'],
+    ['lint', 'missing.cfg', '--format', 'json'],
+  ]) {
     const r = run(...args);
     assert.equal(r.code, 2, args.join(' '));
     assert.equal(r.err, 'opensips-ts: cannot read missing.cfg: ENOENT', args.join(' '));

@@ -38,7 +38,10 @@ test('lint: what OpenSIPS 3.3 refuses is an error in every profile, exit 1, the 
       assert.match(r.err, /error: /);
     }
   }
-  assert.match(run('lint', LINT_DIR + 'route-undefined.cfg').err, /refuses to start.*`run` and `check` tolerate it in the default profile/);
+  assert.match(
+    run('lint', LINT_DIR + 'route-undefined.cfg').err,
+    /refuses to start.*`run` and `check` tolerate it in the default profile/,
+  );
   assert.doesNotMatch(run('lint', LINT_DIR + 'route-undefined.cfg', '--strict').err, /tolerate it/);
   assert.match(run('lint', LINT_DIR + 'socket-undeclared.cfg').err, /`run` tolerates it in the default profile/);
   assert.equal(run('lint', BLOG_DIR + 'blog-registrar.cfg').code, 1);

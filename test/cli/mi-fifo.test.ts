@@ -12,7 +12,8 @@ import { startServer } from '../helpers/sipp.js';
 import { nextCommand } from '../../src/net/fifo-mi.js';
 
 test('the command parser: reply name, the JSON-RPC request, what is left; incomplete input waits', () => {
-  const two = ':r1:{"jsonrpc":"2.0","method":"uptime","id":1}\n:r2:{"jsonrpc":"2.0","method":"version","params":{"a":"}"},"id":2}';
+  const two =
+    ':r1:{"jsonrpc":"2.0","method":"uptime","id":1}\n:r2:{"jsonrpc":"2.0","method":"version","params":{"a":"}"},"id":2}';
   const first = nextCommand(two);
   assert.ok(first && first !== 'bad');
   assert.equal(first.reply, 'r1');
@@ -28,7 +29,10 @@ test('opensips-ts run with mi_fifo answers MI commands on the FIFO', { timeout: 
   const dir = mkdtempSync(join(tmpdir(), 'osts-fifo-'));
   const fifo = join(dir, 'opensips_fifo');
   const cfg = join(dir, 'fifo.cfg');
-  writeFileSync(cfg, `socket=udp:127.0.25.1:5060\nloadmodule "proto_udp.so"\nloadmodule "sl.so"\nloadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "${fifo}")\nmodparam("mi_fifo", "fifo_mode", 0600)\nmodparam("mi_fifo", "reply_dir", "${dir}/")\nroute {\n\tsl_send_reply(200, "OK");\n}\n`);
+  writeFileSync(
+    cfg,
+    `socket=udp:127.0.25.1:5060\nloadmodule "proto_udp.so"\nloadmodule "sl.so"\nloadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "${fifo}")\nmodparam("mi_fifo", "fifo_mode", 0600)\nmodparam("mi_fifo", "reply_dir", "${dir}/")\nroute {\n\tsl_send_reply(200, "OK");\n}\n`,
+  );
   const server = await startServer({ cfg, sockets: 2 });
   try {
     assert.equal(spawnSync('mkfifo', [join(dir, 'reply1')]).status, 0);
@@ -51,8 +55,15 @@ test('the FIFO is created with mode 0600 unless the cfg sets fifo_mode', async (
   const dir = mkdtempSync(join(tmpdir(), 'osts-fifo-mode-'));
   const fifo = join(dir, 'opensips_fifo');
   const cfg = join(dir, 'fifo.cfg');
-  writeFileSync(cfg, `socket=udp:127.0.70.5:5060\nloadmodule "sl.so"\nloadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "${fifo}")\nroute {\n\tsl_send_reply(200, "OK");\n}\n`);
-  const live = await startLive(cfg, { maps: [], strict: false }, { out: () => undefined, err: () => undefined, color: false, cwd: dir });
+  writeFileSync(
+    cfg,
+    `socket=udp:127.0.70.5:5060\nloadmodule "sl.so"\nloadmodule "mi_fifo.so"\nmodparam("mi_fifo", "fifo_name", "${fifo}")\nroute {\n\tsl_send_reply(200, "OK");\n}\n`,
+  );
+  const live = await startLive(
+    cfg,
+    { maps: [], strict: false },
+    { out: () => undefined, err: () => undefined, color: false, cwd: dir },
+  );
   assert.notEqual(typeof live, 'number');
   try {
     const st = statSync(fifo);

@@ -12,7 +12,7 @@ function modules(name: string): { code: number; out: string } {
   return { code, out: out.join('\n') };
 }
 
-test('modules usrloc: native MI commands with their recipes, OpenSIPS\'s others marked, and the statistics', () => {
+test("modules usrloc: native MI commands with their recipes, OpenSIPS's others marked, and the statistics", () => {
   const r = modules('usrloc');
   assert.equal(r.code, 0);
   assert.match(r.out, /\nMI commands:\n/);
@@ -33,7 +33,7 @@ test('modules registrar: counters and settings among the statistics; modules nat
   assert.match(nh, /\ntimers:\n  nh-timer +every natping_interval/);
 });
 
-test('modules of a catalog-only module lists OpenSIPS\'s MI commands as not implemented', () => {
+test("modules of a catalog-only module lists OpenSIPS's MI commands as not implemented", () => {
   const r = modules('dialplan');
   assert.equal(r.code, 0);
   assert.match(r.out, /\n  dp_reload +.*\[not implemented\]/);

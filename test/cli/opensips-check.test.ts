@@ -25,16 +25,37 @@ function run(...args: string[]): { code: number; all: string } {
 }
 
 /** What the plugin makes of the output (diag.rs parse_check_output, restated). */
-function pluginDiagnostics(output: string, rc: number): { file: string; line: number; colStart: number; colEnd: number; severity: string; message: string }[] {
+function pluginDiagnostics(
+  output: string,
+  rc: number,
+): { file: string; line: number; colStart: number; colEnd: number; severity: string; message: string }[] {
   const out = [];
   for (const l of output.split('\n')) {
     const m = POSITIONED.exec(l);
     if (!m) continue;
-    out.push({ file: m[2]!, line: Number(m[3]) - 1, colStart: Number(m[4]) - 1, colEnd: Math.max(Number(m[5]) - 1, Number(m[4])), severity: m[1] === 'WARNING' ? 'warning' : 'error', message: m[6]!.trim() });
+    out.push({
+      file: m[2]!,
+      line: Number(m[3]) - 1,
+      colStart: Number(m[4]) - 1,
+      colEnd: Math.max(Number(m[5]) - 1, Number(m[4])),
+      severity: m[1] === 'WARNING' ? 'warning' : 'error',
+      message: m[6]!.trim(),
+    });
   }
   if (!out.length && rc !== 0) {
-    const msg = output.split('\n').reverse().map((l) => GENERIC.exec(l)?.[1]).find((x) => x !== undefined);
-    out.push({ file: '', line: 0, colStart: 0, colEnd: 1, severity: 'error', message: msg ?? `opensips -C failed (rc=${rc})` });
+    const msg = output
+      .split('\n')
+      .reverse()
+      .map((l) => GENERIC.exec(l)?.[1])
+      .find((x) => x !== undefined);
+    out.push({
+      file: '',
+      line: 0,
+      colStart: 0,
+      colEnd: 1,
+      severity: 'error',
+      message: msg ?? `opensips -C failed (rc=${rc})`,
+    });
   }
   return out;
 }
@@ -42,11 +63,16 @@ function pluginDiagnostics(output: string, rc: number): { file: string; line: nu
 test('-C -f: a syntax error is one positioned yyerror line, at the token, exit 255 like OpenSIPS', () => {
   const r = run('-C', '-f', 'syntax.cfg');
   assert.equal(r.code, 255);
-  assert.match(r.all, /^\w{3} [ \d]\d \d\d:\d\d:\d\d \[\d+\] CRITICAL:core:yyerror: parse error in syntax\.cfg:4:26-27: expected `\)` to close `if \(`/m);
+  assert.match(
+    r.all,
+    /^\w{3} [ \d]\d \d\d:\d\d:\d\d \[\d+\] CRITICAL:core:yyerror: parse error in syntax\.cfg:4:26-27: expected `\)` to close `if \(`/m,
+  );
   assert.match(r.all, /ERROR:core:parse_opensips_cfg: bad config file \(1 errors\)/);
   assert.match(r.all, /ERROR:core:main: failed to parse config file syntax\.cfg$/m);
   const d = pluginDiagnostics(r.all, r.code);
-  assert.deepEqual(d, [{ file: 'syntax.cfg', line: 3, colStart: 25, colEnd: 26, severity: 'error', message: d[0]!.message }]);
+  assert.deepEqual(d, [
+    { file: 'syntax.cfg', line: 3, colStart: 25, colEnd: 26, severity: 'error', message: d[0]!.message },
+  ]);
   assert.match(d[0]!.message, /^expected `\)` to close/);
 });
 

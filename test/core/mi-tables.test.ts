@@ -12,20 +12,28 @@ const call = (rt: Parameters<typeof mi.handle>[1], method: string, params?: unkn
   mi.handle({ jsonrpc: '2.0', method, ...(params === undefined ? {} : { params }), id: 1 }, rt)!;
 
 const BARE = 'socket=udp:127.0.100.1:5060\nloadmodule "sl.so"\nroute { exit; }';
-const WITH_DS = 'socket=udp:127.0.100.1:5060\nloadmodule "sl.so"\nloadmodule "tm.so"\nloadmodule "dispatcher.so"\nmodparam("dispatcher", "db_url", "")\nroute { exit; }';
+const WITH_DS =
+  'socket=udp:127.0.100.1:5060\nloadmodule "sl.so"\nloadmodule "tm.so"\nloadmodule "dispatcher.so"\nmodparam("dispatcher", "db_url", "")\nroute { exit; }';
 
-test('a module\'s MI command exists only when the module is loaded (which lists it, the call answers)', () => {
+test("a module's MI command exists only when the module is loaded (which lists it, the call answers)", () => {
   const bare = engineFor(BARE).runtime;
   assert.deepEqual(call(bare, 'ds_list').error, { code: -32601, message: 'Method not found' });
   assert.deepEqual(call(bare, 'nh_enable_ping').error, { code: -32601, message: 'Method not found' });
   const bareNames = call(bare, 'which').result as string[];
   assert.ok(!bareNames.includes('ds_list') && !bareNames.includes('ul_dump'));
-  assert.ok(bareNames.includes('get_statistics') && bareNames.includes('version'), 'the core\'s commands are always there');
+  assert.ok(
+    bareNames.includes('get_statistics') && bareNames.includes('version'),
+    "the core's commands are always there",
+  );
 
   const ds = engineFor(WITH_DS).runtime;
   assert.ok((call(ds, 'which').result as string[]).includes('ds_list'));
   assert.deepEqual(call(ds, 'ds_list').result, { PARTITIONS: [{ name: 'default' }] });
-  assert.deepEqual(call(ds, 'ul_dump').error, { code: -32601, message: 'Method not found' }, 'usrloc is not loaded here');
+  assert.deepEqual(
+    call(ds, 'ul_dump').error,
+    { code: -32601, message: 'Method not found' },
+    'usrloc is not loaded here',
+  );
 });
 
 const REG = `socket=udp:127.0.0.1:5060
@@ -36,18 +44,35 @@ loadmodule "registrar.so"
 modparam("registrar", "max_contacts", 3)
 route { save("location"); }`;
 
-test('get_statistics lists each loaded module\'s statistics from its table; none of an unloaded module', () => {
+test("get_statistics lists each loaded module's statistics from its table; none of an unloaded module", () => {
   const e = sipEngine(REG);
   e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 600 }));
   e.advance(1);
   const all = call(e.rt, 'get_statistics', { statistics: ['all'] }).result as Record<string, number>;
   assert.deepEqual(all, {
-    'registrar:max_expires': 0, 'registrar:max_contacts': 3, 'registrar:default_expire': 3600, 'registrar:accepted_regs': 1, 'registrar:rejected_regs': 0,
-    'usrloc:location-users': 1, 'usrloc:location-contacts': 1, 'usrloc:location-expires': 0, 'usrloc:registered_users': 1,
+    'registrar:max_expires': 0,
+    'registrar:max_contacts': 3,
+    'registrar:default_expire': 3600,
+    'registrar:accepted_regs': 1,
+    'registrar:rejected_regs': 0,
+    'usrloc:location-users': 1,
+    'usrloc:location-contacts': 1,
+    'usrloc:location-expires': 0,
+    'usrloc:registered_users': 1,
   });
-  assert.deepEqual(call(e.rt, 'get_statistics', { statistics: ['usrloc:registered_users'] }).result, { 'usrloc:registered_users': 1 });
-  assert.deepEqual(call(e.rt, 'get_statistics', { statistics: ['dialog:'] }).error, { code: 404, message: 'Statistics Not Found' }, 'dialog is not loaded');
-  assert.deepEqual(call(engineFor(BARE).runtime, 'get_statistics', { statistics: ['all'] }).result, {}, 'no module with statistics: all is empty');
+  assert.deepEqual(call(e.rt, 'get_statistics', { statistics: ['usrloc:registered_users'] }).result, {
+    'usrloc:registered_users': 1,
+  });
+  assert.deepEqual(
+    call(e.rt, 'get_statistics', { statistics: ['dialog:'] }).error,
+    { code: 404, message: 'Statistics Not Found' },
+    'dialog is not loaded',
+  );
+  assert.deepEqual(
+    call(engineFor(BARE).runtime, 'get_statistics', { statistics: ['all'] }).result,
+    {},
+    'no module with statistics: all is empty',
+  );
 });
 
 test('list_statistics says which statistics count (incremental); reset_statistics zeroes those and leaves the others', () => {
@@ -56,12 +81,25 @@ test('list_statistics says which statistics count (incremental); reset_statistic
   e.advance(1);
   const kinds = call(e.rt, 'list_statistics', { statistics: ['registrar:'] }).result as Record<string, string>;
   assert.deepEqual(kinds, {
-    'registrar:max_expires': 'non-incremental', 'registrar:max_contacts': 'non-incremental', 'registrar:default_expire': 'non-incremental',
-    'registrar:accepted_regs': 'incremental', 'registrar:rejected_regs': 'incremental',
+    'registrar:max_expires': 'non-incremental',
+    'registrar:max_contacts': 'non-incremental',
+    'registrar:default_expire': 'non-incremental',
+    'registrar:accepted_regs': 'incremental',
+    'registrar:rejected_regs': 'incremental',
   });
-  assert.equal((call(e.rt, 'list_statistics').result as Record<string, string>)['usrloc:registered_users'], 'non-incremental');
-  assert.equal(call(e.rt, 'reset_statistics', { statistics: ['registrar:accepted_regs', 'registrar:max_contacts'] }).result, 'OK');
+  assert.equal(
+    (call(e.rt, 'list_statistics').result as Record<string, string>)['usrloc:registered_users'],
+    'non-incremental',
+  );
+  assert.equal(
+    call(e.rt, 'reset_statistics', { statistics: ['registrar:accepted_regs', 'registrar:max_contacts'] }).result,
+    'OK',
+  );
   const after = call(e.rt, 'get_statistics', { statistics: ['registrar:'] }).result as Record<string, number>;
   assert.deepEqual([after['registrar:accepted_regs'], after['registrar:max_contacts']], [0, 3]);
-  assert.deepEqual(call(e.rt, 'reset_statistics', { statistics: ['registrar:'] }).error, { code: 404, message: 'Statistics Not Found' }, 'no groups here, as OpenSIPS');
+  assert.deepEqual(
+    call(e.rt, 'reset_statistics', { statistics: ['registrar:'] }).error,
+    { code: 404, message: 'Statistics Not Found' },
+    'no groups here, as OpenSIPS',
+  );
 });

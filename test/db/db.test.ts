@@ -5,12 +5,26 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkTableVersion, createTables, DbError, maskDbUrl, openDb, parseDbUrl, type Db } from '../../src/db/index.js';
+import {
+  checkTableVersion,
+  createTables,
+  DbError,
+  maskDbUrl,
+  openDb,
+  parseDbUrl,
+  type Db,
+} from '../../src/db/index.js';
 import { serverSkip, startMariadb, startPostgres, type DbServer } from '../helpers/db-servers.js';
 
 test('URLs in 3.3 syntax: user, password, host, port, database, parameters, percent escapes', () => {
-  assert.deepEqual(parseDbUrl('mysql://opensips:opensipsrw@localhost/opensips'),
-    { scheme: 'mysql', user: 'opensips', password: 'opensipsrw', host: 'localhost', database: 'opensips', text: 'mysql://opensips:opensipsrw@localhost/opensips' });
+  assert.deepEqual(parseDbUrl('mysql://opensips:opensipsrw@localhost/opensips'), {
+    scheme: 'mysql',
+    user: 'opensips',
+    password: 'opensipsrw',
+    host: 'localhost',
+    database: 'opensips',
+    text: 'mysql://opensips:opensipsrw@localhost/opensips',
+  });
   const u = parseDbUrl('postgres://us%40er:p%3Aa@ss/w@10.0.0.1:5433/db?sslmode=disable');
   assert.ok(typeof u !== 'string');
   assert.equal(u.user, 'us@er');
@@ -59,8 +73,16 @@ function apiChecks(db: Db): void {
   assert.equal(Number(firstId), 1);
   db.insert('subscriber', { username: 'bob', domain: 'example.com', password: 'pw2' });
   assert.equal(Number(db.lastInsertId()), 2);
-  const rows = db.query('subscriber', { keys: ['domain'], vals: ['example.com'], cols: ['username', 'password'], order: 'username DESC' });
-  assert.deepEqual(rows, [{ username: 'bob', password: 'pw2' }, { username: 'alice', password: 'pw' }]);
+  const rows = db.query('subscriber', {
+    keys: ['domain'],
+    vals: ['example.com'],
+    cols: ['username', 'password'],
+    order: 'username DESC',
+  });
+  assert.deepEqual(rows, [
+    { username: 'bob', password: 'pw2' },
+    { username: 'alice', password: 'pw' },
+  ]);
   const gt = db.query('subscriber', { keys: ['id', 'rpid'], ops: ['>', '='], vals: [1, null], cols: ['username'] });
   assert.deepEqual(gt, [{ username: 'bob' }]);
   const up = db.update('subscriber', { keys: ['username'], vals: ['alice'] }, { rpid: '<sip:1@x>' });
@@ -68,10 +90,23 @@ function apiChecks(db: Db): void {
   assert.equal(db.affectedRows(), 1);
   assert.equal(up.affected, 1);
   // replace: same contact_id overwrites
-  const row = { contact_id: 1234567890123, username: 'alice', contact: 'sip:a@1.2.3.4', expires: 100, callid: 'c1', cseq: 1 };
+  const row = {
+    contact_id: 1234567890123,
+    username: 'alice',
+    contact: 'sip:a@1.2.3.4',
+    expires: 100,
+    callid: 'c1',
+    cseq: 1,
+  };
   assert.ok(!(db.replace('location', row, ['contact_id']) instanceof DbError));
-  assert.ok(!(db.replace('location', { ...row, cseq: 2, contact: 'sip:a@5.6.7.8' }, ['contact_id']) instanceof DbError));
-  const loc = db.query('location', { keys: ['username'], vals: ['alice'], cols: ['contact_id', 'contact', 'cseq', 'q', 'last_modified'] });
+  assert.ok(
+    !(db.replace('location', { ...row, cseq: 2, contact: 'sip:a@5.6.7.8' }, ['contact_id']) instanceof DbError),
+  );
+  const loc = db.query('location', {
+    keys: ['username'],
+    vals: ['alice'],
+    cols: ['contact_id', 'contact', 'cseq', 'q', 'last_modified'],
+  });
   assert.ok(!(loc instanceof DbError));
   assert.equal(loc.length, 1);
   assert.equal(String(loc[0].contact_id), '1234567890123');
@@ -87,7 +122,10 @@ function apiChecks(db: Db): void {
   const bad = db.raw('SELECT nope FROM nowhere');
   assert.ok(bad instanceof DbError && !bad.lost);
   // a transaction: all or nothing
-  const b = db.batch([db.sql.insert('acc', { method: 'INVITE', callid: 'x', time: '2026-01-01 00:00:00' }), db.rawStmt('SELECT nope FROM nowhere')]);
+  const b = db.batch([
+    db.sql.insert('acc', { method: 'INVITE', callid: 'x', time: '2026-01-01 00:00:00' }),
+    db.rawStmt('SELECT nope FROM nowhere'),
+  ]);
   assert.ok(b instanceof DbError);
   assert.deepEqual(db.query('acc', { cols: ['callid'] }), []);
 }
@@ -100,14 +138,23 @@ test('SQLite: the DB API and the standard tables', () => {
     assert.ok(!(db instanceof DbError), String(db));
     apiChecks(db);
     db.close();
-  } finally { rmSync(dir, { recursive: true, force: true }); }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-for (const [kind, start] of [['postgres', startPostgres], ['mariadb', startMariadb]] as const) {
+for (const [kind, start] of [
+  ['postgres', startPostgres],
+  ['mariadb', startMariadb],
+] as const) {
   describe(`${kind}: the DB API through the worker`, { skip: serverSkip(kind) }, () => {
     let server: DbServer;
-    before(async () => { server = await start(); });
-    after(async () => { await server?.stop(); });
+    before(async () => {
+      server = await start();
+    });
+    after(async () => {
+      await server?.stop();
+    });
 
     test('query, insert, update, delete, replace, raw, last id, affected rows, tables and versions', () => {
       const db = openDb(server.url);
@@ -122,12 +169,16 @@ for (const [kind, start] of [['postgres', startPostgres], ['mariadb', startMaria
       assert.ok(!(db instanceof DbError));
       const killer = openDb(server.url);
       assert.ok(!(killer instanceof DbError));
-      const kill = kind === 'postgres'
-        ? "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'opensips' AND pid <> pg_backend_pid()"
-        : undefined;
+      const kill =
+        kind === 'postgres'
+          ? "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'opensips' AND pid <> pg_backend_pid()"
+          : undefined;
       if (kill) killer.raw(kill);
       else {
-        const ids = killer.raw('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = ?', ['opensips']);
+        const ids = killer.raw(
+          'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = ?',
+          ['opensips'],
+        );
         assert.ok(!(ids instanceof DbError));
         for (const r of ids.rows) killer.raw(`KILL ${Number(r.id)}`);
       }
@@ -170,10 +221,14 @@ describe('opensips-ts db create', () => {
       assert.match(err.join('\n'), /unknown table\(s\): nosuch/);
       const db = openDb(url);
       assert.ok(!(db instanceof DbError));
-      assert.deepEqual(db.query('version', { keys: ['table_name'], vals: ['grp'], cols: ['table_version'] }), [{ table_version: 3 }]);
+      assert.deepEqual(db.query('version', { keys: ['table_name'], vals: ['grp'], cols: ['table_version'] }), [
+        { table_version: 3 },
+      ]);
       db.close();
       assert.equal(runDb(['create', 'mysql://u:pw@127.0.5.77:1/x'], undefined, io), 1);
       assert.match(err.at(-1)!, /cannot connect to mysql:\/\/u:\*\*\*@127\.0\.5\.77:1\/x/);
-    } finally { rmSync(dir, { recursive: true, force: true }); }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -12,11 +12,45 @@ import { BLOG_DIR } from '../helpers/cfg.js';
 import { fuzzParams } from './runs.js';
 
 const SEEDS = ['blog-registrar.cfg', 'blog-mid-registrar.cfg'].map((f) => readFileSync(BLOG_DIR + f, 'utf8'));
-const JUNK = ['(', ')', '{', '}', ';', ',', '"', "'", '$', '$(', '/*', '*/', '#', '\\', '\n', '\0', '\xff', 'route', 'if', 'else', '==', '=~', '&&', '$avp(', '{s.', 'é', '\uFFFD', '0x', '::'];
+const JUNK = [
+  '(',
+  ')',
+  '{',
+  '}',
+  ';',
+  ',',
+  '"',
+  "'",
+  '$',
+  '$(',
+  '/*',
+  '*/',
+  '#',
+  '\\',
+  '\n',
+  '\0',
+  '\xff',
+  'route',
+  'if',
+  'else',
+  '==',
+  '=~',
+  '&&',
+  '$avp(',
+  '{s.',
+  'é',
+  '\uFFFD',
+  '0x',
+  '::',
+];
 
 const edit = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.constantFrom(...JUNK), fc.string({ maxLength: 8 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.constantFrom(...JUNK), fc.string({ maxLength: 8 })),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 200 }) }),
 );
@@ -34,12 +68,21 @@ function apply(text: string, edits: (typeof edit extends fc.Arbitrary<infer T> ?
 }
 
 test('mutated cfgs give diagnostics, never an exception (parse, validate, build)', () => {
-  const mutant = fc.tuple(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 5 })).map(([i, e]) => apply(SEEDS[i]!, e));
-  fc.assert(fc.property(mutant, fc.boolean(), (text, strict) => {
-    const parsed = parseCfgText(text, '/t/fuzz.cfg', { strict });
-    validateItems(parsed.result.items, { strict });
-    buildScript(parsed.result.items);
-    for (const d of parsed.diagnostics) assert.ok(d.span && d.rule, JSON.stringify(d));
-  }), fuzzParams(200));
-  for (const s of SEEDS) assert.equal(parseCfgText(s, '/t/seed.cfg', { strict: false }).diagnostics.filter((d) => d.severity === 'error').length, 0);
+  const mutant = fc
+    .tuple(fc.integer({ min: 0, max: SEEDS.length - 1 }), fc.array(edit, { minLength: 1, maxLength: 5 }))
+    .map(([i, e]) => apply(SEEDS[i]!, e));
+  fc.assert(
+    fc.property(mutant, fc.boolean(), (text, strict) => {
+      const parsed = parseCfgText(text, '/t/fuzz.cfg', { strict });
+      validateItems(parsed.result.items, { strict });
+      buildScript(parsed.result.items);
+      for (const d of parsed.diagnostics) assert.ok(d.span && d.rule, JSON.stringify(d));
+    }),
+    fuzzParams(200),
+  );
+  for (const s of SEEDS)
+    assert.equal(
+      parseCfgText(s, '/t/seed.cfg', { strict: false }).diagnostics.filter((d) => d.severity === 'error').length,
+      0,
+    );
 });

@@ -15,7 +15,7 @@ const label: ChildKey<C.FuncCallCstNode> = 'funcParam';
 // @ts-expect-error snumber has no BoolWord child (build-ast.ts read one until the CST was typed)
 const missing: ChildKey<C.SnumberCstNode> = 'BoolWord';
 
-test('the generated types name the parser\'s labels', () => {
+test("the generated types name the parser's labels", () => {
   assert.equal(label, 'funcParam');
   assert.equal(missing, 'BoolWord');
   assert.match(cstTypesSource(), /export interface FuncCallCstNode extends CstNode \{\n  name: "funcCall";/);

@@ -10,15 +10,32 @@ function lex(text: string): string[] {
 
 test('keywords win over identifiers only as whole words', () => {
   assert.deepEqual(lex('route routes include_file in onreply_route on not notify no'), [
-    'Route:route', 'Identifier:routes', 'IncludeFile:include_file', 'In:in', 'OnReplyRoute:onreply_route',
-    'BoolWord:on', 'Not:not', 'Identifier:notify', 'BoolWord:no',
+    'Route:route',
+    'Identifier:routes',
+    'IncludeFile:include_file',
+    'In:in',
+    'OnReplyRoute:onreply_route',
+    'BoolWord:on',
+    'Not:not',
+    'Identifier:notify',
+    'BoolWord:no',
   ]);
 });
 
 test('a pseudo-variable ends at white space, an operator or an unmatched `)`', () => {
-  assert.deepEqual(lex('switch ($retcode) {'), ['Switch:switch', 'LParen:(', 'PseudoVariable:$retcode', 'RParen:)', 'LBrace:{']);
+  assert.deepEqual(lex('switch ($retcode) {'), [
+    'Switch:switch',
+    'LParen:(',
+    'PseudoVariable:$retcode',
+    'RParen:)',
+    'LBrace:{',
+  ]);
   assert.deepEqual(lex('$var(a)+1'), ['PseudoVariable:$var(a)', 'Plus:+', 'Number:1']);
-  assert.deepEqual(lex('$socket_in(proto) == "tcp"'), ['PseudoVariable:$socket_in(proto)', 'EqualT:==', 'StringDQ:"tcp"']);
+  assert.deepEqual(lex('$socket_in(proto) == "tcp"'), [
+    'PseudoVariable:$socket_in(proto)',
+    'EqualT:==',
+    'StringDQ:"tcp"',
+  ]);
   assert.deepEqual(lex('$ru;'), ['PseudoVariable:$ru', 'Semicolon:;']);
   assert.deepEqual(lex('$rU==$fU'), ['PseudoVariable:$rU', 'EqualT:==', 'PseudoVariable:$fU']);
 });
@@ -35,12 +52,24 @@ test('an index glued to `$name(x)` stays in the token so that it can be explaine
 });
 
 test('numbers: decimal, hex, octal and yes/no words (which are numbers to 3.3)', () => {
-  assert.deepEqual(lex('10 0x1F 010 0 yes off'), ['Number:10', 'Number:0x1F', 'Number:010', 'Number:0', 'BoolWord:yes', 'BoolWord:off']);
+  assert.deepEqual(lex('10 0x1F 010 0 yes off'), [
+    'Number:10',
+    'Number:0x1F',
+    'Number:010',
+    'Number:0',
+    'BoolWord:yes',
+    'BoolWord:off',
+  ]);
 });
 
 test('addresses and networks are their own tokens', () => {
   assert.deepEqual(lex('172.16.4.111 10.0.0.0/8 ::1 [2001:db8::1]'), [
-    'Ipv4:172.16.4.111', 'IpNetwork:10.0.0.0/8', 'Ipv6:::1', 'LBracket:[', 'Ipv6:2001:db8::1', 'RBracket:]',
+    'Ipv4:172.16.4.111',
+    'IpNetwork:10.0.0.0/8',
+    'Ipv6:::1',
+    'LBracket:[',
+    'Ipv6:2001:db8::1',
+    'RBracket:]',
   ]);
 });
 
@@ -54,14 +83,38 @@ test('an unterminated string is one token to the end of input', () => {
 
 test('comments: `#` lines and nested block comments; `\\` newline is a continuation', () => {
   const r = cfgLexer.tokenize('a /* x /* y */ z */ b # c\n d \\\n e');
-  assert.deepEqual(r.tokens.map((t) => t.image), ['a', 'b', 'd', 'e']);
-  assert.deepEqual((r.groups.comments ?? []).map((t) => t.image), ['/* x /* y */ z */', '# c']);
+  assert.deepEqual(
+    r.tokens.map((t) => t.image),
+    ['a', 'b', 'd', 'e'],
+  );
+  assert.deepEqual(
+    (r.groups.comments ?? []).map((t) => t.image),
+    ['/* x /* y */ z */', '# c'],
+  );
 });
 
 test('operators are read longest first', () => {
-  assert.deepEqual(lex(':= += -= == != =~ !~ <= >= << >> && || ! = ~').map((t) => t.split(':')[0]), [
-    'ColonEq', 'PlusEq', 'MinusEq', 'EqualT', 'Diff', 'Match', 'NotMatch', 'Lte', 'Gte', 'LShift', 'RShift', 'And', 'Or', 'Not', 'Equal', 'BNot',
-  ]);
+  assert.deepEqual(
+    lex(':= += -= == != =~ !~ <= >= << >> && || ! = ~').map((t) => t.split(':')[0]),
+    [
+      'ColonEq',
+      'PlusEq',
+      'MinusEq',
+      'EqualT',
+      'Diff',
+      'Match',
+      'NotMatch',
+      'Lte',
+      'Gte',
+      'LShift',
+      'RShift',
+      'And',
+      'Or',
+      'Not',
+      'Equal',
+      'BNot',
+    ],
+  );
 });
 
 test('the blog elision `...` is one token', () => {

@@ -15,7 +15,10 @@ export function stripSpans(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (k === 'span' || k.endsWith('Span') || k === 'file') continue;
-      if (k === 'legacyChildren') { out[k] = true; continue; }
+      if (k === 'legacyChildren') {
+        out[k] = true;
+        continue;
+      }
       out[k] = stripSpans(v);
     }
     return out;

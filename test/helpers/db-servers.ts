@@ -13,16 +13,28 @@ import { join } from 'node:path';
 export type ServerKind = 'postgres' | 'mariadb' | 'redis';
 
 /** PG_BIN, else Debian's newest /usr/lib/postgresql/N/bin (15 on bookworm). */
-const PG_BIN = process.env.PG_BIN ?? (() => {
-  try {
-    const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
-    return versions.length ? `/usr/lib/postgresql/${versions[0]}/bin` : '/usr/lib/postgresql/15/bin';
-  } catch { return '/usr/lib/postgresql/15/bin'; }
-})();
+const PG_BIN =
+  process.env.PG_BIN ??
+  (() => {
+    try {
+      const versions = readdirSync('/usr/lib/postgresql')
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a));
+      return versions.length ? `/usr/lib/postgresql/${versions[0]}/bin` : '/usr/lib/postgresql/15/bin';
+    } catch {
+      return '/usr/lib/postgresql/15/bin';
+    }
+  })();
 const which = (cmd: string): string => spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim();
 const BINARIES: Record<ServerKind, { paths: () => string[]; pkg: string }> = {
   postgres: { paths: () => [`${PG_BIN}/initdb`, `${PG_BIN}/postgres`], pkg: 'postgresql' },
-  mariadb: { paths: () => [which('mariadb-install-db'), which('mariadbd') || (existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : '')], pkg: 'mariadb-server' },
+  mariadb: {
+    paths: () => [
+      which('mariadb-install-db'),
+      which('mariadbd') || (existsSync('/usr/sbin/mariadbd') ? '/usr/sbin/mariadbd' : ''),
+    ],
+    pkg: 'mariadb-server',
+  },
   redis: { paths: () => [which('redis-server')], pkg: 'redis-server' },
 };
 
@@ -52,7 +64,10 @@ function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
-    s.listen(0, host, () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+    s.listen(0, host, () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
   });
 }
 
@@ -78,14 +93,23 @@ function listening(child: ChildProcess, host: string, port: number, log: () => s
   const deadline = Date.now() + 30000;
   return new Promise((resolve, reject) => {
     let dead = false;
-    child.once('exit', (code) => { dead = true; reject(new Error(`server exited (${code}) before listening:\n${log()}`)); });
+    child.once('exit', (code) => {
+      dead = true;
+      reject(new Error(`server exited (${code}) before listening:\n${log()}`));
+    });
     const attempt = (): void => {
       if (dead) return;
       const s = net.connect(port, host);
-      s.once('connect', () => { s.destroy(); resolve(); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve();
+      });
       s.once('error', () => {
         s.destroy();
-        if (Date.now() > deadline) { child.kill('SIGKILL'); reject(new Error(`server did not listen on ${host}:${port}:\n${log()}`)); } else setTimeout(attempt, 50);
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          reject(new Error(`server did not listen on ${host}:${port}:\n${log()}`));
+        } else setTimeout(attempt, 50);
       });
     };
     attempt();
@@ -93,16 +117,30 @@ function listening(child: ChildProcess, host: string, port: number, log: () => s
 }
 
 function stopper(child: ChildProcess, dir: string, signal: NodeJS.Signals = 'SIGTERM'): () => Promise<void> {
-  return () => new Promise((resolve) => {
-    const done = (): void => { rmSync(dir, { recursive: true, force: true }); resolve(); };
-    if (child.exitCode !== null || child.signalCode !== null) { done(); return; }
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => { clearTimeout(t); done(); });
-    child.kill(signal);
-  });
+  return () =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        rmSync(dir, { recursive: true, force: true });
+        resolve();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) {
+        done();
+        return;
+      }
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(t);
+        done();
+      });
+      child.kill(signal);
+    });
 }
 
-function spawnServer(cmd: string, args: string[], ids: { uid?: number; gid?: number } = {}): { child: ChildProcess; log: () => string } {
+function spawnServer(
+  cmd: string,
+  args: string[],
+  ids: { uid?: number; gid?: number } = {},
+): { child: ChildProcess; log: () => string } {
   const out: string[] = [];
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false, ...ids });
   child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
@@ -116,9 +154,34 @@ export async function startPostgres(host = '127.0.0.1'): Promise<DbServer> {
   const data = join(dir, 'data');
   const port = await freePort(host);
   const ids = unprivileged(dir);
-  run(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'], 'initdb', ids);
-  const { child, log } = spawnServer(`${PG_BIN}/postgres`, ['-D', data, '-p', String(port), '-c', `listen_addresses=${host}`, '-c', `unix_socket_directories=${dir}`,
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=50'], ids);
+  run(
+    `${PG_BIN}/initdb`,
+    ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+    'initdb',
+    ids,
+  );
+  const { child, log } = spawnServer(
+    `${PG_BIN}/postgres`,
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-c',
+      `listen_addresses=${host}`,
+      '-c',
+      `unix_socket_directories=${dir}`,
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=50',
+    ],
+    ids,
+  );
   const stop = stopper(child, dir, 'SIGINT');
   try {
     await listening(child, host, port, log);
@@ -152,14 +215,46 @@ export async function startMariadb(host = '127.0.0.1'): Promise<DbServer> {
   const port = await freePort(host);
   const user = asRoot ? ['--user=nobody'] : [];
   if (asRoot) chownSync(dir, 65534, 65534);
-  run(which('mariadb-install-db'), ['--no-defaults', `--datadir=${data}`, ...user, '--skip-test-db', '--auth-root-authentication-method=normal',
-    '--skip-name-resolve', '--innodb-flush-log-at-trx-commit=2', '--innodb-log-file-size=8M', '--innodb-buffer-pool-size=32M'], 'mariadb-install-db');
-  const { child, log } = spawnServer(which('mariadbd') || '/usr/sbin/mariadbd', ['--no-defaults', `--datadir=${data}`, ...user, `--socket=${join(dir, 'mysqld.sock')}`,
-    `--port=${port}`, `--bind-address=${host}`, '--skip-grant-tables', '--skip-name-resolve', `--pid-file=${join(dir, 'mysqld.pid')}`,
-    '--innodb-flush-log-at-trx-commit=2', '--innodb-log-file-size=8M', '--innodb-buffer-pool-size=32M', '--skip-log-bin', '--log-error=' + join(dir, 'error.log')]);
+  run(
+    which('mariadb-install-db'),
+    [
+      '--no-defaults',
+      `--datadir=${data}`,
+      ...user,
+      '--skip-test-db',
+      '--auth-root-authentication-method=normal',
+      '--skip-name-resolve',
+      '--innodb-flush-log-at-trx-commit=2',
+      '--innodb-log-file-size=8M',
+      '--innodb-buffer-pool-size=32M',
+    ],
+    'mariadb-install-db',
+  );
+  const { child, log } = spawnServer(which('mariadbd') || '/usr/sbin/mariadbd', [
+    '--no-defaults',
+    `--datadir=${data}`,
+    ...user,
+    `--socket=${join(dir, 'mysqld.sock')}`,
+    `--port=${port}`,
+    `--bind-address=${host}`,
+    '--skip-grant-tables',
+    '--skip-name-resolve',
+    `--pid-file=${join(dir, 'mysqld.pid')}`,
+    '--innodb-flush-log-at-trx-commit=2',
+    '--innodb-log-file-size=8M',
+    '--innodb-buffer-pool-size=32M',
+    '--skip-log-bin',
+    '--log-error=' + join(dir, 'error.log'),
+  ]);
   const stop = stopper(child, dir);
   try {
-    await listening(child, host, port, () => { try { return log() + spawnSync('tail', ['-30', join(dir, 'error.log')], { encoding: 'utf8' }).stdout; } catch { return log(); } });
+    await listening(child, host, port, () => {
+      try {
+        return log() + spawnSync('tail', ['-30', join(dir, 'error.log')], { encoding: 'utf8' }).stdout;
+      } catch {
+        return log();
+      }
+    });
     const mysql = (await import('mysql2/promise')).default;
     for (let i = 0; ; i++) {
       try {
@@ -167,7 +262,10 @@ export async function startMariadb(host = '127.0.0.1'): Promise<DbServer> {
         await c.query('CREATE DATABASE opensips');
         await c.end();
         break;
-      } catch (err) { if (i > 100) throw err; await new Promise((r) => setTimeout(r, 100)); }
+      } catch (err) {
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   } catch (err) {
     await stop();
@@ -180,8 +278,24 @@ export async function startMariadb(host = '127.0.0.1'): Promise<DbServer> {
 export async function startRedis(host = '127.0.5.9'): Promise<DbServer> {
   const dir = tempDir('redis');
   const port = await freePort(host);
-  const { child, log } = spawnServer(which('redis-server'), ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--unixsocket', '', '--protected-mode', 'no', '--daemonize', 'no']);
+  const { child, log } = spawnServer(which('redis-server'), [
+    '--port',
+    String(port),
+    '--bind',
+    host,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--unixsocket',
+    '',
+    '--protected-mode',
+    'no',
+    '--daemonize',
+    'no',
+  ]);
   await listening(child, host, port, log);
   return { kind: 'redis', url: `redis://${host}:${port}/`, host, port, stop: stopper(child, dir) };
 }

@@ -20,7 +20,11 @@ export function bestCpuMs(make: (n: number) => () => void, n: number, runs = 3):
   return best;
 }
 
-export interface Growth { small: number; large: number; ratio: number }
+export interface Growth {
+  small: number;
+  large: number;
+  ratio: number;
+}
 
 /**
  * CPU at `small` and at 4x `small` items, after a warm-up at `small` (the JIT's

@@ -16,21 +16,44 @@ export interface Harness {
 }
 
 export function serverFor(cfg: string): Harness {
-  const loaded = loadCfg('/t/h.cfg', { profile: { strict: false }, readFile: () => cfg, fileExists: () => true, cwd: '/t' });
+  const loaded = loadCfg('/t/h.cfg', {
+    profile: { strict: false },
+    readFile: () => cfg,
+    fileExists: () => true,
+    cwd: '/t',
+  });
   const clock = new VirtualClock(Date.UTC(2026, 10, 25, 12));
   const logs: string[] = [];
-  const engine = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: (l) => logs.push(l) }) });
+  const engine = buildEngine(loaded, {
+    profile: { strict: false },
+    clock,
+    logger: new Logger(clock, { write: (l) => logs.push(l) }),
+  });
   const sent: { to: string; text: string }[] = [];
-  const net = { listen: async () => undefined, close: async () => undefined, send: (_f: unknown, to: { ip: string; port: number }, d: Buffer) => sent.push({ to: `${to.ip}:${to.port}`, text: d.toString() }) };
+  const net = {
+    listen: async () => undefined,
+    close: async () => undefined,
+    send: (_f: unknown, to: { ip: string; port: number }, d: Buffer) =>
+      sent.push({ to: `${to.ip}:${to.port}`, text: d.toString() }),
+  };
   const server = new SipServer(engine.runtime, net as never);
   const socket = engine.runtime.sockets[0]!;
-  return { server, clock, sent, logs, receive: (text, ip, port = 5060) => server.onInbound({ data: Buffer.from(text), src: { proto: 'udp', ip, port }, socket }) };
+  return {
+    server,
+    clock,
+    sent,
+    logs,
+    receive: (text, ip, port = 5060) =>
+      server.onInbound({ data: Buffer.from(text), src: { proto: 'udp', ip, port }, socket }),
+  };
 }
 
 /** A request from 127.0.0.11 (Via branch z9hG4bK-ID), To without tag. */
 export function request(method: string, id: string, ruri = 'sip:1001@127.0.0.1'): string {
-  return `${method} ${ruri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>\r\n`
-    + `Call-ID: ${id}\r\nCSeq: 1 ${method === 'CANCEL' ? 'CANCEL' : method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+  return (
+    `${method} ${ruri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>\r\n` +
+    `Call-ID: ${id}\r\nCSeq: 1 ${method === 'CANCEL' ? 'CANCEL' : method}\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`
+  );
 }
 
 /** The reply a downstream UA sends to the request the server forwarded for call `id`. */

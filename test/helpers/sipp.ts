@@ -13,40 +13,97 @@ export function sippSkip(): string | false {
   if (SIPP || process.env.CI) return false;
   if (!warned) {
     warned = true;
-    const line = 'SIPp not found: the SIPp conformance cases are SKIPPED. Install it with `apt-get install -y sip-tester` (Debian package sip-tester).';
+    const line =
+      'SIPp not found: the SIPp conformance cases are SKIPPED. Install it with `apt-get install -y sip-tester` (Debian package sip-tester).';
     process.stderr.write(`\n${'!'.repeat(line.length)}\n${line}\n${'!'.repeat(line.length)}\n\n`);
   }
   return 'sipp is not installed (Debian package sip-tester)';
 }
 
-export interface Server { cfg: string; maps?: string[]; sockets: number }
-export interface Sipp { scenario: string; ip: string; port: number; transport: 'u1' | 't1'; target?: string; service?: string; calls?: number; keys?: Record<string, string>; /** Default pause (-d), ms. */ pauseMs?: number; /** Where SIPp logs every message (-trace_msg). */ messageFile?: string; /** Call-ID of every call (SIPp matches replies to calls by it). */ callId?: string; /** Digest credentials for [authentication] (-au, -ap). */ auth?: { user: string; password: string } }
-export interface Case { name: string; servers: Server[]; uas?: Sipp; uac: Sipp; before?: () => Promise<void>; /** Extra assertions on the server logs (one string per server). */ after?: (logs: string[]) => void }
+export interface Server {
+  cfg: string;
+  maps?: string[];
+  sockets: number;
+}
+export interface Sipp {
+  scenario: string;
+  ip: string;
+  port: number;
+  transport: 'u1' | 't1';
+  target?: string;
+  service?: string;
+  calls?: number;
+  keys?: Record<string, string>;
+  /** Default pause (-d), ms. */ pauseMs?: number;
+  /** Where SIPp logs every message (-trace_msg). */ messageFile?: string;
+  /** Call-ID of every call (SIPp matches replies to calls by it). */ callId?: string;
+  /** Digest credentials for [authentication] (-au, -ap). */ auth?: { user: string; password: string };
+}
+export interface Case {
+  name: string;
+  servers: Server[];
+  uas?: Sipp;
+  uac: Sipp;
+  before?: () => Promise<void>;
+  /** Extra assertions on the server logs (one string per server). */ after?: (logs: string[]) => void;
+}
 
 export function startServer(s: Server): Promise<{ child: ChildProcess; log: string[] }> {
-  const args = ['--import', 'tsx', `${ROOT}src/cli/bin.ts`, 'run', s.cfg, ...(s.maps ?? []).flatMap((m) => ['--map', m])];
+  const args = [
+    '--import',
+    'tsx',
+    `${ROOT}src/cli/bin.ts`,
+    'run',
+    s.cfg,
+    ...(s.maps ?? []).flatMap((m) => ['--map', m]),
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   return new Promise((resolve, reject) => {
     let listening = 0;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server ${s.cfg} did not start:\n${log.join('')}`)); }, 20000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server ${s.cfg} did not start:\n${log.join('')}`));
+    }, 20000);
     const onData = (d: Buffer): void => {
       const text = d.toString();
       log.push(text);
       listening += (text.match(/listening on |MI over HTTP on |MI over the FIFO /g) ?? []).length;
-      if (listening >= s.sockets) { clearTimeout(timer); resolve({ child, log }); }
+      if (listening >= s.sockets) {
+        clearTimeout(timer);
+        resolve({ child, log });
+      }
     };
     child.stderr!.on('data', onData);
     child.stdout!.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); if (listening < s.sockets) reject(new Error(`server exited with ${code}:\n${log.join('')}`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (listening < s.sockets) reject(new Error(`server exited with ${code}:\n${log.join('')}`));
+    });
   });
 }
 
 export function runSipp(p: Sipp, uac: boolean): Promise<{ code: number | null; out: string }> {
   const args = [
     ...(uac ? [p.target!, '-s', p.service ?? 'service'] : []),
-    '-sf', `${SIP_DIR}${p.scenario}`, '-m', String(p.calls ?? 1), '-i', p.ip, '-p', String(p.port), '-t', p.transport,
-    '-timeout', '20s', '-timeout_error', '-nostdin', '-buff_size', '4194304', '-max_recv_loops', '1000',
+    '-sf',
+    `${SIP_DIR}${p.scenario}`,
+    '-m',
+    String(p.calls ?? 1),
+    '-i',
+    p.ip,
+    '-p',
+    String(p.port),
+    '-t',
+    p.transport,
+    '-timeout',
+    '20s',
+    '-timeout_error',
+    '-nostdin',
+    '-buff_size',
+    '4194304',
+    '-max_recv_loops',
+    '1000',
     ...Object.entries(p.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]),
     ...(p.callId ? ['-cid_str', p.callId] : []),
     ...(p.auth ? ['-au', p.auth.user, '-ap', p.auth.password] : []),
@@ -55,11 +112,18 @@ export function runSipp(p: Sipp, uac: boolean): Promise<{ code: number | null; o
   ];
   const child = spawn(SIPP, args, { cwd: '/tmp', stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 30000);
-    child.on('exit', (code) => { clearTimeout(kill); resolve({ code, out }); });
+    child.on('exit', (code) => {
+      clearTimeout(kill);
+      resolve({ code, out });
+    });
   });
 }
 
@@ -67,9 +131,13 @@ export function runSipp(p: Sipp, uac: boolean): Promise<{ code: number | null; o
 export async function sendGarbage(ip: string, port: number): Promise<void> {
   const junk = [
     Buffer.from('this is not SIP at all\r\n\r\n'),
-    Buffer.from('INVITE sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\r\nContent-Length: 99999\r\n\r\nabc'),
+    Buffer.from(
+      'INVITE sip:x@y SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\r\nContent-Length: 99999\r\n\r\nabc',
+    ),
     Buffer.from([0, 1, 2, 3, 255, 254, 13, 10, 13, 10]),
-    Buffer.from('OPTIONS sip:ping@127.0.20.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.20.3:5099;branch=z9hG4bK-torn\r\nFrom: <sip:a@b>;tag=1\r\nCSeq: 1 OPTIONS\r\n'),
+    Buffer.from(
+      'OPTIONS sip:ping@127.0.20.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.20.3:5099;branch=z9hG4bK-torn\r\nFrom: <sip:a@b>;tag=1\r\nCSeq: 1 OPTIONS\r\n',
+    ),
   ];
   const udp = dgram.createSocket('udp4');
   await new Promise<void>((r) => udp.bind(0, '127.0.20.3', () => r()));
@@ -80,12 +148,14 @@ export async function sendGarbage(ip: string, port: number): Promise<void> {
     const c = net.connect({ host: ip, port, localAddress: '127.0.20.3' }, () => {
       c.write('REGISTER sip:x SIP/2.0\r\nContent-Length: abc\r\n\r\n');
       c.write(Buffer.from([0xff, 0xfe, 0x00, 0x0d, 0x0a]));
-      setTimeout(() => { c.destroy(); resolve(); }, 200);
+      setTimeout(() => {
+        c.destroy();
+        resolve();
+      }, 200);
     });
     c.on('error', () => resolve());
   });
 }
-
 
 /**
  * Waits until the servers' logs stop growing (150 ms of quiet, at most 2 s): a server's last
@@ -99,6 +169,9 @@ export async function logsSettled(servers: { log: string[] }[]): Promise<void> {
   while (Date.now() < deadline && Date.now() - quietSince < 150) {
     await new Promise((r) => setTimeout(r, 25));
     const now = size();
-    if (now !== last) { last = now; quietSince = Date.now(); }
+    if (now !== last) {
+      last = now;
+      quietSince = Date.now();
+    }
   }
 }

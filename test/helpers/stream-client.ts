@@ -22,7 +22,10 @@ export class StreamClient {
       for (const w of this.waiters.splice(0)) w();
     });
     sock.on('error', () => undefined);
-    sock.on('close', () => { this.closed = true; for (const w of this.waiters.splice(0)) w(); });
+    sock.on('close', () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w();
+    });
   }
 
   send(text: string): void {
@@ -35,18 +38,27 @@ export class StreamClient {
     for (;;) {
       const hit = this.received.slice(from).find((m) => re.test(m));
       if (hit) return hit;
-      if (this.closed) throw new Error(`connection closed before a message matching ${re}; got:\n${this.received.join('\n---\n')}`);
+      if (this.closed)
+        throw new Error(`connection closed before a message matching ${re}; got:\n${this.received.join('\n---\n')}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no message matching ${re}; got:\n${this.received.join('\n---\n')}`);
-      await new Promise<void>((r) => { const t = setTimeout(r, left); this.waiters.push(() => { clearTimeout(t); r(); }); });
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     }
   }
 }
 
 /** A request with the headers every test needs; `via` is the transport and sent-by (`TLS 127.0.60.30:5061`). */
 export function sipRequest(method: string, ruri: string, via: string, id: string, extra = '', body = ''): string {
-  return `${method} ${ruri} SIP/2.0\r\nVia: SIP/2.0/${via};branch=z9hG4bK-${id}\r\nFrom: <sip:alice@alice.test>;tag=f${id}\r\nTo: <${ruri.replace(/;.*$/, '')}>\r\n`
-    + `Call-ID: ${id}\r\nCSeq: 1 ${method}\r\nMax-Forwards: 70\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  return (
+    `${method} ${ruri} SIP/2.0\r\nVia: SIP/2.0/${via};branch=z9hG4bK-${id}\r\nFrom: <sip:alice@alice.test>;tag=f${id}\r\nTo: <${ruri.replace(/;.*$/, '')}>\r\n` +
+    `Call-ID: ${id}\r\nCSeq: 1 ${method}\r\nMax-Forwards: 70\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }
 
 /** The reply to `req` (its Vias, From, To with a tag, Call-ID, CSeq). */

@@ -22,7 +22,8 @@ test('no cfg of conformance/ or of the corpus gets an internal diagnostic from c
   const found: string[] = [];
   for (const f of files) {
     for (const strict of [true, false]) {
-      for (const d of checkCfg(f, { profile: { strict } }).diagnostics) if (d.rule === 'internal') found.push(`${f}:${d.span.line}: ${d.message}`);
+      for (const d of checkCfg(f, { profile: { strict } }).diagnostics)
+        if (d.rule === 'internal') found.push(`${f}:${d.span.line}: ${d.message}`);
     }
   }
   assert.deepEqual(found, []);

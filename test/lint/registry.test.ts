@@ -6,7 +6,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { RULES, RULE_IDS, listRules } from '../../src/lint/codes.js';
 
 const DIR = new URL('../../conformance/lint/', import.meta.url).pathname;
-const cases = readdirSync(DIR).filter((f) => f.endsWith('.cfg')).map((f) => readFileSync(DIR + f, 'utf8'));
+const cases = readdirSync(DIR)
+  .filter((f) => f.endsWith('.cfg'))
+  .map((f) => readFileSync(DIR + f, 'utf8'));
 const expected = new Set(cases.flatMap((t) => [...t.matchAll(/^# expect: \w+ ([\w-]+) \d+$/gm)].map((m) => m[1])));
 
 test('every rule lint can report has a golden case under conformance/lint/', () => {
@@ -15,7 +17,8 @@ test('every rule lint can report has a golden case under conformance/lint/', () 
 });
 
 test('a rule without a golden case says why, and really has none', () => {
-  for (const id of RULE_IDS.filter((i) => 'noLintCase' in RULES[i])) assert.ok(!expected.has(id), `${id} has a case: drop its noLintCase`);
+  for (const id of RULE_IDS.filter((i) => 'noLintCase' in RULES[i]))
+    assert.ok(!expected.has(id), `${id} has a case: drop its noLintCase`);
 });
 
 test('golden cases only expect registered rules', () => {
@@ -35,7 +38,16 @@ test('descriptions are one line ending with a period, distinct from the id; help
 test('lint --list-rules lists every rule with its phase and severity', () => {
   const lines = listRules().split('\n');
   assert.equal(lines.length, RULE_IDS.length);
-  assert.match(lines.find((l) => l.startsWith('route-undefined '))!, /^route-undefined +start-up +error +`route\(name\)` calls a route that is not defined\.$/);
-  assert.match(lines.find((l) => l.startsWith('syntax '))!, /^syntax +parse +error /);
-  assert.match(lines.find((l) => l.startsWith('flag-never-set '))!, /^flag-never-set +lint +warning /);
+  assert.match(
+    lines.find((l) => l.startsWith('route-undefined '))!,
+    /^route-undefined +start-up +error +`route\(name\)` calls a route that is not defined\.$/,
+  );
+  assert.match(
+    lines.find((l) => l.startsWith('syntax '))!,
+    /^syntax +parse +error /,
+  );
+  assert.match(
+    lines.find((l) => l.startsWith('flag-never-set '))!,
+    /^flag-never-set +lint +warning /,
+  );
 });

@@ -18,14 +18,17 @@ const LEVELS = ['none', 'note', 'warning', 'error'];
 /** The SARIF 2.1.0 schema's requirements on the parts we emit; every problem as a path and what is wrong. */
 function schemaProblems(log: Sarif.Log): string[] {
   const bad: string[] = [];
-  const need = (ok: unknown, where: string): void => { if (!ok) bad.push(where); };
+  const need = (ok: unknown, where: string): void => {
+    if (!ok) bad.push(where);
+  };
   need(log.version === '2.1.0', 'version must be "2.1.0"');
   need(typeof log.$schema === 'string' && /^https:\/\//.test(log.$schema), '$schema is a URI');
   need(Array.isArray(log.runs), 'runs is an array');
   for (const [ri, run] of (log.runs ?? []).entries()) {
     const driver = run.tool?.driver;
     need(typeof driver?.name === 'string' && driver.name.length > 0, `runs[${ri}].tool.driver.name is required`);
-    if (driver?.informationUri !== undefined) need(/^https?:\/\//.test(driver.informationUri), 'informationUri is an absolute URI');
+    if (driver?.informationUri !== undefined)
+      need(/^https?:\/\//.test(driver.informationUri), 'informationUri is an absolute URI');
     const rules = driver?.rules ?? [];
     const ids = new Set<string>();
     for (const [i, r] of rules.entries()) {
@@ -34,24 +37,39 @@ function schemaProblems(log: Sarif.Log): string[] {
       need(!ids.has(r.id), `${at}: ids are unique`);
       ids.add(r.id);
       for (const k of ['shortDescription', 'fullDescription', 'help'] as const) {
-        if (r[k] !== undefined) need(typeof r[k]!.text === 'string' && r[k]!.text.length > 0, `${at}: ${k}.text is required in a multiformatMessageString`);
+        if (r[k] !== undefined)
+          need(
+            typeof r[k]!.text === 'string' && r[k]!.text.length > 0,
+            `${at}: ${k}.text is required in a multiformatMessageString`,
+          );
       }
       if (r.helpUri !== undefined) need(/^https?:\/\//.test(r.helpUri), `${at}: helpUri is an absolute URI`);
-      if (r.defaultConfiguration?.level !== undefined) need(LEVELS.includes(r.defaultConfiguration.level), `${at}: level enum`);
+      if (r.defaultConfiguration?.level !== undefined)
+        need(LEVELS.includes(r.defaultConfiguration.level), `${at}: level enum`);
     }
     for (const [i, res] of (run.results ?? []).entries()) {
       const at = `results[${i}]`;
       need(typeof res.message?.text === 'string', `${at}: message.text (or id) is required`);
       if (res.level !== undefined) need(LEVELS.includes(res.level), `${at}: level enum`);
-      if (res.ruleIndex !== undefined) need(Number.isInteger(res.ruleIndex) && res.ruleIndex >= 0 && rules[res.ruleIndex]?.id === res.ruleId, `${at}: ruleIndex points at the rule ${res.ruleId}`);
+      if (res.ruleIndex !== undefined)
+        need(
+          Number.isInteger(res.ruleIndex) && res.ruleIndex >= 0 && rules[res.ruleIndex]?.id === res.ruleId,
+          `${at}: ruleIndex points at the rule ${res.ruleId}`,
+        );
       for (const loc of [...(res.locations ?? []), ...(res.relatedLocations ?? [])]) {
         const reg = loc.physicalLocation?.region;
         if (!reg) continue;
         need(Number.isInteger(reg.startLine) && reg.startLine! >= 1, `${at}: region.startLine >= 1`);
-        if (reg.startColumn !== undefined) need(Number.isInteger(reg.startColumn) && reg.startColumn >= 1, `${at}: region.startColumn >= 1`);
+        if (reg.startColumn !== undefined)
+          need(Number.isInteger(reg.startColumn) && reg.startColumn >= 1, `${at}: region.startColumn >= 1`);
         if (reg.endLine !== undefined) need(reg.endLine >= reg.startLine!, `${at}: endLine >= startLine`);
         // endColumn is one past the last character: an empty region on one line has endColumn == startColumn.
-        if (reg.endColumn !== undefined) need(reg.endColumn >= 1 && ((reg.endLine ?? reg.startLine) !== reg.startLine || reg.endColumn >= (reg.startColumn ?? 1)), `${at}: endColumn after startColumn`);
+        if (reg.endColumn !== undefined)
+          need(
+            reg.endColumn >= 1 &&
+              ((reg.endLine ?? reg.startLine) !== reg.startLine || reg.endColumn >= (reg.startColumn ?? 1)),
+            `${at}: endColumn after startColumn`,
+          );
       }
     }
   }
@@ -61,19 +79,36 @@ function schemaProblems(log: Sarif.Log): string[] {
 /** GitHub code scanning's upload rules, as the Multitool checks them. */
 function githubProblems(log: Sarif.Log): string[] {
   const bad: string[] = [];
-  const need = (ok: unknown, where: string): void => { if (!ok) bad.push(where); };
+  const need = (ok: unknown, where: string): void => {
+    if (!ok) bad.push(where);
+  };
   for (const run of log.runs) {
     const driver = run.tool.driver;
-    need(driver.informationUri === undefined || !/github\.com\/opensips-ts\/opensips-ts/.test(driver.informationUri), 'informationUri must not point at a repository that does not exist');
+    need(
+      driver.informationUri === undefined || !/github\.com\/opensips-ts\/opensips-ts/.test(driver.informationUri),
+      'informationUri must not point at a repository that does not exist',
+    );
     for (const r of driver.rules ?? []) {
       // SARIF2012: rules provide a friendly name, a short and a full description, and help.
-      need(r.name && r.name !== r.id && /^[A-Z][A-Za-z0-9]*$/.test(r.name), `${r.id}: name is PascalCase and differs from the id`);
-      need(r.shortDescription?.text && r.shortDescription.text !== r.id, `${r.id}: shortDescription differs from the id`);
+      need(
+        r.name && r.name !== r.id && /^[A-Z][A-Za-z0-9]*$/.test(r.name),
+        `${r.id}: name is PascalCase and differs from the id`,
+      );
+      need(
+        r.shortDescription?.text && r.shortDescription.text !== r.id,
+        `${r.id}: shortDescription differs from the id`,
+      );
       need(r.fullDescription?.text, `${r.id}: fullDescription`);
-      need(r.fullDescription?.text !== r.shortDescription?.text, `${r.id}: fullDescription says more than shortDescription`);
+      need(
+        r.fullDescription?.text !== r.shortDescription?.text,
+        `${r.id}: fullDescription says more than shortDescription`,
+      );
       need(r.help?.text, `${r.id}: help`);
       // SARIF2001: descriptions are sentences.
-      need(/[.]$/.test(r.shortDescription?.text ?? '') && /[.)]$/.test(r.fullDescription?.text ?? ''), `${r.id}: descriptions end with a period`);
+      need(
+        /[.]$/.test(r.shortDescription?.text ?? '') && /[.)]$/.test(r.fullDescription?.text ?? ''),
+        `${r.id}: descriptions end with a period`,
+      );
       need(r.defaultConfiguration?.level, `${r.id}: defaultConfiguration.level`);
     }
     for (const res of run.results ?? []) {
@@ -82,7 +117,10 @@ function githubProblems(log: Sarif.Log): string[] {
       need(res.locations?.length, `GH1001: ${res.ruleId} has a location`);
       for (const loc of res.locations ?? []) {
         const uri = loc.physicalLocation?.artifactLocation?.uri ?? '';
-        need(uri && !/^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith('/'), `GH1005: ${uri} is relative to the repository root`);
+        need(
+          uri && !/^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith('/'),
+          `GH1005: ${uri} is relative to the repository root`,
+        );
         need(!uri.includes('\\'), `GH1005: ${uri} uses forward slashes`);
         need(loc.physicalLocation?.region?.startLine, 'GH1003: region.startLine');
       }
@@ -95,9 +133,15 @@ function lintSarif(file: string): Sarif.Log {
   return JSON.parse(formatSarif(lintCfg(file, { profile: { strict: false } }).diagnostics, ROOT, '0.1.0')) as Sarif.Log;
 }
 
-test('SARIF of the blog configs and every golden case passes the 2.1.0 schema constraints and GitHub\'s rules', async () => {
+test("SARIF of the blog configs and every golden case passes the 2.1.0 schema constraints and GitHub's rules", async () => {
   const { readdirSync } = await import('node:fs');
-  const files = [BLOG_DIR + 'blog-registrar.cfg', BLOG_DIR + 'blog-mid-registrar.cfg', ...readdirSync(LINT_DIR).filter((f) => f.endsWith('.cfg')).map((f) => LINT_DIR + f)];
+  const files = [
+    BLOG_DIR + 'blog-registrar.cfg',
+    BLOG_DIR + 'blog-mid-registrar.cfg',
+    ...readdirSync(LINT_DIR)
+      .filter((f) => f.endsWith('.cfg'))
+      .map((f) => LINT_DIR + f),
+  ];
   for (const f of files) {
     const log = lintSarif(f);
     assert.deepEqual(schemaProblems(log), [], f);
@@ -120,12 +164,15 @@ test('rule metadata comes from the registry: descriptions, help, default level; 
   for (const r of driver.rules!) assert.ok(isRuleId(r.id));
 });
 
-test('with a homepage, informationUri and helpUri point at it and at the rule\'s anchor in docs/lint-rules.md', () => {
+test("with a homepage, informationUri and helpUri point at it and at the rule's anchor in docs/lint-rules.md", () => {
   const diags = lintCfg(LINT_DIR + 'route-undefined.cfg', { profile: { strict: false } }).diagnostics;
   const log = sarifLog(diags, ROOT, '0.1.0', { homepage: 'https://example.org/opensips-ts' });
   const driver = log.runs[0]!.tool.driver;
   assert.equal(driver.informationUri, 'https://example.org/opensips-ts');
-  assert.equal(driver.rules!.find((r) => r.id === 'route-undefined')!.helpUri, 'https://example.org/opensips-ts/docs/lint-rules.md#route-undefined');
+  assert.equal(
+    driver.rules!.find((r) => r.id === 'route-undefined')!.helpUri,
+    'https://example.org/opensips-ts/docs/lint-rules.md#route-undefined',
+  );
   assert.deepEqual(schemaProblems(log), []);
 });
 

@@ -5,7 +5,9 @@ import { lintCfg } from '../../src/lint/lint.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
 
 const lint = (f: string, strict = false): string[] =>
-  lintCfg(BLOG_DIR + f, { profile: { strict } }).diagnostics.map((d) => `${d.severity} ${d.rule} ${d.span.line}:${d.span.col}`);
+  lintCfg(BLOG_DIR + f, { profile: { strict } }).diagnostics.map(
+    (d) => `${d.severity} ${d.rule} ${d.span.line}:${d.span.col}`,
+  );
 
 // lint says what OpenSIPS 3.3 would refuse whatever the profile (design.md, "Two acceptance profiles"): the lists
 // are the same in both profiles; under the default one the message adds that `run` tolerates it.
@@ -28,8 +30,13 @@ test('blog-registrar.cfg: the exact list of problems, errors where OpenSIPS 3.3 
   assert.deepEqual(lint('blog-registrar.cfg'), REGISTRAR_PROBLEMS);
   const diags = lintCfg(BLOG_DIR + 'blog-registrar.cfg', { profile: { strict: false } }).diagnostics;
   const undefinedRoute = diags.find((d) => d.rule === 'route-undefined')!;
-  assert.match(undefinedRoute.message, /OpenSIPS 3\.3 refuses to start.*`run` and `check` tolerate it in the default profile/);
-  assert.ok(diags.filter((d) => d.severity === 'error').every((d) => /tolerate it in the default profile/.test(d.message)));
+  assert.match(
+    undefinedRoute.message,
+    /OpenSIPS 3\.3 refuses to start.*`run` and `check` tolerate it in the default profile/,
+  );
+  assert.ok(
+    diags.filter((d) => d.severity === 'error').every((d) => /tolerate it in the default profile/.test(d.message)),
+  );
   assert.ok(!/tolerate/.test(diags.find((d) => d.rule === 'flag-never-set')!.message));
 });
 

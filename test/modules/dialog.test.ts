@@ -54,7 +54,11 @@ test('a call: unconfirmed, confirmed by the 200, established by the ACK, deleted
   h.receive(request('INVITE', 'd2'), '127.0.0.11');
   assert.match(h.sent.filter((s) => s.text.startsWith('SIP/2.0 486')).pop()!.text, /Busy: one call at a time/);
   const mi = coreMi('test');
-  const size = (params: unknown) => mi.handle({ jsonrpc: '2.0', method: 'profile_get_size', params, id: 1 }, h.server.rt) as { result?: unknown; error?: { code: number; message: string } };
+  const size = (params: unknown) =>
+    mi.handle({ jsonrpc: '2.0', method: 'profile_get_size', params, id: 1 }, h.server.rt) as {
+      result?: unknown;
+      error?: { code: number; message: string };
+    };
   assert.deepEqual(size(['caller', '1002']).result, { Profile: { name: 'caller', value: '1002', count: 1 } });
   assert.deepEqual(size(['inbound']).result, { Profile: { name: 'inbound', value: null, count: 1, shared: 'yes' } });
   assert.deepEqual(size(['nosuch']).error, { code: 404, message: 'Profile not found' });
@@ -77,10 +81,17 @@ test('a failed call and a timed-out one leave the profile; the timeout counts fr
   h.receive(replyTo(h, 'f2', '200 OK'), '127.0.0.20');
   h.clock.advance(29_000);
   h.receive(request('INVITE', 'f3'), '127.0.0.11');
-  assert.ok(h.sent.some((s) => s.text.startsWith('SIP/2.0 486 Busy: one call')), 'still in its dialog at 29 s');
+  assert.ok(
+    h.sent.some((s) => s.text.startsWith('SIP/2.0 486 Busy: one call')),
+    'still in its dialog at 29 s',
+  );
   h.clock.advance(2_000);
   h.receive(request('INVITE', 'f4'), '127.0.0.11');
-  assert.equal(notices(h.logs).filter((l) => l.startsWith('in profile')).length, 3, 'f1, f2 and, after the timeout, f4');
+  assert.equal(
+    notices(h.logs).filter((l) => l.startsWith('in profile')).length,
+    3,
+    'f1, f2 and, after the timeout, f4',
+  );
 });
 
 test('return codes: create_dialog -1 on a non-INVITE; profile functions -1 without a dialog or for an undeclared profile', () => {

@@ -21,7 +21,9 @@ function dsDb(rows: Row[]): string {
   const db = new Database(path);
   db.exec(`CREATE TABLE dispatcher (id INTEGER PRIMARY KEY, setid INTEGER NOT NULL DEFAULT 0, destination TEXT NOT NULL DEFAULT '', socket TEXT,
     state INTEGER NOT NULL DEFAULT 0, weight TEXT NOT NULL DEFAULT '1', priority INTEGER NOT NULL DEFAULT 0, attrs TEXT NOT NULL DEFAULT '', description TEXT NOT NULL DEFAULT '')`);
-  const add = db.prepare('INSERT INTO dispatcher (setid, destination, state, weight, priority, attrs) VALUES (?, ?, ?, ?, ?, ?)');
+  const add = db.prepare(
+    'INSERT INTO dispatcher (setid, destination, state, weight, priority, attrs) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   for (const [s, d, st, w, p, a] of rows) add.run(s, d, st ?? 0, w ?? '1', p ?? 0, a ?? '');
   db.close();
   return path;
@@ -34,16 +36,32 @@ function stateOf(path: string, dest: string): number {
   return r.state;
 }
 
-const THREE: Row[] = [[1, 'sip:127.0.0.21:5060'], [1, 'sip:127.0.0.22:5060'], [1, 'sip:127.0.0.23:5060']];
+const THREE: Row[] = [
+  [1, 'sip:127.0.0.21:5060'],
+  [1, 'sip:127.0.0.22:5060'],
+  [1, 'sip:127.0.0.23:5060'],
+];
 
 function engine(path: string, body: string, extra: string[] = []) {
-  return sipEngine(['socket=udp:127.0.0.1:5060', 'loadmodule "db_sqlite.so"', 'loadmodule "tm.so"', 'loadmodule "dispatcher.so"',
-    `modparam("dispatcher", "db_url", "sqlite://${path}")`, ...extra, 'route {', body, '}', ''].join('\n'));
+  return sipEngine(
+    [
+      'socket=udp:127.0.0.1:5060',
+      'loadmodule "db_sqlite.so"',
+      'loadmodule "tm.so"',
+      'loadmodule "dispatcher.so"',
+      `modparam("dispatcher", "db_url", "sqlite://${path}")`,
+      ...extra,
+      'route {',
+      body,
+      '}',
+      '',
+    ].join('\n'),
+  );
 }
 
 const call = (id: string, ruri?: string): Buffer => Buffer.from(request('INVITE', id, ruri));
 
-test('the hash is OpenSIPS\'s: test vectors computed with the C code', () => {
+test("the hash is OpenSIPS's: test vectors computed with the C code", () => {
   assert.equal(dsHash('abc'), 7167810);
   assert.equal(dsHash('a84b4c76e66710@pc33.server.org'), 2533977714);
   assert.equal(dsHash('alice', 'example.com'), 1442294598);
@@ -52,24 +70,45 @@ test('the hash is OpenSIPS\'s: test vectors computed with the C code', () => {
 });
 
 test('algorithm 0: the Call-ID hash over the cumulative weights picks $du; the same call always goes to the same place', () => {
-  const e = engine(dsDb([[1, 'sip:127.0.0.21:5060', 0, '1'], [1, 'sip:127.0.0.22:5060', 0, '2'], [1, 'sip:127.0.0.23:5060', 0, '1']]), '\t$var(rc) = ds_select_dst(1, 0);\n\t$var(du) = $du;');
+  const e = engine(
+    dsDb([
+      [1, 'sip:127.0.0.21:5060', 0, '1'],
+      [1, 'sip:127.0.0.22:5060', 0, '2'],
+      [1, 'sip:127.0.0.23:5060', 0, '1'],
+    ]),
+    '\t$var(rc) = ds_select_dst(1, 0);\n\t$var(du) = $du;',
+  );
   for (const id of ['c-1', 'c-2', 'c-3', 'c-4', 'c-5', 'c-6']) {
     const r = e.send(call(id));
     const slot = dsHash(id) % 4; // weights 1, 2, 1: slots 0 | 1 2 | 3
     assert.equal(r.vars.get('rc'), 1);
-    assert.equal(r.vars.get('du'), ['sip:127.0.0.21:5060', 'sip:127.0.0.22:5060', 'sip:127.0.0.22:5060', 'sip:127.0.0.23:5060'][slot], id);
+    assert.equal(
+      r.vars.get('du'),
+      ['sip:127.0.0.21:5060', 'sip:127.0.0.22:5060', 'sip:127.0.0.22:5060', 'sip:127.0.0.23:5060'][slot],
+      id,
+    );
     assert.equal(e.send(call(id)).vars.get('du'), r.vars.get('du'));
   }
 });
 
 test('algorithm 4: round robin, each destination weight times in a row; an inactive one is passed over', () => {
-  const e = engine(dsDb([[1, 'sip:127.0.0.21', 0, '2'], [1, 'sip:127.0.0.22', 1, '1'], [1, 'sip:127.0.0.23', 0, '1']]), '\tds_select_dst(1, 4);\n\t$var(du) = $du;');
+  const e = engine(
+    dsDb([
+      [1, 'sip:127.0.0.21', 0, '2'],
+      [1, 'sip:127.0.0.22', 1, '1'],
+      [1, 'sip:127.0.0.23', 0, '1'],
+    ]),
+    '\tds_select_dst(1, 4);\n\t$var(du) = $du;',
+  );
   const seq = Array.from({ length: 6 }, (_, i) => String(e.send(call(`rr-${i}`)).vars.get('du')).slice(-2));
   assert.deepEqual(seq, ['21', '21', '23', '21', '21', '23']);
 });
 
 test('algorithm 8 takes the first by priority (higher first); ds_select_domain rewrites the R-URI host:port instead of $du', () => {
-  const path = dsDb([[1, 'sip:127.0.0.21:5070', 0, '1', 0], [1, 'sip:127.0.0.22:5080', 0, '1', 5]]);
+  const path = dsDb([
+    [1, 'sip:127.0.0.21:5070', 0, '1', 0],
+    [1, 'sip:127.0.0.22:5080', 0, '1', 5],
+  ]);
   const e = engine(path, '\t$var(rc) = ds_select_domain(1, 8);\n\t$var(ru) = $ru;\n\t$var(du) = $du;');
   const v = e.send(call('d-1', 'sip:1001@example.com;maddr=10.0.0.1;transport=udp')).vars;
   assert.equal(v.get('rc'), 1);
@@ -78,43 +117,76 @@ test('algorithm 8 takes the first by priority (higher first); ds_select_domain r
 });
 
 test('return codes: -1 for a set that does not exist and for a set with no active destination', () => {
-  const e = engine(dsDb([[1, 'sip:127.0.0.21', 1], [2, 'sip:127.0.0.22']]), '\t$var(a) = ds_select_dst(7, 0);\n\t$var(b) = ds_select_dst(1, 0);\n\t$var(c) = ds_select_dst(2, 0);');
+  const e = engine(
+    dsDb([
+      [1, 'sip:127.0.0.21', 1],
+      [2, 'sip:127.0.0.22'],
+    ]),
+    '\t$var(a) = ds_select_dst(7, 0);\n\t$var(b) = ds_select_dst(1, 0);\n\t$var(c) = ds_select_dst(2, 0);',
+  );
   const v = e.send(call('x')).vars;
-  assert.deepEqual(['a', 'b', 'c'].map((k) => v.get(k)), [-1, -1, 1]);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => v.get(k)),
+    [-1, -1, 1],
+  );
 });
 
 test('flag f: the others in set order after the chosen one, then ds_next_dst walks them and says -1 at the end', () => {
-  const e = engine(dsDb(THREE), `\tds_select_dst(1, 8, "f");
+  const e = engine(
+    dsDb(THREE),
+    `\tds_select_dst(1, 8, "f");
 \t$var(cnt) = $avp(ds_cnt_failover);
 \t$var(grp) = $avp(ds_grp_failover);
 \t$var(d0) = $du;
 \t$var(n1) = ds_next_dst(); $var(d1) = $du;
 \t$var(n2) = ds_next_dst(); $var(d2) = $du;
-\t$var(n3) = ds_next_dst();`);
+\t$var(n3) = ds_next_dst();`,
+  );
   const v = e.send(call('f-1')).vars;
-  assert.deepEqual(['cnt', 'grp', 'd0', 'n1', 'd1', 'n2', 'd2', 'n3'].map((k) => v.get(k)),
-    [3, 1, 'sip:127.0.0.21:5060', 1, 'sip:127.0.0.22:5060', 1, 'sip:127.0.0.23:5060', -1]);
+  assert.deepEqual(
+    ['cnt', 'grp', 'd0', 'n1', 'd1', 'n2', 'd2', 'n3'].map((k) => v.get(k)),
+    [3, 1, 'sip:127.0.0.21:5060', 1, 'sip:127.0.0.22:5060', 1, 'sip:127.0.0.23:5060', -1],
+  );
 });
 
 test('max_results limits the failover list (the chosen one included); flag d keeps the last entry as the backup', () => {
   const four: Row[] = [...THREE, [1, 'sip:127.0.0.24:5060']];
-  const limited = engine(dsDb(four), '\tds_select_dst(1, 8, "f", , 2);\n\t$var(cnt) = $avp(ds_cnt_failover);\n\tds_next_dst(); $var(d1) = $du;\n\t$var(n2) = ds_next_dst();');
+  const limited = engine(
+    dsDb(four),
+    '\tds_select_dst(1, 8, "f", , 2);\n\t$var(cnt) = $avp(ds_cnt_failover);\n\tds_next_dst(); $var(d1) = $du;\n\t$var(n2) = ds_next_dst();',
+  );
   const v = limited.send(call('m-1')).vars;
   assert.deepEqual([v.get('cnt'), v.get('d1'), v.get('n2')], [2, 'sip:127.0.0.22:5060', -1]);
-  const backup = engine(dsDb([[1, 'sip:127.0.0.21', 1], [1, 'sip:127.0.0.22', 1], [1, 'sip:127.0.0.29']]), '\t$var(rc) = ds_select_dst(1, 0, "d");\n\t$var(du) = $du;\n\t$var(plain) = ds_select_dst(1, 0);');
+  const backup = engine(
+    dsDb([
+      [1, 'sip:127.0.0.21', 1],
+      [1, 'sip:127.0.0.22', 1],
+      [1, 'sip:127.0.0.29'],
+    ]),
+    '\t$var(rc) = ds_select_dst(1, 0, "d");\n\t$var(du) = $du;\n\t$var(plain) = ds_select_dst(1, 0);',
+  );
   const b = backup.send(call('m-2')).vars;
   assert.deepEqual([b.get('rc'), b.get('du'), b.get('plain')], [1, 'sip:127.0.0.29', 1]);
 });
 
 test('ds_mark_dst: the destination in use goes inactive (state column and E_DISPATCHER_STATUS); "p" needs ds_probing_threshold failures', () => {
   const path = dsDb(THREE);
-  const e = engine(path, '\tds_select_dst(1, 8, "f");\n\tif ($var(mark) == "p") ds_mark_dst("p");\n\telse if ($var(mark) == "i") $var(rc) = ds_mark_dst();\n\t$var(du) = $du;',
-    ['loadmodule "event_route.so"', 'event_route[E_DISPATCHER_STATUS] { xlog("L_NOTICE", "ds $param(group) $param(address) $param(status) $param(reason)\\n"); }']);
+  const e = engine(
+    path,
+    '\tds_select_dst(1, 8, "f");\n\tif ($var(mark) == "p") ds_mark_dst("p");\n\telse if ($var(mark) == "i") $var(rc) = ds_mark_dst();\n\t$var(du) = $du;',
+    [
+      'loadmodule "event_route.so"',
+      'event_route[E_DISPATCHER_STATUS] { xlog("L_NOTICE", "ds $param(group) $param(address) $param(status) $param(reason)\\n"); }',
+    ],
+  );
   e.rt.vars.set('mark', 'i');
   assert.equal(e.send(call('k-1')).vars.get('rc'), 1);
   e.rt.vars.set('mark', '');
   e.advance(0.001);
-  assert.ok(e.logs.some((l) => l.includes('ds 1 sip:127.0.0.21:5060 inactive script function ds_mark()')), e.logs.join('\n'));
+  assert.ok(
+    e.logs.some((l) => l.includes('ds 1 sip:127.0.0.21:5060 inactive script function ds_mark()')),
+    e.logs.join('\n'),
+  );
   assert.equal(stateOf(path, 'sip:127.0.0.21:5060'), 1);
   assert.equal(e.send(call('k-2')).vars.get('du'), 'sip:127.0.0.22:5060');
   e.rt.vars.set('mark', 'p');
@@ -123,70 +195,140 @@ test('ds_mark_dst: the destination in use goes inactive (state column and E_DISP
   assert.equal(stateOf(path, 'sip:127.0.0.22:5060'), 0, 'two failures of three: still active');
   e.send(call('k-4b'));
   assert.equal(stateOf(path, 'sip:127.0.0.22:5060'), 2);
-  const none = engine(dsDb(THREE), '\tds_select_dst(1, 8);\n\t$var(rc) = ds_mark_dst();').send(call('k-5')).vars.get('rc');
+  const none = engine(dsDb(THREE), '\tds_select_dst(1, 8);\n\t$var(rc) = ds_mark_dst();')
+    .send(call('k-5'))
+    .vars.get('rc');
   assert.equal(none, -1, 'without the f flag there is nothing to mark');
 });
 
 test('ds_is_in_list: address, port (0 any), set, active only, attrs pattern; setid_pvar names the set', () => {
-  const e = engine(dsDb([[1, 'sip:127.0.0.21:5060', 0, '1', 0, 'gw=a'], [2, 'sip:127.0.0.22:5070', 1]]), `\t$var(a) = ds_is_in_list("127.0.0.21", 5060);
+  const e = engine(
+    dsDb([
+      [1, 'sip:127.0.0.21:5060', 0, '1', 0, 'gw=a'],
+      [2, 'sip:127.0.0.22:5070', 1],
+    ]),
+    `\t$var(a) = ds_is_in_list("127.0.0.21", 5060);
 \t$var(set) = $avp(setid);
 \t$var(b) = ds_is_in_list("127.0.0.21", 5061);
 \t$var(c) = ds_is_in_list("127.0.0.22", 0, 2);
 \t$var(d) = ds_is_in_list("127.0.0.22", 0, 2, , 1);
 \t$var(e) = ds_is_in_list("127.0.0.21", 0, -1, , 0, "gw=*");
 \t$var(f) = ds_is_in_list("127.0.0.21", 0, -1, , 0, "x*");
-\t$var(g) = ds_is_in_list("not-an-ip", 0);`, ['modparam("dispatcher", "setid_pvar", "$avp(setid)")']);
+\t$var(g) = ds_is_in_list("not-an-ip", 0);`,
+    ['modparam("dispatcher", "setid_pvar", "$avp(setid)")'],
+  );
   const v = e.send(call('l-1')).vars;
-  assert.deepEqual(['a', 'set', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => v.get(k)), [1, 1, -1, 1, -1, 1, -1, -1]);
+  assert.deepEqual(
+    ['a', 'set', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => v.get(k)),
+    [1, 1, -1, 1, -1, 1, -1, -1],
+  );
 });
 
 test('ds_count by state; MI ds_set_state, ds_list and ds_reload (a reloaded destination keeps its state)', () => {
-  const path = dsDb([[1, 'sip:127.0.0.21', 0], [1, 'sip:127.0.0.22', 1], [1, 'sip:127.0.0.23', 2], [3, 'sip:127.0.0.31', 0, '5', 0, 'x']]);
-  const e = engine(path, '\tds_count(1, "a", $var(a));\n\tds_count(1, "ip", $var(ip));\n\tds_count(1, "", $var(all));\n\t$var(none) = ds_count(9, "a", $var(z));');
+  const path = dsDb([
+    [1, 'sip:127.0.0.21', 0],
+    [1, 'sip:127.0.0.22', 1],
+    [1, 'sip:127.0.0.23', 2],
+    [3, 'sip:127.0.0.31', 0, '5', 0, 'x'],
+  ]);
+  const e = engine(
+    path,
+    '\tds_count(1, "a", $var(a));\n\tds_count(1, "ip", $var(ip));\n\tds_count(1, "", $var(all));\n\t$var(none) = ds_count(9, "a", $var(z));',
+  );
   const v = e.send(call('n-1')).vars;
-  assert.deepEqual(['a', 'ip', 'all', 'none'].map((k) => v.get(k)), [1, 2, 3, -1]);
+  assert.deepEqual(
+    ['a', 'ip', 'all', 'none'].map((k) => v.get(k)),
+    [1, 2, 3, -1],
+  );
   const mi = coreMi('test');
-  const ask = (method: string, params?: unknown) => mi.handle({ jsonrpc: '2.0', method, id: 1, ...(params ? { params } : {}) }, e.rt) as { result?: unknown; error?: { code: number; message: string } };
+  const ask = (method: string, params?: unknown) =>
+    mi.handle({ jsonrpc: '2.0', method, id: 1, ...(params ? { params } : {}) }, e.rt) as {
+      result?: unknown;
+      error?: { code: number; message: string };
+    };
   assert.deepEqual(ask('ds_set_state', ['a', '1', 'sip:127.0.0.22']).result, 'OK');
-  assert.deepEqual(ask('ds_set_state', ['a', '1', 'sip:127.0.0.99']).error, { code: 404, message: 'destination not found' });
+  assert.deepEqual(ask('ds_set_state', ['a', '1', 'sip:127.0.0.99']).error, {
+    code: 404,
+    message: 'destination not found',
+  });
   assert.equal(ask('ds_set_state', ['z', '1', 'sip:127.0.0.22']).error?.message, 'Bad state value');
-  assert.deepEqual(ask('ds_list', { full: 1 }).result, { PARTITIONS: [{ name: 'default', SETS: [
-    { id: 3, Destinations: [{ URI: 'sip:127.0.0.31', state: 'Active', first_hit_counter: 0, attr: 'x', weight: 5, priority: 0 }] },
-    { id: 1, Destinations: [
-      { URI: 'sip:127.0.0.21', state: 'Active', first_hit_counter: 0, weight: 1, priority: 0 },
-      { URI: 'sip:127.0.0.22', state: 'Active', first_hit_counter: 0, weight: 1, priority: 0 },
-      { URI: 'sip:127.0.0.23', state: 'Probing', first_hit_counter: 0, weight: 1, priority: 0 }] },
-  ] }] });
+  assert.deepEqual(ask('ds_list', { full: 1 }).result, {
+    PARTITIONS: [
+      {
+        name: 'default',
+        SETS: [
+          {
+            id: 3,
+            Destinations: [
+              { URI: 'sip:127.0.0.31', state: 'Active', first_hit_counter: 0, attr: 'x', weight: 5, priority: 0 },
+            ],
+          },
+          {
+            id: 1,
+            Destinations: [
+              { URI: 'sip:127.0.0.21', state: 'Active', first_hit_counter: 0, weight: 1, priority: 0 },
+              { URI: 'sip:127.0.0.22', state: 'Active', first_hit_counter: 0, weight: 1, priority: 0 },
+              { URI: 'sip:127.0.0.23', state: 'Probing', first_hit_counter: 0, weight: 1, priority: 0 },
+            ],
+          },
+        ],
+      },
+    ],
+  });
   const db = new Database(path);
   db.prepare("INSERT INTO dispatcher (setid, destination) VALUES (1, 'sip:127.0.0.24')").run();
   db.close();
   assert.equal(ask('ds_reload').result, 'OK');
-  const list = ask('ds_list').result as { PARTITIONS: { SETS: { id: number; Destinations: { URI: string; state: string }[] }[] }[] };
+  const list = ask('ds_list').result as {
+    PARTITIONS: { SETS: { id: number; Destinations: { URI: string; state: string }[] }[] }[];
+  };
   const set1 = list.PARTITIONS[0]!.SETS.find((s) => s.id === 1)!;
-  assert.deepEqual(set1.Destinations.map((d) => `${d.URI} ${d.state}`), ['sip:127.0.0.21 Active', 'sip:127.0.0.22 Active', 'sip:127.0.0.23 Probing', 'sip:127.0.0.24 Active']);
+  assert.deepEqual(
+    set1.Destinations.map((d) => `${d.URI} ${d.state}`),
+    ['sip:127.0.0.21 Active', 'sip:127.0.0.22 Active', 'sip:127.0.0.23 Probing', 'sip:127.0.0.24 Active'],
+  );
 });
 
 test('probing: OPTIONS to probing destinations (all but inactive ones in mode 1), retransmitted; a 200 makes one active, timeouts count towards the threshold', () => {
-  const path = dsDb([[1, 'sip:127.0.0.21:5060', 2], [1, 'sip:127.0.0.22:5060', 0], [1, 'sip:127.0.0.23:5060', 1]]);
+  const path = dsDb([
+    [1, 'sip:127.0.0.21:5060', 2],
+    [1, 'sip:127.0.0.22:5060', 0],
+    [1, 'sip:127.0.0.23:5060', 1],
+  ]);
   const mode0 = engine(path, '\texit;', ['modparam("dispatcher", "ds_ping_interval", 10)']);
   const sent: Outbound[] = [];
   mode0.rt.transport = { send: (o) => sent.push(o) };
   assert.equal(pingRound(mode0.rt), 1);
-  assert.match(sent[0]!.text, /^OPTIONS sip:127\.0\.0\.21:5060 SIP\/2\.0\r\n[\s\S]*From: <sip:dispatcher@localhost>;tag=[\s\S]*CSeq: 13 OPTIONS\r\n/);
+  assert.match(
+    sent[0]!.text,
+    /^OPTIONS sip:127\.0\.0\.21:5060 SIP\/2\.0\r\n[\s\S]*From: <sip:dispatcher@localhost>;tag=[\s\S]*CSeq: 13 OPTIONS\r\n/,
+  );
   assert.deepEqual(sent[0]!.to, { proto: 'udp', ip: '127.0.0.21', port: 5060 });
   const callId = /Call-ID: (\S+)/.exec(sent[0]!.text)![1]!;
   assert.equal(consumePingReply(mode0.rt, 'OPTIONS', callId, 200), true);
   assert.equal(stateOf(path, 'sip:127.0.0.21:5060'), 0, 'the 200 made it active');
 
-  const path1 = dsDb([[1, 'sip:127.0.0.21:5060', 0], [1, 'sip:127.0.0.23:5060', 1]]);
-  const mode1 = engine(path1, '\texit;', ['modparam("dispatcher", "ds_ping_interval", 10)', 'modparam("dispatcher", "ds_probing_mode", 1)', 'modparam("dispatcher", "ds_probing_threshold", 2)', 'modparam("tm", "fr_timeout", 2)']);
+  const path1 = dsDb([
+    [1, 'sip:127.0.0.21:5060', 0],
+    [1, 'sip:127.0.0.23:5060', 1],
+  ]);
+  const mode1 = engine(path1, '\texit;', [
+    'modparam("dispatcher", "ds_ping_interval", 10)',
+    'modparam("dispatcher", "ds_probing_mode", 1)',
+    'modparam("dispatcher", "ds_probing_threshold", 2)',
+    'modparam("tm", "fr_timeout", 2)',
+  ]);
   const out: Outbound[] = [];
   mode1.rt.transport = { send: (o) => out.push(o) };
   for (const start of mode1.rt.onStart) start();
   mode1.advance(10);
   assert.equal(out.length, 1, 'the inactive destination is not pinged');
   mode1.advance(0.5);
-  assert.deepEqual(out.map((o) => /Call-ID: (\S+)/.exec(o.text)![1]).filter((c, i, a) => a.indexOf(c) === i).length, 1, 'retransmitted after T1, same Call-ID');
+  assert.deepEqual(
+    out.map((o) => /Call-ID: (\S+)/.exec(o.text)![1]).filter((c, i, a) => a.indexOf(c) === i).length,
+    1,
+    'retransmitted after T1, same Call-ID',
+  );
   assert.equal(out.length, 2);
   mode1.advance(1.5);
   assert.equal(stateOf(path1, 'sip:127.0.0.21:5060'), 0, 'one timeout of two');
@@ -206,11 +348,28 @@ test('algorithms 9 and 10 and partitions other than the default are reported as 
   const { engineFor } = await import('../helpers/engine.js');
   const { notNative } = await import('../../src/script/native-coverage.js');
   const { loadCfg } = await import('../../src/cfg/load.js');
-  const cfg = ['loadmodule "dispatcher.so"', 'route {', '\tds_select_dst(1, 0, "f");', '\tds_mark_dst("i");', '\tds_select_dst(1, 10);', '\tds_next_dst("other");', '}', ''].join('\n');
+  const cfg = [
+    'loadmodule "dispatcher.so"',
+    'route {',
+    '\tds_select_dst(1, 0, "f");',
+    '\tds_mark_dst("i");',
+    '\tds_select_dst(1, 10);',
+    '\tds_next_dst("other");',
+    '}',
+    '',
+  ].join('\n');
   const built = engineFor(cfg);
-  const loaded = loadCfg('/t/test.cfg', { profile: { strict: false }, readFile: () => cfg, fileExists: () => true, cwd: '/t' });
+  const loaded = loadCfg('/t/test.cfg', {
+    profile: { strict: false },
+    readFile: () => cfg,
+    fileExists: () => true,
+    cwd: '/t',
+  });
   const nn = notNative(loaded, built.runtime).map((d) => `${d.span.line}: ${d.message}`);
-  assert.deepEqual(nn, ['5: `ds_select_dst`: dispatcher algorithm 10 has no native implementation in opensips-ts yet (0-8 do)', '6: `ds_next_dst`: dispatcher partitions other than the default one have no native implementation in opensips-ts yet']);
+  assert.deepEqual(nn, [
+    '5: `ds_select_dst`: dispatcher algorithm 10 has no native implementation in opensips-ts yet (0-8 do)',
+    '6: `ds_next_dst`: dispatcher partitions other than the default one have no native implementation in opensips-ts yet',
+  ]);
 });
 
 test('failover through tm: a 503 and a timeout send the INVITE to the next destination, marked inactive on the way; the next call goes to the one left', async () => {
@@ -235,13 +394,26 @@ failure_route[next] {
 }
 `);
   h.receive(request('INVITE', 'fo-1'), '127.0.0.11');
-  assert.deepEqual(h.sent.filter((s) => s.text.startsWith('INVITE')).map((s) => s.to), ['127.0.0.21:5060']);
+  assert.deepEqual(
+    h.sent.filter((s) => s.text.startsWith('INVITE')).map((s) => s.to),
+    ['127.0.0.21:5060'],
+  );
   h.receive(replyTo(h, 'fo-1', '503 Service Unavailable'), '127.0.0.21');
-  assert.deepEqual(h.sent.filter((s) => s.text.startsWith('INVITE')).map((s) => s.to), ['127.0.0.21:5060', '127.0.0.22:5060']);
+  assert.deepEqual(
+    h.sent.filter((s) => s.text.startsWith('INVITE')).map((s) => s.to),
+    ['127.0.0.21:5060', '127.0.0.22:5060'],
+  );
   h.clock.advance(5000);
   const invites = h.sent.filter((s) => s.text.startsWith('INVITE'));
   assert.deepEqual([...new Set(invites.map((s) => s.to))], ['127.0.0.21:5060', '127.0.0.22:5060', '127.0.0.23:5060']);
-  assert.deepEqual([stateOf(path, 'sip:127.0.0.21:5060'), stateOf(path, 'sip:127.0.0.22:5060'), stateOf(path, 'sip:127.0.0.23:5060')], [1, 1, 0]);
+  assert.deepEqual(
+    [stateOf(path, 'sip:127.0.0.21:5060'), stateOf(path, 'sip:127.0.0.22:5060'), stateOf(path, 'sip:127.0.0.23:5060')],
+    [1, 1, 0],
+  );
   h.receive(request('INVITE', 'fo-2'), '127.0.0.11');
-  assert.equal(h.sent.filter((s) => s.text.startsWith('INVITE')).pop()!.to, '127.0.0.23:5060', 'the next call goes straight to the one left');
+  assert.equal(
+    h.sent.filter((s) => s.text.startsWith('INVITE')).pop()!.to,
+    '127.0.0.23:5060',
+    'the next call goes straight to the one left',
+  );
 });

@@ -21,7 +21,11 @@ test('every file in register-samples/ gets 200 OK from save(), and its contacts 
   for (const s of samples) {
     const h = serverFor(CFG);
     h.receive(s.bytes.toString('latin1'), '127.0.0.1', 5062);
-    assert.match(h.sent[0]?.text ?? '(nothing sent)', /^SIP\/2\.0 200 OK\r\n/, `${s.file}: ${h.sent[0]?.text.split('\r\n').find((l) => l.startsWith('P-Registrar-Error')) ?? ''}`);
+    assert.match(
+      h.sent[0]?.text ?? '(nothing sent)',
+      /^SIP\/2\.0 200 OK\r\n/,
+      `${s.file}: ${h.sent[0]?.text.split('\r\n').find((l) => l.startsWith('P-Registrar-Error')) ?? ''}`,
+    );
   }
   const h = serverFor(CFG);
   const linphone = samples.find((s) => s.file.startsWith('r14_'))!;
@@ -33,8 +37,9 @@ test('every file in register-samples/ gets 200 OK from save(), and its contacts 
 
 test('a contact over max_contact_len in a second Contact header: 400 Contact/received too long, as lib/reg checks it', () => {
   const long = `<sip:u@127.0.0.1:5062;x=${'a'.repeat(260)}>`;
-  const msg = (contacts: string[]) => `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-l${contacts.length}\r\nFrom: <sip:1001@127.0.0.1>;tag=a\r\n`
-    + `To: <sip:1001@127.0.0.1>\r\nCall-ID: long${contacts.length}\r\nCSeq: 1 REGISTER\r\n${contacts.map((c) => `Contact: ${c}\r\n`).join('')}Content-Length: 0\r\n\r\n`;
+  const msg = (contacts: string[]) =>
+    `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-l${contacts.length}\r\nFrom: <sip:1001@127.0.0.1>;tag=a\r\n` +
+    `To: <sip:1001@127.0.0.1>\r\nCall-ID: long${contacts.length}\r\nCSeq: 1 REGISTER\r\n${contacts.map((c) => `Contact: ${c}\r\n`).join('')}Content-Length: 0\r\n\r\n`;
   const first = serverFor(CFG);
   first.receive(msg([long, '<sip:v@127.0.0.1:5063>']), '127.0.0.11');
   assert.match(first.sent[0]!.text, /^SIP\/2\.0 200 OK/);

@@ -23,7 +23,8 @@ route {
 	save("location"${flags ? `, "${flags}"` : ''});
 }`;
 
-const contactHeader = (r: { sent: { text: string }[] }): string | undefined => /\r\nContact: ([^\r]*)\r\n/.exec(r.sent[0]?.text ?? '')?.[1];
+const contactHeader = (r: { sent: { text: string }[] }): string | undefined =>
+  /\r\nContact: ([^\r]*)\r\n/.exec(r.sent[0]?.text ?? '')?.[1];
 const bindings = (e: ReturnType<typeof sipEngine>) => usrlocOf(e.rt).domain('location').get('1001')?.bindings ?? [];
 
 test('a refresh matched by RFC 3261 URI comparison keeps the stored URI (mid_registrar mode 1 then mode 2 upstream)', () => {
@@ -49,18 +50,34 @@ test('with M<param> matching the refresh takes the new URI (pack_ci hands usrloc
 
 test('the other fields of a refreshed binding: instance kept; received, path, attr, methods replaced or cleared; UA, Call-ID, CSeq, q replaced', () => {
   const e = sipEngine(CFG('p0'));
-  e.send(register({
-    contacts: ['<sip:1001@127.0.0.1:5062>;+sip.instance="<urn:uuid:first>";methods="INVITE";q=0.5'], expires: 60,
-    extra: ['User-Agent: Phone/1', 'Path: <sip:edge.example.com;lr>', 'X-Rcv: sip:127.0.0.9:40000', 'X-Attr: gold'],
-  }));
+  e.send(
+    register({
+      contacts: ['<sip:1001@127.0.0.1:5062>;+sip.instance="<urn:uuid:first>";methods="INVITE";q=0.5'],
+      expires: 60,
+      extra: ['User-Agent: Phone/1', 'Path: <sip:edge.example.com;lr>', 'X-Rcv: sip:127.0.0.9:40000', 'X-Attr: gold'],
+    }),
+  );
   const [before] = bindings(e);
-  assert.deepEqual([before!.instance, before!.methods, before!.received, before!.path, before!.attr, before!.q, before!.userAgent],
-    ['<urn:uuid:first>', 1, 'sip:127.0.0.9:40000', '<sip:edge.example.com;lr>', 'gold', 500, 'Phone/1']);
+  assert.deepEqual(
+    [before!.instance, before!.methods, before!.received, before!.path, before!.attr, before!.q, before!.userAgent],
+    ['<urn:uuid:first>', 1, 'sip:127.0.0.9:40000', '<sip:edge.example.com;lr>', 'gold', 500, 'Phone/1'],
+  );
   e.advance(5);
-  e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>;+sip.instance="<urn:uuid:second>"'], expires: 60, cseq: 2, callId: 'call-2' }));
+  e.send(
+    register({
+      contacts: ['<sip:1001@127.0.0.1:5062>;+sip.instance="<urn:uuid:second>"'],
+      expires: 60,
+      cseq: 2,
+      callId: 'call-2',
+    }),
+  );
   const [after, more] = bindings(e);
   assert.equal(more, undefined);
   assert.equal(after!.instance, '<urn:uuid:first>', 'mem_update_ucontact never rewrites the instance');
-  assert.deepEqual([after!.received, after!.path, after!.attr, after!.methods], [undefined, undefined, undefined, undefined], 'not in the refresh: gone (methods: all)');
+  assert.deepEqual(
+    [after!.received, after!.path, after!.attr, after!.methods],
+    [undefined, undefined, undefined, undefined],
+    'not in the refresh: gone (methods: all)',
+  );
   assert.deepEqual([after!.q, after!.userAgent, after!.callid, after!.cseq], [-1, 'n/a', 'call-2', 2]);
 });

@@ -18,15 +18,19 @@ const SDP = 'v=0\r\no=- 1 1 IN IP4 127.0.0.50\r\ns=-\r\nc=IN IP4 127.0.0.50\r\nt
 function invite(id: string, opts: { sdp?: boolean; toTag?: string; method?: string } = {}): Buffer {
   const method = opts.method ?? 'INVITE';
   const body = opts.sdp === false ? '' : SDP;
-  return Buffer.from(`${method} sip:1001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=ft-${id}\r\n`
-    + `To: <sip:1001@127.0.0.1>${opts.toTag ? ';tag=' + opts.toTag : ''}\r\nCall-ID: ${id}\r\nCSeq: 1 ${method}\r\nMax-Forwards: 70\r\n`
-    + `${body ? 'Content-Type: application/sdp\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`);
+  return Buffer.from(
+    `${method} sip:1001@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=ft-${id}\r\n` +
+      `To: <sip:1001@127.0.0.1>${opts.toTag ? ';tag=' + opts.toTag : ''}\r\nCall-ID: ${id}\r\nCSeq: 1 ${method}\r\nMax-Forwards: 70\r\n` +
+      `${body ? 'Content-Type: application/sdp\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`,
+  );
 }
 
 function reply(id: string, status: string, opts: { sdp?: boolean; method?: string } = {}): Buffer {
   const body = opts.sdp === false ? '' : SDP;
-  return Buffer.from(`SIP/2.0 ${status}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=ft-${id}\r\nTo: <sip:1001@127.0.0.1>;tag=tt-${id}\r\n`
-    + `Call-ID: ${id}\r\nCSeq: 1 ${opts.method ?? 'INVITE'}\r\n${body ? 'Content-Type: application/sdp\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`);
+  return Buffer.from(
+    `SIP/2.0 ${status}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=ft-${id}\r\nTo: <sip:1001@127.0.0.1>;tag=tt-${id}\r\n` +
+      `Call-ID: ${id}\r\nCSeq: 1 ${opts.method ?? 'INVITE'}\r\n${body ? 'Content-Type: application/sdp\r\n' : ''}Content-Length: ${body.length}\r\n\r\n${body}`,
+  );
 }
 
 /** A control channel that records each request and answers with `answer(dict)` (undefined: no answer) from the node at `port`. */
@@ -44,13 +48,29 @@ function recorder(answer: (dict: Record<string, BValue>, port: number) => Record
 }
 
 function engine(body: string, extra: string[] = [], channel?: ControlChannel) {
-  const e = sipEngine(['socket=udp:127.0.0.1:5060', 'loadmodule "rtpengine.so"', 'modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:22333")', ...extra, 'route {', body, '}', ''].join('\n'));
+  const e = sipEngine(
+    [
+      'socket=udp:127.0.0.1:5060',
+      'loadmodule "rtpengine.so"',
+      'modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:22333")',
+      ...extra,
+      'route {',
+      body,
+      '}',
+      '',
+    ].join('\n'),
+  );
   if (channel) e.rt.control = channel;
   return e;
 }
 
 const REWRITTEN = SDP.replace(/127\.0\.0\.50/g, '127.0.0.1').replace('30000', '40000');
-const ok = (d: Record<string, BValue>): Record<string, BValue> => (d.command === 'ping' ? { result: 'pong' } : typeof d.sdp === 'string' ? { result: 'ok', sdp: REWRITTEN } : { result: 'ok' });
+const ok = (d: Record<string, BValue>): Record<string, BValue> =>
+  d.command === 'ping'
+    ? { result: 'pong' }
+    : typeof d.sdp === 'string'
+      ? { result: 'ok', sdp: REWRITTEN }
+      : { result: 'ok' };
 
 test('bencode: strings by byte length, integers, lists, dictionaries in insertion order; bad input is an error text', () => {
   const v = { sdp: 'é', n: 3, l: ['a', 2], d: { x: 'y' } };
@@ -60,14 +80,21 @@ test('bencode: strings by byte length, integers, lists, dictionaries in insertio
 });
 
 test('flags: transport bits and profiles, replace-* and rtcp-mux-* lists, interfaces, generic words and key=value pairs; errors', () => {
-  const f = parseRtpeFlags('trust-address replace-origin replace-session-connection ICE=remove RTP AVPF rtcp-mux-demux in-iface=pub out-iface=priv address-family=IP4 delete-delay=5 =ignored rest', 'offer');
+  const f = parseRtpeFlags(
+    'trust-address replace-origin replace-session-connection ICE=remove RTP AVPF rtcp-mux-demux in-iface=pub out-iface=priv address-family=IP4 delete-delay=5 =ignored rest',
+    'offer',
+  );
   assert.ok(typeof f !== 'string');
   assert.deepEqual(f.flags, ['trust-address']);
   assert.deepEqual(f.replace, ['origin', 'session-connection']);
   assert.deepEqual(f.rtcpMux, ['demux']);
   assert.deepEqual(f.direction, ['pub', 'priv']);
   assert.equal(f.transport, 'RTP/AVPF');
-  assert.deepEqual(f.entries, [['ICE', 'remove'], ['address family', 'IP4'], ['delete-delay', 5]]);
+  assert.deepEqual(f.entries, [
+    ['ICE', 'remove'],
+    ['address family', 'IP4'],
+    ['delete-delay', 5],
+  ]);
   assert.equal((parseRtpeFlags('UDP/TLS/RTP/SAVPF', 'offer') as { transport: string }).transport, 'UDP/TLS/RTP/SAVPF');
   assert.equal(typeof parseRtpeFlags('trust-address', 'delete'), 'string', 'a bare word fails a delete');
   assert.equal(typeof parseRtpeFlags('in-iface=a', 'offer'), 'string');
@@ -77,23 +104,43 @@ test('flags: transport bits and profiles, replace-* and rtcp-mux-* lists, interf
 
 test('rtpengine_offer: the dictionary 3.3 sends, and the SDP rtpengine returns replaces the body', () => {
   const r = recorder(ok);
-  const e = engine('\t$var(rc) = rtpengine_offer("trust-address replace-origin ICE=remove", $var(node));\n\tforward("udp:127.0.0.60:5060");', ['loadmodule "tm.so"'], r.channel);
+  const e = engine(
+    '\t$var(rc) = rtpengine_offer("trust-address replace-origin ICE=remove", $var(node));\n\tforward("udp:127.0.0.60:5060");',
+    ['loadmodule "tm.so"'],
+    r.channel,
+  );
   const run = e.send(invite('o1'));
   assert.equal(run.vars.get('rc'), 1);
   assert.equal(run.vars.get('node'), 'udp:127.0.0.1:22333');
   const out = run.sent.find((m) => m.text.startsWith('INVITE'))!.text;
   assert.ok(out.endsWith(`Content-Length: ${REWRITTEN.length}\r\n\r\n${REWRITTEN}`), out);
   const d = r.seen.find((s) => s.dict.command === 'offer')!.dict;
-  assert.deepEqual(Object.keys(d), ['sdp', 'ICE', 'flags', 'replace', 'call-id', 'received-from', 'from-tag', 'command']);
-  assert.deepEqual([d.flags, d.replace, d['call-id'], d['received-from'], d['from-tag']], [['trust-address'], ['origin'], 'o1', ['IP4', '127.0.0.1'], 'ft-o1']);
+  assert.deepEqual(Object.keys(d), [
+    'sdp',
+    'ICE',
+    'flags',
+    'replace',
+    'call-id',
+    'received-from',
+    'from-tag',
+    'command',
+  ]);
+  assert.deepEqual(
+    [d.flags, d.replace, d['call-id'], d['received-from'], d['from-tag']],
+    [['trust-address'], ['origin'], 'o1', ['IP4', '127.0.0.1'], 'ft-o1'],
+  );
 });
 
 test('return codes: -1 without SDP, on result error (error_pv gets the reason), answer on an INVITE; an sdp variable leaves the body alone', () => {
   const r = recorder((d) => (d['call-id'] === 'bad' ? { result: 'error', 'error-reason': 'Unknown call-id' } : ok(d)));
-  const e = engine(`\tif ($var(sdpvar) == 1) { $var(c) = rtpengine_offer("", , $var(sdp)); forward("udp:127.0.0.60:5060"); exit; }
+  const e = engine(
+    `\tif ($var(sdpvar) == 1) { $var(c) = rtpengine_offer("", , $var(sdp)); forward("udp:127.0.0.60:5060"); exit; }
 \t$var(a) = rtpengine_offer();
 \t$var(e1) = $var(err);
-\t$var(b) = rtpengine_answer();`, ['modparam("rtpengine", "error_pv", "$var(err)")'], r.channel);
+\t$var(b) = rtpengine_answer();`,
+    ['modparam("rtpengine", "error_pv", "$var(err)")'],
+    r.channel,
+  );
   const v = e.send(invite('s1')).vars;
   assert.deepEqual([v.get('a'), v.get('b')], [1, -1]);
   e.rt.vars.set('sdpvar', 1);
@@ -103,17 +150,35 @@ test('return codes: -1 without SDP, on result error (error_pv gets the reason), 
   e.rt.vars.set('sdpvar', 0);
   assert.equal(e.send(invite('n1', { sdp: false })).vars.get('a'), -1);
   const bad = e.send(invite('bad')).vars;
-  assert.deepEqual([bad.get('a'), bad.get('e1'), bad.get('err')], [-1, 'Unknown call-id', 'Unknown call-id'], 'the bare reason; an answer on an INVITE leaves error_pv alone');
+  assert.deepEqual(
+    [bad.get('a'), bad.get('e1'), bad.get('err')],
+    [-1, 'Unknown call-id', 'Unknown call-id'],
+    'the bare reason; an answer on an INVITE leaves error_pv alone',
+  );
 });
 
 test('tags: an offer on a reply and an answer on an ACK swap them; an answer on a reply does not; a delete names the from-tag only unless to-tag', () => {
   const r = recorder(ok);
-  const e = engine('\tif ($var(op) == "delete") rtpengine_delete($var(flags)); else if ($var(op) == "answer") rtpengine_answer(); else rtpengine_offer();', [], r.channel);
-  const run = (msg: Buffer, op: string, flags = '') => { e.rt.vars.set('op', op); e.rt.vars.set('flags', flags); r.seen.length = 0; e.send(msg); const d = r.seen[0]!.dict; return [d['from-tag'], d['to-tag']]; };
+  const e = engine(
+    '\tif ($var(op) == "delete") rtpengine_delete($var(flags)); else if ($var(op) == "answer") rtpengine_answer(); else rtpengine_offer();',
+    [],
+    r.channel,
+  );
+  const run = (msg: Buffer, op: string, flags = '') => {
+    e.rt.vars.set('op', op);
+    e.rt.vars.set('flags', flags);
+    r.seen.length = 0;
+    e.send(msg);
+    const d = r.seen[0]!.dict;
+    return [d['from-tag'], d['to-tag']];
+  };
   assert.deepEqual(run(invite('t1', { method: 'ACK', toTag: 'tt-t1' }), 'answer'), ['tt-t1', 'ft-t1']);
   assert.deepEqual(run(invite('t2', { toTag: 'tt-t2' }), 'offer'), ['ft-t2', 'tt-t2']);
   assert.deepEqual(run(invite('t3', { toTag: 'tt-t3', method: 'BYE', sdp: false }), 'delete'), ['ft-t3', undefined]);
-  assert.deepEqual(run(invite('t4', { toTag: 'tt-t4', method: 'BYE', sdp: false }), 'delete', 'to-tag'), ['ft-t4', 'tt-t4']);
+  assert.deepEqual(run(invite('t4', { toTag: 'tt-t4', method: 'BYE', sdp: false }), 'delete', 'to-tag'), [
+    'ft-t4',
+    'tt-t4',
+  ]);
 });
 
 test('rtpengine_manage: offer for an INVITE with SDP, answer for its 200, delete for BYE and for a negative reply; a late offer (SDP in the 200) is an offer', () => {
@@ -133,37 +198,65 @@ test('rtpengine_manage: offer for an INVITE with SDP, answer for its 200, delete
 });
 
 test('nodes: sets, weights and the default port from rtpengine_sock; a node that does not answer is disabled and the next one used (MI rtpengine_show, rtpengine_enable)', () => {
-  const parsed = parseSocks(['udp:127.0.0.1:2223=2 udp:127.0.0.2', '1 == udp6:[::1]:2224', 'unix:/run/rtpengine.sock', 'x == udp:127.0.0.3']);
-  assert.deepEqual(parsed.sets.map((s) => [s.id, s.nodes.map((n) => `${n.host}:${n.port}/${n.weight}`)]), [[0, ['127.0.0.1:2223/2', '127.0.0.2:22222/1']], [1, ['::1:2224/1']]]);
+  const parsed = parseSocks([
+    'udp:127.0.0.1:2223=2 udp:127.0.0.2',
+    '1 == udp6:[::1]:2224',
+    'unix:/run/rtpengine.sock',
+    'x == udp:127.0.0.3',
+  ]);
+  assert.deepEqual(
+    parsed.sets.map((s) => [s.id, s.nodes.map((n) => `${n.host}:${n.port}/${n.weight}`)]),
+    [
+      [0, ['127.0.0.1:2223/2', '127.0.0.2:22222/1']],
+      [1, ['::1:2224/1']],
+    ],
+  );
   assert.equal(parsed.problems.length, 2);
   const r = recorder((d, port) => (port === 22333 ? undefined : ok(d)));
-  const e = engine('\t$var(rc) = rtpengine_offer("", $var(node));', ['modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:22334")', 'modparam("rtpengine", "rtpengine_retr", 1)'], r.channel);
+  const e = engine(
+    '\t$var(rc) = rtpengine_offer("", $var(node));',
+    ['modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:22334")', 'modparam("rtpengine", "rtpengine_retr", 1)'],
+    r.channel,
+  );
   for (const start of e.rt.onStart) start(); // the start-up pings find 22333 dead
   const v = e.send(invite('f1')).vars;
   assert.equal(v.get('rc'), 1);
   assert.equal(v.get('node'), 'udp:127.0.0.1:22334');
   const mi = coreMi('test');
-  const show = () => (mi.handle({ jsonrpc: '2.0', method: 'rtpengine_show', id: 1 }, e.rt) as { result: { Nodes: { url: string; disabled: number }[] }[] }).result[0]!.Nodes.map((n) => `${n.url}:${n.disabled}`);
+  const show = () =>
+    (
+      mi.handle({ jsonrpc: '2.0', method: 'rtpengine_show', id: 1 }, e.rt) as {
+        result: { Nodes: { url: string; disabled: number }[] }[];
+      }
+    ).result[0]!.Nodes.map((n) => `${n.url}:${n.disabled}`);
   assert.deepEqual(show(), ['udp:127.0.0.1:22333:1', 'udp:127.0.0.1:22334:0']);
   mi.handle({ jsonrpc: '2.0', method: 'rtpengine_enable', params: ['udp:127.0.0.1:22334', 0], id: 2 }, e.rt);
   assert.equal(e.send(invite('f2')).vars.get('rc'), -1, 'no node left');
 });
 
 test('the blocking UDP channel: waits for the reply with the cookie from a responder in another thread; gives up after its attempts', async () => {
-  const responder = new Worker(`
+  const responder = new Worker(
+    `
     const dgram = require('node:dgram');
     const { parentPort } = require('node:worker_threads');
     const s = dgram.createSocket('udp4');
     s.on('message', (m, r) => { const c = m.toString().split(' ')[0]; s.send(Buffer.from('stale d6:result4:ponge'), r.port, r.address); s.send(Buffer.from(c + ' d6:result4:ponge'), r.port, r.address); });
     s.bind(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
     parentPort.on('message', () => s.close(() => process.exit(0)));
-  `, { eval: true });
+  `,
+    { eval: true },
+  );
   const port = await new Promise<number>((resolve) => responder.once('message', resolve));
   const channel = new BlockingUdp();
   try {
     const got = channel.request('127.0.0.1', port, Buffer.from('c1 d7:command4:pinge'), Buffer.from('c1 '), 1000, 2);
     assert.equal(got?.toString(), 'c1 d6:result4:ponge');
-    assert.equal((await channel.requestAsync('127.0.0.1', port, Buffer.from('a1 d7:command4:pinge'), Buffer.from('a1 '), 1000, 2))?.toString(), 'a1 d6:result4:ponge');
+    assert.equal(
+      (
+        await channel.requestAsync('127.0.0.1', port, Buffer.from('a1 d7:command4:pinge'), Buffer.from('a1 '), 1000, 2)
+      )?.toString(),
+      'a1 d6:result4:ponge',
+    );
     const t0 = Date.now();
     assert.equal(channel.request('127.0.0.1', 9, Buffer.from('c2 x'), Buffer.from('c2 '), 100, 2), undefined);
     assert.ok(Date.now() - t0 >= 150, 'two attempts of 100 ms');
@@ -179,9 +272,16 @@ test('the timer pings a disabled node without blocking: a pong enables it again'
   const asyncAnswers: string[] = [];
   const channel: ControlChannel = {
     request: r.channel.request,
-    requestAsync: async (h, port, payload, prefix, ms, attempts) => { asyncAnswers.push(String(port)); return r.channel.request(h, port, payload, prefix, ms, attempts); },
+    requestAsync: async (h, port, payload, prefix, ms, attempts) => {
+      asyncAnswers.push(String(port));
+      return r.channel.request(h, port, payload, prefix, ms, attempts);
+    },
   };
-  const e = engine('\t$var(rc) = rtpengine_offer();', ['modparam("rtpengine", "rtpengine_disable_tout", 10)', 'modparam("rtpengine", "rtpengine_timer_interval", 5)'], channel);
+  const e = engine(
+    '\t$var(rc) = rtpengine_offer();',
+    ['modparam("rtpengine", "rtpengine_disable_tout", 10)', 'modparam("rtpengine", "rtpengine_timer_interval", 5)'],
+    channel,
+  );
   for (const start of e.rt.onStart) start();
   assert.equal(e.send(invite('w1')).vars.get('rc'), -1, 'down at start-up: disabled');
   up = true;
@@ -193,25 +293,54 @@ test('the timer pings a disabled node without blocking: a pong enables it again'
   assert.equal(e.send(invite('w2')).vars.get('rc'), 1);
 });
 
-test('$rtpstat and $rtpquery: one query per message (a delete\'s answer serves too); totals line, MOS figures, JSON', () => {
-  const stats = { result: 'ok', created: 1000, totals: { RTP: { bytes: 1600, packets: 10, errors: 0 }, RTCP: { bytes: 80, packets: 1, errors: 0 } },
-    SSRC: { 1: { 'average MOS': { MOS: 41 }, 'highest MOS': { MOS: 44, 'reported at': 1010 }, 'lowest MOS': { MOS: 30, 'reported at': 1003 } },
-      2: { 'average MOS': { MOS: 38 }, 'highest MOS': { MOS: 43, 'reported at': 1020 }, 'lowest MOS': { MOS: 35, 'reported at': 1005 } } } };
+test("$rtpstat and $rtpquery: one query per message (a delete's answer serves too); totals line, MOS figures, JSON", () => {
+  const stats = {
+    result: 'ok',
+    created: 1000,
+    totals: { RTP: { bytes: 1600, packets: 10, errors: 0 }, RTCP: { bytes: 80, packets: 1, errors: 0 } },
+    SSRC: {
+      1: {
+        'average MOS': { MOS: 41 },
+        'highest MOS': { MOS: 44, 'reported at': 1010 },
+        'lowest MOS': { MOS: 30, 'reported at': 1003 },
+      },
+      2: {
+        'average MOS': { MOS: 38 },
+        'highest MOS': { MOS: 43, 'reported at': 1020 },
+        'lowest MOS': { MOS: 35, 'reported at': 1005 },
+      },
+    },
+  };
   const r = recorder((d) => (d.command === 'query' || d.command === 'delete' ? stats : ok(d)));
-  const e = engine(`\tif ($var(del) == 1) rtpengine_delete();
+  const e = engine(
+    `\tif ($var(del) == 1) rtpengine_delete();
 \t$var(t) = $rtpstat;
 \t$var(avg) = $rtpstat(MOS-average);
 \t$var(max) = $rtpstat(mos-max);
 \t$var(maxat) = $rtpstat(MOS-max-at);
 \t$var(min) = $rtpstat(MOS-min);
-\t$var(q) = $rtpquery;`, [], r.channel);
+\t$var(q) = $rtpquery;`,
+    [],
+    r.channel,
+  );
   const v = e.send(invite('st1', { method: 'BYE', sdp: false, toTag: 'tt' })).vars;
   assert.equal(v.get('t'), 'RTP: 1600 bytes, 10 packets, 0 errors; RTCP: 80 bytes, 1 packets, 0 errors');
-  assert.deepEqual(['avg', 'max', 'maxat', 'min'].map((k) => v.get(k)), [39, 44, 10, 30]);
+  assert.deepEqual(
+    ['avg', 'max', 'maxat', 'min'].map((k) => v.get(k)),
+    [39, 44, 10, 30],
+  );
   assert.equal(JSON.parse(String(v.get('q'))).totals.RTP.packets, 10);
-  assert.deepEqual(r.seen.filter((s) => s.dict.command !== 'ping').map((s) => s.dict.command), ['query'], 'one query for all the reads');
+  assert.deepEqual(
+    r.seen.filter((s) => s.dict.command !== 'ping').map((s) => s.dict.command),
+    ['query'],
+    'one query for all the reads',
+  );
   r.seen.length = 0;
   e.rt.vars.set('del', 1);
   e.send(invite('st2', { method: 'BYE', sdp: false, toTag: 'tt' }));
-  assert.deepEqual(r.seen.map((s) => s.dict.command), ['delete'], 'the delete\'s answer is read, no query');
+  assert.deepEqual(
+    r.seen.map((s) => s.dict.command),
+    ['delete'],
+    "the delete's answer is read, no query",
+  );
 });

@@ -19,7 +19,7 @@ test('each table is registered under its own name, of a module OpenSIPS 3.3 has'
   }
 });
 
-test('MI command names are unique across the modules and the core, and each is OpenSIPS\'s, with its recipes', () => {
+test("MI command names are unique across the modules and the core, and each is OpenSIPS's, with its recipes", () => {
   const core = coreMi('t').commands;
   const all = tables.flatMap(([, t]) => (t.mi ?? []).map((c) => c.name));
   assert.deepEqual(dupes(all), []);
@@ -32,23 +32,33 @@ test('MI command names are unique across the modules and the core, and each is O
       assert.ok(cmd.recipes.length > 0, `${cmd.name} has at least one recipe`);
       for (const r of cmd.recipes) {
         assert.equal(new Set(r).size, r.length, `${cmd.name}: a recipe names each parameter once`);
-        assert.ok(known.recipes.some((k) => k.length === r.length && k.every((p, i) => p === r[i])), `${name} ${cmd.name}(${r.join(', ')}) is one of OpenSIPS's recipes`);
+        assert.ok(
+          known.recipes.some((k) => k.length === r.length && k.every((p, i) => p === r[i])),
+          `${name} ${cmd.name}(${r.join(', ')}) is one of OpenSIPS's recipes`,
+        );
       }
     }
   }
 });
 
-test('statistics: unique per module; a fixed one is OpenSIPS\'s, a counter exactly when OpenSIPS resets it', () => {
+test("statistics: unique per module; a fixed one is OpenSIPS's, a counter exactly when OpenSIPS resets it", () => {
   for (const [name, t] of tables) {
     const stats = t.stats ?? [];
     assert.deepEqual(dupes(stats.map((s) => s.name)), [], name);
     const catalog = findModule(name)!.stats;
     for (const s of stats) {
-      if (isStatFamily(s)) { assert.match(s.name, /<\w+>/, `${name}: a family's name shows its pattern`); continue; }
+      if (isStatFamily(s)) {
+        assert.match(s.name, /<\w+>/, `${name}: a family's name shows its pattern`);
+        continue;
+      }
       const known = catalog.find((c) => c.name === s.name);
       assert.ok(known, `${name}:${s.name} is an OpenSIPS 3.3 statistic`);
       assert.equal(s.computed === true, known.flags.includes('STAT_IS_FUNC'), `${name}:${s.name} computed`);
-      assert.equal(s.reset === undefined, known.flags.includes('STAT_NO_RESET') || known.flags.includes('STAT_IS_FUNC'), `${name}:${s.name} reset`);
+      assert.equal(
+        s.reset === undefined,
+        known.flags.includes('STAT_NO_RESET') || known.flags.includes('STAT_IS_FUNC'),
+        `${name}:${s.name} reset`,
+      );
     }
   }
 });

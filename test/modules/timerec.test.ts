@@ -68,7 +68,11 @@ test('3.3 quirks kept: INTERVAL adds its digits ("10" is 1), an empty recurrence
   // Every 10th day would not match the day after dtstart; 3.3 reads the interval as 1 + 0 = 1.
   const rec = 'UTC|20210101T000000|20210101T235959||DAILY||10';
   assert.equal(checkTimeRec(rec, at('2021-01-02T12:00:00Z')), 1);
-  assert.equal(checkTimeRec('UTC|20210101T000000|20210101T235959||DAILY||2', at('2021-01-02T12:00:00Z')), -1, 'a real interval of 2 skips a day');
+  assert.equal(
+    checkTimeRec('UTC|20210101T000000|20210101T235959||DAILY||2', at('2021-01-02T12:00:00Z')),
+    -1,
+    'a real interval of 2 skips a day',
+  );
   assert.equal(checkTimeRec('UTC|20210101T000000|20210101T235959||DAILY||2', at('2021-01-03T12:00:00Z')), 1);
   assert.equal(checkTimeRec('', 0), 1);
 });

@@ -33,7 +33,13 @@ test('failure_route: t_was_cancelled 1 after a CANCEL, t_check_status and $T_rep
   h.receive(replyTo(h, 'c2', '486 Busy Here'), '127.0.0.20');
   h.receive(request('INVITE', 'c3'), '127.0.0.11');
   h.receive(replyTo(h, 'c3', '503 Service Unavailable'), '127.0.0.20');
-  assert.deepEqual(notices(h.logs), ['cancelled', 'busy or terminated: 487', 'not cancelled', 'busy or terminated: 486', 'not cancelled']);
+  assert.deepEqual(notices(h.logs), [
+    'cancelled',
+    'busy or terminated: 487',
+    'not cancelled',
+    'busy or terminated: 486',
+    'not cancelled',
+  ]);
 });
 
 test('t_local_replied: 1 when no branch got a reply (fr_timeout, no provisional reply), and the winning code is the local 408', () => {
@@ -57,19 +63,37 @@ route {
 }
 `);
   const sent = e.send(Buffer.from(request('INVITE', 'f1'))).sent.filter((m) => m.kind === 'request');
-  assert.deepEqual(sent.map((m) => `${m.to.ip}:${m.to.port} ${m.text.split('\r\n')[0]}`), [
-    '127.0.0.32:5080 INVITE sip:1001@127.0.0.32:5080 SIP/2.0',
-    '127.0.0.30:5060 INVITE sip:1001@127.0.0.1 SIP/2.0',
-    '127.0.0.31:5070 INVITE sip:1001@127.0.0.31:5070 SIP/2.0',
-  ]);
+  assert.deepEqual(
+    sent.map((m) => `${m.to.ip}:${m.to.port} ${m.text.split('\r\n')[0]}`),
+    [
+      '127.0.0.32:5080 INVITE sip:1001@127.0.0.32:5080 SIP/2.0',
+      '127.0.0.30:5060 INVITE sip:1001@127.0.0.1 SIP/2.0',
+      '127.0.0.31:5070 INVITE sip:1001@127.0.0.31:5070 SIP/2.0',
+    ],
+  );
 });
 
 test('has_body(): -1 without a body; 1 with one; with a MIME type, 1 only when the Content-Type is it', () => {
-  const e = sipEngine('socket=udp:127.0.0.1:5060\nloadmodule "sipmsgops.so"\nroute {\n\t$var(a) = has_body(); $var(b) = has_body("application/sdp"); $var(c) = has_body("text/plain");\n}\n');
+  const e = sipEngine(
+    'socket=udp:127.0.0.1:5060\nloadmodule "sipmsgops.so"\nroute {\n\t$var(a) = has_body(); $var(b) = has_body("application/sdp"); $var(c) = has_body("text/plain");\n}\n',
+  );
   const bare = e.send(Buffer.from(request('MESSAGE', 'b1')));
-  assert.deepEqual(['a', 'b', 'c'].map((k) => bare.vars.get(k)), [-1, -1, -1]);
-  const withBody = e.send(Buffer.from(request('MESSAGE', 'b2').replace('Content-Length: 0\r\n\r\n', 'Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello')));
-  assert.deepEqual(['a', 'b', 'c'].map((k) => withBody.vars.get(k)), [1, -1, 1]);
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => bare.vars.get(k)),
+    [-1, -1, -1],
+  );
+  const withBody = e.send(
+    Buffer.from(
+      request('MESSAGE', 'b2').replace(
+        'Content-Length: 0\r\n\r\n',
+        'Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello',
+      ),
+    ),
+  );
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => withBody.vars.get(k)),
+    [1, -1, 1],
+  );
 });
 
 test('onreply_route edits go out with the relayed reply: append_hf, remove_hf, fix_nated_contact', () => {
@@ -90,12 +114,22 @@ route {
 }
 `);
   h.receive(request('INVITE', 'e1'), '127.0.0.11');
-  h.receive(replyTo(h, 'e1', '200 OK').replace('Content-Length: 0', 'X-Drop: 1\r\nContact: <sip:1001@192.0.2.7:5062>\r\nContent-Length: 0'), '127.0.0.20');
+  h.receive(
+    replyTo(h, 'e1', '200 OK').replace(
+      'Content-Length: 0',
+      'X-Drop: 1\r\nContact: <sip:1001@192.0.2.7:5062>\r\nContent-Length: 0',
+    ),
+    '127.0.0.20',
+  );
   const out = h.sent.at(-1)!.text;
   assert.match(out, /^SIP\/2\.0 200 OK\r\n/);
   assert.match(out, /\r\nX-Reply: yes\r\n/);
   assert.doesNotMatch(out, /X-Drop/);
-  assert.match(out, /\r\nContact: <sip:1001@127\.0\.0\.20:5060>\r\n/, 'the Contact points at where the reply came from');
+  assert.match(
+    out,
+    /\r\nContact: <sip:1001@127\.0\.0\.20:5060>\r\n/,
+    'the Contact points at where the reply came from',
+  );
 });
 
 test('change_reply_status in onreply_route: a 486 goes on as 480 and tm treats it as 480; a 200 cannot become a 4xx (-1)', () => {
@@ -121,20 +155,24 @@ route {
   h.receive(replyTo(h, 'x1', '486 Busy Here'), '127.0.0.20');
   h.receive(request('INVITE', 'x2'), '127.0.0.11');
   h.receive(replyTo(h, 'x2', '200 OK'), '127.0.0.20');
-  const toCaller = h.sent.filter((m) => m.to === '127.0.0.11:5060' && /^SIP\/2\.0 [2-6]/.test(m.text)).map((m) => m.text.split('\r\n')[0]);
+  const toCaller = h.sent
+    .filter((m) => m.to === '127.0.0.11:5060' && /^SIP\/2\.0 [2-6]/.test(m.text))
+    .map((m) => m.text.split('\r\n')[0]);
   assert.deepEqual(toCaller, ['SIP/2.0 480 Temporarily Unavailable', 'SIP/2.0 200 OK']);
   assert.deepEqual(notices(h.logs), ['change 480: 1', 'failure sees 480', 'change 200: -1']);
 });
 
 test('t_reply_with_body: the body after the headers with its Content-Length; the Content-Type from append_to_reply', () => {
-  const e = sipEngine(`socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "sipmsgops.so"\nroute {\n\tappend_to_reply("Content-Type: text/plain\\r\\n");\n\tt_reply_with_body(200, "OK", "hello, $fU");\n}\n`);
+  const e = sipEngine(
+    `socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "sipmsgops.so"\nroute {\n\tappend_to_reply("Content-Type: text/plain\\r\\n");\n\tt_reply_with_body(200, "OK", "hello, $fU");\n}\n`,
+  );
   const text = e.send(Buffer.from(request('MESSAGE', 'wb1'))).sent[0]!.text;
   assert.match(text, /^SIP\/2\.0 200 OK\r\n/);
   assert.match(text, /\r\nContent-Type: text\/plain\r\n/);
   assert.match(text, /\r\nContent-Length: 11\r\n\r\nhello, 1002$/);
 });
 
-test('AVPs belong to the transaction: failure_route sees the request route\'s (and what it sets stays); onreply_route only with onreply_avp_mode 1', () => {
+test("AVPs belong to the transaction: failure_route sees the request route's (and what it sets stays); onreply_route only with onreply_avp_mode 1", () => {
   const cfg = (mode: number): string => `socket=udp:127.0.0.1:5060
 loadmodule "tm.so"
 loadmodule "sl.so"
@@ -228,7 +266,8 @@ onreply_route[r] {
     const via = /\r\nVia: ([^\r]+)\r\n/.exec(inv.text)![1]!;
     return `SIP/2.0 ${status}\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-cb\r\nFrom: <sip:1002@127.0.0.11>;tag=acb\r\nTo: <sip:1001@127.0.0.1>;tag=${ip}\r\nCall-ID: cb\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`;
   };
-  const cancels = (h: ReturnType<typeof serverFor>): string[] => h.sent.filter((s) => s.text.startsWith('CANCEL')).map((s) => s.to);
+  const cancels = (h: ReturnType<typeof serverFor>): string[] =>
+    h.sent.filter((s) => s.text.startsWith('CANCEL')).map((s) => s.to);
   const now = serverFor(cfg);
   now.receive(request('INVITE', 'cb'), '127.0.0.11');
   now.receive(replyFrom(now, '127.0.0.22', '100 Trying'), '127.0.0.22');
@@ -266,7 +305,7 @@ route {
   assert.match(h.sent.find((s) => s.text.startsWith('ACK'))!.text, /\r\nReason: SIP;cause=480;text="Gone"\r\n/);
 });
 
-test('a branch relayed from failure_route carries the request route\'s header edits (record_route, append_hf), as OpenSIPS\'s cloned request does', () => {
+test("a branch relayed from failure_route carries the request route's header edits (record_route, append_hf), as OpenSIPS's cloned request does", () => {
   const h = serverFor(`socket=udp:127.0.0.1:5060
 loadmodule "tm.so"
 loadmodule "sl.so"
@@ -294,10 +333,10 @@ failure_route[again] {
   assert.match(second.text, /\r\nX-Leg: first\r\n/);
   assert.match(second.text, /\r\nX-Retry: 1\r\n/);
   const first = h.sent.find((s) => s.to === '127.0.0.20:5060' && s.text.startsWith('INVITE'))!;
-  assert.doesNotMatch(first.text, /X-Retry/, 'the failure route\'s own edits stay on its branch');
+  assert.doesNotMatch(first.text, /X-Retry/, "the failure route's own edits stay on its branch");
 });
 
-test('the picked branch follows tm\'s preference: a 407 beats a 404 of a parallel branch, and a 407 beats the local 408 of one that timed out', () => {
+test("the picked branch follows tm's preference: a 407 beats a 404 of a parallel branch, and a 407 beats the local 408 of one that timed out", () => {
   const cfg = `socket=udp:127.0.0.1:5060
 loadmodule "tm.so"
 loadmodule "sl.so"
@@ -311,7 +350,9 @@ route {
 failure_route[f] { xlog("L_NOTICE", "picked $T_reply_code\\n"); }
 `;
   const answer = (h: ReturnType<typeof serverFor>, id: string, to: string, status: string): string => {
-    const fwd = h.sent.find((s) => s.to === to && s.text.startsWith('INVITE') && s.text.includes(`Call-ID: ${id}\r\n`))!;
+    const fwd = h.sent.find(
+      (s) => s.to === to && s.text.startsWith('INVITE') && s.text.includes(`Call-ID: ${id}\r\n`),
+    )!;
     const via = /\r\nVia: ([^\r]+)\r\n/.exec(fwd.text)![1]!;
     return `SIP/2.0 ${status}\r\nVia: ${via}\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1002@127.0.0.11>;tag=a${id}\r\nTo: <sip:1001@127.0.0.1>;tag=x\r\nCall-ID: ${id}\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n`;
   };

@@ -31,7 +31,8 @@ route {
 }
 `;
 
-const lastTo = (h: ReturnType<typeof serverFor>, start: string, to: string): string => h.sent.filter((s) => s.text.startsWith(start) && s.to === to).pop()!.text;
+const lastTo = (h: ReturnType<typeof serverFor>, start: string, to: string): string =>
+  h.sent.filter((s) => s.text.startsWith(start) && s.to === to).pop()!.text;
 const hdr = (text: string, name: string): string => new RegExp(`\\r\\n${name}: ([^\\r]*)\\r\\n`).exec(text)![1]!;
 
 function inDialog(rr: string, from: string, to: string, cseq: number): string {
@@ -44,33 +45,68 @@ test('auto mode: From replaced (token display, brackets), the original in ;vsf=,
   const inv = lastTo(h, 'INVITE', '127.0.0.20:5060');
   assert.equal(hdr(inv, 'From'), 'Anonymous <sip:anonymous@anonymous.invalid>;tag=ar1');
   const rr = /<([^>]+)>/.exec(hdr(inv, 'Record-Route'))![1]!;
-  assert.equal(rr, `sip:127.0.0.1:5060;lr;ftag=ar1;vsf=${encodeOriginal('sip:1002@127.0.0.11', '<sip:anonymous@anonymous.invalid>', '')}`);
-  h.receive(replyTo(h, 'r1', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: Anonymous <sip:anonymous@anonymous.invalid>'), '127.0.0.20');
-  assert.equal(hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'), '<sip:1002@127.0.0.11>;tag=ar1', 'the caller sees its own From');
+  assert.equal(
+    rr,
+    `sip:127.0.0.1:5060;lr;ftag=ar1;vsf=${encodeOriginal('sip:1002@127.0.0.11', '<sip:anonymous@anonymous.invalid>', '')}`,
+  );
+  h.receive(
+    replyTo(h, 'r1', '180 Ringing').replace(
+      'From: <sip:1002@127.0.0.11>',
+      'From: Anonymous <sip:anonymous@anonymous.invalid>',
+    ),
+    '127.0.0.20',
+  );
+  assert.equal(
+    hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'),
+    '<sip:1002@127.0.0.11>;tag=ar1',
+    'the caller sees its own From',
+  );
   h.receive(inDialog(rr, '<sip:1002@127.0.0.11>;tag=ar1', '<sip:1001@127.0.0.1>;tag=b', 2), '127.0.0.11');
-  assert.equal(hdr(lastTo(h, 'BYE', '127.0.0.20:5060'), 'From'), '<sip:anonymous@anonymous.invalid>;tag=ar1', 'downstream: From gets the new URI');
-  h.receive(inDialog(rr, '<sip:1001@127.0.0.1>;tag=b', 'Anonymous <sip:anonymous@anonymous.invalid>;tag=ar1', 3).replace('sip:x@127.0.0.20', 'sip:1002@127.0.0.11'), '127.0.0.20');
-  assert.equal(hdr(lastTo(h, 'BYE', '127.0.0.11:5060'), 'To'), 'Anonymous <sip:1002@127.0.0.11>;tag=ar1', 'upstream: To gets the original URI back');
+  assert.equal(
+    hdr(lastTo(h, 'BYE', '127.0.0.20:5060'), 'From'),
+    '<sip:anonymous@anonymous.invalid>;tag=ar1',
+    'downstream: From gets the new URI',
+  );
+  h.receive(
+    inDialog(rr, '<sip:1001@127.0.0.1>;tag=b', 'Anonymous <sip:anonymous@anonymous.invalid>;tag=ar1', 3).replace(
+      'sip:x@127.0.0.20',
+      'sip:1002@127.0.0.11',
+    ),
+    '127.0.0.20',
+  );
+  assert.equal(
+    hdr(lastTo(h, 'BYE', '127.0.0.11:5060'), 'To'),
+    'Anonymous <sip:1002@127.0.0.11>;tag=ar1',
+    'upstream: To gets the original URI back',
+  );
 });
 
 test('display quoting and removal, restore_passwd, restore_mode none (no parameter), -10 for a second call, uac_replace_to', () => {
-  const quoted = serverFor(cfg('uac_replace_from("Bob Smith", "sip:bob@example.net")', 'modparam("uac", "restore_passwd", "k3y")'));
+  const quoted = serverFor(
+    cfg('uac_replace_from("Bob Smith", "sip:bob@example.net")', 'modparam("uac", "restore_passwd", "k3y")'),
+  );
   quoted.receive(request('INVITE', 'q1'), '127.0.0.11');
   const inv = lastTo(quoted, 'INVITE', '127.0.0.20:5060');
   assert.equal(hdr(inv, 'From'), '"Bob Smith" <sip:bob@example.net>;tag=aq1');
-  assert.ok(hdr(inv, 'Record-Route').includes(`;vsf=${encodeOriginal('sip:1002@127.0.0.11', '<sip:bob@example.net>', 'k3y')}>`));
+  assert.ok(
+    hdr(inv, 'Record-Route').includes(`;vsf=${encodeOriginal('sip:1002@127.0.0.11', '<sip:bob@example.net>', 'k3y')}>`),
+  );
   const none = serverFor(cfg('uac_replace_to(, "sip:ivr@example.net")', 'modparam("uac", "restore_mode", "none")'));
   none.receive(request('INVITE', 'n1'), '127.0.0.11');
   const ninv = lastTo(none, 'INVITE', '127.0.0.20:5060');
   assert.equal(hdr(ninv, 'To'), '<sip:ivr@example.net>');
   assert.doesNotMatch(hdr(ninv, 'Record-Route'), /vs[ft]=/);
-  const twice = serverFor(cfg('uac_replace_from("", "sip:a@example.net");\n\t$var(rc) = uac_replace_from(, "sip:b@example.net")'));
+  const twice = serverFor(
+    cfg('uac_replace_from("", "sip:a@example.net");\n\t$var(rc) = uac_replace_from(, "sip:b@example.net")'),
+  );
   twice.receive(request('INVITE', 't1'), '127.0.0.11');
   assert.ok(twice.logs.some((l) => l.includes('replace -10')));
 });
 
 test('manual mode: loose_route leaves the From alone, uac_restore_from() puts the new value in', () => {
-  const h = serverFor(cfg('uac_replace_from(, "sip:anonymous@anonymous.invalid")', 'modparam("uac", "restore_mode", "manual")'));
+  const h = serverFor(
+    cfg('uac_replace_from(, "sip:anonymous@anonymous.invalid")', 'modparam("uac", "restore_mode", "manual")'),
+  );
   h.receive(request('INVITE', 'r1'), '127.0.0.11');
   const rr = /<([^>]+)>/.exec(hdr(lastTo(h, 'INVITE', '127.0.0.20:5060'), 'Record-Route'))![1]!;
   h.receive(inDialog(rr, '<sip:1002@127.0.0.11>;tag=ar1', '<sip:1001@127.0.0.1>;tag=b', 2), '127.0.0.11');
@@ -81,15 +117,32 @@ test('manual mode: loose_route leaves the From alone, uac_restore_from() puts th
 });
 
 test('the transaction made early by t_on_failure still gives the caller its From back in the relayed replies', () => {
-  const h = serverFor(cfg('uac_replace_from(, "sip:anonymous@anonymous.invalid")').replace('\trecord_route();', '\trecord_route();\n\tt_on_failure("f");') + 'failure_route[f] { exit; }\n');
+  const h = serverFor(
+    cfg('uac_replace_from(, "sip:anonymous@anonymous.invalid")').replace(
+      '\trecord_route();',
+      '\trecord_route();\n\tt_on_failure("f");',
+    ) + 'failure_route[f] { exit; }\n',
+  );
   h.receive(request('INVITE', 'e1'), '127.0.0.11');
-  h.receive(replyTo(h, 'e1', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: <sip:anonymous@anonymous.invalid>'), '127.0.0.20');
+  h.receive(
+    replyTo(h, 'e1', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: <sip:anonymous@anonymous.invalid>'),
+    '127.0.0.20',
+  );
   assert.equal(hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'), '<sip:1002@127.0.0.11>;tag=ae1');
 });
 
 test('the relayed reply gets back a quoted display holding > and ; as it was', () => {
   const h = serverFor(cfg('uac_replace_from("x", "sip:anonymous@anonymous.invalid")'));
-  h.receive(request('INVITE', 'q9').replace('From: <sip:1002@127.0.0.11>', 'From: "a>b; c" <sip:1002@127.0.0.11;user=phone>'), '127.0.0.11');
-  h.receive(replyTo(h, 'q9', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: x <sip:anonymous@anonymous.invalid>'), '127.0.0.20');
-  assert.equal(hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'), '"a>b; c" <sip:1002@127.0.0.11;user=phone>;tag=aq9');
+  h.receive(
+    request('INVITE', 'q9').replace('From: <sip:1002@127.0.0.11>', 'From: "a>b; c" <sip:1002@127.0.0.11;user=phone>'),
+    '127.0.0.11',
+  );
+  h.receive(
+    replyTo(h, 'q9', '180 Ringing').replace('From: <sip:1002@127.0.0.11>', 'From: x <sip:anonymous@anonymous.invalid>'),
+    '127.0.0.20',
+  );
+  assert.equal(
+    hdr(lastTo(h, 'SIP/2.0 180', '127.0.0.11:5060'), 'From'),
+    '"a>b; c" <sip:1002@127.0.0.11;user=phone>;tag=aq9',
+  );
 });

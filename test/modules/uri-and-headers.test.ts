@@ -7,7 +7,8 @@ import { sipEngine } from '../helpers/engine.js';
 import { request } from '../helpers/server.js';
 import { applySubst, parseSubst } from '../../src/script/subst.js';
 
-const MODULES = 'socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "sipmsgops.so"\nloadmodule "textops.so"\n';
+const MODULES =
+  'socket=udp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "sipmsgops.so"\nloadmodule "textops.so"\n';
 const withParams = (uri: string): Buffer => Buffer.from(request('INVITE', 'u1', uri));
 
 test('ruri_has_param / ruri_add_param / ruri_del_param, with their return codes', () => {
@@ -23,14 +24,22 @@ test('ruri_has_param / ruri_add_param / ruri_del_param, with their return codes'
 }
 `);
   const v = e.send(withParams('sip:+4912345@127.0.0.1;user=phone;lr?Subject=hi')).vars;
-  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => v.get(k)), [1, 1, -1, -1, 1, -1, 1]);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((k) => v.get(k)),
+    [1, 1, -1, -1, 1, -1, 1],
+  );
   assert.equal(v.get('ru'), 'sip:+4912345@127.0.0.1;lr;x=1?Subject=hi', 'the new parameter goes before the headers');
 });
 
 test('is_uri_user_e164: + and 2 to 15 digits', () => {
-  const e = sipEngine(`${MODULES}route {\n\t$var(a) = is_uri_user_e164("sip:+4912345@x");\n\t$var(b) = is_uri_user_e164("sip:4912345@x");\n\t$var(c) = is_uri_user_e164("sip:+1@x");\n\t$var(d) = is_uri_user_e164("$ru");\n}\n`);
+  const e = sipEngine(
+    `${MODULES}route {\n\t$var(a) = is_uri_user_e164("sip:+4912345@x");\n\t$var(b) = is_uri_user_e164("sip:4912345@x");\n\t$var(c) = is_uri_user_e164("sip:+1@x");\n\t$var(d) = is_uri_user_e164("$ru");\n}\n`,
+  );
   const v = e.send(withParams('sip:+12025550123@127.0.0.1')).vars;
-  assert.deepEqual(['a', 'b', 'c', 'd'].map((k) => v.get(k)), [1, -1, -1, 1]);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd'].map((k) => v.get(k)),
+    [1, -1, -1, 1],
+  );
 });
 
 test('remove_hf_re / remove_hf_glob drop every header whose name matches; append_urihf writes the R-URI into a header', () => {
@@ -42,8 +51,18 @@ test('remove_hf_re / remove_hf_glob drop every header whose name matches; append
 \t$du = "sip:127.0.0.20:5060";\n\tt_relay();
 }
 `);
-  const r = e.send(Buffer.from(request('INVITE', 'h1').replace('Max-Forwards: 70', 'X-Private-A: 1\r\nX-Private-B: 2\r\nX-Trace-Id: 3\r\nX-Keep: 4\r\nMax-Forwards: 70')));
-  assert.deepEqual(['a', 'b', 'c'].map((k) => r.vars.get(k)), [1, 1, -1]);
+  const r = e.send(
+    Buffer.from(
+      request('INVITE', 'h1').replace(
+        'Max-Forwards: 70',
+        'X-Private-A: 1\r\nX-Private-B: 2\r\nX-Trace-Id: 3\r\nX-Keep: 4\r\nMax-Forwards: 70',
+      ),
+    ),
+  );
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => r.vars.get(k)),
+    [1, 1, -1],
+  );
   const out = r.sent.find((m) => m.kind === 'request')!.text;
   assert.doesNotMatch(out, /X-Private|X-Trace/);
   assert.match(out, /\r\nX-Keep: 4\r\n/);
@@ -51,7 +70,9 @@ test('remove_hf_re / remove_hf_glob drop every header whose name matches; append
 });
 
 test('append_time adds an RFC 1123 Date header to the local reply', () => {
-  const r = sipEngine(`${MODULES}route {\n\tappend_time();\n\tsl_send_reply(200, "OK");\n}\n`).send(Buffer.from(request('OPTIONS', 't1')));
+  const r = sipEngine(`${MODULES}route {\n\tappend_time();\n\tsl_send_reply(200, "OK");\n}\n`).send(
+    Buffer.from(request('OPTIONS', 't1')),
+  );
   assert.match(r.sent[0]!.text, /\r\nDate: Wed, 25 Nov 2026 12:00:00 GMT\r\n/);
 });
 
@@ -80,7 +101,10 @@ test('subst_uri / subst_user: 1 and the R-URI rewritten on a match, -1 otherwise
 }
 `);
   const v = e.send(withParams('sip:03012345@127.0.0.1')).vars;
-  assert.deepEqual(['a', 'u1', 'b', 'u2', 'c'].map((k) => v.get(k)), [1, 'sip:+493012345@127.0.0.1', 1, 'sip:+493012345@127.0.0.9:5070', -1]);
+  assert.deepEqual(
+    ['a', 'u1', 'b', 'u2', 'c'].map((k) => v.get(k)),
+    [1, 'sip:+493012345@127.0.0.1', 1, 'sip:+493012345@127.0.0.9:5070', -1],
+  );
 });
 
 test('body edits: replace_body, replace_body_all (line starts), replace_body_atonce, search_append_body, subst_body; chained edits build on each other; -1 without a match or a body', () => {
@@ -96,13 +120,25 @@ test('body edits: replace_body, replace_body_all (line starts), replace_body_ato
 }
 `);
   const body = 'alpha beta\r\nx1 beta\r\nx2 gamma 42\r\n';
-  const r = e.send(Buffer.from(request('MESSAGE', 'body1').replace('Content-Length: 0\r\n\r\n', `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`)));
-  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => r.vars.get(k)), [1, 1, 1, 1, 1, -1]);
+  const r = e.send(
+    Buffer.from(
+      request('MESSAGE', 'body1').replace(
+        'Content-Length: 0\r\n\r\n',
+        `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      ),
+    ),
+  );
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd', 'e', 'f'].map((k) => r.vars.get(k)),
+    [1, 1, 1, 1, 1, -1],
+  );
   const out = r.sent.find((m) => m.kind === 'request')!.text;
   const sent = out.slice(out.indexOf('\r\n\r\n') + 4);
   assert.equal(sent, 'ALPHA+ B\r\ny1 B\r\ny2 g=42\r\n');
   assert.match(out, new RegExp(`\\r\\nContent-Length: ${sent.length}\\r\\n`));
-  const empty = sipEngine(`${MODULES}route {\n\t$var(a) = replace_body("x", "y");\n}\n`).send(Buffer.from(request('MESSAGE', 'body2'))).vars;
+  const empty = sipEngine(`${MODULES}route {\n\t$var(a) = replace_body("x", "y");\n}\n`).send(
+    Buffer.from(request('MESSAGE', 'body2')),
+  ).vars;
   assert.equal(empty.get('a'), -1);
 });
 
@@ -120,10 +156,23 @@ test('list_hdr_*_option: has (any instance, any case), add (after the last optio
 \tt_relay();
 }
 `);
-  const r = e.send(Buffer.from(request('INVITE', 'lh1').replace('Max-Forwards: 70', 'Supported: path, gruu\r\nSupported: timer\r\nRequire: 100rel\r\nMax-Forwards: 70')));
-  assert.deepEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => r.vars.get(k)), [1, 1, -1, 1, 1, 1, -1, -1]);
+  const r = e.send(
+    Buffer.from(
+      request('INVITE', 'lh1').replace(
+        'Max-Forwards: 70',
+        'Supported: path, gruu\r\nSupported: timer\r\nRequire: 100rel\r\nMax-Forwards: 70',
+      ),
+    ),
+  );
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => r.vars.get(k)),
+    [1, 1, -1, 1, 1, 1, -1, -1],
+  );
   const out = r.sent.find((m) => m.kind === 'request')!.text;
-  assert.deepEqual([...out.matchAll(/\r\n(Supported|Require): ([^\r]*)/g)].map((m) => `${m[1]}: ${m[2]}`), ['Supported: path, gruu,outbound,path2', 'Require: 100rel']);
+  assert.deepEqual(
+    [...out.matchAll(/\r\n(Supported|Require): ([^\r]*)/g)].map((m) => `${m[1]}: ${m[2]}`),
+    ['Supported: path, gruu,outbound,path2', 'Require: 100rel'],
+  );
 });
 
 test('ruri_tel2sip: tel:<rest> becomes sip:<rest>@<From host>;user=phone (parameters copied as they are); 1 with nothing to do', () => {
@@ -134,10 +183,15 @@ test('ruri_tel2sip: tel:<rest> becomes sip:<rest>@<From host>;user=phone (parame
   assert.deepEqual([sip.get('a'), sip.get('u')], [1, 'sip:1001@127.0.0.1']);
 });
 
-test('is_privacy: the first Privacy header\'s values (case-insensitive, ;-separated); -1 without one, with a bad one, or with none mixed in (lint: conformance/lint/privacy-value.cfg)', () => {
-  const e = sipEngine(`${MODULES}route {\n\t$var(a) = is_privacy("id");\n\t$var(b) = is_privacy("user");\n\t$var(c) = is_privacy("critical");\n}\n`);
+test("is_privacy: the first Privacy header's values (case-insensitive, ;-separated); -1 without one, with a bad one, or with none mixed in (lint: conformance/lint/privacy-value.cfg)", () => {
+  const e = sipEngine(
+    `${MODULES}route {\n\t$var(a) = is_privacy("id");\n\t$var(b) = is_privacy("user");\n\t$var(c) = is_privacy("critical");\n}\n`,
+  );
   const send = (privacy: string | undefined): unknown[] => {
-    const text = privacy === undefined ? request('INVITE', 'p') : request('INVITE', 'p').replace('Max-Forwards: 70\r\n', `Max-Forwards: 70\r\nPrivacy: ${privacy}\r\n`);
+    const text =
+      privacy === undefined
+        ? request('INVITE', 'p')
+        : request('INVITE', 'p').replace('Max-Forwards: 70\r\n', `Max-Forwards: 70\r\nPrivacy: ${privacy}\r\n`);
     const v = e.send(Buffer.from(text)).vars;
     return ['a', 'b', 'c'].map((k) => v.get(k));
   };
@@ -160,10 +214,17 @@ test('textops whole-message edits: subst (first match, or every one with g), rep
 }
 `);
   const body = 'alpha beta alpha\r\n';
-  const msg = request('MESSAGE', 'wm1').replace('Max-Forwards: 70\r\n', 'Max-Forwards: 70\r\nUser-Agent: Phone 1.0\r\nX-Secret: abc\r\nX-Mark: 1\r\nSubject: alpha\r\n')
+  const msg = request('MESSAGE', 'wm1')
+    .replace(
+      'Max-Forwards: 70\r\n',
+      'Max-Forwards: 70\r\nUser-Agent: Phone 1.0\r\nX-Secret: abc\r\nX-Mark: 1\r\nSubject: alpha\r\n',
+    )
     .replace('Content-Length: 0\r\n\r\n', `Content-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
   const r = e.send(Buffer.from(msg));
-  assert.deepEqual(['a', 'b', 'c', 'd', 'e'].map((k) => r.vars.get(k)), [1, 1, 1, 1, -1]);
+  assert.deepEqual(
+    ['a', 'b', 'c', 'd', 'e'].map((k) => r.vars.get(k)),
+    [1, 1, 1, 1, -1],
+  );
   const out = r.sent.find((m) => m.kind === 'request')!.text;
   assert.match(out, /\r\nUser-Agent: hidden \(was Phone 1\.0\)\r\n/);
   assert.match(out, /\r\nX-Secret: \*\*\*\r\n/);

@@ -30,7 +30,11 @@ function engine(db: string, mode: string) {
   return { e, p };
 }
 
-const rows = (db: string) => new Database(db, { readonly: true }).prepare('SELECT * FROM location ORDER BY contact').all() as Record<string, unknown>[];
+const rows = (db: string) =>
+  new Database(db, { readonly: true }).prepare('SELECT * FROM location ORDER BY contact').all() as Record<
+    string,
+    unknown
+  >[];
 
 test('write-through (db_mode 1): every change is in the location table at once, in OpenSIPS columns', () => {
   const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
@@ -38,10 +42,30 @@ test('write-through (db_mode 1): every change is in the location table at once, 
   e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>;q=0.5'], expires: 600, extra: ['User-Agent: Zoiper'] }));
   const [r] = rows(db);
   const now = Math.floor(e.clock.now() / 1000);
-  assert.deepEqual([r!.username, r!.domain, r!.contact, r!.expires, r!.q, r!.callid, r!.cseq, r!.cflags, r!.user_agent, r!.socket, r!.methods],
-    ['1001', null, 'sip:1001@127.0.0.1:5062', now + 600, 0.5, 'call-1', 1, 'NAT', 'Zoiper', 'udp:127.0.0.1:5060', null]);
-  assert.equal(String(r!.contact_id), usrlocOf(e.rt).domain('location').get('1001')!.bindings[0]!.contactId, 'the usrloc contact id is the row id');
-  const version = new Database(db, { readonly: true }).prepare("SELECT table_version FROM version WHERE table_name = 'location'").get() as { table_version: number };
+  assert.deepEqual(
+    [
+      r!.username,
+      r!.domain,
+      r!.contact,
+      r!.expires,
+      r!.q,
+      r!.callid,
+      r!.cseq,
+      r!.cflags,
+      r!.user_agent,
+      r!.socket,
+      r!.methods,
+    ],
+    ['1001', null, 'sip:1001@127.0.0.1:5062', now + 600, 0.5, 'call-1', 1, 'NAT', 'Zoiper', 'udp:127.0.0.1:5060', null],
+  );
+  assert.equal(
+    String(r!.contact_id),
+    usrlocOf(e.rt).domain('location').get('1001')!.bindings[0]!.contactId,
+    'the usrloc contact id is the row id',
+  );
+  const version = new Database(db, { readonly: true })
+    .prepare("SELECT table_version FROM version WHERE table_name = 'location'")
+    .get() as { table_version: number };
   assert.equal(version.table_version, 1013);
   e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 0, cseq: 2 }));
   assert.deepEqual(rows(db), [], 'a de-registration deletes the row');
@@ -70,7 +94,10 @@ test('after a restart the registrations that have not expired are back, branch f
   assert.ok(!('error' in p));
   assert.equal(p.loaded, 1);
   const b = usrlocOf(second.rt).domain('location').get('1001')!.bindings[0]!;
-  assert.deepEqual([b.uri, second.rt.flags.namesOf('branch', b.cflags), b.callid, b.cseq], ['sip:1001@127.0.0.1:5062', 'NAT', 'call-1', 1]);
+  assert.deepEqual(
+    [b.uri, second.rt.flags.namesOf('branch', b.cflags), b.callid, b.cseq],
+    ['sip:1001@127.0.0.1:5062', 'NAT', 'call-1', 1],
+  );
   assert.equal(usrlocOf(second.rt).domain('location').get('1002'), undefined);
   // The restored binding answers with its remaining expiry.
   const refresh = second.send(register({ contacts: [], cseq: 2 }));
@@ -84,7 +111,7 @@ test('an unreachable database is a clear start-up error: the URL (password maske
   assert.match(p.error, /^cannot connect to mysql:\/\/u:\*\*\*@127\.0\.5\.77:1\/opensips: .*ECONNREFUSED/);
 });
 
-test('a location table with the wrong version row is refused with OpenSIPS\'s message', () => {
+test("a location table with the wrong version row is refused with OpenSIPS's message", () => {
   const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
   engine(db, '"db_mode", 1').p.close();
   new Database(db).prepare("UPDATE version SET table_version = 1012 WHERE table_name = 'location'").run();
@@ -100,25 +127,52 @@ test('MI ul_sync rewrites the table (or one AoR) from memory', () => {
   new Database(db).prepare('DELETE FROM location').run();
   assert.deepEqual(rows(db), []);
   const mi = coreMi('t');
-  assert.equal(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location', '1001'], id: 1 }, e.rt)!.result, 'OK');
-  assert.deepEqual(rows(db).map((r) => r.contact), ['sip:1001@127.0.0.1:5062']);
+  assert.equal(
+    mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location', '1001'], id: 1 }, e.rt)!.result,
+    'OK',
+  );
+  assert.deepEqual(
+    rows(db).map((r) => r.contact),
+    ['sip:1001@127.0.0.1:5062'],
+  );
   new Database(db).prepare("UPDATE location SET contact = 'sip:stale@x'").run();
   assert.equal(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location'], id: 2 }, e.rt)!.result, 'OK');
-  assert.deepEqual(rows(db).map((r) => r.contact), ['sip:1001@127.0.0.1:5062']);
-  assert.deepEqual(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location', '9999'], id: 3 }, e.rt)!.error, { code: 404, message: 'AOR not found' });
+  assert.deepEqual(
+    rows(db).map((r) => r.contact),
+    ['sip:1001@127.0.0.1:5062'],
+  );
+  assert.deepEqual(mi.handle({ jsonrpc: '2.0', method: 'ul_sync', params: ['location', '9999'], id: 3 }, e.rt)!.error, {
+    code: 404,
+    message: 'AOR not found',
+  });
 });
 
-test('sql-only (db_mode 3): lookups read the table (another node\'s rows are seen at once), the timer deletes expired rows whoever wrote them', () => {
+test("sql-only (db_mode 3): lookups read the table (another node's rows are seen at once), the timer deletes expired rows whoever wrote them", () => {
   const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
   const a = engine(db, '"db_mode", 3');
   a.e.send(register({ user: '1001', contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 600 }));
   const b = engine(db, '"db_mode", 3');
   assert.equal(b.p.loaded, 0, 'sql-only loads nothing at start');
-  assert.deepEqual(usrlocOf(b.e.rt).domain('location').get('1001')!.bindings.map((x) => x.uri), ['sip:1001@127.0.0.1:5062'], 'node B sees node A\'s registration');
+  assert.deepEqual(
+    usrlocOf(b.e.rt)
+      .domain('location')
+      .get('1001')!
+      .bindings.map((x) => x.uri),
+    ['sip:1001@127.0.0.1:5062'],
+    "node B sees node A's registration",
+  );
   const now = Math.floor(a.e.clock.now() / 1000);
-  new Database(db).prepare("INSERT INTO location (contact_id, username, contact, expires, callid, cseq) VALUES (77, 'gone', 'sip:gone@x', ?, 'c', 1)").run(now - 5);
+  new Database(db)
+    .prepare(
+      "INSERT INTO location (contact_id, username, contact, expires, callid, cseq) VALUES (77, 'gone', 'sip:gone@x', ?, 'c', 1)",
+    )
+    .run(now - 5);
   b.p.flush();
-  assert.deepEqual(rows(db).map((r) => r.username), ['1001'], 'the expired row of a node that is gone was deleted');
+  assert.deepEqual(
+    rows(db).map((r) => r.username),
+    ['1001'],
+    'the expired row of a node that is gone was deleted',
+  );
   b.e.send(register({ user: '1001', contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 0, cseq: 2 }));
   assert.deepEqual(rows(db), [], 'de-registered through node B');
   assert.equal(usrlocOf(a.e.rt).domain('location').get('1001'), undefined, 'node A sees it at once');

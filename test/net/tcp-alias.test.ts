@@ -7,7 +7,10 @@ import { TcpTransport } from '../../src/net/tcp.js';
 import type { SocketInfo } from '../../src/net/types.js';
 
 test('addAlias: data for ip:aliasPort is written to the existing connection; false for an unknown peer', async () => {
-  const tcp = new TcpTransport(() => 60_000, () => undefined);
+  const tcp = new TcpTransport(
+    () => 60_000,
+    () => undefined,
+  );
   const local: SocketInfo = { proto: 'tcp', ip: '127.0.0.1', port: 0 };
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -15,10 +18,16 @@ test('addAlias: data for ip:aliasPort is written to the existing connection; fal
   server.close();
   local.port = port;
   const inbound: string[] = [];
-  await tcp.listen(local, (m) => inbound.push(`${m.src.ip}:${m.src.port}`), () => undefined);
+  await tcp.listen(
+    local,
+    (m) => inbound.push(`${m.src.ip}:${m.src.port}`),
+    () => undefined,
+  );
   const client = net.connect({ host: '127.0.0.1', port });
   await new Promise<void>((r) => client.once('connect', () => r()));
-  client.write('OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-a\r\nContent-Length: 0\r\n\r\n');
+  client.write(
+    'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-a\r\nContent-Length: 0\r\n\r\n',
+  );
   for (let i = 0; i < 50 && !inbound.length; i++) await new Promise((r) => setTimeout(r, 10));
   assert.equal(inbound.length, 1);
   const peer = { proto: 'tcp', ip: '127.0.0.1', port: client.localPort! };

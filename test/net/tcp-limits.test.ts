@@ -16,17 +16,24 @@ import { frameStreamMessage, MAX_STREAM_MESSAGE } from '../../src/sip/stream.js'
 import type { SocketInfo } from '../../src/net/types.js';
 import { startLive, type LiveServer } from '../../src/cli/run.js';
 
-const OPTIONS = (id: string, proto = 'TCP') => `OPTIONS sip:x@127.0.70.1 SIP/2.0\r\nVia: SIP/2.0/${proto} 127.0.70.9:5999;branch=z9hG4bK-${id}\r\nFrom: <sip:a@127.0.70.9>;tag=1\r\n`
-  + `To: <sip:x@127.0.70.1>\r\nCall-ID: ${id}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
-const FLOOD_HEAD = 'MESSAGE sip:x@127.0.70.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.70.9:5999;branch=z9hG4bK-f\r\nFrom: <sip:a@127.0.70.9>;tag=1\r\n'
-  + 'To: <sip:x@127.0.70.1>\r\nCall-ID: flood\r\nCSeq: 1 MESSAGE\r\nContent-Length: 9999999999\r\n\r\n';
+const OPTIONS = (id: string, proto = 'TCP') =>
+  `OPTIONS sip:x@127.0.70.1 SIP/2.0\r\nVia: SIP/2.0/${proto} 127.0.70.9:5999;branch=z9hG4bK-${id}\r\nFrom: <sip:a@127.0.70.9>;tag=1\r\n` +
+  `To: <sip:x@127.0.70.1>\r\nCall-ID: ${id}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+const FLOOD_HEAD =
+  'MESSAGE sip:x@127.0.70.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.70.9:5999;branch=z9hG4bK-f\r\nFrom: <sip:a@127.0.70.9>;tag=1\r\n' +
+  'To: <sip:x@127.0.70.1>\r\nCall-ID: flood\r\nCSeq: 1 MESSAGE\r\nContent-Length: 9999999999\r\n\r\n';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const closed = (s: net.Socket) => new Promise<void>((r) => { if (s.destroyed) r(); else s.once('close', () => r()); });
-const connect = (host: string, port: number, localAddress?: string) => new Promise<net.Socket>((resolve, reject) => {
-  const s = net.connect({ host, port, ...(localAddress ? { localAddress } : {}) }, () => resolve(s));
-  s.on('error', reject);
-});
+const closed = (s: net.Socket) =>
+  new Promise<void>((r) => {
+    if (s.destroyed) r();
+    else s.once('close', () => r());
+  });
+const connect = (host: string, port: number, localAddress?: string) =>
+  new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect({ host, port, ...(localAddress ? { localAddress } : {}) }, () => resolve(s));
+    s.on('error', reject);
+  });
 
 test('framing: a Content-Length that cannot fit in the largest message is an error as soon as the headers are in', () => {
   const f = frameStreamMessage(Buffer.from(FLOOD_HEAD), 65536, MAX_STREAM_MESSAGE);
@@ -54,9 +61,17 @@ test('StreamBuffer: many small appends keep the bytes in order with linear copyi
 async function transport(port: number, limits: ConstructorParameters<typeof TcpTransport>[2] = {}) {
   const logs: string[] = [];
   const got: string[] = [];
-  const tcp = new TcpTransport(() => 60_000, (t) => logs.push(t), limits);
+  const tcp = new TcpTransport(
+    () => 60_000,
+    (t) => logs.push(t),
+    limits,
+  );
   const local: SocketInfo = { proto: 'tcp', ip: '127.0.70.2', port };
-  await tcp.listen(local, (m) => got.push(m.data.toString()), () => undefined);
+  await tcp.listen(
+    local,
+    (m) => got.push(m.data.toString()),
+    () => undefined,
+  );
   return { tcp, logs, got };
 }
 
@@ -70,13 +85,21 @@ test('a message sent one byte at a time is closed after tcp_max_msg_chunks reads
     const slow = await connect('127.0.70.2', 5071);
     const text = OPTIONS('slow');
     let i = 0;
-    while (!slow.destroyed && i < 40) { slow.write(text[i++]!); await tick(15); }
+    while (!slow.destroyed && i < 40) {
+      slow.write(text[i++]!);
+      await tick(15);
+    }
     await Promise.race([closed(slow), tick(2000)]);
     assert.ok(slow.destroyed || slow.readableEnded, 'the slowloris connection is closed');
-    assert.ok(t.logs.some((l) => /read attempts but message is not complete yet/.test(l)), t.logs.join('\n'));
+    assert.ok(
+      t.logs.some((l) => /read attempts but message is not complete yet/.test(l)),
+      t.logs.join('\n'),
+    );
     assert.equal(t.got.length, 1);
     ok.destroy();
-  } finally { await t.tcp.close(); }
+  } finally {
+    await t.tcp.close();
+  }
 });
 
 test('a half-sent message is closed after tcp_max_msg_time', async () => {
@@ -86,8 +109,13 @@ test('a half-sent message is closed after tcp_max_msg_time', async () => {
     s.write(OPTIONS('half').slice(0, 60));
     await Promise.race([closed(s), tick(3000)]);
     assert.ok(s.destroyed, 'closed');
-    assert.ok(t.logs.some((l) => /not complete within tcp_max_msg_time/.test(l)), t.logs.join('\n'));
-  } finally { await t.tcp.close(); }
+    assert.ok(
+      t.logs.some((l) => /not complete within tcp_max_msg_time/.test(l)),
+      t.logs.join('\n'),
+    );
+  } finally {
+    await t.tcp.close();
+  }
 });
 
 test('tcp_max_connections caps connections in total, and one source gets at most half of them', async () => {
@@ -97,11 +125,17 @@ test('tcp_max_connections caps connections in total, and one source gets at most
     for (let i = 0; i < 3; i++) socks.push(await connect('127.0.70.2', 5073, '127.0.70.3'));
     await tick(100);
     assert.equal(t.tcp.connectionCount, 2, 'the third from one source is refused');
-    assert.ok(t.logs.some((l) => /maximum number of connections from 127\.0\.70\.3 exceeded: 2/.test(l)), t.logs.join('\n'));
+    assert.ok(
+      t.logs.some((l) => /maximum number of connections from 127\.0\.70\.3 exceeded: 2/.test(l)),
+      t.logs.join('\n'),
+    );
     for (let i = 0; i < 3; i++) socks.push(await connect('127.0.70.2', 5073, `127.0.70.${4 + i}`));
     await tick(100);
     assert.equal(t.tcp.connectionCount, 4);
-    assert.ok(t.logs.some((l) => /maximum number of connections exceeded: 4\/4/.test(l)), t.logs.join('\n'));
+    assert.ok(
+      t.logs.some((l) => /maximum number of connections exceeded: 4\/4/.test(l)),
+      t.logs.join('\n'),
+    );
   } finally {
     for (const s of socks) s.destroy();
     await t.tcp.close();
@@ -109,23 +143,39 @@ test('tcp_max_connections caps connections in total, and one source gets at most
 });
 
 test('an idle connection is closed after tcp_connection_lifetime', async () => {
-  const tcp = new TcpTransport(() => 200, () => undefined);
-  await tcp.listen({ proto: 'tcp', ip: '127.0.70.2', port: 5074 }, () => undefined, () => undefined);
+  const tcp = new TcpTransport(
+    () => 200,
+    () => undefined,
+  );
+  await tcp.listen(
+    { proto: 'tcp', ip: '127.0.70.2', port: 5074 },
+    () => undefined,
+    () => undefined,
+  );
   try {
     const s = await connect('127.0.70.2', 5074);
     await tick(50);
     tcp.sweep(Date.now() + 1000);
     await Promise.race([closed(s), tick(2000)]);
     assert.ok(s.destroyed);
-  } finally { await tcp.close(); }
+  } finally {
+    await tcp.close();
+  }
 });
 
 test('live: the 31 MB Content-Length flood is cut at header time (RSS grows < 5 MB) and UDP OPTIONS are still answered meanwhile', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ots-tcp-limits-'));
   const cfg = join(dir, 'flood.cfg');
-  writeFileSync(cfg, 'socket=udp:127.0.70.1:5060\nsocket=tcp:127.0.70.1:5060\nloadmodule "sl.so"\nloadmodule "proto_tcp.so"\nroute { sl_send_reply(200, "OK"); }\n');
+  writeFileSync(
+    cfg,
+    'socket=udp:127.0.70.1:5060\nsocket=tcp:127.0.70.1:5060\nloadmodule "sl.so"\nloadmodule "proto_tcp.so"\nroute { sl_send_reply(200, "OK"); }\n',
+  );
   const errs: string[] = [];
-  const live = await startLive(cfg, { maps: [], strict: false }, { out: () => undefined, err: (s) => errs.push(s), color: false, cwd: dir }) as LiveServer | number;
+  const live = (await startLive(
+    cfg,
+    { maps: [], strict: false },
+    { out: () => undefined, err: (s) => errs.push(s), color: false, cwd: dir },
+  )) as LiveServer | number;
   assert.notEqual(typeof live, 'number', errs.join('\n'));
   const server = live as LiveServer;
   const udp = dgram.createSocket('udp4');
@@ -145,7 +195,11 @@ test('live: the 31 MB Content-Length flood is cut at header time (RSS grows < 5 
       s.write(body.subarray(off, off + 64 * 1024));
       sent += 64 * 1024;
       if (off % (1024 * 1024) === 0) {
-        udp.send(OPTIONS(`u${off}`, 'UDP').replace(/127\.0\.70\.9:5999/, `127.0.70.9:${udp.address().port}`), 5060, '127.0.70.1');
+        udp.send(
+          OPTIONS(`u${off}`, 'UDP').replace(/127\.0\.70\.9:5999/, `127.0.70.9:${udp.address().port}`),
+          5060,
+          '127.0.70.1',
+        );
         await tick(1);
       }
     }
@@ -153,7 +207,9 @@ test('live: the 31 MB Content-Length flood is cut at header time (RSS grows < 5 
     const cpu = process.cpuUsage(cpu0);
     const grew = (process.memoryUsage().rss - rss0) / 1024 / 1024;
     for (let i = 0; i < 100 && answered.length < 1; i++) await tick(10);
-    console.log(`flood: ${(sent / 1024 / 1024).toFixed(1)} MB offered, connection closed: ${s.destroyed}, RSS +${grew.toFixed(1)} MB, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, UDP OPTIONS answered: ${answered.length}`);
+    console.log(
+      `flood: ${(sent / 1024 / 1024).toFixed(1)} MB offered, connection closed: ${s.destroyed}, RSS +${grew.toFixed(1)} MB, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms, UDP OPTIONS answered: ${answered.length}`,
+    );
     assert.ok(s.destroyed, 'the server closed the connection');
     assert.ok(grew < 5, `RSS grew ${grew.toFixed(1)} MB`);
     assert.ok(answered.length >= 1 && answered.every((a) => a === 'SIP/2.0 200 OK'), answered.join(','));

@@ -18,8 +18,10 @@ route { save("location"); }`;
 export function manyContacts(n: number, oneLine = false, id = `n${n}`): string {
   const cs = Array.from({ length: n }, (_, i) => `<sip:u${i}@127.0.0.1:${10000 + i}>`);
   const contact = oneLine ? `Contact: ${cs.join(',')}\r\n` : cs.map((c) => `Contact: ${c}\r\n`).join('');
-  return `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1001@127.0.0.1>;tag=a\r\n`
-    + `To: <sip:1001@127.0.0.1>\r\nCall-ID: ${id}\r\nCSeq: 1 REGISTER\r\nMax-Forwards: 70\r\n${contact}Expires: 600\r\nContent-Length: 0\r\n\r\n`;
+  return (
+    `REGISTER sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-${id}\r\nFrom: <sip:1001@127.0.0.1>;tag=a\r\n` +
+    `To: <sip:1001@127.0.0.1>\r\nCall-ID: ${id}\r\nCSeq: 1 REGISTER\r\nMax-Forwards: 70\r\n${contact}Expires: 600\r\nContent-Length: 0\r\n\r\n`
+  );
 }
 
 const handle = (oneLine: boolean) => (n: number) => {
@@ -47,7 +49,14 @@ test('a 200 OK larger than one UDP datagram is not sent: L_ERR as proto_udp_send
   const h = serverFor(CFG);
   h.receive(manyContacts(2000, true), '127.0.0.11');
   assert.equal(h.sent.length, 0);
-  assert.ok(h.logs.some((l) => /ERROR:core:proto_udp_send: sendto\(sock,8\d{4},udp:127\.0\.0\.1:5060\): Message too long\(90\) \[127\.0\.0\.11:5060\]/.test(l)), h.logs.join('\n'));
+  assert.ok(
+    h.logs.some((l) =>
+      /ERROR:core:proto_udp_send: sendto\(sock,8\d{4},udp:127\.0\.0\.1:5060\): Message too long\(90\) \[127\.0\.0\.11:5060\]/.test(
+        l,
+      ),
+    ),
+    h.logs.join('\n'),
+  );
   assert.equal(usrlocOf(h.server.rt).domain('location').get('1001')?.bindings.length, 2000);
   // A refresh of the same 2,000 contacts matches each one (no duplicates), still without a reply.
   h.receive(manyContacts(2000, true).replace('CSeq: 1 ', 'CSeq: 2 '), '127.0.0.11');

@@ -24,9 +24,20 @@ async function traced(file: string): Promise<{ trace: Trace; messages: MessageSu
   return { trace, messages: trace.deliveries.map((d) => summarize(d, s.startMs)) };
 }
 
-const unescape = (s: string): string => s.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const unescape = (s: string): string =>
+  s
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
-interface Drawn { x0: number; x1: number; y: number; text: string }
+interface Drawn {
+  x0: number;
+  x1: number;
+  y: number;
+  text: string;
+}
 
 /** Every <text> of the SVG with the horizontal extent it takes (monospace). */
 function texts(svg: string): Drawn[] {
@@ -44,17 +55,21 @@ function layoutProblems(svg: string): string[] {
   const problems: string[] = [];
   const drawn = texts(svg);
   for (const t of drawn) {
-    if (t.x0 < 0 || t.x1 > width! + 0.5 || t.y > height!) problems.push(`outside the picture: ${JSON.stringify(t)} (width ${width})`);
+    if (t.x0 < 0 || t.x1 > width! + 0.5 || t.y > height!)
+      problems.push(`outside the picture: ${JSON.stringify(t)} (width ${width})`);
   }
   // Texts on one line must not overlap (lane headers, a label and its neighbours).
   const byY = new Map<number, Drawn[]>();
   for (const t of drawn) byY.set(t.y, [...(byY.get(t.y) ?? []), t]);
   for (const row of byY.values()) {
     const sorted = row.sort((a, b) => a.x0 - b.x0);
-    for (let i = 1; i < sorted.length; i++) if (sorted[i]!.x0 < sorted[i - 1]!.x1 - 0.5) problems.push(`overlap: "${sorted[i - 1]!.text}" / "${sorted[i]!.text}"`);
+    for (let i = 1; i < sorted.length; i++)
+      if (sorted[i]!.x0 < sorted[i - 1]!.x1 - 0.5)
+        problems.push(`overlap: "${sorted[i - 1]!.text}" / "${sorted[i]!.text}"`);
   }
   for (const m of svg.matchAll(/<rect x="([\d.-]+)" y="[\d.-]+" width="([\d.]+)"/g)) {
-    if (Number(m[1]) < 0 || Number(m[1]) + Number(m[2]) > width! + 0.5) problems.push(`box outside the picture at x=${m[1]}`);
+    if (Number(m[1]) < 0 || Number(m[1]) + Number(m[2]) > width! + 0.5)
+      problems.push(`box outside the picture at x=${m[1]}`);
   }
   return problems;
 }
@@ -70,7 +85,9 @@ for (const file of ['m1-much-larger.yaml', 'm2-two-devices.yaml', 'switch-m1-to-
 }
 
 test('every blog scenario lays out: nothing clipped, no overlapping texts, labels in SIP words', async () => {
-  for (const file of readdirSync(BLOG_DIR).filter((f) => f.endsWith('.yaml')).sort()) {
+  for (const file of readdirSync(BLOG_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()) {
     const { trace, messages } = await traced(file);
     const svg = ladderSvg(trace, messages);
     assert.deepEqual(layoutProblems(svg), [], file);
@@ -98,9 +115,16 @@ test('a long log line is wrapped in the SVG and whole in Mermaid (not cut mid-wo
   assert.equal(`${svgText[start]} ${svgText[start + 1]}`.replace(/^P: /, ''), whole, 'two wrapped lines, all words');
   const mmd = ladderMermaid(trace, messages);
   const note = mmd.split('\n').find((l) => l.includes('bumping'))!;
-  const decoded = note.replace(/^ {2}Note over P: /, '').split('<br/>').join(' ').replace(/#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
+  const decoded = note
+    .replace(/^ {2}Note over P: /, '')
+    .split('<br/>')
+    .join(' ')
+    .replace(/#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)));
   assert.equal(decoded, whole);
-  assert.ok(note.split('<br/>').every((l) => !/#\d*$/.test(l)), 'entity codes are never split');
+  assert.ok(
+    note.split('<br/>').every((l) => !/#\d*$/.test(l)),
+    'entity codes are never split',
+  );
   assert.match(mmd, /P->>UP: t=0s REGISTER Expires: 3600/);
   assert.match(mmd, /Note over P: P location table at 0s<br\/>1001  sip:1001@192\.168\.1\.20:5060  130 s/);
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fakeMessage, out, run } from '../helpers/engine.js';
 
-const cond = (c: string, msg = fakeMessage()): unknown => out(`if (${c}) { $var(out) = "T"; } else { $var(out) = "F"; }`, msg);
+const cond = (c: string, msg = fakeMessage()): unknown =>
+  out(`if (${c}) { $var(out) = "T"; } else { $var(out) = "F"; }`, msg);
 
 test('arithmetic: + - * / % share a level with | & ^ << >> below them', () => {
   assert.equal(out('$var(out) = 1 + 2 * 3;'), 9);
@@ -82,7 +83,9 @@ test('an assignment used as a condition is true when it succeeds', () => {
 });
 
 test('a function returning 0 inside a condition exits: neither branch runs', () => {
-  const r = run('route { $var(a) = 1; if (route(z)) { $var(a) = 2; } else { $var(a) = 3; } $var(a) = 4; }\nroute[z] { return(0); }');
+  const r = run(
+    'route { $var(a) = 1; if (route(z)) { $var(a) = 2; } else { $var(a) = 3; } $var(a) = 4; }\nroute[z] { return(0); }',
+  );
   assert.equal(r.runtime.vars.get('a'), 1);
 });
 

@@ -10,7 +10,11 @@ import { BLOG_DIR } from '../helpers/cfg.js';
 function coverage(file: string, stubs: string[] = []): string[] {
   const loaded = loadCfg(file, { profile: { strict: false } });
   const clock = new VirtualClock();
-  const { runtime } = buildEngine(loaded, { profile: { strict: false }, clock, logger: new Logger(clock, { write: () => undefined }) });
+  const { runtime } = buildEngine(loaded, {
+    profile: { strict: false },
+    clock,
+    logger: new Logger(clock, { write: () => undefined }),
+  });
   for (const s of stubs) runtime.stubs.set(s, 1);
   return notNative(loaded, runtime).map((d) => `${d.span.line}:${d.message}`);
 }

@@ -22,7 +22,9 @@ route[r] {
 }
 `);
   e.send(Buffer.from(request('INVITE', 'st1')));
-  const traces = e.logs.filter((l) => l.includes('[Script Trace]')).map((l) => l.slice(l.indexOf('[Script Trace]')).trim());
+  const traces = e.logs
+    .filter((l) => l.includes('[Script Trace]'))
+    .map((l) => l.slice(l.indexOf('[Script Trace]')).trim());
   assert.deepEqual(traces, [
     '[Script Trace][/t/test.cfg:5][t1][assign equal] -> (INVITE from 127.0.0.1)',
     '[Script Trace][/t/test.cfg:6][t1][core if] -> (INVITE from 127.0.0.1)',

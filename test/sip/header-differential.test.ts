@@ -3,12 +3,29 @@
 // their mutations and every such header in the shared test messages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseContactList, parseCSeq, parseMaxForwards, parseNameAddr, parseUint32, parseViaList, type NameAddr } from '../../src/sip/index.js';
+import {
+  parseContactList,
+  parseCSeq,
+  parseMaxForwards,
+  parseNameAddr,
+  parseUint32,
+  parseViaList,
+  type NameAddr,
+} from '../../src/sip/index.js';
 import { nameAddrError } from '../../src/sip/name-addr.js';
 import { grammarParse } from '../../src/sip/grammar.js';
 import { rng } from './helpers/prng.js';
 import { genContactValue, genNameAddr, genVia, mutate } from './helpers/gen.js';
-import { contactQuirk, jssipNameAddrView, jssipVia, nameAddrParamQuirk, ourNameAddrView, ourViaView, uriQuirk, viaQuirk } from './helpers/jssip-view.js';
+import {
+  contactQuirk,
+  jssipNameAddrView,
+  jssipVia,
+  nameAddrParamQuirk,
+  ourNameAddrView,
+  ourViaView,
+  uriQuirk,
+  viaQuirk,
+} from './helpers/jssip-view.js';
 import { corpusHeaderValues } from './helpers/corpus.js';
 
 class Tally {
@@ -24,13 +41,19 @@ class Tally {
       assert.deepEqual(ours, theirs);
       this.agreed++;
     } catch {
-      this.mismatches.push(`${JSON.stringify(text)}\n  ours:  ${JSON.stringify(ours)}\n  jssip: ${JSON.stringify(theirs)}`);
+      this.mismatches.push(
+        `${JSON.stringify(text)}\n  ours:  ${JSON.stringify(ours)}\n  jssip: ${JSON.stringify(theirs)}`,
+      );
     }
   }
   report(name: string): void {
     const quirks = [...this.quirks].map(([k, v]) => `${k}=${v}`).join(' ');
     console.log(`# ${name}: ${this.cases} cases, ${this.agreed} agree, skipped for jssip quirks: ${quirks || 'none'}`);
-    assert.equal(this.mismatches.length, 0, `${this.mismatches.length} mismatches:\n${this.mismatches.slice(0, 8).join('\n')}`);
+    assert.equal(
+      this.mismatches.length,
+      0,
+      `${this.mismatches.length} mismatches:\n${this.mismatches.slice(0, 8).join('\n')}`,
+    );
   }
 }
 
@@ -114,30 +137,50 @@ function compareVias(texts: string[], t: Tally): void {
 test('generated Contact values agree with jssip (seed 11, 3000 cases)', () => {
   const r = rng(11);
   const t = new Tally();
-  compareContacts(Array.from({ length: 3000 }, () => genContactValue(r)), t);
+  compareContacts(
+    Array.from({ length: 3000 }, () => genContactValue(r)),
+    t,
+  );
   t.report('Contact');
 });
 
 test('mutated Contact values agree with jssip (seed 12, 3000 cases)', () => {
   const r = rng(12);
   const t = new Tally();
-  compareContacts(Array.from({ length: 3000 }, () => mutate(r, genContactValue(r))), t);
+  compareContacts(
+    Array.from({ length: 3000 }, () => mutate(r, genContactValue(r))),
+    t,
+  );
   t.report('Contact mutated');
 });
 
 test('generated and mutated From/To values agree with jssip (seed 13, 2 x 2000 cases)', () => {
   const r = rng(13);
   const t = new Tally();
-  compareSingle(Array.from({ length: 2000 }, () => genNameAddr(r, false)), 'From', t);
-  compareSingle(Array.from({ length: 2000 }, () => mutate(r, genNameAddr(r, false))), 'To', t);
+  compareSingle(
+    Array.from({ length: 2000 }, () => genNameAddr(r, false)),
+    'From',
+    t,
+  );
+  compareSingle(
+    Array.from({ length: 2000 }, () => mutate(r, genNameAddr(r, false))),
+    'To',
+    t,
+  );
   t.report('From/To');
 });
 
 test('generated and mutated Via values agree with jssip (seed 14, 2 x 2000 cases)', () => {
   const r = rng(14);
   const t = new Tally();
-  compareVias(Array.from({ length: 2000 }, () => genVia(r)), t);
-  compareVias(Array.from({ length: 2000 }, () => mutate(r, genVia(r))), t);
+  compareVias(
+    Array.from({ length: 2000 }, () => genVia(r)),
+    t,
+  );
+  compareVias(
+    Array.from({ length: 2000 }, () => mutate(r, genVia(r))),
+    t,
+  );
   t.report('Via');
 });
 
@@ -163,18 +206,44 @@ test('values parsed in place in a larger text equal the values parsed alone (see
     values.push(genNameAddr(r, false), mutate(r, genNameAddr(r, false)), genVia(r), mutate(r, genVia(r)));
   }
   values.push(...corpusHeaderValues().via, ...corpusHeaderValues().nameAddr.map((h) => h.value));
-  values.push('1 INVITE', ' 1  INVITE ', '1', 'INVITE', '4294967296 ACK', '70', ' 0068 ', '256', '', ' ', '12a', '\u00a070\u00a0');
+  values.push(
+    '1 INVITE',
+    ' 1  INVITE ',
+    '1',
+    'INVITE',
+    '4294967296 ACK',
+    '70',
+    ' 0068 ',
+    '256',
+    '',
+    ' ',
+    '12a',
+    '\u00a070\u00a0',
+  );
   const parsers: Array<[string, (s: string, start?: number, end?: number) => unknown]> = [
-    ['parseNameAddr', parseNameAddr], ['nameAddrError', nameAddrError], ['parseViaList', parseViaList],
-    ['parseCSeq', parseCSeq], ['parseUint32', parseUint32], ['parseMaxForwards', parseMaxForwards],
+    ['parseNameAddr', parseNameAddr],
+    ['nameAddrError', nameAddrError],
+    ['parseViaList', parseViaList],
+    ['parseCSeq', parseCSeq],
+    ['parseUint32', parseUint32],
+    ['parseMaxForwards', parseMaxForwards],
   ];
-  const surroundings = [['', ''], ['Via: ', '\r\nTo: <sip:x@y>;tag=1\r\n'], ['X:', ';a=b, "q" <sip:z>'], ['>,;"', '"<']];
+  const surroundings = [
+    ['', ''],
+    ['Via: ', '\r\nTo: <sip:x@y>;tag=1\r\n'],
+    ['X:', ';a=b, "q" <sip:z>'],
+    ['>,;"', '"<'],
+  ];
   for (const value of values) {
     for (const [name, parse] of parsers) {
       const alone = parse(value);
       for (const [before, after] of surroundings) {
         const text = before! + value + after!;
-        assert.deepEqual(parse(text, before!.length, before!.length + value.length), alone, `${name}(${JSON.stringify(value)}) in ${JSON.stringify(text)}`);
+        assert.deepEqual(
+          parse(text, before!.length, before!.length + value.length),
+          alone,
+          `${name}(${JSON.stringify(value)}) in ${JSON.stringify(text)}`,
+        );
       }
     }
   }

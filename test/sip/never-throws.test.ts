@@ -3,13 +3,42 @@
 // messages (fixed seed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildReply, checkRequest, frameStreamMessage, parseSipMessage, parseUri, urisEqual, viaReceived } from '../../src/sip/index.js';
+import {
+  buildReply,
+  checkRequest,
+  frameStreamMessage,
+  parseSipMessage,
+  parseUri,
+  urisEqual,
+  viaReceived,
+} from '../../src/sip/index.js';
 import { registerSamples, rfc4475 } from './helpers/data.js';
 import { rng } from './helpers/prng.js';
 import { touchEverything } from './helpers/touch.js';
 
 const seeds = [...rfc4475().map((c) => c.bytes), ...registerSamples().map((s) => s.bytes)];
-const NASTY = ['\r\n', '\n', ' ', '\t', ':', ';', ',', '"', '<', '>', '\\', '%', '*', '\r\n ', '\0', '\xff', 'é', 'Contact: *\r\n', 'l: 99999\r\n', 'v: x\r\n'];
+const NASTY = [
+  '\r\n',
+  '\n',
+  ' ',
+  '\t',
+  ':',
+  ';',
+  ',',
+  '"',
+  '<',
+  '>',
+  '\\',
+  '%',
+  '*',
+  '\r\n ',
+  '\0',
+  '\xff',
+  'é',
+  'Contact: *\r\n',
+  'l: 99999\r\n',
+  'v: x\r\n',
+];
 
 function mutateBytes(r: ReturnType<typeof rng>, input: Buffer): Buffer {
   let b = input;
@@ -17,11 +46,21 @@ function mutateBytes(r: ReturnType<typeof rng>, input: Buffer): Buffer {
   for (let i = 0; i < edits; i++) {
     const at = r.int(0, b.length);
     switch (r.int(0, 4)) {
-      case 0: b = Buffer.concat([b.subarray(0, at), Buffer.from(r.pick(NASTY), 'latin1'), b.subarray(at)]); break;
-      case 1: b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + r.int(1, 20)))]); break;
-      case 2: b = b.subarray(0, at); break;
-      case 3: b = Buffer.from(b); b[Math.min(at, b.length - 1)] = r.int(0, 255); break;
-      default: b = Buffer.concat([b.subarray(0, at), b.subarray(Math.max(0, at - 30), at), b.subarray(at)]);
+      case 0:
+        b = Buffer.concat([b.subarray(0, at), Buffer.from(r.pick(NASTY), 'latin1'), b.subarray(at)]);
+        break;
+      case 1:
+        b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + r.int(1, 20)))]);
+        break;
+      case 2:
+        b = b.subarray(0, at);
+        break;
+      case 3:
+        b = Buffer.from(b);
+        b[Math.min(at, b.length - 1)] = r.int(0, 255);
+        break;
+      default:
+        b = Buffer.concat([b.subarray(0, at), b.subarray(Math.max(0, at - 30), at), b.subarray(at)]);
     }
   }
   return b;
@@ -64,7 +103,12 @@ test('random bytes and start lines (seed 5061, 3000 cases)', () => {
     const len = r.int(0, 300);
     const bytes = Buffer.alloc(len);
     for (let j = 0; j < len; j++) bytes[j] = r.chance(0.7) ? r.int(32, 126) : r.int(0, 255);
-    const prefix = r.pick(['', 'INVITE sip:a@b SIP/2.0\r\n', 'SIP/2.0 200 OK\r\n', 'REGISTER sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n']);
+    const prefix = r.pick([
+      '',
+      'INVITE sip:a@b SIP/2.0\r\n',
+      'SIP/2.0 200 OK\r\n',
+      'REGISTER sip:x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n',
+    ]);
     exercise(Buffer.concat([Buffer.from(prefix), bytes]));
   }
 });
@@ -75,7 +119,8 @@ test('every truncation of a REGISTER', () => {
 });
 
 test('64 KB of pathological header text is handled in linear time', () => {
-  const head = 'REGISTER sip:r.example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nFrom: <sip:a@b>;tag=1\r\nCall-ID: x\r\nCSeq: 1 REGISTER\r\n';
+  const head =
+    'REGISTER sip:r.example.com SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nFrom: <sip:a@b>;tag=1\r\nCall-ID: x\r\nCSeq: 1 REGISTER\r\n';
   const n = 32000;
   const cases = [
     `Contact: <sip:a@b${';a'.repeat(n)}>`,

@@ -1,7 +1,15 @@
 // The captured REGISTERs: what a registrar reads from each.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkRequest, isSipError, parseSipMessage, type Contact, type SipError, type SipMessage, type SipUri } from '../../src/sip/index.js';
+import {
+  checkRequest,
+  isSipError,
+  parseSipMessage,
+  type Contact,
+  type SipError,
+  type SipMessage,
+  type SipUri,
+} from '../../src/sip/index.js';
 import { registerSample, registerSamples } from './helpers/data.js';
 import { touchEverything } from './helpers/touch.js';
 
@@ -81,12 +89,18 @@ test('through an edge proxy: two Vias, Path with a received URI parameter', () =
 test('two Path hops and three Vias', () => {
   const m = reg('d05_');
   assert.equal(ok(m.vias()).length, 3);
-  assert.deepEqual(ok(m.paths()).map((p) => p.uri), ['sip:127.0.0.1;lr', 'sip:127.0.0.1;lr;received=sip:127.0.0.1:58860%3Btransport%3Dws']);
+  assert.deepEqual(
+    ok(m.paths()).map((p) => p.uri),
+    ['sip:127.0.0.1;lr', 'sip:127.0.0.1;lr;received=sip:127.0.0.1:58860%3Btransport%3Dws'],
+  );
 });
 
 test('TCP clients: received/rport in the Via, contact without a user, Route', () => {
   const restcomm = reg('r06_');
-  assert.deepEqual([restcomm.topVia!.transport, restcomm.topVia!.port, restcomm.topVia!.received, restcomm.topVia!.rport], ['TCP', 49793, '127.0.0.1', '49876']);
+  assert.deepEqual(
+    [restcomm.topVia!.transport, restcomm.topVia!.port, restcomm.topVia!.received, restcomm.topVia!.rport],
+    ['TCP', 49793, '127.0.0.1', '49876'],
+  );
   const [c] = contacts(restcomm);
   assert.equal(uriOf(c!).user, '');
   assert.equal(uriOf(c!).params.transport, 'tcp');
@@ -103,7 +117,10 @@ test('UDP clients: value-less rport, instance, rinstance, quoted methods', () =>
   assert.equal(contacts(baresip)[0]!.expires, 60);
   assert.equal(contacts(baresip)[0]!.instance, '<urn:uuid:69a4004b-6915-6615-3b25-417d79231b39>');
   const polycom = reg('r10_');
-  assert.equal(contacts(polycom)[0]!.methods, 'INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER');
+  assert.equal(
+    contacts(polycom)[0]!.methods,
+    'INVITE,ACK,BYE,CANCEL,OPTIONS,INFO,MESSAGE,SUBSCRIBE,NOTIFY,PRACK,UPDATE,REFER',
+  );
   assert.equal(polycom.allow(), undefined);
   assert.equal(polycom.expires, 3600);
   assert.equal(ok(polycom.credentials())[0]!.params.opaque, '4804ccfd48df7fecce5b185da0e7175d');
@@ -122,7 +139,11 @@ test('no space between display name and <, double space before a value', () => {
   assert.equal(zoiper.supported().length, 8);
   const bria = reg('r13_');
   assert.equal(bria.contentLength, 0);
-  assert.equal(bria.topVia!.branch, 'z9h94bKPjqlaaT-qxoK2GrLXDJwVkQBpQehxCcLpl', 'not an RFC 3261 branch, kept as sent');
+  assert.equal(
+    bria.topVia!.branch,
+    'z9h94bKPjqlaaT-qxoK2GrLXDJwVkQBpQehxCcLpl',
+    'not an RFC 3261 branch, kept as sent',
+  );
   assert.equal(uriOf(contacts(bria)[0]!).params.ob, '');
   assert.equal(contacts(bria)[0]!.displayName, '7025551212');
 });
@@ -158,6 +179,12 @@ test('de-registrations: Contact *, expires=0 parameter, Expires: 0 header', () =
 test('two Contact headers, q and per-contact expires', () => {
   const cs = contacts(reg('d04_'));
   assert.equal(cs.length, 2);
-  assert.deepEqual(cs.map((c) => [c.expires, c.q, uriOf(c).params.transport]), [[600, undefined, 'udp'], [300, 0.5, 'tcp']]);
+  assert.deepEqual(
+    cs.map((c) => [c.expires, c.q, uriOf(c).params.transport]),
+    [
+      [600, undefined, 'udp'],
+      [300, 0.5, 'tcp'],
+    ],
+  );
   assert.equal(cs[0]!.displayName, 'XXX@XXX.com');
 });

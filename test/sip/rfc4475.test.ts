@@ -3,7 +3,16 @@
 // liberally where OpenSIPS 3.3 does); none may throw.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildReply, checkRequest, isSipError, parseSipMessage, parseUri, urisEqual, type SipError, type SipMessage } from '../../src/sip/index.js';
+import {
+  buildReply,
+  checkRequest,
+  isSipError,
+  parseSipMessage,
+  parseUri,
+  urisEqual,
+  type SipError,
+  type SipMessage,
+} from '../../src/sip/index.js';
 import { rfc4475 } from './helpers/data.js';
 import { touchEverything } from './helpers/touch.js';
 
@@ -56,8 +65,14 @@ test('3.1.1.1 wsinv: whitespace, folding, compact forms everywhere', () => {
   assert.equal(m.maxForwards, 68);
   assert.deepEqual(m.cseq, { num: 9, method: 'INVITE' });
   const vias = ok(m.vias());
-  assert.deepEqual(vias.map((v) => [v.transport, v.host, v.branch]), [
-    ['UDP', '192.0.2.2', '390skdjuw'], ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'], ['UDP', '192.168.255.111', 'z9hG4bK30239']]);
+  assert.deepEqual(
+    vias.map((v) => [v.transport, v.host, v.branch]),
+    [
+      ['UDP', '192.0.2.2', '390skdjuw'],
+      ['TCP', 'spindle.example.com', 'z9hG4bK9ikj8'],
+      ['UDP', '192.168.255.111', 'z9hG4bK30239'],
+    ],
+  );
   assert.equal(m.header('subject'), '');
   assert.equal(m.header('newfangledheader'), 'newfangled value continued newfangled value');
   assert.equal(m.header('UnknownHeaderWithUnusualValue'), ';;,,;;,;');
@@ -110,7 +125,10 @@ test('3.1.1.6-10: display names, long values, trailing datagram bytes, ; in the 
   const ruri = ok(parseUri(message('3.1.1.9_').ruri));
   assert.equal(ruri.user, 'user;par=u%40example.net');
   assert.equal(ruri.host, 'example.com');
-  assert.deepEqual(ok(message('3.1.1.10_').vias()).map((v) => v.transport), ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP']);
+  assert.deepEqual(
+    ok(message('3.1.1.10_').vias()).map((v) => v.transport),
+    ['UDP', 'SCTP', 'TLS', 'UNKNOWN', 'TCP'],
+  );
 });
 
 test('3.1.1.11-13: binary multipart body, UTF-8 and empty reason phrases', () => {
@@ -139,7 +157,10 @@ test('3.2.1 and 3.3.x: valid but unusual requests', () => {
   assert.deepEqual(message('3.3.5_').tokens('require'), ['nothingSupportsThis', 'nothingSupportsThisEither']);
   assert.equal(message('3.3.6_').header('content-type'), 'application/unknownformat');
   const [creds] = ok(message('3.3.7_').credentials());
-  assert.deepEqual({ scheme: creds!.scheme, params: { ...creds!.params } }, { scheme: 'NoOneKnowsThisScheme', params: { 'opaque-data': 'here' } });
+  assert.deepEqual(
+    { scheme: creds!.scheme, params: { ...creds!.params } },
+    { scheme: 'NoOneKnowsThisScheme', params: { 'opaque-data': 'here' } },
+  );
   assert.equal(ok(message('3.3.10_').vias())[1]!.host, '255.255.255.255');
   assert.equal(message('3.3.11_').maxForwards, 0);
   const cparam01 = ok(message('3.3.12_').contacts()).contacts[0]!;
@@ -157,23 +178,38 @@ test('3.2.1 and 3.3.x: valid but unusual requests', () => {
 });
 
 /** What we do with each invalid message: a parse error, a checkRequest() answer, or liberal acceptance. */
-const INVALID: Record<string, { error?: RegExp; partial?: boolean; code?: number; liberal?: string; check?: (m: SipMessage) => void }> = {
+const INVALID: Record<
+  string,
+  { error?: RegExp; partial?: boolean; code?: number; liberal?: string; check?: (m: SipMessage) => void }
+> = {
   '3.1.2.1_': { error: /bad Via/ },
   '3.1.2.2_': { error: /larger than/, partial: true },
   '3.1.2.3_': { error: /bad Content-Length/, partial: true },
-  '3.1.2.4_': { code: 400, check: (m) => {
-    assert.ok(isSipError(m.expires));
-    assert.equal(ok(m.contacts()).contacts[0]!.expires, null, 'expires beyond 2^32-1');
-  } },
-  '3.1.2.5_': { liberal: 'a reply; its CSeq is unusable so it is dropped', check: (m) => assert.ok(isSipError(m.cseq)) },
+  '3.1.2.4_': {
+    code: 400,
+    check: (m) => {
+      assert.ok(isSipError(m.expires));
+      assert.equal(ok(m.contacts()).contacts[0]!.expires, null, 'expires beyond 2^32-1');
+    },
+  },
+  '3.1.2.5_': {
+    liberal: 'a reply; its CSeq is unusable so it is dropped',
+    check: (m) => assert.ok(isSipError(m.cseq)),
+  },
   '3.1.2.6_': { code: 400 },
   '3.1.2.7_': { code: 400 },
   '3.1.2.8_': { error: /request line/ },
   '3.1.2.9_': { error: /request line/ },
-  '3.1.2.10_': { liberal: 'trailing SP after the version, accepted as OpenSIPS does', check: (m) => assert.equal(m.version, 'SIP/2.0') },
+  '3.1.2.10_': {
+    liberal: 'trailing SP after the version, accepted as OpenSIPS does',
+    check: (m) => assert.equal(m.version, 'SIP/2.0'),
+  },
   '3.1.2.11_': { code: 400 },
   '3.1.2.12_': { liberal: 'the Date header is not interpreted' },
-  '3.1.2.13_': { liberal: 'the request parses; the registrar finds the Contact malformed', check: (m) => assert.ok(isSipError(m.contacts())) },
+  '3.1.2.13_': {
+    liberal: 'the request parses; the registrar finds the Contact malformed',
+    check: (m) => assert.ok(isSipError(m.contacts())),
+  },
   '3.1.2.14_': { code: 400 },
   '3.1.2.15_': { code: 400 },
   '3.1.2.16_': { code: 505 },
@@ -196,7 +232,8 @@ test('every invalid message is refused or handled liberally, as listed', () => {
     if (want.error) {
       assert.match(r.error ?? 'parsed', want.error, c.file);
       assert.equal(r.partial !== undefined, want.partial ?? false, `${c.file}: partial`);
-      if (r.partial) assert.match(buildReply(r.partial, 400, 'Bad Request').toString(), /^SIP\/2\.0 400 Bad Request\r\n/);
+      if (r.partial)
+        assert.match(buildReply(r.partial, 400, 'Bad Request').toString(), /^SIP\/2\.0 400 Bad Request\r\n/);
       continue;
     }
     assert.ok(r.msg, `${c.file}: ${r.error}`);

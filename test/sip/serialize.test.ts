@@ -20,7 +20,13 @@ test('setRuri rewrites the request line only', () => {
   assert.equal(m.ruri, 'sip:bob@192.0.2.10:5060;transport=udp');
   assert.equal(m.originalRuri, 'sip:registrar.example.com');
   const out = m.serialize().toString();
-  assert.equal(out, REGISTER.replace('REGISTER sip:registrar.example.com SIP/2.0', 'REGISTER sip:bob@192.0.2.10:5060;transport=udp SIP/2.0'));
+  assert.equal(
+    out,
+    REGISTER.replace(
+      'REGISTER sip:registrar.example.com SIP/2.0',
+      'REGISTER sip:bob@192.0.2.10:5060;transport=udp SIP/2.0',
+    ),
+  );
 });
 
 test('addHeader appends after the last header or prepends before the first', () => {
@@ -29,13 +35,28 @@ test('addHeader appends after the last header or prepends before the first', () 
   m.addHeader('X-Last', 'two');
   m.addHeader('Record-Route', '<sip:proxy.example.com;lr>', 'prepend');
   const out = m.serialize().toString();
-  assert.ok(out.startsWith('REGISTER sip:registrar.example.com SIP/2.0\r\nRecord-Route: <sip:proxy.example.com;lr>\r\nVia: '));
+  assert.ok(
+    out.startsWith('REGISTER sip:registrar.example.com SIP/2.0\r\nRecord-Route: <sip:proxy.example.com;lr>\r\nVia: '),
+  );
   assert.ok(out.endsWith('Content-Length: 0\r\nX-Last: one\r\nX-Last: two\r\n\r\n'));
 });
 
 test('removeHeader takes every field of that name, compact or long', () => {
-  const text = sip('OPTIONS sip:a@example.com SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'v: SIP/2.0/UDP g;branch=z9hG4bK0',
-    'X-A: 1', 'X-B: 2', 'x-a: 3', 'To: <sip:a@example.com>', 'From: <sip:b@example.com>;tag=1', 'Call-ID: rm', 'CSeq: 1 OPTIONS', 'l: 0', '', '');
+  const text = sip(
+    'OPTIONS sip:a@example.com SIP/2.0',
+    'Via: SIP/2.0/UDP h;branch=z9hG4bK1',
+    'v: SIP/2.0/UDP g;branch=z9hG4bK0',
+    'X-A: 1',
+    'X-B: 2',
+    'x-a: 3',
+    'To: <sip:a@example.com>',
+    'From: <sip:b@example.com>;tag=1',
+    'Call-ID: rm',
+    'CSeq: 1 OPTIONS',
+    'l: 0',
+    '',
+    '',
+  );
   const m = parsed(text);
   assert.equal(m.removeHeader('X-A'), 2);
   assert.equal(m.removeHeader('X-A'), 0, 'already removed');
@@ -43,7 +64,11 @@ test('removeHeader takes every field of that name, compact or long', () => {
   const out = m.serialize().toString();
   assert.ok(!out.includes('X-A') && !out.includes('x-a: 3') && !out.includes('Via') && !out.includes('v: '));
   assert.ok(out.includes('X-B: 2\r\nTo: '));
-  assert.equal(m.header('x-a'), '1', 'the accessors read what was received (as OpenSIPS does before msg_apply_changes)');
+  assert.equal(
+    m.header('x-a'),
+    '1',
+    'the accessors read what was received (as OpenSIPS does before msg_apply_changes)',
+  );
   const applied = m.applyEdits();
   assert.match(applied.error ?? '', /no Via/, 'reparsing sees the edits');
 });
@@ -64,12 +89,27 @@ test('setBody counts bytes into Content-Length and sets Content-Type', () => {
   assert.equal(again.contentLength, Buffer.byteLength('ünïcödé'));
   assert.equal(again.bodyText, 'ünïcödé');
   assert.equal(again.header('content-type'), 'text/plain;charset=utf-8');
-  const sdp = parsed(sip('INVITE sip:b@example.com SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'To: <sip:b@example.com>',
-    'From: <sip:a@example.com>;tag=1', 'Call-ID: b', 'CSeq: 1 INVITE', 'Content-Type: application/sdp', 'l: 4', '', 'v=0\n'));
+  const sdp = parsed(
+    sip(
+      'INVITE sip:b@example.com SIP/2.0',
+      'Via: SIP/2.0/UDP h;branch=z9hG4bK1',
+      'To: <sip:b@example.com>',
+      'From: <sip:a@example.com>;tag=1',
+      'Call-ID: b',
+      'CSeq: 1 INVITE',
+      'Content-Type: application/sdp',
+      'l: 4',
+      '',
+      'v=0\n',
+    ),
+  );
   const body = 'v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\n';
   sdp.setBody(body);
   const out = sdp.serialize().toString();
-  assert.ok(out.includes(`Content-Type: application/sdp\r\nl: ${body.length}\r\n\r\nv=0`), 'the Content-Length field keeps its (compact) name');
+  assert.ok(
+    out.includes(`Content-Type: application/sdp\r\nl: ${body.length}\r\n\r\nv=0`),
+    'the Content-Length field keeps its (compact) name',
+  );
 });
 
 test('stream serialization adds a missing Content-Length', () => {

@@ -8,7 +8,42 @@ import { COMMON_PARAMS } from '../../src/sip/scan.js';
 import { COMMON_METHODS } from '../../src/sip/spellings.js';
 import { rng } from './helpers/prng.js';
 
-const NAMES = ['OPTIONS', 'REGISTER', 'ACK', 'PRACK', 'tag', 'branch', 'rport', 'received', '+sip.instance', 'reg-id', 'q', 'lr', 'Via', 'From', 'To', 'Call-ID', 'CSeq', 'Contact', 'Content-Length', 'Content-Type', 'Max-Forwards', 'v', 'f', 't', 'i', 'm', 'l', 'c', 'k', 'INVITE', 'SIP/2.0', 'X-Foo', 'via', 'VIA'];
+const NAMES = [
+  'OPTIONS',
+  'REGISTER',
+  'ACK',
+  'PRACK',
+  'tag',
+  'branch',
+  'rport',
+  'received',
+  '+sip.instance',
+  'reg-id',
+  'q',
+  'lr',
+  'Via',
+  'From',
+  'To',
+  'Call-ID',
+  'CSeq',
+  'Contact',
+  'Content-Length',
+  'Content-Type',
+  'Max-Forwards',
+  'v',
+  'f',
+  't',
+  'i',
+  'm',
+  'l',
+  'c',
+  'k',
+  'INVITE',
+  'SIP/2.0',
+  'X-Foo',
+  'via',
+  'VIA',
+];
 const TAILS = ['', ':', ' :', '\t', ':x', 'x', '-', '-Foo:', '.', '/', '%', '\r', 'é', '"', ',', ';'];
 
 function tokenEnd(s: string, p: number, limit: number): number {
@@ -27,7 +62,9 @@ test('tokenAt() finds the header names, parameter names and methods that scannin
   for (let i = 0; i < 3000; i++) {
     const name = NAMES[r.int(0, NAMES.length - 1)]!;
     const cut = r.int(0, name.length);
-    texts.push(name.slice(0, cut) + TAILS[r.int(0, TAILS.length - 1)]! + name.slice(cut) + TAILS[r.int(0, TAILS.length - 1)]!);
+    texts.push(
+      name.slice(0, cut) + TAILS[r.int(0, TAILS.length - 1)]! + name.slice(cut) + TAILS[r.int(0, TAILS.length - 1)]!,
+    );
   }
   for (const table of [COMMON_HEADER_NAMES, COMMON_PARAMS, COMMON_METHODS]) {
     for (const text of texts) {

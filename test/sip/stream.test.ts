@@ -3,8 +3,17 @@ import assert from 'node:assert/strict';
 import { frameStreamMessage, parseSipMessage } from '../../src/sip/index.js';
 import { REGISTER, sip } from './helpers/msg.js';
 
-const WITH_BODY = sip('MESSAGE sip:b@example.com SIP/2.0', 'Via: SIP/2.0/TCP h;branch=z9hG4bK1', 'To: <sip:b@example.com>',
-  'From: <sip:a@example.com>;tag=1', 'Call-ID: s', 'CSeq: 1 MESSAGE', 'l: 5', '', 'hello');
+const WITH_BODY = sip(
+  'MESSAGE sip:b@example.com SIP/2.0',
+  'Via: SIP/2.0/TCP h;branch=z9hG4bK1',
+  'To: <sip:b@example.com>',
+  'From: <sip:a@example.com>;tag=1',
+  'Call-ID: s',
+  'CSeq: 1 MESSAGE',
+  'l: 5',
+  '',
+  'hello',
+);
 
 test('messages are cut off a stream by Content-Length', () => {
   const stream = Buffer.from(REGISTER + WITH_BODY + 'INVITE sip:');
@@ -19,7 +28,10 @@ test('messages are cut off a stream by Content-Length', () => {
 });
 
 test('a body still arriving is incomplete', () => {
-  assert.deepEqual(frameStreamMessage(Buffer.from(WITH_BODY.slice(0, -2))), { kind: 'incomplete', total: Buffer.byteLength(WITH_BODY) });
+  assert.deepEqual(frameStreamMessage(Buffer.from(WITH_BODY.slice(0, -2))), {
+    kind: 'incomplete',
+    total: Buffer.byteLength(WITH_BODY),
+  });
   assert.deepEqual(frameStreamMessage(Buffer.from(WITH_BODY.slice(0, 40))), { kind: 'incomplete' });
 });
 
@@ -30,6 +42,9 @@ test('CRLF keep-alives between messages (RFC 5626)', () => {
 
 test('a stream that cannot be resynchronised is an error', () => {
   assert.match(frameStreamMessage(Buffer.from(REGISTER.replace('Content-Length: 0\r\n', ''))).kind, /error/);
-  assert.match(frameStreamMessage(Buffer.from(REGISTER.replace('Content-Length: 0', 'Content-Length: x'))).kind, /error/);
+  assert.match(
+    frameStreamMessage(Buffer.from(REGISTER.replace('Content-Length: 0', 'Content-Length: x'))).kind,
+    /error/,
+  );
   assert.deepEqual(frameStreamMessage(Buffer.alloc(70000, 65), 65536), { kind: 'error', error: 'headers too long' });
 });

@@ -37,7 +37,9 @@ function compare(texts: string[]): Tally {
       assert.deepEqual(mine, theirs);
       t.agreed++;
     } catch {
-      t.mismatches.push(`${JSON.stringify(text)}\n  ours:  ${JSON.stringify(mine)}\n  jssip: ${JSON.stringify(theirs)}`);
+      t.mismatches.push(
+        `${JSON.stringify(text)}\n  ours:  ${JSON.stringify(mine)}\n  jssip: ${JSON.stringify(theirs)}`,
+      );
     }
   }
   return t;
@@ -45,7 +47,9 @@ function compare(texts: string[]): Tally {
 
 function report(name: string, t: Tally): void {
   const quirks = [...t.quirks].map(([k, v]) => `${k}=${v}`).join(' ');
-  console.log(`# ${name}: ${t.cases} cases, ${t.agreed} agree, fast ${t.fast}, grammar ${t.grammar}, jssip quirks: ${quirks || 'none'}`);
+  console.log(
+    `# ${name}: ${t.cases} cases, ${t.agreed} agree, fast ${t.fast}, grammar ${t.grammar}, jssip quirks: ${quirks || 'none'}`,
+  );
   assert.equal(t.mismatches.length, 0, `${t.mismatches.length} mismatches:\n${t.mismatches.slice(0, 8).join('\n')}`);
 }
 
@@ -77,7 +81,16 @@ test('isPlainSipUri() says yes only to URIs parseUri() accepts without headers (
     ...Array.from({ length: 3000 }, () => genSipUri(r)),
     ...Array.from({ length: 3000 }, () => mutate(r, genSipUri(r))),
     ...corpusUris(),
-    'SIP:u@h', 'Sips:h;transport=tcp', 'sip:h?a=b', 'sip:h;lr?', 'sip:u:@h', 'sip:@h', 'sip:h:', 'sip:h:65536', 'sipx:h', 'tel:+1',
+    'SIP:u@h',
+    'Sips:h;transport=tcp',
+    'sip:h?a=b',
+    'sip:h;lr?',
+    'sip:u:@h',
+    'sip:@h',
+    'sip:h:',
+    'sip:h:65536',
+    'sipx:h',
+    'tel:+1',
   ];
   let plain = 0;
   for (const text of texts) {
@@ -87,7 +100,10 @@ test('isPlainSipUri() says yes only to URIs parseUri() accepts without headers (
     assert.equal(ours.path, 'fast', text);
     assert.ok(!('error' in ours.uri) && ours.uri.headersText === '', text);
   }
-  const accepted = texts.filter((t) => { const u = parseUriWithPath(t); return u.path === 'fast' && /^sips?:/i.test(t) && !('error' in u.uri) && u.uri.headersText === ''; }).length;
+  const accepted = texts.filter((t) => {
+    const u = parseUriWithPath(t);
+    return u.path === 'fast' && /^sips?:/i.test(t) && !('error' in u.uri) && u.uri.headersText === '';
+  }).length;
   assert.equal(plain, accepted, 'every fast-path URI without headers is recognised as plain');
 });
 
@@ -99,9 +115,23 @@ test('isPlainSipUri() on a URI inside a longer text answers as on the URI alone 
     ...Array.from({ length: 3000 }, () => genSipUri(r)),
     ...Array.from({ length: 3000 }, () => mutate(r, genSipUri(r))),
     ...corpusUris(),
-    'sip:h', 'sip:', 'sip:[::1', 'sip:u@', 'sip:h;', 'sip:h:', 'sips:u:p@h:5060;lr', 'si', 'sipx:h',
+    'sip:h',
+    'sip:',
+    'sip:[::1',
+    'sip:u@',
+    'sip:h;',
+    'sip:h:',
+    'sips:u:p@h:5060;lr',
+    'si',
+    'sipx:h',
   ];
-  const surroundings = [['', ''], ['OPTIONS ', ' SIP/2.0'], ['x:@[', '?a=b@]:5060;lr'], ['sip:', ']@h?x=y'], [':', ';?']] as const;
+  const surroundings = [
+    ['', ''],
+    ['OPTIONS ', ' SIP/2.0'],
+    ['x:@[', '?a=b@]:5060;lr'],
+    ['sip:', ']@h?x=y'],
+    [':', ';?'],
+  ] as const;
   for (const text of texts) {
     const alone = isPlainSipUri(text);
     for (const [before, after] of surroundings) {
@@ -116,11 +146,16 @@ test('SipMessage.ruriIsPlainSip() agrees with isPlainSipUri() on the Request-URI
   const uris = [
     ...Array.from({ length: 1000 }, () => genSipUri(r)),
     ...Array.from({ length: 1000 }, () => mutate(r, genSipUri(r))),
-    'sip:h', 'sip:é@h', 'sip:h?x=y', 'tel:+1',
+    'sip:h',
+    'sip:é@h',
+    'sip:h?x=y',
+    'tel:+1',
   ].filter((u) => u.length > 0 && !/[\s]/.test(u));
   for (const uri of uris) {
     for (const method of ['OPTIONS', 'FOO']) {
-      const parsed = parseSipMessage(`${method} ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n\r\n`);
+      const parsed = parseSipMessage(
+        `${method} ${uri} SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\nTo: <sip:b@h>\r\nCall-ID: c\r\nCSeq: 1 ${method}\r\nContent-Length: 0\r\n\r\n`,
+      );
       if (parsed.error !== undefined) continue;
       const msg = parsed.msg;
       assert.equal(msg.ruriIsPlainSip(), isPlainSipUri(msg.ruri), uri);

@@ -19,7 +19,10 @@ test('the parts of a SIP URI are kept as written', () => {
   assert.equal(u.portText, '5061');
   assert.deepEqual({ ...u.params }, { transport: 'TCP', lr: '', maddr: '10.0.0.1' });
   assert.equal(u.paramsText, 'transport=TCP;lr;maddr=10.0.0.1');
-  assert.deepEqual(u.headers, [['Subject', 'hi%20there'], ['X', '1']]);
+  assert.deepEqual(u.headers, [
+    ['Subject', 'hi%20there'],
+    ['X', '1'],
+  ]);
   assert.equal(u.headersText, 'Subject=hi%20there&X=1');
 });
 
@@ -40,7 +43,9 @@ test('a value-less parameter has the value "", an absent one is undefined', () =
 
 test('escapes stay escaped; the user part may hold ; ? / (RFC 4475 §3.1.1.9, §3.1.1.2)', () => {
   assert.equal(uri('sip:user;par=u%40example.net@example.com').user, 'user;par=u%40example.net');
-  const weird = uri("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com");
+  const weird = uri(
+    "sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com",
+  );
   assert.equal(weird.user, "1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*");
   assert.equal(weird.password, "&it+has=1,weird!*pas$wo~d_too.(doesn't-it)");
   assert.equal(uri('sip:%00@host5.example.com').user, '%00');
@@ -55,7 +60,20 @@ test('tel: URIs keep the number in user', () => {
 });
 
 test('malformed and unsupported URIs are errors, never exceptions', () => {
-  for (const bad of ['', 'sip:', 'sip:@h', 'sip:a@', 'sip:a@h:99999', 'sip:a@h:12x', 'sip:a@[::1', 'sip:a b@h', 'sip:a@h;', 'sip:%zz@h', '<sip:a@b>', 'sip:a@h?x']) {
+  for (const bad of [
+    '',
+    'sip:',
+    'sip:@h',
+    'sip:a@',
+    'sip:a@h:99999',
+    'sip:a@h:12x',
+    'sip:a@[::1',
+    'sip:a b@h',
+    'sip:a@h;',
+    'sip:%zz@h',
+    '<sip:a@b>',
+    'sip:a@h?x',
+  ]) {
     const r = parseUri(bad);
     assert.ok(isSipError(r), `${JSON.stringify(bad)} should be rejected`);
   }
@@ -73,7 +91,10 @@ test('the fast path takes the common forms; jssip decides the rest', () => {
 });
 
 test('formatUri writes parts back', () => {
-  assert.equal(formatUri({ user: 'alice', host: 'example.com', port: 5070, params: { transport: 'tcp', lr: '' } }), 'sip:alice@example.com:5070;transport=tcp;lr');
+  assert.equal(
+    formatUri({ user: 'alice', host: 'example.com', port: 5070, params: { transport: 'tcp', lr: '' } }),
+    'sip:alice@example.com:5070;transport=tcp;lr',
+  );
   assert.equal(formatUri(uri('sips:bob:pw@[::1]:5061;ob?X=1')), 'sips:bob:pw@[::1]:5061;ob?X=1');
   assert.equal(formatUri({ scheme: 'tel', user: '+4930123', host: '' }), 'tel:+4930123');
 });
@@ -82,7 +103,12 @@ test('URI comparison: RFC 3261 §19.1.4 equal pairs', () => {
   assert.ok(urisEqual('sip:%61lice@atlanta.com;transport=TCP', 'sip:alice@AtLanTa.CoM;Transport=tcp'));
   assert.ok(urisEqual('sip:carol@chicago.com', 'sip:carol@chicago.com;newparam=5'));
   assert.ok(urisEqual('sip:carol@chicago.com;security=on', 'sip:carol@chicago.com;newparam=5'));
-  assert.ok(urisEqual('sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com', 'sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com'));
+  assert.ok(
+    urisEqual(
+      'sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com',
+      'sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com',
+    ),
+  );
 });
 
 test('URI comparison: RFC 3261 §19.1.4 different pairs', () => {
@@ -100,7 +126,12 @@ test("URI comparison follows OpenSIPS's compare_uris where it departs from the R
   // same length and equal ignoring case: matched before any parsing, user case included
   assert.ok(urisEqual('SIP:ALICE@AtLanTa.CoM;Transport=udp', 'sip:alice@AtLanTa.CoM;Transport=UDP'));
   // headers are compared as text, not as a set
-  assert.ok(!urisEqual('sip:alice@atlanta.com?subject=project%20x&priority=urgent', 'sip:alice@atlanta.com?priority=urgent&subject=project%20x'));
+  assert.ok(
+    !urisEqual(
+      'sip:alice@atlanta.com?subject=project%20x&priority=urgent',
+      'sip:alice@atlanta.com?priority=urgent&subject=project%20x',
+    ),
+  );
   // a value-less lr equals no lr; a valued transport must be on both sides
   assert.ok(urisEqual('sip:p.example.com;lr', 'sip:p.example.com'));
   // gr and pn-* are parsed by OpenSIPS and then never compared

@@ -18,16 +18,23 @@ function kindWords(p: CmdParam): string {
 
 function checkArgKind(ctx: LintContext, c: A.Call, p: CmdParam, a: A.CallArg, i: number): void {
   const where = `the ${ordinal(i)} argument of \`${c.name}\``;
-  const bad = (hint?: string): void => ctx.report('argument-type', 'error', `${where} must be ${kindWords(p)}`, a.span, hint);
+  const bad = (hint?: string): void =>
+    ctx.report('argument-type', 'error', `${where} must be ${kindWords(p)}`, a.span, hint);
   if (a.kind === 'BareWord' || a.kind === 'Null') return; // reported by the cfg layer
   if (p.kinds.includes('int')) {
-    if (a.kind === 'String') bad(/^-?\d+$/.test(a.value) ? `remove the quotes: ${a.value} (3.3 rejects a quoted number here)` : undefined);
+    if (a.kind === 'String')
+      bad(/^-?\d+$/.test(a.value) ? `remove the quotes: ${a.value} (3.3 rejects a quoted number here)` : undefined);
     return;
   }
   if (p.kinds.includes('str') || p.kinds.includes('regex')) {
-    if (a.kind === 'Number') { bad(`quote it: "${a.text}"`); return; }
-    if (p.static && a.kind === 'PVar') ctx.report('argument-type', 'error', `${where} does not accept variables`, a.span);
-    if (p.static && a.kind === 'String' && !p.noExpand && a.parts.some((x) => typeof x !== 'string')) ctx.report('argument-type', 'error', `${where} does not accept pseudo-variables in the string`, a.span);
+    if (a.kind === 'Number') {
+      bad(`quote it: "${a.text}"`);
+      return;
+    }
+    if (p.static && a.kind === 'PVar')
+      ctx.report('argument-type', 'error', `${where} does not accept variables`, a.span);
+    if (p.static && a.kind === 'String' && !p.noExpand && a.parts.some((x) => typeof x !== 'string'))
+      ctx.report('argument-type', 'error', `${where} does not accept pseudo-variables in the string`, a.span);
     if (p.kinds.includes('regex') && !p.kinds.includes('str') && a.kind === 'String') {
       const err = regexError(a.value);
       if (err) ctx.report('bad-regex', 'error', `${where} is not a valid regular expression: ${err}`, a.span);
@@ -42,21 +49,36 @@ function checkCall(ctx: LintContext, c: A.Call, route: A.RouteDecl): void {
   if (!entry) return; // unknown functions are reported by module resolution
   const sig = entry.signature;
   if (c.args.length > sig.maxArgs) {
-    ctx.report('argument-count', 'error', `\`${c.name}\` takes at most ${sig.maxArgs} argument${sig.maxArgs === 1 ? '' : 's'}, ${c.args.length} given`, c.span);
+    ctx.report(
+      'argument-count',
+      'error',
+      `\`${c.name}\` takes at most ${sig.maxArgs} argument${sig.maxArgs === 1 ? '' : 's'}, ${c.args.length} given`,
+      c.span,
+    );
   }
   sig.params.forEach((p, i) => {
     const a = c.args[i];
-    if (!a && !p.optional) ctx.report('argument-count', 'error', `\`${c.name}\` needs its ${ordinal(i)} argument`, c.span);
+    if (!a && !p.optional)
+      ctx.report('argument-count', 'error', `\`${c.name}\` needs its ${ordinal(i)} argument`, c.span);
     if (a) checkArgKind(ctx, c, p, a, i);
   });
   const fixup = entry.behaviour?.fixup;
-  if (fixup) fixup(staticArgs(c), (message, span, hint, severity) => ctx.report('argument-value', severity ?? 'error', `\`${c.name}\`: ${message}`, span, hint));
+  if (fixup)
+    fixup(staticArgs(c), (message, span, hint, severity) =>
+      ctx.report('argument-value', severity ?? 'error', `\`${c.name}\`: ${message}`, span, hint),
+    );
   const types = ctx.routeTypes.get(route);
   if (!types || !sig.routes.length) return;
   for (const [t, chain] of types) {
     if (sig.routes.includes(t)) continue;
     const via = chain.length > 1 ? ` (reached through ${chain.join(' -> ')})` : '';
-    ctx.report('route-type', 'error', `\`${c.name}\` cannot be used in ${/^[aeio]/.test(t) ? 'an' : 'a'} ${t} route${via}`, c.nameSpan, `it is allowed in: ${sig.routes.join(', ')} routes`);
+    ctx.report(
+      'route-type',
+      'error',
+      `\`${c.name}\` cannot be used in ${/^[aeio]/.test(t) ? 'an' : 'a'} ${t} route${via}`,
+      c.nameSpan,
+      `it is allowed in: ${sig.routes.join(', ')} routes`,
+    );
   }
 }
 
@@ -66,7 +88,9 @@ export const callRules: LintRule = {
   check(ctx) {
     for (const r of routeBodies(ctx.loaded.script.routes)) {
       walkStatements(r.body, {
-        statement: (s) => { if (s.kind === 'Call') checkCall(ctx, s, r); },
+        statement: (s) => {
+          if (s.kind === 'Call') checkCall(ctx, s, r);
+        },
       });
     }
   },

@@ -5,8 +5,12 @@ import { routeBodies, walkStatements } from '../../cfg/walk.js';
 import type { LintContext, LintRule } from '../context.js';
 
 const FLAG_FUNCS: Record<string, { space: 'msg' | 'branch'; use: 'set' | 'test' | 'reset' }> = {
-  setflag: { space: 'msg', use: 'set' }, resetflag: { space: 'msg', use: 'reset' }, isflagset: { space: 'msg', use: 'test' },
-  setbflag: { space: 'branch', use: 'set' }, resetbflag: { space: 'branch', use: 'reset' }, isbflagset: { space: 'branch', use: 'test' },
+  setflag: { space: 'msg', use: 'set' },
+  resetflag: { space: 'msg', use: 'reset' },
+  isflagset: { space: 'msg', use: 'test' },
+  setbflag: { space: 'branch', use: 'set' },
+  resetbflag: { space: 'branch', use: 'reset' },
+  isbflagset: { space: 'branch', use: 'test' },
 };
 
 /** Modules that store a REGISTER's branch flags with the contact (and restore them on lookup). */
@@ -32,7 +36,8 @@ function checkFlags(ctx: LintContext): void {
         const f = FLAG_FUNCS[s.name]!;
         const key = `${f.space}:${a.value}`;
         const u = uses.get(key) ?? { set: [], test: [] };
-        if (f.use === 'set') u.set.push(a.span); else if (f.use === 'test') u.test.push(a.span);
+        if (f.use === 'set') u.set.push(a.span);
+        else if (f.use === 'test') u.test.push(a.span);
         uses.set(key, u);
       },
     });
@@ -44,10 +49,23 @@ function checkFlags(ctx: LintContext): void {
     if (byModules.has(name)) continue;
     const kind = space === 'msg' ? 'message flag' : 'branch flag';
     if (!u.set.length && u.test.length) {
-      for (const span of u.test) ctx.report('flag-never-set', 'warning', `${kind} \`${name}\` is tested but never set: this test is always false`, span, `set it with ${space === 'msg' ? 'setflag' : 'setbflag'}("${name}") where it applies`);
+      for (const span of u.test)
+        ctx.report(
+          'flag-never-set',
+          'warning',
+          `${kind} \`${name}\` is tested but never set: this test is always false`,
+          span,
+          `set it with ${space === 'msg' ? 'setflag' : 'setbflag'}("${name}") where it applies`,
+        );
     }
     if (u.set.length && !u.test.length && !(space === 'branch' && storesBranch)) {
-      for (const span of u.set) ctx.report('flag-never-tested', 'warning', `${kind} \`${name}\` is set but never tested, and no module parameter names it`, span);
+      for (const span of u.set)
+        ctx.report(
+          'flag-never-tested',
+          'warning',
+          `${kind} \`${name}\` is set but never tested, and no module parameter names it`,
+          span,
+        );
     }
   }
 }
@@ -74,10 +92,19 @@ function checkVariables(ctx: LintContext): void {
         // A pseudo-variable passed to a `var` parameter is written by the function.
         if (s.kind !== 'Call') return;
         const sig = ctx.engine.runtime.functions.get(s.name)?.signature;
-        s.args.forEach((a, i) => { if (a?.kind === 'PVar' && sig?.params[i]?.kinds.includes('var')) note(a, true); });
+        s.args.forEach((a, i) => {
+          if (a?.kind === 'PVar' && sig?.params[i]?.kinds.includes('var')) note(a, true);
+        });
       },
       string: (str) => {
-        for (const part of str.parts) if (typeof part !== 'string' && (part.name === 'var' || part.name === 'avp') && part.inner && !part.inner.includes('$')) reads.set(`${part.name}:${part.inner}`, [...(reads.get(`${part.name}:${part.inner}`) ?? []), str.span]);
+        for (const part of str.parts)
+          if (
+            typeof part !== 'string' &&
+            (part.name === 'var' || part.name === 'avp') &&
+            part.inner &&
+            !part.inner.includes('$')
+          )
+            reads.set(`${part.name}:${part.inner}`, [...(reads.get(`${part.name}:${part.inner}`) ?? []), str.span]);
       },
     });
   }
@@ -89,7 +116,12 @@ function checkVariables(ctx: LintContext): void {
   for (const [k, spans] of reads) {
     if (writes.has(k)) continue;
     const [kind, name] = k.split(':');
-    ctx.report('variable-never-written', 'warning', `\`$${kind}(${name})\` is read but never written: it is always NULL`, spans[0]!);
+    ctx.report(
+      'variable-never-written',
+      'warning',
+      `\`$${kind}(${name})\` is read but never written: it is always NULL`,
+      spans[0]!,
+    );
   }
 }
 

@@ -10,15 +10,24 @@ export type Extra = (typeof EXTRAS)[number];
 export const NATIVE_BACKENDS: ReadonlySet<Backend> = new Set(['log', 'evi', 'db']);
 
 function tokens(text: string): string[] {
-  return text.split('|').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  return text
+    .split('|')
+    .map((t) => t.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 export function parseBackends(text: string): { backends: Backend[]; unknown: string[] } {
   const all = tokens(text);
-  return { backends: all.filter((t): t is Backend => (BACKENDS as readonly string[]).includes(t)), unknown: all.filter((t) => !(BACKENDS as readonly string[]).includes(t)) };
+  return {
+    backends: all.filter((t): t is Backend => (BACKENDS as readonly string[]).includes(t)),
+    unknown: all.filter((t) => !(BACKENDS as readonly string[]).includes(t)),
+  };
 }
 
 export function parseExtras(text: string): { extras: Extra[]; unknown: string[] } {
   const all = tokens(text);
-  return { extras: all.filter((t): t is Extra => (EXTRAS as readonly string[]).includes(t)), unknown: all.filter((t) => !(EXTRAS as readonly string[]).includes(t)) };
+  return {
+    extras: all.filter((t): t is Extra => (EXTRAS as readonly string[]).includes(t)),
+    unknown: all.filter((t) => !(EXTRAS as readonly string[]).includes(t)),
+  };
 }

@@ -13,7 +13,16 @@ import { tmHooks } from '../common/transaction.js';
 import { combine, oneOf } from '../common/fixups.js';
 import type { FunctionBehaviour, NativeModule, StaticArg } from '../types.js';
 import { NATIVE_BACKENDS, parseBackends, parseExtras, type Backend, type Extra } from './flags.js';
-import { ACC_TEXT, accRequestOf, outcomeOf, raiseAccEvent, writeDbRecord, writeLogRecord, type AccOutcome, type AccRequest } from './records.js';
+import {
+  ACC_TEXT,
+  accRequestOf,
+  outcomeOf,
+  raiseAccEvent,
+  writeDbRecord,
+  writeLogRecord,
+  type AccOutcome,
+  type AccRequest,
+} from './records.js';
 import { stateKey } from '../../base/keys.js';
 
 /** Per backend: on, and which extras (missed/failed/cdr) it takes. */
@@ -41,11 +50,19 @@ function any(flags: AccFlags, extra: Extra): boolean {
 function shouldAccount(rt: Runtime, st: AccState, code: number, reply: SipMessage | undefined): boolean {
   if (!st.flags.size) return false;
   if (code >= 300 && !any(st.flags, 'failed')) return false;
-  if (code < 200) return Number(rt.param('acc', 'early_media') ?? 0) !== 0 && reply !== undefined && reply.body.length > 0;
+  if (code < 200)
+    return Number(rt.param('acc', 'early_media') ?? 0) !== 0 && reply !== undefined && reply.body.length > 0;
   return true;
 }
 
-function write(rt: Runtime, st: AccState, backends: Backend[], missed: boolean, request: AccRequest, o: AccOutcome): void {
+function write(
+  rt: Runtime,
+  st: AccState,
+  backends: Backend[],
+  missed: boolean,
+  request: AccRequest,
+  o: AccOutcome,
+): void {
   for (const b of backends) {
     if (b === 'log') writeLogRecord(rt, missed ? ACC_TEXT.missed : ACC_TEXT.answered, request, o, st.receivedSec, st);
     else if (b === 'evi') raiseAccEvent(rt, missed, request, o, st.receivedSec, st);
@@ -54,7 +71,13 @@ function write(rt: Runtime, st: AccState, backends: Backend[], missed: boolean, 
 }
 
 /** on_missed(): reported once, by every backend that has `missed`, which then loses it. */
-function reportMissed(rt: Runtime, st: AccState, code: number, reply: SipMessage | undefined, request: SipMessage): void {
+function reportMissed(
+  rt: Runtime,
+  st: AccState,
+  code: number,
+  reply: SipMessage | undefined,
+  request: SipMessage,
+): void {
   const backends = [...st.flags].filter(([, set]) => set.has('missed')).map(([b]) => b);
   if (!backends.length) return;
   const req = accRequestOf(request);
@@ -77,7 +100,12 @@ function installHooks(rt: Runtime, ctx: ExecContext, st: AccState): void {
 function doAccounting(ctx: ExecContext, type: string, extrasText: string): number {
   const rt = ctx.runtime;
   if (ctx.msg.method === 'CANCEL' && !Number(rt.param('acc', 'report_cancels') ?? 0)) {
-    rt.logger.log(1, 'acc', 'w_do_acc', 'do_accounting() called on CANCEL but \'report_cancels\' modparam not set - no accounting will be done for this transaction!');
+    rt.logger.log(
+      1,
+      'acc',
+      'w_do_acc',
+      "do_accounting() called on CANCEL but 'report_cancels' modparam not set - no accounting will be done for this transaction!",
+    );
     return 1;
   }
   const { backends, unknown } = parseBackends(type);
@@ -101,7 +129,10 @@ function doAccounting(ctx: ExecContext, type: string, extrasText: string): numbe
 function dropAccounting(ctx: ExecContext, type: string | undefined, extrasText: string | undefined): number {
   const st = stateOf(ctx);
   if (!st) return 1;
-  if (type === undefined) { st.flags.clear(); return 1; }
+  if (type === undefined) {
+    st.flags.clear();
+    return 1;
+  }
   const extras = extrasText ? parseExtras(extrasText).extras : [];
   for (const b of parseBackends(type).backends) {
     if (!extras.length) st.flags.delete(b);
@@ -116,26 +147,51 @@ function logRequest(ctx: ExecContext, comment: string): number {
   const code = m ? m[1]! : '';
   const reason = (m ? m[2]! : comment) || reasonPhrase(m ? Number(code) : 0);
   const msg = ctx.msg;
-  const req: AccRequest = { method: msg.method, fromTag: msg.from?.tag ?? '', toTag: msg.to?.tag ?? '', callId: msg.callId ?? '' };
-  writeLogRecord(ctx.runtime, ACC_TEXT.request, req, { code, reason, toTag: req.toTag }, Math.floor(ctx.runtime.clock.now() / 1000), stateOf(ctx));
+  const req: AccRequest = {
+    method: msg.method,
+    fromTag: msg.from?.tag ?? '',
+    toTag: msg.to?.tag ?? '',
+    callId: msg.callId ?? '',
+  };
+  writeLogRecord(
+    ctx.runtime,
+    ACC_TEXT.request,
+    req,
+    { code, reason, toTag: req.toTag },
+    Math.floor(ctx.runtime.clock.now() / 1000),
+    stateOf(ctx),
+  );
   return 1;
 }
 
 /** Constant backend and extras strings must parse (acc's fix-ups); db, aaa and cdr are beyond opensips-ts. */
-function stringFixup(index: number, parse: (s: string) => { unknown: string[] }, what: string): NonNullable<FunctionBehaviour['fixup']> {
+function stringFixup(
+  index: number,
+  parse: (s: string) => { unknown: string[] },
+  what: string,
+): NonNullable<FunctionBehaviour['fixup']> {
   return (args, report) => {
     const a = args[index];
     if (a?.kind !== 'string' || a.dynamic) return;
     const { unknown } = parse(a.text);
-    if (unknown.length) report(`unknown ${what} ${unknown.map((u) => `\`${u}\``).join(', ')} in "${a.text}": OpenSIPS 3.3 refuses to start`, a.span);
+    if (unknown.length)
+      report(
+        `unknown ${what} ${unknown.map((u) => `\`${u}\``).join(', ')} in "${a.text}": OpenSIPS 3.3 refuses to start`,
+        a.span,
+      );
   };
 }
 
 function unsupportedUse(args: StaticArg[]): string | undefined {
   const [type, extras] = args;
-  const missing = type?.kind === 'string' && !type.dynamic ? parseBackends(type.text).backends.filter((b) => !NATIVE_BACKENDS.has(b)) : [];
-  if (missing.length) return `the ${missing.join(', ')} accounting backend${missing.length > 1 ? 's have' : ' has'} no native implementation in opensips-ts yet (log, evi and db do)`;
-  if (extras?.kind === 'string' && !extras.dynamic && parseExtras(extras.text).extras.includes('cdr')) return 'CDR accounting needs the dialog module, which has no native implementation in opensips-ts yet';
+  const missing =
+    type?.kind === 'string' && !type.dynamic
+      ? parseBackends(type.text).backends.filter((b) => !NATIVE_BACKENDS.has(b))
+      : [];
+  if (missing.length)
+    return `the ${missing.join(', ')} accounting backend${missing.length > 1 ? 's have' : ' has'} no native implementation in opensips-ts yet (log, evi and db do)`;
+  if (extras?.kind === 'string' && !extras.dynamic && parseExtras(extras.text).extras.includes('cdr'))
+    return 'CDR accounting needs the dialog module, which has no native implementation in opensips-ts yet';
   return undefined;
 }
 
@@ -144,16 +200,32 @@ export const acc: NativeModule = {
   functions: {
     do_accounting: {
       returns: [1, -1],
-      fixup: combine(stringFixup(0, (s) => parseBackends(s), 'accounting type'), stringFixup(1, (s) => parseExtras(s), 'accounting flag')),
+      fixup: combine(
+        stringFixup(0, (s) => parseBackends(s), 'accounting type'),
+        stringFixup(1, (s) => parseExtras(s), 'accounting flag'),
+      ),
       notNativeFor: unsupportedUse,
       impl: (ctx, [type, extras]) => doAccounting(ctx, type?.str ?? '', extras?.str ?? ''),
     },
-    drop_accounting: { returns: [1], impl: (ctx, [type, extras]) => dropAccounting(ctx, type?.given ? type.str : undefined, extras?.given ? extras.str : undefined) },
+    drop_accounting: {
+      returns: [1],
+      impl: (ctx, [type, extras]) =>
+        dropAccounting(ctx, type?.given ? type.str : undefined, extras?.given ? extras.str : undefined),
+    },
     acc_log_request: { returns: [1, -1], impl: (ctx, [comment]) => logRequest(ctx, comment?.str ?? '') },
   },
   init: (rt) => {
-    const unsupported = ['detect_direction', 'extra_fields', 'leg_fields'].filter((p) => { const v = rt.param('acc', p); return v !== undefined && v !== null && v !== 0 && v !== ''; });
-    for (const p of unsupported) rt.logger.log(1, 'acc', 'mod_init', `opensips-ts does not implement acc's ${p} yet: records carry the core fields, From/To as received`);
+    const unsupported = ['detect_direction', 'extra_fields', 'leg_fields'].filter((p) => {
+      const v = rt.param('acc', p);
+      return v !== undefined && v !== null && v !== 0 && v !== '';
+    });
+    for (const p of unsupported)
+      rt.logger.log(
+        1,
+        'acc',
+        'mod_init',
+        `opensips-ts does not implement acc's ${p} yet: records carry the core fields, From/To as received`,
+      );
   },
   params: {
     early_media: { validate: oneOf([0, 1]) },

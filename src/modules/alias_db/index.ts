@@ -15,7 +15,10 @@ import type { ArgValue, NativeModule } from '../types.js';
 function query(ctx: ExecContext, table: string, uri: string, flags: string): string[] | undefined {
   const rt = ctx.runtime;
   const u = splitUri(uri);
-  if (!u) { rt.logger.log(-1, 'alias_db', 'alias_db_query', `failed to parse uri ${uri}`); return undefined; }
+  if (!u) {
+    rt.logger.log(-1, 'alias_db', 'alias_db_query', `failed to parse uri ${uri}`);
+    return undefined;
+  }
   const reverse = flags.includes('r');
   const userCol = sqlName(rt, 'alias_db', 'user_column', 'username');
   const domainCol = sqlName(rt, 'alias_db', 'domain_column', 'domain');
@@ -25,11 +28,22 @@ function query(ctx: ExecContext, table: string, uri: string, flags: string): str
   const cols = reverse ? [aliasUserCol, aliasDomainCol] : [userCol, domainCol];
   let host = u.host;
   const prefix = strParam(rt, 'alias_db', 'domain_prefix', '');
-  if (prefix && prefix.length < host.length && host.toLowerCase().startsWith(prefix.toLowerCase())) host = host.slice(prefix.length);
+  if (prefix && prefix.length < host.length && host.toLowerCase().startsWith(prefix.toLowerCase()))
+    host = host.slice(prefix.length);
   const noDomain = flags.includes('d');
   const db = dbFor(rt, dbUrlOf(rt, 'alias_db'));
-  const rows = db instanceof DbError ? db : db.query(table, { keys: noDomain ? [keys[0]!] : keys, vals: noDomain ? [u.user ?? ''] : [u.user ?? '', host], cols });
-  if (rows instanceof DbError) { rt.logger.log(-1, 'alias_db', 'alias_db_query', `failed to query database: ${rows.message}`); return undefined; }
+  const rows =
+    db instanceof DbError
+      ? db
+      : db.query(table, {
+          keys: noDomain ? [keys[0]!] : keys,
+          vals: noDomain ? [u.user ?? ''] : [u.user ?? '', host],
+          cols,
+        });
+  if (rows instanceof DbError) {
+    rt.logger.log(-1, 'alias_db', 'alias_db_query', `failed to query database: ${rows.message}`);
+    return undefined;
+  }
   if (!rows.length || rows[0]![cols[0]!] === null) return [];
   return rows.map((r) => `sip:${String(r[cols[0]!] ?? '')}@${String(r[cols[1]!] ?? '')}`);
 }
@@ -55,7 +69,14 @@ function find(ctx: ExecContext, table: string, input: string, out: ArgValue | un
 export const aliasDb: NativeModule = {
   name: 'alias_db',
   functions: {
-    alias_db_lookup: { returns: [1, -1], impl: (ctx, [table, flags]) => lookup(ctx, table?.str ?? 'dbaliases', flags?.str ?? '') },
-    alias_db_find: { returns: [1, -1], impl: (ctx, [table, input, out, flags]) => find(ctx, table?.str ?? 'dbaliases', input?.str ?? '', out, flags?.str ?? '') },
+    alias_db_lookup: {
+      returns: [1, -1],
+      impl: (ctx, [table, flags]) => lookup(ctx, table?.str ?? 'dbaliases', flags?.str ?? ''),
+    },
+    alias_db_find: {
+      returns: [1, -1],
+      impl: (ctx, [table, input, out, flags]) =>
+        find(ctx, table?.str ?? 'dbaliases', input?.str ?? '', out, flags?.str ?? ''),
+    },
   },
 };

@@ -3,9 +3,16 @@
 import { createHash } from 'node:crypto';
 
 export type Algorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';
-export const ALGORITHMS: readonly Algorithm[] = ['MD5', 'MD5-sess', 'SHA-256', 'SHA-256-sess', 'SHA-512-256', 'SHA-512-256-sess'];
+export const ALGORITHMS: readonly Algorithm[] = [
+  'MD5',
+  'MD5-sess',
+  'SHA-256',
+  'SHA-256-sess',
+  'SHA-512-256',
+  'SHA-512-256-sess',
+];
 
-const HASH: Record<string, string> = { 'MD5': 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
+const HASH: Record<string, string> = { MD5: 'md5', 'SHA-256': 'sha256', 'SHA-512-256': 'sha512-256' };
 
 export function baseOf(alg: Algorithm): 'MD5' | 'SHA-256' | 'SHA-512-256' {
   return alg.replace(/-sess$/, '') as 'MD5' | 'SHA-256' | 'SHA-512-256';
@@ -42,7 +49,12 @@ export function ha1Of(d: DigestInput): string {
 
 /** The response the client must have sent. */
 export function expectedResponse(d: DigestInput): string {
-  const ha2 = hashHex(d.alg, d.qop === 'auth-int' ? `${d.method}:${d.uri}:${hashHex(d.alg, d.body ?? Buffer.alloc(0))}` : `${d.method}:${d.uri}`);
+  const ha2 = hashHex(
+    d.alg,
+    d.qop === 'auth-int' ? `${d.method}:${d.uri}:${hashHex(d.alg, d.body ?? Buffer.alloc(0))}` : `${d.method}:${d.uri}`,
+  );
   const ha1 = ha1Of(d);
-  return d.qop ? hashHex(d.alg, `${ha1}:${d.nonce}:${d.nc}:${d.cnonce}:${d.qop}:${ha2}`) : hashHex(d.alg, `${ha1}:${d.nonce}:${ha2}`);
+  return d.qop
+    ? hashHex(d.alg, `${ha1}:${d.nonce}:${d.nc}:${d.cnonce}:${d.qop}:${ha2}`)
+    : hashHex(d.alg, `${ha1}:${d.nonce}:${ha2}`);
 }

@@ -16,7 +16,15 @@ import { appendRpidHf, isRpidUserE164, pvAuthorize } from './pv-auth.js';
 import { stateKey } from '../../base/keys.js';
 
 /** auth_result_t of OpenSIPS 3.3. */
-export const AUTH = { ERROR: -5, NO_CREDENTIALS: -4, STALE_NONCE: -3, INVALID_PASSWORD: -2, USER_UNKNOWN: -1, REPLIED: 0, AUTHORIZED: 1 } as const;
+export const AUTH = {
+  ERROR: -5,
+  NO_CREDENTIALS: -4,
+  STALE_NONCE: -3,
+  INVALID_PASSWORD: -2,
+  USER_UNKNOWN: -1,
+  REPLIED: 0,
+  AUTHORIZED: 1,
+} as const;
 
 export type Kind = 'www' | 'proxy';
 const HEADER = { www: 'authorization', proxy: 'proxy-authorization' } as const;
@@ -46,32 +54,63 @@ function realmOf(ctx: ExecContext, given: string, kind: Kind): string | undefine
 }
 
 function qopParam(text: string | undefined): string | undefined {
-  const parts = (text ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.some((p) => p !== 'auth' && p !== 'auth-int')) return undefined;
   return parts.join(',');
 }
 
 /** www_challenge / proxy_challenge: 401/407 with one Digest challenge per algorithm; 0 ends the script, as in 3.3. */
-function challenge(ctx: ExecContext, kind: Kind, realmArg: string, qopArg: string | undefined, algsArg: string | undefined): number {
+function challenge(
+  ctx: ExecContext,
+  kind: Kind,
+  realmArg: string,
+  qopArg: string | undefined,
+  algsArg: string | undefined,
+): number {
   const realm = realmOf(ctx, realmArg, kind);
-  if (realm === undefined) { signalingReply(ctx, 400, 'Bad Request', [], `${kind}_challenge`); return AUTH.REPLIED; }
+  if (realm === undefined) {
+    signalingReply(ctx, 400, 'Bad Request', [], `${kind}_challenge`);
+    return AUTH.REPLIED;
+  }
   let qop = qopParam(qopArg) ?? '';
-  const algs: (Algorithm | undefined)[] = algsArg ? algsArg.split(',').map((a) => parseAlgorithm(a)).filter((a) => a !== undefined) : [undefined];
+  const algs: (Algorithm | undefined)[] = algsArg
+    ? algsArg
+        .split(',')
+        .map((a) => parseAlgorithm(a))
+        .filter((a) => a !== undefined)
+    : [undefined];
   // RFC 8760 algorithms and -sess ones need a qop.
   if (!qop && algs.some((a) => a && a !== 'MD5')) qop = 'auth';
   const stale = stateOf(ctx).stale.has(kind);
   const name = kind === 'www' ? 'WWW-Authenticate' : 'Proxy-Authenticate';
   const headers: [string, string][] = [...algs].reverse().map((alg) => {
     const nonce = noncesOf(ctx.runtime).issue(qop, alg ?? 'MD5');
-    return [name, `Digest realm="${realm}", nonce="${nonce}"${qop ? `, qop="${qop}"` : ''}${stale ? ', stale=true' : ''}${alg ? `, algorithm=${alg}` : ''}`];
+    return [
+      name,
+      `Digest realm="${realm}", nonce="${nonce}"${qop ? `, qop="${qop}"` : ''}${stale ? ', stale=true' : ''}${alg ? `, algorithm=${alg}` : ''}`,
+    ];
   });
-  signalingReply(ctx, kind === 'www' ? 401 : 407, kind === 'www' ? 'Unauthorized' : 'Proxy Authentication Required', headers, `${kind}_challenge`);
+  signalingReply(
+    ctx,
+    kind === 'www' ? 401 : 407,
+    kind === 'www' ? 'Unauthorized' : 'Proxy Authentication Required',
+    headers,
+    `${kind}_challenge`,
+  );
   return AUTH.REPLIED;
 }
 
 export interface UserLookup {
   /** The stored HA1 (or plain password when `plain`), undefined for an unknown user, an Error when the store failed. */
-  (user: string, domain: string, alg: Algorithm, wholeUsername: string): { secret: string; plain: boolean } | undefined | Error;
+  (
+    user: string,
+    domain: string,
+    alg: Algorithm,
+    wholeUsername: string,
+  ): { secret: string; plain: boolean } | undefined | Error;
 }
 
 /** pre_auth + the backend lookup + check_response: OpenSIPS's return codes. */
@@ -79,9 +118,15 @@ export function authorize(ctx: ExecContext, kind: Kind, realmArg: string, lookup
   if (ctx.msg.method === 'ACK' || ctx.msg.method === 'CANCEL') return AUTH.AUTHORIZED;
   const msg = ctx.msg.sip;
   const realm = realmOf(ctx, realmArg, kind);
-  if (!msg || realm === undefined) { signalingReply(ctx, 400, 'Bad Request', [], `${kind}_authorize`); return AUTH.REPLIED; }
+  if (!msg || realm === undefined) {
+    signalingReply(ctx, 400, 'Bad Request', [], `${kind}_authorize`);
+    return AUTH.REPLIED;
+  }
   const all = msg.credentials(HEADER[kind]);
-  if (isSipError(all)) { signalingReply(ctx, 400, 'Bad Request', [], `${kind}_authorize`); return AUTH.REPLIED; }
+  if (isSipError(all)) {
+    signalingReply(ctx, 400, 'Bad Request', [], `${kind}_authorize`);
+    return AUTH.REPLIED;
+  }
   const index = all.findIndex((c) => c.scheme.toLowerCase() === 'digest' && c.params.realm === realm);
   if (index < 0) return AUTH.NO_CREDENTIALS;
   const p = all[index]!.params;
@@ -92,15 +137,29 @@ export function authorize(ctx: ExecContext, kind: Kind, realmArg: string, lookup
     return AUTH.REPLIED;
   }
   stateOf(ctx).authorized[kind] = index;
-  if (!noncesOf(ctx.runtime).take(p.nonce, qop, alg)) { stateOf(ctx).stale.add(kind); return AUTH.STALE_NONCE; }
+  if (!noncesOf(ctx.runtime).take(p.nonce, qop, alg)) {
+    stateOf(ctx).stale.add(kind);
+    return AUTH.STALE_NONCE;
+  }
   const at = p.username.indexOf('@');
   const user = at < 0 ? p.username : p.username.slice(0, at);
   const found = lookup(user, at < 0 ? realm : p.username.slice(at + 1), alg, p.username);
-  if (found instanceof Error) { signalingReply(ctx, 500, 'Server Internal Error', [], `${kind}_authorize`); return AUTH.REPLIED; }
+  if (found instanceof Error) {
+    signalingReply(ctx, 500, 'Server Internal Error', [], `${kind}_authorize`);
+    return AUTH.REPLIED;
+  }
   if (!found) return AUTH.USER_UNKNOWN;
   const expected = expectedResponse({
-    alg, method: ctx.msg.method, uri: p.uri, nonce: p.nonce, ...(p.cnonce ? { cnonce: p.cnonce } : {}), ...(p.nc ? { nc: p.nc } : {}), ...(qop ? { qop } : {}),
-    ...(found.plain ? { password: { user: p.username, realm, secret: found.secret } } : { ha1: found.secret.toLowerCase() }),
+    alg,
+    method: ctx.msg.method,
+    uri: p.uri,
+    nonce: p.nonce,
+    ...(p.cnonce ? { cnonce: p.cnonce } : {}),
+    ...(p.nc ? { nc: p.nc } : {}),
+    ...(qop ? { qop } : {}),
+    ...(found.plain
+      ? { password: { user: p.username, realm, secret: found.secret } }
+      : { ha1: found.secret.toLowerCase() }),
     ...(qop === 'auth-int' ? { body: msg.body } : {}),
   });
   if (expected !== p.response.toLowerCase()) return AUTH.INVALID_PASSWORD;
@@ -128,12 +187,32 @@ function consumeCredentials(ctx: ExecContext): number {
 export const auth: NativeModule = {
   name: 'auth',
   functions: {
-    www_challenge: { returns: [0, -1], impl: (ctx, [realm, qop, algs]) => challenge(ctx, 'www', realm?.str ?? '', qop?.str, algs?.str) },
-    proxy_challenge: { returns: [0, -1], impl: (ctx, [realm, qop, algs]) => challenge(ctx, 'proxy', realm?.str ?? '', qop?.str, algs?.str) },
+    www_challenge: {
+      returns: [0, -1],
+      impl: (ctx, [realm, qop, algs]) => challenge(ctx, 'www', realm?.str ?? '', qop?.str, algs?.str),
+    },
+    proxy_challenge: {
+      returns: [0, -1],
+      impl: (ctx, [realm, qop, algs]) => challenge(ctx, 'proxy', realm?.str ?? '', qop?.str, algs?.str),
+    },
     consume_credentials: { returns: [1, -1], impl: (ctx) => consumeCredentials(ctx) },
-    pv_www_authorize: { returns: [1, 0, -1, -2, -3, -4, -5], impl: (ctx, [realm]) => pvAuthorize(ctx, 'www', realm?.str ?? '') },
-    pv_proxy_authorize: { returns: [1, 0, -1, -2, -3, -4, -5], impl: (ctx, [realm]) => pvAuthorize(ctx, 'proxy', realm?.str ?? '') },
-    append_rpid_hf: { returns: [1, -1], impl: (ctx, [prefix, suffix]) => appendRpidHf(ctx, prefix?.given ? prefix.str ?? '' : undefined, suffix?.given ? suffix.str ?? '' : undefined) },
+    pv_www_authorize: {
+      returns: [1, 0, -1, -2, -3, -4, -5],
+      impl: (ctx, [realm]) => pvAuthorize(ctx, 'www', realm?.str ?? ''),
+    },
+    pv_proxy_authorize: {
+      returns: [1, 0, -1, -2, -3, -4, -5],
+      impl: (ctx, [realm]) => pvAuthorize(ctx, 'proxy', realm?.str ?? ''),
+    },
+    append_rpid_hf: {
+      returns: [1, -1],
+      impl: (ctx, [prefix, suffix]) =>
+        appendRpidHf(
+          ctx,
+          prefix?.given ? (prefix.str ?? '') : undefined,
+          suffix?.given ? (suffix.str ?? '') : undefined,
+        ),
+    },
     is_rpid_user_e164: { returns: [1, -1], impl: (ctx) => isRpidUserE164(ctx) },
   },
 };

@@ -7,12 +7,21 @@ import type { Runtime } from '../../script/runtime.js';
 import type { Algorithm } from './digest.js';
 import { serviceKey } from '../../base/keys.js';
 
-interface Issued { expiresMs: number; qop: string; alg: Algorithm; used: boolean }
+interface Issued {
+  expiresMs: number;
+  qop: string;
+  alg: Algorithm;
+  used: boolean;
+}
 
 export class NonceStore {
   private readonly issued = new Map<string, Issued>();
 
-  constructor(private readonly now: () => number, private readonly lifetimeSec: number, private readonly singleUse: boolean) {}
+  constructor(
+    private readonly now: () => number,
+    private readonly lifetimeSec: number,
+    private readonly singleUse: boolean,
+  ) {}
 
   issue(qop: string, alg: Algorithm): string {
     this.sweep();
@@ -47,5 +56,13 @@ function qopMatches(offered: string, used: string): boolean {
 const NONCES = serviceKey<NonceStore>('auth:nonces');
 
 export function noncesOf(rt: Runtime): NonceStore {
-  return rt.service(NONCES, () => new NonceStore(() => rt.clock.now(), Number(rt.param('auth', 'nonce_expire') ?? 30), !Number(rt.param('auth', 'disable_nonce_check') ?? 0)));
+  return rt.service(
+    NONCES,
+    () =>
+      new NonceStore(
+        () => rt.clock.now(),
+        Number(rt.param('auth', 'nonce_expire') ?? 30),
+        !Number(rt.param('auth', 'disable_nonce_check') ?? 0),
+      ),
+  );
 }

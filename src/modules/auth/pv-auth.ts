@@ -19,12 +19,19 @@ const compiled = new WeakMap<Runtime, Map<string, PvAccess | undefined>>();
 /** A modparam naming a pseudo-variable, compiled once; undefined when unset or not one. */
 function specParam(rt: Runtime, name: string, dflt?: string): PvAccess | undefined {
   let m = compiled.get(rt);
-  if (!m) { m = new Map(); compiled.set(rt, m); }
+  if (!m) {
+    m = new Map();
+    compiled.set(rt, m);
+  }
   if (!m.has(name)) {
     const text = String(rt.param('auth', name) ?? dflt ?? '');
     const p = text ? parsePVarSpec(text) : undefined;
     let access: PvAccess | undefined;
-    try { access = p?.spec ? compileSpec(p.spec, (n) => rt.modulePvs.get(n), text) : undefined; } catch { access = undefined; }
+    try {
+      access = p?.spec ? compileSpec(p.spec, (n) => rt.modulePvs.get(n), text) : undefined;
+    } catch {
+      access = undefined;
+    }
     m.set(name, access);
   }
   return m.get(name);
@@ -51,7 +58,10 @@ export function pvAuthorize(ctx: ExecContext, kind: Kind, realm: string): number
 function rpidValue(ctx: ExecContext): string | undefined {
   const spec = String(ctx.runtime.param('auth', 'rpid_avp') ?? '$avp(rpid)');
   const name = /^\$avp\(([^)]+)\)$/.exec(spec.trim())?.[1];
-  if (!name) { ctx.runtime.logger.log(-1, 'auth', 'append_rpid_hf', 'rpid avp not defined'); return undefined; }
+  if (!name) {
+    ctx.runtime.logger.log(-1, 'auth', 'append_rpid_hf', 'rpid avp not defined');
+    return undefined;
+  }
   const stack = ctx.avps.get(name);
   const v = stack?.[stack.length - 1];
   return typeof v === 'string' && v !== '' ? v : undefined;
@@ -59,11 +69,15 @@ function rpidValue(ctx: ExecContext): string | undefined {
 
 /** append_rpid_hf([prefix, suffix]): Remote-Party-ID: <prefix><rpid><suffix> after the last header. */
 export function appendRpidHf(ctx: ExecContext, prefix: string | undefined, suffix: string | undefined): number {
-  if ((prefix === undefined) !== (suffix === undefined)) { ctx.runtime.logger.log(-1, 'auth', 'append_rpid_hf', 'Bad parameters'); return -1; }
+  if ((prefix === undefined) !== (suffix === undefined)) {
+    ctx.runtime.logger.log(-1, 'auth', 'append_rpid_hf', 'Bad parameters');
+    return -1;
+  }
   const rpid = rpidValue(ctx);
   if (rpid === undefined) return -1;
   const p = prefix ?? String(ctx.runtime.param('auth', 'rpid_prefix') ?? '');
-  const s = suffix ?? String(ctx.runtime.param('auth', 'rpid_suffix') ?? ';party=calling;id-type=subscriber;screen=yes');
+  const s =
+    suffix ?? String(ctx.runtime.param('auth', 'rpid_suffix') ?? ';party=calling;id-type=subscriber;screen=yes');
   headerEdits(ctx).push({ op: 'append', text: `Remote-Party-ID: ${p}${rpid}${s}\r\n` });
   return 1;
 }
@@ -75,9 +89,15 @@ export function isRpidUserE164(ctx: ExecContext): number {
   let uri = rpid;
   if (rpid.includes('<')) {
     const na = parseNameAddr(rpid);
-    if (isSipError(na)) { ctx.runtime.logger.log(-1, 'auth', 'is_rpid_user_e164', 'failed to parse RPID'); return -1; }
+    if (isSipError(na)) {
+      ctx.runtime.logger.log(-1, 'auth', 'is_rpid_user_e164', 'failed to parse RPID');
+      return -1;
+    }
     uri = na.uri;
   }
-  if (!splitUri(uri)) { ctx.runtime.logger.log(-1, 'auth', 'is_rpid_user_e164', 'failed to parse RPID URI'); return -1; }
+  if (!splitUri(uri)) {
+    ctx.runtime.logger.log(-1, 'auth', 'is_rpid_user_e164', 'failed to parse RPID URI');
+    return -1;
+  }
   return isUriUserE164(uri);
 }

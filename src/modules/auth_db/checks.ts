@@ -29,10 +29,20 @@ function useDomain(rt: Runtime): boolean {
 }
 
 /** Rows of `SELECT cols FROM table WHERE keys`, or an error code. */
-function select(ctx: ExecContext, table: string, cols: string[], where: [string, string][], fn: string): unknown[][] | number {
+function select(
+  ctx: ExecContext,
+  table: string,
+  cols: string[],
+  where: [string, string][],
+  fn: string,
+): unknown[][] | number {
   const db = dbFor(ctx.runtime, dbUrlOf(ctx.runtime, 'auth_db'));
-  const rows = db instanceof DbError ? db : db.query(table, { keys: where.map(([k]) => k), vals: where.map(([, v]) => v), cols });
-  if (rows instanceof DbError) { ctx.runtime.logger.log(-1, 'auth_db', fn, `Error while querying database: ${rows.message}`); return ERR_DBQUERY; }
+  const rows =
+    db instanceof DbError ? db : db.query(table, { keys: where.map(([k]) => k), vals: where.map(([, v]) => v), cols });
+  if (rows instanceof DbError) {
+    ctx.runtime.logger.log(-1, 'auth_db', fn, `Error while querying database: ${rows.message}`);
+    return ERR_DBQUERY;
+  }
   return rows.map((r) => cols.map((c) => r[c]));
 }
 
@@ -59,21 +69,48 @@ export function isAuthorizedFor(ctx: ExecContext, which: 'from' | 'to', table: s
   const na = which === 'from' ? ctx.msg.from : ctx.msg.to;
   const u = na ? splitUri(na.uri) : undefined;
   if (!u) return ERR_INTERNAL;
-  if (!u.user) { ctx.runtime.logger.log(-1, 'auth_db', 'check_username', 'Username not found in URI'); return ERR_USERNOTFOUND; }
+  if (!u.user) {
+    ctx.runtime.logger.log(-1, 'auth_db', 'check_username', 'Username not found in URI');
+    return ERR_USERNOTFOUND;
+  }
   const rt = ctx.runtime;
   const username = creds.params.username ?? '';
   const digestUser = username.includes('@') ? username.slice(0, username.indexOf('@')) : username;
-  const realm = username.includes('@') ? username.slice(username.indexOf('@') + 1) : creds.params.realm ?? '';
+  const realm = username.includes('@') ? username.slice(username.indexOf('@') + 1) : (creds.params.realm ?? '');
   const userCol = col(rt, 'uri_user_column', 'username');
-  const rows = select(ctx, table, [userCol], [[userCol, digestUser], [col(rt, 'uri_domain_column', 'domain'), realm], [col(rt, 'uri_uriuser_column', 'uri_user'), u.user]], 'check_username');
+  const rows = select(
+    ctx,
+    table,
+    [userCol],
+    [
+      [userCol, digestUser],
+      [col(rt, 'uri_domain_column', 'domain'), realm],
+      [col(rt, 'uri_uriuser_column', 'uri_user'), u.user],
+    ],
+    'check_username',
+  );
   if (typeof rows === 'number') return rows;
   return rows.length ? OK : ERR_SPOOFEDUSER;
 }
 
 /** db_get_auth_id(table, uri, user_var, realm_var): the uri table's username and domain for the URI's user. */
-export function getAuthId(ctx: ExecContext, table: string, uri: string, userOut: ArgValue | undefined, realmOut: ArgValue | undefined): number {
+export function getAuthId(
+  ctx: ExecContext,
+  table: string,
+  uri: string,
+  userOut: ArgValue | undefined,
+  realmOut: ArgValue | undefined,
+): number {
   const u = splitUri(uri);
-  if (!u || !u.user) { ctx.runtime.logger.log(-1, 'auth_db', 'get_auth_id', `First parameter must be a URI with username (val = '${uri}').`); return -1; }
+  if (!u || !u.user) {
+    ctx.runtime.logger.log(
+      -1,
+      'auth_db',
+      'get_auth_id',
+      `First parameter must be a URI with username (val = '${uri}').`,
+    );
+    return -1;
+  }
   const rt = ctx.runtime;
   const userCol = col(rt, 'uri_user_column', 'username');
   const domainCol = col(rt, 'uri_domain_column', 'domain');
@@ -82,7 +119,13 @@ export function getAuthId(ctx: ExecContext, table: string, uri: string, userOut:
   const rows = select(ctx, table, [userCol, domainCol], where, 'get_auth_id');
   if (typeof rows === 'number') return rows;
   if (!rows.length) return ERR_USERNOTFOUND;
-  if (rows.length > 1) rt.logger.log(1, 'auth_db', 'get_auth_id', "Multiple entries are matching the given uri. Consider setting the 'use_domain' param.");
+  if (rows.length > 1)
+    rt.logger.log(
+      1,
+      'auth_db',
+      'get_auth_id',
+      "Multiple entries are matching the given uri. Consider setting the 'use_domain' param.",
+    );
   const [user, domain] = rows[0]!;
   if (typeof user !== 'string' || typeof domain !== 'string') return ERR_DBUSE;
   userOut?.pv?.set(ctx, user);

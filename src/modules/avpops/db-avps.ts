@@ -18,14 +18,21 @@ import { pvRef, type PvRef } from './params.js';
 const VAL_INT = 1;
 const URI_PVS = new Set(['$ru', '$fu', '$tu', '$ou']);
 
-export interface DbSource { ref?: PvRef; text?: string; part: 'username' | 'domain' | 'uri' | 'uuid' }
-export interface DbName { avp?: PvRef; table?: string }
+export interface DbSource {
+  ref?: PvRef;
+  text?: string;
+  part: 'username' | 'domain' | 'uri' | 'uuid';
+}
+export interface DbName {
+  avp?: PvRef;
+  table?: string;
+}
 
 /** source = (pvar|str_value)['/'('username'|'domain'|'uri'|'uuid')] */
 export function parseSource(text: string, lookup: PvLookup): DbSource | string {
   const m = /^(.*?)(?:\/(username|domain|uri|uuid))?$/i.exec(text.trim())!;
   const base = m[1]!;
-  const part = (m[2]?.toLowerCase() as DbSource['part'] | undefined);
+  const part = m[2]?.toLowerCase() as DbSource['part'] | undefined;
   if (base.startsWith('$')) {
     const ref = pvRef(base, lookup);
     if (typeof ref === 'string') return ref;
@@ -52,15 +59,24 @@ export function parseName(text: string, lookup: PvLookup): DbName | string {
 function keysOf(ctx: ExecContext, src: DbSource, fn: string): { keys: string[]; vals: string[] } | undefined {
   const rt = ctx.runtime;
   const value = src.ref ? src.ref.get(ctx) : src.text!;
-  if (value === null || value === undefined || value === '') { rt.logger.log(-1, 'avpops', fn, 'no value for first param'); return undefined; }
+  if (value === null || value === undefined || value === '') {
+    rt.logger.log(-1, 'avpops', fn, 'no value for first param');
+    return undefined;
+  }
   const text = String(value);
   if (src.part === 'uuid') return { keys: [sqlName(rt, 'avpops', 'uuid_column', 'uuid')], vals: [text] };
   const u = splitUri(text);
-  if (!u) { rt.logger.log(-1, 'avpops', fn, 'failed to parse uri'); return undefined; }
+  if (!u) {
+    rt.logger.log(-1, 'avpops', fn, 'failed to parse uri');
+    return undefined;
+  }
   const keys: string[] = [];
   const vals: string[] = [];
   if (src.part !== 'domain') {
-    if (!u.user) { rt.logger.log(-1, 'avpops', fn, `incomplet uri <${text}> missing user`); return undefined; }
+    if (!u.user) {
+      rt.logger.log(-1, 'avpops', fn, `incomplet uri <${text}> missing user`);
+      return undefined;
+    }
     keys.push(sqlName(rt, 'avpops', 'username_column', 'username'));
     vals.push(u.user);
   }
@@ -74,15 +90,28 @@ function keysOf(ctx: ExecContext, src: DbSource, fn: string): { keys: string[]; 
 function dbOf(ctx: ExecContext, dbId: number | undefined, fn: string) {
   const urls = dbUrls(ctx.runtime, ctx.runtime.dbDefaultUrl);
   const url = urls.get(dbId ?? 0) ?? (dbId === undefined ? [...urls.values()][0] : undefined);
-  if (!url) { ctx.runtime.logger.log(-1, 'avpops', fn, `no db_url with id ${dbId ?? 0}`); return undefined; }
+  if (!url) {
+    ctx.runtime.logger.log(-1, 'avpops', fn, `no db_url with id ${dbId ?? 0}`);
+    return undefined;
+  }
   const db = dbFor(ctx.runtime, url);
-  if (db instanceof DbError) { ctx.runtime.logger.log(-1, 'avpops', fn, db.message); return undefined; }
+  if (db instanceof DbError) {
+    ctx.runtime.logger.log(-1, 'avpops', fn, db.message);
+    return undefined;
+  }
   return db;
 }
 
-const tableOf = (ctx: ExecContext, name: DbName): string => name.table ?? strParam(ctx.runtime, 'avpops', 'avp_table', 'usr_preferences');
+const tableOf = (ctx: ExecContext, name: DbName): string =>
+  name.table ?? strParam(ctx.runtime, 'avpops', 'avp_table', 'usr_preferences');
 
-export function dbLoad(ctx: ExecContext, src: DbSource, name: DbName, dbId: number | undefined, prefix: string): number {
+export function dbLoad(
+  ctx: ExecContext,
+  src: DbSource,
+  name: DbName,
+  dbId: number | undefined,
+  prefix: string,
+): number {
   const rt = ctx.runtime;
   const where = keysOf(ctx, src, 'ops_dbload_avps');
   const db = where && dbOf(ctx, dbId, 'ops_dbload_avps');
@@ -92,15 +121,25 @@ export function dbLoad(ctx: ExecContext, src: DbSource, name: DbName, dbId: numb
   const typeCol = sqlName(rt, 'avpops', 'type_column', 'type');
   const attr = name.avp?.avpName(ctx);
   if (name.avp && attr === undefined) return -1;
-  const rows = db.query(tableOf(ctx, name), { keys: attr === undefined ? where.keys : [...where.keys, attrCol], vals: attr === undefined ? where.vals : [...where.vals, attr], cols: [valueCol, attrCol, typeCol] });
-  if (rows instanceof DbError) { rt.logger.log(-1, 'avpops', 'ops_dbload_avps', `db_load failed: ${rows.message}`); return -1; }
+  const rows = db.query(tableOf(ctx, name), {
+    keys: attr === undefined ? where.keys : [...where.keys, attrCol],
+    vals: attr === undefined ? where.vals : [...where.vals, attr],
+    cols: [valueCol, attrCol, typeCol],
+  });
+  if (rows instanceof DbError) {
+    rt.logger.log(-1, 'avpops', 'ops_dbload_avps', `db_load failed: ${rows.message}`);
+    return -1;
+  }
   let n = 0;
   for (const r of rows) {
     if (r[valueCol] === null || r[valueCol] === undefined) continue;
     const type = Number(r[typeCol] ?? 0);
     const raw = String(r[valueCol]);
     let v: Val = raw;
-    if (type & VAL_INT) { if (!/^-?\d+$/.test(raw)) continue; v = Number(raw); }
+    if (type & VAL_INT) {
+      if (!/^-?\d+$/.test(raw)) continue;
+      v = Number(raw);
+    }
     ctx.avpStack(`${prefix}${attr ?? String(r[attrCol])}`).push(v);
     n++;
   }
@@ -122,7 +161,10 @@ export function dbStore(ctx: ExecContext, src: DbSource, name: DbName, dbId: num
     row[sqlName(rt, 'avpops', 'type_column', 'type')] = typeof v === 'number' ? VAL_INT : 0;
     row[sqlName(rt, 'avpops', 'value_column', 'value')] = String(v);
     const r = db.insert(tableOf(ctx, name), row);
-    if (r instanceof DbError) { rt.logger.log(-1, 'avpops', 'ops_dbstore_avps', `db_store failed: ${r.message}`); return -1; }
+    if (r instanceof DbError) {
+      rt.logger.log(-1, 'avpops', 'ops_dbstore_avps', `db_store failed: ${r.message}`);
+      return -1;
+    }
     n++;
   }
   return n ? 1 : -1;
@@ -136,7 +178,13 @@ export function dbDelete(ctx: ExecContext, src: DbSource, name: DbName, dbId: nu
   const attr = name.avp?.avpName(ctx);
   if (name.avp && attr === undefined) return -1;
   const attrCol = sqlName(rt, 'avpops', 'attribute_column', 'attribute');
-  const r = db.delete(tableOf(ctx, name), { keys: attr === undefined ? where.keys : [...where.keys, attrCol], vals: attr === undefined ? where.vals : [...where.vals, attr] });
-  if (r instanceof DbError) { rt.logger.log(-1, 'avpops', 'ops_dbdelete_avps', `db_delete failed: ${r.message}`); return -1; }
+  const r = db.delete(tableOf(ctx, name), {
+    keys: attr === undefined ? where.keys : [...where.keys, attrCol],
+    vals: attr === undefined ? where.vals : [...where.vals, attr],
+  });
+  if (r instanceof DbError) {
+    rt.logger.log(-1, 'avpops', 'ops_dbdelete_avps', `db_delete failed: ${r.message}`);
+    return -1;
+  }
   return 1;
 }

@@ -43,12 +43,26 @@ function cell(v: unknown): Val | undefined {
   return undefined;
 }
 
-export function dbQuery(ctx: ExecContext, query: string, dest: PvRef[] | undefined, dbId: number | undefined, defaultUrl: string | undefined): number {
+export function dbQuery(
+  ctx: ExecContext,
+  query: string,
+  dest: PvRef[] | undefined,
+  dbId: number | undefined,
+  defaultUrl: string | undefined,
+): number {
   const rt = ctx.runtime;
   const urls = dbUrls(rt, defaultUrl);
   const id = dbId ?? (urls.has(0) ? 0 : [...urls.keys()][0]);
   const url = id === undefined ? undefined : urls.get(id);
-  const fail = (why: string): number => { rt.logger.log(-1, 'avpops', 'ops_dbquery_avps', `raw_query failed: db${id ?? 0}() ${query.slice(0, 40)}...: ${why}`); return -1; };
+  const fail = (why: string): number => {
+    rt.logger.log(
+      -1,
+      'avpops',
+      'ops_dbquery_avps',
+      `raw_query failed: db${id ?? 0}() ${query.slice(0, 40)}...: ${why}`,
+    );
+    return -1;
+  };
   if (url === undefined) return fail(`no db_url with id ${id ?? 0}`);
   const db = dbFor(rt, url);
   if (db instanceof DbError) return fail(db.message);
@@ -63,9 +77,15 @@ export function dbQuery(ctx: ExecContext, query: string, dest: PvRef[] | undefin
     for (let c = 0; c < row.length; c++) {
       if (dest && c >= dest.length) break;
       const name = dest ? dest[c]!.avpName(ctx) : String(c + 1);
-      if (name === undefined) { rt.logger.log(-1, 'avpops', 'db_query_avp_print_results', `cant get avp name [${r}/${c}]`); continue; }
+      if (name === undefined) {
+        rt.logger.log(-1, 'avpops', 'db_query_avp_print_results', `cant get avp name [${r}/${c}]`);
+        continue;
+      }
       const v = cell(row[c]);
-      if (v === undefined) { rt.logger.log(1, 'avpops', 'db_query_avp_print_results', 'Unknown type'); continue; }
+      if (v === undefined) {
+        rt.logger.log(1, 'avpops', 'db_query_avp_print_results', 'Unknown type');
+        continue;
+      }
       ctx.avpStack(name).push(v);
     }
   }

@@ -11,7 +11,19 @@ import { parseSubst, type SubstExpr } from '../../script/subst.js';
 import type { ArgValue, FunctionBehaviour, NativeModule, StaticArg } from '../types.js';
 import { dbQuery, destinations } from './db.js';
 import { dbDelete, dbLoad, dbStore, parseName, parseSource, type DbName, type DbSource } from './db-avps.js';
-import { CHECK_OPS, checkAvps, copyAvps, deleteAvps, isAvpSet, OP_OPS, opAvps, printAvps, pushToTarget, substAvps, type PushTarget } from './ops.js';
+import {
+  CHECK_OPS,
+  checkAvps,
+  copyAvps,
+  deleteAvps,
+  isAvpSet,
+  OP_OPS,
+  opAvps,
+  printAvps,
+  pushToTarget,
+  substAvps,
+  type PushTarget,
+} from './ops.js';
 import { avpRef, opValue, pvRef, splitFlags, type OpValue, type PvRef } from './params.js';
 
 type Parser<T> = (text: string, lookup: PvLookup) => T | string;
@@ -21,9 +33,16 @@ const parsedBy = new WeakMap<Runtime, Map<string, unknown>>();
 /** The parse of `text` by `parser`, once per runtime; a string is the problem. */
 function parsed<T>(rt: Runtime, key: string, text: string, parser: Parser<T>): T | string {
   let m = parsedBy.get(rt);
-  if (!m) { m = new Map(); parsedBy.set(rt, m); }
+  if (!m) {
+    m = new Map();
+    parsedBy.set(rt, m);
+  }
   const k = `${key}\u0000${text}`;
-  if (!m.has(k)) m.set(k, parser(text, (n) => rt.modulePvs.get(n)));
+  if (!m.has(k))
+    m.set(
+      k,
+      parser(text, (n) => rt.modulePvs.get(n)),
+    );
   return m.get(k) as T | string;
 }
 
@@ -43,11 +62,19 @@ function fixupOf(parsers: (Parser<unknown> | undefined)[], expands: number[] = [
 }
 
 /** Runs `body` with the parsed arguments; a parse problem logs and returns -1 (a variable argument that does not parse). */
-function withParsed(ctx: ExecContext, fn: string, parts: [string, string, Parser<unknown>][], body: (values: unknown[]) => number): number {
+function withParsed(
+  ctx: ExecContext,
+  fn: string,
+  parts: [string, string, Parser<unknown>][],
+  body: (values: unknown[]) => number,
+): number {
   const values: unknown[] = [];
   for (const [key, text, parser] of parts) {
     const v = parsed(ctx.runtime, key, text, parser);
-    if (typeof v === 'string') { ctx.runtime.logger.log(-1, 'avpops', fn, v); return -1; }
+    if (typeof v === 'string') {
+      ctx.runtime.logger.log(-1, 'avpops', fn, v);
+      return -1;
+    }
     values.push(v);
   }
   return body(values);
@@ -92,7 +119,14 @@ const pushDst: Parser<{ target: PushTarget }> = (text) => {
   const main = (slash < 0 ? text : text.slice(0, slash)).trim();
   const part = slash < 0 ? '' : text.slice(slash + 1).toLowerCase();
   if (main.startsWith('$hdr')) return 'push to header is obsolete - use append_hf() or insert_hf()';
-  if (main === '$ru') return part === '' ? { target: 'ruri' } : part === 'username' ? { target: 'ruri-user' } : part === 'domain' ? { target: 'ruri-host' } : `unsupported part ${part} of $ru`;
+  if (main === '$ru')
+    return part === ''
+      ? { target: 'ruri' }
+      : part === 'username'
+        ? { target: 'ruri-user' }
+        : part === 'domain'
+          ? { target: 'ruri-host' }
+          : `unsupported part ${part} of $ru`;
   if (part) return `unsupported destination ${text}`;
   if (main === '$du') return { target: 'duri' };
   if (main === '$br') return { target: 'branch' };
@@ -164,72 +198,164 @@ export const avpops: NativeModule = {
   name: 'avpops',
   functions: {
     is_avp_set: {
-      returns: [1, -1], fixup: fixupOf([isSetArg]),
-      impl: (ctx, [a]) => withParsed(ctx, 'ops_is_avp_set', [['is', str(a), isSetArg]], ([p]) => {
-        const { ref, flags } = p as { ref: PvRef; flags: Set<string> };
-        return isAvpSet(ctx, ref, flags);
-      }),
+      returns: [1, -1],
+      fixup: fixupOf([isSetArg]),
+      impl: (ctx, [a]) =>
+        withParsed(ctx, 'ops_is_avp_set', [['is', str(a), isSetArg]], ([p]) => {
+          const { ref, flags } = p as { ref: PvRef; flags: Set<string> };
+          return isAvpSet(ctx, ref, flags);
+        }),
     },
     avp_delete: {
-      returns: [1, -1], fixup: fixupOf([deleteArg]),
-      impl: (ctx, [a]) => withParsed(ctx, 'ops_delete_avp', [['del', str(a), deleteArg]], ([p]) => {
-        const { target, all } = p as { target: PvRef | 'all' | 'string-named'; all: boolean };
-        return deleteAvps(ctx, target, all);
-      }),
+      returns: [1, -1],
+      fixup: fixupOf([deleteArg]),
+      impl: (ctx, [a]) =>
+        withParsed(ctx, 'ops_delete_avp', [['del', str(a), deleteArg]], ([p]) => {
+          const { target, all } = p as { target: PvRef | 'all' | 'string-named'; all: boolean };
+          return deleteAvps(ctx, target, all);
+        }),
     },
     avp_copy: {
-      returns: [1, -1], fixup: fixupOf([avpOnly, copyDst]),
-      impl: (ctx, [a, b]) => withParsed(ctx, 'ops_copy_avp', [['avp', str(a), avpOnly], ['copy', str(b), copyDst]], ([src, d]) => {
-        const { ref, flags } = d as { ref: PvRef; flags: Set<string> };
-        return copyAvps(ctx, src as PvRef, ref, flags);
-      }),
+      returns: [1, -1],
+      fixup: fixupOf([avpOnly, copyDst]),
+      impl: (ctx, [a, b]) =>
+        withParsed(
+          ctx,
+          'ops_copy_avp',
+          [
+            ['avp', str(a), avpOnly],
+            ['copy', str(b), copyDst],
+          ],
+          ([src, d]) => {
+            const { ref, flags } = d as { ref: PvRef; flags: Set<string> };
+            return copyAvps(ctx, src as PvRef, ref, flags);
+          },
+        ),
     },
     avp_pushto: {
-      returns: [1, -1], fixup: fixupOf([pushDst, pushSrc]),
-      impl: (ctx, [a, b]) => withParsed(ctx, 'ops_pushto_avp', [['pushdst', str(a), pushDst], ['pushsrc', str(b), pushSrc]], ([t, s]) => {
-        const { ref, all } = s as { ref: PvRef; all: boolean };
-        return pushToTarget(ctx, (t as { target: PushTarget }).target, ref, all);
-      }),
+      returns: [1, -1],
+      fixup: fixupOf([pushDst, pushSrc]),
+      impl: (ctx, [a, b]) =>
+        withParsed(
+          ctx,
+          'ops_pushto_avp',
+          [
+            ['pushdst', str(a), pushDst],
+            ['pushsrc', str(b), pushSrc],
+          ],
+          ([t, s]) => {
+            const { ref, all } = s as { ref: PvRef; all: boolean };
+            return pushToTarget(ctx, (t as { target: PushTarget }).target, ref, all);
+          },
+        ),
     },
     avp_check: {
-      returns: [1, -1], fixup: fixupOf([anyPv, checkArg]),
-      impl: (ctx, [a, b]) => withParsed(ctx, 'ops_check_avp', [['pv', str(a), anyPv], ['check', str(b), checkArg]], ([src, ov]) => checkAvps(ctx, src as PvRef, ov as OpValue)),
+      returns: [1, -1],
+      fixup: fixupOf([anyPv, checkArg]),
+      impl: (ctx, [a, b]) =>
+        withParsed(
+          ctx,
+          'ops_check_avp',
+          [
+            ['pv', str(a), anyPv],
+            ['check', str(b), checkArg],
+          ],
+          ([src, ov]) => checkAvps(ctx, src as PvRef, ov as OpValue),
+        ),
     },
     avp_op: {
-      returns: [1, -1], fixup: fixupOf([opSrcDst, opArg]),
-      impl: (ctx, [a, b]) => withParsed(ctx, 'ops_op_avp', [['opsd', str(a), opSrcDst], ['op', str(b), opArg]], ([sd, ov]) => {
-        const { src, dst } = sd as { src: PvRef; dst: PvRef };
-        return opAvps(ctx, src, dst, ov as OpValue);
-      }),
+      returns: [1, -1],
+      fixup: fixupOf([opSrcDst, opArg]),
+      impl: (ctx, [a, b]) =>
+        withParsed(
+          ctx,
+          'ops_op_avp',
+          [
+            ['opsd', str(a), opSrcDst],
+            ['op', str(b), opArg],
+          ],
+          ([sd, ov]) => {
+            const { src, dst } = sd as { src: PvRef; dst: PvRef };
+            return opAvps(ctx, src, dst, ov as OpValue);
+          },
+        ),
     },
     avp_subst: {
-      returns: [1, -1], fixup: fixupOf([substSrc, substExpr], [1]),
-      impl: (ctx, [a, b]) => withParsed(ctx, 'ops_subst', [['subsrc', str(a), substSrc], ['subst', str(b), substExpr]], ([sd, e]) => {
-        const { src, dst, flags } = sd as { src: PvRef; dst?: PvRef; flags: Set<string> };
-        return substAvps(ctx, src, dst, flags, e as SubstExpr);
-      }),
+      returns: [1, -1],
+      fixup: fixupOf([substSrc, substExpr], [1]),
+      impl: (ctx, [a, b]) =>
+        withParsed(
+          ctx,
+          'ops_subst',
+          [
+            ['subsrc', str(a), substSrc],
+            ['subst', str(b), substExpr],
+          ],
+          ([sd, e]) => {
+            const { src, dst, flags } = sd as { src: PvRef; dst?: PvRef; flags: Set<string> };
+            return substAvps(ctx, src, dst, flags, e as SubstExpr);
+          },
+        ),
     },
     avp_print: { returns: [1], impl: (ctx) => printAvps(ctx) },
     avp_db_load: {
-      returns: [1, -1], fixup: fixupOf([parseSource, parseName]),
-      impl: (ctx, [a, b, id, prefix]) => withParsed(ctx, 'ops_dbload_avps', [['dbsrc', str(a), parseSource], ['dbname', str(b), parseName]],
-        ([src, name]) => dbLoad(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined, prefix?.given ? str(prefix) : '')),
+      returns: [1, -1],
+      fixup: fixupOf([parseSource, parseName]),
+      impl: (ctx, [a, b, id, prefix]) =>
+        withParsed(
+          ctx,
+          'ops_dbload_avps',
+          [
+            ['dbsrc', str(a), parseSource],
+            ['dbname', str(b), parseName],
+          ],
+          ([src, name]) =>
+            dbLoad(
+              ctx,
+              src as DbSource,
+              name as DbName,
+              id?.given ? id.int : undefined,
+              prefix?.given ? str(prefix) : '',
+            ),
+        ),
     },
     avp_db_store: {
-      returns: [1, -1], fixup: fixupOf([parseSource, parseName]),
-      impl: (ctx, [a, b, id]) => withParsed(ctx, 'ops_dbstore_avps', [['dbsrc', str(a), parseSource], ['dbname', str(b), parseName]],
-        ([src, name]) => dbStore(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined)),
+      returns: [1, -1],
+      fixup: fixupOf([parseSource, parseName]),
+      impl: (ctx, [a, b, id]) =>
+        withParsed(
+          ctx,
+          'ops_dbstore_avps',
+          [
+            ['dbsrc', str(a), parseSource],
+            ['dbname', str(b), parseName],
+          ],
+          ([src, name]) => dbStore(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined),
+        ),
     },
     avp_db_delete: {
-      returns: [1, -1], fixup: fixupOf([parseSource, parseName]),
-      impl: (ctx, [a, b, id]) => withParsed(ctx, 'ops_dbdelete_avps', [['dbsrc', str(a), parseSource], ['dbname', str(b), parseName]],
-        ([src, name]) => dbDelete(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined)),
+      returns: [1, -1],
+      fixup: fixupOf([parseSource, parseName]),
+      impl: (ctx, [a, b, id]) =>
+        withParsed(
+          ctx,
+          'ops_dbdelete_avps',
+          [
+            ['dbsrc', str(a), parseSource],
+            ['dbname', str(b), parseName],
+          ],
+          ([src, name]) => dbDelete(ctx, src as DbSource, name as DbName, id?.given ? id.int : undefined),
+        ),
     },
     avp_db_query: {
-      returns: [1, -1, -2], fixup: fixupOf([undefined, destList]),
+      returns: [1, -1, -2],
+      fixup: fixupOf([undefined, destList]),
       impl: (ctx, [q, d, id]) => {
         const dest = d?.given && d.str ? parsed(ctx.runtime, 'dest', d.str, destList) : undefined;
-        if (typeof dest === 'string') { ctx.runtime.logger.log(-1, 'avpops', 'ops_dbquery_avps', dest); return -1; }
+        if (typeof dest === 'string') {
+          ctx.runtime.logger.log(-1, 'avpops', 'ops_dbquery_avps', dest);
+          return -1;
+        }
         return dbQuery(ctx, str(q), dest, id?.given ? id.int : undefined, ctx.runtime.dbDefaultUrl);
       },
     },

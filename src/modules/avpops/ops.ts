@@ -15,7 +15,10 @@ function log(ctx: ExecContext, level: number, fn: string, text: string): void {
 
 function stackOf(ctx: ExecContext, ref: PvRef, fn: string): Val[] | undefined {
   const name = ref.avpName(ctx);
-  if (name === undefined) { log(ctx, -1, fn, 'failed to get AVP name'); return undefined; }
+  if (name === undefined) {
+    log(ctx, -1, fn, 'failed to get AVP name');
+    return undefined;
+  }
   return ctx.avps.get(name);
 }
 
@@ -54,7 +57,8 @@ export function deleteAvps(ctx: ExecContext, target: PvRef | 'all' | 'string-nam
   if (target === 'string-named') return -1;
   const stack = stackOf(ctx, target, 'ops_delete_avp');
   if (!stack?.length) return -1;
-  if (all) stack.length = 0; else stack.pop();
+  if (all) stack.length = 0;
+  else stack.pop();
   return 1;
 }
 
@@ -68,7 +72,10 @@ export function copyAvps(ctx: ExecContext, src: PvRef, dst: PvRef, flags: Set<st
     let v = stack[i]!;
     if (typeof v === 'string' && flags.has('n')) {
       const n = str2int(v);
-      if (n === undefined) { log(ctx, -1, 'ops_copy_avp', 'cannot convert str to int'); return -1; }
+      if (n === undefined) {
+        log(ctx, -1, 'ops_copy_avp', 'cannot convert str to int');
+        return -1;
+      }
       v = n;
     } else if (typeof v === 'number' && flags.has('s')) v = unsigned64(v);
     pushTo(ctx, dst, v);
@@ -87,17 +94,29 @@ export function pushToTarget(ctx: ExecContext, target: PushTarget, src: PvRef, a
   if (src.isAvp) {
     const stack = stackOf(ctx, src, 'ops_pushto_avp');
     if (!stack?.length) return -1;
-    for (let i = stack.length - 1; i >= 0; i--) { values.push(stack[i]!); if (!all) break; }
+    for (let i = stack.length - 1; i >= 0; i--) {
+      values.push(stack[i]!);
+      if (!all) break;
+    }
   } else values.push(src.get(ctx) ?? '');
   for (let k = 0; k < values.length; k++) {
     const v = values[k]!;
     if ((target === 'duri' || target === 'branch') && typeof v === 'number') return -1;
     const text = typeof v === 'number' ? unsigned64(v) : String(v);
-    if (target === 'duri') { ctx.du = text; continue; }
-    if (target === 'branch') { ctx.branches.push({ uri: text, du: null, flags: 0, q: -1, socket: ctx.socketOut }); continue; }
+    if (target === 'duri') {
+      ctx.du = text;
+      continue;
+    }
+    if (target === 'branch') {
+      ctx.branches.push({ uri: text, du: null, flags: 0, q: -1, socket: ctx.socketOut });
+      continue;
+    }
     if (k > 0) ctx.branches.push({ uri: ctx.ruri, du: null, flags: 0, q: -1, socket: null });
     const next = target === 'ruri' ? text : rewritePart(ctx.ruri, target === 'ruri-user' ? 'user' : 'host', text);
-    if (next === undefined) { log(ctx, -1, 'ops_pushto_avp', 'Failed to set user or host'); return -1; }
+    if (next === undefined) {
+      log(ctx, -1, 'ops_pushto_avp', 'Failed to set user or host');
+      return -1;
+    }
     ctx.ruri = next;
   }
   return 1;
@@ -118,32 +137,51 @@ export const CHECK_OPS = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 're', 'fm', 'and',
 function compare(op: string, a: Val, b: Val, ci: boolean): boolean | undefined {
   if (typeof a === 'number' && typeof b === 'number') {
     switch (op) {
-      case 'eq': return a === b;
-      case 'ne': return a !== b;
-      case 'lt': return a < b;
-      case 'le': return a <= b;
-      case 'gt': return a > b;
-      case 'ge': return a >= b;
-      case 'and': return (a & b) !== 0;
-      case 'or': return (a | b) !== 0;
-      case 'xor': return (a ^ b) !== 0;
-      default: return false;
+      case 'eq':
+        return a === b;
+      case 'ne':
+        return a !== b;
+      case 'lt':
+        return a < b;
+      case 'le':
+        return a <= b;
+      case 'gt':
+        return a > b;
+      case 'ge':
+        return a >= b;
+      case 'and':
+        return (a & b) !== 0;
+      case 'or':
+        return (a | b) !== 0;
+      case 'xor':
+        return (a ^ b) !== 0;
+      default:
+        return false;
     }
   }
   if (typeof a === 'number' || typeof b === 'number') return undefined;
   const x = String(a ?? '');
   const y = String(b ?? '');
   switch (op) {
-    case 'eq': return ci ? x.toLowerCase() === y.toLowerCase() : x === y;
-    case 'ne': return ci ? x.toLowerCase() !== y.toLowerCase() : x !== y;
+    case 'eq':
+      return ci ? x.toLowerCase() === y.toLowerCase() : x === y;
+    case 'ne':
+      return ci ? x.toLowerCase() !== y.toLowerCase() : x !== y;
     // Orderings compare without case, whatever the flags (strncasecmp).
-    case 'lt': return x.toLowerCase() < y.toLowerCase();
-    case 'le': return x.toLowerCase() <= y.toLowerCase();
-    case 'gt': return x.toLowerCase() > y.toLowerCase();
-    case 'ge': return x.toLowerCase() >= y.toLowerCase();
-    case 're': return posixRegex(y).test(x);
-    case 'fm': return globRegex(y, ci).test(x);
-    default: return false;
+    case 'lt':
+      return x.toLowerCase() < y.toLowerCase();
+    case 'le':
+      return x.toLowerCase() <= y.toLowerCase();
+    case 'gt':
+      return x.toLowerCase() > y.toLowerCase();
+    case 'ge':
+      return x.toLowerCase() >= y.toLowerCase();
+    case 're':
+      return posixRegex(y).test(x);
+    case 'fm':
+      return globRegex(y, ci).test(x);
+    default:
+      return false;
   }
 }
 
@@ -153,10 +191,16 @@ export function checkAvps(ctx: ExecContext, src: PvRef, ov: OpValue): number {
   if (src.isAvp) {
     const stack = stackOf(ctx, src, 'ops_check_avp');
     if (!stack?.length) return -1;
-    for (let i = stack.length - 1; i >= 0; i--) { left.push(stack[i]!); if (!ov.flags.has('g')) break; }
+    for (let i = stack.length - 1; i >= 0; i--) {
+      left.push(stack[i]!);
+      if (!ov.flags.has('g')) break;
+    }
   } else left.push(src.get(ctx) ?? '');
   for (const a of left) {
-    if (typeof a === 'string' && a.length >= 1024) { log(ctx, -1, 'ops_check_avp', 'src value too long'); return -1; }
+    if (typeof a === 'string' && a.length >= 1024) {
+      log(ctx, -1, 'ops_check_avp', 'src value too long');
+      return -1;
+    }
     let right: Val[];
     if (isRef(ov.value)) {
       if (ov.value.isAvp) {
@@ -167,7 +211,10 @@ export function checkAvps(ctx: ExecContext, src: PvRef, ov: OpValue): number {
     } else right = [ov.value];
     for (const b of right) {
       const r = compare(ov.op, a, b, ov.flags.has('i'));
-      if (r === undefined) { log(ctx, -1, 'ops_check_avp', "value types don't match"); continue; }
+      if (r === undefined) {
+        log(ctx, -1, 'ops_check_avp', "value types don't match");
+        continue;
+      }
       if (r) return 1;
     }
   }
@@ -178,15 +225,32 @@ export const OP_OPS = ['add', 'sub', 'mul', 'div', 'mod', 'and', 'or', 'xor', 'n
 
 function arith(ctx: ExecContext, op: string, a: number, b: number): number {
   switch (op) {
-    case 'add': return (a + b) | 0;
-    case 'sub': return (a - b) | 0;
-    case 'mul': return Math.imul(a, b);
-    case 'div': if (b === 0) { log(ctx, -1, 'ops_op_avp', 'division by 0'); return 0; } return (a / b) | 0;
-    case 'mod': if (b === 0) { log(ctx, -1, 'ops_op_avp', 'modulo by 0'); return 0; } return (a % b) | 0;
-    case 'and': return a & b;
-    case 'or': return a | b;
-    case 'xor': return a ^ b;
-    default: return ~b; // not: the source value does not count
+    case 'add':
+      return (a + b) | 0;
+    case 'sub':
+      return (a - b) | 0;
+    case 'mul':
+      return Math.imul(a, b);
+    case 'div':
+      if (b === 0) {
+        log(ctx, -1, 'ops_op_avp', 'division by 0');
+        return 0;
+      }
+      return (a / b) | 0;
+    case 'mod':
+      if (b === 0) {
+        log(ctx, -1, 'ops_op_avp', 'modulo by 0');
+        return 0;
+      }
+      return (a % b) | 0;
+    case 'and':
+      return a & b;
+    case 'or':
+      return a | b;
+    case 'xor':
+      return a ^ b;
+    default:
+      return ~b; // not: the source value does not count
   }
 }
 
@@ -205,7 +269,10 @@ export function opAvps(ctx: ExecContext, src: PvRef, dst: PvRef, ov: OpValue): n
       if (!operands.length) return -1;
     } else {
       const v = ov.value.get(ctx);
-      if (typeof v !== 'number') { log(ctx, -1, 'ops_op_avp', 'dst value is str'); return -1; }
+      if (typeof v !== 'number') {
+        log(ctx, -1, 'ops_op_avp', 'dst value is str');
+        return -1;
+      }
       operands = [v];
     }
   } else operands = [Number(ov.value)];
@@ -218,7 +285,13 @@ export function opAvps(ctx: ExecContext, src: PvRef, dst: PvRef, ov: OpValue): n
 }
 
 /** avp_subst($avp(src)[/$avp(dst)][/flags], subst): string values only; without g the first that matches. */
-export function substAvps(ctx: ExecContext, src: PvRef, dst: PvRef | undefined, flags: Set<string>, e: SubstExpr): number {
+export function substAvps(
+  ctx: ExecContext,
+  src: PvRef,
+  dst: PvRef | undefined,
+  flags: Set<string>,
+  e: SubstExpr,
+): number {
   const stack = stackOf(ctx, src, 'ops_subst');
   if (!stack?.length) return -1;
   const target = dst ?? src;
@@ -249,10 +322,16 @@ export function printAvps(ctx: ExecContext): number {
     id++;
     for (let i = stack.length - 1; i >= 0; i--) {
       const v = stack[i]!;
-      info(`p=avp:${name}:${i}, flags=0x${(typeof v === 'number' ? 0 : 2).toString(16).padStart(4, '0').toUpperCase()}`);
+      info(
+        `p=avp:${name}:${i}, flags=0x${(typeof v === 'number' ? 0 : 2).toString(16).padStart(4, '0').toUpperCase()}`,
+      );
       info(`    name=<${name}>`);
       info(`    id=<${id}>`);
-      info(typeof v === 'number' ? `    val_int=<${v}>` : `    val_str=<${String(v ?? '')} / ${Buffer.byteLength(String(v ?? ''))}>`);
+      info(
+        typeof v === 'number'
+          ? `    val_int=<${v}>`
+          : `    val_str=<${String(v ?? '')} / ${Buffer.byteLength(String(v ?? ''))}>`,
+      );
     }
   }
   info('---------------- END ALL AVPs ---------------');

@@ -23,11 +23,17 @@ export function pvRef(text: string, lookup: PvLookup): PvRef | string {
   if (!p.spec) return p.error ?? `not a pseudo-variable: ${text}`;
   const spec = p.spec;
   let access;
-  try { access = compileSpec(spec, lookup, text); } catch (err) { return (err as Error).message; }
+  try {
+    access = compileSpec(spec, lookup, text);
+  } catch (err) {
+    return (err as Error).message;
+  }
   const isAvp = spec.name === 'avp';
   const nameAccess = isAvp && spec.inner?.includes('$') ? compileName(spec.inner, lookup) : undefined;
   return {
-    text, spec, isAvp,
+    text,
+    spec,
+    isAvp,
     avpName: (ctx) => {
       const n = nameAccess ? nameAccess(ctx) : spec.inner;
       return n ? n : undefined;
@@ -40,7 +46,10 @@ function compileName(inner: string, lookup: PvLookup): (ctx: ExecContext) => str
   const p = parsePVarSpec(inner);
   if (!p.spec) return () => inner;
   const access = compileSpec(p.spec, lookup, inner);
-  return (ctx) => { const v = access.get(ctx); return v === null ? '' : String(v); };
+  return (ctx) => {
+    const v = access.get(ctx);
+    return v === null ? '' : String(v);
+  };
 }
 
 export function avpRef(text: string, lookup: PvLookup, what = 'AVP'): PvRef | string {
@@ -78,7 +87,11 @@ export function constant(text: string): { value: Val } | { error: string } {
 }
 
 /** `op/value[/flags]` of avp_check and avp_op. */
-export interface OpValue { op: string; value: Val | PvRef; flags: Set<string> }
+export interface OpValue {
+  op: string;
+  value: Val | PvRef;
+  flags: Set<string>;
+}
 
 /** The operator: two-letter ones by their first two characters, three-letter ones exactly (case-insensitive). */
 function operator(text: string, ops: readonly string[]): string | undefined {

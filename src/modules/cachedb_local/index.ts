@@ -8,7 +8,10 @@ import type { NativeModule } from '../types.js';
 import { globRegex } from '../../script/regex.js';
 import { serviceKey } from '../../base/keys.js';
 
-interface Entry { value: string; expiresMs: number }
+interface Entry {
+  value: string;
+  expiresMs: number;
+}
 type Collection = Map<string, Entry>;
 
 export interface LocalCache {
@@ -40,11 +43,17 @@ function openCache(rt: Runtime): LocalCache {
   const collections = new Map<string, Collection>();
   const open = (name: string): Collection => {
     let col = collections.get(name);
-    if (!col) { col = new Map(); collections.set(name, col); }
+    if (!col) {
+      col = new Map();
+      collections.set(name, col);
+    }
     return col;
   };
   return {
-    collection: (group) => { const name = groups.get(group); return name === undefined ? undefined : open(name); },
+    collection: (group) => {
+      const name = groups.get(group);
+      return name === undefined ? undefined : open(name);
+    },
     named: (name) => {
       const wanted = name ?? groups.get('') ?? [...groups.values()][0]!;
       return [...groups.values()].includes(wanted) ? open(wanted) : undefined;
@@ -55,7 +64,10 @@ function openCache(rt: Runtime): LocalCache {
 /** The live entry for `key`, dropping it when expired. */
 export function liveEntry(rt: Runtime, col: Collection, key: string): Entry | undefined {
   const e = col.get(key);
-  if (e && e.expiresMs !== 0 && e.expiresMs <= rt.clock.now()) { col.delete(key); return undefined; }
+  if (e && e.expiresMs !== 0 && e.expiresMs <= rt.clock.now()) {
+    col.delete(key);
+    return undefined;
+  }
   return e;
 }
 
@@ -79,7 +91,10 @@ export function storageOf(rt: Runtime, id: string): Collection | undefined {
 /** cache_remove_chunk([collection,] glob): every key matching the fnmatch() glob goes; 1, or -1 for an unknown collection. */
 function removeChunk(rt: Runtime, collection: string | undefined, glob: string): number {
   const col = cacheOf(rt).named(collection);
-  if (!col) { rt.logger.log(-1, 'cachedb_local', 'remove_chunk_f', `collection <${collection}> not defined!`); return -1; }
+  if (!col) {
+    rt.logger.log(-1, 'cachedb_local', 'remove_chunk_f', `collection <${collection}> not defined!`);
+    return -1;
+  }
   const re = globRegex(glob, false);
   for (const key of [...col.keys()]) if (re.test(key)) col.delete(key);
   return 1;
@@ -89,6 +104,10 @@ export const cachedbLocal: NativeModule = {
   name: 'cachedb_local',
   functions: {
     // The collection comes first and is optional: with one argument, that one is the glob.
-    cache_remove_chunk: { returns: [1, -1], impl: (ctx, [a, b]) => (b?.given ? removeChunk(ctx.runtime, a?.str, b.str ?? '') : removeChunk(ctx.runtime, undefined, a?.str ?? '')) },
+    cache_remove_chunk: {
+      returns: [1, -1],
+      impl: (ctx, [a, b]) =>
+        b?.given ? removeChunk(ctx.runtime, a?.str, b.str ?? '') : removeChunk(ctx.runtime, undefined, a?.str ?? ''),
+    },
   },
 };

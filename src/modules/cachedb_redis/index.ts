@@ -14,7 +14,9 @@ const CONNECTIONS = serviceKey<Map<string, RedisClient | string>>('cachedb_redis
 
 /** `redis:grp://u:p@h:6380/2` -> group "grp" and where to connect; a string says why not. */
 export function parseRedisUrl(url: string): { group: string; target: RedisTarget } | string {
-  const m = /^redis(?::([^:/]+))?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?(\d*)$/.exec(url.trim());
+  const m = /^redis(?::([^:/]+))?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?(\d*)$/.exec(
+    url.trim(),
+  );
   if (!m) return `bad cachedb_url "${url}" (redis[:GROUP]://[[USER]:PASSWORD@]HOST[:PORT]/[DB])`;
   const target: RedisTarget = { host: m[4]!.replace(/^\[|\]$/g, ''), port: m[5] ? Number(m[5]) : 6379 };
   if (m[2]) target.user = decodeURIComponent(m[2]);
@@ -34,11 +36,21 @@ export function connectRedis(rt: Runtime): string[] {
   for (const raw of rt.paramValues('cachedb_redis', 'cachedb_url')) {
     const url = String(raw);
     const p = parseRedisUrl(url);
-    if (typeof p === 'string') { errors.push(p); continue; }
+    if (typeof p === 'string') {
+      errors.push(p);
+      continue;
+    }
     if (conns.has(p.group)) continue;
-    const client = new RedisClient(p.target, masked(url), (level, text) => rt.logger.log(level, 'cachedb_redis', 'connection', text));
+    const client = new RedisClient(p.target, masked(url), (level, text) =>
+      rt.logger.log(level, 'cachedb_redis', 'connection', text),
+    );
     const err = client.connect();
-    if (err) { client.close(); conns.set(p.group, `cannot connect to ${masked(url)}: ${err}`); errors.push(`cannot connect to ${masked(url)}: ${err}`); continue; }
+    if (err) {
+      client.close();
+      conns.set(p.group, `cannot connect to ${masked(url)}: ${err}`);
+      errors.push(`cannot connect to ${masked(url)}: ${err}`);
+      continue;
+    }
     conns.set(p.group, client);
   }
   return errors;

@@ -49,21 +49,61 @@ export const cfgutils: NativeModule = {
     varset: { validate: (v) => (parseSetting(String(v)) ? undefined : `unable to set var parameter [${v}]`) },
   },
   functions: {
-    rand_set_prob: { returns: [1], impl: (ctx, [p]) => { state(ctx.runtime).probability = p?.int ?? 0; return 1; } },
-    rand_reset_prob: { returns: [1], impl: (ctx) => { state(ctx.runtime).probability = initialProbability(ctx.runtime); return 1; } },
+    rand_set_prob: {
+      returns: [1],
+      impl: (ctx, [p]) => {
+        state(ctx.runtime).probability = p?.int ?? 0;
+        return 1;
+      },
+    },
+    rand_reset_prob: {
+      returns: [1],
+      impl: (ctx) => {
+        state(ctx.runtime).probability = initialProbability(ctx.runtime);
+        return 1;
+      },
+    },
     // The probability itself is the return code (0 ends the script, as in 3.3).
     rand_get_prob: { impl: (ctx) => state(ctx.runtime).probability },
     rand_event: {
       returns: [1, -1],
-      impl: (ctx, [p]) => (Math.random() < (p?.given ? p.int ?? 0 : state(ctx.runtime).probability) / 100 ? 1 : -1),
+      impl: (ctx, [p]) => (Math.random() < (p?.given ? (p.int ?? 0) : state(ctx.runtime).probability) / 100 ? 1 : -1),
     },
-    sleep: { returns: [1], impl: (_ctx, [s]) => { blockFor((s?.int ?? 0) * 1000); return 1; } },
-    usleep: { returns: [1], impl: (_ctx, [us]) => { blockFor((us?.int ?? 0) / 1000); return 1; } },
-    pkg_status: { returns: [1], impl: (ctx) => { logHeap(ctx.runtime, 'dbg_pkg_status'); return 1; } },
-    shm_status: { returns: [1], impl: (ctx) => { logHeap(ctx.runtime, 'dbg_shm_status'); return 1; } },
+    sleep: {
+      returns: [1],
+      impl: (_ctx, [s]) => {
+        blockFor((s?.int ?? 0) * 1000);
+        return 1;
+      },
+    },
+    usleep: {
+      returns: [1],
+      impl: (_ctx, [us]) => {
+        blockFor((us?.int ?? 0) / 1000);
+        return 1;
+      },
+    },
+    pkg_status: {
+      returns: [1],
+      impl: (ctx) => {
+        logHeap(ctx.runtime, 'dbg_pkg_status');
+        return 1;
+      },
+    },
+    shm_status: {
+      returns: [1],
+      impl: (ctx) => {
+        logHeap(ctx.runtime, 'dbg_shm_status');
+        return 1;
+      },
+    },
     check_time_rec: {
       returns: [1, -1, -2],
-      impl: (ctx, [rec, at]) => checkTimeRecExpr((rec?.str ?? '').trim(), at?.given ? at.int ?? 0 : Math.floor(ctx.runtime.clock.now() / 1000)),
+      impl: (ctx, [rec, at]) =>
+        checkTimeRecExpr(
+          (rec?.str ?? '').trim(),
+          at?.given ? (at.int ?? 0) : Math.floor(ctx.runtime.clock.now() / 1000),
+        ),
     },
     get_accurate_time: {
       returns: [1, -1],
@@ -80,7 +120,9 @@ export const cfgutils: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [t1s, t1u, t2s, t2u, out]) => {
         // 3.3 multiplies in C int: a difference over 2147 s wraps; kept so that scripts compute what OpenSIPS computes.
-        const delta = Math.abs((Math.imul(1000000, (t1s?.int ?? 0) - (t2s?.int ?? 0)) + (t1u?.int ?? 0) - (t2u?.int ?? 0)) | 0);
+        const delta = Math.abs(
+          (Math.imul(1000000, (t1s?.int ?? 0) - (t2s?.int ?? 0)) + (t1u?.int ?? 0) - (t2u?.int ?? 0)) | 0,
+        );
         return out?.pv?.set(ctx, delta) ? 1 : -1;
       },
     },
@@ -96,7 +138,12 @@ export const cfgutils: NativeModule = {
         if (!name?.pv) return -1;
         const values = valuesOf(ctx, name.pv);
         if (values.some((v) => typeof v !== 'number')) {
-          ctx.runtime.logger.log(-1, 'cfgutils', 'pv_sel_weight', 'Applied select weight algorithm for a varible set containing not only integer values');
+          ctx.runtime.logger.log(
+            -1,
+            'cfgutils',
+            'pv_sel_weight',
+            'Applied select weight algorithm for a varible set containing not only integer values',
+          );
           return -1;
         }
         if (values.length <= 0) return -1;
@@ -119,34 +166,53 @@ export const cfgutils: NativeModule = {
   },
   pvs: {
     RANDOM: { takesName: false, get: () => Math.floor(Math.random() * 0x80000000) },
-    env: { takesName: true, get: (_ctx, name) => (name !== undefined ? process.env[name] ?? null : null) },
+    env: { takesName: true, get: (_ctx, name) => (name !== undefined ? (process.env[name] ?? null) : null) },
     ctime: {
       takesName: true,
       get: (ctx, name) => {
         const t = localTime(Math.floor(ctx.runtime.clock.now() / 1000), undefined);
         switch (name) {
-          case 'min': return t.min;
-          case 'hour': return t.hour;
-          case 'mday': return t.mday;
-          case 'mon': return t.mon + 1;
-          case 'year': return t.year;
-          case 'wday': return t.wday + 1;
-          case 'yday': return t.yday + 1;
-          case 'isdst': return isDst(ctx.runtime.clock.now());
-          default: return t.sec;
+          case 'min':
+            return t.min;
+          case 'hour':
+            return t.hour;
+          case 'mday':
+            return t.mday;
+          case 'mon':
+            return t.mon + 1;
+          case 'year':
+            return t.year;
+          case 'wday':
+            return t.wday + 1;
+          case 'yday':
+            return t.yday + 1;
+          case 'isdst':
+            return isDst(ctx.runtime.clock.now());
+          default:
+            return t.sec;
         }
       },
     },
     shv: {
       takesName: true,
-      get: (ctx, name) => (name !== undefined ? state(ctx.runtime).shared.get(name) ?? null : null),
-      set: (ctx, name, v) => { if (name === undefined) return false; state(ctx.runtime).shared.set(name, v); return true; },
+      get: (ctx, name) => (name !== undefined ? (state(ctx.runtime).shared.get(name) ?? null) : null),
+      set: (ctx, name, v) => {
+        if (name === undefined) return false;
+        state(ctx.runtime).shared.set(name, v);
+        return true;
+      },
     },
   },
   init: (rt) => {
     const shared = state(rt).shared;
-    for (const v of rt.paramValues('cfgutils', 'shvset')) { const s = parseSetting(String(v)); if (s) shared.set(s.name, s.value); }
-    for (const v of rt.paramValues('cfgutils', 'varset')) { const s = parseSetting(String(v)); if (s) rt.vars.set(s.name, s.value); }
+    for (const v of rt.paramValues('cfgutils', 'shvset')) {
+      const s = parseSetting(String(v));
+      if (s) shared.set(s.name, s.value);
+    }
+    for (const v of rt.paramValues('cfgutils', 'varset')) {
+      const s = parseSetting(String(v));
+      if (s) rt.vars.set(s.name, s.value);
+    }
   },
 };
 
@@ -165,5 +231,10 @@ function isDst(ms: number): number {
 /** pkg_status/shm_status print the allocator's state; here the V8 heap's. */
 function logHeap(rt: Runtime, fn: string): void {
   const m = process.memoryUsage();
-  rt.logger.log(1, 'cfgutils', fn, `heap used ${m.heapUsed} of ${m.heapTotal} bytes, rss ${m.rss}, external ${m.external}`);
+  rt.logger.log(
+    1,
+    'cfgutils',
+    fn,
+    `heap used ${m.heapUsed} of ${m.heapTotal} bytes, rss ${m.rss}, external ${m.external}`,
+  );
 }

@@ -14,7 +14,12 @@ export function coreHash(...keys: string[]): number {
     const bytes = Buffer.from(key, 'utf8');
     const whole = bytes.length - (bytes.length % 4);
     for (let p = 0; p < whole; p += 4) {
-      const v = ((signedByte(bytes[p]!) << 24) + (signedByte(bytes[p + 1]!) << 16) + (signedByte(bytes[p + 2]!) << 8) + signedByte(bytes[p + 3]!)) >>> 0;
+      const v =
+        ((signedByte(bytes[p]!) << 24) +
+          (signedByte(bytes[p + 1]!) << 16) +
+          (signedByte(bytes[p + 2]!) << 8) +
+          signedByte(bytes[p + 3]!)) >>>
+        0;
       h = (h + ((v ^ (v >>> 3)) >>> 0)) >>> 0;
     }
     let v = 0;

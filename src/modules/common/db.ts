@@ -8,7 +8,11 @@ import type { Runtime } from '../../script/runtime.js';
 export const DB_POOL = serviceKey<DbPool>('db:pool');
 
 export function dbPoolOf(rt: Runtime): DbPool {
-  return stateOf(rt.services, DB_POOL, () => new DbPool((level, text) => rt.logger.log(level, 'db', 'connection', text)));
+  return stateOf(
+    rt.services,
+    DB_POOL,
+    () => new DbPool((level, text) => rt.logger.log(level, 'db', 'connection', text)),
+  );
 }
 
 /** The connection for `url`, opened (and waited for) on first use; a DbError when it cannot be opened. */

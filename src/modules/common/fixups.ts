@@ -7,7 +7,8 @@ type Fixup = NonNullable<FunctionBehaviour['fixup']>;
 export function replyCodeFixup(index: number): Fixup {
   return (args, report) => {
     const a = args[index];
-    if (a?.kind === 'number' && (Number(a.text) < 100 || Number(a.text) > 699)) report(`reply code ${a.text} is outside 100-699`, a.span);
+    if (a?.kind === 'number' && (Number(a.text) < 100 || Number(a.text) > 699))
+      report(`reply code ${a.text} is outside 100-699`, a.span);
   };
 }
 
@@ -18,28 +19,46 @@ export function flagStringFixup(index: number, parse: (s: string) => { unknown: 
     if (a?.kind !== 'string' || a.dynamic) return;
     const r = parse(a.text);
     if (r.error) report(r.error, a.span);
-    if (r.unknown.length) report(`unknown flag${r.unknown.length > 1 ? 's' : ''} ${r.unknown.map((u) => `\`${u}\``).join(', ')} in "${a.text}": OpenSIPS ignores ${r.unknown.length > 1 ? 'them' : 'it'}`, a.span, undefined, 'warning');
+    if (r.unknown.length)
+      report(
+        `unknown flag${r.unknown.length > 1 ? 's' : ''} ${r.unknown.map((u) => `\`${u}\``).join(', ')} in "${a.text}": OpenSIPS ignores ${r.unknown.length > 1 ? 'them' : 'it'}`,
+        a.span,
+        undefined,
+        'warning',
+      );
   };
 }
 
 export function combine(...fixups: Fixup[]): Fixup {
-  return (args, report) => { for (const f of fixups) f(args, report); };
+  return (args, report) => {
+    for (const f of fixups) f(args, report);
+  };
 }
 
-export const oneOf = (allowed: readonly (string | number)[]) => (v: string | number): string | undefined =>
-  allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`;
+export const oneOf =
+  (allowed: readonly (string | number)[]) =>
+  (v: string | number): string | undefined =>
+    allowed.includes(v) ? undefined : `must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)})`;
 
-export const atLeast = (min: number) => (v: string | number): string | undefined =>
-  typeof v === 'number' && v >= min ? undefined : `must be a number >= ${min} (got ${JSON.stringify(v)})`;
+export const atLeast =
+  (min: number) =>
+  (v: string | number): string | undefined =>
+    typeof v === 'number' && v >= min ? undefined : `must be a number >= ${min} (got ${JSON.stringify(v)})`;
 
 export const avpSpec = (v: string | number): string | undefined =>
-  typeof v === 'string' && /^\$avp\([^()]+\)$/.test(v.trim()) ? undefined : `must name an AVP, e.g. "$avp(rcv)" (got ${JSON.stringify(v)})`;
+  typeof v === 'string' && /^\$avp\([^()]+\)$/.test(v.trim())
+    ? undefined
+    : `must name an AVP, e.g. "$avp(rcv)" (got ${JSON.stringify(v)})`;
 
 /** A constant regex argument must compile (OpenSIPS compiles it at start-up). */
 export function regexFixup(index: number): Fixup {
   return (args, report) => {
     const a = args[index];
     if (a?.kind !== 'string' || a.dynamic) return;
-    try { new RegExp(a.text.replace(/\[:(\w+):\]/g, 'a')); } catch (err) { report(`not a valid regular expression: ${(err as Error).message}`, a.span); }
+    try {
+      new RegExp(a.text.replace(/\[:(\w+):\]/g, 'a'));
+    } catch (err) {
+      report(`not a valid regular expression: ${(err as Error).message}`, a.span);
+    }
   };
 }

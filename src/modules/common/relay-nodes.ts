@@ -1,7 +1,10 @@
 // Media-relay nodes (rtpengine, rtpproxy): both modules pick a node of a set
 // the same way (select_rtpe_node / select_rtpp_node).
 
-export interface WeightedNode { readonly weight: number; disabled: boolean }
+export interface WeightedNode {
+  readonly weight: number;
+  disabled: boolean;
+}
 
 /**
  * The node for a call: the Call-ID's byte sum (signed chars, & 0xff) cut
@@ -19,7 +22,10 @@ export function selectNode<N extends WeightedNode>(nodes: readonly N[], callId: 
   if (total > 0) {
     let cut = sum % total;
     for (const n of nodes) {
-      if (cut < n.weight) { if (!n.disabled) return n; break; }
+      if (cut < n.weight) {
+        if (!n.disabled) return n;
+        break;
+      }
       cut -= n.weight;
     }
   }
@@ -33,14 +39,22 @@ export function selectNode<N extends WeightedNode>(nodes: readonly N[], callId: 
   return undefined;
 }
 
-export interface NodeSet<N> { readonly id: number; readonly nodes: N[] }
+export interface NodeSet<N> {
+  readonly id: number;
+  readonly nodes: N[];
+}
 
 /**
  * The `[setid ==] node node ...` values of rtpengine_sock / rtpproxy_sock:
  * sets in the order first seen (a repeated id adds to its set), each node
  * read by `parseNode` (an error text for a bad one), `defaultSet` without `==`.
  */
-export function parseNodeSets<N>(values: string[], defaultSet: number, param: string, parseNode: (token: string, index: number) => N | string): { sets: NodeSet<N>[]; problems: string[] } {
+export function parseNodeSets<N>(
+  values: string[],
+  defaultSet: number,
+  param: string,
+  parseNode: (token: string, index: number) => N | string,
+): { sets: NodeSet<N>[]; problems: string[] } {
   const sets: NodeSet<N>[] = [];
   const problems: string[] = [];
   let index = 0;
@@ -50,17 +64,29 @@ export function parseNodeSets<N>(values: string[], defaultSet: number, param: st
     const sep = value.indexOf('==');
     if (sep >= 0) {
       const head = value.slice(0, sep).trim();
-      if (!/^\d+$/.test(head)) { problems.push(`bad set id '${head}' in ${param}`); continue; }
+      if (!/^\d+$/.test(head)) {
+        problems.push(`bad set id '${head}' in ${param}`);
+        continue;
+      }
       id = Number(head);
       list = value.slice(sep + 2);
     }
     const tokens = list.split(/\s+/).filter(Boolean);
-    if (!tokens.length) { problems.push(`no socket after '==' in ${param} '${value}'`); continue; }
+    if (!tokens.length) {
+      problems.push(`no socket after '==' in ${param} '${value}'`);
+      continue;
+    }
     let set = sets.find((s) => s.id === id);
     for (const t of tokens) {
       const node = parseNode(t, index);
-      if (typeof node === 'string') { problems.push(node); continue; }
-      if (!set) { set = { id, nodes: [] }; sets.push(set); }
+      if (typeof node === 'string') {
+        problems.push(node);
+        continue;
+      }
+      if (!set) {
+        set = { id, nodes: [] };
+        sets.push(set);
+      }
       set.nodes.push(node);
       index++;
     }

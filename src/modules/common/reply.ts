@@ -43,14 +43,21 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   const forceRport = ctx.state(FORCE_RPORT) === true;
   const server = ctx.runtime.serverHeader;
   // A plain literal (no spreads): this runs for every stateless reply.
-  const text = buildReplyText(req, code, reason, {
-    toTag,
-    headers: opts.headers ? [...opts.headers, ...appendedToReply(ctx)] : appendedToReply(ctx),
-    server: server ? server : undefined,
-    source: ctx.src,
-    forceRport,
-  }, opts.body);
-  const dest = ctx.src.proto === 'udp' ? replyDestination(req, ctx.src, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
+  const text = buildReplyText(
+    req,
+    code,
+    reason,
+    {
+      toTag,
+      headers: opts.headers ? [...opts.headers, ...appendedToReply(ctx)] : appendedToReply(ctx),
+      server: server ? server : undefined,
+      source: ctx.src,
+      forceRport,
+    },
+    opts.body,
+  );
+  const dest =
+    ctx.src.proto === 'udp' ? replyDestination(req, ctx.src, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
   if (t) t.lastReply = { code, text };
   else sl!.replied();
   const to = { proto: ctx.src.proto, ip: dest.host, port: dest.port };

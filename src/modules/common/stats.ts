@@ -10,7 +10,13 @@ export function counterStat(name: string, counter: Counter): StatExport {
 
 /** A numeric parameter of `module` exposed as a statistic that is never reset (STAT_NO_RESET). */
 export function paramStat(name: string, module: string, param: string, dflt: number): StatExport {
-  return { name, read: (rt) => { const v = rt.param(module, param); return typeof v === 'number' ? v : dflt; } };
+  return {
+    name,
+    read: (rt) => {
+      const v = rt.param(module, param);
+      return typeof v === 'number' ? v : dflt;
+    },
+  };
 }
 
 export { Counter };

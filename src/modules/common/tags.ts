@@ -15,7 +15,10 @@ export class SlState {
   /** get_ticks() before which an ACK may still belong to one of our replies. */
   private ackUntil = 0;
 
-  constructor(readonly tags: LocalTags, private readonly rt: Runtime) {}
+  constructor(
+    readonly tags: LocalTags,
+    private readonly rt: Runtime,
+  ) {}
 
   private ticks(): number {
     return Math.floor((this.rt.clock.now() - this.rt.startedAt) / 1000);

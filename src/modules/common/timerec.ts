@@ -16,10 +16,19 @@ const SEC_WEEKLY = 7 * SEC_DAILY;
 const SEC_MONTHLY_MAX = 31 * SEC_DAILY;
 const SEC_YEARLY_MAX = 366 * SEC_DAILY;
 
-enum Freq { None = 0, Yearly = 1, Monthly = 2, Weekly = 3, Daily = 4 }
+enum Freq {
+  None = 0,
+  Yearly = 1,
+  Monthly = 2,
+  Weekly = 3,
+  Daily = 4,
+}
 
 /** A BYxxx list: values and their sign (or, for BYDAY, the ordinal). */
-interface ByList { xxx: number[]; req: number[] }
+interface ByList {
+  xxx: number[];
+  req: number[];
+}
 
 export interface TimeRec {
   tz: string | undefined;
@@ -50,7 +59,11 @@ function parseDateTime(text: string, tz: string | undefined): { t: number; tm: B
   const mon = d(4) * 10 + d(5) - 1;
   const mday = d(6) * 10 + d(7);
   if (mon === -1 || mday === 0) return undefined;
-  const t = makeTime({ year, mon, mday, hour: d(9) * 10 + d(10), min: d(11) * 10 + d(12), sec: d(13) * 10 + d(14) }, tz, -1);
+  const t = makeTime(
+    { year, mon, mday, hour: d(9) * 10 + d(10), min: d(11) * 10 + d(12), sec: d(13) * 10 + d(14) },
+    tz,
+    -1,
+  );
   return { t, tm: localTime(t, tz) };
 }
 
@@ -61,9 +74,16 @@ function parseDuration(text: string): number {
   let total = 0;
   let n = 0;
   for (const c of (dateMode ? text.slice(1) : text).toUpperCase()) {
-    if (c >= '0' && c <= '9') { n = n * 10 + Number(c); continue; }
+    if (c >= '0' && c <= '9') {
+      n = n * 10 + Number(c);
+      continue;
+    }
     const unit = { W: 7 * SEC_DAILY, D: SEC_DAILY, H: 3600, M: 60, S: 1 }[c as 'W'];
-    if (c === 'T') { if (!dateMode) return 0; dateMode = false; continue; }
+    if (c === 'T') {
+      if (!dateMode) return 0;
+      dateMode = false;
+      continue;
+    }
     if (unit === undefined || (c === 'W' || c === 'D') !== dateMode) return 0;
     total += n * unit;
     n = 0;
@@ -77,19 +97,33 @@ const WEEKDAYS: Record<string, number> = { SU: 0, MO: 1, TU: 2, WE: 3, TH: 4, FR
 function parseByDay(text: string): ByList | undefined {
   const size = text.split(',').length;
   const out: ByList = { xxx: new Array(size).fill(0), req: new Array(size).fill(0) };
-  let nr = 0, sign = 1, v = 0;
+  let nr = 0,
+    sign = 1,
+    v = 0;
   for (let i = 0; i < text.length && nr < size; i++) {
     const c = text[i]!;
-    if (c >= '0' && c <= '9') { v = v * 10 + Number(c); continue; }
-    if (c === '-') { sign = -1; continue; }
+    if (c >= '0' && c <= '9') {
+      v = v * 10 + Number(c);
+      continue;
+    }
+    if (c === '-') {
+      sign = -1;
+      continue;
+    }
     if (c === '+' || c === ' ' || c === '\t') continue;
-    if (c === ',') { nr++; continue; }
+    if (c === ',') {
+      nr++;
+      continue;
+    }
     const day = WEEKDAYS[(c + (text[i + 1] ?? '')).toUpperCase()];
     if (day === undefined) return undefined;
     i++;
     out.xxx[nr] = day;
     // 3.3 resets the ordinal before storing it for WE only.
-    if (day === WEEKDAYS.WE) { sign = 1; v = 0; }
+    if (day === WEEKDAYS.WE) {
+      sign = 1;
+      v = 0;
+    }
     const req = sign * v;
     out.req[nr] = req > 0 ? req - 1 : req;
     sign = 1;
@@ -101,13 +135,18 @@ function parseByDay(text: string): ByList | undefined {
 /** BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH: signed numbers. */
 function parseByList(text: string): ByList | undefined {
   const out: ByList = { xxx: [], req: [] };
-  let sign = 1, v = 0;
+  let sign = 1,
+    v = 0;
   for (const c of text) {
     if (c >= '0' && c <= '9') v = v * 10 + Number(c);
     else if (c === '-') sign = -1;
     else if (c === '+' || c === ' ' || c === '\t') continue;
-    else if (c === ',') { out.xxx.push(v); out.req.push(sign); sign = 1; v = 0; }
-    else return undefined;
+    else if (c === ',') {
+      out.xxx.push(v);
+      out.req.push(sign);
+      sign = 1;
+      v = 0;
+    } else return undefined;
   }
   out.xxx.push(v);
   out.req.push(sign);
@@ -116,7 +155,11 @@ function parseByList(text: string): ByList | undefined {
 
 function parseFreq(text: string): number {
   if (text.length < 5) return Freq.None;
-  return ({ daily: Freq.Daily, weekly: Freq.Weekly, monthly: Freq.Monthly, yearly: Freq.Yearly } as Record<string, number>)[text.toLowerCase()] ?? Freq.None;
+  return (
+    ({ daily: Freq.Daily, weekly: Freq.Weekly, monthly: Freq.Monthly, yearly: Freq.Yearly } as Record<string, number>)[
+      text.toLowerCase()
+    ] ?? Freq.None
+  );
 }
 
 function minInterval(r: TimeRec): Freq {
@@ -131,26 +174,93 @@ type FieldParser = (r: TimeRec, text: string) => number;
 
 // Each field parser returns 0 (consumed), 1 (not consumed: the timezone is optional) or throws.
 const FIELDS: FieldParser[] = [
-  (r, t) => { if (t[0]! < 'A' || t[0]! > 'Z') return 1; r.tz = t; return 0; },
-  (r, t) => { const p = parseDateTime(t, r.tz); if (!p) throw new ParseError('dtstart'); r.dtstart = p.t; r.ts = p.tm; return 0; },
-  (r, t) => { const p = parseDateTime(t, r.tz); if (!p) throw new ParseError('dtend'); r.dtend = p.t; return 0; },
-  (r, t) => { r.duration = parseDuration(t); if (r.duration === NOVAL) throw new ParseError('duration'); return 0; },
-  (r, t) => { r.freq = parseFreq(t); return 0; },
-  (r, t) => { const p = parseDateTime(t, r.tz); if (!p) throw new ParseError('until'); r.until = p.t; return 0; },
+  (r, t) => {
+    if (t[0]! < 'A' || t[0]! > 'Z') return 1;
+    r.tz = t;
+    return 0;
+  },
+  (r, t) => {
+    const p = parseDateTime(t, r.tz);
+    if (!p) throw new ParseError('dtstart');
+    r.dtstart = p.t;
+    r.ts = p.tm;
+    return 0;
+  },
+  (r, t) => {
+    const p = parseDateTime(t, r.tz);
+    if (!p) throw new ParseError('dtend');
+    r.dtend = p.t;
+    return 0;
+  },
+  (r, t) => {
+    r.duration = parseDuration(t);
+    if (r.duration === NOVAL) throw new ParseError('duration');
+    return 0;
+  },
+  (r, t) => {
+    r.freq = parseFreq(t);
+    return 0;
+  },
+  (r, t) => {
+    const p = parseDateTime(t, r.tz);
+    if (!p) throw new ParseError('until');
+    r.until = p.t;
+    return 0;
+  },
   // strz2int in 3.3 adds the digits up.
-  (r, t) => { let v = 0; for (const c of t) { if (c < '0' || c > '9') break; v += Number(c); } r.interval = v; return 0; },
-  (r, t) => { r.byday = parseByDay(t); r.hasByxxx = true; return 0; },
-  (r, t) => { r.bymday = parseByList(t); r.hasByxxx = true; return 0; },
-  (r, t) => { r.byyday = parseByList(t); r.hasByxxx = true; return 0; },
-  (r, t) => { r.byweekno = parseByList(t); r.hasByxxx = true; return 0; },
-  (r, t) => { r.bymonth = parseByList(t); r.hasByxxx = true; return 0; },
+  (r, t) => {
+    let v = 0;
+    for (const c of t) {
+      if (c < '0' || c > '9') break;
+      v += Number(c);
+    }
+    r.interval = v;
+    return 0;
+  },
+  (r, t) => {
+    r.byday = parseByDay(t);
+    r.hasByxxx = true;
+    return 0;
+  },
+  (r, t) => {
+    r.bymday = parseByList(t);
+    r.hasByxxx = true;
+    return 0;
+  },
+  (r, t) => {
+    r.byyday = parseByList(t);
+    r.hasByxxx = true;
+    return 0;
+  },
+  (r, t) => {
+    r.byweekno = parseByList(t);
+    r.hasByxxx = true;
+    return 0;
+  },
+  (r, t) => {
+    r.bymonth = parseByList(t);
+    r.hasByxxx = true;
+    return 0;
+  },
 ];
 
 /** One recurrence; undefined on a parse error (3.3's -2). */
 export function parseTimeRec(text: string): TimeRec | undefined {
   const r: TimeRec = {
-    tz: undefined, dtstart: NOVAL, ts: undefined, dtend: NOVAL, duration: NOVAL, freq: NOVAL, until: NOVAL, interval: NOVAL,
-    byday: undefined, bymday: undefined, byyday: undefined, byweekno: undefined, bymonth: undefined, hasByxxx: false,
+    tz: undefined,
+    dtstart: NOVAL,
+    ts: undefined,
+    dtend: NOVAL,
+    duration: NOVAL,
+    freq: NOVAL,
+    until: NOVAL,
+    interval: NOVAL,
+    byday: undefined,
+    bymday: undefined,
+    byyday: undefined,
+    byweekno: undefined,
+    bymonth: undefined,
+    hasByxxx: false,
   };
   if (text === '') return r;
   let p = 0;
@@ -181,11 +291,20 @@ function finishTimeRec(r: TimeRec): void {
   if (r.duration === NOVAL) {
     if (r.dtend === NOVAL) {
       switch (minInterval(r)) {
-        case Freq.Daily: r.dtend = r.dtstart + SEC_DAILY - dayPart; break;
-        case Freq.Weekly: r.dtend = r.dtstart + SEC_WEEKLY - (ts.wday * SEC_DAILY + dayPart); break;
-        case Freq.Monthly: r.dtend = r.dtstart + SEC_MONTHLY_MAX - (ts.mday * SEC_DAILY + dayPart); break;
-        case Freq.Yearly: r.dtend = r.dtstart + SEC_YEARLY_MAX - (ts.yday * SEC_DAILY + dayPart); break;
-        default: r.dtend = 4294967295;
+        case Freq.Daily:
+          r.dtend = r.dtstart + SEC_DAILY - dayPart;
+          break;
+        case Freq.Weekly:
+          r.dtend = r.dtstart + SEC_WEEKLY - (ts.wday * SEC_DAILY + dayPart);
+          break;
+        case Freq.Monthly:
+          r.dtend = r.dtstart + SEC_MONTHLY_MAX - (ts.mday * SEC_DAILY + dayPart);
+          break;
+        case Freq.Yearly:
+          r.dtend = r.dtstart + SEC_YEARLY_MAX - (ts.yday * SEC_DAILY + dayPart);
+          break;
+        default:
+          r.dtend = 4294967295;
       }
     }
     r.duration = r.dtend - r.dtstart;
@@ -248,15 +367,22 @@ function freqInterval(r: TimeRec, x: BrokenDown): boolean {
       t1 -= ((x.wday + 6) % 7) * SEC_DAILY;
       return Math.trunc((t1 - t0) / SEC_WEEKLY) % r.interval === 0;
     }
-    case Freq.Monthly: return ((x.year - ts.year) * 12 + x.mon - ts.mon) % r.interval === 0;
-    case Freq.Yearly: return (x.year - ts.year) % r.interval === 0;
+    case Freq.Monthly:
+      return ((x.year - ts.year) * 12 + x.mon - ts.mon) % r.interval === 0;
+    case Freq.Yearly:
+      return (x.year - ts.year) % r.interval === 0;
   }
   return false;
 }
 
 function minUnit(r: TimeRec, x: BrokenDown): boolean {
   const unit = minInterval(r);
-  const whole = { [Freq.Daily]: SEC_DAILY, [Freq.Weekly]: SEC_WEEKLY, [Freq.Monthly]: SEC_MONTHLY_MAX, [Freq.Yearly]: SEC_YEARLY_MAX }[unit as Freq.Daily];
+  const whole = {
+    [Freq.Daily]: SEC_DAILY,
+    [Freq.Weekly]: SEC_WEEKLY,
+    [Freq.Monthly]: SEC_MONTHLY_MAX,
+    [Freq.Yearly]: SEC_YEARLY_MAX,
+  }[unit as Freq.Daily];
   if (whole === undefined) return false;
   if (r.duration >= whole) return true;
   return inRecurringInterval(x, r.ts ?? localTime(r.dtstart, r.tz), localTime(r.dtend, r.tz), r.duration, unit);
@@ -271,10 +397,12 @@ function matchesByxxx(r: TimeRec, x: BrokenDown): boolean {
   const maxYwday = Math.trunc((dec31.yday - v) / 7) + 1;
   const maxYweek = monWeek(dec31) + 1;
   const maxMwday = Math.trunc((mday - 1 - ((mday - x.mday) % 7)) / 7) + 1;
-  const any = (l: ByList | undefined, ok: (xxx: number, req: number) => boolean) => !l || l.xxx.some((v, i) => ok(v, l.req[i]!));
+  const any = (l: ByList | undefined, ok: (xxx: number, req: number) => boolean) =>
+    !l || l.xxx.some((v, i) => ok(v, l.req[i]!));
   const mod = (a: number, m: number) => a % m; // C's remainder, sign of the dividend
   if (!any(r.bymonth, (v, s) => x.mon === mod((v - 1) * s + 12, 12))) return false;
-  if (r.freq === Freq.Yearly && !any(r.byweekno, (v, s) => monWeek(x) === mod((v - 1) * s + maxYweek, maxYweek))) return false;
+  if (r.freq === Freq.Yearly && !any(r.byweekno, (v, s) => monWeek(x) === mod((v - 1) * s + maxYweek, maxYweek)))
+    return false;
   if (!any(r.byyday, (v, s) => x.yday === mod((v - 1) * s + yday, yday))) return false;
   if (!any(r.bymday, (v, s) => x.mday === mod(v * s + mday, mday) + (s < 0 ? 1 : 0))) return false;
   return any(r.byday, (day, req) => {
@@ -310,20 +438,38 @@ const isWs = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
  * carried as 0/2 internally, as 3.3 does, so that ! is (rc + 2) % 4.
  */
 export function checkTimeRecExpr(expr: string, time: number): number {
-  let rc = 0, tmp = 77, op = 0, invert = false;
+  let rc = 0,
+    tmp = 77,
+    op = 0,
+    invert = false;
   let needOperand = true;
   for (let p = 0; p < expr.length; p++) {
     const c = expr[p]!;
     if (isWs(c)) continue;
     if (!needOperand) {
-      if (c === '&') { if (op === 2) return -2; if (op === 0) rc = tmp; op = 1; needOperand = true; continue; }
-      if (c === '/') { if (op === 1) return -2; op = 2; needOperand = true; continue; }
+      if (c === '&') {
+        if (op === 2) return -2;
+        if (op === 0) rc = tmp;
+        op = 1;
+        needOperand = true;
+        continue;
+      }
+      if (c === '/') {
+        if (op === 1) return -2;
+        op = 2;
+        needOperand = true;
+        continue;
+      }
       return -2;
     }
     if (c === ')' || c === '&' || c === '/') return -2;
-    if (c === '!') { invert = !invert; continue; }
+    if (c === '!') {
+      invert = !invert;
+      continue;
+    }
     if (c === '(') {
-      let depth = 1, q = p + 1;
+      let depth = 1,
+        q = p + 1;
       for (; q < expr.length; q++) {
         if (expr[q] === '(') depth++;
         else if (expr[q] === ')' && --depth === 0) break;
@@ -332,25 +478,42 @@ export function checkTimeRecExpr(expr: string, time: number): number {
       let sub = checkTimeRecExpr(expr.slice(p + 1, q).trim(), time) + 1;
       if (sub < 0) return -2;
       p = q;
-      if (invert) { invert = false; sub = (sub + 2) % 4; }
+      if (invert) {
+        invert = false;
+        sub = (sub + 2) % 4;
+      }
       rc = op === 1 ? rc & sub : op === 2 ? rc | sub : (tmp = sub);
       needOperand = false;
       continue;
     }
-    let q = p + 1, sawSeparator = false, wsEnd = false;
+    let q = p + 1,
+      sawSeparator = false,
+      wsEnd = false;
     for (; q < expr.length; q++) {
       const d = expr[q]!;
       if (d === '!' || d === '(' || d === ')') return -2;
       if (d === '|') sawSeparator = true;
-      if (isWs(d)) { wsEnd = true; break; }
+      if (isWs(d)) {
+        wsEnd = true;
+        break;
+      }
       if (d === '&' || (d === '/' && sawSeparator)) break;
     }
     let one = checkTimeRec(expr.slice(p, q).trim(), time) + 1;
     if (one < 0) return one - 1;
-    if (invert) { invert = false; one = (one + 2) % 4; }
+    if (invert) {
+      invert = false;
+      one = (one + 2) % 4;
+    }
     const next = expr[q];
-    if (next === '&') { if (op === 2) return -2; if (op === 0) rc = one; op = 1; }
-    else if (next === '/') { if (op === 1) return -2; op = 2; }
+    if (next === '&') {
+      if (op === 2) return -2;
+      if (op === 0) rc = one;
+      op = 1;
+    } else if (next === '/') {
+      if (op === 1) return -2;
+      op = 2;
+    }
     rc = op === 1 ? rc & one : op === 2 ? rc | one : (tmp = one);
     if (q >= expr.length) return rc - 1;
     p = q;

@@ -21,7 +21,13 @@ function formatter(tz: string | undefined): Intl.DateTimeFormat {
   let f = formatters.get(key);
   if (!f) {
     const options: Intl.DateTimeFormatOptions = {
-      hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     };
     try {
       f = new Intl.DateTimeFormat('en-US', { ...options, ...(tz ? { timeZone: tz } : {}) });
@@ -40,11 +46,20 @@ function dayOfYear(year: number, mon: number, mday: number): number {
 /** localtime_r(t) in `tz`. */
 export function localTime(t: number, tz: string | undefined): BrokenDown {
   const parts: Record<string, number> = {};
-  for (const p of formatter(tz).formatToParts(new Date(t * 1000))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const year = parts.year!, mon = parts.month! - 1, mday = parts.day!;
+  for (const p of formatter(tz).formatToParts(new Date(t * 1000)))
+    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const year = parts.year!,
+    mon = parts.month! - 1,
+    mday = parts.day!;
   return {
-    year, mon, mday, hour: parts.hour!, min: parts.minute!, sec: parts.second!,
-    wday: new Date(Date.UTC(year, mon, mday)).getUTCDay(), yday: dayOfYear(year, mon, mday),
+    year,
+    mon,
+    mday,
+    hour: parts.hour!,
+    min: parts.minute!,
+    sec: parts.second!,
+    wday: new Date(Date.UTC(year, mon, mday)).getUTCDay(),
+    yday: dayOfYear(year, mon, mday),
   };
 }
 

@@ -25,9 +25,20 @@ export const TM_HOOKS = stateKey<TmHooks[]>('tm:hooks');
 export const TRANSACTION = stateKey<TransactionState>('tm:transaction');
 
 /** Runs one kind of hook; a failing hook is logged, never thrown into tm. */
-export function runTmHooks(hooks: readonly TmHooks[] | undefined, event: TmEvent, code: number, reply: SipMessage | undefined, request: SipMessage, log: (text: string) => void): void {
+export function runTmHooks(
+  hooks: readonly TmHooks[] | undefined,
+  event: TmEvent,
+  code: number,
+  reply: SipMessage | undefined,
+  request: SipMessage,
+  log: (text: string) => void,
+): void {
   for (const h of hooks ?? []) {
-    try { h[event]?.(code, reply, request); } catch (err) { log(`${event} callback failed: ${(err as Error).message}`); }
+    try {
+      h[event]?.(code, reply, request);
+    } catch (err) {
+      log(`${event} callback failed: ${(err as Error).message}`);
+    }
   }
 }
 
@@ -35,7 +46,9 @@ export function runTmHooks(hooks: readonly TmHooks[] | undefined, event: TmEvent
 export function localFinalReplied(ctx: ExecContext, code: number): void {
   const hooks = ctx.state(TM_HOOKS);
   if (code < 200 || !hooks?.length || !ctx.msg.sip) return;
-  runTmHooks(hooks, 'responseOut', code, undefined, ctx.msg.sip, (t) => ctx.runtime.logger.log(-1, 'tm', 'run_trans_callbacks', t));
+  runTmHooks(hooks, 'responseOut', code, undefined, ctx.msg.sip, (t) =>
+    ctx.runtime.logger.log(-1, 'tm', 'run_trans_callbacks', t),
+  );
 }
 
 export function tmHooks(ctx: ExecContext): TmHooks[] {

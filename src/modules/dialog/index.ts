@@ -10,7 +10,19 @@ import { MiError } from '../../base/mi.js';
 import { isSipError } from '../../sip/result.js';
 import { tmHooks } from '../common/transaction.js';
 import { addRrParam, registerRrCallback } from '../rr/index.js';
-import { confirm, createDialog, currentDialog, dialogs, DlgState, lifetime, profileKind, profileShared, profileSize, setCurrent, terminate } from './store.js';
+import {
+  confirm,
+  createDialog,
+  currentDialog,
+  dialogs,
+  DlgState,
+  lifetime,
+  profileKind,
+  profileShared,
+  profileSize,
+  setCurrent,
+  terminate,
+} from './store.js';
 
 function rrParam(ctx: ExecContext): string {
   return String(ctx.runtime.param('dialog', 'rr_param') ?? 'did') || 'did';
@@ -25,13 +37,19 @@ function create(ctx: ExecContext): number {
   const rt = ctx.runtime;
   // A dialog whose INVITE never gets an answer through tm (no t_relay, a stateless reply) goes when that
   // transaction could no longer live (fr_inv_timeout plus the wait timer), as OpenSIPS drops one without a transaction.
-  const maxLife = (Number(rt.param('tm', 'fr_inv_timeout') ?? 120) + Number(rt.param('tm', 'wt_timer') ?? 5) + 32) * 1000;
-  rt.timers.after(maxLife, () => { if (d.state < DlgState.Confirmed) terminate(rt, d); });
+  const maxLife =
+    (Number(rt.param('tm', 'fr_inv_timeout') ?? 120) + Number(rt.param('tm', 'wt_timer') ?? 5) + 32) * 1000;
+  rt.timers.after(maxLife, () => {
+    if (d.state < DlgState.Confirmed) terminate(rt, d);
+  });
   tmHooks(ctx).push({
     responseOut: (code, reply) => {
-      if (code < 200) { if (code > 100 && d.state === DlgState.Unconfirmed) d.state = DlgState.Early; return; }
+      if (code < 200) {
+        if (code > 100 && d.state === DlgState.Unconfirmed) d.state = DlgState.Early;
+        return;
+      }
       const to = reply?.to;
-      if (code < 300) confirm(rt, d, to && !isSipError(to) ? to.tag ?? '' : '');
+      if (code < 300) confirm(rt, d, to && !isSipError(to) ? (to.tag ?? '') : '');
       else terminate(rt, d);
     },
   });
@@ -56,7 +74,10 @@ function profileOp(ctx: ExecContext, name: string, value: string | undefined, op
   if (kind === 'value' && v === undefined && op !== 'is') return -1;
   const set = d.profiles.get(name);
   if (op === 'is') return set && (v === undefined || set.has(v)) ? 1 : -1;
-  if (op === 'set') { (set ?? d.profiles.set(name, new Set()).get(name)!).add(v!); return 1; }
+  if (op === 'set') {
+    (set ?? d.profiles.set(name, new Set()).get(name)!).add(v!);
+    return 1;
+  }
   if (!set || !set.delete(v!)) return -1;
   if (!set.size) d.profiles.delete(name);
   return 1;
@@ -71,7 +92,14 @@ export const DIALOG_MI: ModuleMi[] = [
       const name = String(p.profile ?? '');
       if (!profileKind(rt, name)) throw new MiError(404, 'Profile not found');
       const value = p.value === undefined ? undefined : String(p.value);
-      return { Profile: { name, value: value ?? null, count: profileSize(rt, name, value), ...(profileShared(rt, name) ? { shared: 'yes' } : {}) } };
+      return {
+        Profile: {
+          name,
+          value: value ?? null,
+          count: profileSize(rt, name, value),
+          ...(profileShared(rt, name) ? { shared: 'yes' } : {}),
+        },
+      };
     },
   },
 ];
@@ -81,12 +109,24 @@ export const dialog: NativeModule = {
   functions: {
     create_dialog: {
       returns: [1, -1],
-      notNativeFor: (args) => (args[0]?.kind === 'string' && /[BPp]/.test(args[0].text) ? 'create_dialog\'s B, P and p flags (BYE on timeout, pinging) have no native implementation in opensips-ts yet' : undefined),
+      notNativeFor: (args) =>
+        args[0]?.kind === 'string' && /[BPp]/.test(args[0].text)
+          ? "create_dialog's B, P and p flags (BYE on timeout, pinging) have no native implementation in opensips-ts yet"
+          : undefined,
       impl: (ctx) => create(ctx),
     },
-    set_dlg_profile: { returns: [1, -1], impl: (ctx, [p, v]) => profileOp(ctx, p?.str ?? '', v?.given ? v.str : undefined, 'set') },
-    unset_dlg_profile: { returns: [1, -1], impl: (ctx, [p, v]) => profileOp(ctx, p?.str ?? '', v?.given ? v.str : undefined, 'unset') },
-    is_in_profile: { returns: [1, -1], impl: (ctx, [p, v]) => profileOp(ctx, p?.str ?? '', v?.given ? v.str : undefined, 'is') },
+    set_dlg_profile: {
+      returns: [1, -1],
+      impl: (ctx, [p, v]) => profileOp(ctx, p?.str ?? '', v?.given ? v.str : undefined, 'set'),
+    },
+    unset_dlg_profile: {
+      returns: [1, -1],
+      impl: (ctx, [p, v]) => profileOp(ctx, p?.str ?? '', v?.given ? v.str : undefined, 'unset'),
+    },
+    is_in_profile: {
+      returns: [1, -1],
+      impl: (ctx, [p, v]) => profileOp(ctx, p?.str ?? '', v?.given ? v.str : undefined, 'is'),
+    },
     get_profile_size: {
       returns: [1, -1],
       impl: (ctx, [p, v, out]) => {
@@ -96,32 +136,86 @@ export const dialog: NativeModule = {
         return 1;
       },
     },
-    store_dlg_value: { returns: [1, -1], impl: (ctx, [n, v]) => { const d = currentDialog(ctx); if (!d) return -1; d.vals.set(n?.str ?? '', v?.str ?? ''); return 1; } },
+    store_dlg_value: {
+      returns: [1, -1],
+      impl: (ctx, [n, v]) => {
+        const d = currentDialog(ctx);
+        if (!d) return -1;
+        d.vals.set(n?.str ?? '', v?.str ?? '');
+        return 1;
+      },
+    },
     fetch_dlg_value: {
       returns: [1, -1],
-      impl: (ctx, [n, out]) => { const v = currentDialog(ctx)?.vals.get(n?.str ?? ''); if (v === undefined) return -1; out?.pv?.set(ctx, v); return 1; },
+      impl: (ctx, [n, out]) => {
+        const v = currentDialog(ctx)?.vals.get(n?.str ?? '');
+        if (v === undefined) return -1;
+        out?.pv?.set(ctx, v);
+        return 1;
+      },
     },
-    set_dlg_flag: { returns: [1, -1], impl: (ctx, [f]) => { const d = currentDialog(ctx); if (!d) return -1; d.flags |= 1 << (f?.int ?? 0); return 1; } },
-    reset_dlg_flag: { returns: [1, -1], impl: (ctx, [f]) => { const d = currentDialog(ctx); if (!d) return -1; d.flags &= ~(1 << (f?.int ?? 0)); return 1; } },
-    is_dlg_flag_set: { returns: [1, -1], impl: (ctx, [f]) => { const d = currentDialog(ctx); return d && d.flags & (1 << (f?.int ?? 0)) ? 1 : -1; } },
+    set_dlg_flag: {
+      returns: [1, -1],
+      impl: (ctx, [f]) => {
+        const d = currentDialog(ctx);
+        if (!d) return -1;
+        d.flags |= 1 << (f?.int ?? 0);
+        return 1;
+      },
+    },
+    reset_dlg_flag: {
+      returns: [1, -1],
+      impl: (ctx, [f]) => {
+        const d = currentDialog(ctx);
+        if (!d) return -1;
+        d.flags &= ~(1 << (f?.int ?? 0));
+        return 1;
+      },
+    },
+    is_dlg_flag_set: {
+      returns: [1, -1],
+      impl: (ctx, [f]) => {
+        const d = currentDialog(ctx);
+        return d && d.flags & (1 << (f?.int ?? 0)) ? 1 : -1;
+      },
+    },
   },
   pvs: {
     DLG_count: { takesName: false, get: (ctx) => dialogs(ctx.runtime).byDid.size },
     DLG_status: { takesName: false, get: (ctx) => currentDialog(ctx)?.state ?? null },
-    DLG_lifetime: { takesName: false, get: (ctx) => { const d = currentDialog(ctx); return d ? lifetime(ctx.runtime, d) : null; } },
+    DLG_lifetime: {
+      takesName: false,
+      get: (ctx) => {
+        const d = currentDialog(ctx);
+        return d ? lifetime(ctx.runtime, d) : null;
+      },
+    },
     DLG_did: { takesName: false, get: (ctx) => currentDialog(ctx)?.did ?? null },
     DLG_flags: { takesName: false, get: (ctx) => currentDialog(ctx)?.flags ?? null },
     DLG_timeout: {
       takesName: false,
       get: (ctx) => currentDialog(ctx)?.timeout ?? null,
-      set: (ctx, _n, v) => { const d = currentDialog(ctx); if (!d || typeof v !== 'number') return false; d.timeout = v; return true; },
+      set: (ctx, _n, v) => {
+        const d = currentDialog(ctx);
+        if (!d || typeof v !== 'number') return false;
+        d.timeout = v;
+        return true;
+      },
     },
     dlg_val: {
       takesName: true,
       get: (ctx, name) => currentDialog(ctx)?.vals.get(name ?? '') ?? null,
-      set: (ctx, name, v) => { const d = currentDialog(ctx); if (!d) return false; if (v === null) d.vals.delete(name ?? ''); else d.vals.set(name ?? '', String(v)); return true; },
+      set: (ctx, name, v) => {
+        const d = currentDialog(ctx);
+        if (!d) return false;
+        if (v === null) d.vals.delete(name ?? '');
+        else d.vals.set(name ?? '', String(v));
+        return true;
+      },
     },
   },
-  init: (rt) => { registerRrCallback(rt, onLooseRoute); },
+  init: (rt) => {
+    registerRrCallback(rt, onLooseRoute);
+  },
   mi: DIALOG_MI,
 };

@@ -9,7 +9,13 @@ import type { Runtime } from '../../script/runtime.js';
 import type { Val } from '../../script/values.js';
 import { serviceKey, stateKey } from '../../base/keys.js';
 
-export const enum DlgState { Unconfirmed = 1, Early = 2, Confirmed = 3, Established = 4, Deleted = 5 }
+export const enum DlgState {
+  Unconfirmed = 1,
+  Early = 2,
+  Confirmed = 3,
+  Established = 4,
+  Deleted = 5,
+}
 
 export interface Dialog {
   readonly did: string;
@@ -28,7 +34,10 @@ export interface Dialog {
   flags: number;
 }
 
-interface DialogTable { byDid: Map<string, Dialog>; seq: number }
+interface DialogTable {
+  byDid: Map<string, Dialog>;
+  seq: number;
+}
 
 const TABLE = serviceKey<DialogTable>('dialog:table');
 /** The dialog the message belongs to (create_dialog, or loose_route's match). */
@@ -52,9 +61,17 @@ export function createDialog(ctx: ExecContext): Dialog {
   const id = ++t.seq;
   const now = Math.floor(rt.clock.now() / 1000);
   const d: Dialog = {
-    did: `${(id % 4096).toString(16)}.${id.toString(16)}`, callId: ctx.msg.callId ?? '', fromTag: ctx.msg.from?.tag ?? '', toTag: '',
-    state: DlgState.Unconfirmed, createdAt: now, startedAt: 0, timeout: Number(rt.param('dialog', 'default_timeout') ?? 43200),
-    profiles: new Map(), vals: new Map(), flags: 0,
+    did: `${(id % 4096).toString(16)}.${id.toString(16)}`,
+    callId: ctx.msg.callId ?? '',
+    fromTag: ctx.msg.from?.tag ?? '',
+    toTag: '',
+    state: DlgState.Unconfirmed,
+    createdAt: now,
+    startedAt: 0,
+    timeout: Number(rt.param('dialog', 'default_timeout') ?? 43200),
+    profiles: new Map(),
+    vals: new Map(),
+    flags: 0,
   };
   t.byDid.set(d.did, d);
   return d;
@@ -82,13 +99,21 @@ export function confirm(rt: Runtime, d: Dialog, toTag: string): void {
 
 /** "a;b/s;c": the names, without their sharing suffix. */
 export function profileNames(spec: string | number | undefined): Set<string> {
-  return new Set(String(spec ?? '').split(';').map((p) => p.trim().replace(/\/[sb]$/, '')).filter(Boolean));
+  return new Set(
+    String(spec ?? '')
+      .split(';')
+      .map((p) => p.trim().replace(/\/[sb]$/, ''))
+      .filter(Boolean),
+  );
 }
 
 /** Declared with `/s` (shared over a cluster; MI shows it). */
 export function profileShared(rt: Runtime, name: string): boolean {
-  return [rt.param('dialog', 'profiles_with_value'), rt.param('dialog', 'profiles_no_value')]
-    .some((spec) => String(spec ?? '').split(';').some((p) => p.trim() === `${name}/s`));
+  return [rt.param('dialog', 'profiles_with_value'), rt.param('dialog', 'profiles_no_value')].some((spec) =>
+    String(spec ?? '')
+      .split(';')
+      .some((p) => p.trim() === `${name}/s`),
+  );
 }
 
 export function profileKind(rt: Runtime, name: string): 'value' | 'novalue' | undefined {

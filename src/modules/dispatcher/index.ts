@@ -14,13 +14,16 @@ import { dsData } from './sets.js';
 function partitionUse(index: number) {
   return (args: StaticArg[]): string | undefined => {
     const p = args[index];
-    return p && p.kind === 'string' && p.text !== '' && p.text !== 'default' ? 'dispatcher partitions other than the default one have no native implementation in opensips-ts yet' : undefined;
+    return p && p.kind === 'string' && p.text !== '' && p.text !== 'default'
+      ? 'dispatcher partitions other than the default one have no native implementation in opensips-ts yet'
+      : undefined;
   };
 }
 
 function selectUse(args: StaticArg[]): string | undefined {
   const alg = args[1];
-  if (alg?.kind === 'number' && (alg.text === '9' || alg.text === '10')) return `dispatcher algorithm ${alg.text} has no native implementation in opensips-ts yet (0-8 do)`;
+  if (alg?.kind === 'number' && (alg.text === '9' || alg.text === '10'))
+    return `dispatcher algorithm ${alg.text} has no native implementation in opensips-ts yet (0-8 do)`;
   return partitionUse(3)(args);
 }
 
@@ -28,13 +31,18 @@ const select = (domain: boolean): NativeModule['functions'][string] => ({
   returns: [1, -1],
   fixup: (args, report) => {
     const f = args[2];
-    if (f && f.kind === 'string' && !f.dynamic && parseSelectFlags(f.text) === undefined) report(`bad dispatcher flags '${f.text}'`, f.span, 'the flags are f (failover), u (user only), d (use default), a (append)');
+    if (f && f.kind === 'string' && !f.dynamic && parseSelectFlags(f.text) === undefined)
+      report(
+        `bad dispatcher flags '${f.text}'`,
+        f.span,
+        'the flags are f (failover), u (user only), d (use default), a (append)',
+      );
   },
   notNativeFor: selectUse,
   impl: (ctx, [set, alg, flags, , max]) => {
     const f = parseSelectFlags(flags?.str ?? '');
     if (!f) return -1;
-    return dsSelect(ctx, set?.int ?? 0, alg?.int ?? 0, f, max?.given ? max.int ?? 1000 : 1000, domain);
+    return dsSelect(ctx, set?.int ?? 0, alg?.int ?? 0, f, max?.given ? (max.int ?? 1000) : 1000, domain);
   },
 });
 
@@ -49,7 +57,12 @@ export const dispatcher: NativeModule = {
       returns: [1, -1],
       fixup: (args, report) => {
         const s = args[0];
-        if (s && s.kind === 'string' && !s.dynamic && stateOf(s.text) === undefined) report(`bad state '${s.text}' for ds_mark_dst`, s.span, 'one letter: i (inactive), a (active) or p (probing)');
+        if (s && s.kind === 'string' && !s.dynamic && stateOf(s.text) === undefined)
+          report(
+            `bad state '${s.text}' for ds_mark_dst`,
+            s.span,
+            'one letter: i (inactive), a (active) or p (probing)',
+          );
       },
       notNativeFor: partitionUse(1),
       impl: (ctx, [state]) => dsMark(ctx, state?.given ? state.str : undefined),
@@ -57,18 +70,44 @@ export const dispatcher: NativeModule = {
     ds_is_in_list: {
       returns: [1, -1],
       notNativeFor: partitionUse(3),
-      impl: (ctx, [ip, port, set, , active, pattern]) => dsIsInList(ctx, ip?.str ?? '', port?.int ?? 0, set?.given ? set.int ?? -1 : -1, (active?.int ?? 0) !== 0, pattern?.given ? pattern.str : undefined),
+      impl: (ctx, [ip, port, set, , active, pattern]) =>
+        dsIsInList(
+          ctx,
+          ip?.str ?? '',
+          port?.int ?? 0,
+          set?.given ? (set.int ?? -1) : -1,
+          (active?.int ?? 0) !== 0,
+          pattern?.given ? pattern.str : undefined,
+        ),
     },
-    ds_count: { returns: [1, -1], notNativeFor: partitionUse(3), impl: (ctx, [set, filter, out]) => dsCount(ctx, set?.int ?? 0, filter?.str ?? '', out) },
+    ds_count: {
+      returns: [1, -1],
+      notNativeFor: partitionUse(3),
+      impl: (ctx, [set, filter, out]) => dsCount(ctx, set?.int ?? 0, filter?.str ?? '', out),
+    },
     ds_push_script_attrs: {
       returns: [1, -1],
       notNativeFor: partitionUse(4),
-      impl: (ctx, [attrs, ip, port, set]) => dsPushScriptAttrs(ctx.runtime, attrs?.str ?? '', ip?.str ?? '', port?.int ?? 0, set?.given ? set.int ?? -1 : -1),
+      impl: (ctx, [attrs, ip, port, set]) =>
+        dsPushScriptAttrs(
+          ctx.runtime,
+          attrs?.str ?? '',
+          ip?.str ?? '',
+          port?.int ?? 0,
+          set?.given ? (set.int ?? -1) : -1,
+        ),
     },
-    ds_get_script_attrs: { returns: [1, -1], notNativeFor: partitionUse(2), impl: (ctx, [uri, set, , out]) => dsGetScriptAttrs(ctx, uri?.str ?? '', set?.int ?? -1, out) },
+    ds_get_script_attrs: {
+      returns: [1, -1],
+      notNativeFor: partitionUse(2),
+      impl: (ctx, [uri, set, , out]) => dsGetScriptAttrs(ctx, uri?.str ?? '', set?.int ?? -1, out),
+    },
   },
   init: (rt) => {
-    rt.onStart.push(() => { dsData(rt); return undefined; });
+    rt.onStart.push(() => {
+      dsData(rt);
+      return undefined;
+    });
     rt.replyFilters.push((method, callId, status) => consumePingReply(rt, method, callId, status));
   },
   mi: DISPATCHER_MI,

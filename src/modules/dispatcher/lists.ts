@@ -31,7 +31,14 @@ function* at(rt: Runtime, ip: string, port: number, setId: number): Generator<[D
 }
 
 /** ds_is_in_list(ip, port[, set[, partition[, active_only[, pattern]]]]). */
-export function dsIsInList(ctx: ExecContext, ip: string, port: number, setId: number, activeOnly: boolean, pattern: string | undefined): number {
+export function dsIsInList(
+  ctx: ExecContext,
+  ip: string,
+  port: number,
+  setId: number,
+  activeOnly: boolean,
+  pattern: string | undefined,
+): number {
   const rt = ctx.runtime;
   const addr = ip.replace(/^\[|\]$/g, '');
   if (!isIP(addr)) return -1;
@@ -53,9 +60,13 @@ export function dsCount(ctx: ExecContext, setId: number, filter: string, out: Ar
   const set = dsData(ctx.runtime).sets.find((s) => s.id === setId);
   if (!set) return -1;
   const f = filter.toLowerCase();
-  const wantA = /[a1]/.test(f), wantI = /[i0]/.test(f), wantP = /[p2]/.test(f);
+  const wantA = /[a1]/.test(f),
+    wantI = /[i0]/.test(f),
+    wantP = /[p2]/.test(f);
   const all = (wantA && wantI && wantP) || (!wantA && !wantI && !wantP);
-  const n = set.dests.filter((d) => all || (isActive(d) ? wantA : d.flags & INACTIVE ? wantI : d.flags & PROBING ? wantP : false)).length;
+  const n = set.dests.filter(
+    (d) => all || (isActive(d) ? wantA : d.flags & INACTIVE ? wantI : d.flags & PROBING ? wantP : false),
+  ).length;
   out?.pv?.set(ctx, n);
   return 1;
 }
@@ -73,7 +84,10 @@ export function dsGetScriptAttrs(ctx: ExecContext, uri: string, setId: number, o
   for (const s of dsData(ctx.runtime).sets) {
     if (setId !== -1 && s.id !== setId) continue;
     const d = s.dests.find((x) => x.dstUri === uri);
-    if (d) { out?.pv?.set(ctx, d.scriptAttrs); return 1; }
+    if (d) {
+      out?.pv?.set(ctx, d.scriptAttrs);
+      return 1;
+    }
   }
   return -1;
 }

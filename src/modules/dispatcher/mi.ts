@@ -36,7 +36,8 @@ export const DISPATCHER_MI: ModuleMi[] = [
       const full = p.full !== undefined && Number(p.full) !== 0;
       const sets = dsData(rt).sets;
       const partition: Record<string, unknown> = { name: 'default' };
-      if (sets.length) partition.SETS = sets.map((s) => ({ id: s.id, Destinations: s.dests.map((d) => listDest(d, full)) }));
+      if (sets.length)
+        partition.SETS = sets.map((s) => ({ id: s.id, Destinations: s.dests.map((d) => listDest(d, full)) }));
       return { PARTITIONS: [partition] };
     },
   },

@@ -13,7 +13,11 @@ import { dsData, findSet, INACTIVE, numParam, param, PROBING, setState, type DsD
 import { serviceKey } from '../../base/keys.js';
 
 /** A ping waiting for its reply: the destination by set and URI, found again when it comes (ds_reload may have replaced the objects). */
-interface Pending { setId: number; uri: string; timeout: { cancel(): void } }
+interface Pending {
+  setId: number;
+  uri: string;
+  timeout: { cancel(): void };
+}
 
 /** Pings in flight by Call-ID. */
 const PENDING = serviceKey<Map<string, Pending>>('dispatcher:pings');
@@ -23,7 +27,12 @@ function pendingOf(rt: Runtime): Map<string, Pending> {
 }
 
 function replyCodes(rt: Runtime): Set<number> {
-  return new Set(param(rt, 'options_reply_codes', '').split(',').map((c) => Number(c.trim())).filter((c) => c >= 100 && c < 700));
+  return new Set(
+    param(rt, 'options_reply_codes', '')
+      .split(',')
+      .map((c) => Number(c.trim()))
+      .filter((c) => c >= 100 && c < 700),
+  );
 }
 
 function probingList(rt: Runtime): Set<number> | undefined {
@@ -34,7 +43,9 @@ function probingList(rt: Runtime): Set<number> | undefined {
 function pingSocket(rt: Runtime, d: DsDest, proto: string): SocketInfo | undefined {
   if (d.socket && d.socket.proto === proto) return d.socket;
   const forced = param(rt, 'ds_probing_sock', '');
-  const f = forced ? rt.findSocket(forced.includes(':') && forced.split(':').length === 3 ? forced : `udp:${forced}`) : undefined;
+  const f = forced
+    ? rt.findSocket(forced.includes(':') && forced.split(':').length === 3 ? forced : `udp:${forced}`)
+    : undefined;
   return f && f.proto === proto ? f : rt.sockets.find((s) => s.proto === proto);
 }
 
@@ -55,16 +66,32 @@ export function pingRound(rt: Runtime): number {
       if (d.flags & INACTIVE || (mode !== 1 && !(d.flags & PROBING))) continue;
       const to = uriTarget(d.uri, 'udp');
       const sock = to ? pingSocket(rt, d, to.proto) : undefined;
-      if (!to || !sock) { rt.logger.log(-1, 'dispatcher', 'ds_check_timer', `cannot ping ${d.uri}: no socket for it`); continue; }
+      if (!to || !sock) {
+        rt.logger.log(-1, 'dispatcher', 'ds_check_timer', `cannot ping ${d.uri}: no socket for it`);
+        continue;
+      }
       const callId = `ds-ping-${(++pings).toString(16)}-${Math.floor(rt.clock.now() / 1000).toString(16)}@${sock.advertisedIp ?? sock.ip}`;
       const text = [
         `${method} ${d.uri} SIP/2.0`,
         `Via: SIP/2.0/${sock.proto.toUpperCase()} ${sock.advertisedIp ?? sock.ip}:${sock.advertisedPort ?? sock.port};branch=${newBranch()}`,
-        `From: <${from}>;tag=${randomTag()}`, `To: <${d.uri}>`, `Call-ID: ${callId}`, `CSeq: 13 ${method}`,
-        `Max-Forwards: ${maxFwd >= 0 ? maxFwd : 70}`, 'Content-Length: 0', '', '',
+        `From: <${from}>;tag=${randomTag()}`,
+        `To: <${d.uri}>`,
+        `Call-ID: ${callId}`,
+        `CSeq: 13 ${method}`,
+        `Max-Forwards: ${maxFwd >= 0 ? maxFwd : 70}`,
+        'Content-Length: 0',
+        '',
+        '',
       ].join('\r\n');
       const pending = pendingOf(rt);
-      pending.set(callId, { setId: set.id, uri: d.uri, timeout: rt.timers.after(frMs, () => { pending.delete(callId); onFinal(rt, set.id, d.uri, 408); }) });
+      pending.set(callId, {
+        setId: set.id,
+        uri: d.uri,
+        timeout: rt.timers.after(frMs, () => {
+          pending.delete(callId);
+          onFinal(rt, set.id, d.uri, 408);
+        }),
+      });
       const send = (): void => rt.transport.send({ kind: 'request', from: sock, to, text, via: 'dispatcher ping' });
       send();
       if (to.proto === 'udp') retransmit(rt, callId, send, 500);
@@ -115,5 +142,7 @@ export const PINGER_TIMER: TimerExport = {
   period: 'ds_ping_interval seconds (0: off)',
   interval: (rt) => Math.max(0, numParam(rt, 'ds_ping_interval', 0)) * 1000,
   job: (rt) => pingRound(rt),
-  stop: (rt) => { for (const p of pendingOf(rt).values()) p.timeout.cancel(); },
+  stop: (rt) => {
+    for (const p of pendingOf(rt).values()) p.timeout.cancel();
+  },
 };

@@ -9,9 +9,24 @@ import { joinUri, splitUri } from '../../script/uri-fields.js';
 import { parseCredentials } from '../../sip/scalars.js';
 import { isSipError } from '../../sip/result.js';
 import { dsHash } from '../common/core-hash.js';
-import { avpNames, findSet, firstAvp, isActive, param, setState, type DsDest, type DsSet, type StateChange } from './sets.js';
+import {
+  avpNames,
+  findSet,
+  firstAvp,
+  isActive,
+  param,
+  setState,
+  type DsDest,
+  type DsSet,
+  type StateChange,
+} from './sets.js';
 
-export interface SelectFlags { failover: boolean; userOnly: boolean; useDefault: boolean; append: boolean }
+export interface SelectFlags {
+  failover: boolean;
+  userOnly: boolean;
+  useDefault: boolean;
+  append: boolean;
+}
 
 /** The flags string: f, u, d, a in any case, spaces ignored; undefined for another letter. */
 export function parseSelectFlags(text: string): SelectFlags | undefined {
@@ -47,13 +62,21 @@ function authUser(ctx: ExecContext): string | undefined {
 }
 
 /** Step A: the hash (0 when the algorithm names a candidate instead) and the candidate (-1 = from the hash); undefined on failure. */
-function candidate(ctx: ExecContext, set: DsSet, alg: number, size: number, flags: SelectFlags): { hash: number; id: number } | undefined {
+function candidate(
+  ctx: ExecContext,
+  set: DsSet,
+  alg: number,
+  size: number,
+  flags: SelectFlags,
+): { hash: number; id: number } | undefined {
   switch (alg) {
     case 0: {
       const callId = ctx.msg.callId?.trim();
       return callId ? { hash: dsHash(callId), id: -1 } : undefined;
     }
-    case 1: case 2: case 3: {
+    case 1:
+    case 2:
+    case 3: {
       const uri = alg === 1 ? ctx.msg.from?.uri : alg === 2 ? ctx.msg.to?.uri : ctx.ruri;
       const hash = uriHash(uri, flags.userOnly);
       return hash === undefined ? undefined : { hash, id: -1 };
@@ -71,13 +94,15 @@ function candidate(ctx: ExecContext, set: DsSet, alg: number, size: number, flag
       set.last = (set.last + 1) % size;
       return { hash: 0, id };
     }
-    case 6: return { hash: Math.floor(Math.random() * 0x7fffffff), id: -1 };
+    case 6:
+      return { hash: Math.floor(Math.random() * 0x7fffffff), id: -1 };
     case 7: {
       const spec = param(ctx.runtime, 'hash_pvar', '');
       const text = spec ? expandFormat(ctx, spec).trim() : '';
       return text ? { hash: dsHash(text), id: -1 } : undefined;
     }
-    default: return { hash: 0, id: 0 }; // 8, and (with OpenSIPS's warning) an unknown one
+    default:
+      return { hash: 0, id: 0 }; // 8, and (with OpenSIPS's warning) an unknown one
   }
 }
 
@@ -126,10 +151,20 @@ function choose(set: DsSet, size: number, hash: number, id: number, useDefault: 
 }
 
 /** ds_select_dst (domain false) / ds_select_domain (true). */
-export function dsSelect(ctx: ExecContext, setId: number, alg: number, flags: SelectFlags, maxResults: number, domain: boolean): number {
+export function dsSelect(
+  ctx: ExecContext,
+  setId: number,
+  alg: number,
+  flags: SelectFlags,
+  maxResults: number,
+  domain: boolean,
+): number {
   const rt = ctx.runtime;
   const set = findSet(rt, setId);
-  if (!set) { rt.logger.log(-1, 'dispatcher', 'ds_select_dst', `destination set [${setId}] not found`); return -1; }
+  if (!set) {
+    rt.logger.log(-1, 'dispatcher', 'ds_select_dst', `destination set [${setId}] not found`);
+    return -1;
+  }
   const dests = set.dests;
   if (dests.length === 0 || !dests.some(isActive)) return -1;
   const size = flags.useDefault && dests.length > 1 ? dests.length - 1 : dests.length;
@@ -146,13 +181,23 @@ export function dsSelect(ctx: ExecContext, setId: number, alg: number, flags: Se
   let cnt = 0;
   if (flags.failover) {
     if (!flags.append) for (const n of Object.values(avps)) ctx.avps.delete(n);
-    if (flags.useDefault && i !== dests.length - 1) { push(ctx, avps, dests[dests.length - 1]!); cnt++; }
+    if (flags.useDefault && i !== dests.length - 1) {
+      push(ctx, avps, dests[dests.length - 1]!);
+      cnt++;
+    }
     const last = dests.length - 1;
-    let skip = dests.filter(isActive).length + (flags.useDefault && !isActive(dests[last]!) ? 1 : 0) - (flags.useDefault ? 1 : 0) - maxResults;
+    let skip =
+      dests.filter(isActive).length +
+      (flags.useDefault && !isActive(dests[last]!) ? 1 : 0) -
+      (flags.useDefault ? 1 : 0) -
+      maxResults;
     for (let k = i - 1 + dests.length; k > i; k--) {
       const j = k % dests.length;
       if (!isActive(dests[j]!) || (flags.useDefault && j === last)) continue;
-      if (skip > 0) { skip--; continue; }
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
       push(ctx, avps, dests[j]!);
       cnt++;
     }
@@ -185,12 +230,24 @@ function apply(ctx: ExecContext, uri: string, socket: string | undefined, domain
     const s = ctx.runtime.findSocket(socket);
     if (s) ctx.socketOut = s;
   }
-  if (!domain) { ctx.du = uri; return; }
+  if (!domain) {
+    ctx.du = uri;
+    return;
+  }
   const r = splitUri(ctx.ruri);
   const d = splitUri(uri);
   if (!r || !d) return;
-  const params = r.params.split(';').filter((p) => p && !/^maddr(=|$)/i.test(p.trim())).map((p) => ';' + p).join('');
-  ctx.ruri = joinUri({ ...r, host: d.host, ...(d.port ? { port: d.port } : { port: undefined }), params: d.params + params });
+  const params = r.params
+    .split(';')
+    .filter((p) => p && !/^maddr(=|$)/i.test(p.trim()))
+    .map((p) => ';' + p)
+    .join('');
+  ctx.ruri = joinUri({
+    ...r,
+    host: d.host,
+    ...(d.port ? { port: d.port } : { port: undefined }),
+    params: d.params + params,
+  });
 }
 
 /** ds_next_dst / ds_next_domain: the current destination off the stacks, the next one applied. */
@@ -213,7 +270,13 @@ export function stateOf(text: string | undefined): StateChange | undefined {
   if (text === undefined || text === '') return 'inactive';
   if (text.length > 1) return undefined;
   const c = text.toLowerCase();
-  return c === 'i' || c === '0' ? 'inactive' : c === 'a' || c === '1' ? 'active' : c === 'p' || c === '2' ? 'probing' : undefined;
+  return c === 'i' || c === '0'
+    ? 'inactive'
+    : c === 'a' || c === '1'
+      ? 'active'
+      : c === 'p' || c === '2'
+        ? 'probing'
+        : undefined;
 }
 
 /** ds_mark_dst: the destination on top of the failover stacks (set from grp_avp, URI from dst_avp). */
@@ -230,5 +293,3 @@ export function dsMark(ctx: ExecContext, stateText: string | undefined): number 
   setState(ctx.runtime, set, dest, change, 'script function ds_mark()');
   return 1;
 }
-
-

@@ -88,8 +88,16 @@ export function loadSets(rt: Runtime): DsData | string {
   const db = dbFor(rt, url);
   if (db instanceof DbError) return db.message;
   const persistent = numParam(rt, 'persistent_state', 1) !== 0;
-  const cols = ['setid_col', 'destination_col', 'socket_col', 'weight_col', 'attrs_col', 'priority_col', 'description_col', ...(persistent ? ['state_col'] : [])]
-    .map((c) => column(rt, c, c.replace(/_col$/, '')));
+  const cols = [
+    'setid_col',
+    'destination_col',
+    'socket_col',
+    'weight_col',
+    'attrs_col',
+    'priority_col',
+    'description_col',
+    ...(persistent ? ['state_col'] : []),
+  ].map((c) => column(rt, c, c.replace(/_col$/, '')));
   const res = db.exec({ ...db.sql.query(column(rt, 'table_name', 'dispatcher'), { cols }), arrays: true });
   if (res instanceof DbError) return res.message;
   const rows: unknown[][] = res.arrays ?? [];
@@ -99,7 +107,10 @@ export function loadSets(rt: Runtime): DsData | string {
     const dest = destOf(rt, String(destination ?? ''), socket, weight, attrs, priority, description, state);
     if (!dest) continue;
     let set = sets.find((s) => s.id === Number(setid));
-    if (!set) { set = { id: Number(setid), dests: [], last: 0 }; sets.unshift(set); }
+    if (!set) {
+      set = { id: Number(setid), dests: [], last: 0 };
+      sets.unshift(set);
+    }
     set.dests.push(dest);
   }
   // Higher priority first; Array.prototype.sort is stable, so ties keep the table's order.
@@ -107,18 +118,42 @@ export function loadSets(rt: Runtime): DsData | string {
   return { sets };
 }
 
-function destOf(rt: Runtime, uri: string, socket: unknown, weight: unknown, attrs: unknown, priority: unknown, description: unknown, state: unknown): DsDest | undefined {
+function destOf(
+  rt: Runtime,
+  uri: string,
+  socket: unknown,
+  weight: unknown,
+  attrs: unknown,
+  priority: unknown,
+  description: unknown,
+  state: unknown,
+): DsDest | undefined {
   const p = uri ? splitUri(uri) : undefined;
   const portOk = !p?.port || (/^\d+$/.test(p.port) && Number(p.port) >= 1 && Number(p.port) <= 65535);
-  if (!p || p.host.length > 254 || !portOk) { rt.logger.log(-1, 'dispatcher', 'add_dest2list', `bad destination URI '${uri}'`); return undefined; }
+  if (!p || p.host.length > 254 || !portOk) {
+    rt.logger.log(-1, 'dispatcher', 'add_dest2list', `bad destination URI '${uri}'`);
+    return undefined;
+  }
   const sockText = socket === null || socket === undefined ? '' : String(socket).trim();
   const sock = sockText ? rt.findSocket(sockText) : undefined;
-  if (sockText && !sock) rt.logger.log(1, 'dispatcher', 'add_dest2list', `socket ${sockText} of ${uri} is not a local one: ignored`);
+  if (sockText && !sock)
+    rt.logger.log(1, 'dispatcher', 'add_dest2list', `socket ${sockText} of ${uri} is not a local one: ignored`);
   const st = Number(state ?? 0);
   return {
-    uri, dstUri: dstUriOf(uri), host: p.host.replace(/^\[|\]$/g, ''), port: p.port ? Number(p.port) : defaultPort(p.scheme, p.params),
-    socket: sock, attrs: String(attrs ?? ''), description: String(description ?? ''), weight: weightOf(weight), priority: Number(priority ?? 0),
-    flags: st === 1 ? INACTIVE : st === 2 ? PROBING : 0, failureCount: 0, chosen: 0, rrCount: 0, scriptAttrs: '',
+    uri,
+    dstUri: dstUriOf(uri),
+    host: p.host.replace(/^\[|\]$/g, ''),
+    port: p.port ? Number(p.port) : defaultPort(p.scheme, p.params),
+    socket: sock,
+    attrs: String(attrs ?? ''),
+    description: String(description ?? ''),
+    weight: weightOf(weight),
+    priority: Number(priority ?? 0),
+    flags: st === 1 ? INACTIVE : st === 2 ? PROBING : 0,
+    failureCount: 0,
+    chosen: 0,
+    rrCount: 0,
+    scriptAttrs: '',
   };
 }
 
@@ -128,7 +163,8 @@ const DATA = serviceKey<DsData>('dispatcher:data');
 export function dsData(rt: Runtime): DsData {
   return rt.service(DATA, () => {
     const loaded = loadSets(rt);
-    if (typeof loaded === 'string') rt.logger.log(-1, 'dispatcher', 'ds_load_data', `cannot load the destinations: ${loaded}`);
+    if (typeof loaded === 'string')
+      rt.logger.log(-1, 'dispatcher', 'ds_load_data', `cannot load the destinations: ${loaded}`);
     return typeof loaded === 'string' ? { sets: [] } : loaded;
   });
 }
@@ -136,7 +172,10 @@ export function dsData(rt: Runtime): DsData {
 /** ds_reload: new data from the table; a destination still there keeps its runtime state. False when the table could not be read. */
 export function reloadSets(rt: Runtime): boolean {
   const loaded = loadSets(rt);
-  if (typeof loaded === 'string') { rt.logger.log(-1, 'dispatcher', 'ds_reload_db', loaded); return false; }
+  if (typeof loaded === 'string') {
+    rt.logger.log(-1, 'dispatcher', 'ds_reload_db', loaded);
+    return false;
+  }
   const old = dsData(rt);
   for (const s of loaded.sets) {
     const before = old.sets.find((o) => o.id === s.id);
@@ -164,8 +203,10 @@ export type StateChange = 'active' | 'inactive' | 'probing';
 export function setState(rt: Runtime, set: DsSet, d: DsDest, change: StateChange, reason: string): void {
   const before = d.flags;
   if (change === 'active') clear(rt, set, d, INACTIVE | PROBING, reason);
-  else if (change === 'inactive') { raise(rt, set, d, INACTIVE, reason); clear(rt, set, d, PROBING, reason); }
-  else {
+  else if (change === 'inactive') {
+    raise(rt, set, d, INACTIVE, reason);
+    clear(rt, set, d, PROBING, reason);
+  } else {
     if (!(d.flags & INACTIVE)) {
       const threshold = numParam(rt, 'ds_probing_threshold', numParam(rt, 'ds_probing_threshhold', 3));
       d.failureCount = Math.min(d.failureCount + 1, threshold);
@@ -200,15 +241,27 @@ function persist(rt: Runtime, set: DsSet, d: DsDest): void {
   if (!db || db instanceof DbError) return;
   const state = d.flags & INACTIVE ? 1 : d.flags & PROBING ? 2 : 0;
   const table = column(rt, 'table_name', 'dispatcher');
-  const stmt = db.sql.update(table, { keys: [column(rt, 'setid_col', 'setid'), column(rt, 'destination_col', 'destination')], vals: [set.id, d.uri] }, { [column(rt, 'state_col', 'state')]: state });
+  const stmt = db.sql.update(
+    table,
+    { keys: [column(rt, 'setid_col', 'setid'), column(rt, 'destination_col', 'destination')], vals: [set.id, d.uri] },
+    { [column(rt, 'state_col', 'state')]: state },
+  );
   // A state change comes from a probe's answer or the timer: written on the async path, the script never waits for it.
   void db.execAsync(stmt).then((r) => {
-    if (r instanceof DbError) rt.logger.log(-1, 'dispatcher', 'ds_flusher_routine', `cannot save the state of ${d.uri}: ${r.message}`);
+    if (r instanceof DbError)
+      rt.logger.log(-1, 'dispatcher', 'ds_flusher_routine', `cannot save the state of ${d.uri}: ${r.message}`);
   });
 }
 
 /** The failover AVP names (dst_avp, grp_avp, cnt_avp, sock_avp; attrs_avp and script_attrs_avp when set). */
-export interface DsAvps { dst: string; grp: string; cnt: string; sock: string; attrs?: string; scriptAttrs?: string }
+export interface DsAvps {
+  dst: string;
+  grp: string;
+  cnt: string;
+  sock: string;
+  attrs?: string;
+  scriptAttrs?: string;
+}
 
 export function avpNames(rt: Runtime): DsAvps {
   const name = (p: string, dflt: string): string => avpNameOf(param(rt, p, `$avp(${dflt})`)) ?? dflt;
@@ -216,8 +269,12 @@ export function avpNames(rt: Runtime): DsAvps {
   const attrs = opt('attrs_avp');
   const scriptAttrs = opt('script_attrs_avp');
   return {
-    dst: name('dst_avp', 'ds_dst_failover'), grp: name('grp_avp', 'ds_grp_failover'), cnt: name('cnt_avp', 'ds_cnt_failover'), sock: name('sock_avp', 'ds_sock_failover'),
-    ...(attrs ? { attrs } : {}), ...(scriptAttrs ? { scriptAttrs } : {}),
+    dst: name('dst_avp', 'ds_dst_failover'),
+    grp: name('grp_avp', 'ds_grp_failover'),
+    cnt: name('cnt_avp', 'ds_cnt_failover'),
+    sock: name('sock_avp', 'ds_sock_failover'),
+    ...(attrs ? { attrs } : {}),
+    ...(scriptAttrs ? { scriptAttrs } : {}),
   };
 }
 

@@ -15,7 +15,11 @@ import type { ArgValue, NativeModule } from '../types.js';
 const CACHE = serviceKey<{ domains: Map<string, string | null> | undefined }>('domain:cache');
 
 function table(rt: Runtime): { name: string; domain: string; attrs: string } {
-  return { name: sqlName(rt, 'domain', 'domain_table', 'domain'), domain: sqlName(rt, 'domain', 'domain_col', 'domain'), attrs: sqlName(rt, 'domain', 'attrs_col', 'attrs') };
+  return {
+    name: sqlName(rt, 'domain', 'domain_table', 'domain'),
+    domain: sqlName(rt, 'domain', 'domain_col', 'domain'),
+    attrs: sqlName(rt, 'domain', 'attrs_col', 'attrs'),
+  };
 }
 
 /** db_mode 1: the whole table, keyed by lower-case domain; a DbError when it cannot be read. */
@@ -25,7 +29,11 @@ export function loadDomains(rt: Runtime): Map<string, string | null> | DbError {
   const rows = db instanceof DbError ? db : db.query(t.name, { cols: [t.domain, t.attrs] });
   if (rows instanceof DbError) return rows;
   const out = new Map<string, string | null>();
-  for (const r of rows) out.set(String(r[t.domain] ?? '').toLowerCase(), r[t.attrs] === null || r[t.attrs] === undefined ? null : String(r[t.attrs]));
+  for (const r of rows)
+    out.set(
+      String(r[t.domain] ?? '').toLowerCase(),
+      r[t.attrs] === null || r[t.attrs] === undefined ? null : String(r[t.attrs]),
+    );
   stateOf(rt.services, CACHE, () => ({ domains: undefined })).domains = out;
   return out;
 }
@@ -36,14 +44,21 @@ function isLocal(ctx: ExecContext, host: string, out: ArgValue | undefined): num
   if (numParam(rt, 'domain', 'db_mode', 0) === 1) {
     const cache = stateOf(rt.services, CACHE, () => ({ domains: undefined }));
     const domains = cache.domains ?? loadDomains(rt);
-    if (domains instanceof DbError) { rt.logger.log(-1, 'domain', 'is_domain_local', `Error while querying database: ${domains.message}`); return -3; }
+    if (domains instanceof DbError) {
+      rt.logger.log(-1, 'domain', 'is_domain_local', `Error while querying database: ${domains.message}`);
+      return -3;
+    }
     if (!domains.has(host.toLowerCase())) return -1;
     attrs = domains.get(host.toLowerCase());
   } else {
     const t = table(rt);
     const db = dbFor(rt, dbUrlOf(rt, 'domain'));
-    const rows = db instanceof DbError ? db : db.query(t.name, { keys: [t.domain], vals: [host], cols: [t.domain, t.attrs] });
-    if (rows instanceof DbError) { rt.logger.log(-1, 'domain', 'is_domain_local', `Error while querying database: ${rows.message}`); return -3; }
+    const rows =
+      db instanceof DbError ? db : db.query(t.name, { keys: [t.domain], vals: [host], cols: [t.domain, t.attrs] });
+    if (rows instanceof DbError) {
+      rt.logger.log(-1, 'domain', 'is_domain_local', `Error while querying database: ${rows.message}`);
+      return -3;
+    }
     if (!rows.length) return -1;
     const a = rows[0]![t.attrs];
     attrs = a === null || a === undefined ? null : String(a);
@@ -59,7 +74,10 @@ export const domain: NativeModule = {
       returns: [1, -1, -2, -3],
       impl: (ctx, [out]) => {
         const u = ctx.msg.from ? splitUri(ctx.msg.from.uri) : undefined;
-        if (!u) { ctx.runtime.logger.log(-1, 'domain', 'is_from_local', 'Error while parsing From header'); return -2; }
+        if (!u) {
+          ctx.runtime.logger.log(-1, 'domain', 'is_from_local', 'Error while parsing From header');
+          return -2;
+        }
         return isLocal(ctx, u.host, out);
       },
     },
@@ -67,7 +85,10 @@ export const domain: NativeModule = {
       returns: [1, -1, -3],
       impl: (ctx, [out]) => {
         const u = splitUri(ctx.ruri);
-        if (!u) { ctx.runtime.logger.log(-1, 'domain', 'is_uri_host_local', 'Error while parsing R-URI'); return -1; }
+        if (!u) {
+          ctx.runtime.logger.log(-1, 'domain', 'is_uri_host_local', 'Error while parsing R-URI');
+          return -1;
+        }
         return isLocal(ctx, u.host, out);
       },
     },

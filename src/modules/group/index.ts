@@ -21,14 +21,22 @@ function userDomain(ctx: ExecContext, which: string, fn: string): { user: string
   const w = which.toLowerCase();
   if (w === 'credentials') {
     const c = authorizedCredentials(ctx);
-    if (!c) { log('no authorized credentials found (error in scripts)'); return undefined; }
+    if (!c) {
+      log('no authorized credentials found (error in scripts)');
+      return undefined;
+    }
     const name = c.params.username ?? '';
     const at = name.indexOf('@');
-    return at >= 0 ? { user: name.slice(0, at), domain: name.slice(at + 1) } : { user: name, domain: c.params.realm ?? '' };
+    return at >= 0
+      ? { user: name.slice(0, at), domain: name.slice(at + 1) }
+      : { user: name, domain: c.params.realm ?? '' };
   }
   const uri = w === 'request-uri' ? ctx.ruri : w === 'to' ? ctx.msg.to?.uri : w === 'from' ? ctx.msg.from?.uri : which;
   const u = uri ? splitUri(uri) : undefined;
-  if (!u) { log(`failed to parse URI <${uri ?? which}>`); return undefined; }
+  if (!u) {
+    log(`failed to parse URI <${uri ?? which}>`);
+    return undefined;
+  }
   return { user: u.user ?? '', domain: u.host };
 }
 
@@ -39,10 +47,17 @@ function isUserIn(ctx: ExecContext, which: string, group: string): number {
   if (!who.user) return -1;
   const keys = [sqlName(rt, 'group', 'user_column', 'username'), sqlName(rt, 'group', 'group_column', 'grp')];
   const vals = [who.user, group];
-  if (numParam(rt, 'group', 'use_domain', 0)) { keys.push(sqlName(rt, 'group', 'domain_column', 'domain')); vals.push(who.domain); }
+  if (numParam(rt, 'group', 'use_domain', 0)) {
+    keys.push(sqlName(rt, 'group', 'domain_column', 'domain'));
+    vals.push(who.domain);
+  }
   const db = dbFor(rt, dbUrlOf(rt, 'group'));
-  const rows = db instanceof DbError ? db : db.query(sqlName(rt, 'group', 'table', 'grp'), { keys, vals, cols: [keys[1]!] });
-  if (rows instanceof DbError) { rt.logger.log(-1, 'group', 'db_is_user_in', `failed to query database: ${rows.message}`); return -5; }
+  const rows =
+    db instanceof DbError ? db : db.query(sqlName(rt, 'group', 'table', 'grp'), { keys, vals, cols: [keys[1]!] });
+  if (rows instanceof DbError) {
+    rt.logger.log(-1, 'group', 'db_is_user_in', `failed to query database: ${rows.message}`);
+    return -5;
+  }
   return rows.length ? 1 : -6;
 }
 
@@ -57,10 +72,15 @@ function reGroups(rt: Runtime): { re: RegExp; gid: number }[] {
     const gidCol = sqlName(rt, 'group', 're_gid_column', 'group_id');
     const db = dbFor(rt, dbUrlOf(rt, 'group'));
     const rows = db instanceof DbError ? db : db.query(table, { cols: [expCol, gidCol] });
-    if (rows instanceof DbError) { rt.logger.log(-1, 'group', 'load_re', `failed to query database: ${rows.message}`); return []; }
+    if (rows instanceof DbError) {
+      rt.logger.log(-1, 'group', 'load_re', `failed to query database: ${rows.message}`);
+      return [];
+    }
     const out: { re: RegExp; gid: number }[] = [];
     for (const r of rows) {
-      try { out.push({ re: new RegExp(posixRegex(String(r[expCol] ?? '')).source, 'i'), gid: Number(r[gidCol]) }); } catch {
+      try {
+        out.push({ re: new RegExp(posixRegex(String(r[expCol] ?? '')).source, 'i'), gid: Number(r[gidCol]) });
+      } catch {
         rt.logger.log(-1, 'group', 'load_re', `bad reg exp '${String(r[expCol])}'`);
       }
     }
@@ -85,9 +105,18 @@ function userGroups(ctx: ExecContext, which: string, out: ArgValue | undefined):
 
 export const group: NativeModule = {
   name: 'group',
-  init: (rt) => { if (strParam(rt, 'group', 're_table', '')) rt.onStart.push(() => { reGroups(rt); return undefined; }); },
+  init: (rt) => {
+    if (strParam(rt, 'group', 're_table', ''))
+      rt.onStart.push(() => {
+        reGroups(rt);
+        return undefined;
+      });
+  },
   functions: {
-    db_is_user_in: { returns: [1, -1, -5, -6], impl: (ctx, [which, grp]) => isUserIn(ctx, which?.str ?? '', grp?.str ?? '') },
+    db_is_user_in: {
+      returns: [1, -1, -5, -6],
+      impl: (ctx, [which, grp]) => isUserIn(ctx, which?.str ?? '', grp?.str ?? ''),
+    },
     db_get_user_group: { returns: [-1], impl: (ctx, [which, out]) => userGroups(ctx, which?.str ?? '', out) },
   },
 };

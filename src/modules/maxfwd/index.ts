@@ -17,7 +17,10 @@ export const maxfwd: NativeModule = {
         if (!/^\s*\d+\s*$/.test(raw)) return -2;
         const v = Number(raw);
         if (v === 0) return -1;
-        headerEdits(ctx).push({ op: 'remove', name: 'Max-Forwards' }, { op: 'append', text: `Max-Forwards: ${Math.min(v - 1, limit)}\r\n` });
+        headerEdits(ctx).push(
+          { op: 'remove', name: 'Max-Forwards' },
+          { op: 'append', text: `Max-Forwards: ${Math.min(v - 1, limit)}\r\n` },
+        );
         return 1;
       },
     },

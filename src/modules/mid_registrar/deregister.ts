@@ -14,8 +14,17 @@ export function buildDeRegister(kv: Map<string, string>, via: string): string | 
   if (!need.every((k) => kv.has(k))) return undefined;
   const from = kv.get('F')!.replace(/;tag=[^;>]*/i, '') + `;tag=${randomTag()}`;
   return [
-    `REGISTER ${kv.get('ru')} SIP/2.0`, `Via: ${via};branch=${newBranch()}`, 'Max-Forwards: 70', `From: ${from}`, `To: ${kv.get('T')}`,
-    `Call-ID: ${kv.get('CID')}`, `CSeq: ${Number(kv.get('Seq')) + 1} REGISTER`, `Contact: <${kv.get('Con')}>;expires=0`, 'Content-Length: 0', '', '',
+    `REGISTER ${kv.get('ru')} SIP/2.0`,
+    `Via: ${via};branch=${newBranch()}`,
+    'Max-Forwards: 70',
+    `From: ${from}`,
+    `To: ${kv.get('T')}`,
+    `Call-ID: ${kv.get('CID')}`,
+    `CSeq: ${Number(kv.get('Seq')) + 1} REGISTER`,
+    `Contact: <${kv.get('Con')}>;expires=0`,
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\r\n');
 }
 
@@ -23,10 +32,26 @@ function sendDeRegister(rt: Runtime, kv: Map<string, string> | undefined, what: 
   if (!kv || kv.get('noDR') === '1') return;
   const target = uriTarget(kv.get('hop') || kv.get('ru') || '', 'udp');
   const socket = target ? rt.sockets.find((s) => s.proto === target.proto) : undefined;
-  if (!target || !socket) { rt.logger.log(-1, 'mid_registrar', fn, `cannot De-REGISTER ${what}: no route to the main registrar`); return; }
-  const text = buildDeRegister(kv, `SIP/2.0/${socket.proto.toUpperCase()} ${socket.advertisedIp ?? socket.ip}:${socket.advertisedPort ?? socket.port}`);
-  if (!text) { rt.logger.log(-1, 'mid_registrar', fn, `missing data to De-REGISTER ${what}, skipping De-REGISTER`); return; }
-  rt.transport.send({ kind: 'request', from: socket, to: target, text, via: 'mid_registrar De-REGISTER', stateful: true });
+  if (!target || !socket) {
+    rt.logger.log(-1, 'mid_registrar', fn, `cannot De-REGISTER ${what}: no route to the main registrar`);
+    return;
+  }
+  const text = buildDeRegister(
+    kv,
+    `SIP/2.0/${socket.proto.toUpperCase()} ${socket.advertisedIp ?? socket.ip}:${socket.advertisedPort ?? socket.port}`,
+  );
+  if (!text) {
+    rt.logger.log(-1, 'mid_registrar', fn, `missing data to De-REGISTER ${what}, skipping De-REGISTER`);
+    return;
+  }
+  rt.transport.send({
+    kind: 'request',
+    from: socket,
+    to: target,
+    text,
+    via: 'mid_registrar De-REGISTER',
+    stateful: true,
+  });
 }
 
 export function installDeRegistrations(rt: Runtime): void {
@@ -34,7 +59,8 @@ export function installDeRegistrations(rt: Runtime): void {
   let mode: number | undefined;
   const modeOf = (): number => (mode ??= midSettings(rt).mode);
   ul.listeners.push((e) => {
-    if ((e.kind === 'delete' || e.kind === 'expire') && modeOf() === 1) sendDeRegister(rt, e.binding.kv, e.binding.uri, 'unregister_contact');
+    if ((e.kind === 'delete' || e.kind === 'expire') && modeOf() === 1)
+      sendDeRegister(rt, e.binding.kv, e.binding.uri, 'unregister_contact');
   });
   ul.aorListeners.push((e) => {
     if (e.kind !== 'insert' && modeOf() === 2) sendDeRegister(rt, e.record.kv, e.record.aor, 'unregister_record');

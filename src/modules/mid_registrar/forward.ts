@@ -61,14 +61,28 @@ export function escapeAor(aor: string, useDomain: boolean, atEscape: string): st
   let out = '';
   let atDone = !useDomain;
   for (const ch of aor) {
-    if (ch === '@' && !atDone) { out += atEscape; atDone = true; continue; }
-    if (USER_CHARS.test(ch)) { out += ch; continue; }
+    if (ch === '@' && !atDone) {
+      out += atEscape;
+      atDone = true;
+      continue;
+    }
+    if (USER_CHARS.test(ch)) {
+      out += ch;
+      continue;
+    }
     for (const byte of Buffer.from(ch)) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
 
-export function rewriteRequest(ctx: ExecContext, msg: SipMessage, from: SocketInfo, fwd: Forward, s: MidSettings, useDomain: boolean): void {
+export function rewriteRequest(
+  ctx: ExecContext,
+  msg: SipMessage,
+  from: SocketInfo,
+  fwd: Forward,
+  s: MidSettings,
+  useDomain: boolean,
+): void {
   if (fwd.star) return;
   const allZero = fwd.mappings.every((m) => m.eRaw === 0);
   const hadExpires = (msg.header('expires') ?? '').trim() !== '';
@@ -83,7 +97,9 @@ export function rewriteRequest(ctx: ExecContext, msg: SipMessage, from: SocketIn
   }
   const values = fwd.mappings.map((m) => {
     const user = splitUri(m.contact.uri)?.user ?? '';
-    const uri = s.ctidInUser ? `sip:${m.ctid}@${advertised(from)}${extra}` : `sip:${user}@${advertised(from)};${s.ctidParam}=${m.ctid}${extra}`;
+    const uri = s.ctidInUser
+      ? `sip:${m.ctid}@${advertised(from)}${extra}`
+      : `sip:${user}@${advertised(from)};${s.ctidParam}=${m.ctid}${extra}`;
     return `<${uri}>;expires=${s.mode === 1 ? (m.eRaw === 0 ? 0 : fwd.out) : m.eRaw}`;
   });
   setContacts(msg, values.join(', '));
@@ -93,7 +109,10 @@ export function rewriteRequest(ctx: ExecContext, msg: SipMessage, from: SocketIn
 export function setContacts(msg: SipMessage, value: string): void {
   const n = msg.fields('contact').length;
   for (let i = n - 1; i >= 1; i--) msg.removeHeaderAt('contact', i);
-  if (!n) { if (value) msg.addHeader('Contact', value); return; }
+  if (!n) {
+    if (value) msg.addHeader('Contact', value);
+    return;
+  }
   if (value) msg.replaceHeader('contact', value, 0);
   else msg.removeHeaderAt('contact', 0);
 }

@@ -10,15 +10,27 @@ import { registrarLookup } from '../registrar/lookup.js';
 import { midSettings } from './settings.js';
 
 /** The AoR a mode-2 contact user stands for: at_escape_str back to `@` (use_domain), then unescaped. */
-export function aorOfUser(user: string, useDomain: boolean, atEscape: string, caseSensitive: boolean): string | undefined {
+export function aorOfUser(
+  user: string,
+  useDomain: boolean,
+  atEscape: string,
+  caseSensitive: boolean,
+): string | undefined {
   const raw = useDomain && atEscape ? user.replace(atEscape, '@') : user;
   try {
     const aor = decodeURIComponent(raw);
     return aor ? (caseSensitive ? aor : aor.toLowerCase()) : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
-export function midRegistrarLookup(ctx: ExecContext, domainName: string, flagsText: string, uriArg: string | undefined): number {
+export function midRegistrarLookup(
+  ctx: ExecContext,
+  domainName: string,
+  flagsText: string,
+  uriArg: string | undefined,
+): number {
   const f = parseLookupFlags(flagsText);
   if (f.error) return -3;
   const rt = ctx.runtime;

@@ -6,7 +6,15 @@ import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usr
  * Room for `extra` more valid contacts under `cap`: with `force` (flag f) the oldest
  * valid ones other than `keep` are evicted; without it, false (R_TOO_MANY).
  */
-export function roomFor(d: UsrlocDomain, record: AorRecord, cap: number, force: boolean, extra: number, keep: Binding | undefined, nowSec: number): boolean {
+export function roomFor(
+  d: UsrlocDomain,
+  record: AorRecord,
+  cap: number,
+  force: boolean,
+  extra: number,
+  keep: Binding | undefined,
+  nowSec: number,
+): boolean {
   if (!cap) return true;
   let n = record.bindings.filter((b) => isValid(b, nowSec)).length + extra;
   while (n > cap) {

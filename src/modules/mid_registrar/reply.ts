@@ -22,31 +22,61 @@ function ctidOf(uri: string, s: MidSettings): string | undefined {
   return s.ctidInUser ? p.user : uriParam(p.params, s.ctidParam);
 }
 
-interface ReplyInfo { callid: string; cseq: number; nowSec: number; headerExpires: number | undefined }
+interface ReplyInfo {
+  callid: string;
+  cseq: number;
+  nowSec: number;
+  headerExpires: number | undefined;
+}
 
 function replyInfo(ctx: ExecContext, reply: SipMessage): ReplyInfo {
   const cseq = reply.cseq;
   const e = reply.expires;
-  return { callid: reply.callId ?? '', cseq: cseq && !isSipError(cseq) ? cseq.num : 0, nowSec: Math.floor(ctx.runtime.clock.now() / 1000), headerExpires: typeof e === 'number' ? e : undefined };
+  return {
+    callid: reply.callId ?? '',
+    cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
+    nowSec: Math.floor(ctx.runtime.clock.now() / 1000),
+    headerExpires: typeof e === 'number' ? e : undefined,
+  };
 }
 
 /** e_out of a reply contact: its expires param, else the Expires header, else default_expires. */
 function grantedExpires(c: Contact, info: ReplyInfo, s: MidSettings): number {
-  return typeof c.expires === 'number' ? c.expires : info.headerExpires ?? s.defaultExpires;
+  return typeof c.expires === 'number' ? c.expires : (info.headerExpires ?? s.defaultExpires);
 }
 
 /** The binding fields of a forwarded contact, as the 2xx makes them local. */
-function fields(ctx: ExecContext, fwd: Forward, m: Mapping, local: number, info: ReplyInfo, s: MidSettings): Omit<Binding, 'contactId'> {
+function fields(
+  ctx: ExecContext,
+  fwd: Forward,
+  m: Mapping,
+  local: number,
+  info: ReplyInfo,
+  s: MidSettings,
+): Omit<Binding, 'contactId'> {
   const avp = s.receivedAvp ? ctx.avps.get(s.receivedAvp) : undefined;
   const attr = s.attrAvp ? ctx.avps.get(s.attrAvp) : undefined;
   const c = m.contact;
   const received = c.params.received?.replace(/^"|"$/g, '') || (avp?.length ? String(avp[avp.length - 1]) : undefined);
   return {
-    uri: c.uri, expires: info.nowSec + local, q: c.q === undefined || c.q === null ? s.defaultQ : Math.round(c.q * 1000),
-    callid: info.callid, cseq: info.cseq, flags: fwd.flags.memoryOnly ? 1 : 0, cflags: fwd.cflags,
-    userAgent: fwd.ua && fwd.ua.length <= 254 ? fwd.ua : 'n/a', socket: socketString(fwd.socketIn), lastModified: ctx.runtime.clock.now(), state: 'CS_NEW',
-    methods: c.methods !== undefined ? c.methods.split(',').reduce((bits, x) => bits | (METHOD_BITS[x.trim().toUpperCase()] ?? 0), 0) : undefined,
-    received, instance: c.instance, attr: attr?.length ? String(attr[attr.length - 1]) : undefined,
+    uri: c.uri,
+    expires: info.nowSec + local,
+    q: c.q === undefined || c.q === null ? s.defaultQ : Math.round(c.q * 1000),
+    callid: info.callid,
+    cseq: info.cseq,
+    flags: fwd.flags.memoryOnly ? 1 : 0,
+    cflags: fwd.cflags,
+    userAgent: fwd.ua && fwd.ua.length <= 254 ? fwd.ua : 'n/a',
+    socket: socketString(fwd.socketIn),
+    lastModified: ctx.runtime.clock.now(),
+    state: 'CS_NEW',
+    methods:
+      c.methods !== undefined
+        ? c.methods.split(',').reduce((bits, x) => bits | (METHOD_BITS[x.trim().toUpperCase()] ?? 0), 0)
+        : undefined,
+    received,
+    instance: c.instance,
+    attr: attr?.length ? String(attr[attr.length - 1]) : undefined,
   };
 }
 
@@ -63,7 +93,8 @@ function findLocal(record: AorRecord, m: Mapping): Binding | undefined {
 function listLocal(out: SipMessage, d: UsrlocDomain, fwd: Forward, nowSec: number, s: MidSettings): void {
   const current = d.get(fwd.aor);
   let bindings = current ? current.bindings.filter((b) => isValid(b, nowSec)) : [];
-  if (fwd.flags.onlyRequestContacts) bindings = bindings.filter((b) => fwd.mappings.some((m) => urisEqual(m.contact.uri, b.uri)));
+  if (fwd.flags.onlyRequestContacts)
+    bindings = bindings.filter((b) => fwd.mappings.some((m) => urisEqual(m.contact.uri, b.uri)));
   setContacts(out, contactList(bindings, nowSec, s.receivedParam));
 }
 
@@ -72,12 +103,26 @@ function roomForNew(d: UsrlocDomain, record: AorRecord, fwd: Forward, s: MidSett
   return roomFor(d, record, fwd.flags.maxContacts ?? s.maxContacts, fwd.flags.force, 1, undefined, nowSec);
 }
 
-export function processReply(ctx: ExecContext, domainName: string, fwd: Forward, reply: SipMessage, out: SipMessage, s: MidSettings): void {
+export function processReply(
+  ctx: ExecContext,
+  domainName: string,
+  fwd: Forward,
+  reply: SipMessage,
+  out: SipMessage,
+  s: MidSettings,
+): void {
   const d = usrlocOf(ctx.runtime).domain(domainName);
-  if (fwd.star) { d.removeAor(fwd.aor); return; }
-  const listed = (() => { const l = reply.contacts(); return isSipError(l) ? [] : l.contacts; })();
+  if (fwd.star) {
+    d.removeAor(fwd.aor);
+    return;
+  }
+  const listed = (() => {
+    const l = reply.contacts();
+    return isSipError(l) ? [] : l.contacts;
+  })();
   const info = replyInfo(ctx, reply);
-  const granted = s.mode === 2 ? restoreAor(ctx, d, fwd, listed, info, s) : restoreContacts(ctx, d, fwd, listed, info, s);
+  const granted =
+    s.mode === 2 ? restoreAor(ctx, d, fwd, listed, info, s) : restoreContacts(ctx, d, fwd, listed, info, s);
   if (granted === undefined) return;
   if (s.mode !== 2) out.removeHeader('expires');
   listLocal(out, d, fwd, info.nowSec, s);
@@ -85,11 +130,26 @@ export function processReply(ctx: ExecContext, domainName: string, fwd: Forward,
 }
 
 /** §4.1, modes 0 and 1: each forwarded contact is matched in the 2xx by its ctid. Returns the e_out values granted. */
-function restoreContacts(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed: readonly Contact[], info: ReplyInfo, s: MidSettings): number[] | undefined {
+function restoreContacts(
+  ctx: ExecContext,
+  d: UsrlocDomain,
+  fwd: Forward,
+  listed: readonly Contact[],
+  info: ReplyInfo,
+  s: MidSettings,
+): number[] | undefined {
   const matched = new Map<string, Contact>();
-  for (const c of listed) { const id = ctidOf(c.uri, s); if (id) matched.set(id, c); }
+  for (const c of listed) {
+    const id = ctidOf(c.uri, s);
+    if (id) matched.set(id, c);
+  }
   if (fwd.mappings.some((m) => m.e > 0 && !matched.has(m.ctid))) {
-    ctx.runtime.logger.log(-1, 'mid_registrar', 'validate_msg_contacts', `the 2xx of the main registrar misses a forwarded contact of ${fwd.aor}: relayed unmodified`);
+    ctx.runtime.logger.log(
+      -1,
+      'mid_registrar',
+      'validate_msg_contacts',
+      `the 2xx of the main registrar misses a forwarded contact of ${fwd.aor}: relayed unmodified`,
+    );
     return undefined;
   }
   const record = d.getOrCreate(fwd.aor);
@@ -98,7 +158,11 @@ function restoreContacts(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed
     const existing = findLocal(record, m);
     const rc = matched.get(m.ctid);
     if (m.e === 0 || !rc) {
-      if (existing) { (existing.kv ??= new Map()).set('noDR', '1'); d.remove(record, existing); d.records.set(fwd.aor, record); }
+      if (existing) {
+        (existing.kv ??= new Map()).set('noDR', '1');
+        d.remove(record, existing);
+        d.records.set(fwd.aor, record);
+      }
       continue;
     }
     const eOut = grantedExpires(rc, info, s);
@@ -106,15 +170,32 @@ function restoreContacts(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed
     const local = Math.min(m.e, eOut);
     if (!existing && !roomForNew(d, record, fwd, s, info.nowSec)) {
       // R_TOO_MANY: the whole local AoR goes, the 2xx is relayed with its Contacts stripped.
-      ctx.runtime.logger.log(1, 'mid_registrar', 'save_restore_rpl_contacts', `AOR <${fwd.aor}> is already at max contacts`);
+      ctx.runtime.logger.log(
+        1,
+        'mid_registrar',
+        'save_restore_rpl_contacts',
+        `AOR <${fwd.aor}> is already at max contacts`,
+      );
       d.removeAor(fwd.aor);
       return [];
     }
     const values = fields(ctx, fwd, m, local, info, s);
-    const b = existing ? (d.refresh(record, existing, values, newUriOf(fwd, values)), existing) : d.insert(record, values, m.ctid);
+    const b = existing
+      ? (d.refresh(record, existing, values, newUriOf(fwd, values)), existing)
+      : d.insert(record, values, m.ctid);
     if (s.mode === 1) {
-      b.kv = new Map([['LRTs', String(info.nowSec)], ['exp', String(local)], ['expO', String(eOut)], ['Seq', String(info.cseq)], ['F', fwd.from], ['T', fwd.to],
-        ['CID', info.callid], ['ru', fwd.ruri], ['hop', fwd.hop], ['Con', rc.uri]]);
+      b.kv = new Map([
+        ['LRTs', String(info.nowSec)],
+        ['exp', String(local)],
+        ['expO', String(eOut)],
+        ['Seq', String(info.cseq)],
+        ['F', fwd.from],
+        ['T', fwd.to],
+        ['CID', info.callid],
+        ['ru', fwd.ruri],
+        ['hop', fwd.hop],
+        ['Con', rc.uri],
+      ]);
       d.touched(record, b);
     }
   }
@@ -127,15 +208,34 @@ function restoreContacts(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed
  * the one it sent (RFC 3261 URI comparison); `--compat mid_registrar:reply_match`
  * takes the first Contact whatever it is, as 3.3.10 does.
  */
-function restoreAor(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed: readonly Contact[], info: ReplyInfo, s: MidSettings): number[] | undefined {
-  const ours = ctx.runtime.compat.has(COMPAT.replyMatch) ? listed[0] : listed.find((c) => fwd.sentUri !== undefined && urisEqual(c.uri, fwd.sentUri));
+function restoreAor(
+  ctx: ExecContext,
+  d: UsrlocDomain,
+  fwd: Forward,
+  listed: readonly Contact[],
+  info: ReplyInfo,
+  s: MidSettings,
+): number[] | undefined {
+  const ours = ctx.runtime.compat.has(COMPAT.replyMatch)
+    ? listed[0]
+    : listed.find((c) => fwd.sentUri !== undefined && urisEqual(c.uri, fwd.sentUri));
   const eOut = ours ? grantedExpires(ours, info, s) : -1;
   let record = d.get(fwd.aor);
   if (!record && !ours) return [];
   record ??= d.getOrCreate(fwd.aor);
   const kv = (record.kv ??= new Map());
   if (!kv.has('CID') && ours) {
-    for (const [k, v] of [['expO', eOut], ['LRTs', info.nowSec], ['Seq', info.cseq], ['F', fwd.from], ['T', fwd.to], ['CID', info.callid], ['ru', fwd.ruri], ['Con', ours.uri]] as const) kv.set(k, String(v));
+    for (const [k, v] of [
+      ['expO', eOut],
+      ['LRTs', info.nowSec],
+      ['Seq', info.cseq],
+      ['F', fwd.from],
+      ['T', fwd.to],
+      ['CID', info.callid],
+      ['ru', fwd.ruri],
+      ['Con', ours.uri],
+    ] as const)
+      kv.set(k, String(v));
     if (fwd.hop) kv.set('hop', fwd.hop);
   } else {
     if (kv.get('CID') !== info.callid) kv.set('CID', info.callid).set('Seq', String(info.cseq));
@@ -151,13 +251,24 @@ function restoreAor(ctx: ExecContext, d: UsrlocDomain, fwd: Forward, listed: rea
     }
     const local = Math.min(m.e, eOut);
     if (!existing && !roomForNew(d, record, fwd, s, info.nowSec)) {
-      ctx.runtime.logger.log(1, 'mid_registrar', 'save_restore_req_contacts', `AOR <${fwd.aor}> is already at max contacts`);
+      ctx.runtime.logger.log(
+        1,
+        'mid_registrar',
+        'save_restore_req_contacts',
+        `AOR <${fwd.aor}> is already at max contacts`,
+      );
       return [];
     }
     const values = fields(ctx, fwd, m, local, info, s);
-    const b = existing ? (d.refresh(record, existing, values, newUriOf(fwd, values)), existing) : d.insert(record, values, m.ctid);
+    const b = existing
+      ? (d.refresh(record, existing, values, newUriOf(fwd, values)), existing)
+      : d.insert(record, values, m.ctid);
     const ckv = (b.kv ??= new Map());
-    ckv.set('exp', String(local)).set('expO', String(eOut)).set('Seq', String(info.cseq)).set('LRTs', String(info.nowSec));
+    ckv
+      .set('exp', String(local))
+      .set('expO', String(eOut))
+      .set('Seq', String(info.cseq))
+      .set('LRTs', String(info.nowSec));
     d.touched(record, b);
   }
   return ours ? [eOut] : [];
@@ -174,6 +285,8 @@ function keepTcpConnection(ctx: ExecContext, fwd: Forward, granted: number[], s:
   if (!fwd.mappings.some((m) => /;transport=(tcp|tls|ws|wss)/i.test(m.contact.uri))) return;
   const tcp = ctx.runtime.service(CONNECTIONS);
   if (!tcp || !granted.length) return;
-  const until = ctx.runtime.compat.has(COMPAT.tcpLifetime) ? Number.MAX_SAFE_INTEGER : ctx.runtime.clock.now() + (Math.max(...granted) + 10) * 1000;
+  const until = ctx.runtime.compat.has(COMPAT.tcpLifetime)
+    ? Number.MAX_SAFE_INTEGER
+    : ctx.runtime.clock.now() + (Math.max(...granted) + 10) * 1000;
   tcp.extendLifetime({ ...fwd.src }, until);
 }

@@ -28,7 +28,10 @@ const cache = new WeakMap<Runtime, MidSettings>();
 
 export function midSettings(rt: Runtime): MidSettings {
   let s = cache.get(rt);
-  if (!s) { s = readMidSettings(rt); cache.set(rt, s); }
+  if (!s) {
+    s = readMidSettings(rt);
+    cache.set(rt, s);
+  }
   return s;
 }
 
@@ -50,7 +53,8 @@ function readMidSettings(rt: Runtime): MidSettings {
 /** `e` (clamped to [min, max] unless 0) or `e_raw` (unclamped) of one Contact. */
 export function requestedExpires(c: Contact, header: number | undefined, s: RegistrarSettings, clamp: boolean): number {
   let e: number;
-  if (c.params.expires !== undefined && c.params.expires !== '') e = typeof c.expires === 'number' ? c.expires : s.defaultExpires;
+  if (c.params.expires !== undefined && c.params.expires !== '')
+    e = typeof c.expires === 'number' ? c.expires : s.defaultExpires;
   else e = header ?? s.defaultExpires;
   if (!clamp || e === 0) return e;
   if (s.minExpires && e < s.minExpires) e = s.minExpires;

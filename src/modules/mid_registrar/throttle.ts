@@ -17,25 +17,46 @@ export type Decision = 'forward' | { rc: number; code?: number; text?: string };
 
 const INVALID_CSEQ: Decision = { rc: -1, code: 400, text: 'Invalid CSeq number' };
 
-interface RegisterInfo { callid: string; cseq: number; nowMs: number; nowSec: number; headerExpires: number | undefined }
+interface RegisterInfo {
+  callid: string;
+  cseq: number;
+  nowMs: number;
+  nowSec: number;
+  headerExpires: number | undefined;
+}
 
 function registerInfo(ctx: ExecContext, headerExpires: number | undefined): RegisterInfo {
   const req = ctx.msg.sip!;
   const c = req.cseq;
   const nowMs = ctx.runtime.clock.now();
-  return { callid: req.callId ?? '', cseq: c && !isSipError(c) ? c.num : 0, nowMs, nowSec: Math.floor(nowMs / 1000), headerExpires };
+  return {
+    callid: req.callId ?? '',
+    cseq: c && !isSipError(c) ? c.num : 0,
+    nowMs,
+    nowSec: Math.floor(nowMs / 1000),
+    headerExpires,
+  };
 }
 
 /** Registrar's Call-ID/CSeq rule: 'bad' → 400, 'retransmission' → skip this contact. */
 function cseqCheck(ctx: ExecContext, b: Binding, info: RegisterInfo): 'ok' | 'bad' | 'retransmission' {
   if (b.callid !== info.callid) return 'ok';
   if (info.cseq > b.cseq) return 'ok';
-  if (info.cseq === b.cseq && info.nowMs - b.lastModified < usrlocOf(ctx.runtime).cseqDelay * 1000) return 'retransmission';
+  if (info.cseq === b.cseq && info.nowMs - b.lastModified < usrlocOf(ctx.runtime).cseqDelay * 1000)
+    return 'retransmission';
   return 'bad';
 }
 
 /** Mode 1: absorb a refresh while the upstream binding outlives the new local one (`now - LRTs < expO - e`). */
-export function throttleContacts(ctx: ExecContext, d: UsrlocDomain, record: AorRecord, contacts: readonly Contact[], headerExpires: number | undefined, s: MidSettings, f: SaveFlags): Decision {
+export function throttleContacts(
+  ctx: ExecContext,
+  d: UsrlocDomain,
+  record: AorRecord,
+  contacts: readonly Contact[],
+  headerExpires: number | undefined,
+  s: MidSettings,
+  f: SaveFlags,
+): Decision {
   const info = registerInfo(ctx, headerExpires);
   for (const c of contacts) {
     const e = requestedExpires(c, headerExpires, s, true);
@@ -76,7 +97,15 @@ function maxDiff(record: AorRecord): number {
  * upstream only when the AoR's upstream binding is due (`LRTs + max_diff <= now`)
  * or its last contact is removed.
  */
-export function throttleAor(ctx: ExecContext, d: UsrlocDomain, record: AorRecord, contacts: readonly Contact[], headerExpires: number | undefined, s: MidSettings, f: SaveFlags): Decision {
+export function throttleAor(
+  ctx: ExecContext,
+  d: UsrlocDomain,
+  record: AorRecord,
+  contacts: readonly Contact[],
+  headerExpires: number | undefined,
+  s: MidSettings,
+  f: SaveFlags,
+): Decision {
   if (!record.bindings.length || !record.kv?.has('LRTs') || !record.kv.has('expO')) return 'forward';
   const info = registerInfo(ctx, headerExpires);
   const lrts = Number(record.kv.get('LRTs'));
@@ -97,7 +126,8 @@ export function throttleAor(ctx: ExecContext, d: UsrlocDomain, record: AorRecord
         continue;
       }
       deregistersOnly = false;
-      if (!roomFor(d, record, cap, f.force, isValid(b, info.nowSec) ? 0 : 1, b, info.nowSec)) return { rc: -1, code: 503, text: 'Too many registered contacts' };
+      if (!roomFor(d, record, cap, f.force, isValid(b, info.nowSec) ? 0 : 1, b, info.nowSec))
+        return { rc: -1, code: 503, text: 'Too many registered contacts' };
       d.refresh(record, b, captureBinding(ctx, { contact: c, expires: e }, info.nowSec, s, f), newUri(f, c));
       setContactKeys(b, e, expO, info);
       d.touched(record, b);
@@ -105,7 +135,8 @@ export function throttleAor(ctx: ExecContext, d: UsrlocDomain, record: AorRecord
     }
     if (e === 0) continue;
     deregistersOnly = false;
-    if (!roomFor(d, record, cap, f.force, 1, undefined, info.nowSec)) return { rc: -1, code: 503, text: 'Too many registered contacts' };
+    if (!roomFor(d, record, cap, f.force, 1, undefined, info.nowSec))
+      return { rc: -1, code: 503, text: 'Too many registered contacts' };
     const added = d.insert(record, captureBinding(ctx, { contact: c, expires: e }, info.nowSec, s, f));
     setContactKeys(added, e, expO, info);
     d.touched(record, added);
@@ -125,7 +156,14 @@ function setContactKeys(b: Binding, e: number, expO: number, info: RegisterInfo)
 }
 
 /** The local 200 OK of an absorbed REGISTER: every valid local contact (only the request's with `o`). */
-export function absorbReply(ctx: ExecContext, d: UsrlocDomain, aor: string, s: MidSettings, f: SaveFlags, contacts: readonly Contact[]): void {
+export function absorbReply(
+  ctx: ExecContext,
+  d: UsrlocDomain,
+  aor: string,
+  s: MidSettings,
+  f: SaveFlags,
+  contacts: readonly Contact[],
+): void {
   const nowSec = Math.floor(ctx.runtime.clock.now() / 1000);
   const current = d.get(aor);
   let bindings = current ? current.bindings.filter((b) => isValid(b, nowSec)) : [];

@@ -62,7 +62,10 @@ export function fixNatedContact(ctx: ExecContext, params: string): number {
   const rc = rewriteEach(ctx, (c) => {
     const { start, end, enclosed } = uriSpan(c);
     const uri = natedUri(ctx, c.uri, params);
-    if (uri === undefined) { bad = true; return c.raw; }
+    if (uri === undefined) {
+      bad = true;
+      return c.raw;
+    }
     // A bare addr-spec that gains URI parameters must be enclosed, or they would read as header parameters.
     const text = !enclosed && params ? `<${uri}>` : uri;
     return c.raw.slice(0, start) + text + c.raw.slice(end);

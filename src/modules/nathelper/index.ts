@@ -24,7 +24,8 @@ export const nathelper: NativeModule = {
     },
     fix_nated_sdp: {
       returns: [1, -1],
-      impl: (ctx, [flags, ip, lines]) => fixNatedSdp(ctx, flags?.int ?? 0, ip?.given ? ip.str : undefined, lines?.given ? lines.str : undefined),
+      impl: (ctx, [flags, ip, lines]) =>
+        fixNatedSdp(ctx, flags?.int ?? 0, ip?.given ? ip.str : undefined, lines?.given ? lines.str : undefined),
     },
     fix_nated_register: {
       returns: [1, -1],

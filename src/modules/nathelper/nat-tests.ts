@@ -15,12 +15,16 @@ export const NatTest = {
 } as const;
 
 const PRIVATE_V4: [number, number][] = [
-  [0x0a000000, 8], [0xac100000, 12], [0xc0a80000, 16], [0x64400000, 10], [0x7f000000, 8],
+  [0x0a000000, 8],
+  [0xac100000, 12],
+  [0xc0a80000, 16],
+  [0x64400000, 10],
+  [0x7f000000, 8],
 ];
 
 export function isPrivateIPv4(host: string): boolean {
   if (!isIPv4(host)) return false;
-  const n = host.split('.').reduce((a, o) => (a * 256) + Number(o), 0) >>> 0;
+  const n = host.split('.').reduce((a, o) => a * 256 + Number(o), 0) >>> 0;
   return PRIVATE_V4.some(([net, bits]) => ((n >>> (32 - bits)) << (32 - bits)) >>> 0 === net);
 }
 
@@ -56,7 +60,12 @@ export function natUacTest(ctx: ExecContext, flags: number): number {
   const via = ctx.msg.sip?.topVia;
   const { ip, port } = ctx.src;
   if (via && flags & NatTest.viaPortNotSource && port !== (via.port || 5060)) return 1;
-  if (via && flags & NatTest.viaNotSource && (via.received !== undefined || differsFromSource(via.maddr ?? via.host, ip))) return 1;
+  if (
+    via &&
+    flags & NatTest.viaNotSource &&
+    (via.received !== undefined || differsFromSource(via.maddr ?? via.host, ip))
+  )
+    return 1;
   if (flags & NatTest.privateContact && contactUris(ctx).some((c) => isPrivateIPv4(c.host))) return 1;
   if (flags & NatTest.privateSdp) {
     const c = sdpConnectionIp(ctx);

@@ -66,7 +66,11 @@ function flagMask(rt: Runtime, space: 'branch', name: string): number {
 
 /** The binding's next hop: first Path URI, else the received URI, else the contact. */
 function nextHop(b: Binding): string {
-  if (b.path) return b.path.split(',')[0]!.trim().replace(/^<|>.*$/g, '');
+  if (b.path)
+    return b.path
+      .split(',')[0]!
+      .trim()
+      .replace(/^<|>.*$/g, '');
   return b.received ?? b.uri;
 }
 
@@ -80,15 +84,30 @@ function socketFor(rt: Runtime, b: Binding, proto: string): SocketInfo | undefin
 
 let callCounter = 0;
 
-function sipPing(rt: Runtime, b: Binding, from: SocketInfo, method: string, sippingFrom: string, callid: string): string {
+function sipPing(
+  rt: Runtime,
+  b: Binding,
+  from: SocketInfo,
+  method: string,
+  sippingFrom: string,
+  callid: string,
+): string {
   const host = from.advertisedIp ?? from.ip;
   const port = from.advertisedPort ?? from.port;
   const branch = `z9hG4bK${Math.floor(Math.random() * 0xffffffff).toString(16)}`;
   const route = b.path ? [`Route: ${b.path}`] : [];
   return [
-    `${method} ${b.uri} SIP/2.0`, `Via: SIP/2.0/${from.proto.toUpperCase()} ${host}:${port};branch=${branch}`, ...route,
-    `From: ${sippingFrom};tag=${(++callCounter).toString(16)}`, `To: ${b.uri}`, `Call-ID: ${callid}`,
-    `CSeq: 1 ${method}`, 'Max-Forwards: 70', 'Content-Length: 0', '', '',
+    `${method} ${b.uri} SIP/2.0`,
+    `Via: SIP/2.0/${from.proto.toUpperCase()} ${host}:${port};branch=${branch}`,
+    ...route,
+    `From: ${sippingFrom};tag=${(++callCounter).toString(16)}`,
+    `To: ${b.uri}`,
+    `Call-ID: ${callid}`,
+    `CSeq: 1 ${method}`,
+    'Max-Forwards: 70',
+    'Content-Length: 0',
+    '',
+    '',
   ].join('\r\n');
 }
 
@@ -114,11 +133,15 @@ export function pingRound(rt: Runtime, slot = 0, partitions = 1): number {
         const hop = uriTarget(nextHop(b), 'udp');
         if (!hop || (hop.proto !== 'udp' && !(tcpToo && ['tcp', 'tls', 'ws', 'wss'].includes(hop.proto)))) continue;
         const from = socketFor(rt, b, hop.proto);
-        if (!from) { rt.logger.log(-1, 'nathelper', 'nh_timer', "can't get sending socket"); continue; }
+        if (!from) {
+          rt.logger.log(-1, 'nathelper', 'nh_timer', "can't get sending socket");
+          continue;
+        }
         let text = KEEPALIVE;
-        if ((b.cflags & sipMask) && sippingFrom && splitUri(b.uri)) {
+        if (b.cflags & sipMask && sippingFrom && splitUri(b.uri)) {
           const callid = `sipping-${(++callCounter).toString(16)}-${now.toString(16)}@${from.advertisedIp ?? from.ip}`;
-          if (b.cflags & trackMask) track(st, { domain: d, aor: r.aor, contactId: b.contactId, flags: b.cflags }, callid, rt.clock.now());
+          if (b.cflags & trackMask)
+            track(st, { domain: d, aor: r.aor, contactId: b.contactId, flags: b.cflags }, callid, rt.clock.now());
           text = sipPing(rt, b, from, method, sippingFrom, callid);
         }
         rt.transport.send({ kind: 'request', from, to: hop, text, via: 'nathelper ping' });
@@ -131,7 +154,12 @@ export function pingRound(rt: Runtime, slot = 0, partitions = 1): number {
 }
 
 /** A SIP ping to a tracked contact: its cell (new, or the one left waiting) is pinging again. */
-function track(st: PingerState, who: Pick<PingCell, 'domain' | 'aor' | 'contactId' | 'flags'>, callid: string, nowMs: number): void {
+function track(
+  st: PingerState,
+  who: Pick<PingCell, 'domain' | 'aor' | 'contactId' | 'flags'>,
+  callid: string,
+  nowMs: number,
+): void {
   const cell = st.cells.get(who.contactId) ?? { ...who, sentAtMs: nowMs, state: 'pinging', notResponded: 0 };
   cell.flags = who.flags;
   cell.sentAtMs = nowMs;
@@ -142,7 +170,12 @@ function track(st: PingerState, who: Pick<PingCell, 'domain' | 'aor' | 'contactI
 
 function ignoredCodes(rt: Runtime): Set<number> {
   const v = rt.param('nathelper', 'sipping_ignore_rpl_codes');
-  return new Set(String(v ?? '').split(',').map((c) => Number(c.trim())).filter((c) => c >= 100 && c < 700));
+  return new Set(
+    String(v ?? '')
+      .split(',')
+      .map((c) => Number(c.trim()))
+      .filter((c) => c >= 100 && c < 700),
+  );
 }
 
 /** The contact's measured latency (µs) and usrloc's E_UL_LATENCY_UPDATE, within latency_event_min_us(_delta). */
@@ -176,7 +209,8 @@ export function consumePingReply(rt: Runtime, method: string, callid: string | u
   st.pending.delete(callid);
   const cell = st.cells.get(id);
   if (!cell || cell.state !== 'pinging') return true;
-  if (cell.flags & flagMask(rt, 'branch', 'sipping_latency_flag')) setLatency(rt, cell, Math.max(0, Math.round((rt.clock.now() - cell.sentAtMs) * 1000)));
+  if (cell.flags & flagMask(rt, 'branch', 'sipping_latency_flag'))
+    setLatency(rt, cell, Math.max(0, Math.round((rt.clock.now() - cell.sentAtMs) * 1000)));
   st.cells.delete(id);
   return true;
 }
@@ -186,7 +220,12 @@ function pingThreshold(rt: Runtime): number {
   const threshold = num(rt, 'ping_threshold', 3);
   const interval = num(rt, 'natping_interval', 0);
   if (threshold <= interval) return threshold;
-  rt.logger.log(1, 'nathelper', 'mod_init', 'Maximum ping threshold must be smaller than the interval between two pings! Setting threshold to half the ping interval!');
+  rt.logger.log(
+    1,
+    'nathelper',
+    'mod_init',
+    'Maximum ping threshold must be smaller than the interval between two pings! Setting threshold to half the ping interval!',
+  );
   return Math.floor(interval / 2);
 }
 
@@ -205,9 +244,15 @@ export function checkPings(rt: Runtime, thresholdSec: number): void {
     }
     if (cell.sentAtMs + thresholdSec * 1000 > now) continue;
     if (cell.flags & latencyMask) setLatency(rt, cell, LATENCY_ON_TIMEOUT);
-    if (!(cell.flags & removeMask)) { st.cells.delete(id); continue; }
+    if (!(cell.flags & removeMask)) {
+      st.cells.delete(id);
+      continue;
+    }
     cell.notResponded++;
-    if (cell.notResponded < maxLost) { cell.state = 'waiting'; continue; }
+    if (cell.notResponded < maxLost) {
+      cell.state = 'waiting';
+      continue;
+    }
     st.cells.delete(id);
     const r = cell.domain.get(cell.aor);
     const b = r?.bindings.find((x) => x.contactId === id);
@@ -239,7 +284,9 @@ export const CHECKER_TIMER: TimerExport = {
   name: 'nh-ping-checker',
   period: '1 s, when SIP pings are tracked',
   interval: (rt) => {
-    const tracked = flagMask(rt, 'branch', 'sipping_bflag') && (flagMask(rt, 'branch', 'remove_on_timeout_bflag') || flagMask(rt, 'branch', 'sipping_latency_flag'));
+    const tracked =
+      flagMask(rt, 'branch', 'sipping_bflag') &&
+      (flagMask(rt, 'branch', 'remove_on_timeout_bflag') || flagMask(rt, 'branch', 'sipping_latency_flag'));
     return num(rt, 'natping_interval', 0) > 0 && tracked ? 1000 : 0;
   },
   job: (rt) => {

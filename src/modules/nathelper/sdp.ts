@@ -16,25 +16,44 @@ const FIX_ORGIP = 0x08;
 const FORCE_NULL_ADDR = 0x10;
 
 /** Every `c=`/`o=` line's IPv4 address replaced; the old addresses, or an error text. */
-function replaceAddresses(sdp: string, line: 'c=' | 'o=', ip: string, forceNull: boolean): { sdp: string; old: string[] } | string {
+function replaceAddresses(
+  sdp: string,
+  line: 'c=' | 'o=',
+  ip: string,
+  forceNull: boolean,
+): { sdp: string; old: string[] } | string {
   const old: string[] = [];
   let found = false;
   let failure: string | undefined;
-  const out = sdp.replace(new RegExp(`^(${line}.*\\bIN\\s+IP([46])\\s+)(\\S+)`, 'gm'), (whole, head: string, family: string, addr: string) => {
-    found = true;
-    if (family !== '4' || !isIPv4(addr)) { failure ??= `not an IPv4 address in '${line}' SDP`; return whole; }
-    if ((addr === '0.0.0.0' && !forceNull) || addr === ip) return whole;
-    old.push(addr);
-    return `${head}${ip}`;
-  });
+  const out = sdp.replace(
+    new RegExp(`^(${line}.*\\bIN\\s+IP([46])\\s+)(\\S+)`, 'gm'),
+    (whole, head: string, family: string, addr: string) => {
+      found = true;
+      if (family !== '4' || !isIPv4(addr)) {
+        failure ??= `not an IPv4 address in '${line}' SDP`;
+        return whole;
+      }
+      if ((addr === '0.0.0.0' && !forceNull) || addr === ip) return whole;
+      old.push(addr);
+      return `${head}${ip}`;
+    },
+  );
   if (failure) return failure;
   if (!found) return `can't extract '${line}' IP from the SDP`;
   return { sdp: out, old };
 }
 
-export function fixNatedSdp(ctx: ExecContext, flags: number, ipArg: string | undefined, lines: string | undefined): number {
+export function fixNatedSdp(
+  ctx: ExecContext,
+  flags: number,
+  ipArg: string | undefined,
+  lines: string | undefined,
+): number {
   const msg = ctx.msg.sip;
-  const log = (text: string): number => { ctx.runtime.logger.log(-1, 'nathelper', 'fix_nated_sdp_f', text); return -1; };
+  const log = (text: string): number => {
+    ctx.runtime.logger.log(-1, 'nathelper', 'fix_nated_sdp_f', text);
+    return -1;
+  };
   if (!msg || !currentBody(ctx).length) return log('Unable to get bodies from message');
   const type = (msg.header('content-type') ?? 'application/sdp').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/sdp') return 1;
@@ -49,7 +68,10 @@ export function fixNatedSdp(ctx: ExecContext, flags: number, ipArg: string | und
   }
   const ip = ipArg || ctx.src.ip;
   const skip = String(ctx.runtime.param('nathelper', 'oldip_skip') ?? '');
-  for (const [flag, line, keep] of [[FIX_ORGIP, 'o=', 'a=oldoip:'], [FIX_MEDIP, 'c=', 'a=oldcip:']] as const) {
+  for (const [flag, line, keep] of [
+    [FIX_ORGIP, 'o=', 'a=oldoip:'],
+    [FIX_MEDIP, 'c=', 'a=oldcip:'],
+  ] as const) {
     if (!(flags & flag)) continue;
     const r = replaceAddresses(body, line, ip, (flags & FORCE_NULL_ADDR) !== 0);
     if (typeof r === 'string') return log(r);

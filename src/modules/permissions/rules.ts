@@ -14,8 +14,14 @@ import { posixRegex } from '../../script/regex.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { serviceKey } from '../../base/keys.js';
 
-interface Side { list?: RegExp[]; except?: RegExp[] }
-interface Rule { left: Side; right: Side }
+interface Side {
+  list?: RegExp[];
+  except?: RegExp[];
+}
+interface Rule {
+  left: Side;
+  right: Side;
+}
 
 function expressionList(text: string): RegExp[] | undefined {
   const out: RegExp[] = [];
@@ -23,11 +29,18 @@ function expressionList(text: string): RegExp[] | undefined {
   let start = 0;
   for (let i = 0; i <= text.length; i++) {
     const c = text[i];
-    if (c === '"') { quoted = !quoted; continue; }
+    if (c === '"') {
+      quoted = !quoted;
+      continue;
+    }
     if (i < text.length && (c !== ',' || quoted)) continue;
     const word = text.slice(start, i).trim().replace(/^"/, '').replace(/"$/, '');
     if (!word) return undefined;
-    try { out.push(posixRegex(word)); } catch { return undefined; }
+    try {
+      out.push(posixRegex(word));
+    } catch {
+      return undefined;
+    }
     start = i + 1;
   }
   return out;
@@ -37,8 +50,16 @@ function side(text: string): Side | undefined {
   const at = text.indexOf(' EXCEPT ');
   const main = (at < 0 ? text : text.slice(0, at)).trim();
   const out: Side = {};
-  if (at >= 0) { const e = expressionList(text.slice(at + 8)); if (!e) return undefined; out.except = e; }
-  if (main !== 'ALL') { const l = expressionList(main); if (!l) return undefined; out.list = l; }
+  if (at >= 0) {
+    const e = expressionList(text.slice(at + 8));
+    if (!e) return undefined;
+    out.except = e;
+  }
+  if (main !== 'ALL') {
+    const l = expressionList(main);
+    if (!l) return undefined;
+    out.list = l;
+  }
   return out;
 }
 
@@ -50,7 +71,16 @@ export function parseRuleLine(line: string): Rule | undefined | 'bad' {
   let content = false;
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
-    if (c === '"') { quoted = !quoted; content = true; } else if (c === ':' && !quoted) { colon = i; content = true; } else if ((c === '#' && !quoted) || c === '\n') { end = i; break; } else if (c !== ' ' && c !== '\t' && c !== '\r') content = true;
+    if (c === '"') {
+      quoted = !quoted;
+      content = true;
+    } else if (c === ':' && !quoted) {
+      colon = i;
+      content = true;
+    } else if ((c === '#' && !quoted) || c === '\n') {
+      end = i;
+      break;
+    } else if (c !== ' ' && c !== '\t' && c !== '\r') content = true;
   }
   if (!content) return undefined;
   if (colon <= 0 || colon + 1 >= end) return 'bad';
@@ -62,11 +92,19 @@ export function parseRuleLine(line: string): Rule | undefined | 'bad' {
 const matchesAny = (res: RegExp[] | undefined, v: string): boolean => !!res?.some((r) => r.test(v));
 
 function matches(rules: Rule[], left: string, right: string): boolean {
-  return rules.some((r) => (!r.left.list || matchesAny(r.left.list, left)) && !matchesAny(r.left.except, left)
-    && (!r.right.list || matchesAny(r.right.list, right)) && !matchesAny(r.right.except, right));
+  return rules.some(
+    (r) =>
+      (!r.left.list || matchesAny(r.left.list, left)) &&
+      !matchesAny(r.left.except, left) &&
+      (!r.right.list || matchesAny(r.right.list, right)) &&
+      !matchesAny(r.right.except, right),
+  );
 }
 
-interface RuleFiles { allow: Rule[]; deny: Rule[] }
+interface RuleFiles {
+  allow: Rule[];
+  deny: Rule[];
+}
 
 /** Each rule file's rules by path. */
 const RULE_FILES = serviceKey<Map<string, Rule[]>>('permissions:rules');
@@ -78,7 +116,11 @@ function rulesOf(rt: Runtime, path: string): Rule[] {
   if (cached) return cached;
   const rules: Rule[] = [];
   let text = '';
-  try { text = readFileSync(path, 'utf8'); } catch { rt.logger.log(2, 'permissions', 'parse_config_file', `file not found: ${path}`); }
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    rt.logger.log(2, 'permissions', 'parse_config_file', `file not found: ${path}`);
+  }
   for (const line of text.split('\n')) {
     const r = parseRuleLine(line);
     if (r === 'bad') rt.logger.log(-1, 'permissions', 'parse_config_line', `failed to parse line: ${line}`);
@@ -93,8 +135,12 @@ function filesFor(rt: Runtime, basename: string | undefined): RuleFiles {
   const dir = rt.cfgDir ?? process.cwd();
   const at = (name: string): string => (isAbsolute(name) ? name : join(dir, name));
   const param = (n: string, d: string): string => String(rt.param('permissions', n) ?? d);
-  const allow = basename === undefined ? param('default_allow_file', 'permissions.allow') : basename + param('allow_suffix', '.allow');
-  const deny = basename === undefined ? param('default_deny_file', 'permissions.deny') : basename + param('deny_suffix', '.deny');
+  const allow =
+    basename === undefined
+      ? param('default_allow_file', 'permissions.allow')
+      : basename + param('allow_suffix', '.allow');
+  const deny =
+    basename === undefined ? param('default_deny_file', 'permissions.deny') : basename + param('deny_suffix', '.deny');
   return { allow: rulesOf(rt, at(allow)), deny: rulesOf(rt, at(deny)) };
 }
 
@@ -115,7 +161,10 @@ export function allowRouting(ctx: ExecContext, basename: string | undefined): nu
   if (!f.allow.length && !f.deny.length) return 1;
   const from = ctx.msg.from?.uri;
   const r = splitUri(ctx.ruri);
-  if (!from || !r) { rt.logger.log(-1, 'permissions', 'allow_routing', 'failed to parse message'); return -1; }
+  if (!from || !r) {
+    rt.logger.log(-1, 'permissions', 'allow_routing', 'failed to parse message');
+    return -1;
+  }
   const ruri = `sip:${r.user ?? ''}@${r.host}`;
   if (matches(f.allow, from, ruri)) {
     if (!checkAllBranches(rt)) return 1;
@@ -137,12 +186,18 @@ export function allowRegister(ctx: ExecContext, basename: string): number {
   const f = filesFor(rt, basename);
   if (!f.allow.length && !f.deny.length) return 1;
   const to = ctx.msg.to?.uri;
-  if (!to) { rt.logger.log(-1, 'permissions', 'allow_register', 'To or Contact not found'); return -1; }
+  if (!to) {
+    rt.logger.log(-1, 'permissions', 'allow_register', 'To or Contact not found');
+    return -1;
+  }
   const contacts = ctx.msg.contacts();
   if (contacts.star || !contacts.list.length) return 1;
   for (const c of contacts.list) {
     const uri = plainUri(c.uri);
-    if (!uri) { rt.logger.log(-1, 'permissions', 'allow_register', "can't extract plain Contact URI"); return -1; }
+    if (!uri) {
+      rt.logger.log(-1, 'permissions', 'allow_register', "can't extract plain Contact URI");
+      return -1;
+    }
     // With check_all_branches off, an allowing rule does not spare the deny file (3.3).
     if (matches(f.allow, to, uri) && checkAllBranches(rt)) continue;
     if (matches(f.deny, to, uri)) return -1;

@@ -46,9 +46,15 @@ const settingsCache = new WeakMap<Runtime, Map<RegistrarModule, RegistrarSetting
 /** Registrar-like settings of `mod` (registrar or mid_registrar), with their module defaults. */
 export function settingsOf(rt: Runtime, mod: RegistrarModule): RegistrarSettings {
   let perModule = settingsCache.get(rt);
-  if (!perModule) { perModule = new Map(); settingsCache.set(rt, perModule); }
+  if (!perModule) {
+    perModule = new Map();
+    settingsCache.set(rt, perModule);
+  }
   let s = perModule.get(mod);
-  if (!s) { s = readSettings(rt, mod, EXPIRES_DEFAULTS[mod]); perModule.set(mod, s); }
+  if (!s) {
+    s = readSettings(rt, mod, EXPIRES_DEFAULTS[mod]);
+    perModule.set(mod, s);
+  }
   return s;
 }
 
@@ -64,20 +70,28 @@ function readSettings(rt: Runtime, mod: RegistrarModule, defaults: { min: number
   const attrAvp = avpName(str(rt, mod, 'attr_avp'));
   const tcpPersistentFlag = str(rt, mod, 'tcp_persistent_flag');
   return {
-    defaultExpires, minExpires, maxExpires,
+    defaultExpires,
+    minExpires,
+    maxExpires,
     maxContacts: num(rt, mod, 'max_contacts', 0),
     defaultQ: typeof dq === 'number' && dq >= 0 ? Math.min(1000, dq) : -1,
     caseSensitive: num(rt, mod, 'case_sensitive', 1) !== 0,
     realmPrefix: str(rt, mod, 'realm_prefix') ?? '',
     receivedParam: str(rt, mod, 'received_param') ?? 'received',
     retryAfter: num(rt, mod, 'retry_after', 0),
-    ...(receivedAvp ? { receivedAvp } : {}), ...(attrAvp ? { attrAvp } : {}), ...(tcpPersistentFlag ? { tcpPersistentFlag } : {}),
+    ...(receivedAvp ? { receivedAvp } : {}),
+    ...(attrAvp ? { attrAvp } : {}),
+    ...(tcpPersistentFlag ? { tcpPersistentFlag } : {}),
   };
 }
 
 function unescape(s: string): string | undefined {
   if (s.indexOf('%') < 0) return s;
-  try { return decodeURIComponent(s); } catch { return undefined; }
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
 
 export type AorResult = { aor: string } | { error: string; code: number };
@@ -91,7 +105,8 @@ export function extractAor(uri: string, useDomain: boolean, s: RegistrarSettings
   if (user === undefined) return { error: 'Error while unescaping username', code: 400 };
   let host = p.host.toLowerCase();
   if (s.realmPrefix && host.startsWith(s.realmPrefix.toLowerCase())) host = host.slice(s.realmPrefix.length);
-  if (user.length > 64 || host.length > 64 || user.length + 1 + host.length > 256) return { error: 'Address Of Record too long', code: 500 };
+  if (user.length > 64 || host.length > 64 || user.length + 1 + host.length > 256)
+    return { error: 'Address Of Record too long', code: 500 };
   if (!user && !useDomain) return { error: 'Error while parsing AOR', code: 400 };
   const aor = useDomain ? `${user}@${host}` : user;
   return { aor: s.caseSensitive ? aor : aor.toLowerCase() };
@@ -103,7 +118,14 @@ export function logExpiryAdjustments(rt: Runtime, mod: string, defaults: { min: 
   let max = num(rt, mod, 'max_expires', defaults.max);
   let dflt = num(rt, mod, 'default_expires', 3600);
   const err = (text: string): void => rt.logger.log(-1, mod, 'reg_init_globals', text);
-  if (max && max < min) { err(`max_expires (${max}) < min_expires (${min}), bumping max_expires up to ${min}`); max = min; }
-  if (dflt < min) { err(`default_expires (${dflt}) < min_expires (${min}), bumping default_expires up to ${min}`); dflt = min; }
-  if (max && dflt > max) err(`default_expires (${dflt}) > max_expires (${max}), bumping default_expires down to ${max}`);
+  if (max && max < min) {
+    err(`max_expires (${max}) < min_expires (${min}), bumping max_expires up to ${min}`);
+    max = min;
+  }
+  if (dflt < min) {
+    err(`default_expires (${dflt}) < min_expires (${min}), bumping default_expires up to ${min}`);
+    dflt = min;
+  }
+  if (max && dflt > max)
+    err(`default_expires (${dflt}) > max_expires (${max}), bumping default_expires down to ${max}`);
 }

@@ -33,7 +33,8 @@ export class BindingIndex {
     const key = matchKey(b.uri);
     this.keys.set(b, key);
     const bucket = this.buckets.get(key);
-    if (bucket) bucket.push(b); else this.buckets.set(key, [b]);
+    if (bucket) bucket.push(b);
+    else this.buckets.set(key, [b]);
   }
 
   delete(b: Binding): void {
@@ -59,11 +60,17 @@ export class BindingIndex {
     let bestAt = Infinity;
     for (const b of bucket) {
       if (!urisEqual(b.uri, uri) || !accept(b)) continue;
-      if (!best) { best = b; continue; }
+      if (!best) {
+        best = b;
+        continue;
+      }
       // Several matches (rare): the order of the record decides.
       if (bestAt === Infinity) bestAt = this.order.indexOf(best);
       const at = this.order.indexOf(b);
-      if (at < bestAt) { best = b; bestAt = at; }
+      if (at < bestAt) {
+        best = b;
+        bestAt = at;
+      }
     }
     return best;
   }

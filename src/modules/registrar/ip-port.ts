@@ -28,7 +28,13 @@ function removeFrom(ctx: ExecContext, d: UsrlocDomain, r: AorRecord, ip: string,
     const hop = nextHop(b);
     // Names would need resolving, which 3.3 does synchronously; only literal addresses are compared here.
     if (!hop || !isIPv4(hop.host)) {
-      if (hop) ctx.runtime.logger.log(-1, 'registrar', '_remove_ip_port_urecord', `failed to resolve next hop ${hop.host} of contact '${b.uri}'`);
+      if (hop)
+        ctx.runtime.logger.log(
+          -1,
+          'registrar',
+          '_remove_ip_port_urecord',
+          `failed to resolve next hop ${hop.host} of contact '${b.uri}'`,
+        );
       continue;
     }
     if (hop.host === ip && hop.port === port) d.remove(r, b);
@@ -36,7 +42,13 @@ function removeFrom(ctx: ExecContext, d: UsrlocDomain, r: AorRecord, ip: string,
 }
 
 /** remove_ip_port(ip, port, domain[, aor]): every contact whose next hop is ip:port goes; 1 whatever was found. */
-export function removeIpPort(ctx: ExecContext, ip: string, port: number | undefined, domain: string, aor: string | undefined): number {
+export function removeIpPort(
+  ctx: ExecContext,
+  ip: string,
+  port: number | undefined,
+  domain: string,
+  aor: string | undefined,
+): number {
   if (!ip || port === undefined) return -1;
   const ul = usrlocOf(ctx.runtime);
   const d = ul.domain(domain);

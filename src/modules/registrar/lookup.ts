@@ -8,8 +8,13 @@ import { parseLookupFlags } from './flags.js';
 import { methodAllowed } from './methods.js';
 
 /** `known`: the AoR already extracted, and the module whose settings apply (mid_registrar mode 2). */
-export function registrarLookup(ctx: ExecContext, domainName: string, flagsText: string, aorUri: string | undefined,
-  known?: { aor: string; mod: string }): number {
+export function registrarLookup(
+  ctx: ExecContext,
+  domainName: string,
+  flagsText: string,
+  aorUri: string | undefined,
+  known?: { aor: string; mod: string },
+): number {
   const f = parseLookupFlags(flagsText);
   if (f.error) return -3;
   const rt = ctx.runtime;
@@ -29,8 +34,8 @@ export function registrarLookup(ctx: ExecContext, domainName: string, flagsText:
   const attr = s.attrAvp;
   const push = (i: number): void => {
     const b = chosen[i]!;
-    const du = b.path ? b.path.replace(/^<|>.*$/g, '') : b.received ?? null;
-    const socket = b.socket ? rt.findSocket(b.socket) ?? null : null;
+    const du = b.path ? b.path.replace(/^<|>.*$/g, '') : (b.received ?? null);
+    const socket = b.socket ? (rt.findSocket(b.socket) ?? null) : null;
     if (attr) ctx.avpStack(attr).push(b.attr ?? null);
     if (i === 0 && !f.branchesOnly) {
       ctx.ruri = b.uri;

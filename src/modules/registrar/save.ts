@@ -19,11 +19,25 @@ import { CONNECTIONS } from '../../net/types.js';
 const RECEIVED_MAX_SIZE = 255;
 
 export class RegistrarError extends Error {
-  constructor(readonly code: number, readonly text: string) { super(text); }
+  constructor(
+    readonly code: number,
+    readonly text: string,
+  ) {
+    super(text);
+  }
 }
 
-const DB_FAILURES = { insert: 'usrloc_contact_insert failed', update: 'usrloc_contact_update failed', delete: 'usrloc_contact_delete failed' } as const;
-const REASONS: Record<number, string> = { 400: 'Bad Request', 420: 'Bad Extension', 500: 'Server Internal Error', 503: 'Service Unavailable' };
+const DB_FAILURES = {
+  insert: 'usrloc_contact_insert failed',
+  update: 'usrloc_contact_update failed',
+  delete: 'usrloc_contact_delete failed',
+} as const;
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  420: 'Bad Extension',
+  500: 'Server Internal Error',
+  503: 'Service Unavailable',
+};
 
 /** `;q=` as OpenSIPS prints it: 1, 0, 0.5, 0.25, 0.125 (no trailing zeros). */
 export function formatQ(q: number): string {
@@ -32,18 +46,22 @@ export function formatQ(q: number): string {
 
 /** The Contact header value of a 200 OK: every valid binding with its remaining expiry. */
 export function contactList(bindings: readonly Binding[], nowSec: number, receivedParam: string): string {
-  return bindings.filter((b) => isValid(b, nowSec)).map((b) => {
-    let s = `<${b.uri}>`;
-    if (b.q >= 0) s += `;q=${formatQ(b.q)}`;
-    s += `;expires=${b.expires === 0 ? 0 : b.expires - nowSec}`;
-    if (b.received) s += `;${receivedParam}="${b.received}"`;
-    return s;
-  }).join(', ');
+  return bindings
+    .filter((b) => isValid(b, nowSec))
+    .map((b) => {
+      let s = `<${b.uri}>`;
+      if (b.q >= 0) s += `;q=${formatQ(b.q)}`;
+      s += `;expires=${b.expires === 0 ? 0 : b.expires - nowSec}`;
+      if (b.received) s += `;${receivedParam}="${b.received}"`;
+      return s;
+    })
+    .join(', ');
 }
 
 function contactExpires(c: Contact, headerExpires: number | undefined, s: RegistrarSettings, f: SaveFlags): number {
   let e: number;
-  if (c.params.expires !== undefined && c.params.expires !== '') e = typeof c.expires === 'number' ? c.expires : s.defaultExpires;
+  if (c.params.expires !== undefined && c.params.expires !== '')
+    e = typeof c.expires === 'number' ? c.expires : s.defaultExpires;
   else if (headerExpires !== undefined) e = headerExpires;
   else e = s.defaultExpires;
   if (e === 0) return 0;
@@ -62,9 +80,15 @@ function methodsOf(c: Contact, allow: string[] | undefined): number | undefined 
   return bits || ALL_METHODS;
 }
 
-export interface Incoming { contact: Contact; expires: number }
+export interface Incoming {
+  contact: Contact;
+  expires: number;
+}
 
-export interface SaveOutcome { aor: string; record?: AorRecord }
+export interface SaveOutcome {
+  aor: string;
+  record?: AorRecord;
+}
 
 /** Repeated values (User-Agent, socket) shared by every binding that has them, bounded. */
 const interned = new Map<string, string>();
@@ -93,7 +117,13 @@ function own(s: string): string {
 type WellFormedCheck = string & { isWellFormed(): boolean };
 
 /** The binding fields captured from the REGISTER for one contact (lib/reg pack_ci). */
-export function captureBinding(ctx: ExecContext, inc: Incoming, nowSec: number, s: RegistrarSettings, f: SaveFlags): Omit<Binding, 'contactId'> {
+export function captureBinding(
+  ctx: ExecContext,
+  inc: Incoming,
+  nowSec: number,
+  s: RegistrarSettings,
+  f: SaveFlags,
+): Omit<Binding, 'contactId'> {
   const req = ctx.msg.sip!;
   const c = inc.contact;
   const cseq = req.cseq;
@@ -107,24 +137,46 @@ export function captureBinding(ctx: ExecContext, inc: Incoming, nowSec: number, 
   const methods = methodsOf(c, req.allow());
   const path = pathOf(ctx, f);
   return {
-    uri: own(c.uri), expires: nowSec + inc.expires, q,
-    callid: own(req.callId ?? ''), cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
-    flags: f.memoryOnly ? 1 : 0, cflags: ctx.branchFlags[0] ?? 0,
+    uri: own(c.uri),
+    expires: nowSec + inc.expires,
+    q,
+    callid: own(req.callId ?? ''),
+    cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
+    flags: f.memoryOnly ? 1 : 0,
+    cflags: ctx.branchFlags[0] ?? 0,
     userAgent: ua && ua.length >= 1 && ua.length <= 254 ? intern(ua) : 'n/a',
     socket: intern(socketString(ctx.socketIn)),
-    lastModified: ctx.runtime.clock.now(), state: 'CS_NEW',
+    lastModified: ctx.runtime.clock.now(),
+    state: 'CS_NEW',
     // Absent fields stay undefined: usrloc's shapedBinding() leaves them out (no object spreads on this path).
-    methods, received: received ? own(received) : undefined, instance: c.instance ? own(c.instance) : undefined, regId: c.regId,
-    path: path ? own(path) : undefined, attr: attrAvp?.length ? own(String(attrAvp[attrAvp.length - 1])) : undefined,
+    methods,
+    received: received ? own(received) : undefined,
+    instance: c.instance ? own(c.instance) : undefined,
+    regId: c.regId,
+    path: path ? own(path) : undefined,
+    attr: attrAvp?.length ? own(String(attrAvp[attrAvp.length - 1])) : undefined,
   };
 }
 
-function findBinding(r: AorRecord, index: BindingIndex, c: Contact, callid: string, f: SaveFlags, matchingMode: 0 | 1): Binding | undefined {
+function findBinding(
+  r: AorRecord,
+  index: BindingIndex,
+  c: Contact,
+  callid: string,
+  f: SaveFlags,
+  matchingMode: 0 | 1,
+): Binding | undefined {
   const m = f.matching ?? { mode: matchingMode };
   if ('param' in m) {
-    const value = (uri: string): string | undefined => { const p = splitUri(uri); return p ? uriParam(p.params, m.param) : undefined; };
+    const value = (uri: string): string | undefined => {
+      const p = splitUri(uri);
+      return p ? uriParam(p.params, m.param) : undefined;
+    };
     const want = value(c.uri);
-    return r.bindings.find((b) => { const got = value(b.uri); return want === undefined || got === undefined || want === got; });
+    return r.bindings.find((b) => {
+      const got = value(b.uri);
+      return want === undefined || got === undefined || want === got;
+    });
   }
   return index.find(c.uri, (b) => m.mode === 0 || b.callid === callid);
 }
@@ -141,17 +193,32 @@ function supportsPath(ctx: ExecContext): boolean {
 }
 
 /** Applies the request's contacts to the AoR; throws RegistrarError on a rejection. */
-function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming: Incoming[], s: RegistrarSettings, f: SaveFlags, nowSec: number): AorRecord | undefined {
+function updateBindings(
+  ctx: ExecContext,
+  d: UsrlocDomain,
+  aor: string,
+  incoming: Incoming[],
+  s: RegistrarSettings,
+  f: SaveFlags,
+  nowSec: number,
+): AorRecord | undefined {
   const req = ctx.msg.sip!;
   const ul = usrlocOf(ctx.runtime);
   const callid = req.callId ?? '';
-  const cseqNum = (() => { const c = req.cseq; return c && !isSipError(c) ? c.num : 0; })();
+  const cseqNum = (() => {
+    const c = req.cseq;
+    return c && !isSipError(c) ? c.num : 0;
+  })();
   const cap = f.maxContacts ?? s.maxContacts;
   const existed = d.get(aor);
   const r = existed ?? d.create(own(aor));
   let n = cap ? r.bindings.filter((b) => isValid(b, nowSec)).length : 0;
   const index = new BindingIndex(r.bindings);
-  const remove = (b: Binding): void => { index.delete(b); d.remove(r, b); d.records.set(aor, r); };
+  const remove = (b: Binding): void => {
+    index.delete(b);
+    d.remove(r, b);
+    d.records.set(aor, r);
+  };
   try {
     for (const inc of incoming) {
       const found = findBinding(r, index, inc.contact, callid, f, ul.matchingMode);
@@ -175,7 +242,11 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
         n++;
         continue;
       }
-      if (inc.expires === 0) { remove(found); if (cap) n--; continue; }
+      if (inc.expires === 0) {
+        remove(found);
+        if (cap) n--;
+        continue;
+      }
       if (cap && !isValid(found, nowSec)) n++;
       while (cap && n > cap) {
         if (!f.force) throw new RegistrarError(503, 'Too many registered contacts');
@@ -194,7 +265,10 @@ function updateBindings(ctx: ExecContext, d: UsrlocDomain, aor: string, incoming
     if (!r.bindings.length) d.records.delete(aor);
     throw err;
   }
-  if (!r.bindings.length) { d.records.delete(aor); return undefined; }
+  if (!r.bindings.length) {
+    d.records.delete(aor);
+    return undefined;
+  }
   return r;
 }
 
@@ -202,12 +276,19 @@ function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; 
   const req = ctx.msg.sip!;
   if (!req.header('to')) throw new RegistrarError(400, 'To header not found');
   if (req.callId === undefined) throw new RegistrarError(400, 'Call-ID header not found');
-  if (!req.cseq || isSipError(req.cseq)) throw new RegistrarError(400, req.cseq ? 'Invalid CSeq number' : 'CSeq header not found');
+  if (!req.cseq || isSipError(req.cseq))
+    throw new RegistrarError(400, req.cseq ? 'Invalid CSeq number' : 'CSeq header not found');
   if ((req.callId ?? '').length > 255) throw new RegistrarError(400, 'Callid too long');
   const e = req.expires;
-  if (isSipError(e)) { ctx.setError(parserError('error parsing EXPIRE header', 'bad headers')); throw new RegistrarError(400, 'Expires parse error'); }
+  if (isSipError(e)) {
+    ctx.setError(parserError('error parsing EXPIRE header', 'bad headers'));
+    throw new RegistrarError(400, 'Expires parse error');
+  }
   const list = scriptContacts(ctx, req);
-  if (isSipError(list)) { ctx.setError(parserError('error parsing CONTACT headers', 'bad headers')); throw new RegistrarError(400, 'Contact parse error'); }
+  if (isSipError(list)) {
+    ctx.setError(parserError('error parsing CONTACT headers', 'bad headers'));
+    throw new RegistrarError(400, 'Contact parse error');
+  }
   if (list.star) {
     if (e !== 0) throw new RegistrarError(400, '* used in contact and expires is not zero');
     if (list.contacts.length) throw new RegistrarError(400, '* used in contact and more than 1 contact');
@@ -218,16 +299,27 @@ function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; 
   const maxLen = Number(ctx.runtime.param('registrar', 'max_contact_len') ?? 255) || 255;
   const firstValue = list.contacts.length > 1 ? req.header('contact') : undefined;
   const firstList = firstValue !== undefined ? parseContactList(firstValue) : undefined;
-  const inFirst = firstList === undefined ? list.contacts.length : isSipError(firstList) ? 0 : firstList.contacts.length;
+  const inFirst =
+    firstList === undefined ? list.contacts.length : isSipError(firstList) ? 0 : firstList.contacts.length;
   list.contacts.forEach((c, i) => {
-    if (i >= inFirst && (c.uri.length > maxLen || (c.params.received ?? '').replace(/^"|"$/g, '').length > RECEIVED_MAX_SIZE)) throw new RegistrarError(400, 'Contact/received too long');
+    if (
+      i >= inFirst &&
+      (c.uri.length > maxLen || (c.params.received ?? '').replace(/^"|"$/g, '').length > RECEIVED_MAX_SIZE)
+    )
+      throw new RegistrarError(400, 'Contact/received too long');
     if (c.q === null) throw new RegistrarError(400, 'Invalid q param in contact');
   });
   return { contacts: [...list.contacts], star: list.star, headerExpires: e };
 }
 
 /** The whole of save(); returns the script return code. */
-export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: string, flagsText: string, aorUri: string | undefined): number {
+export function registrarSave(
+  ctx: ExecContext,
+  mod: 'registrar',
+  domainName: string,
+  flagsText: string,
+  aorUri: string | undefined,
+): number {
   const req = ctx.msg.sip;
   if (!req || !req.isRequest) return -2;
   const s = settingsOf(ctx.runtime, mod);
@@ -238,8 +330,12 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
   let aor: string | undefined;
   try {
     const parsed = parseRegister(ctx);
-    if (f.path === 2 && pathOf(ctx, f) && !supportsPath(ctx)) throw new RegistrarError(420, 'No support for found Path indicated');
-    const toUri = (() => { const t = req.to; return t && !isSipError(t) ? t.uri : undefined; })();
+    if (f.path === 2 && pathOf(ctx, f) && !supportsPath(ctx))
+      throw new RegistrarError(420, 'No support for found Path indicated');
+    const toUri = (() => {
+      const t = req.to;
+      return t && !isSipError(t) ? t.uri : undefined;
+    })();
     const a = extractAor(aorUri ?? toUri ?? '', ul.useDomain, s);
     if ('error' in a) throw new RegistrarError(a.code, a.error);
     aor = a.aor;
@@ -247,13 +343,19 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
     ul.dbFailure = undefined;
     if (parsed.star) d.removeAor(aor);
     else if (parsed.contacts.length) {
-      const incoming = parsed.contacts.map((c) => ({ contact: c, expires: contactExpires(c, parsed.headerExpires, s, f) }));
+      const incoming = parsed.contacts.map((c) => ({
+        contact: c,
+        expires: contactExpires(c, parsed.headerExpires, s, f),
+      }));
       // What updateBindings returns is what the domain now holds for the AoR.
       record = updateBindings(ctx, d, aor, incoming, s, f, nowSec);
     } else record = d.get(aor);
     // usrloc could not write the change to its DB (write-through, sql-only): 500, as OpenSIPS's save() answers.
     const failed = ul.dbFailure;
-    if (failed) { ul.dbFailure = undefined; throw new RegistrarError(500, DB_FAILURES[failed]); }
+    if (failed) {
+      ul.dbFailure = undefined;
+      throw new RegistrarError(500, DB_FAILURES[failed]);
+    }
     ACCEPTED_REGS.inc(ctx.runtime.services);
     if (!parsed.star) extendTcpLifetime(ctx, s, parsed.contacts, parsed.headerExpires, f);
     if (f.noReply) return 1;
@@ -284,7 +386,13 @@ export function registrarSave(ctx: ExecContext, mod: 'registrar', domainName: st
  * tcp_persistent_flag: a REGISTER over TCP with the flag set when save() runs keeps its
  * connection open until the longest TCP contact expiry + 10 s (never shortened).
  */
-function extendTcpLifetime(ctx: ExecContext, s: RegistrarSettings, contacts: Contact[], headerExpires: number | undefined, f: SaveFlags): void {
+function extendTcpLifetime(
+  ctx: ExecContext,
+  s: RegistrarSettings,
+  contacts: Contact[],
+  headerExpires: number | undefined,
+  f: SaveFlags,
+): void {
   if (!s.tcpPersistentFlag || !['tcp', 'tls', 'ws', 'wss'].includes(ctx.src.proto)) return;
   if (!(ctx.msgFlags & ctx.runtime.flags.mask('msg', s.tcpPersistentFlag))) return;
   const tcp = ctx.runtime.service(CONNECTIONS);

@@ -9,9 +9,12 @@ import { regexFixup } from '../common/fixups.js';
 import type { NativeModule } from '../types.js';
 import { serviceKey, stateKey } from '../../base/keys.js';
 
-
 /** Per-request rr state: params waiting for record_route, the Record-Route edits made, the params of the Route loose_route took. */
-interface RrState { pending: string; added: { op: 'insert'; text: string }[]; routeParams?: string }
+interface RrState {
+  pending: string;
+  added: { op: 'insert'; text: string }[];
+  routeParams?: string;
+}
 
 const STATE = stateKey<RrState>('rr:state');
 
@@ -22,7 +25,10 @@ function rrState(ctx: ExecContext): RrState {
 /** add_rr_param: into the Record-Route headers already made (both, with double record-routing), else kept for record_route(). */
 export function addRrParam(ctx: ExecContext, text: string): number {
   const st = rrState(ctx);
-  if (!st.added.length) { st.pending += text; return 1; }
+  if (!st.added.length) {
+    st.pending += text;
+    return 1;
+  }
   for (const e of st.added) e.text = e.text.replace(/>\r\n$/, `${text}>\r\n`);
   return 1;
 }
@@ -42,7 +48,7 @@ export function registerRrCallback(rt: ExecContext['runtime'], cb: RrCallback): 
 }
 
 function fromTag(ctx: ExecContext): string {
-  return ctx.runtime.param('rr', 'append_fromtag') !== 0 ? ctx.msg.from?.tag ?? '' : '';
+  return ctx.runtime.param('rr', 'append_fromtag') !== 0 ? (ctx.msg.from?.tag ?? '') : '';
 }
 
 /** Inserts one Record-Route header (edits are applied in order: the last inserted ends up on top). */
@@ -80,7 +86,10 @@ export const rr: NativeModule = {
         const { host, port } = advertisedHostPort(ctx, s);
         const ftag = fromTag(ctx);
         const transport = s.proto === 'udp' ? '' : `;transport=${s.proto}`;
-        addRecordRoute(ctx, `sip:${host.includes(':') ? `[${host}]` : host}:${port}${transport};lr${ftag ? `;ftag=${ftag}` : ''}${params?.str ?? ''}${rrState(ctx).pending}`);
+        addRecordRoute(
+          ctx,
+          `sip:${host.includes(':') ? `[${host}]` : host}:${port}${transport};lr${ftag ? `;ftag=${ftag}` : ''}${params?.str ?? ''}${rrState(ctx).pending}`,
+        );
         return 1;
       },
     },
@@ -89,12 +98,21 @@ export const rr: NativeModule = {
       impl: (ctx, [first, second]) => {
         if (alreadyRecorded(ctx)) return -1;
         if (second?.str && !Number(ctx.runtime.param('rr', 'enable_double_rr') ?? 1)) {
-          ctx.runtime.logger.log(-1, 'rr', 'w_record_route_preset', "Attempt to double record-route while 'enable_double_rr' param is disabled");
+          ctx.runtime.logger.log(
+            -1,
+            'rr',
+            'w_record_route_preset',
+            "Attempt to double record-route while 'enable_double_rr' param is disabled",
+          );
           return -1;
         }
         const ftag = fromTag(ctx);
         // The preset form puts ;ftag before ;lr (record.c).
-        for (const data of [first?.str, second?.str].filter((d): d is string => !!d)) addRecordRoute(ctx, `sip:${data.replace(/^sip:/i, '')}${ftag ? `;ftag=${ftag}` : ''};lr${rrState(ctx).pending}`);
+        for (const data of [first?.str, second?.str].filter((d): d is string => !!d))
+          addRecordRoute(
+            ctx,
+            `sip:${data.replace(/^sip:/i, '')}${ftag ? `;ftag=${ftag}` : ''};lr${rrState(ctx).pending}`,
+          );
         return 1;
       },
     },

@@ -12,11 +12,19 @@ export function bencode(v: BValue): Buffer {
 
 function write(v: BValue, out: Buffer[]): void {
   if (typeof v === 'number') out.push(Buffer.from(`i${Math.trunc(v)}e`));
-  else if (typeof v === 'string' || Buffer.isBuffer(v)) { const b = typeof v === 'string' ? Buffer.from(v, 'utf8') : v; out.push(Buffer.from(`${b.length}:`), b); }
-  else if (Array.isArray(v)) { out.push(Buffer.from('l')); for (const x of v) write(x, out); out.push(Buffer.from('e')); }
-  else {
+  else if (typeof v === 'string' || Buffer.isBuffer(v)) {
+    const b = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
+    out.push(Buffer.from(`${b.length}:`), b);
+  } else if (Array.isArray(v)) {
+    out.push(Buffer.from('l'));
+    for (const x of v) write(x, out);
+    out.push(Buffer.from('e'));
+  } else {
     out.push(Buffer.from('d'));
-    for (const k of Object.keys(v)) { write(k, out); write(v[k]!, out); }
+    for (const k of Object.keys(v)) {
+      write(k, out);
+      write(v[k]!, out);
+    }
     out.push(Buffer.from('e'));
   }
 }
@@ -34,7 +42,8 @@ export function bdecode(buf: Buffer): BValue | string {
 function read(buf: Buffer, pos: { p: number }): BValue {
   const c = buf[pos.p];
   if (c === undefined) throw new Error('truncated bencoded data');
-  if (c === 0x69) { // i
+  if (c === 0x69) {
+    // i
     const end = buf.indexOf(0x65, pos.p);
     if (end < 0) throw new Error('unterminated integer');
     const n = Number(buf.toString('latin1', pos.p + 1, end));
@@ -42,7 +51,8 @@ function read(buf: Buffer, pos: { p: number }): BValue {
     pos.p = end + 1;
     return n;
   }
-  if (c === 0x6c || c === 0x64) { // l, d
+  if (c === 0x6c || c === 0x64) {
+    // l, d
     pos.p++;
     const list: BValue[] = [];
     while (buf[pos.p] !== 0x65) {

@@ -17,9 +17,28 @@ import { CHOSEN_SET, exchange, rtpeState, selectNode, type RtpeSet } from './nod
 /** Commands that need `result: ok` exactly; the others succeed on anything but `error`. */
 const NEED_OK = new Set(['offer', 'answer', 'play media', 'play DTMF', 'query']);
 /** Commands that only name the call (and the from-tag when directional). */
-const CALL_ONLY = new Set(['play media', 'stop media', 'block media', 'unblock media', 'block DTMF', 'unblock DTMF', 'start forwarding', 'stop forwarding']);
+const CALL_ONLY = new Set([
+  'play media',
+  'stop media',
+  'block media',
+  'unblock media',
+  'block DTMF',
+  'unblock DTMF',
+  'start forwarding',
+  'stop forwarding',
+]);
 
-export interface CommandArgs { flags?: ArgValue; sockVar?: ArgValue; sdpVar?: ArgValue; body?: ArgValue; durationVar?: ArgValue; /** Keys before all others (play DTMF's code). */ extra?: Record<string, BValue>; /** Sees rtpengine's answer (query, delete: $rtpquery/$rtpstat read it). */ onReply?: (reply: Record<string, BValue>) => void }
+export interface CommandArgs {
+  flags?: ArgValue;
+  sockVar?: ArgValue;
+  sdpVar?: ArgValue;
+  body?: ArgValue;
+  durationVar?: ArgValue;
+  /** Keys before all others (play DTMF's code). */ extra?: Record<string, BValue>;
+  /** Sees rtpengine's answer (query, delete: $rtpquery/$rtpstat read it). */ onReply?: (
+    reply: Record<string, BValue>,
+  ) => void;
+}
 
 /** -1, logged; error_pv gets `errorText` (the why by default; null leaves it alone). */
 function fail(ctx: ExecContext, why: string, errorText: string | null = why): number {
@@ -65,12 +84,26 @@ function tags(ctx: ExecContext, command: string, f: ParsedFlags, noToTag: boolea
   if (CALL_ONLY.has(command)) return f.directional ? [['from-tag', from]] : [];
   const withTo = command !== 'delete' || f.forceToTag;
   const request = ctx.msg.isRequest;
-  if (f.directional || (request && command !== 'answer') || (!request && (command === 'delete' || command === 'answer'))) {
-    return withTo && to && !noToTag ? [['from-tag', from], ['to-tag', to]] : [['from-tag', from]];
+  if (
+    f.directional ||
+    (request && command !== 'answer') ||
+    (!request && (command === 'delete' || command === 'answer'))
+  ) {
+    return withTo && to && !noToTag
+      ? [
+          ['from-tag', from],
+          ['to-tag', to],
+        ]
+      : [['from-tag', from]];
   }
   if (!to) return 'No to-tag present';
   // play DTMF builds its own dictionary: never a to-tag.
-  return noToTag ? [['from-tag', to]] : [['from-tag', to], ['to-tag', from]];
+  return noToTag
+    ? [['from-tag', to]]
+    : [
+        ['from-tag', to],
+        ['to-tag', from],
+      ];
 }
 
 /** The SDP of the message: its body when it is application/sdp (multipart bodies are not looked into). */
@@ -85,11 +118,12 @@ export function runCommand(ctx: ExecContext, commandIn: string, a: CommandArgs):
   const parsed = parseRtpeFlags(a.flags?.str ?? '', commandIn);
   if (typeof parsed === 'string') return fail(ctx, `could not parse flags: ${parsed}`, 'could not parse flags');
   const command = parsed.forceAnswer ? 'answer' : commandIn;
-  if (commandIn === 'answer' && ctx.msg.isRequest && ctx.msg.method !== 'ACK' && ctx.msg.method !== 'PRACK') return fail(ctx, 'answer on a request other than ACK or PRACK', null);
+  if (commandIn === 'answer' && ctx.msg.isRequest && ctx.msg.method !== 'ACK' && ctx.msg.method !== 'PRACK')
+    return fail(ctx, 'answer on a request other than ACK or PRACK', null);
   const dict: Record<string, BValue> = { ...a.extra };
   if (commandIn === 'offer' || commandIn === 'answer') {
     // The message body is bytes (latin1 text here): sent as they came.
-    const sdp = a.body?.given ? a.body.str ?? '' : messageSdp(ctx);
+    const sdp = a.body?.given ? (a.body.str ?? '') : messageSdp(ctx);
     if (!sdp) return fail(ctx, 'no SDP in the message');
     dict.sdp = a.body?.given ? sdp : Buffer.from(sdp, 'latin1');
   }
@@ -142,7 +176,10 @@ function send(ctx: ExecContext, command: string, dict: Record<string, BValue>, a
 function newSdp(ctx: ExecContext, reply: Record<string, BValue>, a: CommandArgs): number {
   const sdp = reply.sdp;
   if (typeof sdp !== 'string') return fail(ctx, 'no SDP in the reply of the proxy');
-  if (a.sdpVar?.pv) { a.sdpVar.pv.set(ctx, sdp); return 1; }
+  if (a.sdpVar?.pv) {
+    a.sdpVar.pv.set(ctx, sdp);
+    return 1;
+  }
   if (!messageSdp(ctx)) return fail(ctx, 'cannot change old body');
   setBodyText(ctx, Buffer.from(sdp, 'utf8').toString('latin1'));
   return 1;

@@ -33,20 +33,31 @@ const LATE_OFFERS = serviceKey<Map<string, number>>('rtpengine:late-offers');
 function lateOffers(ctx: ExecContext): Map<string, number> {
   const m = ctx.runtime.service(LATE_OFFERS, () => new Map());
   const now = ctx.runtime.clock.now();
-  for (const [k, at] of m) { if (at > now - 300_000) break; m.delete(k); }
+  for (const [k, at] of m) {
+    if (at > now - 300_000) break;
+    m.delete(k);
+  }
   return m;
 }
 
 /** rtpengine_manage: delete for CANCEL/BYE and negative replies, offer or answer by method and direction. */
-function manageCommand(ctx: ExecContext, bodyGiven: boolean, bodyText: string): 'offer' | 'answer' | 'delete' | undefined {
-  const method = ctx.msg.isRequest ? ctx.msg.method : ctx.msg.cseq?.method ?? '';
+function manageCommand(
+  ctx: ExecContext,
+  bodyGiven: boolean,
+  bodyText: string,
+): 'offer' | 'answer' | 'delete' | undefined {
+  const method = ctx.msg.isRequest ? ctx.msg.method : (ctx.msg.cseq?.method ?? '');
   if (!['INVITE', 'ACK', 'CANCEL', 'BYE', 'UPDATE', 'PRACK'].includes(method)) return undefined;
   if (method === 'CANCEL' || method === 'BYE') return 'delete';
   // 3.3's test is inverted when the body is given: a non-empty one counts as no SDP.
   const hasSdp = bodyGiven ? bodyText === '' : messageSdp(ctx) !== undefined;
   if (ctx.msg.isRequest) {
     if (!hasSdp) {
-      if (method === 'INVITE') { const late = lateOffers(ctx); late.delete(ctx.msg.callId ?? ''); late.set(ctx.msg.callId ?? '', ctx.runtime.clock.now()); }
+      if (method === 'INVITE') {
+        const late = lateOffers(ctx);
+        late.delete(ctx.msg.callId ?? '');
+        late.set(ctx.msg.callId ?? '', ctx.runtime.clock.now());
+      }
       return undefined;
     }
     if (method === 'ACK' || method === 'PRACK') return 'answer';
@@ -70,17 +81,32 @@ export const RTPENGINE_MI: ModuleMi[] = [
       const now = Math.floor((rt.clock.now() - rt.startedAt) / 1000);
       return rtpeState(rt).sets.map((s) => ({
         Set: s.id,
-        Nodes: s.nodes.map((n) => ({ url: n.url, index: n.index, disabled: n.disabled ? 1 : 0, weight: n.weight, recheck_ticks: n.disabled && Number.isFinite(n.recheck) ? Math.max(0, n.recheck - now) : 0 })),
+        Nodes: s.nodes.map((n) => ({
+          url: n.url,
+          index: n.index,
+          disabled: n.disabled ? 1 : 0,
+          weight: n.weight,
+          recheck_ticks: n.disabled && Number.isFinite(n.recheck) ? Math.max(0, n.recheck - now) : 0,
+        })),
       }));
     },
   },
   {
     name: 'rtpengine_enable',
-    recipes: [['url', 'enable'], ['url', 'enable', 'setid']],
+    recipes: [
+      ['url', 'enable'],
+      ['url', 'enable', 'setid'],
+    ],
     run: (p, rt) => {
-      const nodes = rtpeState(rt).sets.filter((s) => p.setid === undefined || s.id === Number(p.setid)).flatMap((s) => s.nodes).filter((n) => n.url === String(p.url));
+      const nodes = rtpeState(rt)
+        .sets.filter((s) => p.setid === undefined || s.id === Number(p.setid))
+        .flatMap((s) => s.nodes)
+        .filter((n) => n.url === String(p.url));
       if (!nodes.length) throw new MiError(404, 'RTP engine not found');
-      for (const n of nodes) { n.disabled = Number(p.enable) === 0; n.recheck = n.disabled ? Infinity : 0; }
+      for (const n of nodes) {
+        n.disabled = Number(p.enable) === 0;
+        n.recheck = n.disabled ? Infinity : 0;
+      }
       return 'OK';
     },
   },
@@ -107,10 +133,21 @@ export const rtpengine: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [flags, sockVar, sdpVar, body]) => {
         const command = manageCommand(ctx, body?.given === true, body?.str ?? '');
-        return command ? runCommand(ctx, command, { flags, sockVar, sdpVar, body, ...(command === 'delete' ? { onReply: (r: Record<string, BValue>) => remember(ctx, r) } : {}) }) : -1;
+        return command
+          ? runCommand(ctx, command, {
+              flags,
+              sockVar,
+              sdpVar,
+              body,
+              ...(command === 'delete' ? { onReply: (r: Record<string, BValue>) => remember(ctx, r) } : {}),
+            })
+          : -1;
       },
     },
-    rtpengine_delete: { returns: [1, -1], impl: (ctx, [flags, sockVar]) => runCommand(ctx, 'delete', { flags, sockVar, onReply: (r) => remember(ctx, r) }) },
+    rtpengine_delete: {
+      returns: [1, -1],
+      impl: (ctx, [flags, sockVar]) => runCommand(ctx, 'delete', { flags, sockVar, onReply: (r) => remember(ctx, r) }),
+    },
     rtpengine_start_recording: simple('start recording'),
     rtpengine_stop_recording: simple('stop recording'),
     rtpengine_stop_media: simple('stop media'),
@@ -120,18 +157,31 @@ export const rtpengine: NativeModule = {
     rtpengine_unblock_dtmf: simple('unblock DTMF'),
     rtpengine_start_forwarding: simple('start forwarding'),
     rtpengine_stop_forwarding: simple('stop forwarding'),
-    rtpengine_play_media: { returns: [1, -1], impl: (ctx, [flags, durationVar, sockVar]) => runCommand(ctx, 'play media', { flags, durationVar, sockVar }) },
+    rtpengine_play_media: {
+      returns: [1, -1],
+      impl: (ctx, [flags, durationVar, sockVar]) => runCommand(ctx, 'play media', { flags, durationVar, sockVar }),
+    },
     rtpengine_play_dtmf: {
       returns: [1, -2],
-      impl: (ctx, [code, flags, sockVar]) => (runCommand(ctx, 'play DTMF', { flags, sockVar, extra: { code: code?.str ?? '' } }) > 0 ? 1 : -2),
+      impl: (ctx, [code, flags, sockVar]) =>
+        runCommand(ctx, 'play DTMF', { flags, sockVar, extra: { code: code?.str ?? '' } }) > 0 ? 1 : -2,
     },
   },
   init: (rt) => {
     const dbUrl = rt.param('rtpengine', 'db_url');
-    if (dbUrl) rt.logger.log(1, 'rtpengine', 'mod_init', 'opensips-ts reads rtpengine nodes from rtpengine_sock only, not from a database');
+    if (dbUrl)
+      rt.logger.log(
+        1,
+        'rtpengine',
+        'mod_init',
+        'opensips-ts reads rtpengine nodes from rtpengine_sock only, not from a database',
+      );
     const problems = parseSocks(rt.paramValues('rtpengine', 'rtpengine_sock').map(String)).problems;
     for (const p of problems) rt.logger.log(-1, 'rtpengine', 'mod_init', p);
-    rt.onStart.push(() => { pingAllNodes(rt); return undefined; });
+    rt.onStart.push(() => {
+      pingAllNodes(rt);
+      return undefined;
+    });
   },
   mi: RTPENGINE_MI,
   timers: [RECHECK_TIMER],

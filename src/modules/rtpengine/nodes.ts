@@ -25,9 +25,16 @@ export interface RtpeNode {
   recheck: number;
 }
 
-export interface RtpeSet { readonly id: number; readonly nodes: RtpeNode[] }
+export interface RtpeSet {
+  readonly id: number;
+  readonly nodes: RtpeNode[];
+}
 
-export interface RtpeState { sets: RtpeSet[]; seq: number; problems: string[] }
+export interface RtpeState {
+  sets: RtpeSet[];
+  seq: number;
+  problems: string[];
+}
 
 const num = (rt: Runtime, name: string, dflt: number): number => numParam(rt, 'rtpengine', name, dflt);
 
@@ -49,7 +56,10 @@ function parseNode(token: string, index: number): RtpeNode | string {
     host = rest;
   } else {
     const colon = rest.lastIndexOf(':');
-    if (colon >= 0) { port = Number(rest.slice(colon + 1)); rest = rest.slice(0, colon); }
+    if (colon >= 0) {
+      port = Number(rest.slice(colon + 1));
+      rest = rest.slice(0, colon);
+    }
     host = rest;
   }
   if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) return `${url}: bad rtpengine socket`;
@@ -65,7 +75,10 @@ const STATE = serviceKey<RtpeState>('rtpengine:state');
 export const CHOSEN_SET = stateKey<number>('rtpengine:set');
 
 export function rtpeState(rt: Runtime): RtpeState {
-  return rt.service(STATE, () => ({ ...parseSocks(rt.paramValues('rtpengine', 'rtpengine_sock').map(String)), seq: 0 }));
+  return rt.service(STATE, () => ({
+    ...parseSocks(rt.paramValues('rtpengine', 'rtpengine_sock').map(String)),
+    seq: 0,
+  }));
 }
 
 function nowSec(rt: Runtime): number {
@@ -73,18 +86,30 @@ function nowSec(rt: Runtime): number {
 }
 
 /** Cookie + bencoded dict to `node`; the reply dict, or undefined (the node is then disabled). */
-export function exchange(rt: Runtime, node: RtpeNode, dict: Record<string, BValue>): Record<string, BValue> | undefined {
+export function exchange(
+  rt: Runtime,
+  node: RtpeNode,
+  dict: Record<string, BValue>,
+): Record<string, BValue> | undefined {
   const st = rtpeState(rt);
   const cookie = `${process.pid}_${(st.seq++).toString()}_ot `;
   const payload = Buffer.concat([Buffer.from(cookie), bencode(dict)]);
   const prefix = Buffer.from(cookie);
   const attempts = num(rt, 'rtpengine_retr', 5);
   const channel = rt.control ?? simulatedRtpengine(rt);
-  const reply = attempts > 0 ? channel.request(node.host, node.port, payload, prefix, num(rt, 'rtpengine_tout', 1) * 1000, attempts) : undefined;
+  const reply =
+    attempts > 0
+      ? channel.request(node.host, node.port, payload, prefix, num(rt, 'rtpengine_tout', 1) * 1000, attempts)
+      : undefined;
   if (!reply) {
     node.disabled = true;
     node.recheck = nowSec(rt) + num(rt, 'rtpengine_disable_tout', 60);
-    rt.logger.log(-1, 'rtpengine', 'send_rtpe_command', `timeout waiting reply from a RTP proxy ${node.url}; proxy is disabled`);
+    rt.logger.log(
+      -1,
+      'rtpengine',
+      'send_rtpe_command',
+      `timeout waiting reply from a RTP proxy ${node.url}; proxy is disabled`,
+    );
     return undefined;
   }
   const decoded = bdecode(reply.subarray(prefix.length));
@@ -110,17 +135,33 @@ export function ping(rt: Runtime, node: RtpeNode): boolean {
  */
 function repingLater(rt: Runtime, node: RtpeNode): void {
   const channel = rt.control;
-  if (!channel?.requestAsync) { ping(rt, node); return; }
+  if (!channel?.requestAsync) {
+    ping(rt, node);
+    return;
+  }
   const st = rtpeState(rt);
   const cookie = `${process.pid}_${(st.seq++).toString()}_ot `;
   node.recheck = Infinity; // not pinged twice while this one is out
-  void channel.requestAsync(node.host, node.port, Buffer.concat([Buffer.from(cookie), bencode({ command: 'ping' })]), Buffer.from(cookie),
-    num(rt, 'rtpengine_tout', 1) * 1000, Math.max(1, num(rt, 'rtpengine_retr', 5))).then((reply) => {
-    const decoded = reply ? bdecode(reply.subarray(cookie.length)) : undefined;
-    const ok = decoded !== undefined && typeof decoded === 'object' && !Array.isArray(decoded) && !Buffer.isBuffer(decoded) && decoded.result === 'pong';
-    node.disabled = !ok;
-    node.recheck = ok ? 0 : nowSec(rt) + num(rt, 'rtpengine_disable_tout', 60);
-  });
+  void channel
+    .requestAsync(
+      node.host,
+      node.port,
+      Buffer.concat([Buffer.from(cookie), bencode({ command: 'ping' })]),
+      Buffer.from(cookie),
+      num(rt, 'rtpengine_tout', 1) * 1000,
+      Math.max(1, num(rt, 'rtpengine_retr', 5)),
+    )
+    .then((reply) => {
+      const decoded = reply ? bdecode(reply.subarray(cookie.length)) : undefined;
+      const ok =
+        decoded !== undefined &&
+        typeof decoded === 'object' &&
+        !Array.isArray(decoded) &&
+        !Buffer.isBuffer(decoded) &&
+        decoded.result === 'pong';
+      node.disabled = !ok;
+      node.recheck = ok ? 0 : nowSec(rt) + num(rt, 'rtpengine_disable_tout', 60);
+    });
 }
 
 /** Start-up pings: the server waits for them, as OpenSIPS's start does. */

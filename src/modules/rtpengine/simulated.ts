@@ -12,8 +12,19 @@ export function simulatedRtpengine(rt: Runtime): ControlChannel {
       const dict = bdecode(payload.subarray(prefix.length));
       if (typeof dict !== 'object' || Array.isArray(dict) || Buffer.isBuffer(dict)) return undefined;
       const command = String(dict.command ?? '');
-      if (command !== 'ping') rt.logger.log(2, 'rtpengine', 'rtpe_function_call', `simulated rtpengine ${host}:${port}: ${command} ${JSON.stringify(dict)}`);
-      const reply: Record<string, BValue> = command === 'ping' ? { result: 'pong' } : typeof dict.sdp === 'string' ? { result: 'ok', sdp: dict.sdp } : { result: 'ok' };
+      if (command !== 'ping')
+        rt.logger.log(
+          2,
+          'rtpengine',
+          'rtpe_function_call',
+          `simulated rtpengine ${host}:${port}: ${command} ${JSON.stringify(dict)}`,
+        );
+      const reply: Record<string, BValue> =
+        command === 'ping'
+          ? { result: 'pong' }
+          : typeof dict.sdp === 'string'
+            ? { result: 'ok', sdp: dict.sdp }
+            : { result: 'ok' };
       return Buffer.concat([prefix, bencode(reply)]);
     },
   };

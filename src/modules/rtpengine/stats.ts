@@ -21,7 +21,11 @@ function queried(ctx: ExecContext): Dict | undefined {
   const known = ctx.state(CACHE);
   if (known !== undefined) return known ?? undefined;
   let reply: Dict | undefined;
-  runCommand(ctx, 'query', { onReply: (r) => { reply = r; } });
+  runCommand(ctx, 'query', {
+    onReply: (r) => {
+      reply = r;
+    },
+  });
   ctx.setState(CACHE, reply && reply.result === 'ok' ? reply : null);
   return reply && reply.result === 'ok' ? reply : undefined;
 }
@@ -52,7 +56,12 @@ function totalsLine(r: Dict): Val {
   return `RTP: ${part(totals.RTP)}; RTCP: ${part(totals.RTCP)}`;
 }
 
-const KEYS: Record<string, string> = { mos: 'MOS', jitter: 'jitter', roundtrip: 'round-trip time', packetloss: 'packet loss' };
+const KEYS: Record<string, string> = {
+  mos: 'MOS',
+  jitter: 'jitter',
+  roundtrip: 'round-trip time',
+  packetloss: 'packet loss',
+};
 
 /** `$rtpstat(MOS-average)`, `(jitter-max-at)`...: over the SSRCs that report the figure. */
 function figure(r: Dict, name: string): Val {
@@ -70,7 +79,7 @@ function figure(r: Dict, name: string): Val {
   }
   if (!found.length) return null;
   if (which === 'average') return Math.trunc(found.reduce((n, f) => n + f.v, 0) / found.length);
-  const best = found.reduce((a, b) => (which.startsWith('max') ? (b.v > a.v ? b : a) : (b.v < a.v ? b : a)));
+  const best = found.reduce((a, b) => (which.startsWith('max') ? (b.v > a.v ? b : a) : b.v < a.v ? b : a));
   return which.endsWith('-at') ? best.at - num(r.created) : best.v;
 }
 

@@ -16,7 +16,11 @@ function setFor(ctx: ExecContext, arg: ArgValue | undefined): RtppSet | undefine
   return rtppState(rt).sets.find((s) => s.id === id);
 }
 
-function offerAnswer(ctx: ExecContext, offer: boolean, [flags, ip, setId, sockVar, retVar, bodyVar]: ArgValue[]): number {
+function offerAnswer(
+  ctx: ExecContext,
+  offer: boolean,
+  [flags, ip, setId, sockVar, retVar, bodyVar]: ArgValue[],
+): number {
   const set = setFor(ctx, setId);
   if (!set) return -1;
   const fromVar = bodyVar?.given && bodyVar.pv;
@@ -24,7 +28,15 @@ function offerAnswer(ctx: ExecContext, offer: boolean, [flags, ip, setId, sockVa
   const body = fromVar ? String(bodyVar.pv!.get(ctx) ?? '') : currentBody(ctx);
   if (body.trim() === '') return -1;
   if (!fromVar && type !== 'application/sdp') return 1; // no SDP part (multipart bodies are not looked into)
-  const r = proxySdp(ctx, set, body, offer, parseProxyFlags(flags?.str ?? ''), ip?.given && ip.str ? ip.str : undefined, (n) => sockVar?.pv?.set(ctx, n.url));
+  const r = proxySdp(
+    ctx,
+    set,
+    body,
+    offer,
+    parseProxyFlags(flags?.str ?? ''),
+    ip?.given && ip.str ? ip.str : undefined,
+    (n) => sockVar?.pv?.set(ctx, n.url),
+  );
   if (r.ret !== undefined) retVar?.pv?.set(ctx, r.ret);
   if (r.body !== undefined && r.body !== body) {
     if (fromVar) bodyVar.pv!.set(ctx, r.body);
@@ -55,9 +67,15 @@ export const rtpproxy: NativeModule = {
     },
   },
   init: (rt) => {
-    const parsed = parseRtppSocks(rt.paramValues('rtpproxy', 'rtpproxy_sock').map(String), Number(rt.param('rtpproxy', 'default_set') ?? 0));
+    const parsed = parseRtppSocks(
+      rt.paramValues('rtpproxy', 'rtpproxy_sock').map(String),
+      Number(rt.param('rtpproxy', 'default_set') ?? 0),
+    );
     for (const p of parsed.problems) rt.logger.log(-1, 'rtpproxy', 'mod_init', p);
     if (!parsed.sets.length) rt.logger.log(-1, 'rtpproxy', 'mod_init', 'no rtpproxy set specified');
-    rt.onStart.push(() => { probeAll(rt); return undefined; });
+    rt.onStart.push(() => {
+      probeAll(rt);
+      return undefined;
+    });
   },
 };

@@ -22,8 +22,16 @@ export interface RtppNode {
   recheck: number;
 }
 
-export interface RtppSet { readonly id: number; readonly nodes: RtppNode[] }
-interface RtppState { sets: RtppSet[]; problems: string[]; seq: number; probed: boolean }
+export interface RtppSet {
+  readonly id: number;
+  readonly nodes: RtppNode[];
+}
+interface RtppState {
+  sets: RtppSet[];
+  problems: string[];
+  seq: number;
+  probed: boolean;
+}
 
 const num = (rt: Runtime, name: string, dflt: number): number => numParam(rt, 'rtpproxy', name, dflt);
 
@@ -35,7 +43,8 @@ function parseNode(token: string, index: number): RtppNode | string {
   const advertised = bar >= 0 ? url.slice(bar + 1) : undefined;
   if (bar >= 0) url = url.slice(0, bar);
   const m = /^(udp6?):(.*)$/i.exec(url);
-  if (!m) return `${url}: only udp: and udp6: rtpproxy sockets are supported (OpenSIPS also takes tcp: and UNIX sockets)`;
+  if (!m)
+    return `${url}: only udp: and udp6: rtpproxy sockets are supported (OpenSIPS also takes tcp: and UNIX sockets)`;
   const colon = m[2]!.lastIndexOf(':');
   const host = colon >= 0 ? m[2]!.slice(0, colon) : m[2]!;
   const port = colon >= 0 ? Number(m[2]!.slice(colon + 1)) : 22222;
@@ -52,7 +61,11 @@ const STATE = serviceKey<RtppState>('rtpproxy:state');
 const SIMULATED = serviceKey<ControlChannel>('rtpproxy:simulated');
 
 export function rtppState(rt: Runtime): RtppState {
-  return rt.service(STATE, () => ({ ...parseRtppSocks(rt.paramValues('rtpproxy', 'rtpproxy_sock').map(String), num(rt, 'default_set', 0)), seq: 0, probed: false }));
+  return rt.service(STATE, () => ({
+    ...parseRtppSocks(rt.paramValues('rtpproxy', 'rtpproxy_sock').map(String), num(rt, 'default_set', 0)),
+    seq: 0,
+    probed: false,
+  }));
 }
 
 function nowSec(rt: Runtime): number {
@@ -76,9 +89,21 @@ export function command(rt: Runtime, node: RtppNode, text: string): string | und
   const st = rtppState(rt);
   const cookie = `${process.pid}_${st.seq++}_ot `;
   const channel = rt.control ?? simulatedRtpproxy(rt);
-  const reply = channel.request(node.host, node.port, Buffer.from(cookie + text), Buffer.from(cookie), timeoutMs(rt), Math.max(1, num(rt, 'rtpproxy_retr', 5)));
+  const reply = channel.request(
+    node.host,
+    node.port,
+    Buffer.from(cookie + text),
+    Buffer.from(cookie),
+    timeoutMs(rt),
+    Math.max(1, num(rt, 'rtpproxy_retr', 5)),
+  );
   if (!reply) {
-    rt.logger.log(-1, 'rtpproxy', 'send_rtpp_command', `timeout waiting reply from a RTP proxy ${node.url}; proxy is disabled`);
+    rt.logger.log(
+      -1,
+      'rtpproxy',
+      'send_rtpp_command',
+      `timeout waiting reply from a RTP proxy ${node.url}; proxy is disabled`,
+    );
     disable(rt, node, true);
     return undefined;
   }
@@ -88,9 +113,15 @@ export function command(rt: Runtime, node: RtppNode, text: string): string | und
 /** rtpp_test: the protocol version and the one capability every node needs. */
 export function probe(rt: Runtime, node: RtppNode): boolean {
   const v = command(rt, node, 'V');
-  const ok = v !== undefined && Number.parseInt(v, 10) === 20040107 && Number.parseInt(command(rt, node, 'VF 20050322') ?? '', 10) === 1;
-  if (ok) { node.disabled = false; node.recheck = 0; raiseEvent(rt, 'E_RTPPROXY_STATUS', { socket: node.url, status: 'active' }); }
-  else if (!node.disabled) disable(rt, node, v !== undefined);
+  const ok =
+    v !== undefined &&
+    Number.parseInt(v, 10) === 20040107 &&
+    Number.parseInt(command(rt, node, 'VF 20050322') ?? '', 10) === 1;
+  if (ok) {
+    node.disabled = false;
+    node.recheck = 0;
+    raiseEvent(rt, 'E_RTPPROXY_STATUS', { socket: node.url, status: 'active' });
+  } else if (!node.disabled) disable(rt, node, v !== undefined);
   return ok;
 }
 
@@ -123,7 +154,8 @@ function simulation(): ControlChannel {
   return {
     request: (_host, _port, payload, prefix) => {
       const text = payload.subarray(prefix.length).toString('latin1');
-      const answer = text === 'V' ? '20040107' : text.startsWith('VF') ? '1' : /^[UL]/.test(text) ? String((next += 2) - 2) : '0';
+      const answer =
+        text === 'V' ? '20040107' : text.startsWith('VF') ? '1' : /^[UL]/.test(text) ? String((next += 2) - 2) : '0';
       return Buffer.concat([prefix, Buffer.from(answer + '\n')]);
     },
   };

@@ -7,30 +7,92 @@ import { isIPv6 } from 'node:net';
 import type { ExecContext } from '../../script/context.js';
 import { command, disable, nodeFor, type RtppNode, type RtppSet } from './nodes.js';
 
-const RTP_PROTOS = new Set(['rtp/avp', 'rtp/avpf', 'rtp/savp', 'rtp/savpf', 'dccp/tls/rtp/savp', 'dccp/tls/rtp/savpf', 'udp/tls/rtp/savp', 'udp/tls/rtp/savpf', 'udp', 'udptl', 'udp/bfcp']);
+const RTP_PROTOS = new Set([
+  'rtp/avp',
+  'rtp/avpf',
+  'rtp/savp',
+  'rtp/savpf',
+  'dccp/tls/rtp/savp',
+  'dccp/tls/rtp/savpf',
+  'udp/tls/rtp/savp',
+  'udp/tls/rtp/savpf',
+  'udp',
+  'udptl',
+  'udp/bfcp',
+]);
 
-export interface ProxyFlags { mods: string; trustSdp: boolean; lookup: boolean; force: boolean; sessionC: boolean; origin: boolean; keep: boolean }
+export interface ProxyFlags {
+  mods: string;
+  trustSdp: boolean;
+  lookup: boolean;
+  force: boolean;
+  sessionC: boolean;
+  origin: boolean;
+  keep: boolean;
+}
 
 /** The flags letters (case-insensitive but t/T): modifiers A, I, E, S in order; unknown characters go to the modifiers as they are. */
 export function parseProxyFlags(text: string): ProxyFlags {
-  const f: ProxyFlags = { mods: '', trustSdp: false, lookup: false, force: false, sessionC: false, origin: false, keep: false };
+  const f: ProxyFlags = {
+    mods: '',
+    trustSdp: false,
+    lookup: false,
+    force: false,
+    sessionC: false,
+    origin: false,
+    keep: false,
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
-    const digits = (): void => { while (i + 1 < text.length && /\d/.test(text[i + 1]!)) i++; };
+    const digits = (): void => {
+      while (i + 1 < text.length && /\d/.test(text[i + 1]!)) i++;
+    };
     switch (ch.toLowerCase()) {
-      case 'a': f.mods += 'A'; f.trustSdp = true; break;
-      case 'r': f.trustSdp = true; break;
-      case 'i': f.mods += 'I'; break;
-      case 'e': f.mods += 'E'; break;
-      case 's': case 'w': f.mods += 'S'; break;
-      case 'l': f.lookup = true; break;
-      case 'f': f.force = true; break;
-      case 'c': f.sessionC = true; break;
-      case 'o': f.origin = true; break;
-      case 'k': f.keep = true; break;
-      case 'd': case 't': case 'z': digits(); break; // DTMF, TTL and repacketization need capabilities not probed here
-      case 'n': if (text[i + 1] === '<') { const close = text.indexOf('>', i); i = close < 0 ? text.length : close; } break; // n<sock>: notifications need the dialog module
-      default: f.mods += ch;
+      case 'a':
+        f.mods += 'A';
+        f.trustSdp = true;
+        break;
+      case 'r':
+        f.trustSdp = true;
+        break;
+      case 'i':
+        f.mods += 'I';
+        break;
+      case 'e':
+        f.mods += 'E';
+        break;
+      case 's':
+      case 'w':
+        f.mods += 'S';
+        break;
+      case 'l':
+        f.lookup = true;
+        break;
+      case 'f':
+        f.force = true;
+        break;
+      case 'c':
+        f.sessionC = true;
+        break;
+      case 'o':
+        f.origin = true;
+        break;
+      case 'k':
+        f.keep = true;
+        break;
+      case 'd':
+      case 't':
+      case 'z':
+        digits();
+        break; // DTMF, TTL and repacketization need capabilities not probed here
+      case 'n':
+        if (text[i + 1] === '<') {
+          const close = text.indexOf('>', i);
+          i = close < 0 ? text.length : close;
+        }
+        break; // n<sock>: notifications need the dialog module
+      default:
+        f.mods += ch;
     }
   }
   return f;
@@ -40,10 +102,16 @@ function isNullAddr(ip: string): boolean {
   return ip === '0.0.0.0' || (ip.includes(':') && /^[0:]+$/.test(ip));
 }
 
-interface Line { text: string; eol: string }
+interface Line {
+  text: string;
+  eol: string;
+}
 
 function lines(body: string): Line[] {
-  return body.split(/(?<=\n)/).map((l) => { const m = /\r?\n$/.exec(l); return { text: m ? l.slice(0, -m[0].length) : l, eol: m ? m[0] : '' }; });
+  return body.split(/(?<=\n)/).map((l) => {
+    const m = /\r?\n$/.exec(l);
+    return { text: m ? l.slice(0, -m[0].length) : l, eol: m ? m[0] : '' };
+  });
 }
 
 /** A c= or o= line with its address replaced (and IP4/IP6 when the family changes); the same line when nothing is to change. */
@@ -55,10 +123,22 @@ function withAddress(line: string, ip: string, v6: boolean): string {
   return `${m[1]}${v6 ? 'IP6' : 'IP4'}${m[3]}${isNullAddr(m[4]!) ? (v6 ? '::' : '0.0.0.0') : ip}${m[5]}`;
 }
 
-export interface ProxyResult { rc: number; body?: string; ret?: string }
+export interface ProxyResult {
+  rc: number;
+  body?: string;
+  ret?: string;
+}
 
 /** The whole body processed; rc -1 on a problem (streams done before it keep their changes in `body`). */
-export function proxySdp(ctx: ExecContext, set: RtppSet, body: string, offer: boolean, flags: ProxyFlags, ipParam: string | undefined, onNode: (n: RtppNode) => void): ProxyResult {
+export function proxySdp(
+  ctx: ExecContext,
+  set: RtppSet,
+  body: string,
+  offer: boolean,
+  flags: ProxyFlags,
+  ipParam: string | undefined,
+  onNode: (n: RtppNode) => void,
+): ProxyResult {
   const rt = ctx.runtime;
   const marker = String(rt.param('rtpproxy', 'nortpproxy_str') ?? 'a=nortpproxy:yes').replace(/[\r\n]+$/, '');
   const ls = lines(body.replace(/^\s+/, ''));
@@ -70,7 +150,7 @@ export function proxySdp(ctx: ExecContext, set: RtppSet, body: string, offer: bo
   let to = ctx.msg.to?.tag ?? '';
   if (!callId || !from) return { rc: -1 };
   if (flags.lookup && !to) to = 'dummy';
-  const swap = flags.lookup ? offer : (offer ? !ctx.msg.isRequest : ctx.msg.isRequest);
+  const swap = flags.lookup ? offer : offer ? !ctx.msg.isRequest : ctx.msg.isRequest;
   if (swap && !to) return { rc: -1 };
   const [tagA, tagB] = swap ? [to, from] : [from, to];
   const cmd = offer && !flags.lookup ? 'U' : 'L';
@@ -81,7 +161,9 @@ export function proxySdp(ctx: ExecContext, set: RtppSet, body: string, offer: bo
   for (let s = 0; s < starts.length; s++) {
     const end = s + 1 < starts.length ? starts[s + 1]! : ls.length;
     const oLine = ls.findIndex((l, i) => i >= starts[s]! && i < end && l.text.startsWith('o='));
-    const mLines = ls.map((l, i) => (i >= starts[s]! && i < end && l.text.startsWith('m=') ? i : -1)).filter((i) => i >= 0);
+    const mLines = ls
+      .map((l, i) => (i >= starts[s]! && i < end && l.text.startsWith('m=') ? i : -1))
+      .filter((i) => i >= 0);
     if (oLine < 0 || mLines.length === 0) return { rc: -1 };
     const sessionC = ls.findIndex((l, i) => i > oLine && i < mLines[0]! && l.text.startsWith('c='));
     let sessionCDone = false;
@@ -112,12 +194,18 @@ export function proxySdp(ctx: ExecContext, set: RtppSet, body: string, offer: bo
         tried.add(node);
         onNode(node);
         reply = command(rt, node, text);
-        if (reply === undefined) { if (offer) continue; return { rc: -1, body: join(ls) }; }
+        if (reply === undefined) {
+          if (offer) continue;
+          return { rc: -1, body: join(ls) };
+        }
         const err = /^E(\d+)/.exec(reply.trim());
         if (!err) break;
         const code = Number(err[1]);
         rt.logger.log(-1, 'rtpproxy', 'force_rtp_proxy', `rtpproxy ${node.url} returned error E${code}`);
-        if (code >= 7 && code <= 10) { disable(rt, node, true); if (offer) continue; }
+        if (code >= 7 && code <= 10) {
+          disable(rt, node, true);
+          if (offer) continue;
+        }
         return { rc: -1, body: join(ls) };
       }
       const [portText, replyIp, af] = reply.trim().split(/\s+/);
@@ -129,13 +217,24 @@ export function proxySdp(ctx: ExecContext, set: RtppSet, body: string, offer: bo
       if (flags.keep) continue;
       ls[mi]!.text = ls[mi]!.text.replace(/^(m=\S+\s+)\d+/, `$1${port}`);
       for (let i = mi + 1; i < mEnd; i++) {
-        if (ls[i]!.text.startsWith('a=rtcp:')) ls[i]!.text = `a=rtcp:${port + 1} IN ${newV6 ? 'IP6' : 'IP4'} ${isNullAddr(media[2]!) ? (newV6 ? '::' : '0.0.0.0') : newIp}`;
+        if (ls[i]!.text.startsWith('a=rtcp:'))
+          ls[i]!.text =
+            `a=rtcp:${port + 1} IN ${newV6 ? 'IP6' : 'IP4'} ${isNullAddr(media[2]!) ? (newV6 ? '::' : '0.0.0.0') : newIp}`;
       }
       if (streamC >= 0) {
         ls[streamC]!.text = withAddress(ls[streamC]!.text, newIp, newV6);
-        if (flags.sessionC && sessionC >= 0 && !sessionCDone) { ls[sessionC]!.text = withAddress(ls[sessionC]!.text, newIp, newV6); sessionCDone = true; }
-      } else if (!sessionCDone) { ls[sessionC]!.text = withAddress(ls[sessionC]!.text, newIp, newV6); sessionCDone = true; }
-      if (flags.origin && !originDone) { ls[oLine]!.text = withAddress(ls[oLine]!.text, newIp, newV6); originDone = true; }
+        if (flags.sessionC && sessionC >= 0 && !sessionCDone) {
+          ls[sessionC]!.text = withAddress(ls[sessionC]!.text, newIp, newV6);
+          sessionCDone = true;
+        }
+      } else if (!sessionCDone) {
+        ls[sessionC]!.text = withAddress(ls[sessionC]!.text, newIp, newV6);
+        sessionCDone = true;
+      }
+      if (flags.origin && !originDone) {
+        ls[oLine]!.text = withAddress(ls[oLine]!.text, newIp, newV6);
+        originDone = true;
+      }
     }
   }
   let out = join(ls);

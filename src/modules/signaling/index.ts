@@ -7,7 +7,13 @@ import { localFinalReplied, transactionOf } from '../common/transaction.js';
 import { slState, tmTags } from '../common/tags.js';
 
 /** The reply path shared by send_reply() and the registrars. */
-export function signalingReply(ctx: ExecContext, code: number, reason: string, headers: [string, string][] = [], via = 'send_reply'): number {
+export function signalingReply(
+  ctx: ExecContext,
+  code: number,
+  reason: string,
+  headers: [string, string][] = [],
+  via = 'send_reply',
+): number {
   const stateful = transactionOf(ctx) !== undefined;
   if (!stateful && !ctx.runtime.modparams.has('sl')) {
     ctx.runtime.logger.log(-1, 'signaling', 'sig_send_reply', 'no transaction and sl is not loaded: cannot reply');

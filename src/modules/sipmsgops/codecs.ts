@@ -14,16 +14,35 @@ type Op = 'find' | 'delete' | 'front' | 'back';
 
 /** How a payload is chosen: by name (and clock), or by a regex on the encoding name (or its complement). */
 export type CodecMatch =
-  | { kind: 'name'; name: string; clock?: string; useClock: boolean }
-  | { kind: 're'; re: string; complement: boolean };
+  { kind: 'name'; name: string; clock?: string; useClock: boolean } | { kind: 're'; re: string; complement: boolean };
 
 /** RFC 3551's static payload types, as codecs.c lists them. */
 const STATIC: readonly { pt: string; enc: string; clock: string }[] = [
-  ['0', 'PCMU', '8000'], ['3', 'GSM', '8000'], ['4', 'G723', '8000'], ['5', 'DVI4', '8000'], ['6', 'DVI4', '16000'],
-  ['7', 'LPC', '8000'], ['8', 'PCMA', '8000'], ['9', 'G722', '8000'], ['10', 'L16', '44100'], ['11', 'L16', '44100'],
-  ['12', 'QCELP', '8000'], ['13', 'CN', '8000'], ['14', 'MPA', '90000'], ['15', 'G728', '8000'], ['16', 'DVI4', '11025'],
-  ['17', 'DVI4', '22050'], ['18', 'G729', '8000'], ['25', 'CelB', '8000'], ['26', 'JPEG', '90000'], ['28', 'nv', '90000'],
-  ['31', 'H261', '90000'], ['32', 'MPV', '90000'], ['33', 'MP2T', '90000'], ['34', 'H263', '90000'], ['t38', 't38', ''],
+  ['0', 'PCMU', '8000'],
+  ['3', 'GSM', '8000'],
+  ['4', 'G723', '8000'],
+  ['5', 'DVI4', '8000'],
+  ['6', 'DVI4', '16000'],
+  ['7', 'LPC', '8000'],
+  ['8', 'PCMA', '8000'],
+  ['9', 'G722', '8000'],
+  ['10', 'L16', '44100'],
+  ['11', 'L16', '44100'],
+  ['12', 'QCELP', '8000'],
+  ['13', 'CN', '8000'],
+  ['14', 'MPA', '90000'],
+  ['15', 'G728', '8000'],
+  ['16', 'DVI4', '11025'],
+  ['17', 'DVI4', '22050'],
+  ['18', 'G729', '8000'],
+  ['25', 'CelB', '8000'],
+  ['26', 'JPEG', '90000'],
+  ['28', 'nv', '90000'],
+  ['31', 'H261', '90000'],
+  ['32', 'MPV', '90000'],
+  ['33', 'MP2T', '90000'],
+  ['34', 'H263', '90000'],
+  ['t38', 't38', ''],
 ].map(([pt, enc, clock]) => ({ pt: pt!, enc: enc!, clock: clock! }));
 
 function sameText(a: string, b: string): boolean {
@@ -36,7 +55,10 @@ function matches(m: CodecMatch, enc: string, clock: string): boolean {
 }
 
 /** The body's edits, applied at the end in one pass: deleted line ranges and replaced spans. */
-interface Edits { dropLines: Map<number, number>; replace: { start: number; end: number; text: string }[] }
+interface Edits {
+  dropLines: Map<number, number>;
+  replace: { start: number; end: number; text: string }[];
+}
 
 /** One stream (stream_process): 1 when a payload matched and was found on the m= line, -1 otherwise. */
 function processStream(body: string, stream: SdpStream, m: CodecMatch, op: Op, edits: Edits): number {
@@ -47,7 +69,12 @@ function processStream(body: string, stream: SdpStream, m: CodecMatch, op: Op, e
   let ret = -1;
   const dynamic = [...stream.payloads].reverse();
   const candidates: { pt: string; enc?: string; clock?: string; dyn?: SdpPayload }[] = [
-    ...dynamic.map((p) => ({ pt: p.pt, ...(p.enc !== undefined ? { enc: p.enc } : {}), ...(p.clock !== undefined ? { clock: p.clock } : {}), dyn: p })),
+    ...dynamic.map((p) => ({
+      pt: p.pt,
+      ...(p.enc !== undefined ? { enc: p.enc } : {}),
+      ...(p.clock !== undefined ? { clock: p.clock } : {}),
+      dyn: p,
+    })),
     ...STATIC,
   ];
   for (const c of candidates) {
@@ -88,7 +115,9 @@ function dropPayloadLines(p: SdpPayload, edits: Edits): void {
 
 /** The body with every span replaced, in one pass (a slice-and-join per span was quadratic in the number of streams). */
 function applyEdits(body: string, edits: Edits): string {
-  const spans = [...[...edits.dropLines].map(([start, end]) => ({ start, end, text: '' })), ...edits.replace].sort((a, b) => a.start - b.start);
+  const spans = [...[...edits.dropLines].map(([start, end]) => ({ start, end, text: '' })), ...edits.replace].sort(
+    (a, b) => a.start - b.start,
+  );
   const parts: string[] = [];
   let pos = 0;
   for (const s of spans) {
@@ -138,7 +167,11 @@ export function streamOp(ctx: ExecContext, mediaRe: string, transportRe: string 
     const streams = session.streams;
     for (let i = streams.length - 1; i >= 0; i--) {
       const st = streams[i]!;
-      if (!posixRegex(mediaRe).test(st.media) || (transportRe !== undefined && !posixRegex(transportRe).test(st.transport))) continue;
+      if (
+        !posixRegex(mediaRe).test(st.media) ||
+        (transportRe !== undefined && !posixRegex(transportRe).test(st.transport))
+      )
+        continue;
       if (!del) return 1;
       if (st.payloadList.start === st.payloadList.end) return -1;
       const end = i === streams.length - 1 ? sdp.body.length : st.end;

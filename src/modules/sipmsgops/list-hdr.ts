@@ -7,7 +7,10 @@ import type { ExecContext } from '../../script/context.js';
 import { currentHeaderValues, headerEdits } from '../../script/edits.js';
 
 function options(value: string): string[] {
-  return value.split(',').map((o) => o.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 }
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
@@ -32,7 +35,9 @@ export function listRemoveOption(ctx: ExecContext, header: string, option: strin
     const kept = options(value).filter((o) => !same(o, option));
     if (kept.length === options(value).length) return;
     removed++;
-    headerEdits(ctx).push(kept.length ? { op: 'replace', name, nth, value: kept.join(', ') } : { op: 'removeAt', name, nth });
+    headerEdits(ctx).push(
+      kept.length ? { op: 'replace', name, nth, value: kept.join(', ') } : { op: 'removeAt', name, nth },
+    );
   });
   return removed ? 1 : -1;
 }

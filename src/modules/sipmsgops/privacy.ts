@@ -43,5 +43,6 @@ export function isPrivacy(ctx: ExecContext, value: string): number {
 export function privacyFixup(args: StaticArg[], report: (message: string, span: Span) => void): void {
   const a = args[0];
   if (a?.kind !== 'string' || a.dynamic) return;
-  if (bitOf(a.text.trim()) === 0 || a.text.trim() !== a.text) report(`invalid privacy value '${a.text}' (one of ${VALUES.join(', ')})`, a.span);
+  if (bitOf(a.text.trim()) === 0 || a.text.trim() !== a.text)
+    report(`invalid privacy value '${a.text}' (one of ${VALUES.join(', ')})`, a.span);
 }

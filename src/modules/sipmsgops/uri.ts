@@ -2,13 +2,19 @@
 import type { ExecContext } from '../../script/context.js';
 import { joinUri, splitUri } from '../../script/uri-fields.js';
 
-interface Param { name: string; value?: string }
+interface Param {
+  name: string;
+  value?: string;
+}
 
 function paramsOf(params: string): Param[] {
-  return params.split(';').filter(Boolean).map((p) => {
-    const eq = p.indexOf('=');
-    return eq < 0 ? { name: p } : { name: p.slice(0, eq), value: p.slice(eq + 1) };
-  });
+  return params
+    .split(';')
+    .filter(Boolean)
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return eq < 0 ? { name: p } : { name: p.slice(0, eq), value: p.slice(eq + 1) };
+    });
 }
 
 /** ruri_has_param(name[, value]): names compare exactly; without a value the parameter must have none. */

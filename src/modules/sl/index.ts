@@ -16,10 +16,18 @@ export const sl: NativeModule = {
       },
     },
     // A failed save() sets no core error, so the generic "(1/SL)" answer goes out (registrar-semantics.md §4).
-    sl_reply_error: { returns: [1, -1], impl: (ctx) => sendLocalReply(ctx, 500, 'Server error occurred (1/SL)', { via: 'sl_reply_error' }) },
+    sl_reply_error: {
+      returns: [1, -1],
+      impl: (ctx) => sendLocalReply(ctx, 500, 'Server error occurred (1/SL)', { via: 'sl_reply_error' }),
+    },
   },
   // sl_filter_ACK, a pre-script callback: the ACK to one of sl's own replies never reaches the script.
   init: (rt) => {
-    rt.requestFilters.push({ module: 'sl', fn: 'sl_filter_ACK', why: 'local ACK found -> dropping it', drops: (msg) => slState(rt).isAckToOwnReply(msg) });
+    rt.requestFilters.push({
+      module: 'sl',
+      fn: 'sl_filter_ACK',
+      why: 'local ACK found -> dropping it',
+      drops: (msg) => slState(rt).isAckToOwnReply(msg),
+    });
   },
 };

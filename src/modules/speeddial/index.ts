@@ -14,7 +14,9 @@ const param = (ctx: ExecContext, name: string, dflt: string): string => strParam
 const column = (ctx: ExecContext, name: string, dflt: string): string => sqlName(ctx.runtime, 'speeddial', name, dflt);
 
 function stripPrefix(host: string, prefix: string): string {
-  return prefix && prefix.length < host.length && host.toLowerCase().startsWith(prefix.toLowerCase()) ? host.slice(prefix.length) : host;
+  return prefix && prefix.length < host.length && host.toLowerCase().startsWith(prefix.toLowerCase())
+    ? host.slice(prefix.length)
+    : host;
 }
 
 function sdLookup(ctx: ExecContext, table: string, owner: string | undefined): number {
@@ -24,7 +26,10 @@ function sdLookup(ctx: ExecContext, table: string, owner: string | undefined): n
   if (!who || !ruri || !/^\w+$/.test(table)) return -1;
   const url = param(ctx, 'db_url', rt.dbDefaultUrl ?? '');
   const db = dbFor(rt, url);
-  if (db instanceof DbError) { rt.logger.log(-1, 'speeddial', 'sd_lookup', `failed to query database: ${db.message}`); return -1; }
+  if (db instanceof DbError) {
+    rt.logger.log(-1, 'speeddial', 'sd_lookup', `failed to query database: ${db.message}`);
+    return -1;
+  }
   const useDomain = Number(rt.param('speeddial', 'use_domain') ?? 0);
   const strip = param(ctx, 'domain_prefix', '');
   const where: [string, string][] = [[column(ctx, 'user_column', 'username'), who.user ?? '']];
@@ -33,7 +38,10 @@ function sdLookup(ctx: ExecContext, table: string, owner: string | undefined): n
   if (useDomain >= 2) where.push([column(ctx, 'sd_domain_column', 'sd_domain'), stripPrefix(ruri.host, strip)]);
   const col = column(ctx, 'new_uri_column', 'new_uri');
   const rows = db.query(table, { keys: where.map(([c]) => c), vals: where.map(([, v]) => v), cols: [col], limit: 1 });
-  if (rows instanceof DbError) { rt.logger.log(-1, 'speeddial', 'sd_lookup', `failed to query database: ${rows.message}`); return -1; }
+  if (rows instanceof DbError) {
+    rt.logger.log(-1, 'speeddial', 'sd_lookup', `failed to query database: ${rows.message}`);
+    return -1;
+  }
   const found = rows[0]?.[col];
   if (found === null || found === undefined) return -1;
   const uri = String(found);
@@ -44,6 +52,9 @@ function sdLookup(ctx: ExecContext, table: string, owner: string | undefined): n
 export const speeddial: NativeModule = {
   name: 'speeddial',
   functions: {
-    sd_lookup: { returns: [1, -1], impl: (ctx, [table, owner]) => sdLookup(ctx, table?.str ?? '', owner?.given ? owner.str : undefined) },
+    sd_lookup: {
+      returns: [1, -1],
+      impl: (ctx, [table, owner]) => sdLookup(ctx, table?.str ?? '', owner?.given ? owner.str : undefined),
+    },
   },
 };

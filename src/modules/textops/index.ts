@@ -41,7 +41,11 @@ function editBody(ctx: ExecContext, edit: (body: string) => string | undefined):
 /** Every match of `re` replaced by `text` (empty matches refused, as textops does); undefined when none. */
 function replaceEvery(body: string, re: RegExp, text: string): string | undefined {
   let matched = false;
-  const out = body.replace(re, (m) => { if (!m) return m; matched = true; return text; });
+  const out = body.replace(re, (m) => {
+    if (!m) return m;
+    matched = true;
+    return text;
+  });
   return matched ? out : undefined;
 }
 
@@ -64,7 +68,11 @@ const substFixup: NonNullable<FunctionBehaviour['fixup']> = (args, report) => {
 
 function test(text: string, re: string | undefined): number {
   if (re === undefined) return -1;
-  try { return posixRegex(re).test(text) ? 1 : -1; } catch { return -1; }
+  try {
+    return posixRegex(re).test(text) ? 1 : -1;
+  } catch {
+    return -1;
+  }
 }
 
 export const textops: NativeModule = {
@@ -73,27 +81,65 @@ export const textops: NativeModule = {
     search: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => test(ctx.msg.text, re?.str) },
     search_body: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re]) => test(ctx.msg.body, re?.str) },
     replace_body: {
-      returns: [1, -1], fixup: regexFixup(0),
+      returns: [1, -1],
+      fixup: regexFixup(0),
       impl: (ctx, [re, text]) => editBody(ctx, (b) => firstMatch(b, re?.str ?? '', () => text?.str ?? '')),
     },
     // replace_body_all: `^` also matches after each line end; replace_body_atonce: the body is one string.
-    replace_body_all: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editBody(ctx, (b) => replaceEvery(b, withFlags(posixRegex(re?.str ?? ''), 'gm'), text?.str ?? '')) },
-    replace_body_atonce: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editBody(ctx, (b) => replaceEvery(b, withFlags(posixRegex(re?.str ?? ''), 'g'), text?.str ?? '')) },
+    replace_body_all: {
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re, text]) =>
+        editBody(ctx, (b) => replaceEvery(b, withFlags(posixRegex(re?.str ?? ''), 'gm'), text?.str ?? '')),
+    },
+    replace_body_atonce: {
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re, text]) =>
+        editBody(ctx, (b) => replaceEvery(b, withFlags(posixRegex(re?.str ?? ''), 'g'), text?.str ?? '')),
+    },
     search_append_body: {
-      returns: [1, -1], fixup: regexFixup(0),
-      impl: (ctx, [re, text]) => editBody(ctx, (b) => { const m = posixRegex(re?.str ?? '').exec(b); return m ? b.slice(0, m.index + m[0].length) + (text?.str ?? '') + b.slice(m.index + m[0].length) : undefined; }),
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re, text]) =>
+        editBody(ctx, (b) => {
+          const m = posixRegex(re?.str ?? '').exec(b);
+          return m ? b.slice(0, m.index + m[0].length) + (text?.str ?? '') + b.slice(m.index + m[0].length) : undefined;
+        }),
     },
     subst_body: {
-      returns: [1, -1], fixup: substFixup,
-      impl: (ctx, [expr]) => { const e = parseSubst(expr?.str ?? ''); return typeof e === 'string' ? -1 : editBody(ctx, (b) => applySubst(e, b)); },
+      returns: [1, -1],
+      fixup: substFixup,
+      impl: (ctx, [expr]) => {
+        const e = parseSubst(expr?.str ?? '');
+        return typeof e === 'string' ? -1 : editBody(ctx, (b) => applySubst(e, b));
+      },
     },
     subst: {
-      returns: [1, -1], fixup: substFixup,
-      impl: (ctx, [expr]) => { const e = parseSubst(expr?.str ?? ''); return typeof e === 'string' ? -1 : editMessage(ctx, (t) => applySubst(e, t), e.global); },
+      returns: [1, -1],
+      fixup: substFixup,
+      impl: (ctx, [expr]) => {
+        const e = parseSubst(expr?.str ?? '');
+        return typeof e === 'string' ? -1 : editMessage(ctx, (t) => applySubst(e, t), e.global);
+      },
     },
-    replace: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editMessage(ctx, (t) => firstMatch(t, re?.str ?? '', () => text?.str ?? ''), false) },
-    replace_all: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editMessage(ctx, (t) => replaceEvery(t, withFlags(posixRegex(re?.str ?? ''), 'gm'), text?.str ?? ''), true) },
-    search_append: { returns: [1, -1], fixup: regexFixup(0), impl: (ctx, [re, text]) => editMessage(ctx, (t) => firstMatch(t, re?.str ?? '', (m) => m + (text?.str ?? '')), false) },
+    replace: {
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re, text]) => editMessage(ctx, (t) => firstMatch(t, re?.str ?? '', () => text?.str ?? ''), false),
+    },
+    replace_all: {
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re, text]) =>
+        editMessage(ctx, (t) => replaceEvery(t, withFlags(posixRegex(re?.str ?? ''), 'gm'), text?.str ?? ''), true),
+    },
+    search_append: {
+      returns: [1, -1],
+      fixup: regexFixup(0),
+      impl: (ctx, [re, text]) =>
+        editMessage(ctx, (t) => firstMatch(t, re?.str ?? '', (m) => m + (text?.str ?? '')), false),
+    },
     subst_uri: { returns: [1, -1], fixup: substFixup, impl: (ctx, [e]) => substRuri(ctx, e?.str ?? '', 'uri') },
     subst_user: { returns: [1, -1], fixup: substFixup, impl: (ctx, [e]) => substRuri(ctx, e?.str ?? '', 'user') },
   },

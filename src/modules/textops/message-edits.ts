@@ -12,7 +12,11 @@ import { currentBody, headerEdits, setBodyText } from '../../script/edits.js';
 /** One unit's new text, or undefined when the edit did not match there. */
 export type UnitEdit = (text: string) => string | undefined;
 
-interface HeaderLine { name: string; nth: number; line: string }
+interface HeaderLine {
+  name: string;
+  nth: number;
+  line: string;
+}
 
 function headerLines(ctx: ExecContext): HeaderLine[] {
   const msg = ctx.msg.sip;
@@ -32,7 +36,10 @@ function headerLines(ctx: ExecContext): HeaderLine[] {
 function applyToStartLine(ctx: ExecContext, before: string, after: string): void {
   const m = /^(\S+) (\S+) (\S+)$/.exec(after);
   const o = /^(\S+) (\S+) (\S+)$/.exec(before);
-  if (ctx.msg.isRequest && m && o && m[1] === o[1] && m[3] === o[3]) { ctx.ruri = m[2]!; return; }
+  if (ctx.msg.isRequest && m && o && m[1] === o[1] && m[3] === o[3]) {
+    ctx.ruri = m[2]!;
+    return;
+  }
   ctx.runtime.logger.log(-1, 'textops', 'subst_f', 'only the R-URI of the first line can be changed by opensips-ts');
 }
 
@@ -55,7 +62,11 @@ export function editMessage(ctx: ExecContext, edit: UnitEdit, global: boolean): 
   let changed = false;
   const firstLine = ctx.msg.text.slice(0, ctx.msg.text.indexOf('\r\n') >= 0 ? ctx.msg.text.indexOf('\r\n') : undefined);
   const start = edit(firstLine);
-  if (start !== undefined) { applyToStartLine(ctx, firstLine, start); changed = true; if (!global) return 1; }
+  if (start !== undefined) {
+    applyToStartLine(ctx, firstLine, start);
+    changed = true;
+    if (!global) return 1;
+  }
   for (const h of headerLines(ctx)) {
     const after = edit(h.line);
     if (after === undefined) continue;
@@ -66,7 +77,10 @@ export function editMessage(ctx: ExecContext, edit: UnitEdit, global: boolean): 
   const body = currentBody(ctx);
   if (body.length) {
     const after = edit(body);
-    if (after !== undefined) { setBodyText(ctx, after); changed = true; }
+    if (after !== undefined) {
+      setBodyText(ctx, after);
+      changed = true;
+    }
   }
   return changed ? 1 : -1;
 }

@@ -85,20 +85,24 @@ export abstract class ClientTransaction {
   protected abstract retransmits(): boolean;
 
   private retransmitAfter(interval: number): void {
-    this.handles.push(this.env.timers.after(interval, () => {
-      if (!this.retransmits()) return;
-      this.env.send(this.from, this.to, this.data);
-      this.retransmitAfter(this.nextInterval(interval));
-    }));
+    this.handles.push(
+      this.env.timers.after(interval, () => {
+        if (!this.retransmits()) return;
+        this.env.send(this.from, this.to, this.data);
+        this.retransmitAfter(this.nextInterval(interval));
+      }),
+    );
   }
 
   protected armFinalResponseTimer(ms: number): void {
-    this.handles.push(this.env.timers.after(ms, () => {
-      if (this.final) return;
-      this.state = ClientState.Completed;
-      this.dispose();
-      this.env.timedOut(this);
-    }));
+    this.handles.push(
+      this.env.timers.after(ms, () => {
+        if (this.final) return;
+        this.state = ClientState.Completed;
+        this.dispose();
+        this.env.timedOut(this);
+      }),
+    );
   }
 
   /** A 1xx: Calling/Trying -> Proceeding (§17.1.1.2, §17.1.2.2). */

@@ -33,7 +33,7 @@ function statusInScope(ctx: ExecContext): number | undefined {
   const failure = failureOf(ctx);
   if (failure) return failure.code;
   const t = transactionOf(ctx);
-  return t ? t.lastReply?.code ?? 0 : undefined;
+  return t ? (t.lastReply?.code ?? 0) : undefined;
 }
 
 /** $T_fr_timeout / $T_fr_inv_timeout: this transaction's timer in seconds (the modparam until the script sets it). */
@@ -43,7 +43,10 @@ function timeoutPv(param: 'fr_timeout' | 'fr_inv_timeout', dflt: number): import
     takesName: false,
     get: (ctx) => (ctx.peekState(key) as number | undefined) ?? Number(ctx.runtime.param('tm', param) ?? dflt),
     set: (ctx, _n, v) => {
-      if (v === null) { ctx.modState.delete(key); return true; }
+      if (v === null) {
+        ctx.modState.delete(key);
+        return true;
+      }
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) return false;
       ctx.modState.set(key, n);
@@ -71,7 +74,11 @@ export const tm: NativeModule = {
   functions: {
     t_relay: {
       returns: [1, -1, -2, -3, -4, -5, -6],
-      impl: (ctx, [flags, proxy]) => relayRequest(ctx, { ...(flags?.int !== undefined ? { flags: flags.int } : {}), ...(proxy?.str ? { proxy: proxy.str } : {}) }),
+      impl: (ctx, [flags, proxy]) =>
+        relayRequest(ctx, {
+          ...(flags?.int !== undefined ? { flags: flags.int } : {}),
+          ...(proxy?.str ? { proxy: proxy.str } : {}),
+        }),
     },
     t_add_hdrs: {
       returns: [1, -1],
@@ -98,7 +105,10 @@ export const tm: NativeModule = {
         if (transactionOf(ctx)) return -10;
         const live = liveTm(ctx);
         const known = live?.existing(ctx, true);
-        if (known) { live!.absorb(known); return 0; } // a retransmission: last reply re-sent, script stops
+        if (known) {
+          live!.absorb(known);
+          return 0;
+        } // a retransmission: last reply re-sent, script stops
         newTransaction(ctx, 't_newtran');
         return 1;
       },
@@ -122,7 +132,10 @@ export const tm: NativeModule = {
         if (ctx.msg.method === 'ACK') return 0;
         if (code?.int === undefined) return -1;
         if (!transactionOf(ctx)) createTransaction(ctx, 't_reply_with_body');
-        const rc = sendLocalReply(ctx, code.int, reason?.str ?? '', { via: 't_reply_with_body', body: body?.str ?? '' });
+        const rc = sendLocalReply(ctx, code.int, reason?.str ?? '', {
+          via: 't_reply_with_body',
+          body: body?.str ?? '',
+        });
         if (rc > 0) localFinalReplied(ctx, code.int);
         return rc;
       },
@@ -133,7 +146,10 @@ export const tm: NativeModule = {
         const live = liveTm(ctx);
         const known = live?.existing(ctx);
         if (ctx.msg.method === 'CANCEL' || ctx.msg.method === 'ACK') return known ? 1 : -1;
-        if (known) { live!.absorb(known); return 0; }
+        if (known) {
+          live!.absorb(known);
+          return 0;
+        }
         return -1;
       },
     },
@@ -146,7 +162,12 @@ export const tm: NativeModule = {
       impl: (ctx, [re]) => {
         const code = statusInScope(ctx);
         if (code === undefined) {
-          ctx.runtime.logger.log(-1, 'tm', 't_check_status', 'cannot check status for a reply which has no transaction-state established');
+          ctx.runtime.logger.log(
+            -1,
+            'tm',
+            't_check_status',
+            'cannot check status for a reply which has no transaction-state established',
+          );
           return -1;
         }
         return posixRegex(re?.str ?? '').test(String(code)) ? 1 : -1; // regexec: a match anywhere
@@ -160,9 +181,29 @@ export const tm: NativeModule = {
         return failure?.local ? 1 : -1;
       },
     },
-    t_on_failure: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'failure', r?.str ?? ''); ctx.modState.set('tm:on_failure', r?.str); return 1; } },
-    t_on_branch: { returns: [1], impl: (ctx, [r]) => { ctx.modState.set('tm:on_branch', r?.str); return 1; } },
-    t_on_reply: { returns: [1], impl: (ctx, [r]) => { liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? ''); ctx.modState.set('tm:on_reply', r?.str); return 1; } },
+    t_on_failure: {
+      returns: [1],
+      impl: (ctx, [r]) => {
+        liveTm(ctx)?.arm(ctx, 'failure', r?.str ?? '');
+        ctx.modState.set('tm:on_failure', r?.str);
+        return 1;
+      },
+    },
+    t_on_branch: {
+      returns: [1],
+      impl: (ctx, [r]) => {
+        ctx.modState.set('tm:on_branch', r?.str);
+        return 1;
+      },
+    },
+    t_on_reply: {
+      returns: [1],
+      impl: (ctx, [r]) => {
+        liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? '');
+        ctx.modState.set('tm:on_reply', r?.str);
+        return 1;
+      },
+    },
   },
 };
 
@@ -175,7 +216,10 @@ export const tm: NativeModule = {
 function replicate(ctx: ExecContext, dst: string): number {
   if (ctx.msg.method === 'ACK' && transactionOf(ctx)) return -1;
   ctx.du = dst;
-  for (const b of ctx.branches) { b.du = b.uri; b.uri = ctx.ruri; }
+  for (const b of ctx.branches) {
+    b.du = b.uri;
+    b.uri = ctx.ruri;
+  }
   const t = transactionOf(ctx) ?? newTransaction(ctx, 't_replicate');
   t.replicated = true;
   return relayRequest(ctx, {});

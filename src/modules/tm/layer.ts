@@ -13,12 +13,18 @@ import type { SipMessage } from '../../sip/message.js';
 import { transactionOf, type TmHooks } from '../common/transaction.js';
 import { tmTags } from '../common/tags.js';
 import type { LiveTm } from './api.js';
-import { InviteClientTransaction, NonInviteClientTransaction, REPLY_BRANCH, type ClientEnv, type ClientTransaction, type TmTimers } from './client-tx.js';
+import {
+  InviteClientTransaction,
+  NonInviteClientTransaction,
+  REPLY_BRANCH,
+  type ClientEnv,
+  type ClientTransaction,
+  type TmTimers,
+} from './client-tx.js';
 import { runLocalRoute } from './local-route.js';
 import { ReplyRelay } from './reply.js';
 import { extraLines, InviteServerTransaction, newServerTransaction, type ServerTransaction } from './server-tx.js';
 import { serverKey, TransactionTable } from './transactions.js';
-
 
 function num(rt: Runtime, name: string, dflt: number): number {
   const v = rt.param('tm', name);
@@ -30,15 +36,25 @@ export class TmLayer implements TransactionLayer, LiveTm {
   private readonly env: ClientEnv;
   private readonly replies: ReplyRelay;
 
-  constructor(readonly rt: Runtime, private readonly wire: Wire) {
+  constructor(
+    readonly rt: Runtime,
+    private readonly wire: Wire,
+  ) {
     const config: TmTimers = {
-      t1: num(rt, 'T1_timer', 500), t2: num(rt, 'T2_timer', 4000),
-      frTimeout: num(rt, 'fr_timeout', 30) * 1000, frInvTimeout: num(rt, 'fr_inv_timeout', 120) * 1000,
+      t1: num(rt, 'T1_timer', 500),
+      t2: num(rt, 'T2_timer', 4000),
+      frTimeout: num(rt, 'fr_timeout', 30) * 1000,
+      frInvTimeout: num(rt, 'fr_inv_timeout', 120) * 1000,
       waitTime: num(rt, 'wt_timer', 5) * 1000,
     };
     this.table = new TransactionTable(config, rt.timers);
     this.replies = new ReplyRelay(rt, wire, this.table, (c) => this.sendCancel(c));
-    this.env = { timers: rt.timers, config, send: (f, t, d) => wire.send(f, t, d), timedOut: (c) => this.replies.branchTimedOut(c) };
+    this.env = {
+      timers: rt.timers,
+      config,
+      send: (f, t, d) => wire.send(f, t, d),
+      timedOut: (c) => this.replies.branchTimedOut(c),
+    };
   }
 
   dispose(): void {
@@ -73,9 +89,18 @@ export class TmLayer implements TransactionLayer, LiveTm {
     const to = this.wire.map(out.to);
     const parsed = parseSipMessage(data);
     const branch = parsed.error === undefined ? parsed.msg.topVia?.branch : undefined;
-    if (parsed.error !== undefined || !branch) { this.wire.send(from, to, data); return; }
+    if (parsed.error !== undefined || !branch) {
+      this.wire.send(from, to, data);
+      return;
+    }
     const req = parsed.msg;
-    const s = newServerTransaction(`local|${branch}`, req.method, req, { proto: to.proto, ip: from.ip, port: from.port }, from);
+    const s = newServerTransaction(
+      `local|${branch}`,
+      req.method,
+      req,
+      { proto: to.proto, ip: from.ip, port: from.port },
+      from,
+    );
     s.local = true;
     const c = this.newClient(branch, req.method, s, from, to, data);
     this.table.addClient(c);
@@ -107,7 +132,13 @@ export class TmLayer implements TransactionLayer, LiveTm {
     if (!key) return undefined;
     let s = this.table.servers.get(key);
     if (!s) {
-      s = newServerTransaction(key, msg.method, msg, { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port }, ctx.socketIn);
+      s = newServerTransaction(
+        key,
+        msg.method,
+        msg,
+        { proto: ctx.src.proto, ip: ctx.src.ip, port: ctx.src.port },
+        ctx.socketIn,
+      );
       s.avps = ctx.avps;
       s.edits = headerEdits(ctx);
       this.table.servers.set(key, s);
@@ -125,7 +156,8 @@ export class TmLayer implements TransactionLayer, LiveTm {
   arm(ctx: ExecContext, kind: 'failure' | 'reply', route: string): void {
     const s = this.serverFor(ctx);
     if (!s) return;
-    if (kind === 'failure') s.onFailure = route; else s.onReply = route;
+    if (kind === 'failure') s.onFailure = route;
+    else s.onReply = route;
   }
 
   relayed(ctx: ExecContext, branch: string, from: SocketInfo, to: Peer, data: Buffer): void {
@@ -146,8 +178,17 @@ export class TmLayer implements TransactionLayer, LiveTm {
     c.start(s.frTimeout ?? this.table.config.frTimeout, to.proto === 'udp');
   }
 
-  private newClient(branch: string, method: string, s: ServerTransaction, from: SocketInfo, to: Peer, data: Buffer): ClientTransaction {
-    return method === 'INVITE' ? new InviteClientTransaction(this.env, branch, method, s, from, to, data) : new NonInviteClientTransaction(this.env, branch, method, s, from, to, data);
+  private newClient(
+    branch: string,
+    method: string,
+    s: ServerTransaction,
+    from: SocketInfo,
+    to: Peer,
+    data: Buffer,
+  ): ClientTransaction {
+    return method === 'INVITE'
+      ? new InviteClientTransaction(this.env, branch, method, s, from, to, data)
+      : new NonInviteClientTransaction(this.env, branch, method, s, from, to, data);
   }
 
   /** A CANCEL on a branch (§9.1): same branch, To, From, Call-ID and CSeq number as the INVITE; t_add_hdrs() lines too. */
@@ -167,7 +208,8 @@ export class TmLayer implements TransactionLayer, LiveTm {
     const targets = mode === 'this' ? [c] : c.server.clients.filter((x) => mode === 'all' || x !== c);
     for (const t of targets) {
       if (t.final || t.method !== 'INVITE') continue;
-      if (t.provisional) this.sendCancel(t); else t.cancelPending = true;
+      if (t.provisional) this.sendCancel(t);
+      else t.cancelPending = true;
     }
     return 1;
   }
@@ -178,7 +220,10 @@ export class TmLayer implements TransactionLayer, LiveTm {
     if (!s || s.method !== 'INVITE') return false;
     const req = ctx.msg.sip!;
     const data = buildReply(req, 200, 'OK', { source: { ip: ctx.src.ip, port: ctx.src.port }, toTag: tmTags(this.rt) });
-    const dest = ctx.src.proto === 'udp' ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port }) : { host: ctx.src.ip, port: ctx.src.port };
+    const dest =
+      ctx.src.proto === 'udp'
+        ? replyDestination(req, { ip: ctx.src.ip, port: ctx.src.port })
+        : { host: ctx.src.ip, port: ctx.src.port };
     this.wire.send(ctx.socketIn, { proto: ctx.src.proto, ip: dest.host, port: dest.port }, data);
     s.cancelled = true;
     for (const c of s.clients) if (!c.final) this.sendCancel(c);

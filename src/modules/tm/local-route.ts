@@ -9,7 +9,11 @@ import { applyHeaderEdits, outgoingSocket, uriTarget } from '../../script/forwar
 import type { Runtime } from '../../script/runtime.js';
 import { scriptMessage } from '../../script/sip-adapter.js';
 
-export interface LocalRequest { from: SocketInfo; to: Peer; data: Buffer }
+export interface LocalRequest {
+  from: SocketInfo;
+  to: Peer;
+  data: Buffer;
+}
 
 /**
  * local_route on a request tm sends of its own (mid_registrar's
@@ -21,7 +25,12 @@ export function runLocalRoute(rt: Runtime, out: LocalRequest): LocalRequest {
   if (!route) return out;
   const parsed = parseSipMessage(out.data);
   if (parsed.error !== undefined) return out;
-  const ctx = new ExecContext(rt, scriptMessage(parsed.msg), { ip: out.from.ip, port: out.from.port, proto: out.from.proto }, out.from);
+  const ctx = new ExecContext(
+    rt,
+    scriptMessage(parsed.msg),
+    { ip: out.from.ip, port: out.from.port, proto: out.from.proto },
+    out.from,
+  );
   try {
     runRoute(ctx, route, 'local', '');
   } catch (err) {
@@ -34,7 +43,13 @@ export function runLocalRoute(rt: Runtime, out: LocalRequest): LocalRequest {
   applyHeaderEdits(ctx, msg);
   if (ctx.ruri !== parsed.msg.ruri) msg.setRuri(ctx.ruri);
   const target = retargeted ? uriTarget(ctx.du ?? ctx.ruri, out.to.proto) : undefined;
-  if (retargeted && !target) rt.logger.log(-1, 'tm', 'run_local_route', `cannot send to ${ctx.du ?? ctx.ruri}, keeping the original destination`);
+  if (retargeted && !target)
+    rt.logger.log(
+      -1,
+      'tm',
+      'run_local_route',
+      `cannot send to ${ctx.du ?? ctx.ruri}, keeping the original destination`,
+    );
   const to = target ?? out.to;
   const from = outgoingSocket(ctx, to.proto, ctx.socketOut) ?? out.from;
   if (from !== out.from) rewriteTopVia(msg, from);
@@ -47,5 +62,9 @@ function rewriteTopVia(msg: SipMessage, socket: SocketInfo): void {
   if (!via) return;
   const host = socket.advertisedIp ?? socket.ip;
   const sentBy = `${host.includes(':') ? `[${host}]` : host}:${socket.advertisedPort ?? socket.port}`;
-  msg.replaceHeader('via', via.replace(/^SIP\/2\.0\/\w+\s+[^;]+/i, `SIP/2.0/${socket.proto.toUpperCase()} ${sentBy}`), 0);
+  msg.replaceHeader(
+    'via',
+    via.replace(/^SIP\/2\.0\/\w+\s+[^;]+/i, `SIP/2.0/${socket.proto.toUpperCase()} ${sentBy}`),
+    0,
+  );
 }

@@ -14,9 +14,15 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
   const live = liveTm(ctx);
   if (ctx.msg.method === 'CANCEL' && live?.cancel(ctx)) return 1;
   const known = live?.existing(ctx);
-  if (known) { live!.absorb(known); return 1; } // a retransmission: tm answers it itself
+  if (known) {
+    live!.absorb(known);
+    return 1;
+  } // a retransmission: tm answers it itself
   if (!transactionOf(ctx) && ctx.msg.method !== 'ACK') newTransaction(ctx, 't_relay');
-  const branches = [{ uri: ctx.ruri, du: ctx.du, socket: ctx.socketOut }, ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket }))];
+  const branches = [
+    { uri: ctx.ruri, du: ctx.du, socket: ctx.socketOut },
+    ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket })),
+  ];
   let sent = 0;
   const onBranch = ctx.peekState('tm:on_branch') as string | undefined;
   const branchRoute = onBranch ? ctx.runtime.route('branch_route', onBranch) : undefined;
@@ -32,22 +38,43 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
       const dropped = ctx.dropped;
       ctx.dropped = false;
       ctx.flow = Flow.None;
-      if (dropped) { edits.length = mark; ctx.ruri = savedRuri; continue; }
+      if (dropped) {
+        edits.length = mark;
+        ctx.ruri = savedRuri;
+        continue;
+      }
       b.uri = ctx.ruri;
     }
     // A URI without ;transport= means UDP (TLS for sips:), whatever the request came over (resolve.c).
-    const target = b.du ? uriTarget(b.du, 'udp') : opts.proxy ? proxyTarget(opts.proxy, 'udp') : uriTarget(b.uri, 'udp');
+    const target = b.du
+      ? uriTarget(b.du, 'udp')
+      : opts.proxy
+        ? proxyTarget(opts.proxy, 'udp')
+        : uriTarget(b.uri, 'udp');
     if (!target) return -3;
     const from = outgoingSocket(ctx, target.proto, b.socket);
     if (!from) {
-      ctx.runtime.logger.log(-1, 'tm', 't_forward_nonack', `no socket for protocol ${target.proto} to reach ${target.ip}:${target.port}`);
+      ctx.runtime.logger.log(
+        -1,
+        'tm',
+        't_forward_nonack',
+        `no socket for protocol ${target.proto} to reach ${target.ip}:${target.port}`,
+      );
       continue;
     }
     // tm's request-forwarded callbacks (mid_registrar rewrites the REGISTER) see each branch before our Via goes on.
-    const { text, branch } = buildBranch(ctx, b.uri, from, undefined, (msg, sock) => { for (const h of tmHooks(ctx)) h.requestForwarded?.(msg, sock); });
+    const { text, branch } = buildBranch(ctx, b.uri, from, undefined, (msg, sock) => {
+      for (const h of tmHooks(ctx)) h.requestForwarded?.(msg, sock);
+    });
     edits.length = mark;
     ctx.ruri = savedRuri;
-    ctx.runtime.transport.send({ kind: 'request', from, to: target, text, via: `t_relay (branch ${sent}, from ${socketString(from)})` });
+    ctx.runtime.transport.send({
+      kind: 'request',
+      from,
+      to: target,
+      text,
+      via: `t_relay (branch ${sent}, from ${socketString(from)})`,
+    });
     live?.relayed(ctx, branch, from, target, Buffer.from(text));
     sent++;
   }

@@ -25,8 +25,12 @@ export class ReplyRelay {
   /** tm's onreply_avp_mode: 1 = onreply_route sees the transaction's AVPs (0, the default: the reply's own). */
   private readonly onreplyAvpMode: number;
 
-  constructor(private readonly rt: Runtime, private readonly wire: Wire, private readonly table: TransactionTable,
-    private readonly sendCancel: (c: ClientTransaction) => void) {
+  constructor(
+    private readonly rt: Runtime,
+    private readonly wire: Wire,
+    private readonly table: TransactionTable,
+    private readonly sendCancel: (c: ClientTransaction) => void,
+  ) {
     const mode = rt.param('tm', 'onreply_avp_mode');
     this.onreplyAvpMode = typeof mode === 'number' ? mode : 0;
   }
@@ -49,7 +53,10 @@ export class ReplyRelay {
     if (msg.status < 200) {
       if (c instanceof InviteClientTransaction) c.onProvisionalInvite(s.frInvTimeout ?? this.table.config.frInvTimeout);
       else c.onProvisional();
-      if (c.cancelPending) { c.cancelPending = false; this.sendCancel(c); } // §9.1: the CANCEL waited for a provisional reply
+      if (c.cancelPending) {
+        c.cancelPending = false;
+        this.sendCancel(c);
+      } // §9.1: the CANCEL waited for a provisional reply
       if (msg.status > 100) this.forwardReply(msg, s); // tm relays every provisional reply but 100
       return;
     }
@@ -62,7 +69,10 @@ export class ReplyRelay {
     }
     if (c.method === 'INVITE') this.ackNegative(c, msg);
     const cancelled = s.cancelled;
-    if (!s.bestReply || branchPriority(msg.status, cancelled) < branchPriority(s.bestReply.status, cancelled)) { s.bestReply = msg; s.bestClient = c; }
+    if (!s.bestReply || branchPriority(msg.status, cancelled) < branchPriority(s.bestReply.status, cancelled)) {
+      s.bestReply = msg;
+      s.bestClient = c;
+    }
     s.bestCode = Math.min(s.bestCode ?? 999, msg.status);
     if (allFinal(s)) this.finishNegative(s, s.bestReply, msg.status, msg.reason);
   }
@@ -70,22 +80,36 @@ export class ReplyRelay {
   /** fr_timeout / fr_inv_timeout on branch `c`: an INVITE branch is cancelled, and the branch counts as a 408 (tm's fake reply). */
   branchTimedOut(c: ClientTransaction): void {
     const s = c.server;
-    if (s.local) { this.table.retire(s); return; }
+    if (s.local) {
+      this.table.retire(s);
+      return;
+    }
     if (c.method === 'INVITE') this.sendCancel(c);
     s.bestCode = Math.max(s.bestCode ?? 0, 408);
     if (!allFinal(s)) return;
     // A branch that did answer (a 407, say) beats the local 408.
-    const best = s.bestReply && branchPriority(s.bestReply.status, s.cancelled) < branchPriority(408, false) ? s.bestReply : undefined;
+    const best =
+      s.bestReply && branchPriority(s.bestReply.status, s.cancelled) < branchPriority(408, false)
+        ? s.bestReply
+        : undefined;
     if (best) this.finishNegative(s, best, best.status, best.reason);
     else this.finishNegative(s, undefined, 408, 'Request Timeout');
   }
 
   /** onreply_route (default, then the armed one); false when the script dropped a provisional reply. */
   private runReplyRoutes(msg: SipMessage, m: Inbound, s: ServerTransaction, c: ClientTransaction): boolean {
-    const routes = [this.rt.route('onreply_route', ''), s.onReply ? this.rt.route('onreply_route', s.onReply) : undefined];
+    const routes = [
+      this.rt.route('onreply_route', ''),
+      s.onReply ? this.rt.route('onreply_route', s.onReply) : undefined,
+    ];
     for (const r of routes) {
       if (!r) continue;
-      const ctx = new ExecContext(this.rt, scriptMessage(msg), { ip: m.src.ip, port: m.src.port, proto: m.src.proto }, m.socket);
+      const ctx = new ExecContext(
+        this.rt,
+        scriptMessage(msg),
+        { ip: m.src.ip, port: m.src.port, proto: m.src.proto },
+        m.socket,
+      );
       if (s.avps && this.onreplyAvpMode === 1) ctx.shareAvps(s.avps);
       ctx.modState.set(REPLY_BRANCH.name, c);
       runRoute(ctx, r, 'onreply', r.name);
@@ -107,16 +131,31 @@ export class ReplyRelay {
         const ctx = new ExecContext(this.rt, scriptMessage(s.request), { ...s.src }, s.socket);
         if (s.avps) ctx.shareAvps(s.avps);
         if (s.edits?.length) ctx.modState.set('edits:request', [...s.edits]);
-        ctx.modState.set('tm:transaction', { createdBy: 'failure_route', relayed: false, ...(s.cancelled ? { cancelled: true } : {}) });
+        ctx.modState.set('tm:transaction', {
+          createdBy: 'failure_route',
+          relayed: false,
+          ...(s.cancelled ? { cancelled: true } : {}),
+        });
         // Callbacks registered in failure_route (uac's restore) belong to the transaction.
         ctx.modState.set('tm:hooks', (s.hooks ??= []));
-        const branchUri = best && s.bestClient ? /^\S+ (\S+)/.exec(s.bestClient.data.toString('latin1', 0, 1024))?.[1] : undefined;
-        const failure: FailureState = { code, local: best === undefined, ...(best ? { reply: best } : {}), ...(branchUri ? { branchUri } : {}) };
+        const branchUri =
+          best && s.bestClient ? /^\S+ (\S+)/.exec(s.bestClient.data.toString('latin1', 0, 1024))?.[1] : undefined;
+        const failure: FailureState = {
+          code,
+          local: best === undefined,
+          ...(best ? { reply: best } : {}),
+          ...(branchUri ? { branchUri } : {}),
+        };
         ctx.modState.set('tm:failure', failure);
         const before = s.clients.length;
         runRoute(ctx, route, 'failure', name);
         // New branches: the next failure_route picks among them only (t_pick_branch from the first new branch).
-        if (s.clients.length > before) { s.bestReply = undefined; s.bestClient = undefined; s.bestCode = undefined; return; }
+        if (s.clients.length > before) {
+          s.bestReply = undefined;
+          s.bestClient = undefined;
+          s.bestCode = undefined;
+          return;
+        }
         if (s.lastReply && s.lastReply.code >= 200) return;
       }
     }
@@ -126,8 +165,15 @@ export class ReplyRelay {
   }
 
   private localReply(s: ServerTransaction, code: number, reason: string): void {
-    const data = buildReply(s.request, code, reason, { source: { ip: s.src.ip, port: s.src.port }, toTag: tmTags(this.rt), ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}) });
-    const dest = s.src.proto === 'udp' ? replyDestination(s.request, { ip: s.src.ip, port: s.src.port }) : { host: s.src.ip, port: s.src.port };
+    const data = buildReply(s.request, code, reason, {
+      source: { ip: s.src.ip, port: s.src.port },
+      toTag: tmTags(this.rt),
+      ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}),
+    });
+    const dest =
+      s.src.proto === 'udp'
+        ? replyDestination(s.request, { ip: s.src.ip, port: s.src.port })
+        : { host: s.src.ip, port: s.src.port };
     const to = { proto: s.src.proto, ip: dest.host, port: dest.port };
     s.sent({ code, data, to });
     this.wire.send(s.socket, to, data);
@@ -144,12 +190,20 @@ export class ReplyRelay {
     const out = msg.clone();
     removeTopVia(out);
     for (const h of s.hooks ?? []) {
-      try { h.responseForwarded?.(msg, out, s.request); } catch (err) { this.log(`response-forwarded callback failed: ${(err as Error).message}`); }
+      try {
+        h.responseForwarded?.(msg, out, s.request);
+      } catch (err) {
+        this.log(`response-forwarded callback failed: ${(err as Error).message}`);
+      }
     }
     if (msg.status >= 200 && msg.status < 300 && s.hooks && !s.hooksRan) {
       s.hooksRan = true;
       for (const h of s.hooks) {
-        try { h.responseIn?.(msg, out); } catch (err) { this.log(`response callback failed: ${(err as Error).message}`); }
+        try {
+          h.responseIn?.(msg, out);
+        } catch (err) {
+          this.log(`response callback failed: ${(err as Error).message}`);
+        }
       }
     }
     const data = out.serialize();
@@ -158,7 +212,10 @@ export class ReplyRelay {
       // Accessors read the received bytes: the Via after ours is the second one.
       const vias = msg.vias();
       const next = !isSipError(vias) ? vias[1] : undefined;
-      if (next) { const t = viaReplyTarget(next); to = { proto: 'udp', ip: t.host, port: t.port }; }
+      if (next) {
+        const t = viaReplyTarget(next);
+        to = { proto: 'udp', ip: t.host, port: t.port };
+      }
     }
     s.sent({ code: msg.status, data, to });
     this.wire.send(s.socket, to, data);

@@ -25,7 +25,11 @@ export enum ServerState {
   Terminated = 'Terminated',
 }
 
-export interface SentReply { code: number; data: Buffer; to: Peer }
+export interface SentReply {
+  code: number;
+  data: Buffer;
+  to: Peer;
+}
 
 export abstract class ServerTransaction {
   abstract state: ServerState;
@@ -68,7 +72,11 @@ export abstract class ServerTransaction {
 
   /** A final reply went out, or every branch ended: retransmissions still get the last reply until the wait timer. */
   get done(): boolean {
-    return this.state === ServerState.Completed || this.state === ServerState.Confirmed || this.state === ServerState.Terminated;
+    return (
+      this.state === ServerState.Completed ||
+      this.state === ServerState.Confirmed ||
+      this.state === ServerState.Terminated
+    );
   }
 
   /** A reply went out (sent locally or relayed): 1xx -> Proceeding (§17.2.1, §17.2.2). */
@@ -86,7 +94,10 @@ export abstract class ServerTransaction {
   complete(waitMs: number, after: (ms: number, fn: () => void) => TimerHandle, forget: () => void): boolean {
     if (this.done) return false;
     this.state = ServerState.Completed;
-    this.waitTimer = after(waitMs, () => { this.state = ServerState.Terminated; forget(); });
+    this.waitTimer = after(waitMs, () => {
+      this.state = ServerState.Terminated;
+      forget();
+    });
     return true;
   }
 
@@ -114,8 +125,16 @@ export class NonInviteServerTransaction extends ServerTransaction {
   state = ServerState.Trying;
 }
 
-export function newServerTransaction(key: string, method: string, request: SipMessage, src: Peer, socket: SocketInfo): ServerTransaction {
-  return method === 'INVITE' ? new InviteServerTransaction(key, method, request, src, socket) : new NonInviteServerTransaction(key, method, request, src, socket);
+export function newServerTransaction(
+  key: string,
+  method: string,
+  request: SipMessage,
+  src: Peer,
+  socket: SocketInfo,
+): ServerTransaction {
+  return method === 'INVITE'
+    ? new InviteServerTransaction(key, method, request, src, socket)
+    : new NonInviteServerTransaction(key, method, request, src, socket);
 }
 
 /** t_add_hdrs()'s lines, for the requests tm builds (CANCEL, ACK). */

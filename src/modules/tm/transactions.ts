@@ -16,7 +16,10 @@ export class TransactionTable {
   readonly servers = new Map<string, ServerTransaction>();
   readonly clients = new Map<string, ClientTransaction>();
 
-  constructor(readonly config: TmTimers, private readonly schedule: Timers) {}
+  constructor(
+    readonly config: TmTimers,
+    private readonly schedule: Timers,
+  ) {}
 
   addClient(c: ClientTransaction): void {
     this.clients.set(c.branch, c);
@@ -25,10 +28,17 @@ export class TransactionTable {
 
   /** The transaction finished: its branches stop, and it is forgotten after wt_timer (late retransmissions are absorbed meanwhile). */
   retire(s: ServerTransaction): void {
-    if (!s.complete(this.config.waitTime, (ms, fn) => this.schedule.after(ms, fn), () => {
-      this.servers.delete(s.key);
-      for (const c of s.clients) this.clients.delete(c.branch);
-    })) return;
+    if (
+      !s.complete(
+        this.config.waitTime,
+        (ms, fn) => this.schedule.after(ms, fn),
+        () => {
+          this.servers.delete(s.key);
+          for (const c of s.clients) this.clients.delete(c.branch);
+        },
+      )
+    )
+      return;
     for (const c of s.clients) c.dispose();
   }
 

@@ -14,7 +14,11 @@ import { coreHash } from '../common/core-hash.js';
 import { failureOf } from '../tm/index.js';
 import { restoreCseqInReplies } from './restore.js';
 
-interface Credential { user: string; realm: string; password: string }
+interface Credential {
+  user: string;
+  realm: string;
+  password: string;
+}
 
 /** One `credential` value: user:realm:password (the password may hold ':'); undefined when malformed. */
 export function parseCredential(text: string): Credential | undefined {
@@ -49,11 +53,20 @@ function credentialFor(ctx: ExecContext, realm: string): Credential | undefined 
     const password = avpString(ctx, 'auth_password_avp');
     if (user && password) return { user, realm, password };
   }
-  const list = ctx.runtime.paramValues('uac_auth', 'credential').map((v) => parseCredential(String(v))).filter((c): c is Credential => c !== undefined);
+  const list = ctx.runtime
+    .paramValues('uac_auth', 'credential')
+    .map((v) => parseCredential(String(v)))
+    .filter((c): c is Credential => c !== undefined);
   return list.reverse().find((c) => c.realm === realm);
 }
 
-interface Challenge { realm: string; nonce: string; opaque: string; alg: Algorithm; qop: 'auth' | 'auth-int' | undefined }
+interface Challenge {
+  realm: string;
+  nonce: string;
+  opaque: string;
+  alg: Algorithm;
+  qop: 'auth' | 'auth-int' | undefined;
+}
 
 /** The first challenge header that parses and whose algorithm is allowed (a missing algorithm is MD5, but only when every one is allowed, as 3.3). */
 function pickChallenge(values: string[], allowed: Set<Algorithm>, anyAllowed: boolean): Challenge | undefined {
@@ -67,7 +80,10 @@ function pickChallenge(values: string[], allowed: Set<Algorithm>, anyAllowed: bo
     if (named ? !allowed.has(named) : !anyAllowed) continue;
     // 3.3's parser stops at the first value it does not know ("foo,auth" offers nothing).
     const qops: string[] = [];
-    for (const q of (p.qop ?? '').split(',').map((x) => x.trim().toLowerCase())) { if (q !== 'auth' && q !== 'auth-int') break; qops.push(q); }
+    for (const q of (p.qop ?? '').split(',').map((x) => x.trim().toLowerCase())) {
+      if (q !== 'auth' && q !== 'auth-int') break;
+      qops.push(q);
+    }
     const qop = qops.includes('auth') ? 'auth' : qops.includes('auth-int') ? 'auth-int' : undefined;
     return { realm: p.realm, nonce: p.nonce, opaque: p.opaque ?? '', alg: named ?? 'MD5', qop };
   }
@@ -80,10 +96,17 @@ export function uacAuth(ctx: ExecContext, algorithms: string | undefined): numbe
   if (!failure || !reply || (reply.status !== 401 && reply.status !== 407)) return -1;
   const allowed = parseAlgorithmList(algorithms);
   if (!allowed) return -1;
-  const challenge = pickChallenge(reply.headers(reply.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate'), allowed, algorithms === undefined || algorithms.trim() === '');
+  const challenge = pickChallenge(
+    reply.headers(reply.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate'),
+    allowed,
+    algorithms === undefined || algorithms.trim() === '',
+  );
   if (!challenge) return -1;
   const cred = credentialFor(ctx, challenge.realm);
-  if (!cred) { ctx.runtime.logger.log(-1, 'uac_auth', 'do_uac_auth', `no credential for realm "${challenge.realm}"`); return -1; }
+  if (!cred) {
+    ctx.runtime.logger.log(-1, 'uac_auth', 'do_uac_auth', `no credential for realm "${challenge.realm}"`);
+    return -1;
+  }
   // A -sess algorithm without qop has no cnonce to hash in (3.3 crashes there): refused.
   if (challenge.alg.endsWith('-sess') && !challenge.qop) return -1;
   const uri = failure.branchUri ?? ctx.ruri;
@@ -91,8 +114,11 @@ export function uacAuth(ctx: ExecContext, algorithms: string | undefined): numbe
   const ha1 = new RegExp(`^0x[0-9a-f]{${hexLen}}$`).test(cred.password) ? cred.password.slice(2) : undefined;
   const cnonce = challenge.qop ? String(coreHash(challenge.nonce)) : undefined;
   const response = expectedResponse({
-    alg: challenge.alg, ...(ha1 ? { ha1 } : { password: { user: cred.user, realm: cred.realm, secret: cred.password } }),
-    method: ctx.msg.method, uri, nonce: challenge.nonce,
+    alg: challenge.alg,
+    ...(ha1 ? { ha1 } : { password: { user: cred.user, realm: cred.realm, secret: cred.password } }),
+    method: ctx.msg.method,
+    uri,
+    nonce: challenge.nonce,
     ...(challenge.qop ? { qop: challenge.qop, nc: '00000001', cnonce } : {}),
     ...(challenge.qop === 'auth-int' ? { body: Buffer.from(currentBody(ctx), 'latin1') } : {}),
   });
@@ -119,10 +145,10 @@ function markRecordRoute(ctx: ExecContext): void {
   const edits = headerEdits(ctx);
   for (let i = 0; i < edits.length; i++) {
     const e = edits[i]!;
-    if (e.op === 'insert' && /^Record-Route:/i.test(e.text) && !/;aci=/.test(e.text)) edits[i] = { ...e, text: e.text.replace(/>\r\n$/, ';aci=1>\r\n') };
+    if (e.op === 'insert' && /^Record-Route:/i.test(e.text) && !/;aci=/.test(e.text))
+      edits[i] = { ...e, text: e.text.replace(/>\r\n$/, ';aci=1>\r\n') };
   }
 }
-
 
 /** rr callback: a request from the caller (From tag = ftag) through a Route with aci=1 gets CSeq + 1; its replies get the number back. */
 export function shiftInDialog(ctx: ExecContext, params: string): void {

@@ -24,10 +24,18 @@ export function restoreMode(ctx: ExecContext): 'none' | 'manual' | 'auto' {
   return m === 'none' || m === 'manual' ? m : 'auto';
 }
 
-const storeParam = (ctx: ExecContext, which: Which): string => param(ctx, which === 'from' ? 'rr_from_store_param' : 'rr_to_store_param', which === 'from' ? 'vsf' : 'vst');
+const storeParam = (ctx: ExecContext, which: Which): string =>
+  param(ctx, which === 'from' ? 'rr_from_store_param' : 'rr_to_store_param', which === 'from' ? 'vsf' : 'vst');
 
 /** A From/To value taken apart: what comes before the display, the display as written, the URI with or without its brackets, the rest (params). */
-interface NameAddrParts { lead: string; display: string; gap: string; uri: string; bracketed: boolean; rest: string }
+interface NameAddrParts {
+  lead: string;
+  display: string;
+  gap: string;
+  uri: string;
+  bracketed: boolean;
+  rest: string;
+}
 
 export function nameAddrParts(value: string): NameAddrParts | undefined {
   const lead = /^\s*/.exec(value)![0];
@@ -56,7 +64,8 @@ export function nameAddrParts(value: string): NameAddrParts | undefined {
 
 /** The display as 3.3 writes it: kept when already quoted or a token, else in double quotes (inner quotes not escaped). */
 function quoteDisplay(d: string): string {
-  if (d === '' || (d.length >= 2 && d.startsWith('"') && d.endsWith('"')) || /^[A-Za-z0-9\-.!%*_+`'~]+$/.test(d)) return d;
+  if (d === '' || (d.length >= 2 && d.startsWith('"') && d.endsWith('"')) || /^[A-Za-z0-9\-.!%*_+`'~]+$/.test(d))
+    return d;
   return `"${d}"`;
 }
 

@@ -26,7 +26,10 @@ class ReplyRestore implements TmHooks {
 function replyRestore(ctx: ExecContext): ReplyRestore {
   const hooks = tmHooks(ctx);
   let r = hooks.find((h): h is ReplyRestore => h instanceof ReplyRestore);
-  if (!r) { r = new ReplyRestore(); hooks.push(r); }
+  if (!r) {
+    r = new ReplyRestore();
+    hooks.push(r);
+  }
   return r;
 }
 

@@ -5,7 +5,15 @@ import { serviceKey, stateOf } from '../../base/keys.js';
 import type { Runtime } from '../../script/runtime.js';
 import { Usrloc } from './store.js';
 
-export { isValid, Usrloc, UsrlocDomain, type AorRecord, type Binding, type BindingEvent, type AorEvent } from './store.js';
+export {
+  isValid,
+  Usrloc,
+  UsrlocDomain,
+  type AorRecord,
+  type Binding,
+  type BindingEvent,
+  type AorEvent,
+} from './store.js';
 
 /** ul_sync's work: the table (or one AoR) rewritten from memory. */
 export type UsrlocSync = (table: string, aor?: string) => void;
@@ -29,4 +37,3 @@ export function usrlocOf(rt: Runtime): Usrloc {
     return ul;
   });
 }
-

@@ -8,17 +8,36 @@ import { usrlocOf } from './api.js';
 import type { AorEvent, BindingEvent } from './store.js';
 
 const CONTACT_EVENTS: Partial<Record<BindingEvent['kind'], string>> = {
-  insert: 'E_UL_CONTACT_INSERT', update: 'E_UL_CONTACT_UPDATE', delete: 'E_UL_CONTACT_DELETE', expire: 'E_UL_CONTACT_DELETE',
+  insert: 'E_UL_CONTACT_INSERT',
+  update: 'E_UL_CONTACT_UPDATE',
+  delete: 'E_UL_CONTACT_DELETE',
+  expire: 'E_UL_CONTACT_DELETE',
 };
-const AOR_EVENTS: Record<AorEvent['kind'], string> = { insert: 'E_UL_AOR_INSERT', delete: 'E_UL_AOR_DELETE', expire: 'E_UL_AOR_DELETE' };
+const AOR_EVENTS: Record<AorEvent['kind'], string> = {
+  insert: 'E_UL_AOR_INSERT',
+  delete: 'E_UL_AOR_DELETE',
+  expire: 'E_UL_AOR_DELETE',
+};
 
 /** The contact parameters OpenSIPS 3.3 passes (ul_evi.c), in its units: q scaled by 1000 (-1 unset), expires as a Unix time. */
 export function contactEventParams(e: Pick<BindingEvent, 'domain' | 'aor' | 'binding'>): Record<string, Val> {
   const b = e.binding;
   return {
-    domain: e.domain, aor: e.aor, uri: b.uri, received: b.received ?? '', path: b.path ?? '', qval: b.q,
-    user_agent: b.userAgent, socket: b.socket ?? '', bflags: b.cflags, expires: b.expires, callid: b.callid, cseq: b.cseq,
-    attr: b.attr ?? '', latency: b.latency ?? 0, shtag: '',
+    domain: e.domain,
+    aor: e.aor,
+    uri: b.uri,
+    received: b.received ?? '',
+    path: b.path ?? '',
+    qval: b.q,
+    user_agent: b.userAgent,
+    socket: b.socket ?? '',
+    bflags: b.cflags,
+    expires: b.expires,
+    callid: b.callid,
+    cseq: b.cseq,
+    attr: b.attr ?? '',
+    latency: b.latency ?? 0,
+    shtag: '',
   };
 }
 

@@ -8,8 +8,13 @@ import { usrlocOf } from './api.js';
 import { startExpiryTimer } from './timer.js';
 
 export const WORKING_MODE_PRESETS = [
-  'single-instance-no-db', 'single-instance-sql-write-through', 'single-instance-sql-write-back', 'sql-only',
-  'federation-cachedb-cluster', 'full-sharing-cluster', 'full-sharing-cachedb-cluster',
+  'single-instance-no-db',
+  'single-instance-sql-write-through',
+  'single-instance-sql-write-back',
+  'sql-only',
+  'federation-cachedb-cluster',
+  'full-sharing-cluster',
+  'full-sharing-cachedb-cluster',
 ] as const;
 
 export const usrloc: NativeModule = {
@@ -18,7 +23,10 @@ export const usrloc: NativeModule = {
   // Routes are compiled after module init: whether the cfg wants usrloc's events is known at start.
   // The expiry timer starts with the server (a dry-run has none).
   init: (rt) => {
-    rt.onStart.push(() => { installUsrlocEvents(rt); return undefined; });
+    rt.onStart.push(() => {
+      installUsrlocEvents(rt);
+      return undefined;
+    });
     rt.onStart.push(() => startExpiryTimer(rt));
     return undefined;
   },
@@ -33,8 +41,17 @@ export const usrloc: NativeModule = {
   mi: USRLOC_MI,
   stats: [
     // One family per table, made by the first save()/lookup() that names it (register_udomain).
-    { name: '<table>-{users,contacts,expires}', each: perTable, isCounter: (name) => name.endsWith('-expires'), reset: resetExpired },
-    { name: 'registered_users', computed: true, read: (rt) => [...usrlocOf(rt).domains.values()].reduce((n, d) => n + d.records.size, 0) },
+    {
+      name: '<table>-{users,contacts,expires}',
+      each: perTable,
+      isCounter: (name) => name.endsWith('-expires'),
+      reset: resetExpired,
+    },
+    {
+      name: 'registered_users',
+      computed: true,
+      read: (rt) => [...usrlocOf(rt).domains.values()].reduce((n, d) => n + d.records.size, 0),
+    },
   ],
 };
 

@@ -72,12 +72,21 @@ function add(p: Record<string, unknown>, rt: Runtime): string {
   const methods = Number(p.methods ?? 0xffffffff);
   const r = d.getOrCreate(aor);
   const fields: Omit<Binding, 'contactId'> = {
-    uri, expires: expires === 0 ? 0 : now + expires, q: Math.round(q * 1000), callid: 'dfjrewr12386fd6-343@opensips.mi', cseq: 1,
-    flags: Number(p.flags ?? 0), cflags: Number.isInteger(cflags) ? cflags : 0, userAgent: 'OpenSIPS MI Server', lastModified: rt.clock.now(), state: 'CS_NEW',
+    uri,
+    expires: expires === 0 ? 0 : now + expires,
+    q: Math.round(q * 1000),
+    callid: 'dfjrewr12386fd6-343@opensips.mi',
+    cseq: 1,
+    flags: Number(p.flags ?? 0),
+    cflags: Number.isInteger(cflags) ? cflags : 0,
+    userAgent: 'OpenSIPS MI Server',
+    lastModified: rt.clock.now(),
+    state: 'CS_NEW',
     methods: Number.isInteger(methods) ? methods : undefined,
   };
   const existing = r.bindings.find((b) => urisEqual(b.uri, uri));
-  if (existing) d.update(r, existing, fields); else d.insert(r, fields);
+  if (existing) d.update(r, existing, fields);
+  else d.insert(r, fields);
   return 'OK';
 }
 
@@ -105,7 +114,10 @@ export const USRLOC_MI: ModuleMi[] = [
   {
     name: 'ul_rm',
     recipes: [['table_name', 'aor']],
-    run: (p, rt) => { table(rt, p.table_name).removeAor(aorParam(rt, p.aor)); return 'OK'; },
+    run: (p, rt) => {
+      table(rt, p.table_name).removeAor(aorParam(rt, p.aor));
+      return 'OK';
+    },
   },
   {
     name: 'ul_rm_contact',
@@ -135,8 +147,18 @@ export const USRLOC_MI: ModuleMi[] = [
   },
   {
     name: 'ul_add',
-    recipes: [['table_name', 'aor', 'contact', 'expires', 'q', 'flags', 'cflags', 'methods'], ['table_name', 'aor', 'contact', 'expires', 'q', 'unsused', 'flags', 'cflags', 'methods']],
+    recipes: [
+      ['table_name', 'aor', 'contact', 'expires', 'q', 'flags', 'cflags', 'methods'],
+      ['table_name', 'aor', 'contact', 'expires', 'q', 'unsused', 'flags', 'cflags', 'methods'],
+    ],
     run: add,
   },
-  { name: 'ul_flush', recipes: [[]], run: (_p, rt) => { peek(rt.services, UL_FLUSH)?.(); return 'OK'; } },
+  {
+    name: 'ul_flush',
+    recipes: [[]],
+    run: (_p, rt) => {
+      peek(rt.services, UL_FLUSH)?.();
+      return 'OK';
+    },
+  },
 ];

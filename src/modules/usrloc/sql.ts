@@ -30,7 +30,7 @@ export function sqlMode(rt: Runtime): SqlWriteMode {
   const preset = rt.param('usrloc', 'working_mode_preset');
   if (typeof preset === 'string' && preset) return PRESETS[preset] ?? 'none';
   const dbMode = rt.param('usrloc', 'db_mode');
-  return typeof dbMode === 'number' ? DB_MODES[dbMode] ?? 'none' : 'none';
+  return typeof dbMode === 'number' ? (DB_MODES[dbMode] ?? 'none') : 'none';
 }
 
 /** `sqlite:///abs/file.db` -> `/abs/file.db` (the part after `sqlite://`). */
@@ -39,8 +39,27 @@ export function sqlitePath(url: string): string | undefined {
   return m ? m[1] : undefined;
 }
 
-const COLUMNS = ['contact_id', 'username', 'domain', 'contact', 'received', 'path', 'expires', 'q', 'callid', 'cseq', 'last_modified', 'flags', 'cflags',
-  'user_agent', 'socket', 'methods', 'sip_instance', 'kv_store', 'attr'];
+const COLUMNS = [
+  'contact_id',
+  'username',
+  'domain',
+  'contact',
+  'received',
+  'path',
+  'expires',
+  'q',
+  'callid',
+  'cseq',
+  'last_modified',
+  'flags',
+  'cflags',
+  'user_agent',
+  'socket',
+  'methods',
+  'sip_instance',
+  'kv_store',
+  'attr',
+];
 
 /** The contact's key/value data (mid_registrar's throttling and De-REGISTER state) as OpenSIPS's kv_store JSON: numbers stay numbers. */
 const NUMERIC_KEYS = new Set(['exp', 'expO', 'LRTs', 'Seq', 'noDR']);
@@ -53,7 +72,9 @@ const URECORD_KEY = '_urec_kvs';
 
 function kvStore(kv: Map<string, string> | undefined, recordKv?: Map<string, string>): string | null {
   if (!kv?.size && !recordKv?.size) return null;
-  const o = Object.fromEntries([...(kv ?? [])].map(([k, v]) => [k, NUMERIC_KEYS.has(k) && /^-?\d+$/.test(v) ? Number(v) : v]));
+  const o = Object.fromEntries(
+    [...(kv ?? [])].map(([k, v]) => [k, NUMERIC_KEYS.has(k) && /^-?\d+$/.test(v) ? Number(v) : v]),
+  );
   if (recordKv?.size) o[URECORD_KEY] = kvStore(recordKv)!;
   return JSON.stringify(o);
 }
@@ -73,7 +94,9 @@ function kvMap(text: unknown): Map<string, string> | undefined {
   try {
     const o = JSON.parse(text) as Record<string, unknown>;
     return typeof o === 'object' && o ? new Map(Object.entries(o).map(([k, v]) => [k, String(v)])) : undefined;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 function datetime(ms: number): string {
@@ -94,15 +117,28 @@ function ensureSqliteTable(db: Db, table: string): DbError | undefined {
   if (!(db.raw(`SELECT 1 FROM ${db.sql.id(table)} WHERE 1 = 0`) instanceof DbError)) return undefined;
   const def = TABLES.find((t) => t.name === 'location')!;
   if (db.raw('SELECT 1 FROM version WHERE 1 = 0') instanceof DbError) {
-    for (const s of ddlFor(TABLES.find((t) => t.name === 'version')!, 'sqlite')) { const r = db.raw(s); if (r instanceof DbError) return r; }
+    for (const s of ddlFor(
+      TABLES.find((t) => t.name === 'version')!,
+      'sqlite',
+    )) {
+      const r = db.raw(s);
+      if (r instanceof DbError) return r;
+    }
   }
-  for (const s of ddlFor({ ...def, name: table }, 'sqlite')) { const r = db.raw(s); if (r instanceof DbError) return r; }
+  for (const s of ddlFor({ ...def, name: table }, 'sqlite')) {
+    const r = db.raw(s);
+    if (r instanceof DbError) return r;
+  }
   const r = db.insert('version', { table_name: table, table_version: LOCATION_VERSION });
   return r instanceof DbError ? r : undefined;
 }
 
 /** Opens the DB, checks (or on SQLite makes) the tables of `domains`, loads them, and keeps them in sync per the mode. */
-export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultDbUrl?: string): UsrlocPersistence | { error: string } {
+export function attachUsrlocPersistence(
+  rt: Runtime,
+  domains: string[],
+  defaultDbUrl?: string,
+): UsrlocPersistence | { error: string } {
   const mode = sqlMode(rt);
   const ul = usrlocOf(rt);
   if (mode === 'none') return { mode, flush: () => undefined, close: () => undefined, loaded: 0 };
@@ -111,7 +147,10 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   const db = dbFor(rt, url, { create: true });
   if (db instanceof DbError) return { error: db.message };
   for (const d of domains) {
-    if (db.scheme === 'sqlite') { const e = ensureSqliteTable(db, d); if (e) return { error: `cannot create table ${d}: ${e.message}` }; }
+    if (db.scheme === 'sqlite') {
+      const e = ensureSqliteTable(db, d);
+      if (e) return { error: `cannot create table ${d}: ${e.message}` };
+    }
     const bad = checkTableVersion(db, d, LOCATION_VERSION);
     if (bad) return { error: bad };
   }
@@ -124,10 +163,25 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   const row = (table: string, aor: string, b: Binding): DbRow => {
     const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
     return {
-      contact_id: BigInt(b.contactId), username: user, domain: domain ?? null, contact: b.uri, received: b.received ?? null, path: b.path ?? null,
-      expires: b.expires, q: b.q < 0 ? -1 : b.q / 1000, callid: b.callid, cseq: b.cseq, last_modified: datetime(b.lastModified), flags: b.flags,
-      cflags: rt.flags.namesOf('branch', b.cflags) || null, user_agent: b.userAgent, socket: b.socket ?? null,
-      methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods, sip_instance: b.instance ?? null, kv_store: kvStore(b.kv, recordKvFor(table, aor, b)), attr: b.attr ?? null,
+      contact_id: BigInt(b.contactId),
+      username: user,
+      domain: domain ?? null,
+      contact: b.uri,
+      received: b.received ?? null,
+      path: b.path ?? null,
+      expires: b.expires,
+      q: b.q < 0 ? -1 : b.q / 1000,
+      callid: b.callid,
+      cseq: b.cseq,
+      last_modified: datetime(b.lastModified),
+      flags: b.flags,
+      cflags: rt.flags.namesOf('branch', b.cflags) || null,
+      user_agent: b.userAgent,
+      socket: b.socket ?? null,
+      methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods,
+      sip_instance: b.instance ?? null,
+      kv_store: kvStore(b.kv, recordKvFor(table, aor, b)),
+      attr: b.attr ?? null,
     };
   };
   const nowSec = (): number => Math.floor(rt.clock.now() / 1000);
@@ -135,7 +189,11 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
     const id = BigInt(e.binding.contactId);
     if (e.kind === 'expire') {
       // Only if nobody (another node sharing the table) refreshed it meanwhile.
-      return db.sql.delete(e.domain, { keys: ['contact_id', 'expires', 'expires'], ops: ['=', '>', '<='], vals: [id, 0, nowSec()] });
+      return db.sql.delete(e.domain, {
+        keys: ['contact_id', 'expires', 'expires'],
+        ops: ['=', '>', '<='],
+        vals: [id, 0, nowSec()],
+      });
     }
     if (e.kind === 'delete') return db.sql.delete(e.domain, { keys: ['contact_id'], vals: [id] });
     return db.sql.replace(e.domain, row(e.domain, e.aor, e.binding), ['contact_id']);
@@ -144,7 +202,8 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
     if (e.binding.flags & 1) return; // memory-only contacts (save flag `m`)
     const r = db.exec(stmtOf(e));
     if (r instanceof DbError) {
-      ul.dbFailure ??= e.kind === 'insert' ? 'insert' : e.kind === 'delete' || e.kind === 'expire' ? 'delete' : 'update';
+      ul.dbFailure ??=
+        e.kind === 'insert' ? 'insert' : e.kind === 'delete' || e.kind === 'expire' ? 'delete' : 'update';
       log(`failed to ${e.kind} contact in table ${e.domain}: ${r.message}`);
       return;
     }
@@ -153,7 +212,11 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   const dirty = new Map<string, BindingEvent>();
   const record = (e: BindingEvent): void => {
     if (mode !== 'write-back') write(e);
-    else { dirty.set(`${e.domain}|${e.binding.contactId}`, e); if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = e.binding.state === 'CS_NEW' ? 'CS_NEW' : 'CS_DIRTY'; }
+    else {
+      dirty.set(`${e.domain}|${e.binding.contactId}`, e);
+      if (e.kind !== 'delete' && e.kind !== 'expire')
+        e.binding.state = e.binding.state === 'CS_NEW' ? 'CS_NEW' : 'CS_DIRTY';
+    }
   };
   const listener = (e: BindingEvent): void => {
     record(e);
@@ -174,7 +237,10 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
       flushing = undefined;
       if (r instanceof DbError) {
         log(`write-back flush of ${batch.length} contact(s) failed: ${r.message}`);
-        for (const e of batch) { const k = `${e.domain}|${e.binding.contactId}`; if (!dirty.has(k)) dirty.set(k, e); }
+        for (const e of batch) {
+          const k = `${e.domain}|${e.binding.contactId}`;
+          if (!dirty.has(k)) dirty.set(k, e);
+        }
       } else for (const e of batch) if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = 'CS_SYNC';
     });
   };
@@ -191,9 +257,11 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   const expireRows = (): void => {
     const now = nowSec();
     for (const table of domains) {
-      void db.execAsync(db.sql.delete(table, { keys: ['expires', 'expires'], ops: ['>', '<='], vals: [0, now] })).then((r) => {
-        if (r instanceof DbError) log(`failed to delete expired contacts from ${table}: ${r.message}`);
-      });
+      void db
+        .execAsync(db.sql.delete(table, { keys: ['expires', 'expires'], ops: ['>', '<='], vals: [0, now] }))
+        .then((r) => {
+          if (r instanceof DbError) log(`failed to delete expired contacts from ${table}: ${r.message}`);
+        });
     }
   };
   const flush = mode === 'sql-only' ? expireRows : db.scheme === 'sqlite' ? flushNow : flushAsync;
@@ -210,7 +278,9 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
       const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
       stmts.push(db.sql.delete(table, { keys: ['username', 'domain'], vals: [user, domain ?? null] }));
     }
-    for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) stmts.push(db.sql.replace(table, row(table, r.aor, b), ['contact_id']));
+    for (const r of records)
+      for (const b of r.bindings)
+        if (!(b.flags & 1)) stmts.push(db.sql.replace(table, row(table, r.aor, b), ['contact_id']));
     const res = db.batch(stmts);
     if (res instanceof DbError) log(`ul_sync of ${table} failed: ${res.message}`);
     else for (const r of records) for (const b of r.bindings) b.state = 'CS_SYNC';
@@ -222,7 +292,10 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
       ul.domain(table).reader = (aor) => {
         const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
         const rows = db.query(table, { keys: ['username', 'domain'], vals: [user, domain ?? null], cols: COLUMNS });
-        if (rows instanceof DbError) { log(`failed to query table ${table}: ${rows.message}`); return undefined; }
+        if (rows instanceof DbError) {
+          log(`failed to query table ${table}: ${rows.message}`);
+          return undefined;
+        }
         return rows;
       };
       ul.domain(table).rowToBinding = (r) => bindingOf(rt, r);
@@ -231,11 +304,18 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
   const loaded = mode === 'sql-only' ? 0 : load(db, rt, ul, domains);
   if (loaded < 0) return { error: `cannot load the location table(s) from ${db.url}` };
   return {
-    mode, loaded, flush,
+    mode,
+    loaded,
+    flush,
     close: () => {
       flushNow();
       ul.listeners.splice(ul.listeners.indexOf(listener), 1);
-      for (const table of domains) { const d = ul.domains.get(table); if (d) { d.reader = undefined; } }
+      for (const table of domains) {
+        const d = ul.domains.get(table);
+        if (d) {
+          d.reader = undefined;
+        }
+      }
     },
   };
 }
@@ -243,15 +323,34 @@ export function attachUsrlocPersistence(rt: Runtime, domains: string[], defaultD
 /** A `location` row as a binding. */
 function bindingOf(rt: Runtime, r: Record<string, unknown>): Binding {
   let cflags = 0;
-  for (const name of String(r.cflags ?? '').split(' ').filter(Boolean)) cflags |= rt.flags.mask('branch', name);
+  for (const name of String(r.cflags ?? '')
+    .split(' ')
+    .filter(Boolean))
+    cflags |= rt.flags.mask('branch', name);
   const q = Number(r.q);
   const lm = String(r.last_modified ?? '');
-  return shapedBinding({
-    uri: String(r.contact), expires: Number(r.expires), q: q < 0 ? -1 : Math.round(q * 1000), callid: String(r.callid), cseq: Number(r.cseq),
-    flags: Number(r.flags), cflags, userAgent: String(r.user_agent ?? ''), lastModified: Date.parse(`${lm.replace(' ', 'T')}Z`) || rt.clock.now(), state: 'CS_SYNC',
-    received: text(r.received), path: text(r.path), socket: text(r.socket),
-    methods: r.methods !== null && r.methods !== undefined ? Number(r.methods) : undefined, instance: text(r.sip_instance), attr: text(r.attr), kv: kvMap(r.kv_store),
-  }, String(r.contact_id));
+  return shapedBinding(
+    {
+      uri: String(r.contact),
+      expires: Number(r.expires),
+      q: q < 0 ? -1 : Math.round(q * 1000),
+      callid: String(r.callid),
+      cseq: Number(r.cseq),
+      flags: Number(r.flags),
+      cflags,
+      userAgent: String(r.user_agent ?? ''),
+      lastModified: Date.parse(`${lm.replace(' ', 'T')}Z`) || rt.clock.now(),
+      state: 'CS_SYNC',
+      received: text(r.received),
+      path: text(r.path),
+      socket: text(r.socket),
+      methods: r.methods !== null && r.methods !== undefined ? Number(r.methods) : undefined,
+      instance: text(r.sip_instance),
+      attr: text(r.attr),
+      kv: kvMap(r.kv_store),
+    },
+    String(r.contact_id),
+  );
 }
 
 /** restart persistency: the non-expired rows come back into memory; -1 when the table cannot be read. */
@@ -260,7 +359,12 @@ function load(db: Db, rt: Runtime, ul: Usrloc, domains: string[]): number {
   let n = 0;
   for (const table of domains) {
     const d = ul.domain(table);
-    const res = db.exec(db.rawStmt(`SELECT ${COLUMNS.map((c) => db.sql.id(c)).join(', ')} FROM ${db.sql.id(table)} WHERE ${db.sql.id('expires')} = 0 OR ${db.sql.id('expires')} > ?`, [now]));
+    const res = db.exec(
+      db.rawStmt(
+        `SELECT ${COLUMNS.map((c) => db.sql.id(c)).join(', ')} FROM ${db.sql.id(table)} WHERE ${db.sql.id('expires')} = 0 OR ${db.sql.id('expires')} > ?`,
+        [now],
+      ),
+    );
     if (res instanceof DbError) return -1;
     for (const r of res.rows) {
       const aor = r.domain && ul.useDomain ? `${String(r.username)}@${String(r.domain)}` : String(r.username);

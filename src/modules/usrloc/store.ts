@@ -44,7 +44,12 @@ export interface AorRecord {
 }
 
 /** A binding changed; `kv` = only its key/value data did (persisted, but no usrloc event in OpenSIPS). */
-export type BindingEvent = { kind: 'insert' | 'update' | 'kv' | 'delete' | 'expire'; domain: string; aor: string; binding: Binding };
+export type BindingEvent = {
+  kind: 'insert' | 'update' | 'kv' | 'delete' | 'expire';
+  domain: string;
+  aor: string;
+  binding: Binding;
+};
 /** An AoR record was created, or went away with its last binding (usrloc's UL_AOR_INSERT / UL_AOR_DELETE / UL_AOR_EXPIRE). */
 export type AorEvent = { kind: 'insert' | 'delete' | 'expire'; domain: string; record: AorRecord };
 
@@ -56,8 +61,17 @@ const OPTIONAL = ['received', 'path', 'socket', 'methods', 'instance', 'regId', 
  */
 export function shapedBinding(b: Omit<Binding, 'contactId'>, contactId: string): Binding {
   const o: Binding = {
-    contactId, uri: b.uri, expires: b.expires, q: b.q, callid: b.callid, cseq: b.cseq, flags: b.flags, cflags: b.cflags,
-    userAgent: b.userAgent, lastModified: b.lastModified, state: b.state,
+    contactId,
+    uri: b.uri,
+    expires: b.expires,
+    q: b.q,
+    callid: b.callid,
+    cseq: b.cseq,
+    flags: b.flags,
+    cflags: b.cflags,
+    userAgent: b.userAgent,
+    lastModified: b.lastModified,
+    state: b.state,
   };
   const rec = o as unknown as Record<string, unknown>;
   for (const k of OPTIONAL) if (b[k] !== undefined) rec[k] = b[k];
@@ -75,8 +89,13 @@ export class UsrlocDomain {
   private labels = 0;
   expiredCount = 0;
 
-  constructor(readonly name: string, private readonly descTimeOrder: () => boolean, private readonly listeners: readonly ((e: BindingEvent) => void)[],
-    private readonly aorListeners: readonly ((e: AorEvent) => void)[] = [], private readonly random: () => number = Math.random) {}
+  constructor(
+    readonly name: string,
+    private readonly descTimeOrder: () => boolean,
+    private readonly listeners: readonly ((e: BindingEvent) => void)[],
+    private readonly aorListeners: readonly ((e: AorEvent) => void)[] = [],
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Events are built only when someone listens (SQL persistence, mid_registrar): a plain registrar in memory has no listener. */
   private emit(kind: BindingEvent['kind'], r: AorRecord, binding: Binding): void {
@@ -120,7 +139,10 @@ export class UsrlocDomain {
     const rows = this.reader(aor);
     const mem = this.records.get(aor);
     if (!rows) return mem;
-    if (!rows.length) { if (mem) this.records.delete(aor); return undefined; }
+    if (!rows.length) {
+      if (mem) this.records.delete(aor);
+      return undefined;
+    }
     const r = mem ?? this.createQuiet(aor);
     const kept = new Map(r.bindings.map((b) => [b.contactId, b]));
     // Bindings keep their identity where the row is the same contact (listeners and callers hold them).
@@ -138,7 +160,12 @@ export class UsrlocDomain {
   }
 
   private createQuiet(aor: string): AorRecord {
-    const r: AorRecord = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(this.random() * 0x3fff) };
+    const r: AorRecord = {
+      aor,
+      bindings: [],
+      recordLabel: ++this.labels,
+      nextContactLabel: Math.floor(this.random() * 0x3fff),
+    };
     this.records.set(aor, r);
     return r;
   }
@@ -149,7 +176,12 @@ export class UsrlocDomain {
 
   /** A new, empty record for an AoR the caller knows is absent (one map lookup fewer than getOrCreate). */
   create(aor: string): AorRecord {
-    const r: AorRecord = { aor, bindings: [], recordLabel: ++this.labels, nextContactLabel: Math.floor(this.random() * 0x3fff) };
+    const r: AorRecord = {
+      aor,
+      bindings: [],
+      recordLabel: ++this.labels,
+      nextContactLabel: Math.floor(this.random() * 0x3fff),
+    };
     this.records.set(aor, r);
     this.emitAor('insert', r);
     return r;
@@ -174,12 +206,19 @@ export class UsrlocDomain {
   }
 
   private place(r: AorRecord, b: Binding): void {
-    if (this.descTimeOrder()) { r.bindings.unshift(b); return; }
+    if (this.descTimeOrder()) {
+      r.bindings.unshift(b);
+      return;
+    }
     // Equal q is the common case: appending after the last one is then O(1), not a scan.
     const last = r.bindings[r.bindings.length - 1];
-    if (!last || last.q >= b.q) { r.bindings.push(b); return; }
+    if (!last || last.q >= b.q) {
+      r.bindings.push(b);
+      return;
+    }
     const at = r.bindings.findIndex((x) => x.q < b.q);
-    if (at < 0) r.bindings.push(b); else r.bindings.splice(at, 0, b);
+    if (at < 0) r.bindings.push(b);
+    else r.bindings.splice(at, 0, b);
   }
 
   update(r: AorRecord, b: Binding, changes: Partial<Binding>): void {
@@ -209,8 +248,15 @@ export class UsrlocDomain {
   refresh(r: AorRecord, b: Binding, info: Omit<Binding, 'contactId'>, newUri?: string): void {
     const oldQ = b.q;
     if (newUri !== undefined) b.uri = newUri;
-    b.callid = info.callid; b.cseq = info.cseq; b.userAgent = info.userAgent; b.expires = info.expires; b.q = info.q;
-    b.flags = info.flags; b.cflags = info.cflags; b.lastModified = info.lastModified; b.state = info.state;
+    b.callid = info.callid;
+    b.cseq = info.cseq;
+    b.userAgent = info.userAgent;
+    b.expires = info.expires;
+    b.q = info.q;
+    b.flags = info.flags;
+    b.cflags = info.cflags;
+    b.lastModified = info.lastModified;
+    b.state = info.state;
     // Assigned even when undefined (cleared), never deleted: the object keeps its shape.
     if (info.received !== undefined || b.received !== undefined) b.received = info.received;
     if (info.path !== undefined || b.path !== undefined) b.path = info.path;
@@ -248,7 +294,10 @@ export class UsrlocDomain {
     let n = 0;
     for (const r of [...this.records.values()]) {
       for (const b of [...r.bindings]) {
-        if (b.expires > 0 && b.expires <= nowSec) { this.remove(r, b, 'expire'); n++; }
+        if (b.expires > 0 && b.expires <= nowSec) {
+          this.remove(r, b, 'expire');
+          n++;
+        }
       }
       // A record left empty (a forwarded REGISTER that got no 2xx) goes at the timer too.
       if (!r.bindings.length && this.records.get(r.aor) === r) this.dropRecord(r, 'expire');
@@ -287,7 +336,13 @@ export class Usrloc {
   domain(name: string): UsrlocDomain {
     let d = this.domains.get(name);
     if (!d) {
-      d = new UsrlocDomain(name, () => this.descTimeOrder, this.listeners, this.aorListeners, () => this.random());
+      d = new UsrlocDomain(
+        name,
+        () => this.descTimeOrder,
+        this.listeners,
+        this.aorListeners,
+        () => this.random(),
+      );
       this.domains.set(name, d);
     }
     return d;

@@ -5,7 +5,12 @@ import { registerSamples, rfc4475 } from './data.js';
 /** The valid RFC 4475 messages and the REGISTER samples, parsed. */
 export function corpusMessages(): SipMessage[] {
   const out: SipMessage[] = [];
-  const inputs = [...rfc4475().filter((c) => c.valid).map((c) => c.bytes), ...registerSamples().map((s) => s.bytes)];
+  const inputs = [
+    ...rfc4475()
+      .filter((c) => c.valid)
+      .map((c) => c.bytes),
+    ...registerSamples().map((s) => s.bytes),
+  ];
   for (const bytes of inputs) {
     const r = parseSipMessage(bytes);
     if (r.msg) out.push(r.msg);
@@ -21,7 +26,11 @@ export function corpusHeaderValues(): { nameAddr: Array<{ header: string; value:
   const via: string[] = [];
   for (const msg of corpusMessages()) {
     for (const h of msg.rawHeaders()) {
-      const key = h.name.length === 1 ? ({ f: 'from', t: 'to', m: 'contact', v: 'via' } as Record<string, string>)[h.name.toLowerCase()] ?? h.name.toLowerCase() : h.name.toLowerCase();
+      const key =
+        h.name.length === 1
+          ? (({ f: 'from', t: 'to', m: 'contact', v: 'via' } as Record<string, string>)[h.name.toLowerCase()] ??
+            h.name.toLowerCase())
+          : h.name.toLowerCase();
       if (NAME_ADDR_HEADERS.includes(key) && h.value !== '*') nameAddr.push({ header: key, value: h.value });
       if (key === 'via') via.push(h.value);
     }

@@ -11,7 +11,10 @@ export interface Rfc4475Case {
 }
 
 export function rfc4475(): Rfc4475Case[] {
-  const index = readFileSync(RFC4475_DIR + 'INDEX.tsv', 'utf8').trim().split('\n').slice(1);
+  const index = readFileSync(RFC4475_DIR + 'INDEX.tsv', 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   return index.map((line) => {
     const [file, , validity] = line.split('\t') as [string, string, string];
     return { file, valid: validity === 'valid', bytes: readFileSync(RFC4475_DIR + file) };
@@ -19,7 +22,9 @@ export function rfc4475(): Rfc4475Case[] {
 }
 
 export function registerSamples(): Array<{ file: string; bytes: Buffer }> {
-  return readdirSync(REGISTER_DIR).filter((f) => f.endsWith('.sip')).sort()
+  return readdirSync(REGISTER_DIR)
+    .filter((f) => f.endsWith('.sip'))
+    .sort()
     .map((file) => ({ file, bytes: readFileSync(REGISTER_DIR + file) }));
 }
 

@@ -55,7 +55,17 @@ function genUriParam(r: Rng): string {
     () => 'transport=' + r.pick(['udp', 'tcp', 'tls', 'sctp', 'ws', 'wss', 'UDP', 'TCP', 'Tls']),
     () => 'user=' + r.pick(['phone', 'ip', 'dialstring']),
     () => 'method=' + r.pick(['INVITE', 'REGISTER', 'MESSAGE', 'FOO']),
-    () => r.pick(['lr', 'lr=on', 'LR', 'ob', 'gr', 'maddr=' + genHostname(r), 'maddr=' + genIPv4(r), 'ttl=' + r.int(0, 255)]),
+    () =>
+      r.pick([
+        'lr',
+        'lr=on',
+        'LR',
+        'ob',
+        'gr',
+        'maddr=' + genHostname(r),
+        'maddr=' + genIPv4(r),
+        'ttl=' + r.int(0, 255),
+      ]),
     () => alnumHeavy(r, MARK + '[]/:&+$', 1, 10, true),
     () => alnumHeavy(r, MARK, 1, 10) + '=' + alnumHeavy(r, MARK + '[]/:&+$', 1, 16, true),
     () => 'rinstance=' + chars(r, '0123456789abcdef', 16, 16),
@@ -77,22 +87,51 @@ export function genSipUri(r: Rng): string {
   if (r.chance(0.12)) {
     const pairs = r.int(1, 2);
     const hs: string[] = [];
-    for (let i = 0; i < pairs; i++) hs.push(alnumHeavy(r, '-', 1, 8) + '=' + alnumHeavy(r, MARK + '[]/?:+$', 0, 10, true));
+    for (let i = 0; i < pairs; i++)
+      hs.push(alnumHeavy(r, '-', 1, 8) + '=' + alnumHeavy(r, MARK + '[]/?:+$', 0, 10, true));
     s += '?' + hs.join('&');
   }
   return s;
 }
 
-const NASTY = [' ', '<', '>', '"', ';', '?', '@', ':', '%', '[', ']', ',', '=', '&', '\t', 'é', '\\', '/', '#', '%zz', ';;', '@@', ':99999'];
+const NASTY = [
+  ' ',
+  '<',
+  '>',
+  '"',
+  ';',
+  '?',
+  '@',
+  ':',
+  '%',
+  '[',
+  ']',
+  ',',
+  '=',
+  '&',
+  '\t',
+  'é',
+  '\\',
+  '/',
+  '#',
+  '%zz',
+  ';;',
+  '@@',
+  ':99999',
+];
 
 /** One small breakage: insert, delete, duplicate or cut. */
 export function mutate(r: Rng, s: string): string {
   const at = r.int(0, s.length);
   switch (r.int(0, 3)) {
-    case 0: return s.slice(0, at) + r.pick(NASTY) + s.slice(at);
-    case 1: return s.slice(0, at) + s.slice(at + 1);
-    case 2: return s.slice(0, at) + s.slice(Math.max(0, at - 3), at) + s.slice(at);
-    default: return s.slice(0, Math.max(1, at));
+    case 0:
+      return s.slice(0, at) + r.pick(NASTY) + s.slice(at);
+    case 1:
+      return s.slice(0, at) + s.slice(at + 1);
+    case 2:
+      return s.slice(0, at) + s.slice(Math.max(0, at - 3), at) + s.slice(at);
+    default:
+      return s.slice(0, Math.max(1, at));
   }
 }
 
@@ -104,15 +143,25 @@ function genHeaderParam(r: Rng, contact: boolean): string {
   const eq = (): string => lws(r) + '=' + lws(r);
   const options = [
     () => 'tag' + eq() + alnumHeavy(r, "-.!%*_+`'~", 1, 16),
-    () => alnumHeavy(r, '-.!%*_+`\'~', 1, 10),
+    () => alnumHeavy(r, "-.!%*_+`'~", 1, 10),
     () => alnumHeavy(r, '-._', 1, 10) + eq() + alnumHeavy(r, "-.!%*_+`'~", 1, 12),
-    () => alnumHeavy(r, '-._', 1, 8) + eq() + '"' + chars(r, ALNUM + ' <>:;,@\\"', 0, 16).replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"',
+    () =>
+      alnumHeavy(r, '-._', 1, 8) +
+      eq() +
+      '"' +
+      chars(r, ALNUM + ' <>:;,@\\"', 0, 16)
+        .replace(/\\/g, '\\\\')
+        .replace(/"/g, '\\"') +
+      '"',
   ];
   if (contact) {
     options.push(
       () => 'expires' + eq() + String(r.int(0, 100000)),
       () => 'q' + eq() + r.pick(['0', '1', '0.5', '0.25', '1.0', '0.125', '0.500']),
-      () => '+sip.instance' + eq() + `"<urn:uuid:${chars(r, '0123456789abcdef', 8, 8)}-${chars(r, '0123456789abcdef', 4, 4)}>"`,
+      () =>
+        '+sip.instance' +
+        eq() +
+        `"<urn:uuid:${chars(r, '0123456789abcdef', 8, 8)}-${chars(r, '0123456789abcdef', 4, 4)}>"`,
       () => 'reg-id' + eq() + String(r.int(1, 3)),
       () => '+sip.ice',
       () => 'methods' + eq() + '"INVITE,ACK,BYE"',

@@ -16,8 +16,12 @@ export interface UriView {
 }
 
 type JssipUri = {
-  _scheme: string; _user?: string; _host: string; _port?: number | null;
-  _parameters: Record<string, string | null>; _headers: Record<string, string[]>;
+  _scheme: string;
+  _user?: string;
+  _host: string;
+  _port?: number | null;
+  _parameters: Record<string, string | null>;
+  _headers: Record<string, string[]>;
 };
 
 function headerize(name: string): string {
@@ -29,8 +33,12 @@ export function jssipUriView(u: JssipUri): UriView {
   for (const [k, v] of Object.entries(u._headers)) headers[headerize(k)] = v;
   return {
     // an empty port ("sip:h:") comes out as NaN
-    scheme: u._scheme, user: u._user ?? undefined, host: u._host, port: Number.isNaN(u._port) ? undefined : u._port ?? undefined,
-    params: { ...u._parameters }, headers,
+    scheme: u._scheme,
+    user: u._user ?? undefined,
+    host: u._host,
+    port: Number.isNaN(u._port) ? undefined : (u._port ?? undefined),
+    params: { ...u._parameters },
+    headers,
   };
 }
 
@@ -39,12 +47,16 @@ export function ourUriView(u: SipUri): UriView {
   const params: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(u.params)) {
     if (k === 'ttl' && /^[0-9]{1,3}$/.test(v)) continue; // jssip drops a numeric ttl
-    if (k === 'lr') params[k] = null; // jssip never keeps lr's value
-    else params[k] = v === '' ? null : k === 'transport' || k === 'user' || (k === 'maddr' && hostType(v)) ? v.toLowerCase() : v;
+    if (k === 'lr')
+      params[k] = null; // jssip never keeps lr's value
+    else
+      params[k] =
+        v === '' ? null : k === 'transport' || k === 'user' || (k === 'maddr' && hostType(v)) ? v.toLowerCase() : v;
   }
   const headers: Record<string, string[]> = {};
   for (const [k, v] of u.headers) (headers[headerize(k)] ??= []).push(v);
-  const userinfo = u.user === '' && u.password === undefined ? undefined : u.user + (u.password !== undefined ? ':' + u.password : '');
+  const userinfo =
+    u.user === '' && u.password === undefined ? undefined : u.user + (u.password !== undefined ? ':' + u.password : '');
   return {
     scheme: u.scheme,
     user: userinfo === undefined ? undefined : decodeURIComponent(userinfo),
@@ -173,7 +185,9 @@ function lenientValue(v: string): boolean {
 
 /** Parameter values we take unquoted although they are neither token nor host (OpenSIPS does too). */
 export function lenientParamValue(n: NameAddr): boolean {
-  return Object.values(n.params).some((v) => v !== '' && !v.startsWith('"') && !/^[A-Za-z0-9\-.!%*_+`'~]+$/.test(v) && !/^\[[0-9A-Fa-f:.]+\]$/.test(v));
+  return Object.values(n.params).some(
+    (v) => v !== '' && !v.startsWith('"') && !/^[A-Za-z0-9\-.!%*_+`'~]+$/.test(v) && !/^\[[0-9A-Fa-f:.]+\]$/.test(v),
+  );
 }
 
 // ---- Via -------------------------------------------------------------------
@@ -193,14 +207,30 @@ export interface ViaView {
 const VIA_KNOWN = new Set(['branch', 'received', 'rport', 'maddr', 'ttl']);
 
 export function jssipVia(text: string): ViaView | undefined {
-  const v = grammarParse(text, 'Via') as {
-    protocol: string; transport: string; host: string; port?: number; branch?: string; received?: string;
-    rport?: number; maddr?: string; params?: Record<string, string | undefined>;
-  } | undefined;
+  const v = grammarParse(text, 'Via') as
+    | {
+        protocol: string;
+        transport: string;
+        host: string;
+        port?: number;
+        branch?: string;
+        received?: string;
+        rport?: number;
+        maddr?: string;
+        params?: Record<string, string | undefined>;
+      }
+    | undefined;
   if (!v) return undefined;
   return {
-    protocol: v.protocol, transport: v.transport, host: v.host, port: v.port, branch: v.branch, received: v.received,
-    rport: v.rport, maddr: v.maddr, generic: { ...v.params },
+    protocol: v.protocol,
+    transport: v.transport,
+    host: v.host,
+    port: v.port,
+    branch: v.branch,
+    received: v.received,
+    rport: v.rport,
+    maddr: v.maddr,
+    generic: { ...v.params },
   };
 }
 
@@ -208,11 +238,19 @@ export function ourViaView(v: Via): ViaView {
   const generic: Record<string, string | undefined> = {};
   // a value-less branch/received/maddr/ttl is an extension parameter for jssip
   const valueless = (k: string): boolean => k !== 'rport' && v.params[k] === '';
-  for (const [k, val] of Object.entries(v.params)) if (!VIA_KNOWN.has(k) || valueless(k)) generic[k] = val === '' ? undefined : val;
+  for (const [k, val] of Object.entries(v.params))
+    if (!VIA_KNOWN.has(k) || valueless(k)) generic[k] = val === '' ? undefined : val;
   const maddr = v.maddr && hostType(v.maddr) ? v.maddr.toLowerCase() : v.maddr || undefined;
   return {
-    protocol: v.protocol, transport: v.transport, host: maddr ?? v.host, port: v.port, branch: v.branch || undefined,
-    received: v.received || undefined, rport: v.rport ? Number(v.rport) : undefined, maddr, generic,
+    protocol: v.protocol,
+    transport: v.transport,
+    host: maddr ?? v.host,
+    port: v.port,
+    branch: v.branch || undefined,
+    received: v.received || undefined,
+    rport: v.rport ? Number(v.rport) : undefined,
+    maddr,
+    generic,
   };
 }
 
@@ -220,7 +258,8 @@ export function ourViaView(v: Via): ViaView {
 export function viaQuirk(text: string, ours: Via | undefined): string | undefined {
   const params = ours ? allParams(ours.raw, ours.offsets.hostPortEnd - ours.offsets.start) : [];
   if (duplicateParams(params)) return 'duplicate-param';
-  if (params.some((p) => lenientValue(p.value) && !(p.name === 'received' && isIPv6(p.value)))) return 'lenient-param-value';
+  if (params.some((p) => lenientValue(p.value) && !(p.name === 'received' && isIPv6(p.value))))
+    return 'lenient-param-value';
   if (/;\s*rport\s*=\s*(;|,|$)/i.test(text)) return 'empty-rport';
   if (ours?.rport && !/^[0-9]{1,5}$/.test(ours.rport)) return 'rport-range';
   if (ours && /^(udp|tcp|tls|sctp)./i.test(ours.transport)) return 'transport-prefix';
