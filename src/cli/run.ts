@@ -204,7 +204,7 @@ export async function startLive(
     const path = String(rt.param('mi_fifo', 'fifo_name') || '/tmp/opensips_fifo');
     const started = startMiFifo(coreMi(VERSION), rt, {
       path,
-      mode: fifoMode(rt.param('mi_fifo', 'fifo_mode')),
+      mode: fifoMode(rt.modparamLists.get('mi_fifo')?.get('fifo_mode')?.at(-1)),
       replyDir: String(rt.param('mi_fifo', 'reply_dir') || '/tmp/'),
     });
     // OpenSIPS stops when it cannot make its FIFO; the SIP service matters more here: logged, and run goes on.
