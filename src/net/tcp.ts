@@ -10,6 +10,7 @@ import net from 'node:net';
 import { frameStreamMessage, MAX_STREAM_MESSAGE } from '../sip/stream.js';
 import { StreamBuffer } from './stream-buffer.js';
 import type { SocketInfo, Inbound, Peer } from './types.js';
+import { listenOn } from './listen.js';
 
 export interface TcpLimits {
   /** tcp_max_connections (3.3 default 2048). */
@@ -180,13 +181,7 @@ export class TcpTransport {
       this.attach(sock, socket, onMessage);
     });
     server.on('error', onError);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(server, socket);
     this.servers.push(server);
     this.listener ??= onMessage;
     this.sweeper ??= setInterval(() => this.sweep(), Math.min(1000, Math.max(100, this.limits.maxMsgTimeMs / 4)));

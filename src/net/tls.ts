@@ -10,6 +10,7 @@ import { frameStreamMessage } from '../sip/stream.js';
 import { ConnectionTable, peerKey, type Connection } from './connections.js';
 import { domainContext, findDomain, type TlsDomain } from './tls-domains.js';
 import type { Inbound, Peer } from './types.js';
+import { listenOn } from './listen.js';
 
 export interface TlsSettings {
   domains: TlsDomain[];
@@ -165,13 +166,7 @@ export class TlsTransport {
       this.log(`TLS handshake failed on ${socket.ip}:${socket.port}: ${err.message}`),
     );
     server.on('error', onError);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(server, socket);
     this.servers.push(server);
   }
 

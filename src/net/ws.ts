@@ -13,6 +13,7 @@ import { ConnectionTable, type Connection } from './connections.js';
 import type { DomainContext, TlsSettings } from './tls.js';
 import { findDomain, type TlsDomain } from './tls-domains.js';
 import type { Inbound, Peer } from './types.js';
+import { listenOn } from './listen.js';
 
 export interface WsSettings {
   /** require_origin (default 1): a handshake without Origin is refused with 400. */
@@ -193,13 +194,7 @@ export class WsTransport {
       });
     });
     server.on('error', onError);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ port: socket.port, host: socket.ip, backlog: 1024 }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(server, socket);
     this.servers.push(server);
     this.startPings();
   }
