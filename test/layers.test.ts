@@ -56,8 +56,6 @@ const ALLOWED_LAYER_EDGES: Record<string, string> = {
   'src/script/engine.ts -> src/modules/lifecycle.ts': 'the engine loads the native module table (the module registry)',
   'src/script/events.ts -> src/modules/types.ts':
     'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/pv-more.ts -> src/modules/auth/index.ts':
-    'the pseudo-variables of auth served from the core table: to move into the export table of auth',
   'src/script/runtime.ts -> src/modules/types.ts':
     'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
   'src/script/static-args.ts -> src/modules/types.ts':

@@ -12,7 +12,7 @@ import { displayAsWritten } from './display-name.js';
 import { parseCredentials } from '../sip/scalars.js';
 import { parseNameAddr } from '../sip/name-addr.js';
 import { isSipError } from '../sip/result.js';
-import { authorizedCredentials } from '../modules/auth/index.js';
+import { authorizedCredentials } from './credentials.js';
 
 const str = (v: string | undefined): Val => (v === undefined || v === '' ? null : v);
 

@@ -6,7 +6,6 @@ import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
-import type { Credentials } from '../../sip/scalars.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
 import type { NativeModule } from '../types.js';
@@ -14,6 +13,7 @@ import { expectedResponse, parseAlgorithm, type Algorithm } from './digest.js';
 import { noncesOf } from './nonces.js';
 import { appendRpidHf, isRpidUserE164, pvAuthorize } from './pv-auth.js';
 import { stateKey } from '../../base/keys.js';
+import { AUTHORIZED_CREDENTIALS, authorizedCredentials } from '../../script/credentials.js';
 
 /** auth_result_t of OpenSIPS 3.3. */
 export const AUTH = {
@@ -33,14 +33,12 @@ interface AuthState {
   stale: Set<Kind>;
   /** The credentials the last authorize looked at, by header kind (consume_credentials). */
   authorized: Partial<Record<Kind, number>>;
-  /** The credentials that authorized (post_auth marks them): auth_db's check functions read these. */
-  succeeded: Partial<Record<Kind, Credentials>>;
 }
 
 const STATE = stateKey<AuthState>('auth:state');
 
 function stateOf(ctx: ExecContext): AuthState {
-  return ctx.state(STATE, () => ({ stale: new Set(), authorized: {}, succeeded: {} }));
+  return ctx.state(STATE, () => ({ stale: new Set(), authorized: {} }));
 }
 
 /** An empty realm: the To host for a REGISTER's Authorization, else the From host, without realm_prefix. */
@@ -163,15 +161,12 @@ export function authorize(ctx: ExecContext, kind: Kind, realmArg: string, lookup
     ...(qop === 'auth-int' ? { body: msg.body } : {}),
   });
   if (expected !== p.response.toLowerCase()) return AUTH.INVALID_PASSWORD;
-  stateOf(ctx).succeeded[kind] = all[index]!;
+  ctx.setState(AUTHORIZED_CREDENTIALS[kind], all[index]!);
   return AUTH.AUTHORIZED;
 }
 
 /** The credentials a www_/proxy_authorize accepted for this message (Authorization first), if any. */
-export function authorizedCredentials(ctx: ExecContext): Credentials | undefined {
-  const st = ctx.state(STATE);
-  return st?.succeeded.www ?? st?.succeeded.proxy;
-}
+export { authorizedCredentials };
 
 /** consume_credentials(): the credentials the last authorize checked do not travel on. */
 function consumeCredentials(ctx: ExecContext): number {
