@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor, which } from './bench-lib.js';
 
 const ROOT = process.cwd();
 const KIND = process.argv[2] === 'register' ? 'register' : 'options';
@@ -22,11 +23,6 @@ const RATES = process.env.BENCH_RATES
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (KIND === 'register' ? 0 : 5));
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const CLK_TCK = 100;
-
-function which(cmd: string): string | undefined {
-  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return r.stdout.trim() || undefined;
-}
 
 /** utime + stime of a process and its children, in clock ticks. */
 function cpuTicks(pid: number): number {
@@ -108,22 +104,6 @@ function memoryPerContact(target: string, pid: number, work: string): { bytes: n
     { cwd: work, encoding: 'utf8', timeout: 90_000 },
   );
   return { bytes: (pss(pid) - before) / MEMORY_AORS, ok: r.status === 0 };
-}
-
-function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let log = '';
-    const t = setTimeout(() => reject(new Error(`not ready:\n${log}`)), ms);
-    const on = (d: Buffer): void => {
-      log += d.toString();
-      if (pattern.test(log)) {
-        clearTimeout(t);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-  });
 }
 
 interface Step {

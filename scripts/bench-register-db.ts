@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor, which } from './bench-lib.js';
 import { createTables, DbError, openDb } from '../src/db/index.js';
 import { serverSkip, startMariadb, startPostgres, type DbServer } from '../test/helpers/db-servers.js';
 
@@ -37,9 +38,6 @@ const MODES: Mode[] = [
   { name: 'maria-wt', backend: 'mariadb', preset: 'single-instance-sql-write-through' },
   { name: 'maria-sql-only', backend: 'mariadb', preset: 'sql-only' },
 ];
-
-const which = (cmd: string): string | undefined =>
-  spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
 
 function cpuTicks(pid: number): number {
   try {
@@ -69,26 +67,6 @@ function cfg(mode: Mode, url: string): string {
     '}',
     '',
   ].join('\n');
-}
-
-function waitFor(child: ChildProcess, pattern: RegExp, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let log = '';
-    const t = setTimeout(() => reject(new Error(`not ready:\n${log}`)), ms);
-    const on = (d: Buffer): void => {
-      log += d.toString();
-      if (pattern.test(log)) {
-        clearTimeout(t);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-    child.once('exit', (code) => {
-      clearTimeout(t);
-      reject(new Error(`exited ${code}:\n${log}`));
-    });
-  });
 }
 
 /** One step: `rate` REGISTERs/s for SECONDS_PER_STEP (each step's SIPp has a new port: every REGISTER inserts a contact). */
