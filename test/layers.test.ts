@@ -68,66 +68,8 @@ const ALLOWED_DEEP_IMPORTS: Record<string, string> = {
     'URI helpers of sipmsgops: to export from its index.ts (§3, modtables)',
   'src/modules/auth_db/index.ts -> src/modules/auth/digest.ts':
     'digest computation shared with auth_db/uac: to export from auth/index.ts (§3, modtables)',
-  'src/modules/mid_registrar/deregister.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/forward.ts -> src/modules/registrar/flags.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/index.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/index.ts -> src/modules/registrar/flags.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/flags.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/registrar/lookup.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/lookup.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/max-contacts.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/methods.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/registrar/save.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/reply.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/save.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/save.ts -> src/modules/registrar/flags.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/settings.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/flags.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/registrar/save.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/mid_registrar/throttle.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/nathelper/pinger.ts -> src/modules/registrar/aor.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/nathelper/pinger.ts -> src/modules/usrloc/events.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/nathelper/pinger.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/binding-index.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/index.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/ip-port.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/lookup.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
-  'src/modules/registrar/save.ts -> src/modules/usrloc/store.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
   'src/modules/uac/auth.ts -> src/modules/auth/digest.ts':
     'digest computation shared with auth_db/uac: to export from auth/index.ts (§3, modtables)',
-  'src/modules/usrloc/mi.ts -> src/modules/registrar/save.ts':
-    'registrar/usrloc shares: to modules/common/reg/ and usrloc/api.ts (§3, modtables)',
 };
 
 function* tsFiles(dir: string): Generator<string> {

@@ -23,7 +23,7 @@ import { startMiHttp } from '../net/http-mi.js';
 import { fifoMode, startMiFifo, type MiFifo } from '../net/fifo-mi.js';
 import { VERSION } from './lint.js';
 import { attachUsrlocPersistence, type UsrlocPersistence } from '../modules/usrloc/sql.js';
-import { usrlocOf } from '../modules/registrar/aor.js';
+import { usrlocOf } from '../modules/usrloc/api.js';
 import { loadSets } from '../modules/dispatcher/sets.js';
 import { DB_POOL } from '../modules/common/db.js';
 import { closeRedis, connectRedis } from '../modules/cachedb_redis/index.js';

@@ -7,7 +7,7 @@ import { MAIN_ROUTE } from '../cfg/script.js';
 import { VirtualClock } from '../base/clock.js';
 import { Logger } from '../base/logger.js';
 import { runStartupRoute } from '../core/script-routes.js';
-import { usrlocOf } from '../modules/registrar/aor.js';
+import { usrlocOf } from '../modules/usrloc/api.js';
 import { parseSipMessage } from '../sip/index.js';
 import { NotImplementedError, runRoute } from '../script/compile.js';
 import { ExecContext, socketString } from '../script/context.js';

@@ -6,7 +6,7 @@ import { loadCfg } from '../../src/cfg/load.js';
 import { VirtualClock } from '../../src/base/clock.js';
 import { Logger } from '../../src/base/logger.js';
 import { SipServer } from '../../src/core/server.js';
-import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { usrlocOf } from '../../src/modules/usrloc/api.js';
 import { buildEngine } from '../../src/script/engine.js';
 import type { Runtime } from '../../src/script/runtime.js';
 import { BLOG_DIR } from '../helpers/cfg.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverFor } from '../helpers/server.js';
 import { registerSamples } from '../sip/helpers/data.js';
-import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { usrlocOf } from '../../src/modules/usrloc/api.js';
 
 const CFG = `socket=udp:127.0.0.1:5060
 loadmodule "usrloc.so"

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sipEngine } from '../helpers/engine.js';
 import { register } from '../helpers/sip.js';
-import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { usrlocOf } from '../../src/modules/usrloc/api.js';
 
 const CFG = (flags = '', extra = '') => `socket=udp:127.0.0.1:5060
 loadmodule "usrloc.so"

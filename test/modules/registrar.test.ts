@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sipEngine } from '../helpers/engine.js';
 import { register } from '../helpers/sip.js';
-import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { usrlocOf } from '../../src/modules/usrloc/api.js';
 
 const CFG = (params = '', flags = '') => `socket=udp:127.0.0.1:5060
 loadmodule "usrloc.so"

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachUsrlocPersistence } from '../../src/modules/usrloc/sql.js';
 import { coreMi } from '../../src/core/mi-core.js';
-import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { usrlocOf } from '../../src/modules/usrloc/api.js';
 import { sipEngine } from '../helpers/engine.js';
 import { register } from '../helpers/sip.js';
 

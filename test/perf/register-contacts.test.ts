@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverFor } from '../helpers/server.js';
 import { cpuMs, fmtGrowth, growth } from '../helpers/linear.js';
-import { usrlocOf } from '../../src/modules/registrar/aor.js';
+import { usrlocOf } from '../../src/modules/usrloc/api.js';
 
 const CFG = `socket=udp:127.0.0.1:5060
 loadmodule "usrloc.so"

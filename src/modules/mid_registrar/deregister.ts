@@ -5,7 +5,7 @@
 // from tm's default socket for the destination (not the REGISTER's $socket_out).
 import { newBranch, randomTag } from '../../sip/index.js';
 import type { Runtime } from '../../script/runtime.js';
-import { usrlocOf } from '../registrar/aor.js';
+import { usrlocOf } from '../usrloc/api.js';
 import { uriTarget } from '../../script/forward.js';
 import { midSettings } from './settings.js';
 

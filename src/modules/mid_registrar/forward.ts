@@ -7,7 +7,7 @@ import type { SipMessage } from '../../sip/message.js';
 import type { ExecContext } from '../../script/context.js';
 import type { SocketInfo } from '../../net/types.js';
 import { splitUri } from '../../script/uri-fields.js';
-import type { SaveFlags } from '../registrar/flags.js';
+import type { SaveFlags } from '../common/reg/flags.js';
 import type { MidSettings } from './settings.js';
 
 export interface Mapping {

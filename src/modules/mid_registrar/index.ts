@@ -1,8 +1,9 @@
 // mid_registrar: mid_registrar_save() and mid_registrar_lookup().
 import type { NativeModule } from '../types.js';
 import { atLeast, avpSpec, flagStringFixup, oneOf } from '../common/fixups.js';
-import { parseLookupFlags, parseSaveFlags } from '../registrar/flags.js';
-import { logExpiryAdjustments, usrlocOf } from '../registrar/aor.js';
+import { parseLookupFlags, parseSaveFlags } from '../common/reg/flags.js';
+import { usrlocOf } from '../usrloc/api.js';
+import { logExpiryAdjustments } from '../common/reg/aor.js';
 import { midRegistrarLookup } from './lookup.js';
 import { midRegistrarSave } from './save.js';
 import { installDeRegistrations } from './deregister.js';

@@ -3,10 +3,10 @@
 // in mode 2 the R-URI user is the escaped AoR and a registrar lookup follows.
 import type { ExecContext } from '../../script/context.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
-import { usrlocOf } from '../registrar/aor.js';
-import { parseLookupFlags } from '../registrar/flags.js';
-import { isValid } from '../usrloc/store.js';
-import { registrarLookup } from '../registrar/lookup.js';
+import { usrlocOf } from '../usrloc/api.js';
+import { parseLookupFlags } from '../common/reg/flags.js';
+import { isValid } from '../usrloc/api.js';
+import { registrarLookup } from '../common/reg/lookup.js';
 import { midSettings } from './settings.js';
 
 /** The AoR a mode-2 contact user stands for: at_escape_str back to `@` (use_domain), then unescaped. */

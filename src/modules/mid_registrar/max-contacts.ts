@@ -1,6 +1,6 @@
 // cN / max_contacts for mid_registrar: at absorb time (mode 2) and when the
 // main registrar's 2xx makes contacts local (all modes).
-import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/store.js';
+import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/api.js';
 
 /**
  * Room for `extra` more valid contacts under `cap`: with `force` (flag f) the oldest

@@ -2,7 +2,7 @@
 // the expiry a UA asks for (mid-registrar-semantics.md §1).
 import type { Contact } from '../../sip/name-addr.js';
 import type { Runtime } from '../../script/runtime.js';
-import { settingsOf, type RegistrarSettings } from '../registrar/aor.js';
+import { settingsOf, type RegistrarSettings } from '../common/reg/aor.js';
 
 /** 3.3.10 defects opensips-ts fixes; `--compat NAME` brings the 3.3.10 behaviour back. */
 export const COMPAT = {

@@ -6,10 +6,11 @@ import { isSipError } from '../../sip/result.js';
 import { urisEqual } from '../../sip/uri-compare.js';
 import type { ExecContext } from '../../script/context.js';
 import { signalingReply } from '../signaling/index.js';
-import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/store.js';
-import { usrlocOf } from '../registrar/aor.js';
-import type { SaveFlags } from '../registrar/flags.js';
-import { captureBinding, contactList } from '../registrar/save.js';
+import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/api.js';
+import { usrlocOf } from '../usrloc/api.js';
+import type { SaveFlags } from '../common/reg/flags.js';
+import { captureBinding } from '../common/reg/ci.js';
+import { contactList } from '../common/reg/contacts.js';
 import { roomFor } from './max-contacts.js';
 import { requestedExpires, type MidSettings } from './settings.js';
 

@@ -13,10 +13,10 @@ import { hasEventRoute, raiseEvent } from '../../script/events.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { TimerExport } from '../types.js';
 import { splitUri } from '../../script/uri-fields.js';
-import { usrlocOf } from '../registrar/aor.js';
+import { usrlocOf } from '../usrloc/api.js';
 import { uriTarget } from '../../script/forward.js';
-import { contactEventParams } from '../usrloc/events.js';
-import { isValid, type Binding, type UsrlocDomain } from '../usrloc/store.js';
+import { contactEventParams } from '../usrloc/api.js';
+import { isValid, type Binding, type UsrlocDomain } from '../usrloc/api.js';
 import { serviceKey } from '../../base/keys.js';
 
 const KEEPALIVE = '\0\0\0\0';

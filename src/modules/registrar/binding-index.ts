@@ -7,7 +7,7 @@
 import { isSipError } from '../../sip/result.js';
 import { urisEqual } from '../../sip/uri-compare.js';
 import { parseUri, unescapeBytes } from '../../sip/uri.js';
-import type { Binding } from '../usrloc/store.js';
+import type { Binding } from '../usrloc/api.js';
 
 /**
  * A key two compare_uris()-equal URIs always share. The user is compared

@@ -1,11 +1,12 @@
 // registrar: save(), lookup() and friends.
 import type { NativeModule } from '../types.js';
 import { atLeast, avpSpec, flagStringFixup } from '../common/fixups.js';
-import { isValid } from '../usrloc/store.js';
+import { isValid } from '../usrloc/api.js';
 import { splitUri } from '../../script/uri-fields.js';
-import { extractAor, settingsOf, usrlocOf, logExpiryAdjustments } from './aor.js';
-import { parseLookupFlags, parseSaveFlags } from './flags.js';
-import { registrarLookup } from './lookup.js';
+import { usrlocOf } from '../usrloc/api.js';
+import { extractAor, settingsOf, logExpiryAdjustments } from '../common/reg/aor.js';
+import { parseLookupFlags, parseSaveFlags } from '../common/reg/flags.js';
+import { registrarLookup } from '../common/reg/lookup.js';
 import { ACCEPTED_REGS, REJECTED_REGS, registrarSave } from './save.js';
 import { counterStat, paramStat } from '../common/stats.js';
 import { addSockHdr, removeIpPort } from './ip-port.js';

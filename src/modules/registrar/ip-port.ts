@@ -3,8 +3,9 @@ import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { isIPv4 } from '../../sip/host.js';
-import type { AorRecord, Binding, UsrlocDomain } from '../usrloc/store.js';
-import { extractAor, settingsOf, usrlocOf } from './aor.js';
+import type { AorRecord, Binding, UsrlocDomain } from '../usrloc/api.js';
+import { usrlocOf } from '../usrloc/api.js';
+import { extractAor, settingsOf } from '../common/reg/aor.js';
 
 /** add_sock_hdr(name): `name: proto:ip:port` of the receiving socket (its advertised form if any), after the last header. */
 export function addSockHdr(ctx: ExecContext, name: string): number {

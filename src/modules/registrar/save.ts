@@ -3,13 +3,14 @@
 import { scriptContacts } from '../../script/edits.js';
 import { isSipError } from '../../sip/result.js';
 import { parseContactList, type Contact } from '../../sip/name-addr.js';
-import { socketString, type ExecContext } from '../../script/context.js';
+import type { ExecContext } from '../../script/context.js';
 import { splitUri, uriParam } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
-import { isValid, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/store.js';
-import { extractAor, settingsOf, usrlocOf, type RegistrarSettings } from './aor.js';
-import { parseSaveFlags, type SaveFlags } from './flags.js';
-import { METHOD_BITS, ALL_METHODS } from './methods.js';
+import { isValid, usrlocOf, type AorRecord, type Binding, type UsrlocDomain } from '../usrloc/api.js';
+import { extractAor, settingsOf, type RegistrarSettings } from '../common/reg/aor.js';
+import { parseSaveFlags, type SaveFlags } from '../common/reg/flags.js';
+import { contactList } from '../common/reg/contacts.js';
+import { captureBinding, own, pathOf, type Incoming } from '../common/reg/ci.js';
 import { parserError } from '../../script/errinfo.js';
 import { Counter } from '../common/stats.js';
 import { BindingIndex } from './binding-index.js';
@@ -39,25 +40,6 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** `;q=` as OpenSIPS prints it: 1, 0, 0.5, 0.25, 0.125 (no trailing zeros). */
-export function formatQ(q: number): string {
-  return String(Number((q / 1000).toFixed(3)));
-}
-
-/** The Contact header value of a 200 OK: every valid binding with its remaining expiry. */
-export function contactList(bindings: readonly Binding[], nowSec: number, receivedParam: string): string {
-  return bindings
-    .filter((b) => isValid(b, nowSec))
-    .map((b) => {
-      let s = `<${b.uri}>`;
-      if (b.q >= 0) s += `;q=${formatQ(b.q)}`;
-      s += `;expires=${b.expires === 0 ? 0 : b.expires - nowSec}`;
-      if (b.received) s += `;${receivedParam}="${b.received}"`;
-      return s;
-    })
-    .join(', ');
-}
-
 function contactExpires(c: Contact, headerExpires: number | undefined, s: RegistrarSettings, f: SaveFlags): number {
   let e: number;
   if (c.params.expires !== undefined && c.params.expires !== '')
@@ -72,90 +54,9 @@ function contactExpires(c: Contact, headerExpires: number | undefined, s: Regist
   return e;
 }
 
-function methodsOf(c: Contact, allow: string[] | undefined): number | undefined {
-  const list = c.methods !== undefined ? c.methods.split(',') : allow;
-  if (!list) return undefined;
-  let bits = 0;
-  for (const m of list) bits |= METHOD_BITS[m.trim().toUpperCase()] ?? METHOD_BITS.OTHER!;
-  return bits || ALL_METHODS;
-}
-
-export interface Incoming {
-  contact: Contact;
-  expires: number;
-}
-
 export interface SaveOutcome {
   aor: string;
   record?: AorRecord;
-}
-
-/** Repeated values (User-Agent, socket) shared by every binding that has them, bounded. */
-const interned = new Map<string, string>();
-function intern(s: string): string {
-  const hit = interned.get(s);
-  if (hit !== undefined) return hit;
-  const copy = own(s);
-  if (interned.size < 10_000) interned.set(copy, copy);
-  return copy;
-}
-
-/**
- * A string that owns its characters. Values cut out of a received message are V8
- * "sliced strings" that keep the whole message alive: a stored binding must not.
- * Concatenating and slicing again copies the characters into a new string (the
- * concatenation is flattened); a UTF-8 round trip did the same at twice the
- * cost, and is kept for the one case where it changes the text: lone
- * surrogates, which it turns into U+FFFD.
- */
-function own(s: string): string {
-  if (!s.length) return s;
-  return (s as WellFormedCheck).isWellFormed() ? (' ' + s).slice(1) : Buffer.from(s, 'utf8').toString('utf8');
-}
-
-/** ES2024's String.prototype.isWellFormed (Node 20), not in the ES2022 typings the project compiles against. */
-type WellFormedCheck = string & { isWellFormed(): boolean };
-
-/** The binding fields captured from the REGISTER for one contact (lib/reg pack_ci). */
-export function captureBinding(
-  ctx: ExecContext,
-  inc: Incoming,
-  nowSec: number,
-  s: RegistrarSettings,
-  f: SaveFlags,
-): Omit<Binding, 'contactId'> {
-  const req = ctx.msg.sip!;
-  const c = inc.contact;
-  const cseq = req.cseq;
-  const ua = req.userAgent;
-  const receivedParam = c.params.received?.replace(/^"|"$/g, '');
-  const avp = s.receivedAvp ? ctx.avps.get(s.receivedAvp) : undefined;
-  const fromAvp = avp?.length ? String(avp[avp.length - 1]) : undefined;
-  const received = receivedParam || fromAvp;
-  const attrAvp = s.attrAvp ? ctx.avps.get(s.attrAvp) : undefined;
-  const q = c.q === undefined ? s.defaultQ : Math.round((c.q ?? 0) * 1000);
-  const methods = methodsOf(c, req.allow());
-  const path = pathOf(ctx, f);
-  return {
-    uri: own(c.uri),
-    expires: nowSec + inc.expires,
-    q,
-    callid: own(req.callId ?? ''),
-    cseq: cseq && !isSipError(cseq) ? cseq.num : 0,
-    flags: f.memoryOnly ? 1 : 0,
-    cflags: ctx.branchFlags[0] ?? 0,
-    userAgent: ua && ua.length >= 1 && ua.length <= 254 ? intern(ua) : 'n/a',
-    socket: intern(socketString(ctx.socketIn)),
-    lastModified: ctx.runtime.clock.now(),
-    state: 'CS_NEW',
-    // Absent fields stay undefined: usrloc's shapedBinding() leaves them out (no object spreads on this path).
-    methods,
-    received: received ? own(received) : undefined,
-    instance: c.instance ? own(c.instance) : undefined,
-    regId: c.regId,
-    path: path ? own(path) : undefined,
-    attr: attrAvp?.length ? own(String(attrAvp[attrAvp.length - 1])) : undefined,
-  };
 }
 
 function findBinding(
@@ -179,13 +80,6 @@ function findBinding(
     });
   }
   return index.find(c.uri, (b) => m.mode === 0 || b.callid === callid);
-}
-
-/** The REGISTER's Path header values, joined, when a p0/p1/p2 flag asks for Path support. */
-function pathOf(ctx: ExecContext, f: SaveFlags): string | undefined {
-  if (f.path === undefined) return undefined;
-  const values = ctx.msg.headers('Path');
-  return values.length ? values.join(',') : undefined;
 }
 
 function supportsPath(ctx: ExecContext): boolean {

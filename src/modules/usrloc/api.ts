@@ -1,10 +1,11 @@
 // usrloc's API for the other modules (OpenSIPS's load_ul_api): the location
 // tables of this server, and what a DB back-end adds to them. Registrar,
-// mid_registrar and nathelper import only this file and the types of ./store.ts.
+// mid_registrar, nathelper and common/reg/ import only this file.
 import { serviceKey, stateOf } from '../../base/keys.js';
 import type { Runtime } from '../../script/runtime.js';
 import { Usrloc } from './store.js';
 
+export { contactEventParams } from './events.js';
 export {
   isValid,
   Usrloc,

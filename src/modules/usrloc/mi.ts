@@ -5,7 +5,7 @@ import type { ModuleMi } from '../types.js';
 import type { Runtime } from '../../script/runtime.js';
 import { urisEqual } from '../../sip/uri-compare.js';
 import { usrlocOf } from './api.js';
-import { formatQ } from '../registrar/save.js';
+import { formatQ } from '../common/reg/contacts.js';
 import type { AorRecord, Binding } from './store.js';
 import { peek } from '../../base/keys.js';
 import { UL_FLUSH, UL_SYNC } from './api.js';

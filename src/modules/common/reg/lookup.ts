@@ -1,9 +1,9 @@
 // lookup(): the R-URI becomes the first usable binding, the others become
 // branches; $du, branch flags and the socket come back from the binding
 // (registrar-semantics.md §5).
-import type { ExecContext } from '../../script/context.js';
-import { isValid } from '../usrloc/store.js';
-import { extractAor, settingsOf, usrlocOf } from './aor.js';
+import type { ExecContext } from '../../../script/context.js';
+import { isValid, usrlocOf } from '../../usrloc/api.js';
+import { extractAor, settingsOf } from './aor.js';
 import { parseLookupFlags } from './flags.js';
 import { methodAllowed } from './methods.js';
 

@@ -1,10 +1,7 @@
 // Address-of-record extraction (lib/reg extract_aor) and the registrar's
 // shared settings read from the module parameters.
-import type { Runtime } from '../../script/runtime.js';
-import { splitUri } from '../../script/uri-fields.js';
-
-// Kept until the callers move to usrloc's API (core/server.ts imports it from here).
-export { usrlocOf } from '../usrloc/api.js';
+import type { Runtime } from '../../../script/runtime.js';
+import { splitUri } from '../../../script/uri-fields.js';
 
 export interface RegistrarSettings {
   defaultExpires: number;
