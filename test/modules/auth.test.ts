@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectedResponse, hashHex } from '../../src/modules/auth/digest.js';
+import { expectedResponse, hashHex } from '../../src/modules/common/digest.js';
 import { serverFor } from '../helpers/server.js';
 
 test('digest responses: the RFC 2617 MD5 example and the RFC 7616 SHA-256 example', () => {

@@ -9,7 +9,7 @@ import { isSipError } from '../../sip/result.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { signalingReply } from '../signaling/index.js';
 import type { NativeModule } from '../types.js';
-import { expectedResponse, parseAlgorithm, type Algorithm } from './digest.js';
+import { expectedResponse, parseAlgorithm, type Algorithm } from '../common/digest.js';
 import { noncesOf } from './nonces.js';
 import { appendRpidHf, isRpidUserE164, pvAuthorize } from './pv-auth.js';
 import { stateKey } from '../../base/keys.js';

@@ -4,7 +4,7 @@
 // expired or unknown one is stale.
 import { randomBytes } from 'node:crypto';
 import type { Runtime } from '../../script/runtime.js';
-import type { Algorithm } from './digest.js';
+import type { Algorithm } from '../common/digest.js';
 import { serviceKey } from '../../base/keys.js';
 
 interface Issued {

@@ -11,7 +11,7 @@ import type { Runtime } from '../../script/runtime.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { parseNameAddr } from '../../sip/name-addr.js';
 import { isSipError } from '../../sip/result.js';
-import { isUriUserE164 } from '../sipmsgops/uri.js';
+import { isUriUserE164 } from '../sipmsgops/index.js';
 import { authorize, type Kind } from './index.js';
 
 const compiled = new WeakMap<Runtime, Map<string, PvAccess | undefined>>();

@@ -6,7 +6,7 @@ import { DbError, type Db } from '../../db/index.js';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import { authorize, type Kind, type UserLookup } from '../auth/index.js';
-import { baseOf, type Algorithm } from '../auth/digest.js';
+import { baseOf, type Algorithm } from '../common/digest.js';
 import { oneOf } from '../common/fixups.js';
 import { dbFor, dbUrlOf } from '../common/db.js';
 import { sqlName, strParam } from '../common/params.js';

@@ -38,6 +38,9 @@ const KNOWN_METHODS = new Set([
   'PUBLISH',
 ]);
 
+/** is_uri_user_e164's test, which auth's is_rpid_user_e164 applies to the RPID URI. */
+export { isUriUserE164 };
+
 /** stream_*: the media regex and the optional transport regex. */
 const bothRegexes: FunctionBehaviour['fixup'] = (args, report) => {
   regexFixup(0)(args, report);

@@ -9,7 +9,7 @@ import { currentBody } from '../../script/edits.js';
 import { headerEdits } from '../../script/edits.js';
 import { parseCredentials } from '../../sip/scalars.js';
 import { isSipError } from '../../sip/result.js';
-import { ALGORITHMS, expectedResponse, parseAlgorithm, type Algorithm } from '../auth/digest.js';
+import { ALGORITHMS, expectedResponse, parseAlgorithm, type Algorithm } from '../common/digest.js';
 import { coreHash } from '../common/core-hash.js';
 import { failureOf } from '../tm/index.js';
 import { restoreCseqInReplies } from './restore.js';

@@ -1,5 +1,5 @@
-// Digest arithmetic (RFC 2617, RFC 7616/8760): HA1 from a password or a
-// stored HA1, the -sess variant, HA2 (auth and auth-int) and the response.
+// Digest arithmetic (OpenSIPS's lib/digest_auth, shared by auth, auth_db and uac; RFC 2617, RFC 7616/8760):
+// HA1 from a password or a stored HA1, the -sess variant, HA2 (auth and auth-int) and the response.
 import { createHash } from 'node:crypto';
 
 export type Algorithm = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';
