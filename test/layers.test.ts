@@ -44,22 +44,8 @@ const ALLOWED_LAYER_EDGES: Record<string, string> = {
     'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
   'src/script/cache-functions.ts -> src/modules/cachedb_redis/index.ts':
     'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
-  'src/script/cache-functions.ts -> src/modules/types.ts':
-    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/compile.ts -> src/modules/types.ts':
-    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/context.ts -> src/modules/types.ts':
-    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/core-functions.ts -> src/modules/types.ts':
-    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
   'src/script/engine.ts -> src/modules/index.ts': 'the engine loads the native module table (the module registry)',
   'src/script/engine.ts -> src/modules/lifecycle.ts': 'the engine loads the native module table (the module registry)',
-  'src/script/events.ts -> src/modules/types.ts':
-    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/runtime.ts -> src/modules/types.ts':
-    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
-  'src/script/static-args.ts -> src/modules/types.ts':
-    'the module contract (FunctionBehaviour, RouteType) is read by the evaluator: to move left of script/',
 };
 
 /** Deep imports between modules (not through index.ts/api.ts): `from -> to` (files), why. */

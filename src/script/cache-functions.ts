@@ -4,7 +4,7 @@
 import { expiresAt, liveEntry, storageOf } from '../modules/cachedb_local/index.js';
 import { redisFor } from '../modules/cachedb_redis/index.js';
 import type { RedisClient, RedisReply } from '../db/index.js';
-import type { ArgValue, FunctionBehaviour } from '../modules/types.js';
+import type { ArgValue, FunctionBehaviour } from './module-contract.js';
 import type { ExecContext } from './context.js';
 
 /** cache_add / cache_sub: a missing key starts at the delta with the given expiry; an existing one keeps its expiry. */

@@ -6,7 +6,7 @@
 import type * as A from '../cfg/ast.js';
 import { printFormat } from '../cfg/pvar.js';
 import { argText, expr as printExpr } from '../cfg/print.js';
-import type { ArgValue } from '../modules/types.js';
+import type { ArgValue } from './module-contract.js';
 import { ERR_INFO, Flow, type ExecContext } from './context.js';
 import { binary, compileCond, compileValue, ERR, type ExprEnv } from './expressions.js';
 import { compileSpec, PvCompileError, type PvAccess } from './pv.js';
@@ -530,7 +530,7 @@ function runErrorRouteAfter(ctx: ExecContext, fromAssert = false): void {
 export function runRoute(
   ctx: ExecContext,
   route: { run(ctx: ExecContext): void },
-  type: import('../modules/types.js').RouteType,
+  type: import('./module-contract.js').RouteType,
   name: string,
   params: Val[] = NO_PARAMS,
   named?: Record<string, Val>,

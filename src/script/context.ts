@@ -7,7 +7,7 @@ import type { ScriptMessage } from './message.js';
 import type { Runtime } from './runtime.js';
 import type { Tracer } from './trace.js';
 import type { Val } from './values.js';
-import type { RouteType } from '../modules/types.js';
+import type { RouteType } from './module-contract.js';
 import type { SocketInfo } from '../net/types.js';
 
 /** force_rport() was called for this message: replies go to the source port. */

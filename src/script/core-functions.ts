@@ -1,7 +1,7 @@
 // Core script functions of 3.3 (core_cmds.c) and the grammar-level commands
 // xlog/xdbg/log/error. Signatures come from the catalog; behaviour is here.
 import type * as A from '../cfg/ast.js';
-import type { ArgValue, FunctionBehaviour } from '../modules/types.js';
+import type { ArgValue, FunctionBehaviour } from './module-contract.js';
 import { Compiler, type StmtFn } from './compile.js';
 import { ADD_LOCAL_RPORT, FORCE_RPORT, type ExecContext } from './context.js';
 import { raiseScriptEvent } from './events.js';

@@ -7,7 +7,7 @@ import type { Script } from '../cfg/script.js';
 import { routeBodies, walkStatements } from '../cfg/walk.js';
 import { EVENT_PUBLISHERS } from '../catalog/events.js';
 import { parseSipMessage } from '../sip/index.js';
-import type { ArgValue, RouteType } from '../modules/types.js';
+import type { ArgValue, RouteType } from './module-contract.js';
 import { runRoute } from './compile.js';
 import { ExecContext } from './context.js';
 import type { SocketInfo } from '../net/types.js';

@@ -5,7 +5,7 @@ import type { ScriptFunction } from '../catalog/types.js';
 import { timersFor, type Clock, type TimerHandle, type Timers } from '../base/clock.js';
 import { Logger } from '../base/logger.js';
 import { peek, put, stateOf, type ServiceKey } from '../base/keys.js';
-import type { FunctionBehaviour } from '../modules/types.js';
+import type { FunctionBehaviour } from './module-contract.js';
 import type { SipMessage } from '../sip/message.js';
 import type { ExecContext } from './context.js';
 import type { ControlChannel, SocketInfo } from '../net/types.js';

@@ -1,7 +1,7 @@
 // A call's arguments as its fix-up sees them at start-up: constants with
 // their text, pseudo-variables and formatted strings marked dynamic.
 import type * as A from '../cfg/ast.js';
-import type { StaticArg } from '../modules/types.js';
+import type { StaticArg } from './module-contract.js';
 
 export function staticArgs(c: A.Call): StaticArg[] {
   return c.args.map((a) => {
