@@ -23,3 +23,19 @@ export class Counter {
     if (box) box.value = 0;
   }
 }
+
+/** One statistic as get_statistics shows it. */
+export interface StatValue {
+  /** `group:name`. */
+  key: string;
+  value: number;
+  /** Counters only (reset_statistics zeroes them); list_statistics calls them incremental. */
+  reset?: () => void;
+}
+
+/**
+ * Every statistic of a server, core's then the modules' (set by the core
+ * when a server starts): what modules that show statistics read (prometheus,
+ * statistics' `$stat`), without importing the core.
+ */
+export const STATISTICS = serviceKey<() => StatValue[]>('core:statistics');

@@ -2,18 +2,19 @@
 // the loaded modules' commands come from their export tables.
 import { MiError, MiRegistry } from '../base/mi.js';
 import type { Runtime } from '../script/runtime.js';
-import { moduleMiCommands, moduleStatistics, type StatValue } from './modules.js';
+import { moduleMiCommands, type StatValue } from './modules.js';
+import { allStatistics } from './statistics.js';
 
 /** Every statistic as `group:name` -> value. */
 export function statistics(rt: Runtime): Record<string, number> {
-  return Object.fromEntries(moduleStatistics(rt).map((s) => [s.key, s.value]));
+  return Object.fromEntries(allStatistics(rt).map((s) => [s.key, s.value]));
 }
 
 const names = (param: unknown): string[] => (Array.isArray(param) ? param.map(String) : [String(param ?? 'all')]);
 
 /** The statistics a `statistics` parameter names: `all`, `group:` or `group:name` (one or an array). */
 function selected(rt: Runtime, param: unknown, groups = true): StatValue[] {
-  const all = moduleStatistics(rt);
+  const all = allStatistics(rt);
   const out: StatValue[] = [];
   for (const w of names(param)) {
     for (const s of all)
@@ -28,6 +29,16 @@ function found(param: unknown, list: StatValue[], allowAll: boolean): StatValue[
   return list;
 }
 
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** C's ctime() without its newline, in local time: `Tue Dec  8 00:31:01 2026` (day of month padded with a space). */
+export function ctime(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
+}
+
 export function coreMi(version: string): MiRegistry<Runtime> {
   const mi = new MiRegistry<Runtime>(moduleMiCommands);
   mi.add('version', { recipes: [[]], run: () => ({ Server: `opensips-ts ${version} (OpenSIPS 3.3 compatible)` }) });
@@ -35,11 +46,7 @@ export function coreMi(version: string): MiRegistry<Runtime> {
     recipes: [[]],
     run: (_p, rt) => {
       const up = Math.floor((rt.clock.now() - rt.startedAt) / 1000);
-      return {
-        Now: new Date(rt.clock.now()).toString().slice(0, 24),
-        Up_since: new Date(rt.startedAt).toString().slice(0, 24),
-        Up_time: `${up} [sec]`,
-      };
+      return { Now: ctime(rt.clock.now()), 'Up since': ctime(rt.startedAt), 'Up time': `${up} [sec]` };
     },
   });
   mi.add('which', { recipes: [[]], run: (_p, rt) => mi.names(rt) });
@@ -68,7 +75,7 @@ export function coreMi(version: string): MiRegistry<Runtime> {
     recipes: [[], ['statistics']],
     run: (p, rt) => {
       const list =
-        p.statistics === undefined ? moduleStatistics(rt) : found(p.statistics, selected(rt, p.statistics), false);
+        p.statistics === undefined ? allStatistics(rt) : found(p.statistics, selected(rt, p.statistics), false);
       return Object.fromEntries(list.map((s) => [s.key, s.reset ? 'incremental' : 'non-incremental']));
     },
   });

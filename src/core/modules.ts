@@ -4,6 +4,9 @@
 import { NATIVE_MODULES } from '../modules/index.js';
 import { isStatFamily, type ModuleMi, type NativeModule } from '../modules/types.js';
 import type { Runtime } from '../script/runtime.js';
+import type { StatValue } from '../base/stats.js';
+
+export type { StatValue };
 
 /** The native tables of the modules this runtime loaded. */
 export function loadedTables(rt: Runtime): NativeModule[] {
@@ -28,14 +31,6 @@ export function moduleMiCommands(rt: Runtime): ReadonlyMap<string, ModuleMi> {
     found = map;
   }
   return found;
-}
-
-export interface StatValue {
-  /** `group:name`. */
-  key: string;
-  value: number;
-  /** Counters only (reset_statistics zeroes them); list_statistics calls them incremental. */
-  reset?: () => void;
 }
 
 /** Every statistic of the loaded modules, in table order. */

@@ -6,8 +6,11 @@
 // every message is handled inside a guard.
 import { MAIN_ROUTE } from '../cfg/script.js';
 import type { TimerHandle } from '../base/clock.js';
-import { peek } from '../base/keys.js';
+import { peek, put } from '../base/keys.js';
 import { runStartupRoute, startTimerRoutes } from './script-routes.js';
+import { CORE_COUNTERS as STAT } from '../script/core-stats.js';
+import { installStatistics } from './statistics.js';
+import { NETWORK_STATUS, type NetworkStatus } from '../net/types.js';
 import { parseErrorInfo } from '../script/errinfo.js';
 import { applyHeaderEdits } from '../script/forward.js';
 import {
@@ -51,6 +54,8 @@ export class SipServer {
     const wire: Wire = { send: (from, to, data) => this.send(from, to, data), map: (to) => this.mapped(to) };
     this.tx = peek(rt.services, TRANSACTION_LAYER)?.(rt, wire);
     if ('tcp' in net) rt.services.set('net:tcp', (net as { tcp: unknown }).tcp);
+    if ('waitingBytes' in net) put(rt.services, NETWORK_STATUS, net as unknown as NetworkStatus);
+    installStatistics(rt);
     rt.transport = {
       send: (o) => {
         const data = Buffer.from(o.text);
@@ -127,7 +132,10 @@ export class SipServer {
 
   private handle(m: Inbound): void {
     const parsed = parseSipMessage(m.data, { datagram: m.src.proto === 'udp' });
+    const bag = this.rt.services;
     if (parsed.error !== undefined) {
+      // parse_msg() failed: not counted as received (receive.c counts after parsing), a bad header counted.
+      STAT.bad_msg_hdr.inc(bag);
       this.log(-1, 'parse_msg', `bad message from ${m.src.proto}:${m.src.ip}:${m.src.port}: ${parsed.error}`);
       if (parsed.partial?.isRequest && this.runErrorRoute(parsed.partial, m, parsed.error)) return;
       if (parsed.partial?.isRequest && parsed.partial.method !== 'ACK')
@@ -136,13 +144,22 @@ export class SipServer {
     }
     const msg = parsed.msg;
     if (!msg.isRequest) {
+      STAT.rcv_replies.inc(bag);
       if (this.tx?.onReply(msg, m)) return;
-      if (this.rt.replyFilters.some((f) => f(msg.method, msg.callId, msg.status))) return;
+      if (this.rt.replyFilters.some((f) => f(msg.method, msg.callId, msg.status))) {
+        STAT.drop_replies.inc(bag);
+        return;
+      }
       this.forwardReplyStateless(msg, m);
       return;
     }
+    STAT.rcv_requests.inc(bag);
     const bad = checkRequest(msg);
     if (bad) {
+      STAT.err_requests.inc(bag);
+      if (bad.code === 416 || bad.reason.includes('Request-URI')) STAT.bad_URIs_rcvd.inc(bag);
+      // To, CSeq and Via are parsed with the headers in OpenSIPS (get_hdr_field): a bad one is a bad header.
+      else if (/\((bad (To|CSeq)|several)/.test(bad.reason)) STAT.bad_msg_hdr.inc(bag);
       this.log(-1, 'parse_msg', `rejecting a request from ${m.src.ip}:${m.src.port}: ${bad.reason}`);
       if (this.runErrorRoute(msg, m, bad.reason)) return;
       if (msg.method !== 'ACK') this.rejectRequest(msg, m, bad.code, bad.reason);
@@ -151,6 +168,7 @@ export class SipServer {
     if (msg.method === 'ACK' && this.tx?.absorbsAck(msg)) return;
     const filter = this.rt.droppingFilter(msg);
     if (filter) {
+      STAT.drop_requests.inc(bag);
       this.rt.logger.log(4, filter.module, filter.fn, filter.why);
       return;
     }
@@ -213,6 +231,7 @@ export class SipServer {
     const vias = msg.vias();
     const top = !isSipError(vias) ? vias[0] : undefined;
     if (!top || !this.rt.isMyAddress(top.host, top.port)) {
+      STAT.err_replies.inc(this.rt.services);
       this.log(
         4,
         'reply_received',
@@ -224,11 +243,15 @@ export class SipServer {
     if (route) {
       const ctx = this.contextFor(msg, m);
       runRoute(ctx, route, 'onreply', '');
-      if (ctx.dropped) return;
+      if (ctx.dropped) {
+        STAT.drop_replies.inc(this.rt.services);
+        return;
+      }
       applyHeaderEdits(ctx, msg);
     }
     const next = !isSipError(vias) ? vias[1] : undefined;
     if (!next) {
+      STAT.err_replies.inc(this.rt.services);
       this.log(-1, 'forward_reply', 'no 2nd via found in reply');
       return;
     }
@@ -238,5 +261,6 @@ export class SipServer {
     const proto = next.transport.toLowerCase();
     const from = m.socket.proto === proto ? m.socket : (this.rt.sockets.find((x) => x.proto === proto) ?? m.socket);
     this.send(from, { proto, ...mapPeer(this.map, t.host, t.port) }, out.serialize());
+    STAT.fwd_replies.inc(this.rt.services);
   }
 }

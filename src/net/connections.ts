@@ -77,3 +77,13 @@ export class ConnectionTable<C extends Connection = Connection> {
     this.byPeer.clear();
   }
 }
+
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+
+/** A connection's number for list_tcp_conns: given on first sight, kept while the object lives (OpenSIPS's conn->id). */
+export function connectionId(key: object): number {
+  let id = ids.get(key);
+  if (id === undefined) ids.set(key, (id = ++lastId));
+  return id;
+}

@@ -4,7 +4,8 @@ import type { TLSSocket } from 'node:tls';
 import { TcpTransport, type TcpLimits } from './tcp.js';
 import { TlsTransport, type DomainContext, type TlsConnections, type TlsSettings } from './tls.js';
 import type { TlsDomain } from './tls-domains.js';
-import type { SocketInfo, Inbound, Network, Peer } from './types.js';
+import { connectionId, type Connection } from './connections.js';
+import type { ConnectionInfo, SocketInfo, Inbound, Network, NetworkStatus, Peer } from './types.js';
 import { UdpTransport } from './udp.js';
 import { WsTransport, type WsSettings } from './ws.js';
 
@@ -20,7 +21,7 @@ export interface ConnectionControl {
   extendLifetime(peer: Peer, untilMs: number): void;
 }
 
-export class RealNetwork implements Network, TlsConnections, ConnectionControl {
+export class RealNetwork implements Network, TlsConnections, ConnectionControl, NetworkStatus {
   readonly udp: UdpTransport;
   readonly tcp: TcpTransport;
   readonly tls: TlsTransport | undefined;
@@ -90,6 +91,29 @@ export class RealNetwork implements Network, TlsConnections, ConnectionControl {
     if (peer.proto === 'tls') this.tls?.conns.extendLifetime(peer, untilMs);
     else if (peer.proto === 'ws' || peer.proto === 'wss') this.ws.conns.extendLifetime(peer, untilMs);
     else this.tcp.extendLifetime(peer, untilMs);
+  }
+
+  waitingBytes(proto: 'udp' | 'tcp' | 'tls'): number {
+    if (proto === 'udp') return this.udp.waitingBytes();
+    if (proto === 'tcp') return this.tcp.waitingBytes();
+    let n = 0;
+    for (const c of this.tls?.conns.all() ?? []) n += c.socket.writableLength;
+    return n;
+  }
+
+  connections(): ConnectionInfo[] {
+    const info = (c: Connection, key: object): ConnectionInfo => ({
+      id: connectionId(key),
+      proto: c.proto,
+      local: { proto: c.proto, ip: c.local.ip, port: c.local.port },
+      remote: c.peer,
+      expires: c.expires,
+    });
+    return [
+      ...this.tcp.connections(),
+      ...(this.tls?.conns.all().map((c) => info(c, c.socket)) ?? []),
+      ...this.ws.conns.all().map((c) => info(c, c.ws)),
+    ];
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,8 @@
 import net from 'node:net';
 import { frameStreamMessage, MAX_STREAM_MESSAGE } from '../sip/stream.js';
 import { StreamBuffer } from './stream-buffer.js';
-import type { SocketInfo, Inbound, Peer } from './types.js';
+import { connectionId } from './connections.js';
+import type { ConnectionInfo, SocketInfo, Inbound, Peer } from './types.js';
 import { listenOn } from './listen.js';
 
 export interface TcpLimits {
@@ -73,6 +74,24 @@ export class TcpTransport {
 
   private peerKey(ip: string, port: number): string {
     return `${ip.replace(/^::ffff:/, '')}:${port}`;
+  }
+
+  /** Bytes written to the connections and not yet taken by the kernel. */
+  waitingBytes(): number {
+    let n = 0;
+    for (const c of this.open) n += c.sock.writableLength;
+    return n;
+  }
+
+  /** The open connections, for list_tcp_conns. */
+  connections(): ConnectionInfo[] {
+    return [...this.open].map((c) => ({
+      id: connectionId(c.sock),
+      proto: 'tcp',
+      local: { proto: 'tcp', ip: c.local.ip, port: c.local.port },
+      remote: { proto: 'tcp', ip: c.ip, port: c.sock.remotePort ?? 0 },
+      expires: c.expires,
+    }));
   }
 
   get connectionCount(): number {

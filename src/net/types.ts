@@ -73,3 +73,23 @@ export interface ControlChannel {
     attempts: number,
   ): Promise<Buffer | undefined>;
 }
+
+/** One open connection, as list_tcp_conns shows it. */
+export interface ConnectionInfo {
+  /** A number that stays the connection's while it is open. */
+  id: number;
+  proto: string;
+  local: Peer;
+  remote: Peer;
+  /** When it closes unless traffic comes (ms since the epoch). */
+  expires: number;
+}
+
+/** What the core's `net:` statistics and list_tcp_conns read of the transports. */
+export interface NetworkStatus {
+  /** Bytes accepted for sending and not yet handed to the kernel (OpenSIPS's get_total_bytes_waiting). */
+  waitingBytes(proto: 'udp' | 'tcp' | 'tls'): number;
+  connections(): ConnectionInfo[];
+}
+
+export const NETWORK_STATUS = serviceKey<NetworkStatus>('net:status');

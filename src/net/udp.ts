@@ -41,6 +41,13 @@ export class UdpTransport {
     this.bySocketInfo.set(socket, sock);
   }
 
+  /** Bytes queued in libuv for every socket, not yet sent (the datagrams OpenSIPS would still be writing). */
+  waitingBytes(): number {
+    let n = 0;
+    for (const s of this.sockets.values()) n += s.socket.getSendQueueSize();
+    return n;
+  }
+
   send(from: SocketInfo, to: Peer, data: Buffer): void {
     const sock = this.bySocketInfo.get(from) ?? this.sockets.get(this.key(from));
     if (!sock) {

@@ -10,6 +10,7 @@ import type { SocketInfo } from '../net/types.js';
 import { advertisedHostPort, socketString, type ExecContext } from './context.js';
 import { headerEdits } from './edits.js';
 import { splitUri, uriParam } from './uri-fields.js';
+import { CORE_COUNTERS } from './core-stats.js';
 
 export interface Target {
   proto: string;
@@ -116,6 +117,7 @@ export function forwardStateless(ctx: ExecContext, dest: string | undefined): nu
   const target = dest ? proxyTarget(dest.replace(/^sip:/i, ''), 'udp') : uriTarget(ctx.du ?? ctx.ruri, 'udp');
   if (!target) {
     ctx.runtime.logger.log(-1, 'core', 'w_forward', 'forward: bad_uri dropping packet');
+    CORE_COUNTERS.drop_requests.inc(ctx.runtime.services);
     return -1;
   }
   const from = outgoingSocket(ctx, target.proto, ctx.socketOut);
@@ -137,6 +139,7 @@ export function forwardStateless(ctx: ExecContext, dest: string | undefined): nu
     text,
     via: `forward (stateless, from ${socketString(from)})`,
   });
+  CORE_COUNTERS.fwd_requests.inc(ctx.runtime.services);
   return 1;
 }
 

@@ -49,7 +49,8 @@ test("get_statistics lists each loaded module's statistics from its table; none 
   e.send(register({ contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 600 }));
   e.advance(1);
   const all = call(e.rt, 'get_statistics', { statistics: ['all'] }).result as Record<string, number>;
-  assert.deepEqual(all, {
+  const ofModules = Object.fromEntries(Object.entries(all).filter(([k]) => /^(registrar|usrloc):/.test(k)));
+  assert.deepEqual(ofModules, {
     'registrar:max_expires': 0,
     'registrar:max_contacts': 3,
     'registrar:default_expire': 3600,
@@ -68,10 +69,14 @@ test("get_statistics lists each loaded module's statistics from its table; none 
     { code: 404, message: 'Statistics Not Found' },
     'dialog is not loaded',
   );
+  const bare = call(engineFor(BARE).runtime, 'get_statistics', { statistics: ['all'] }).result as Record<
+    string,
+    number
+  >;
   assert.deepEqual(
-    call(engineFor(BARE).runtime, 'get_statistics', { statistics: ['all'] }).result,
-    {},
-    'no module with statistics: all is empty',
+    [...new Set(Object.keys(bare).map((k) => k.split(':')[0]))],
+    ['shmem', 'core', 'net', 'pkmem'],
+    "no module with statistics: only the core's groups",
   );
 });
 
