@@ -12,6 +12,7 @@ import { runDryRun } from './dry-run.js';
 import { runScenarioCommand } from './scenario.js';
 import { COMPAT } from '../modules/mid_registrar/settings.js';
 import { runModules } from './modules.js';
+import { runCoverage } from './coverage.js';
 import { runServer } from './run.js';
 import { readCfgInput, type CfgInput } from './cfg-input.js';
 import { runDb } from './db.js';
@@ -40,6 +41,8 @@ commands:
                       virtual clock: message ladder, location tables over time, the scenario's checks;
                       --ladder out.svg|out.png|out.mmd, --json
   modules [NAME]      every OpenSIPS 3.3 module, and which functions run natively
+  modules --coverage CFG|DIR...
+                      how many cfgs would start under \`run\`, and the modules that block the others, ranked
   db create URL [--tables t1,t2]
                       OpenSIPS 3.3's standard tables (location, subscriber, address, dispatcher, ...) and
                       their \`version\` rows in sqlite://PATH, mysql://USER:PASS@HOST[:PORT]/DB or postgres://...
@@ -76,6 +79,7 @@ const OPTIONS = {
   map: { type: 'string', multiple: true },
   debug: { type: 'boolean' },
   tables: { type: 'string' },
+  coverage: { type: 'boolean' },
   c: { type: 'boolean', short: 'c' },
   C: { type: 'boolean', short: 'C' },
   f: { type: 'string', short: 'f' },
@@ -125,6 +129,7 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   const [command, file, ...extra] = positionals;
   if (!command) return usageError(io, 'no command given');
   if (command === 'db') return runDb(positionals.slice(1), values.tables, io);
+  if (command === 'modules' && values.coverage) return runCoverage(positionals.slice(1), io);
   if (extra.length) return usageError(io, `unexpected argument ${extra[0]}`);
   const target = file ?? values.f;
   switch (command) {
