@@ -10,6 +10,7 @@ import { cachedbLocal } from './cachedb_local/index.js';
 import { cachedbRedis } from './cachedb_redis/index.js';
 import { authDb } from './auth_db/index.js';
 import { dispatcher } from './dispatcher/index.js';
+import { drouting } from './drouting/index.js';
 import { dialog } from './dialog/index.js';
 import { maxfwd } from './maxfwd/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
@@ -45,6 +46,7 @@ export const NATIVE_MODULES: Record<string, NativeModule> = {
   cachedb_redis: cachedbRedis,
   dialog,
   dispatcher,
+  drouting,
   permissions,
   sipmsgops,
   maxfwd,
