@@ -129,11 +129,11 @@ test('run refuses functions without a native implementation, all listed at start
   assert.equal(code, 1);
   assert.match(
     err.join('\n'),
-    /not-native\.cfg:9:2: error: `validate_dialog` \(module dialog\) has no native implementation/,
+    /not-native\.cfg:9:2: error: `set_dlg_sharing_tag` \(module dialog\) has no native implementation/,
   );
   assert.match(
     err.join('\n'),
-    /not-native\.cfg:10:2: error: `topology_hiding` \(module topology_hiding\) has no native implementation/,
+    /not-native\.cfg:10:2: error: `rest_append_hf` \(module rest_client\) has no native implementation/,
   );
 });
 

@@ -124,15 +124,15 @@ test('functions without a native implementation stop the run with a clear messag
   const stopped = dryRun(NOT_NATIVE, [msg('options.sip')], opts()).runs[0]!;
   assert.match(
     stopped.stoppedBy!,
-    /validate_dialog\(\) of module dialog has no native implementation.*--stub validate_dialog=RC/,
+    /set_dlg_sharing_tag\(\) of module dialog has no native implementation.*--stub set_dlg_sharing_tag=RC/,
   );
   const through = dryRun(
     NOT_NATIVE,
     [msg('options.sip')],
     opts({
       stubs: new Map([
-        ['validate_dialog', 1],
-        ['topology_hiding', 1],
+        ['set_dlg_sharing_tag', 1],
+        ['rest_append_hf', 1],
       ]),
     }),
   ).runs[0]!;

@@ -1,13 +1,17 @@
 // The dialogs create_dialog() makes: states as OpenSIPS numbers them
 // (1 unconfirmed, 2 early, 3 confirmed, 4 established after the ACK, 5
 // deleted), driven by the INVITE transaction's replies and by the in-dialog
-// requests loose_route() matches through our Record-Route's `did`; the
-// timeout starts at the 2xx; profiles count a dialog until it is deleted.
+// requests matched to them (match.ts); the timeout starts at the 2xx;
+// profiles count a dialog until it is deleted. Each dialog keeps its two
+// legs (tag, CSeq of the requests towards it, route set, contact, socket)
+// so that the proxy can send requests of its own inside it (within.ts).
 import type { TimerHandle } from '../../base/clock.js';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { Val } from '../../script/values.js';
+import type { SocketInfo } from '../../net/types.js';
 import { serviceKey, stateKey } from '../../base/keys.js';
+import { runDialogCallbacks, type DialogEvent } from './callbacks.js';
 
 export const enum DlgState {
   Unconfirmed = 1,
@@ -17,13 +21,47 @@ export const enum DlgState {
   Deleted = 5,
 }
 
+/** One side of the dialog: what the proxy needs to send a request towards it. */
+export interface DlgLeg {
+  tag: string;
+  /** The CSeq of the last request sent towards this leg (its peer's CSeq space). */
+  cseq: number;
+  /** The CSeq before the last request (validate_dialog compares with it); 0 while none. */
+  prevCseq: number;
+  /** The CSeq of the last INVITE this leg's peer sent towards it: its ACK carries the same. */
+  invCseq: number;
+  /** The last CSeq the proxy generated towards this leg (pings, BYEs); 0 while none. */
+  lastGenCseq: number;
+  /** Route set towards this leg, in sending order. */
+  routeSet: string[];
+  contact: string;
+  socket: SocketInfo | undefined;
+}
+
+/** create_dialog's flags (B, P, p, R, r). */
+export interface CreateFlags {
+  byeOnTimeout: boolean;
+  pingCaller: boolean;
+  pingCallee: boolean;
+  reinvitePingCaller: boolean;
+  reinvitePingCallee: boolean;
+}
+
 export interface Dialog {
+  /** "h_entry.h_id" in hex, as the `did` Record-Route parameter carries it. */
   readonly did: string;
+  /** The numeric id MI prints (h_entry << 32 | h_id). */
+  readonly id: bigint;
   readonly callId: string;
+  readonly fromUri: string;
+  readonly toUri: string;
+  /** The caller's tag (legs[0].tag). */
   readonly fromTag: string;
+  /** The callee's tag once a reply set it. */
   toTag: string;
   state: DlgState;
   readonly createdAt: number;
+  /** Unix seconds of the 2xx; 0 before it. */
   startedAt: number;
   /** Seconds, from the 2xx. */
   timeout: number;
@@ -31,69 +69,170 @@ export interface Dialog {
   /** Profile name -> values the dialog is in ('' for a profile without value). */
   readonly profiles: Map<string, Set<string>>;
   readonly vals: Map<string, string>;
+  /** The script's dialog flags (set_dlg_flag, $DLG_flags). */
   flags: number;
+  /** Module flags (the dlg API's set_mod_flag). */
+  modFlags: number;
+  readonly create: CreateFlags;
+  /** [caller, callee]. */
+  readonly legs: [DlgLeg, DlgLeg];
+  /** Why it ended ($DLG_end_reason): "Upstream BYE", "Lifetime Timeout"... */
+  endReason?: string;
+  /** Routes to run on the 2xx, on the timeout, on the hangup (dlg_on_answer/timeout/hangup). */
+  routes: { answer?: string; timeout?: string; hangup?: string };
+  /** Per-module data (the dlg context of dlg_ctx_register_*): keyed like the message state, by module keys. */
+  readonly ctx: Map<string, unknown>;
+  /** Callbacks registered on this dialog (register_dlgcb on a dlg). */
+  readonly callbacks: { events: ReadonlySet<DialogEvent>; cb: import('./callbacks.js').DialogCallback }[];
 }
 
-interface DialogTable {
+/** A module flag topology_hiding sets on its dialogs: validate_dialog skips the contact and route checks. */
+export const TOPOH_ONGOING = 1 << 0;
+
+export interface DialogStats {
+  processed: number;
+  expired: number;
+  failed: number;
+}
+
+export interface DialogTable {
   byDid: Map<string, Dialog>;
   seq: number;
+  stats: DialogStats;
 }
 
 const TABLE = serviceKey<DialogTable>('dialog:table');
-/** The dialog the message belongs to (create_dialog, or loose_route's match). */
+/** The dialog the message belongs to (create_dialog, or a match). */
 const CURRENT = stateKey<Dialog>('dialog:current');
+/** The leg the current request goes to (0 caller, 1 callee), as OpenSIPS's ctx_lastdstleg. */
+const DST_LEG = stateKey<0 | 1>('dialog:dst-leg');
 
 export function dialogs(rt: Runtime): DialogTable {
-  return rt.service(TABLE, () => ({ byDid: new Map(), seq: 0 }));
+  return rt.service(TABLE, () => ({ byDid: new Map(), seq: 0, stats: { processed: 0, expired: 0, failed: 0 } }));
 }
 
 export function currentDialog(ctx: ExecContext): Dialog | undefined {
   return ctx.state(CURRENT);
 }
 
-export function setCurrent(ctx: ExecContext, d: Dialog): void {
+export function setCurrent(ctx: ExecContext, d: Dialog, dstLeg: 0 | 1 = 1): void {
   ctx.setState(CURRENT, d);
+  ctx.setState(DST_LEG, dstLeg);
 }
 
-export function createDialog(ctx: ExecContext): Dialog {
-  const rt = ctx.runtime;
+/** The leg the current request goes to: 1 (callee) downstream, 0 (caller) upstream. */
+export function currentDstLeg(ctx: ExecContext): 0 | 1 | undefined {
+  return ctx.state(DST_LEG);
+}
+
+export function parseCreateFlags(text: string | undefined): CreateFlags {
+  const f = text ?? '';
+  const flags = {
+    byeOnTimeout: f.includes('B'),
+    pingCaller: f.includes('P'),
+    pingCallee: f.includes('p'),
+    reinvitePingCaller: f.includes('R'),
+    reinvitePingCallee: f.includes('r'),
+  };
+  // Both OPTIONS and re-INVITE pinging of one side: re-INVITE wins (w_create_dialog).
+  if (flags.reinvitePingCaller) flags.pingCaller = false;
+  if (flags.reinvitePingCallee) flags.pingCallee = false;
+  return flags;
+}
+
+function newLeg(tag: string): DlgLeg {
+  return { tag, cseq: 0, prevCseq: 0, invCseq: 0, lastGenCseq: 0, routeSet: [], contact: '', socket: undefined };
+}
+
+export interface NewDialog {
+  callId: string;
+  fromUri: string;
+  toUri: string;
+  fromTag: string;
+  flags: CreateFlags;
+  /** The caller leg as the INVITE shows it. */
+  caller: Pick<DlgLeg, 'cseq' | 'routeSet' | 'contact' | 'socket'>;
+  /** Restored dialogs keep their id; new ones get the next. */
+  did?: string;
+  createdAt?: number;
+}
+
+export function addDialog(rt: Runtime, n: NewDialog): Dialog {
   const t = dialogs(rt);
-  const id = ++t.seq;
-  const now = Math.floor(rt.clock.now() / 1000);
+  let did = n.did;
+  let id: bigint;
+  if (did) {
+    const [e, i] = did.split('.').map((x) => parseInt(x, 16));
+    id = (BigInt(e ?? 0) << 32n) | BigInt(i ?? 0);
+    t.seq = Math.max(t.seq, i ?? 0);
+  } else {
+    const seq = ++t.seq;
+    const entry = seq % 4096;
+    did = `${entry.toString(16)}.${seq.toString(16)}`;
+    id = (BigInt(entry) << 32n) | BigInt(seq);
+  }
   const d: Dialog = {
-    did: `${(id % 4096).toString(16)}.${id.toString(16)}`,
-    callId: ctx.msg.callId ?? '',
-    fromTag: ctx.msg.from?.tag ?? '',
+    did,
+    id,
+    callId: n.callId,
+    fromUri: n.fromUri,
+    toUri: n.toUri,
+    fromTag: n.fromTag,
     toTag: '',
     state: DlgState.Unconfirmed,
-    createdAt: now,
+    createdAt: n.createdAt ?? Math.floor(rt.clock.now() / 1000),
     startedAt: 0,
     timeout: Number(rt.param('dialog', 'default_timeout') ?? 43200),
     profiles: new Map(),
     vals: new Map(),
     flags: 0,
+    modFlags: 0,
+    create: n.flags,
+    legs: [{ ...newLeg(n.fromTag), ...n.caller }, newLeg('')],
+    routes: {},
+    ctx: new Map(),
+    callbacks: [],
   };
   t.byDid.set(d.did, d);
   return d;
 }
 
-/** Deleted: out of the table and of every profile. */
-export function terminate(rt: Runtime, d: Dialog): void {
-  if (d.state === DlgState.Deleted) return;
-  d.state = DlgState.Deleted;
-  d.timer?.cancel();
-  d.profiles.clear();
-  dialogs(rt).byDid.delete(d.did);
+/** Moves the dialog to `state`, running the callbacks of the transition and E_DLG_STATE_CHANGED. */
+export function setState(rt: Runtime, d: Dialog, state: DlgState, ctx?: ExecContext): void {
+  const old = d.state;
+  if (old === state) return;
+  d.state = state;
+  runDialogCallbacks(rt, d, 'stateChanged', { ctx, oldState: old });
 }
 
-export function confirm(rt: Runtime, d: Dialog, toTag: string): void {
-  if (d.state >= DlgState.Confirmed) return;
-  d.state = DlgState.Confirmed;
-  d.toTag = toTag;
-  d.startedAt = Math.floor(rt.clock.now() / 1000);
-  d.timer = rt.timers.after(d.timeout * 1000, () => {
-    rt.logger.log(2, 'dialog', 'dlg_ontimeout', `dialog ${d.did} (${d.callId}) timed out`);
-    terminate(rt, d);
+/** Deleted: out of the table and of every profile; `event` says why (terminated by BYE, expired, failed). */
+export function terminate(
+  rt: Runtime,
+  d: Dialog,
+  event: 'terminated' | 'expired' | 'failed' = 'terminated',
+  reason?: string,
+  ctx?: ExecContext,
+): void {
+  if (d.state === DlgState.Deleted) return;
+  if (reason && !d.endReason) d.endReason = reason;
+  d.timer?.cancel();
+  d.timer = undefined;
+  const stats = dialogs(rt).stats;
+  if (event === 'expired') stats.expired++;
+  if (event === 'failed') stats.failed++;
+  setState(rt, d, DlgState.Deleted, ctx);
+  runDialogCallbacks(rt, d, event, { ctx });
+  d.profiles.clear();
+  dialogs(rt).byDid.delete(d.did);
+  runDialogCallbacks(rt, d, 'destroy', { ctx });
+}
+
+/** The dialog's timeout timer, (re)armed `seconds` from now; `onExpire` runs when it fires. */
+export function armTimeout(rt: Runtime, d: Dialog, seconds: number, onExpire: (d: Dialog) => void): void {
+  d.timer?.cancel();
+  d.timer = rt.timers.after(Math.max(0, seconds) * 1000, () => {
+    d.timer = undefined;
+    onExpire(d);
   });
 }
 
@@ -122,7 +261,23 @@ export function profileKind(rt: Runtime, name: string): 'value' | 'novalue' | un
   return undefined;
 }
 
-/** Dialogs in `profile` (with `value`, when given). */
+/** Every declared profile, with values or not, in cfg order. */
+export function allProfiles(rt: Runtime): { name: string; hasValue: boolean }[] {
+  return [
+    ...[...profileNames(rt.param('dialog', 'profiles_with_value'))].map((name) => ({ name, hasValue: true })),
+    ...[...profileNames(rt.param('dialog', 'profiles_no_value'))].map((name) => ({ name, hasValue: false })),
+  ];
+}
+
+/** The dialogs in `profile` (with `value`, when given). */
+export function profileDialogs(rt: Runtime, profile: string, value: string | undefined): Dialog[] {
+  return [...dialogs(rt).byDid.values()].filter((d) => {
+    const vals = d.profiles.get(profile);
+    return vals && (value === undefined || vals.has(value));
+  });
+}
+
+/** Dialogs in `profile` (with `value`, when given); a dialog in it with two values counts twice. */
 export function profileSize(rt: Runtime, profile: string, value: string | undefined): number {
   let n = 0;
   for (const d of dialogs(rt).byDid.values()) {
