@@ -7,7 +7,7 @@ import { loadCfg } from '../src/cfg/load.js';
 import { realClock } from '../src/base/clock.js';
 import { SipServer } from '../src/core/server.js';
 import type { Inbound, Network } from '../src/net/types.js';
-import { buildEngine } from '../src/script/engine.js';
+import { buildEngine } from '../src/core/engine.js';
 
 const KIND = process.argv[2] === 'register' ? 'register' : 'options';
 const CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';

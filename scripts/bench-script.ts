@@ -9,7 +9,7 @@ import { VirtualClock } from '../src/base/clock.js';
 import { Logger } from '../src/base/logger.js';
 import { runRoute } from '../src/script/compile.js';
 import { ExecContext } from '../src/script/context.js';
-import { buildEngine } from '../src/script/engine.js';
+import { buildEngine } from '../src/core/engine.js';
 import { scriptMessage } from '../src/script/sip-adapter.js';
 import { parseSipMessage } from '../src/sip/index.js';
 

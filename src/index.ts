@@ -7,7 +7,7 @@ export type { Diagnostic } from './cfg/diagnostic.js';
 export { checkCfg, type CheckResult } from './lint/check.js';
 export { lintCfg, type LintResult } from './lint/lint.js';
 export { dryRun, type DryRunOptions, type DryRunResult } from './dryrun/dryrun.js';
-export { buildEngine, type Engine, type EngineOptions } from './script/engine.js';
+export { buildEngine, type Engine, type EngineOptions } from './core/engine.js';
 export { SipServer } from './core/server.js';
 export { startLive, type LiveServer } from './cli/run.js';
 export { VERSION } from './version.js';

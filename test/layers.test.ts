@@ -44,8 +44,6 @@ const ALLOWED_LAYER_EDGES: Record<string, string> = {
     'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
   'src/script/cache-functions.ts -> src/modules/cachedb_redis/index.ts':
     'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
-  'src/script/engine.ts -> src/modules/index.ts': 'the engine loads the native module table (the module registry)',
-  'src/script/engine.ts -> src/modules/lifecycle.ts': 'the engine loads the native module table (the module registry)',
 };
 
 /** Deep imports between modules (not through index.ts/api.ts): `from -> to` (files), why. */

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { VirtualClock } from '../base/clock.js';
 import { Logger } from '../base/logger.js';
 import { loadCfg } from '../cfg/load.js';
-import { buildEngine } from '../script/engine.js';
+import { buildEngine } from '../core/engine.js';
 import { notNative } from '../script/native-coverage.js';
 import { EXIT, type Io } from './io.js';
 

@@ -14,7 +14,7 @@ import { put } from '../base/keys.js';
 import type { Runtime } from '../script/runtime.js';
 import { tlsDomains } from '../modules/tls_mgm/index.js';
 import { BlockingUdp } from '../net/blocking-udp.js';
-import { buildEngine } from '../script/engine.js';
+import { buildEngine } from '../core/engine.js';
 import { notNative } from '../script/native-coverage.js';
 import { socketString } from '../script/context.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';

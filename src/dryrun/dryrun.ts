@@ -12,7 +12,7 @@ import { parseSipMessage } from '../sip/index.js';
 import { NotImplementedError, runRoute } from '../script/compile.js';
 import { ExecContext, socketString } from '../script/context.js';
 import type { SocketInfo } from '../net/types.js';
-import { buildEngine } from '../script/engine.js';
+import { buildEngine } from '../core/engine.js';
 import type { Outbound, Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import { RecordingTracer, type TraceEvent } from '../script/trace.js';

@@ -6,7 +6,7 @@ import { RULES } from '../cfg/rules.js';
 import { loadCfg, sortDiagnostics, withIncludeChains, type LoadOptions } from '../cfg/load.js';
 import { VirtualClock } from '../base/clock.js';
 import { Logger } from '../base/logger.js';
-import { buildEngine } from '../script/engine.js';
+import { buildEngine } from '../core/engine.js';
 import { makeReport } from './context.js';
 import { routeRules } from './rules/routes.js';
 import { registrarRules } from './rules/registrars.js';

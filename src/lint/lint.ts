@@ -4,7 +4,7 @@ import { RULES } from '../cfg/rules.js';
 import { loadCfg, sortDiagnostics, withIncludeChains, type LoadOptions } from '../cfg/load.js';
 import { VirtualClock } from '../base/clock.js';
 import { Logger } from '../base/logger.js';
-import { buildEngine } from '../script/engine.js';
+import { buildEngine } from '../core/engine.js';
 import { computeRouteTypes, makeReport, type LintContext, type LintRule } from './context.js';
 import { callRules } from './rules/calls.js';
 import { modparamValueRules, pvRules, retcodeRules, socketRules } from './rules/misc.js';

@@ -10,7 +10,7 @@ import { Logger } from '../base/logger.js';
 import { SipServer } from '../core/server.js';
 import { usrlocOf } from '../modules/usrloc/api.js';
 import { isValid } from '../modules/usrloc/api.js';
-import { buildEngine } from '../script/engine.js';
+import { buildEngine } from '../core/engine.js';
 import { coreMi } from '../core/mi-core.js';
 import { VERSION } from '../version.js';
 import type { Runtime } from '../script/runtime.js';

@@ -8,8 +8,8 @@ import { MAIN_ROUTE } from '../cfg/script.js';
 import { loadCatalog } from '../catalog/index.js';
 import type { Clock } from '../base/clock.js';
 import type { Logger } from '../base/logger.js';
-import { NATIVE_MODULES } from '../modules/index.js';
-import { moduleStarter } from '../modules/lifecycle.js';
+import { moduleStarter } from './module-starter.js';
+import type { NativeModule } from './module-contract.js';
 import { Compiler, NotImplementedError } from './compile.js';
 import { CORE_PVS, type PvDef } from './pv-core.js';
 import type { SocketInfo } from '../net/types.js';
@@ -29,6 +29,13 @@ export interface EngineOptions {
   /** Module parameter values that replace the cfg's (a scenario's `modparams:`), by module then name. */
   modparamOverrides?: Map<string, Map<string, string | number>>;
 }
+
+/**
+ * The native module tables by module name. The core hands them over
+ * (core/engine.ts), as OpenSIPS's core loads the modules a cfg names; the
+ * script layer only reads the contract they follow.
+ */
+export type NativeModuleTable = Readonly<Record<string, NativeModule>>;
 
 export interface Engine {
   runtime: Runtime;
@@ -100,7 +107,7 @@ function modulePv(def: PvDef, parsesName: boolean): PvDef {
   return { ...def, takesName: undefined, get: (ctx, inner) => (inner === undefined ? null : get(ctx, inner)) };
 }
 
-export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
+export function compileEngine(loaded: LoadedCfg, opts: EngineOptions, modules: NativeModuleTable): Engine {
   const rt = new Runtime(opts.clock, opts.logger);
   const diagnostics: Diagnostic[] = [];
   applyGlobals(rt, loaded.script.globals);
@@ -120,7 +127,7 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
   for (const f of catalog.core.functions)
     rt.functions.set(f.name, { name: f.name, module: 'core', signature: f, behaviour: CORE_FUNCTIONS[f.name] });
   for (const m of resolution.modules.values()) {
-    const native = NATIVE_MODULES[m.name];
+    const native = modules[m.name];
     const params = new Map<string, string | number>();
     for (const p of m.entry.params) if (p.default !== null) params.set(p.name, p.default);
     for (const [k, v] of m.params) params.set(k, v.value);
@@ -143,13 +150,13 @@ export function buildEngine(loaded: LoadedCfg, opts: EngineOptions): Engine {
     }
   }
   for (const m of resolution.modules.values()) {
-    const native = NATIVE_MODULES[m.name];
+    const native = modules[m.name];
     const found = native?.init?.(rt, rt.modparams.get(m.name)!);
     if (found) diagnostics.push(...found);
   }
   // Timers start after every module's own start-up work (its init's onStart jobs).
   for (const m of resolution.modules.values()) {
-    const native = NATIVE_MODULES[m.name];
+    const native = modules[m.name];
     const start = native && moduleStarter(rt, native);
     if (start) rt.onStart.push(start);
   }

@@ -5,7 +5,7 @@ import { VirtualClock } from '../../src/base/clock.js';
 import { Logger } from '../../src/base/logger.js';
 import { runRoute } from '../../src/script/compile.js';
 import { ExecContext } from '../../src/script/context.js';
-import { buildEngine } from '../../src/script/engine.js';
+import { buildEngine } from '../../src/core/engine.js';
 import type { ContactView, NameAddrView, ScriptMessage } from '../../src/script/message.js';
 import type { Runtime } from '../../src/script/runtime.js';
 

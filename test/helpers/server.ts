@@ -4,7 +4,7 @@ import { loadCfg } from '../../src/cfg/load.js';
 import { VirtualClock } from '../../src/base/clock.js';
 import { Logger } from '../../src/base/logger.js';
 import { SipServer } from '../../src/core/server.js';
-import { buildEngine } from '../../src/script/engine.js';
+import { buildEngine } from '../../src/core/engine.js';
 
 export interface Harness {
   server: SipServer;

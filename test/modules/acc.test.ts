@@ -10,7 +10,7 @@ import { CORPUS_DIR } from '../helpers/cfg.js';
 import { loadCfg } from '../../src/cfg/load.js';
 import { VirtualClock } from '../../src/base/clock.js';
 import { Logger } from '../../src/base/logger.js';
-import { buildEngine } from '../../src/script/engine.js';
+import { buildEngine } from '../../src/core/engine.js';
 import { notNative } from '../../src/script/native-coverage.js';
 import { run, fakeMessage } from '../helpers/engine.js';
 

@@ -7,7 +7,7 @@ import { VirtualClock } from '../../src/base/clock.js';
 import { Logger } from '../../src/base/logger.js';
 import { SipServer } from '../../src/core/server.js';
 import { usrlocOf } from '../../src/modules/usrloc/api.js';
-import { buildEngine } from '../../src/script/engine.js';
+import { buildEngine } from '../../src/core/engine.js';
 import type { Runtime } from '../../src/script/runtime.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
 import { register } from '../helpers/sip.js';

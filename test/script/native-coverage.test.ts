@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadCfg } from '../../src/cfg/load.js';
 import { VirtualClock } from '../../src/base/clock.js';
 import { Logger } from '../../src/base/logger.js';
-import { buildEngine } from '../../src/script/engine.js';
+import { buildEngine } from '../../src/core/engine.js';
 import { notNative } from '../../src/script/native-coverage.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
 

@@ -3,8 +3,8 @@
 // init and the route compilation), and stopping the server cancels them,
 // runs their stop work, then the module's destroy.
 import type { TimerHandle } from '../base/clock.js';
-import type { Runtime } from '../script/runtime.js';
-import type { NativeModule } from './types.js';
+import type { Runtime } from './runtime.js';
+import type { NativeModule } from './module-contract.js';
 
 export function moduleStarter(rt: Runtime, table: NativeModule): (() => TimerHandle | undefined) | undefined {
   const timers = table.timers ?? [];
