@@ -16,6 +16,7 @@ import { runCoverage } from './coverage.js';
 import { runServer } from './run.js';
 import { readCfgInput, type CfgInput } from './cfg-input.js';
 import { runDb } from './db.js';
+import { runLsp } from './lsp.js';
 
 export const USAGE = `usage: opensips-ts <command> [options] FILE
 
@@ -48,6 +49,8 @@ commands:
                       their \`version\` rows in sqlite://PATH, mysql://USER:PASS@HOST[:PORT]/DB or postgres://...
   parse --ast FILE    print the AST as JSON
   fmt FILE            print the cfg in canonical layout (--write to rewrite it, --check to test it)
+  lsp [--stdio]       the language server (LSP over stdio) for editors: lint as you type, hover, completion,
+                      go to definition, references, rename, symbols, formatting, quick fixes (docs/editors.md)
 
 options:
   --strict            accept exactly what OpenSIPS 3.3 accepts (the blog's \`...\` lines become errors)
@@ -78,6 +81,7 @@ const OPTIONS = {
   compat: { type: 'string', multiple: true },
   map: { type: 'string', multiple: true },
   debug: { type: 'boolean' },
+  stdio: { type: 'boolean' },
   tables: { type: 'string' },
   coverage: { type: 'boolean' },
   c: { type: 'boolean', short: 'c' },
@@ -130,6 +134,7 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   if (!command) return usageError(io, 'no command given');
   if (command === 'db') return runDb(positionals.slice(1), values.tables, io);
   if (command === 'modules' && values.coverage) return runCoverage(positionals.slice(1), io);
+  if (command === 'lsp') return file ? usageError(io, 'lsp takes no FILE') : runLsp();
   if (extra.length) return usageError(io, `unexpected argument ${extra[0]}`);
   const target = file ?? values.f;
   switch (command) {

@@ -1,7 +1,7 @@
 // `opensips-ts lint`: every problem of a cfg, syntax to semantics, in one pass.
 import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
 import { RULES } from '../cfg/rules.js';
-import { loadCfg, sortDiagnostics, withIncludeChains, type LoadOptions } from '../cfg/load.js';
+import { loadCfg, sortDiagnostics, withIncludeChains, type LoadOptions, type LoadedCfg } from '../cfg/load.js';
 import { VirtualClock } from '../base/clock.js';
 import { Logger } from '../base/logger.js';
 import { buildEngine } from '../core/engine.js';
@@ -26,6 +26,8 @@ export const LINT_RULES: LintRule[] = [
 export interface LintResult {
   diagnostics: Diagnostic[];
   sources: Map<string, string>;
+  /** The cfg as loaded (includes expanded), for tools that also need its items (the language server). */
+  loaded: LoadedCfg;
 }
 
 function dedupe(list: Diagnostic[]): Diagnostic[] {
@@ -71,5 +73,6 @@ export function lintCfg(path: string, opts: Omit<LoadOptions, 'profile'> & { pro
   return {
     diagnostics: sortDiagnostics(withIncludeChains(all, loaded.chains), [...loaded.sources.keys()]),
     sources: loaded.sources,
+    loaded,
   };
 }
