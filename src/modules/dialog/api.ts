@@ -9,6 +9,7 @@
 // - onDialogs(rt, events, cb) / onDialog(d, events, cb): register_dlgcb
 // - dialogCtx(d, key): per-module data kept with the dialog (dlg_ctx_*)
 // - storeValue / fetchValue, setProfile / profileSize: as the script functions
+// - setModuleProfile / unsetModuleProfile: a module's own profiles (load_balancer)
 // - endDialog(rt, d, reason): BYE both sides and delete (dlg_end_dlg)
 // - dialogDirection(ctx): 'downstream' / 'upstream' of the current request
 import { stateOf, type ServiceKey, type StateKey } from '../../base/keys.js';
@@ -88,4 +89,25 @@ export function profileSize(rt: Runtime, profile: string, value?: string): numbe
 /** Ends the dialog as dlg_end_dlg does: a BYE to each side (when confirmed), then deleted. */
 export function endDialog(rt: Runtime, d: Dialog, reason = 'MI Termination'): boolean {
   return end(rt, d, reason);
+}
+
+/**
+ * A module's own profile with a value (add_profiles + set_profile, as
+ * load_balancer's `lbX<resource>` profiles): not declared in the cfg, so not
+ * checked against profiles_with_value. False for a deleted dialog.
+ */
+export function setModuleProfile(d: Dialog, profile: string, value: string): boolean {
+  if (d.state === DlgState.Deleted) return false;
+  let set = d.profiles.get(profile);
+  if (!set) d.profiles.set(profile, (set = new Set()));
+  set.add(value);
+  return true;
+}
+
+/** unset_profile for a module's own profile: false when the dialog was not in it with this value. */
+export function unsetModuleProfile(d: Dialog, profile: string, value: string): boolean {
+  const set = d.profiles.get(profile);
+  if (!set || !set.delete(value)) return false;
+  if (!set.size) d.profiles.delete(profile);
+  return true;
 }
