@@ -7,6 +7,7 @@ import { hasHeaderEdits, headerEdits } from '../../script/edits.js';
 import { transactionOf } from './transaction.js';
 import { liveTm } from '../tm/api.js';
 import { slState, tmTags } from './tags.js';
+import { slReplySent } from './sl-stats.js';
 
 export interface LocalReplyOptions {
   headers?: [string, string][];
@@ -59,7 +60,10 @@ export function sendLocalReply(ctx: ExecContext, code: number, reason: string, o
   const dest =
     ctx.src.proto === 'udp' ? replyDestination(req, ctx.src, { forceRport }) : { host: ctx.src.ip, port: ctx.src.port };
   if (t) t.lastReply = { code, text };
-  else sl!.replied();
+  else {
+    sl!.replied();
+    slReplySent(ctx.runtime.services, code);
+  }
   const to = { proto: ctx.src.proto, ip: dest.host, port: dest.port };
   ctx.runtime.transport.send({ kind: 'reply', from: ctx.socketIn, to, text, via: opts.via });
   if (t) liveTm(ctx)?.replied(ctx, code, Buffer.from(text), to);

@@ -12,6 +12,7 @@ import { liveTm, LIVE_TM } from './api.js';
 import { put } from '../../base/keys.js';
 import { TRANSACTION_LAYER } from '../../script/transaction-layer.js';
 import { TmLayer } from './layer.js';
+import { TM_STAT_EXPORTS } from './stats.js';
 
 /** What a failure route knows of the outcome: the winning code, and whether no branch ever got a reply. */
 export interface FailureState {
@@ -57,6 +58,7 @@ function timeoutPv(param: 'fr_timeout' | 'fr_inv_timeout', dflt: number): import
 
 export const tm: NativeModule = {
   name: 'tm',
+  stats: TM_STAT_EXPORTS,
   // The live server asks for the transaction layer when it starts (a dry-run never does).
   init: (rt) => {
     put(rt.services, TRANSACTION_LAYER, (runtime, wire) => {

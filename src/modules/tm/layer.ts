@@ -25,6 +25,7 @@ import { runLocalRoute } from './local-route.js';
 import { ReplyRelay } from './reply.js';
 import { extraLines, InviteServerTransaction, newServerTransaction, type ServerTransaction } from './server-tx.js';
 import { serverKey, TransactionTable } from './transactions.js';
+import { TM_STATS, transactionMade } from './stats.js';
 
 function num(rt: Runtime, name: string, dflt: number): number {
   const v = rt.param('tm', name);
@@ -47,7 +48,7 @@ export class TmLayer implements TransactionLayer, LiveTm {
       frInvTimeout: num(rt, 'fr_inv_timeout', 120) * 1000,
       waitTime: num(rt, 'wt_timer', 5) * 1000,
     };
-    this.table = new TransactionTable(config, rt.timers);
+    this.table = new TransactionTable(config, rt.timers, rt.services);
     this.replies = new ReplyRelay(rt, wire, this.table, (c) => this.sendCancel(c));
     this.env = {
       timers: rt.timers,
@@ -67,6 +68,7 @@ export class TmLayer implements TransactionLayer, LiveTm {
     const branch = msg.topVia?.branch;
     const c = branch ? this.table.clients.get(branch) : undefined;
     if (!c) return false;
+    TM_STATS.received_replies.inc(this.rt.services);
     this.replies.onReply(msg, m, c);
     return true;
   }
@@ -102,6 +104,7 @@ export class TmLayer implements TransactionLayer, LiveTm {
       from,
     );
     s.local = true;
+    transactionMade(this.rt.services, true);
     const c = this.newClient(branch, req.method, s, from, to, data);
     this.table.addClient(c);
     this.wire.send(from, to, data);
@@ -142,6 +145,7 @@ export class TmLayer implements TransactionLayer, LiveTm {
       s.avps = ctx.avps;
       s.edits = headerEdits(ctx);
       this.table.servers.set(key, s);
+      transactionMade(this.rt.services, false);
     }
     return s;
   }
@@ -150,6 +154,7 @@ export class TmLayer implements TransactionLayer, LiveTm {
     const s = this.serverFor(ctx);
     if (!s) return;
     s.sent({ code, data, to });
+    TM_STATS.local_replies.inc(this.rt.services);
     if (code >= 200) this.table.retire(s);
   }
 

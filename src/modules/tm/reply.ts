@@ -20,6 +20,7 @@ import { InviteClientTransaction, REPLY_BRANCH, type ClientTransaction } from '.
 import type { FailureState } from './index.js';
 import { extraLines, type ServerTransaction } from './server-tx.js';
 import { branchPriority, type TransactionTable } from './transactions.js';
+import { TM_STATS } from './stats.js';
 
 export class ReplyRelay {
   /** tm's onreply_avp_mode: 1 = onreply_route sees the transaction's AVPs (0, the default: the reply's own). */
@@ -176,6 +177,7 @@ export class ReplyRelay {
         : { host: s.src.ip, port: s.src.port };
     const to = { proto: s.src.proto, ip: dest.host, port: dest.port };
     s.sent({ code, data, to });
+    TM_STATS.local_replies.inc(this.rt.services);
     this.wire.send(s.socket, to, data);
     runTmHooks(s.hooks, 'responseOut', code, undefined, s.request, (t) => this.log(t));
   }
@@ -218,6 +220,7 @@ export class ReplyRelay {
       }
     }
     s.sent({ code: msg.status, data, to });
+    TM_STATS.relayed_replies.inc(this.rt.services);
     this.wire.send(s.socket, to, data);
     runTmHooks(s.hooks, 'responseOut', msg.status, msg, s.request, (t) => this.log(t));
   }

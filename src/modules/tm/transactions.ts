@@ -2,6 +2,8 @@
 // transactions by key (§17.2.3: top Via branch, sent-by, method) and the
 // client transactions by the branch of the Via we put on (§17.1.3).
 import type { Timers } from '../../base/clock.js';
+import type { KeyedBag } from '../../base/keys.js';
+import { transactionFinished, transactionForgotten } from './stats.js';
 import type { TmTimers } from './client-tx.js';
 import type { ClientTransaction } from './client-tx.js';
 import type { ServerTransaction } from './server-tx.js';
@@ -19,6 +21,8 @@ export class TransactionTable {
   constructor(
     readonly config: TmTimers,
     private readonly schedule: Timers,
+    /** Where the statistics are counted (the runtime's services). */
+    private readonly stats: KeyedBag = new Map(),
   ) {}
 
   addClient(c: ClientTransaction): void {
@@ -33,12 +37,14 @@ export class TransactionTable {
         this.config.waitTime,
         (ms, fn) => this.schedule.after(ms, fn),
         () => {
+          transactionForgotten(this.stats);
           this.servers.delete(s.key);
           for (const c of s.clients) this.clients.delete(c.branch);
         },
       )
     )
       return;
+    transactionFinished(this.stats, s.lastReply?.code);
     for (const c of s.clients) c.dispose();
   }
 
