@@ -4,11 +4,21 @@ import type { ExecContext } from './context.js';
 import { parseContactList, type ContactList } from '../sip/name-addr.js';
 import type { SipError } from '../sip/result.js';
 import type { SipMessage } from '../sip/message.js';
+import type { SocketInfo } from '../net/types.js';
 import { stateKey } from '../base/keys.js';
 
 export type HeaderEdit =
   | { op: 'append'; text: string; anchor?: string }
-  | { op: 'insert'; text: string; anchor?: string }
+  | {
+      op: 'insert';
+      text: string;
+      anchor?: string;
+      /**
+       * The text for the socket the copy leaves from, when it depends on it (rr's
+       * Record-Route, OpenSIPS's substitution and conditional lumps); '' leaves the header out.
+       */
+      render?: (send: SocketInfo | undefined) => string;
+    }
   | { op: 'remove'; name: string }
   /** The `nth` header called `name` gets `value` (nathelper's Contact rewrites). */
   | { op: 'replace'; name: string; nth: number; value: string }

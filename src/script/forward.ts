@@ -39,21 +39,30 @@ export function proxyTarget(proxy: string, fallbackProto: string): Target | unde
   };
 }
 
-/** get_send_socket(): a forced socket of another protocol is ignored, as in OpenSIPS. */
+/**
+ * get_send_socket(): the forced socket; for another protocol, the socket of
+ * that protocol on the forced one's address and port (find_si), else the
+ * receiving socket or the first one of the protocol.
+ */
 export function outgoingSocket(ctx: ExecContext, proto: string, forced: SocketInfo | null): SocketInfo | undefined {
   if (forced && forced.proto === proto) return forced;
+  if (forced) {
+    const same = ctx.runtime.sockets.find((s) => s.proto === proto && s.ip === forced.ip && s.port === forced.port);
+    if (same) return same;
+  }
   if (ctx.socketIn.proto === proto) return ctx.socketIn;
   return ctx.runtime.sockets.find((s) => s.proto === proto);
 }
 
-/** The script's header edits (append_hf, remove_hf...) applied to an outgoing copy. */
-export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage): void {
+/** The script's header edits (append_hf, remove_hf...) applied to an outgoing copy leaving from `send`. */
+export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage, send?: SocketInfo): void {
   for (const e of headerEdits(ctx)) {
     if (e.op === 'remove') msg.removeHeader(e.name);
     else if (e.op === 'replace') msg.replaceHeader(e.name, e.value, e.nth);
     else if (e.op === 'removeAt') msg.removeHeaderAt(e.name, e.nth);
     else {
-      for (const line of e.text.split(/\r?\n/).filter(Boolean)) {
+      const text = e.op === 'insert' && e.render ? e.render(send) : e.text;
+      for (const line of text.split(/\r?\n/).filter(Boolean)) {
         const colon = line.indexOf(':');
         if (colon > 0)
           msg.addHeader(
@@ -86,7 +95,7 @@ export function buildBranch(
     { forceRport: ctx.peekState('core:force_rport') === true, mode: 'forward' },
   );
   if (top !== undefined) msg.replaceHeader('via', top, 0);
-  applyHeaderEdits(ctx, msg);
+  applyHeaderEdits(ctx, msg, from);
   msg.setRuri(ruri);
   const { host, port } = advertisedHostPort(ctx, from);
   const rport = ctx.peekState('core:add_local_rport') === true ? ';rport' : '';

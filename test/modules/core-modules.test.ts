@@ -149,7 +149,7 @@ test('textops: search and search_body return 1 on a match, -1 otherwise', () => 
 
 test('rr: record_route adds our Record-Route (with ftag); loose_route follows the route set', () => {
   const e = sipEngine(`${LOAD}loadmodule "rr.so"\nroute { record_route(); $du = "sip:127.0.0.1:5070"; t_relay(); }`);
-  assert.match(e.send(req('INVITE')).sent.at(-1)!.text, /\r\nRecord-Route: <sip:127\.0\.0\.1:5060;lr;ftag=1>\r\n/);
+  assert.match(e.send(req('INVITE')).sent.at(-1)!.text, /\r\nRecord-Route: <sip:127\.0\.0\.1;lr;ftag=1>\r\n/);
   const lr = sipEngine(`${LOAD}loadmodule "rr.so"\nroute { loose_route(); $var(rc) = $retcode; $var(du) = $du; }`);
   const inDialog = (routes: string[]) =>
     Buffer.from(

@@ -16,13 +16,13 @@ test("record_route: ;lr;ftag then its own and add_rr_param's params, whether add
     Buffer.from(request('INVITE', 'r1')),
   );
   assert.deepEqual(recordRoutes(before.sent.find((m) => m.kind === 'request')!.text), [
-    '<sip:127.0.0.1:5060;lr;ftag=ar1;x=1;nat=yes>',
+    '<sip:127.0.0.1;lr;ftag=ar1;x=1;nat=yes>',
   ]);
   const after = sipEngine(cfg('\trecord_route();\n\tadd_rr_param(";nat=yes");')).send(
     Buffer.from(request('INVITE', 'r2')),
   );
   assert.deepEqual(recordRoutes(after.sent.find((m) => m.kind === 'request')!.text), [
-    '<sip:127.0.0.1:5060;lr;ftag=ar2;nat=yes>',
+    '<sip:127.0.0.1;lr;ftag=ar2;nat=yes>',
   ]);
 });
 
@@ -64,4 +64,80 @@ test('in dialog: check_route_param, $rr_params and is_direction read the Route l
     [-1, 1],
     "the callee's BYE goes upstream",
   );
+});
+
+const twoSockets = (mod: string, body: string): string =>
+  `socket=udp:127.0.0.1:5060\nsocket=tcp:127.0.0.1:5060\nloadmodule "tm.so"\nloadmodule "sl.so"\nloadmodule "rr.so"\n${mod}route {\n${body}\n}\n`;
+
+test('double Record-Route: a request leaving over another transport gets two headers (send socket on top, r2=on); the same socket gets one', () => {
+  const e = sipEngine(
+    twoSockets(
+      '',
+      '\trecord_route(";x=1");\n\tadd_rr_param(";p=2");\n\t$du = "sip:127.0.0.20:5070;transport=" + $hdr(X-T);\n\tt_relay();',
+    ),
+  );
+  const call = (t: string, id: string): string[] =>
+    recordRoutes(
+      e
+        .send(Buffer.from(request('INVITE', id).replace('Max-Forwards: 70', `X-T: ${t}\r\nMax-Forwards: 70`)))
+        .sent.find((m) => m.kind === 'request')!.text,
+    );
+  assert.deepEqual(call('tcp', 'd1'), [
+    '<sip:127.0.0.1;transport=tcp;r2=on;lr;ftag=ad1;x=1;p=2>',
+    '<sip:127.0.0.1;r2=on;lr;ftag=ad1;x=1;p=2>',
+  ]);
+  assert.deepEqual(call('udp', 'd2'), ['<sip:127.0.0.1;lr;ftag=ad2;x=1;p=2>']);
+});
+
+test('enable_double_rr 0: one Record-Route naming the send socket, no r2; record_route_preset with two addresses refused', () => {
+  const e = sipEngine(
+    twoSockets(
+      'modparam("rr", "enable_double_rr", 0)\n',
+      '\tif ($hdr(X-P) == "2") { $var(p) = record_route_preset("127.0.0.1", "127.0.0.1;transport=tcp"); exit; }\n\trecord_route();\n\tadd_rr_param(";p=2");\n\t$du = "sip:127.0.0.20:5070;transport=tcp";\n\tt_relay();',
+    ),
+  );
+  const r = e.send(Buffer.from(request('INVITE', 'o1')));
+  assert.deepEqual(recordRoutes(r.sent.find((m) => m.kind === 'request')!.text), [
+    '<sip:127.0.0.1;transport=tcp;lr;ftag=ao1;p=2>',
+  ]);
+  const p = e.send(Buffer.from(request('INVITE', 'o2').replace('Max-Forwards: 70', 'X-P: 2\r\nMax-Forwards: 70')));
+  assert.equal(p.vars.get('p'), -1);
+  assert.match(e.logs.join(''), /Attempt to double record-route while 'enable_double_rr' param is disabled/);
+});
+
+test('loose_route on a double Route: both of ours come off, the request leaves from the socket the second names ($socket_out), params of the first', () => {
+  const e = sipEngine(
+    twoSockets(
+      '',
+      '\t$var(lr) = loose_route();\n\t$var(out) = $socket_out;\n\t$var(p) = $rr_params;\n\t$var(x) = check_route_param("x=1");\n\tt_relay();',
+    ),
+  );
+  const inDialog = (routes: string, ruri: string): ReturnType<typeof e.send> =>
+    e.send(
+      Buffer.from(
+        request('BYE', 'l1', ruri)
+          .replace('To: <sip:1001@127.0.0.1>', 'To: <sip:1001@127.0.0.1>;tag=callee')
+          .replace('Max-Forwards: 70', `Route: ${routes}\r\nMax-Forwards: 70`),
+      ),
+    );
+  const r = inDialog(
+    '<sip:127.0.0.1;r2=on;lr;ftag=al1;x=1>, <sip:127.0.0.1;transport=tcp;r2=on;lr;ftag=al1;x=1>',
+    'sip:callee@127.0.0.30:5080;transport=tcp',
+  );
+  assert.deepEqual(
+    ['lr', 'out', 'p', 'x'].map((k) => r.vars.get(k)),
+    [1, 'tcp:127.0.0.1:5060', ';r2=on;lr;ftag=al1;x=1', 1],
+  );
+  const out = r.sent.find((m) => m.kind === 'request')!;
+  assert.equal(out.from.proto, 'tcp');
+  assert.doesNotMatch(out.text, /\r\nRoute:/);
+  // One Route of ours (no r2): the receiving socket is forced, another transport uses the same address.
+  const one = inDialog('<sip:127.0.0.1;lr;ftag=al1>, <sip:127.0.0.40;lr>', 'sip:callee@127.0.0.30:5080');
+  assert.deepEqual(
+    ['lr', 'out'].map((k) => one.vars.get(k)),
+    [1, 'udp:127.0.0.1:5060'],
+  );
+  const next = one.sent.find((m) => m.kind === 'request')!;
+  assert.equal(next.to.ip, '127.0.0.40');
+  assert.match(next.text, /\r\nRoute: <sip:127\.0\.0\.40;lr>\r\n/);
 });

@@ -329,7 +329,7 @@ failure_route[again] {
   h.receive(replyTo(h, 'rr1', '503 Service Unavailable'), '127.0.0.20');
   const second = h.sent.find((s) => s.to === '127.0.0.21:5060' && s.text.startsWith('INVITE'));
   assert.ok(second, h.sent.map((s) => s.to).join(' '));
-  assert.match(second.text, /\r\nRecord-Route: <sip:127\.0\.0\.1:5060;lr;ftag=arr1>\r\n/);
+  assert.match(second.text, /\r\nRecord-Route: <sip:127\.0\.0\.1;lr;ftag=arr1>\r\n/);
   assert.match(second.text, /\r\nX-Leg: first\r\n/);
   assert.match(second.text, /\r\nX-Retry: 1\r\n/);
   const first = h.sent.find((s) => s.to === '127.0.0.20:5060' && s.text.startsWith('INVITE'))!;

@@ -47,7 +47,7 @@ test('auto mode: From replaced (token display, brackets), the original in ;vsf=,
   const rr = /<([^>]+)>/.exec(hdr(inv, 'Record-Route'))![1]!;
   assert.equal(
     rr,
-    `sip:127.0.0.1:5060;lr;ftag=ar1;vsf=${encodeOriginal('sip:1002@127.0.0.11', '<sip:anonymous@anonymous.invalid>', '')}`,
+    `sip:127.0.0.1;lr;ftag=ar1;vsf=${encodeOriginal('sip:1002@127.0.0.11', '<sip:anonymous@anonymous.invalid>', '')}`,
   );
   h.receive(
     replyTo(h, 'r1', '180 Ringing').replace(

@@ -3,34 +3,72 @@
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
 import { advertisedHostPort, type ExecContext } from '../../script/context.js';
-import { headerEdits } from '../../script/edits.js';
+import { headerEdits, type HeaderEdit } from '../../script/edits.js';
+import { uriTarget } from '../../script/forward.js';
+import type { SocketInfo } from '../../net/types.js';
 import { posixRegex } from '../../script/regex.js';
 import { regexFixup } from '../common/fixups.js';
 import type { NativeModule } from '../types.js';
 import { serviceKey, stateKey } from '../../base/keys.js';
 
-/** Per-request rr state: params waiting for record_route, the Record-Route edits made, the params of the Route loose_route took. */
+/**
+ * One Record-Route header this proxy adds. `out` names the socket the copy
+ * leaves from and `in` the socket the request came to, written only when the
+ * two differ (enable_double_rr: OpenSIPS's SUBST_SND_ALL / SUBST_RCV_ALL and
+ * COND_IF_DIFF_REALMS lumps, resolved per branch); `preset` is
+ * record_route_preset's text. `params` grows with add_rr_param.
+ */
+interface RecordRoute {
+  kind: 'out' | 'in' | 'preset';
+  params: string;
+}
+
+/** Per-request rr state: params waiting for record_route, whether it ran, the params of the Route loose_route took. */
 interface RrState {
   pending: string;
-  added: { op: 'insert'; text: string }[];
+  done: boolean;
   routeParams?: string;
 }
 
 const STATE = stateKey<RrState>('rr:state');
+/** Our Record-Route edits: the edit objects travel with the request's edits (into failure_route too). */
+const OURS = new WeakMap<HeaderEdit, RecordRoute>();
 
 function rrState(ctx: ExecContext): RrState {
-  return ctx.state(STATE, () => ({ pending: '', added: [] }));
+  return ctx.state(STATE, () => ({ pending: '', done: false }));
 }
 
-/** add_rr_param: into the Record-Route headers already made (both, with double record-routing), else kept for record_route(). */
+function ourRecordRoutes(ctx: ExecContext): RecordRoute[] {
+  const out: RecordRoute[] = [];
+  for (const e of headerEdits(ctx)) {
+    const rr = OURS.get(e);
+    if (rr) out.push(rr);
+  }
+  return out;
+}
+
+function doubleRr(ctx: ExecContext): boolean {
+  return Number(ctx.runtime.param('rr', 'enable_double_rr') ?? 1) !== 0;
+}
+
+/**
+ * add_rr_param: into the Record-Route headers already made (every one with
+ * double record-routing, the first only without), else kept for
+ * record_route() (add_rr_param in record.c).
+ */
 export function addRrParam(ctx: ExecContext, text: string): number {
-  const st = rrState(ctx);
-  if (!st.added.length) {
-    st.pending += text;
+  const made = ourRecordRoutes(ctx);
+  if (!made.length) {
+    rrState(ctx).pending += text;
     return 1;
   }
-  for (const e of st.added) e.text = e.text.replace(/>\r\n$/, `${text}>\r\n`);
+  for (const rr of doubleRr(ctx) ? made : made.slice(0, 1)) rr.params += text;
   return 1;
+}
+
+/** Whether record_route() or record_route_preset() added our Record-Route to this request. */
+export function isRecordRouted(ctx: ExecContext): boolean {
+  return ourRecordRoutes(ctx).length > 0;
 }
 
 /** The parameters of our Route entry that loose_route() took (`;lr;ftag=...`), if it took one. */
@@ -51,15 +89,46 @@ function fromTag(ctx: ExecContext): string {
   return ctx.runtime.param('rr', 'append_fromtag') !== 0 ? (ctx.msg.from?.tag ?? '') : '';
 }
 
-/** Inserts one Record-Route header (edits are applied in order: the last inserted ends up on top). */
-function addRecordRoute(ctx: ExecContext, uri: string): void {
-  const edit = { op: 'insert' as const, text: `Record-Route: <${uri}>\r\n` };
+/** host[:port][;transport=x] of a socket as a Record-Route names it: no port for 5060 unless one is advertised (SUBST_*_ALL). */
+function socketAddress(ctx: ExecContext, s: SocketInfo): string {
+  const { host, port } = advertisedHostPort(ctx, s);
+  const advertised = ctx.advertisedPort !== undefined || s.advertisedPort !== undefined;
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `${h}${s.port !== 5060 || advertised ? `:${port}` : ''}${s.proto === 'udp' ? '' : `;transport=${s.proto}`}`;
+}
+
+function sameSocket(a: SocketInfo, b: SocketInfo): boolean {
+  return a.ip === b.ip && a.port === b.port && a.proto === b.proto;
+}
+
+/**
+ * Queues one Record-Route header. Edits are applied in order, each put
+ * before the first header, so the first one queued is the topmost: the
+ * outbound socket's above the inbound one's, as OpenSIPS's anchors leave them.
+ */
+function addRecordRoute(ctx: ExecContext, rr: RecordRoute, preset?: string): void {
+  const received = ctx.socketIn;
+  const double = doubleRr(ctx);
+  const render = (send: SocketInfo | undefined): string => {
+    if (rr.kind === 'preset') return `Record-Route: <sip:${preset}${rr.params}>\r\n`;
+    const differ = double && send !== undefined && !sameSocket(send, received);
+    if (rr.kind === 'in')
+      return differ ? `Record-Route: <sip:${socketAddress(ctx, received)};r2=on${rr.params}>\r\n` : '';
+    return `Record-Route: <sip:${socketAddress(ctx, send ?? received)}${differ ? ';r2=on' : ''}${rr.params}>\r\n`;
+  };
+  const edit: HeaderEdit = {
+    op: 'insert',
+    render,
+    get text() {
+      return render(undefined);
+    },
+  };
+  OURS.set(edit, rr);
   headerEdits(ctx).push(edit);
-  rrState(ctx).added.push(edit);
 }
 
 function alreadyRecorded(ctx: ExecContext): boolean {
-  if (!rrState(ctx).added.length) return false;
+  if (!rrState(ctx).done) return false;
   ctx.runtime.logger.log(-1, 'rr', 'w_record_route', 'Double attempt to record-route');
   return true;
 }
@@ -72,6 +141,69 @@ function uriParams(uri: string): string {
   return semi < 0 ? '' : bare.slice(semi).split('?')[0]!;
 }
 
+/** An `r2` parameter among a URI's parameters (is_2rr): we put two Record-Routes there. */
+function isDoubleRoute(params: string): boolean {
+  return params.split(';').some((p) => /^\s*r2\s*(=|$)/i.test(p));
+}
+
+/** The listening socket a Route URI names (grep_sock_info, with the URI's default port and transport). */
+function socketOfUri(ctx: ExecContext, uri: string): SocketInfo | undefined {
+  const t = uriTarget(uri, 'udp');
+  if (!t) return undefined;
+  return ctx.runtime.sockets.find(
+    (s) =>
+      s.proto === t.proto &&
+      (s.ip === t.ip || s.cfgIp === t.ip || s.advertisedIp === t.ip) &&
+      (s.port === t.port || s.cfgPort === t.port || s.advertisedPort === t.port),
+  );
+}
+
+/**
+ * loose_route() (loose.c after_loose): our topmost Route comes off; with
+ * `r2` the next one (our other socket) comes off too and the request is sent
+ * from the socket it names, otherwise from the socket it came to. The next
+ * Route, if any, is the destination. 1 when the route set drives the request.
+ */
+function looseRoute(ctx: ExecContext): number {
+  const sip = ctx.msg.sip;
+  if (!sip) return -1;
+  const routes = sip.routes();
+  if (isSipError(routes) || !routes.length) return -1;
+  // No To tag: a preloaded route set on an initial request (is_preloaded).
+  const preloaded = !ctx.msg.to?.tag;
+  const first = parseUri(routes[0]!.uri);
+  let taken = 0;
+  let forceReceiving = false;
+  let callbackParams = uriParams(routes[0]!.uri);
+  if (!isSipError(first) && ctx.runtime.isMyAddress(first.host, first.port)) {
+    const params = uriParams(routes[0]!.uri);
+    rrState(ctx).routeParams = params;
+    taken = 1;
+    if (routes.length > 1 && doubleRr(ctx) && isDoubleRoute(params)) {
+      const second = routes[1]!.uri;
+      const socket = socketOfUri(ctx, second);
+      if (socket) ctx.socketOut = socket;
+      else if (Number(ctx.runtime.param('rr', 'enable_socket_mismatch_warning') ?? 1) !== 0)
+        ctx.runtime.logger.log(0, 'rr', 'after_loose', `no socket found to match 2nd RR [${second}]`);
+      callbackParams = uriParams(second);
+      taken = 2;
+    } else forceReceiving = true;
+  }
+  const rest = routes.slice(taken);
+  if (taken > 0) {
+    headerEdits(ctx).push({ op: 'remove', name: 'Route' });
+    // Prepending in reverse keeps the remaining route set in order.
+    for (const r of [...rest].reverse()) headerEdits(ctx).push({ op: 'insert', text: `Route: <${r.uri}>\r\n` });
+  }
+  // Only our own entries: in a dialog the R-URI is the next hop (1), a preloaded
+  // route on an initial request is not route-set driven (-1).
+  const status = rest.length ? 1 : preloaded ? -1 : 1;
+  if (rest.length) ctx.du = rest[0]!.uri;
+  if (forceReceiving && !preloaded) ctx.socketOut = ctx.socketIn;
+  for (const cb of ctx.runtime.service(CALLBACKS) ?? []) cb(ctx, callbackParams);
+  return status;
+}
+
 export const rr: NativeModule = {
   name: 'rr',
   pvs: {
@@ -82,14 +214,13 @@ export const rr: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [params]) => {
         if (alreadyRecorded(ctx)) return -1;
-        const s = ctx.socketIn;
-        const { host, port } = advertisedHostPort(ctx, s);
         const ftag = fromTag(ctx);
-        const transport = s.proto === 'udp' ? '' : `;transport=${s.proto}`;
-        addRecordRoute(
-          ctx,
-          `sip:${host.includes(':') ? `[${host}]` : host}:${port}${transport};lr${ftag ? `;ftag=${ftag}` : ''}${params?.str ?? ''}${rrState(ctx).pending}`,
-        );
+        const st = rrState(ctx);
+        const suffix = `;lr${ftag ? `;ftag=${ftag}` : ''}${params?.str ?? ''}${st.pending}`;
+        addRecordRoute(ctx, { kind: 'out', params: suffix });
+        if (doubleRr(ctx)) addRecordRoute(ctx, { kind: 'in', params: suffix });
+        st.pending = '';
+        st.done = true;
         return 1;
       },
     },
@@ -97,7 +228,7 @@ export const rr: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [first, second]) => {
         if (alreadyRecorded(ctx)) return -1;
-        if (second?.str && !Number(ctx.runtime.param('rr', 'enable_double_rr') ?? 1)) {
+        if (second?.given && !doubleRr(ctx)) {
           ctx.runtime.logger.log(
             -1,
             'rr',
@@ -107,12 +238,18 @@ export const rr: NativeModule = {
           return -1;
         }
         const ftag = fromTag(ctx);
-        // The preset form puts ;ftag before ;lr (record.c).
-        for (const data of [first?.str, second?.str].filter((d): d is string => !!d))
+        const st = rrState(ctx);
+        // The preset form puts ;ftag before ;lr; the first header takes the buffered params (record.c).
+        for (const data of [first?.str, second?.given ? second.str : undefined]) {
+          if (data === undefined) continue;
           addRecordRoute(
             ctx,
-            `sip:${data.replace(/^sip:/i, '')}${ftag ? `;ftag=${ftag}` : ''};lr${rrState(ctx).pending}`,
+            { kind: 'preset', params: `${ftag ? `;ftag=${ftag}` : ''};lr${st.pending}` },
+            data.replace(/^sip:/i, ''),
           );
+          st.pending = '';
+        }
+        st.done = true;
         return 1;
       },
     },
@@ -136,34 +273,6 @@ export const rr: NativeModule = {
         return (dir?.str?.toLowerCase() === 'upstream') === upstream ? 1 : -1;
       },
     },
-    loose_route: {
-      returns: [1, -1],
-      impl: (ctx) => {
-        const sip = ctx.msg.sip;
-        if (!sip) return -1;
-        const routes = sip.routes();
-        if (isSipError(routes) || !routes.length) return -1;
-        let i = 0;
-        // Our own Route entries come off (one, or two with double record-routing).
-        while (i < routes.length) {
-          const u = parseUri(routes[i]!.uri);
-          if (isSipError(u) || !ctx.runtime.isMyAddress(u.host, u.port)) break;
-          i++;
-        }
-        const rest = routes.slice(i);
-        if (i > 0) rrState(ctx).routeParams = uriParams(routes[0]!.uri);
-        if (i > 0) {
-          for (const cb of ctx.runtime.service(CALLBACKS) ?? []) cb(ctx, rrState(ctx).routeParams!);
-          headerEdits(ctx).push({ op: 'remove', name: 'Route' });
-          // Prepending in reverse keeps the remaining route set in order.
-          for (const r of [...rest].reverse()) headerEdits(ctx).push({ op: 'insert', text: `Route: <${r.uri}>\r\n` });
-        }
-        // Only our own entry: removed; in a dialog the R-URI is the next hop (1), a preloaded
-        // route on an initial request is not route-set driven (-1) (rr/loose.c after_loose).
-        if (!rest.length) return i > 0 && ctx.msg.to?.tag ? 1 : -1;
-        ctx.du = rest[0]!.uri;
-        return 1;
-      },
-    },
+    loose_route: { returns: [1, -1], impl: (ctx) => looseRoute(ctx) },
   },
 };

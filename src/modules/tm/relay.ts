@@ -45,11 +45,12 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
       }
       b.uri = ctx.ruri;
     }
-    // A URI without ;transport= means UDP (TLS for sips:), whatever the request came over (resolve.c).
-    const target = b.du
-      ? uriTarget(b.du, 'udp')
-      : opts.proxy
-        ? proxyTarget(opts.proxy, 'udp')
+    // t_relay's proxy wins over $du and the R-URI for every branch (t_fwd.c add_uac). A URI
+    // without ;transport= means UDP (TLS for sips:), whatever the request came over (resolve.c).
+    const target = opts.proxy
+      ? proxyTarget(opts.proxy.replace(/^sips?:/i, ''), 'udp')
+      : b.du
+        ? uriTarget(b.du, 'udp')
         : uriTarget(b.uri, 'udp');
     if (!target) return -3;
     const from = outgoingSocket(ctx, target.proto, b.socket);

@@ -13,6 +13,7 @@ import { ALGORITHMS, expectedResponse, parseAlgorithm, type Algorithm } from '..
 import { coreHash } from '../common/core-hash.js';
 import { failureOf } from '../tm/index.js';
 import { restoreCseqInReplies } from './restore.js';
+import { addRrParam } from '../rr/index.js';
 
 interface Credential {
   user: string;
@@ -133,21 +134,10 @@ export function uacAuth(ctx: ExecContext, algorithms: string | undefined): numbe
   if (!cseq) return -1;
   headerEdits(ctx).push({ op: 'replace', name: 'cseq', nth: 0, value: `${cseq.num + 1} ${cseq.method}` });
   restoreCseqInReplies(ctx, cseq.num);
-  if (!ctx.msg.to?.tag) markRecordRoute(ctx);
+  // An initial request without dialog: `;aci=1` on our Record-Route, so that the caller's
+  // in-dialog requests get the same CSeq shift (shiftInDialog).
+  if (!ctx.msg.to?.tag) addRrParam(ctx, ';aci=1');
   return 1;
-}
-
-/**
- * An initial request: `;aci=1` on our Record-Route, so that the caller's
- * in-dialog requests get the same CSeq shift (shiftInDialog).
- */
-function markRecordRoute(ctx: ExecContext): void {
-  const edits = headerEdits(ctx);
-  for (let i = 0; i < edits.length; i++) {
-    const e = edits[i]!;
-    if (e.op === 'insert' && /^Record-Route:/i.test(e.text) && !/;aci=/.test(e.text))
-      edits[i] = { ...e, text: e.text.replace(/>\r\n$/, ';aci=1>\r\n') };
-  }
 }
 
 /** rr callback: a request from the caller (From tag = ftag) through a Route with aci=1 gets CSeq + 1; its replies get the number back. */
