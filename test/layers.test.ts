@@ -40,10 +40,6 @@ const RANK: Record<string, number> = {
 const ALLOWED_LAYER_EDGES: Record<string, string> = {
   'src/net/fifo-mi.ts -> src/script/runtime.ts': 'MI transports take the Runtime (the MI part of issue 13, modtables)',
   'src/net/http-mi.ts -> src/script/runtime.ts': 'MI transports take the Runtime (the MI part of issue 13, modtables)',
-  'src/script/cache-functions.ts -> src/modules/cachedb_local/index.ts':
-    'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
-  'src/script/cache-functions.ts -> src/modules/cachedb_redis/index.ts':
-    'core cache functions dispatch to the cachedb modules: to go through a registered back-end',
 };
 
 /** Deep imports between modules (not through index.ts/api.ts): `from -> to` (files), why. */

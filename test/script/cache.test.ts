@@ -77,3 +77,18 @@ test('cache_remove_chunk: every key matching the glob goes (default collection, 
     [1, -2, 1, 'c', -1, 1, -2],
   );
 });
+
+test('a storage id whose cachedb module is not loaded is -1 with OpenSIPS\'s "no cachedb system" line (the engines register at init)', () => {
+  const e = sipEngine(
+    'socket=udp:127.0.0.1:5060\nroute {\n\t$var(a) = cache_store("local", "k", "v");\n\t$var(b) = cache_fetch("redis", "k", $var(x));\n\t$var(c) = cache_raw_query("redis", "GET k", "$avp(r)");\n}\n',
+  );
+  const sent = e.send(Buffer.from(request('OPTIONS', 'nc1')));
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => sent.vars.get(k)),
+    [-1, -1, -1],
+  );
+  const wrong = e.logs.filter((l) => l.includes('no cachedb system with this name registered'));
+  assert.equal(wrong.length, 2, wrong.join('\n'));
+  assert.match(wrong[0]!, /Wrong argument <local>/);
+  assert.match(wrong[1]!, /Wrong argument <redis>/);
+});
