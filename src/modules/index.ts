@@ -13,6 +13,7 @@ import { dispatcher } from './dispatcher/index.js';
 import { drouting } from './drouting/index.js';
 import { dialog } from './dialog/index.js';
 import { maxfwd } from './maxfwd/index.js';
+import { loadBalancer } from './load_balancer/index.js';
 import { midRegistrar } from './mid_registrar/index.js';
 import { nathelper } from './nathelper/index.js';
 import { permissions } from './permissions/index.js';
@@ -50,6 +51,7 @@ export const NATIVE_MODULES: Record<string, NativeModule> = {
   permissions,
   sipmsgops,
   maxfwd,
+  load_balancer: loadBalancer,
   nathelper,
   usrloc,
   registrar,
