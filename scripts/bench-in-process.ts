@@ -3,6 +3,7 @@
 // bench:register and bench:core: the figure the live one is compared to.
 // `node dist/scripts/bench-in-process.js register|options COUNT` prints one
 // JSON line; run it in a process of its own, pinned like the live server.
+import { fileURLToPath } from 'node:url';
 import { loadCfg } from '../src/cfg/load.js';
 import { realClock } from '../src/base/clock.js';
 import { SipServer } from '../src/core/server.js';
@@ -83,7 +84,7 @@ export function inProcess(kind: Kind, warm: number, count: number): InProcessFig
   return { cpuUs: (c.user + c.system) / count, wallUs: wallNs / 1e3 / count, replies };
 }
 
-if (process.argv[1]?.endsWith('bench-in-process.js') || process.argv[1]?.endsWith('bench-in-process.ts')) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const kind: Kind = process.argv[2] === 'options' ? 'options' : 'register';
   const count = Number(process.argv[3] ?? 30000);
   const warm = Number(process.argv[4] ?? Math.min(count, 6000));

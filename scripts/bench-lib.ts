@@ -58,6 +58,22 @@ export function threadCpu(pid: number): ThreadCpu {
   return { totalNs, mainNs };
 }
 
+/** Every process under `pid` (Kamailio forks its workers), `pid` first. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const kids = spawnSync('pgrep', ['-P', String(out[i])], { encoding: 'utf8' }).stdout;
+    for (const k of kids.split('\n').filter(Boolean)) out.push(Number(k));
+  }
+  return out;
+}
+
+/** threadCpu summed over processes; mainNs is the first one's main thread. */
+export function treeCpu(pids: number[]): ThreadCpu {
+  const all = pids.map(threadCpu);
+  return { totalNs: all.reduce((s, c) => s + c.totalNs, 0), mainNs: all[0]!.mainNs };
+}
+
 /** The load average when a figure is taken: on a shared machine a figure means little without it. */
 export function loadNow(): string {
   return loadavg()
