@@ -26,6 +26,7 @@ export interface Server {
   sockets: number;
 }
 export interface Sipp {
+  /** A file of conformance/sip/, or an absolute path. */
   scenario: string;
   ip: string;
   port: number;
@@ -87,7 +88,7 @@ export function runSipp(p: Sipp, uac: boolean): Promise<{ code: number | null; o
   const args = [
     ...(uac ? [p.target!, '-s', p.service ?? 'service'] : []),
     '-sf',
-    `${SIP_DIR}${p.scenario}`,
+    p.scenario.startsWith('/') ? p.scenario : `${SIP_DIR}${p.scenario}`,
     '-m',
     String(p.calls ?? 1),
     '-i',
