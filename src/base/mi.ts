@@ -2,7 +2,8 @@
 // handler), its errors, and the registry that answers JSON-RPC 2.0 envelopes
 // as OpenSIPS's mi_http and mi_fifo do (modules.md §12). Generic over what a
 // handler receives (the Runtime), so modules declare commands in their export
-// tables and transports (net/) serve them without importing the core.
+// tables and transports (net/) serve them through an MiExecutor without
+// importing the core or the script layer.
 
 export class MiError extends Error {
   constructor(
@@ -29,9 +30,23 @@ export interface MiExport<R> extends MiCommand<R> {
   help?: string;
 }
 
-/** What a transport needs: one JSON-RPC request object in, one response object out. */
+/** The registry's side: one JSON-RPC request object in, run against instance `rt`, one response object out. */
 export interface MiHandler<R> {
   handle(request: unknown, rt: R): Record<string, unknown> | undefined;
+}
+
+/**
+ * What an MI transport (net/) serves: the commands of one running instance,
+ * so that a transport knows neither the instance's type nor the core.
+ */
+export interface MiExecutor {
+  /** One JSON-RPC request object in, one response object out (undefined for a notification). */
+  execute(request: unknown): Record<string, unknown> | undefined;
+}
+
+/** The executor of `handler`'s commands on instance `rt`. */
+export function miExecutor<R>(handler: MiHandler<R>, rt: R): MiExecutor {
+  return { execute: (request) => handler.handle(request, rt) };
 }
 
 export class MiRegistry<R> implements MiHandler<R> {

@@ -19,6 +19,7 @@ import { notNative } from '../script/native-coverage.js';
 import { socketString } from '../script/context.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { coreMi } from '../core/mi-core.js';
+import { miExecutor } from '../base/mi.js';
 import { startMiHttp } from '../net/http-mi.js';
 import { fifoMode, startMiFifo, type MiFifo } from '../net/fifo-mi.js';
 import { VERSION } from './lint.js';
@@ -190,7 +191,7 @@ export async function startLive(
     const port = Number(rt.param('httpd', 'port') ?? 8888);
     const root = String(rt.param('mi_http', 'root') ?? 'mi');
     try {
-      http = await startMiHttp(coreMi(VERSION), rt, { ip, port, root });
+      http = await startMiHttp(miExecutor(coreMi(VERSION), rt), rt.logger, { ip, port, root });
       rt.logger.log(2, 'mi_http', 'init', `MI over HTTP on http://${ip}:${port}/${root}`);
     } catch (err) {
       io.err(`opensips-ts: cannot start mi_http on ${ip}:${port}: ${(err as Error).message}`);
@@ -202,7 +203,7 @@ export async function startLive(
   let fifo: MiFifo | undefined;
   if (engine.resolution.modules.has('mi_fifo')) {
     const path = String(rt.param('mi_fifo', 'fifo_name') || '/tmp/opensips_fifo');
-    const started = startMiFifo(coreMi(VERSION), rt, {
+    const started = startMiFifo(miExecutor(coreMi(VERSION), rt), rt.logger, {
       path,
       mode: fifoMode(rt.modparamLists.get('mi_fifo')?.get('fifo_mode')?.at(-1)),
       replyDir: String(rt.param('mi_fifo', 'reply_dir') || '/tmp/'),

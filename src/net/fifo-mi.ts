@@ -8,8 +8,8 @@ import { constants, lstatSync, openSync, unlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { join } from 'node:path';
-import type { MiHandler } from '../base/mi.js';
-import type { Runtime } from '../script/runtime.js';
+import type { MiExecutor } from '../base/mi.js';
+import type { Logger } from '../base/logger.js';
 
 export interface MiFifo {
   close(): void;
@@ -61,8 +61,8 @@ export function nextCommand(text: string): { reply: string; request: unknown; re
 }
 
 export function startMiFifo(
-  mi: MiHandler<Runtime>,
-  rt: Runtime,
+  mi: MiExecutor,
+  logger: Logger,
   opts: { path: string; mode: number; replyDir: string },
 ): MiFifo | string {
   const failure = makeFifo(opts.path, opts.mode);
@@ -75,21 +75,21 @@ export function startMiFifo(
     pending += chunk.toString('utf8');
     for (let cmd = nextCommand(pending); cmd !== undefined; cmd = nextCommand(pending)) {
       if (cmd === 'bad') {
-        rt.logger.log(-1, 'mi_fifo', 'mi_fifo_callback', "command must begin with ':'");
+        logger.log(-1, 'mi_fifo', 'mi_fifo_callback', "command must begin with ':'");
         pending = '';
         return;
       }
       pending = cmd.rest;
-      const answer = mi.handle(cmd.request, rt);
+      const answer = mi.execute(cmd.request);
       if (cmd.reply && answer) {
         writeFile(join(opts.replyDir, cmd.reply.replace(/[/\\]/g, '')), JSON.stringify(answer)).catch((err: Error) =>
-          rt.logger.log(-1, 'mi_fifo', 'mi_fifo_reply', `cannot answer on ${cmd.reply}: ${err.message}`),
+          logger.log(-1, 'mi_fifo', 'mi_fifo_reply', `cannot answer on ${cmd.reply}: ${err.message}`),
         );
       }
     }
     if (pending.length > 1 << 20) pending = '';
   });
-  pipe.on('error', (err) => rt.logger.log(-1, 'mi_fifo', 'mi_fifo_callback', err.message));
+  pipe.on('error', (err) => logger.log(-1, 'mi_fifo', 'mi_fifo_callback', err.message));
   return {
     close: () => {
       pipe.destroy();

@@ -7,12 +7,12 @@
 // JSON are refused before anything runs. opensips-cli and python-opensips
 // send JSON and no Origin.
 import http from 'node:http';
-import type { MiHandler } from '../base/mi.js';
-import type { Runtime } from '../script/runtime.js';
+import type { MiExecutor } from '../base/mi.js';
+import type { Logger } from '../base/logger.js';
 
 export function startMiHttp(
-  mi: MiHandler<Runtime>,
-  rt: Runtime,
+  mi: MiExecutor,
+  logger: Logger,
   opts: { ip: string; port: number; root: string },
 ): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -27,7 +27,7 @@ export function startMiHttp(
     }
     const refused = refusal(req, opts);
     if (refused) {
-      rt.logger.log(
+      logger.log(
         -1,
         'mi_http',
         'mi_http_answer',
@@ -58,7 +58,7 @@ export function startMiHttp(
           .end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null }));
         return;
       }
-      const reply = mi.handle(parsed, rt);
+      const reply = mi.execute(parsed);
       if (!reply) {
         res.writeHead(202).end();
         return;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { coreMi } from '../../src/core/mi-core.js';
+import { miExecutor } from '../../src/base/mi.js';
 import { startMiHttp } from '../../src/net/http-mi.js';
 import { sipEngine } from '../helpers/engine.js';
 import { register } from '../helpers/sip.js';
@@ -131,7 +132,7 @@ test('get_statistics, which, version, and the JSON-RPC protocol errors', () => {
 
 test('mi_http: POST /mi with JSON-RPC; 405 for GET, 400 for an empty body, -32700 for bad JSON', async () => {
   const { e, mi } = registered();
-  const server = await startMiHttp(mi, e.rt, { ip: '127.0.0.1', port: 0, root: 'mi' });
+  const server = await startMiHttp(miExecutor(mi, e.rt), e.rt.logger, { ip: '127.0.0.1', port: 0, root: 'mi' });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/mi`;
   const json = { 'Content-Type': 'application/json' };
@@ -160,7 +161,7 @@ test('mi_http: POST /mi with JSON-RPC; 405 for GET, 400 for an empty body, -3270
 
 test('mi_http refuses what a web page could send: a foreign Origin (403), a body that is not application/json (415); nothing runs', async () => {
   const { e, mi } = registered();
-  const server = await startMiHttp(mi, e.rt, { ip: '127.0.0.1', port: 0, root: 'mi' });
+  const server = await startMiHttp(miExecutor(mi, e.rt), e.rt.logger, { ip: '127.0.0.1', port: 0, root: 'mi' });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}/mi`;
   const rm = JSON.stringify({ jsonrpc: '2.0', method: 'ul_rm', params: ['location', '1001'], id: 1 });
