@@ -40,8 +40,12 @@ export function moduleStatistics(rt: Runtime): StatValue[] {
     for (const s of t.stats ?? []) {
       if (isStatFamily(s)) {
         for (const [name, value] of Object.entries(s.each(rt))) {
-          const reset = s.isCounter?.(name) ? s.reset : undefined;
-          out.push({ key: `${t.name}:${name}`, value, ...(reset ? { reset: () => reset(rt, name) } : {}) });
+          const reset = s.isCounter?.(name, rt) ? s.reset : undefined;
+          out.push({
+            key: s.fullKeys ? name : `${t.name}:${name}`,
+            value,
+            ...(reset ? { reset: () => reset(rt, name) } : {}),
+          });
         }
       } else {
         const reset = s.reset;

@@ -28,6 +28,7 @@ import { sipmsgops } from './sipmsgops/index.js';
 import { sl } from './sl/index.js';
 import { speeddial } from './speeddial/index.js';
 import { tm } from './tm/index.js';
+import { statistics } from './statistics/index.js';
 import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 import { cfgutils } from './cfgutils/index.js';
@@ -59,6 +60,7 @@ export const NATIVE_MODULES: Record<string, NativeModule> = {
   sl,
   signaling,
   speeddial,
+  statistics,
   tm,
   rr,
   rtpengine,

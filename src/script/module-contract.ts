@@ -91,8 +91,10 @@ export interface StatFamily {
   /** The name pattern, for listings: `<table>-users`. */
   name: string;
   each(rt: import('./runtime.js').Runtime): Record<string, number>;
+  /** The names `each` gives are `group:name` already (the script's statistics, in groups of their own). */
+  fullKeys?: boolean;
   /** Which names of the family are counters (the others are gauges, STAT_NO_RESET). */
-  isCounter?(name: string): boolean;
+  isCounter?(name: string, rt: import('./runtime.js').Runtime): boolean;
   /** reset_statistics on a counter of the family. */
   reset?(rt: import('./runtime.js').Runtime, name: string): void;
 }
