@@ -75,8 +75,8 @@ test("get_statistics lists each loaded module's statistics from its table; none 
   >;
   assert.deepEqual(
     [...new Set(Object.keys(bare).map((k) => k.split(':')[0]))],
-    ['shmem', 'core', 'net', 'pkmem'],
-    "no module with statistics: only the core's groups",
+    ['shmem', 'core', 'net', 'pkmem', 'sl'],
+    "the core's groups and sl's, the one module loaded",
   );
 });
 
