@@ -8,11 +8,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor, which } from './bench-lib.js';
+import { loadNow, processTree, runSipp, treeCpu, waitFor, which } from './bench-lib.js';
+import { liveRound, type Round } from './bench-live-path.js';
 
 const ROOT = process.cwd();
 const KIND = process.argv[2] === 'register' ? 'register' : 'options';
-const SCENARIO = KIND === 'register' ? 'conformance/sip/uac-register-load.xml' : 'conformance/sip/uac-options-load.xml';
+// REGISTERs: an AoR prefix per SIPp run (-set aor), so that every step inserts AoRs no earlier step registered.
+const SCENARIO = KIND === 'register' ? 'bench/register-distinct.xml' : 'conformance/sip/uac-options-load.xml';
 const OURS_CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';
 const KAM_CFG = KIND === 'register' ? 'bench/kamailio-registrar.cfg' : 'bench/kamailio-options.cfg';
 const SECONDS_PER_STEP = 3;
@@ -22,28 +24,10 @@ const RATES = process.env.BENCH_RATES
 /** Paired rounds after the ramps (OPTIONS only by default: a repeated REGISTER run would refresh, not insert). */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (KIND === 'register' ? 0 : 5));
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const CLK_TCK = 100;
 
-/** utime + stime of a process and its children, in clock ticks. */
-function cpuTicks(pid: number): number {
-  const pids = [
-    pid,
-    ...spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .stdout.split('\n')
-      .filter(Boolean)
-      .map(Number),
-  ];
-  let total = 0;
-  for (const p of pids) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
+/** CPU of a process, its threads and the processes it forked (Kamailio's workers), in µs. */
+function cpuUs(pid: number): number {
+  return treeCpu(processTree(pid)).totalNs / 1e3;
 }
 
 /** Proportional set size of a process and its children, in bytes (shared pages counted once). */
@@ -66,7 +50,7 @@ function pss(pid: number): number {
   return kb * 1024;
 }
 
-const MEMORY_AORS = 100_000;
+const MEMORY_AORS = Number(process.env.BENCH_MEMORY_AORS ?? 100_000);
 
 /** Memory growth per registered contact: PSS before and after MEMORY_AORS registrations of distinct AoRs. */
 function memoryPerContact(target: string, pid: number, work: string): { bytes: number; ok: boolean } {
@@ -80,6 +64,9 @@ function memoryPerContact(target: string, pid: number, work: string): { bytes: n
       target,
       '-sf',
       join(ROOT, SCENARIO),
+      '-set',
+      'aor',
+      'r',
       '-m',
       String(MEMORY_AORS),
       '-r',
@@ -121,9 +108,12 @@ function percentile(sorted: number[], p: number): number | undefined {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+let stepNo = 0;
+
 function runStep(target: string, rate: number, serverPid: number, work: string): Step {
   const count = rate * SECONDS_PER_STEP;
-  const before = cpuTicks(serverPid);
+  const prefix = KIND === 'register' ? ['-set', 'aor', `s${++stepNo}x`] : [];
+  const before = cpuUs(serverPid);
   const t0 = Date.now();
   const r = spawnSync(
     'taskset',
@@ -134,6 +124,7 @@ function runStep(target: string, rate: number, serverPid: number, work: string):
       target,
       '-sf',
       join(ROOT, SCENARIO),
+      ...prefix,
       '-s',
       'bench',
       '-m',
@@ -162,7 +153,7 @@ function runStep(target: string, rate: number, serverPid: number, work: string):
     ],
     { cwd: work, encoding: 'utf8', timeout: (SECONDS_PER_STEP + 20) * 1000 },
   );
-  const ticks = cpuTicks(serverPid) - before;
+  const used = cpuUs(serverPid) - before;
   // SIPp may not reach the asked rate on its core: the achieved one is what counts.
   const achieved = Math.round(count / ((Date.now() - t0) / 1000));
   const rtts: number[] = [];
@@ -184,7 +175,7 @@ function runStep(target: string, rate: number, serverPid: number, work: string):
     sent: count,
     ...(p50 !== undefined ? { p50 } : {}),
     ...(p99 !== undefined ? { p99 } : {}),
-    cpuUsPerReq: ((ticks / CLK_TCK) * 1e6) / count,
+    cpuUsPerReq: used / count,
   };
 }
 
@@ -269,6 +260,114 @@ function best(steps: Step[]): Step | undefined {
   return [...steps].reverse().find((s) => s.ok);
 }
 
+const startOurs = (): Promise<Server> =>
+  startServer(
+    'opensips-ts',
+    () =>
+      spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, 'dist/src/cli/bin.js', 'run', OURS_CFG], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    /listening on udp/,
+    '127.0.30.1:5060',
+  );
+
+const startKamailio = (bin: string): Promise<Server> =>
+  startServer(
+    'kamailio',
+    () =>
+      spawn('taskset', ['-c', '0', bin, '-f', KAM_CFG, '-DD', '-E', '-m', '1024', '-M', '16', '-x', 'tlsf'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    /INFO|listening|sl|init/i,
+    '127.0.30.2:5060',
+  );
+
+/** Resident table sizes for the REGISTER phase that an operator sees (issue 14): BENCH_RESIDENT=100000,300000. */
+const RESIDENT = (process.env.BENCH_RESIDENT ?? '100000,300000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const RESIDENT_RATE = Number(process.env.BENCH_RESIDENT_RATE ?? 8000);
+/** Long enough for old-generation collections to run during the step (the table grows by RATE x SECONDS). */
+const RESIDENT_SECONDS = Number(process.env.BENCH_RESIDENT_SECONDS ?? 10);
+const FILL_RATE = Number(process.env.BENCH_FILL_RATE ?? 8000);
+
+interface ResidentFigure {
+  cpuUs: number;
+  mainUs: number;
+  ok: boolean;
+  note: string;
+  kbPerContact: number;
+  load: string;
+}
+
+/**
+ * A fresh server filled with `resident` AoRs, then RESIDENT_SECONDS of new AoRs at RESIDENT_RATE: CPU per
+ * REGISTER of every thread (every process for Kamailio) while the table is large and growing.
+ */
+async function residentStep(start: () => Promise<Server>, resident: number): Promise<ResidentFigure> {
+  const srv = await start();
+  try {
+    const pid = srv.child.pid!;
+    const scenario = join(ROOT, SCENARIO);
+    const before = pss(pid);
+    const fill = runSipp({
+      target: srv.target,
+      scenario,
+      count: resident,
+      rate: FILL_RATE,
+      from: '127.0.30.9',
+      cwd: srv.work,
+      set: { aor: 'r' },
+    });
+    const kbPerContact = (pss(pid) - before) / resident / 1024;
+    const pids = processTree(pid);
+    const b = treeCpu(pids);
+    const count = RESIDENT_RATE * RESIDENT_SECONDS;
+    const run = runSipp({
+      target: srv.target,
+      scenario,
+      count,
+      rate: RESIDENT_RATE,
+      from: '127.0.30.9',
+      cwd: srv.work,
+      set: { aor: 'm' },
+    });
+    const a = treeCpu(pids);
+    return {
+      cpuUs: (a.totalNs - b.totalNs) / 1e3 / count,
+      mainUs: (a.mainNs - b.mainNs) / 1e3 / count,
+      ok: fill.ok && run.ok,
+      note: `fill ${fill.failed} failed; step ${run.failed} failed, ${run.retransmissions} retransmissions`,
+      kbPerContact,
+      load: loadNow(),
+    };
+  } finally {
+    await stopServer(srv);
+  }
+}
+
+async function residentPhase(kamailio: string | undefined): Promise<void> {
+  console.log(
+    `\nresident AoRs: each server fresh, filled at ${FILL_RATE}/s, then ${RESIDENT_RATE}/s new AoRs for ${RESIDENT_SECONDS} s; CPU per REGISTER of every thread:`,
+  );
+  for (const resident of RESIDENT) {
+    const o = await residentStep(startOurs, resident);
+    const k = kamailio ? await residentStep(() => startKamailio(kamailio), resident) : undefined;
+    const line = (name: string, f: ResidentFigure, main: boolean): string =>
+      `  ${String(resident).padStart(7)} resident  ${name.padEnd(12)} ${f.cpuUs.toFixed(1).padStart(6)} µs/REGISTER${main ? ` (main thread ${f.mainUs.toFixed(1)})` : ''}  memory ${f.kbPerContact.toFixed(2)} KB/contact  ${f.ok ? 'ok' : 'FAILURES'} (${f.note})  load ${f.load}`;
+    console.log(line('opensips-ts', o, true));
+    if (k) {
+      console.log(line('kamailio', k, false));
+      console.log(
+        `  ${String(resident).padStart(7)} resident  opensips-ts / kamailio: ${(o.cpuUs / k.cpuUs).toFixed(2)}x (target ≤ 2x)`,
+      );
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (!which('sipp')) {
     console.error('bench:core needs sipp (apt-get install -y sip-tester)');
@@ -282,31 +381,21 @@ async function main(): Promise<void> {
     `${KIND === 'register' ? 'REGISTER (distinct AoRs)' : 'OPTIONS'} load, ${SECONDS_PER_STEP} s per step, server pinned to core 0, SIPp to core 1, loopback only`,
   );
   const kamailio = process.env.BENCH_NO_REFERENCE ? undefined : which('kamailio');
-  const oursSrv = await startServer(
-    'opensips-ts',
-    () =>
-      spawn('taskset', ['-c', '0', process.execPath, ...NODE_FLAGS, 'dist/src/cli/bin.js', 'run', OURS_CFG], {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    /listening on udp/,
-    '127.0.30.1:5060',
-  );
+  // The live path first (issue 22): what a request costs live against the floor of Node's UDP path and the
+  // in-process work, so that a regression of either shows in every run.
+  let live: Round | undefined;
+  if (process.env.BENCH_LIVE_PATH !== '0') {
+    console.log(
+      `live path: the floor (bare Node dgram responder), the in-process path, opensips-ts run; 6000 to warm up, 30000 at 6000/s (127.0.113.x):`,
+    );
+    live = await liveRound({ kind: KIND, rate: 6000, count: 30000, warm: 6000, nodeFlags: NODE_FLAGS });
+    console.log('');
+  }
+  const oursSrv = await startOurs();
   const servers = [oursSrv];
   try {
     // Both stay up (an idle Kamailio costs nothing measurable) so that the paired rounds can alternate.
-    const theirSrv = kamailio
-      ? await startServer(
-          'kamailio',
-          () =>
-            spawn('taskset', ['-c', '0', kamailio, '-f', KAM_CFG, '-DD', '-E', '-m', '256', '-M', '16', '-x', 'tlsf'], {
-              cwd: ROOT,
-              stdio: ['ignore', 'pipe', 'pipe'],
-            }),
-          /INFO|listening|sl|init/i,
-          '127.0.30.2:5060',
-        )
-      : undefined;
+    const theirSrv = kamailio ? await startKamailio(kamailio) : undefined;
     if (theirSrv) servers.push(theirSrv);
     else console.log('kamailio is not installed (apt-get install -y kamailio): no reference figures');
     const ours = ramp(oursSrv);
@@ -342,6 +431,11 @@ async function main(): Promise<void> {
   } finally {
     for (const s of servers) await stopServer(s);
   }
+  if (KIND === 'register' && RESIDENT.length) await residentPhase(kamailio);
+  if (live)
+    console.log(
+      `\nlive path: opensips-ts ${live.ours.cpuUs.toFixed(1)} µs per request (main thread ${live.ours.mainUs?.toFixed(1)}), in-process ${live.inProcess.cpuUs.toFixed(1)}, floor ${live.floor.cpuUs.toFixed(1)}: ${(live.ours.cpuUs - live.floor.cpuUs - live.inProcess.cpuUs).toFixed(1)} µs beyond floor + in-process (target ≤ 10); load ${live.ours.load}`,
+    );
   console.log(`node ${process.version}; reproduce with: npm run bench:${KIND === 'register' ? 'register' : 'core'}`);
 }
 
