@@ -13,15 +13,7 @@ import { installStatistics } from './statistics.js';
 import { NETWORK_STATUS, type NetworkStatus } from '../net/types.js';
 import { parseErrorInfo } from '../script/errinfo.js';
 import { applyHeaderEdits } from '../script/forward.js';
-import {
-  buildReply,
-  parseSipMessage,
-  viaReplyTarget,
-  checkRequest,
-  replyDestination,
-  removeTopVia,
-} from '../sip/index.js';
-import { LocalTags, SL_TAG_KIND } from '../sip/local-tags.js';
+import { parseSipMessage, viaReplyTarget, receiptProblem, removeTopVia } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
 import { runRoute } from '../script/compile.js';
@@ -29,7 +21,6 @@ import { ExecContext } from '../script/context.js';
 import type { CompiledRoute, Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import { TRANSACTION_LAYER, type TransactionLayer, type Wire } from '../script/transaction-layer.js';
-import { firstSocket } from '../net/first-socket.js';
 import { mapPeer, type AddressMap } from '../net/address-map.js';
 import type { Inbound, Network, Peer, SocketInfo } from '../net/types.js';
 
@@ -43,8 +34,6 @@ export class SipServer {
   private timers: TimerHandle[] = [];
   /** The main route, looked up on the first request (routes are compiled before the server exists). */
   private mainRoute: CompiledRoute | undefined;
-  /** The To-tags of the core's own 400s: sl's (OpenSIPS answers a bad request through sl). */
-  private slTags: LocalTags | undefined;
 
   constructor(
     readonly rt: Runtime,
@@ -130,19 +119,27 @@ export class SipServer {
     }
   }
 
+  /**
+   * receive_msg: a message OpenSIPS 3.3's parse_msg would refuse (start line,
+   * header names, and every Via, To, CSeq and Content-Length header, see
+   * sip/receipt.ts) is logged and dropped, or handed to error_route when it is
+   * a request and the cfg has one; the core never answers it. Everything else
+   * reaches the script, which meets a broken From, Contact or Request-URI only
+   * when it reads them.
+   */
   private handle(m: Inbound): void {
     const parsed = parseSipMessage(m.data, { datagram: m.src.proto === 'udp' });
     const bag = this.rt.services;
-    if (parsed.error !== undefined) {
+    const problem = parsed.error ?? receiptProblem(parsed.msg);
+    if (problem !== undefined) {
       // parse_msg() failed: not counted as received (receive.c counts after parsing), a bad header counted.
       STAT.bad_msg_hdr.inc(bag);
-      this.log(-1, 'parse_msg', `bad message from ${m.src.proto}:${m.src.ip}:${m.src.port}: ${parsed.error}`);
-      if (parsed.partial?.isRequest && this.runErrorRoute(parsed.partial, m, parsed.error)) return;
-      if (parsed.partial?.isRequest && parsed.partial.method !== 'ACK')
-        this.rejectRequest(parsed.partial, m, 400, 'Bad Request');
+      this.log(-1, 'receive_msg', `Unable to parse msg received from [${m.src.ip}:${m.src.port}]: ${problem}`);
+      const partial = parsed.msg ?? parsed.partial;
+      if (partial?.isRequest) this.runErrorRoute(partial, m, problem);
       return;
     }
-    const msg = parsed.msg;
+    const msg = parsed.msg!;
     if (!msg.isRequest) {
       STAT.rcv_replies.inc(bag);
       if (this.tx?.onReply(msg, m)) return;
@@ -154,17 +151,6 @@ export class SipServer {
       return;
     }
     STAT.rcv_requests.inc(bag);
-    const bad = checkRequest(msg);
-    if (bad) {
-      STAT.err_requests.inc(bag);
-      if (bad.code === 416 || bad.reason.includes('Request-URI')) STAT.bad_URIs_rcvd.inc(bag);
-      // To, CSeq and Via are parsed with the headers in OpenSIPS (get_hdr_field): a bad one is a bad header.
-      else if (/\((bad (To|CSeq)|several)/.test(bad.reason)) STAT.bad_msg_hdr.inc(bag);
-      this.log(-1, 'parse_msg', `rejecting a request from ${m.src.ip}:${m.src.port}: ${bad.reason}`);
-      if (this.runErrorRoute(msg, m, bad.reason)) return;
-      if (msg.method !== 'ACK') this.rejectRequest(msg, m, bad.code, bad.reason);
-      return;
-    }
     if (msg.method === 'ACK' && this.tx?.absorbsAck(msg)) return;
     const filter = this.rt.droppingFilter(msg);
     if (filter) {
@@ -196,24 +182,6 @@ export class SipServer {
     ctx.modState.set('core:err', parseErrorInfo(problem));
     runRoute(ctx, route, 'error', '');
     return true;
-  }
-
-  private rejectRequest(msg: SipMessage, m: Inbound, code: number, reason: string): void {
-    try {
-      const toTag = (this.slTags ??= new LocalTags(SL_TAG_KIND, firstSocket(this.rt.sockets)));
-      const data = buildReply(msg, code, reason, {
-        source: { ip: m.src.ip, port: m.src.port },
-        toTag,
-        ...(this.rt.serverHeader ? { server: this.rt.serverHeader } : {}),
-      });
-      const dest =
-        m.src.proto === 'udp'
-          ? replyDestination(msg, { ip: m.src.ip, port: m.src.port })
-          : { host: m.src.ip, port: m.src.port };
-      this.send(m.socket, { proto: m.src.proto, ip: dest.host, port: dest.port }, data);
-    } catch {
-      // Too broken to answer: dropped.
-    }
   }
 
   private runRequest(msg: SipMessage, m: Inbound): void {

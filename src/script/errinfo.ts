@@ -38,6 +38,7 @@ export function parseErrorInfo(problem: string): ErrInfo {
   });
   if (/\bVia\b/i.test(problem)) return about('error parsing Via', 'bad Via header');
   if (/\bCSeq\b/i.test(problem)) return about('error parsing CSeq', 'bad CSeq header');
+  if (/\bTo header\b/.test(problem)) return about('error parsing To header', 'bad header');
   if (/Content-Length/i.test(problem)) return about('error parsing Content-Length', 'bad Content-Length header');
   return about('error parsing headers', 'bad headers');
 }

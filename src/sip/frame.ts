@@ -204,6 +204,12 @@ function withoutWhitespace(value: string): string {
   return value.replace(/\s+/g, '');
 }
 
+/**
+ * Where the body ends. As OpenSIPS 3.3: the first Content-Length counts (each
+ * one must be a number; a later different one is ignored, as msg->content_length
+ * is the first header), and a datagram's body is what arrived when the
+ * Content-Length promises more (3.3's UDP path does not compare them).
+ */
 function frameBody(frame: MessageFrame): string | undefined {
   const { index, head } = frame;
   let length: number | undefined;
@@ -213,8 +219,7 @@ function frameBody(frame: MessageFrame): string | undefined {
       ? parseUint32(head, h.valueStart, h.valueEnd)
       : parseUint32(withoutWhitespace(head.slice(h.valueStart, h.valueEnd)));
     if (isSipError(n)) return `bad Content-Length: ${n.error}`;
-    if (length !== undefined && n !== length) return 'several different Content-Length values';
-    length = n;
+    length ??= n;
   }
   const available = frame.buf.length - frame.bodyStart;
   if (length === undefined) {
@@ -222,7 +227,11 @@ function frameBody(frame: MessageFrame): string | undefined {
     frame.bodyEnd = frame.buf.length;
     return undefined;
   }
-  if (length > available) return `Content-Length ${length} larger than the ${available} body bytes received`;
+  if (length > available) {
+    if (!frame.datagram) return `Content-Length ${length} larger than the ${available} body bytes received`;
+    frame.bodyEnd = frame.buf.length;
+    return undefined;
+  }
   frame.bodyEnd = frame.bodyStart + length;
   return undefined;
 }

@@ -28,6 +28,7 @@ export type { Source, ViaReceivedOptions } from './via-received.js';
 export { frameStreamMessage } from './stream.js';
 export type { StreamFrame } from './stream.js';
 export { checkRequest } from './validate.js';
+export { receiptProblem } from './receipt.js';
 export type { Rejection } from './validate.js';
 export { isIPv4, isIPv6, isHostname, hostType, canonicalIp } from './host.js';
 export type { HostType } from './host.js';

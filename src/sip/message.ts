@@ -196,6 +196,12 @@ export class SipMessage {
     return this.text(h.folded ? unfold(v) : v);
   }
 
+  /** Value of the i-th header field as received, line folds included, one char per byte (latin1). */
+  rawValueAt(i: number): string {
+    const h = this.frame.index[i]!;
+    return this.frame.head.slice(h.valueStart, h.valueEnd);
+  }
+
   private text(latin1: string): string {
     if (this.frame.ascii) return latin1;
     for (let i = 0; i < latin1.length; i++) {

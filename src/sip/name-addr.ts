@@ -139,11 +139,8 @@ function parseValue<T>(s: string, p: number, end: number, make: Make<T> | undefi
     uri = s.slice(p, u);
     p = u;
     if (!plausibleUri(uri, 0, uri.length)) return sipError(uri ? `malformed URI '${uri}'` : 'missing URI');
-    // RFC 3261 §20: a URI with headers (or ',' ';') must be written inside <>.
-    if (uri.indexOf('?') >= 0) {
-      const parsed = parseUri(uri);
-      if (!isSipError(parsed) && parsed.headersText !== '') return sipError('URI with headers must be enclosed in <>');
-    }
+    // RFC 3261 §20 wants a URI with headers inside <>; OpenSIPS 3.3's parse_contact/parse_to take
+    // it bare (RFC 4475's regbadct registers on 3.3), and so do we.
   }
   const params = make ? newParams() : undefined;
   const after = readHeaderParams(s, p, params, undefined, end);

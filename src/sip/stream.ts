@@ -35,13 +35,16 @@ export function frameStreamMessage(buf: Buffer, maxHeaderBytes = 65536, maxMessa
   while (pos < head.length) {
     const nl = head.indexOf('\n', pos);
     const colon = head.indexOf(':', pos);
-    if (colon > pos && colon < nl && headerKey(head.slice(pos, colon).trim()) === 'content-length') {
+    if (
+      length === undefined &&
+      colon > pos &&
+      colon < nl &&
+      headerKey(head.slice(pos, colon).trim()) === 'content-length'
+    ) {
       const text = head.slice(colon + 1, nl).trim();
       if (!/^[0-9]{1,10}$/.test(text)) return { kind: 'error', error: 'bad Content-Length' };
-      const n = Number(text);
-      if (length !== undefined && n !== length)
-        return { kind: 'error', error: 'several different Content-Length values' };
-      length = n;
+      // As 3.3's TCP reader: the first Content-Length frames the message, later ones are skipped.
+      length = Number(text);
     }
     pos = nl + 1;
   }

@@ -40,6 +40,29 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * 3.3's str2int(), which lib/reg uses for the CSeq number and parse_expires
+ * for Expires: decimal digits only, and no overflow check, so an overlarge
+ * value wraps modulo 2^32 (RFC 4475's scalar02 registers on 3.3).
+ */
+function str2int(text: string): number | undefined {
+  if (text === '') return undefined;
+  let v = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    v = (v * 10 + c - 48) % 0x100000000;
+  }
+  return v;
+}
+
+/** The CSeq number as parse_cseq delimits it: up to the first blank or line end. */
+function firstToken(value: string | undefined): string {
+  const v = (value ?? '').trimStart();
+  const end = v.search(/[ \t\r\n]/);
+  return end < 0 ? v : v.slice(0, end);
+}
+
 function contactExpires(c: Contact, headerExpires: number | undefined, s: RegistrarSettings, f: SaveFlags): number {
   let e: number;
   if (c.params.expires !== undefined && c.params.expires !== '')
@@ -99,10 +122,7 @@ function updateBindings(
   const req = ctx.msg.sip!;
   const ul = usrlocOf(ctx.runtime);
   const callid = req.callId ?? '';
-  const cseqNum = (() => {
-    const c = req.cseq;
-    return c && !isSipError(c) ? c.num : 0;
-  })();
+  const cseqNum = str2int(firstToken(req.header('cseq'))) ?? 0;
   const cap = f.maxContacts ?? s.maxContacts;
   const existed = d.get(aor);
   const r = existed ?? d.create(own(aor));
@@ -170,11 +190,13 @@ function parseRegister(ctx: ExecContext): { contacts: Contact[]; star: boolean; 
   const req = ctx.msg.sip!;
   if (!req.header('to')) throw new RegistrarError(400, 'To header not found');
   if (req.callId === undefined) throw new RegistrarError(400, 'Call-ID header not found');
-  if (!req.cseq || isSipError(req.cseq))
-    throw new RegistrarError(400, req.cseq ? 'Invalid CSeq number' : 'CSeq header not found');
+  const cseq = req.header('cseq');
+  if (cseq === undefined) throw new RegistrarError(400, 'CSeq header not found');
+  if (str2int(firstToken(cseq)) === undefined) throw new RegistrarError(400, 'Invalid CSeq number');
   if ((req.callId ?? '').length > 255) throw new RegistrarError(400, 'Callid too long');
-  const e = req.expires;
-  if (isSipError(e)) {
+  const expiresText = req.header('expires');
+  const e = expiresText === undefined ? undefined : str2int(expiresText.trim());
+  if (expiresText !== undefined && e === undefined) {
     ctx.setError(parserError('error parsing EXPIRE header', 'bad headers'));
     throw new RegistrarError(400, 'Expires parse error');
   }
