@@ -13,7 +13,7 @@ import { installStatistics } from './statistics.js';
 import { NETWORK_STATUS, type NetworkStatus } from '../net/types.js';
 import { parseErrorInfo } from '../script/errinfo.js';
 import { applyHeaderEdits } from '../script/forward.js';
-import { parseSipMessage, viaReplyTarget, receiptProblem, removeTopVia } from '../sip/index.js';
+import { parseSipMessage, viaReplyTarget, receiptProblem, removeTopVia, NO_VIA } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
 import { runRoute } from '../script/compile.js';
@@ -130,6 +130,14 @@ export class SipServer {
   private handle(m: Inbound): void {
     const parsed = parseSipMessage(m.data, { datagram: m.src.proto === 'udp' });
     const bag = this.rt.services;
+    if (parsed.error === NO_VIA) {
+      // parse_msg() succeeds without a Via; receive_msg counts the message, then drops it as an error.
+      const req = parsed.partial!.isRequest;
+      (req ? STAT.rcv_requests : STAT.rcv_replies).inc(bag);
+      (req ? STAT.err_requests : STAT.err_replies).inc(bag);
+      this.log(-1, 'receive_msg', `no via found in ${req ? 'request' : 'reply'} from [${m.src.ip}:${m.src.port}]`);
+      return;
+    }
     const problem = parsed.error ?? receiptProblem(parsed.msg);
     if (problem !== undefined) {
       // parse_msg() failed: not counted as received (receive.c counts after parsing), a bad header counted.

@@ -4,7 +4,8 @@
 import type { ExecContext } from './context.js';
 import { ERR_INFO, socketString } from './context.js';
 import type { SocketInfo } from '../net/types.js';
-import { uriField, setUriField } from './uri-fields.js';
+import { uriField, setUriField, splitUri } from './uri-fields.js';
+import { CORE_COUNTERS } from './core-stats.js';
 import type { Val } from './values.js';
 import type { ErrInfo } from './errinfo.js';
 import { displayAsWritten } from './display-name.js';
@@ -48,7 +49,14 @@ function socketField(s: SocketInfo, field: string | undefined): Val {
 
 const ruriPart = (field: 'user' | 'host' | 'port'): PvDef => ({
   takesName: false,
-  get: (ctx) => uriField(ctx.ruri, field),
+  get: (ctx) => {
+    // parse_sip_msg_uri(): a Request-URI is parsed when read, and a failure counts as a bad URI (3.3's parse_uri).
+    if (splitUri(ctx.ruri) === undefined) {
+      CORE_COUNTERS.bad_URIs_rcvd.inc(ctx.runtime.services);
+      return null;
+    }
+    return uriField(ctx.ruri, field);
+  },
   set: (ctx, _i, v) => {
     if (v === null && field !== 'user') return false;
     const next = setUriField(ctx.ruri, field, v === null ? '' : String(v));

@@ -1,6 +1,6 @@
 // The SIP message layer: parse received bytes, read headers lazily, record
 // edits, serialise, build replies and requests.
-export { parseSipMessage, SipMessage } from './message.js';
+export { parseSipMessage, SipMessage, NO_VIA } from './message.js';
 export type { ParseOptions, ParseResult, RawHeader, HeaderField } from './message.js';
 export { parseUri, parseUriWithPath, formatUri, unescapeBytes } from './uri.js';
 export type { SipUri, UriParts, UriPath } from './uri.js';

@@ -46,6 +46,9 @@ export type ParseResult =
   /** `partial` is set when a request's Via/From/To/Call-ID/CSeq are there to answer 400 with. */
   | { readonly error: string; readonly partial?: SipMessage; readonly msg?: undefined };
 
+/** parseSipMessage's error for a message without any Via header (its `partial` is the message). */
+export const NO_VIA = 'no Via header';
+
 export function parseSipMessage(input: Buffer | string, opts: ParseOptions = {}): ParseResult {
   try {
     return parse(typeof input === 'string' ? Buffer.from(input, 'utf8') : input, opts.datagram ?? true);
@@ -63,7 +66,7 @@ function parse(buf: Buffer, datagram: boolean): ParseResult {
   // OpenSIPS parses the first Via header on receipt and drops a message
   // without a usable one; later Via headers are parsed when asked for.
   const top = msg.firstViaField();
-  if (top === undefined) return { error: 'no Via header' };
+  if (top === undefined) return { error: NO_VIA, partial: msg };
   if (isSipError(top)) return { error: `bad Via: ${top.error}` };
   return { msg };
 }

@@ -1,7 +1,8 @@
 // What OpenSIPS 3.3 checks of every received message before the script sees
 // it (parse_msg -> parse_headers(HDR_EOH_F) -> get_hdr_field): the start line
 // and header names were checked by framing; here, every Via, To, CSeq and
-// Content-Length header must parse, and there must be a Via. Nothing else is
+// Content-Length header must parse (a message without any Via parses, and
+// receive_msg drops it: sip/message.ts's NO_VIA). Nothing else is
 // looked at: a broken From, Contact, Call-ID, Max-Forwards or Request-URI
 // only fails the function or variable that reads it, as in 3.3. A message
 // failing here is dropped (or handed to error_route), never answered 400 by
@@ -12,11 +13,9 @@ import type { SipMessage } from './message.js';
 import { isSipError } from './result.js';
 
 export function receiptProblem(msg: SipMessage): string | undefined {
-  let vias = 0;
   for (let i = 0; i < msg.headerCount; i++) {
     const key = msg.keyAt(i);
-    if (key === 'via') vias++;
-    else if (key === 'to') {
+    if (key === 'to') {
       const bad = toProblem(msg.rawValueAt(i));
       if (bad) return `bad To header: ${bad}`;
     } else if (key === 'cseq') {
@@ -27,7 +26,6 @@ export function receiptProblem(msg: SipMessage): string | undefined {
       if (bad) return `bad Content-Length header: ${bad}`;
     }
   }
-  if (vias === 0) return 'no Via header';
   const all = msg.vias();
   if (isSipError(all)) return `bad Via header: ${all.error}`;
   for (const v of all) {
