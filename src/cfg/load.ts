@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type * as A from './ast.js';
 import { byPosition, type Diagnostic, type Profile, type RuleId } from './diagnostic.js';
-import { parseCfgText, parseStatementsText, type Comment } from './parse.js';
+import { parseCfgText, parseStatementsText, type Comment, type ParsedText } from './parse.js';
 import { buildScript, type Script } from './script.js';
 import { validateItems } from './validate.js';
 
@@ -15,6 +15,8 @@ export interface LoadOptions {
   readFile?: (path: string) => string;
   fileExists?: (path: string) => boolean;
   cwd?: string;
+  /** Parses one top-level file; the language server passes its incremental parser (same results). */
+  parseCfg?: (text: string, file: string, profile: Profile) => ParsedText<A.CfgFile>;
 }
 
 export interface LoadedCfg {
@@ -54,7 +56,7 @@ class Loader {
     if (!this.chains.has(path)) this.chains.set(path, chain);
     const text = this.source(path);
     if (text === undefined) return [];
-    const parsed = parseCfgText(text, path, this.opts.profile);
+    const parsed = (this.opts.parseCfg ?? parseCfgText)(text, path, this.opts.profile);
     this.comments.set(path, parsed.comments);
     this.diagnostics.push(...this.withChain(parsed.diagnostics, chain));
     const out: A.TopItem[] = [];

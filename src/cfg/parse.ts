@@ -35,7 +35,8 @@ function pointSpan(file: string, text: string, offset: number, length = 1): Span
   return { file, line, col, offset, endLine: line, endCol: col + length, endOffset: offset + length };
 }
 
-function commentDepthOk(image: string): boolean {
+/** A block comment closes every `/*` it opens (they nest in OpenSIPS). */
+export function commentDepthOk(image: string): boolean {
   let depth = 0;
   for (let i = 0; i < image.length - 1; i++) {
     if (image.startsWith('/*', i)) {

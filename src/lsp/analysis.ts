@@ -6,6 +6,7 @@ import type * as A from '../cfg/ast.js';
 import type { Diagnostic } from '../cfg/diagnostic.js';
 import type { Comment } from '../cfg/parse.js';
 import { lintCfg } from '../lint/lint.js';
+import type { IncrementalCfgParser } from './incremental-parse.js';
 import { maskComments, scanPvars, type PvarUse } from './pvars.js';
 import { buildIndex, type SymbolIndex } from './symbols.js';
 import { LineIndex } from './text.js';
@@ -30,6 +31,8 @@ export interface AnalyzeOptions {
   strict: boolean;
   /** Text of the files open in the editor, by path. */
   openText: (path: string) => string | undefined;
+  /** The document's incremental parser (kept between analyses). */
+  parser?: IncrementalCfgParser;
   cwd?: string;
 }
 
@@ -37,7 +40,14 @@ export function analyze(path: string, text: string, opts: AnalyzeOptions): Analy
   const t0 = performance.now();
   const readFile = (p: string): string => (p === path ? text : (opts.openText(p) ?? readFileSync(p, 'utf8')));
   const fileExists = (p: string): boolean => p === path || opts.openText(p) !== undefined || existsSync(p);
-  const r = lintCfg(path, { profile: { strict: opts.strict }, readFile, fileExists, cwd: opts.cwd });
+  const parseCfg = opts.parser && opts.parser.parse.bind(opts.parser);
+  const r = lintCfg(path, {
+    profile: { strict: opts.strict },
+    readFile,
+    fileExists,
+    cwd: opts.cwd,
+    ...(parseCfg ? { parseCfg } : {}),
+  });
   const comments = r.loaded.comments;
   return {
     path,

@@ -21,6 +21,7 @@ import { completeAt, resolveCompletion } from './completion.js';
 import { toLspDiagnostic } from './diagnostics.js';
 import { formatDocument } from './format.js';
 import { hoverAt } from './hover.js';
+import { IncrementalCfgParser } from './incremental-parse.js';
 import { definition, documentSymbols, lineIndexer, prepareRename, references, rename } from './navigation.js';
 
 export interface LspSettings {
@@ -42,6 +43,7 @@ class CfgLanguageServer {
   /** The last analysis of each document without a syntax error: names to complete while the text is broken. */
   private readonly lastGood = new Map<string, Analysis>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly parsers = new Map<string, IncrementalCfgParser>();
   /** Files each open document published diagnostics for (itself and its includes), to clear them later. */
   private readonly published = new Map<string, Set<string>>();
   private settings = DEFAULTS;
@@ -120,12 +122,19 @@ class CfgLanguageServer {
     const analysis = analyze(pathOf(uri), doc.getText(), {
       strict: this.settings.strict,
       openText: (path) => this.documents.get(pathToFileURL(path).href)?.getText(),
+      parser: this.parserFor(uri),
     });
     this.analyses.set(uri, { version: doc.version, analysis });
     const broken = (d: Analysis['diagnostics'][number]): boolean =>
       d.span.file === analysis.path && (d.rule === 'syntax' || d.rule === 'unterminated-string');
     if (!analysis.diagnostics.some(broken)) this.lastGood.set(uri, analysis);
     return analysis;
+  }
+
+  private parserFor(uri: string): IncrementalCfgParser {
+    let p = this.parsers.get(uri);
+    if (!p) this.parsers.set(uri, (p = new IncrementalCfgParser()));
+    return p;
   }
 
   private withAnalysis<T>(uri: string, fn: (a: Analysis) => T): T | null {
@@ -178,6 +187,7 @@ class CfgLanguageServer {
     this.timers.delete(uri);
     this.analyses.delete(uri);
     this.lastGood.delete(uri);
+    this.parsers.delete(uri);
     for (const target of this.published.get(uri) ?? [])
       void this.connection.sendDiagnostics({ uri: target, diagnostics: [] });
     this.published.delete(uri);
