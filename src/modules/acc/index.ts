@@ -1,10 +1,12 @@
 // acc: transaction accounting. do_accounting() arms tm callbacks on the
 // request's transaction; a reply that goes out to the caller is accounted
 // ("transaction answered", negative ones with `failed`), a failed INVITE
-// with `missed` is reported once ("call missed"). Backends: log (acc's log
-// lines), evi (E_ACC_EVENT / E_ACC_MISSED_EVENT) and db (the acc and
-// missed_calls tables on db_url, any backend); aaa and CDRs (which need the
-// dialog module) are not native.
+// with `missed` is reported once ("call missed"); with `cdr` an answered
+// INVITE is accounted once, when its dialog ends (cdr.ts). Backends: log
+// (acc's log lines), evi (E_ACC_EVENT / E_ACC_MISSED_EVENT / E_ACC_CDR) and
+// db (the acc and missed_calls tables on db_url, any backend); extra fields
+// ($acc_extra, extra.ts). aaa and per-leg fields (leg_fields, acc_new_leg)
+// are not native.
 import type { ExecContext } from '../../script/context.js';
 import type { SipMessage } from '../../sip/message.js';
 import { reasonPhrase } from '../../sip/reasons.js';
@@ -24,22 +26,11 @@ import {
   type AccRequest,
 } from './records.js';
 import { stateKey } from '../../base/keys.js';
-
-/** Per backend: on, and which extras (missed/failed/cdr) it takes. */
-type AccFlags = Map<Backend, Set<Extra>>;
-
-interface AccState {
-  flags: AccFlags;
-  /** The request's arrival, the `timestamp` of its records. */
-  receivedSec: number;
-  createdSec: number;
-}
-
-const STATE = stateKey<AccState>('acc:ctx');
-
-function stateOf(ctx: ExecContext): AccState | undefined {
-  return ctx.state(STATE);
-}
+import { createDialog, currentDialog, type Dialog } from '../dialog/api.js';
+import { armCdr } from './cdr.js';
+import { contextOf, stateOf, STATE, type AccFlags, type AccState } from './context.js';
+import { badExtraLines, extraTags, extraValues, type AccExtras } from './extra.js';
+import { strParam } from '../common/params.js';
 
 function any(flags: AccFlags, extra: Extra): boolean {
   for (const set of flags.values()) if (set.has(extra)) return true;
@@ -64,9 +55,12 @@ function write(
   o: AccOutcome,
 ): void {
   for (const b of backends) {
-    if (b === 'log') writeLogRecord(rt, missed ? ACC_TEXT.missed : ACC_TEXT.answered, request, o, st.receivedSec, st);
-    else if (b === 'evi') raiseAccEvent(rt, missed, request, o, st.receivedSec, st);
-    else if (b === 'db') writeDbRecord(rt, missed, request, o, st.receivedSec, st);
+    const extras = extraValues(rt, b, st.extras);
+    if (b === 'log')
+      writeLogRecord(rt, missed ? ACC_TEXT.missed : ACC_TEXT.answered, request, o, st.receivedSec, st, extras);
+    else if (b === 'evi') raiseAccEvent(rt, missed, request, o, st.receivedSec, st, extras);
+    else if (b === 'db')
+      writeDbRecord(rt, missed, request, o, st.receivedSec, st, extras, missed ? undefined : st.table);
   }
 }
 
@@ -91,13 +85,31 @@ function installHooks(rt: Runtime, ctx: ExecContext, st: AccState): void {
       if (request.method === 'INVITE' && code >= 300) reportMissed(rt, st, code, reply, request);
       if (!shouldAccount(rt, st, code, reply)) return;
       const req = accRequestOf(request);
+      if (st.dialog && request.method === 'INVITE' && !req.toTag && any(st.flags, 'cdr') && code >= 200 && code < 300) {
+        // The answered call is accounted when its dialog ends, not now.
+        armCdr(
+          rt,
+          st.dialog,
+          req,
+          outcomeOf(code, reply, req),
+          st.createdSec,
+          [...st.flags.keys()],
+          st.table ?? accTable(rt),
+          st.extras,
+        );
+        return;
+      }
       write(rt, st, [...st.flags.keys()], false, req, outcomeOf(code, reply, req));
     },
     failed: (code, reply, request) => reportMissed(rt, st, code, reply, request),
   });
 }
 
-function doAccounting(ctx: ExecContext, type: string, extrasText: string): number {
+function accTable(rt: Runtime): string {
+  return strParam(rt, 'acc', 'db_table_acc', 'acc');
+}
+
+function doAccounting(ctx: ExecContext, type: string, extrasText: string, table: string | undefined): number {
   const rt = ctx.runtime;
   if (ctx.msg.method === 'CANCEL' && !Number(rt.param('acc', 'report_cancels') ?? 0)) {
     rt.logger.log(
@@ -111,11 +123,24 @@ function doAccounting(ctx: ExecContext, type: string, extrasText: string): numbe
   const { backends, unknown } = parseBackends(type);
   const extras = parseExtras(extrasText);
   if (unknown.length || extras.unknown.length || !backends.length) return -1;
-  let st = stateOf(ctx);
-  if (!st) {
-    st = { flags: new Map(), receivedSec: Math.floor(rt.clock.now() / 1000), createdSec: 0 };
-    ctx.setState(STATE, st);
+  const known = stateOf(ctx);
+  const st = contextOf(ctx);
+  if (!known || !st.hooked) {
+    st.hooked = true;
     installHooks(rt, ctx, st);
+  }
+  if (backends.includes('db') && (table !== undefined || st.table === undefined)) st.table = table || accTable(rt);
+  if (extras.extras.includes('cdr') && !st.cdr && !ctx.msg.to?.tag) {
+    st.cdr = true;
+    st.createdSec = Math.floor(rt.clock.now() / 1000);
+    if (ctx.msg.method === 'INVITE') {
+      const d = currentDialog(ctx) ?? (createDialog(ctx) === 1 ? currentDialog(ctx) : undefined);
+      if (!d) {
+        rt.logger.log(-1, 'acc', 'w_do_acc', 'cannot use dialog accounting module');
+        return -1;
+      }
+      st.dialog = d;
+    }
   }
   for (const b of backends) {
     const set = st.flags.get(b) ?? new Set<Extra>();
@@ -141,11 +166,17 @@ function dropAccounting(ctx: ExecContext, type: string | undefined, extrasText: 
   return 1;
 }
 
-/** acc_log_request("CODE reason"): one record now; the code comes from the comment's first three digits. */
-function logRequest(ctx: ExecContext, comment: string): number {
+/** acc_comm_to_acc_param: "CODE reason" -> the code (the first three digits) and the reason (OpenSIPS's phrase when empty). */
+function commentOutcome(comment: string, toTag: string): AccOutcome {
   const m = /^(\d{3})\s*(.*)$/s.exec(comment);
   const code = m ? m[1]! : '';
   const reason = (m ? m[2]! : comment) || reasonPhrase(m ? Number(code) : 0);
+  return { code, reason, toTag };
+}
+
+/** acc_log_request / acc_db_request / acc_evi_request: one record of the request now, with the comment's code and reason. */
+function requestRecord(ctx: ExecContext, comment: string, backend: 'log' | 'db' | 'evi', table?: string): number {
+  const rt = ctx.runtime;
   const msg = ctx.msg;
   const req: AccRequest = {
     method: msg.method,
@@ -153,14 +184,20 @@ function logRequest(ctx: ExecContext, comment: string): number {
     toTag: msg.to?.tag ?? '',
     callId: msg.callId ?? '',
   };
-  writeLogRecord(
-    ctx.runtime,
-    ACC_TEXT.request,
-    req,
-    { code, reason, toTag: req.toTag },
-    Math.floor(ctx.runtime.clock.now() / 1000),
-    stateOf(ctx),
-  );
+  const o = commentOutcome(comment, req.toTag);
+  const st = stateOf(ctx);
+  const extras = extraValues(rt, backend, st?.extras ?? new Map());
+  const now = Math.floor(rt.clock.now() / 1000);
+  if (backend === 'log') writeLogRecord(rt, ACC_TEXT.request, req, o, now, st, extras);
+  else if (backend === 'evi') raiseAccEvent(rt, Number(o.code || 0) >= 300, req, o, now, st, extras);
+  else {
+    if (!table) {
+      rt.logger.log(-1, 'acc', 'w_acc_db_request', 'db support not configured');
+      return -1;
+    }
+    const missed = table === strParam(rt, 'acc', 'db_table_missed_calls', 'missed_calls');
+    writeDbRecord(rt, missed, req, o, now, st, extras, table);
+  }
   return 1;
 }
 
@@ -183,15 +220,13 @@ function stringFixup(
 }
 
 function unsupportedUse(args: StaticArg[]): string | undefined {
-  const [type, extras] = args;
+  const [type] = args;
   const missing =
     type?.kind === 'string' && !type.dynamic
       ? parseBackends(type.text).backends.filter((b) => !NATIVE_BACKENDS.has(b))
       : [];
   if (missing.length)
     return `the ${missing.join(', ')} accounting backend${missing.length > 1 ? 's have' : ' has'} no native implementation in opensips-ts yet (log, evi and db do)`;
-  if (extras?.kind === 'string' && !extras.dynamic && parseExtras(extras.text).extras.includes('cdr'))
-    return 'CDR accounting needs the dialog module, which has no native implementation in opensips-ts yet';
   return undefined;
 }
 
@@ -205,17 +240,25 @@ export const acc: NativeModule = {
         stringFixup(1, (s) => parseExtras(s), 'accounting flag'),
       ),
       notNativeFor: unsupportedUse,
-      impl: (ctx, [type, extras]) => doAccounting(ctx, type?.str ?? '', extras?.str ?? ''),
+      impl: (ctx, [type, extras, table]) =>
+        doAccounting(ctx, type?.str ?? '', extras?.str ?? '', table?.given ? table.str : undefined),
     },
     drop_accounting: {
       returns: [1],
       impl: (ctx, [type, extras]) =>
         dropAccounting(ctx, type?.given ? type.str : undefined, extras?.given ? extras.str : undefined),
     },
-    acc_log_request: { returns: [1, -1], impl: (ctx, [comment]) => logRequest(ctx, comment?.str ?? '') },
+    acc_log_request: { returns: [1, -1], impl: (ctx, [comment]) => requestRecord(ctx, comment?.str ?? '', 'log') },
+    acc_db_request: {
+      returns: [1, -1],
+      impl: (ctx, [comment, table]) => requestRecord(ctx, comment?.str ?? '', 'db', table?.str),
+    },
+    acc_evi_request: { returns: [1, -1], impl: (ctx, [comment]) => requestRecord(ctx, comment?.str ?? '', 'evi') },
   },
   init: (rt) => {
-    const unsupported = ['detect_direction', 'extra_fields', 'leg_fields'].filter((p) => {
+    for (const line of badExtraLines(rt))
+      rt.logger.log(-1, 'acc', 'parse_acc_extra', `Invalid backend or missing backend separator ':' in <${line}>`);
+    const unsupported = ['detect_direction', 'leg_fields'].filter((p) => {
       const v = rt.param('acc', p);
       return v !== undefined && v !== null && v !== 0 && v !== '';
     });
@@ -226,6 +269,22 @@ export const acc: NativeModule = {
         'mod_init',
         `opensips-ts does not implement acc's ${p} yet: records carry the core fields, From/To as received`,
       );
+  },
+  pvs: {
+    acc_extra: {
+      takesName: true,
+      get: (ctx, name) => stateOf(ctx)?.extras.get(name ?? '') ?? null,
+      set: (ctx, name, v) => {
+        const tag = name ?? '';
+        if (!extraTags(ctx.runtime).has(tag)) {
+          ctx.runtime.logger.log(-1, 'acc', 'pv_set_acc_extra', `tag <${tag}> not declared in modparam section!`);
+          return false;
+        }
+        if (v === null) contextOf(ctx).extras.delete(tag);
+        else contextOf(ctx).extras.set(tag, String(v));
+        return true;
+      },
+    },
   },
   params: {
     early_media: { validate: oneOf([0, 1]) },

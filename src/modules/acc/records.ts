@@ -70,13 +70,12 @@ export function writeLogRecord(
   o: AccOutcome,
   receivedSec: number,
   timing: AccTiming | undefined,
+  extras: [string, string][] = [],
 ): void {
   const nowSec = Math.floor(rt.clock.now() / 1000);
   // Without CDRs, OpenSIPS's context has created=0, so setuptime is the current time.
   const ctx = timing ? `;created=${timing.createdSec};setuptime=${nowSec - timing.createdSec}` : '';
-  const fields = coreFields(request, o)
-    .map(([k, v]) => `;${k}=${v}`)
-    .join('');
+  const fields = [...coreFields(request, o), ...extras].map(([k, v]) => `;${k}=${v}`).join('');
   const level = Number(rt.param('acc', 'log_level') ?? 2);
   rt.logger.plain(level, `${text}timestamp=${receivedSec}${ctx}${fields}`);
 }
@@ -89,6 +88,7 @@ export function raiseAccEvent(
   o: AccOutcome,
   receivedSec: number,
   timing: AccTiming | undefined,
+  extras: [string, string][] = [],
 ): void {
   const [method, fromTag, toTag, callid, code, reason] = coreFields(request, o).map(([, v]) => v);
   const params: Record<string, Val> = {
@@ -100,6 +100,7 @@ export function raiseAccEvent(
     sip_reason: reason!,
     time: receivedSec,
   };
+  for (const [k, v] of extras) params[k] = v;
   if (missed) {
     const created = timing?.createdSec ?? 0;
     params.setuptime = Math.floor(rt.clock.now() / 1000) - created;
@@ -124,11 +125,15 @@ export function writeDbRecord(
   o: AccOutcome,
   receivedSec: number,
   timing: AccTiming | undefined,
+  extras: [string, string][] = [],
+  tableName?: string,
 ): void {
   const col = (name: string, dflt: string): string => sqlName(rt, 'acc', name, dflt);
-  const table = missed
-    ? strParam(rt, 'acc', 'db_table_missed_calls', 'missed_calls')
-    : strParam(rt, 'acc', 'db_table_acc', 'acc');
+  const table = tableName
+    ? tableName
+    : missed
+      ? strParam(rt, 'acc', 'db_table_missed_calls', 'missed_calls')
+      : strParam(rt, 'acc', 'db_table_acc', 'acc');
   const created = timing?.createdSec ?? 0;
   const row: Record<string, string | number | null> = {
     [col('acc_method_column', 'method')]: request.method,
@@ -141,6 +146,7 @@ export function writeDbRecord(
     setuptime: Math.floor(rt.clock.now() / 1000) - created,
     created: created ? datetime(created) : null,
   };
+  for (const [k, v] of extras) row[k] = v;
   if (!missed) {
     row.duration = 0;
     row.ms_duration = 0;
