@@ -82,6 +82,7 @@ export class SipServer {
 
   /** Every send goes through here, so that a debug log shows the whole exchange. */
   private send(from: SocketInfo, to: Peer, data: Buffer): void {
+    for (const post of this.rt.rawProcessing.post) data = post(data);
     if (to.proto === 'udp' && data.length > MAX_UDP_DATAGRAM) {
       // What proto_udp_send logs when sendto() refuses the datagram (EMSGSIZE); what was stored stays stored.
       this.log(
@@ -128,6 +129,7 @@ export class SipServer {
    * when it reads them.
    */
   private handle(m: Inbound): void {
+    for (const pre of this.rt.rawProcessing.pre) m = { ...m, data: pre(m.data) };
     const parsed = parseSipMessage(m.data, { datagram: m.src.proto === 'udp' });
     const bag = this.rt.services;
     if (parsed.error === NO_VIA) {

@@ -34,6 +34,7 @@ import { usrloc } from './usrloc/index.js';
 import { cfgutils } from './cfgutils/index.js';
 import { uac } from './uac/index.js';
 import { tlsMgm } from './tls_mgm/index.js';
+import { topology_hiding as topologyHiding } from './topology_hiding/index.js';
 
 export const NATIVE_MODULES: Record<string, NativeModule> = {
   acc,
@@ -68,4 +69,5 @@ export const NATIVE_MODULES: Record<string, NativeModule> = {
   textops,
   uac,
   tls_mgm: tlsMgm,
+  topology_hiding: topologyHiding,
 };

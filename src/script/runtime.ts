@@ -92,6 +92,15 @@ export class Runtime {
   readonly replyFilters: ((method: string, callid: string | undefined, status: number) => boolean)[] = [];
   /** Requests are offered here before the script (sl's ACK filter); true = dropped, the script does not run. */
   readonly requestFilters: RequestFilter[] = [];
+  /**
+   * Raw processing (OpenSIPS's register_pre_raw_processing_cb / post_raw): `pre`
+   * rewrites every received datagram or frame before it is parsed, `post`
+   * every message before it is sent (topology_hiding's Call-ID masking).
+   */
+  readonly rawProcessing: { pre: ((data: Buffer) => Buffer)[]; post: ((data: Buffer) => Buffer)[] } = {
+    pre: [],
+    post: [],
+  };
   /** Functions the user simulated with `dry-run --stub fn=RC`. */
   readonly stubs = new Map<string, number>();
   transport: Transport = { send: () => undefined };

@@ -25,6 +25,8 @@ export type { DialogEvent, DialogCallback, DialogCallbackInfo } from './callback
 export { onDialogs, onDialog } from './callbacks.js';
 export { createDialog } from './create.js';
 export { matchDialog, matchModeOf, type MatchMode } from './match.js';
+/** fix_route_dialog(): the R-URI, Route and $du of the current request from its destination leg (1 / -1). */
+export { fixRoute as fixRouteDialog } from './functions.js';
 
 export function dialogByDid(rt: Runtime, did: string): Dialog | undefined {
   return dialogs(rt).byDid.get(did);

@@ -36,16 +36,18 @@ function isOurs(rt: Runtime, uri: string): boolean {
 }
 
 /**
- * The Record-Route URIs of a message on our side of the path: all of an
- * initial request's (ours is not in it yet), and a reply's above our own
- * (those below lead back to the caller).
+ * A leg's route set, in sending order: towards the caller, the INVITE's
+ * Record-Route as received (ours is not in it yet; the first is the nearest
+ * hop); towards the callee, the reply's entries above our own, reversed
+ * (the one just above ours is the nearest).
  */
-function recordRoutes(rt: Runtime, msg: SipMessage | undefined): string[] {
+function routeSet(rt: Runtime, msg: SipMessage | undefined, side: 'caller' | 'callee'): string[] {
   const rr = msg?.recordRoutes();
   if (!rr || isSipError(rr)) return [];
   const uris = rr.map((r) => r.uri);
+  if (side === 'caller') return uris.filter((u) => !isOurs(rt, u));
   const ours = uris.findIndex((u) => isOurs(rt, u));
-  return (ours < 0 ? uris : uris.slice(0, ours)).filter((u) => !isOurs(rt, u));
+  return (ours < 0 ? uris : uris.slice(0, ours)).reverse();
 }
 
 export function createDialog(ctx: ExecContext, flagsText?: string): 1 | -1 {
@@ -78,7 +80,7 @@ export function createDialog(ctx: ExecContext, flagsText?: string): 1 | -1 {
     flags: parseCreateFlags(flagsText),
     caller: {
       cseq: msg.cseq?.num ?? 0,
-      routeSet: recordRoutes(rt, msg.sip).reverse(),
+      routeSet: routeSet(rt, msg.sip, 'caller'),
       contact: contactOf(msg.sip),
       socket: ctx.socketIn,
     },
@@ -121,7 +123,7 @@ export function confirm(rt: Runtime, d: Dialog, reply: SipMessage | undefined, c
   const callee = d.legs[1];
   callee.tag = d.toTag;
   callee.contact = contactOf(reply);
-  callee.routeSet = recordRoutes(rt, reply);
+  callee.routeSet = routeSet(rt, reply, 'callee');
   callee.socket = ctx?.socketOut ?? ctx?.socketIn;
   d.startedAt = Math.floor(rt.clock.now() / 1000);
   setState(rt, d, DlgState.Confirmed, ctx);

@@ -101,7 +101,7 @@ function validate(ctx: ExecContext): number {
 }
 
 /** fix_route_dialog(): the R-URI, Route headers and $du rebuilt from the dialog's leg. */
-function fixRoute(ctx: ExecContext): number {
+export function fixRoute(ctx: ExecContext): number {
   const d = currentDialog(ctx);
   const dst = currentDstLeg(ctx);
   if (!d || dst === undefined) return -1;
