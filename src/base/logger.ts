@@ -27,6 +27,11 @@ export function dpTime(ms: number): string {
 
 export interface LogSink {
   write(line: string): void;
+  /**
+   * A sink that stamps lines itself (syslog adds the time, ident and pid) takes the level and the bare text
+   * (`ERROR:core:fn: text`, xlog's text as formatted) here instead of a whole line through write().
+   */
+  record?(level: number, text: string): void;
 }
 
 export class Logger {
@@ -47,21 +52,24 @@ export class Logger {
   /** Core and module messages: `ERROR:module:function: text`. */
   log(level: number, module: string, fn: string, text: string): void {
     if (this.logLevel < level) return;
-    this.sink.write(
-      `${this.head()}${LEVEL_TEXT[level] ?? ''}${module}:${fn}: ${text}${text.endsWith('\n') ? '' : '\n'}`,
-    );
+    const body = `${LEVEL_TEXT[level] ?? ''}${module}:${fn}: ${text}${text.endsWith('\n') ? '' : '\n'}`;
+    if (this.sink.record) this.sink.record(level, this.prefix + body);
+    else this.sink.write(this.head() + body);
   }
 
   /** xlog output: printed only when `level <= xlog_level`, with no level text, exactly as formatted. */
   xlog(level: number, text: string): boolean {
     if (this.xlogLevel < level) return false;
-    this.sink.write(`${this.head()}${text}`);
+    if (this.sink.record) this.sink.record(level, this.prefix + text);
+    else this.sink.write(`${this.head()}${text}`);
     return true;
   }
 
   /** A module's own line (LM_GEN2: acc's records): printed when `level <= log_level`, with no level text. */
   plain(level: number, text: string): void {
     if (this.logLevel < level) return;
-    this.sink.write(`${this.head()}${text}${text.endsWith('\n') ? '' : '\n'}`);
+    const body = `${text}${text.endsWith('\n') ? '' : '\n'}`;
+    if (this.sink.record) this.sink.record(level, this.prefix + body);
+    else this.sink.write(this.head() + body);
   }
 }
