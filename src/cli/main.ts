@@ -17,6 +17,8 @@ import { runServer } from './run.js';
 import { readCfgInput, type CfgInput } from './cfg-input.js';
 import { runDb } from './db.js';
 import { runLsp } from './lsp.js';
+import { isOpensipsStyle, parseOpensipsArgs } from './opensips-args.js';
+import { OPENSIPS_HELP, runOpensipsStyle } from './opensips-main.js';
 
 export const USAGE = `usage: opensips-ts <command> [options] FILE
 
@@ -60,7 +62,9 @@ options:
   -V, --version       the version
 
 exit codes: 0 ok, 1 the cfg has errors, 2 usage error,
-            3 (lint) no errors but more warnings than --max-warnings, 255 (-c/-C) the cfg has errors, as OpenSIPS`;
+            3 (lint) no errors but more warnings than --max-warnings, 255 (-c/-C) the cfg has errors, as OpenSIPS
+
+${OPENSIPS_HELP}`;
 
 const OPTIONS = {
   strict: { type: 'boolean' },
@@ -91,6 +95,16 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'V' },
 } as const;
 
+/** The cfg read up front: a missing file is one line and exit 2. */
+function withCfgFile(
+  file: string,
+  io: Io,
+  job: (input: CfgInput) => number | Promise<number>,
+): number | Promise<number> {
+  const input = readCfgInput(file, io);
+  return input ? job(input) : EXIT.usage;
+}
+
 function badCompat(names: string[] | undefined): string | undefined {
   const known: string[] = Object.values(COMPAT);
   return names?.find((n) => !known.includes(n));
@@ -102,6 +116,16 @@ function usageError(io: Io, message: string): number {
 }
 
 export function main(argv: string[], io: Io = processIo()): number | Promise<number> {
+  if (isOpensipsStyle(argv)) {
+    const a = parseOpensipsArgs(argv);
+    // -c/-C: the check printed as OpenSIPS prints it (opensips-check.ts); anything else serves the cfg as OpenSIPS does.
+    if (typeof a !== 'string' && a.check && !a.help && !a.version) {
+      const file = a.file;
+      if (!file) return usageError(io, `-${a.check & 2 ? 'C' : 'c'} needs a file: -${a.check & 2 ? 'C' : 'c'} -f FILE`);
+      return withCfgFile(file, io, (i) => runOpensipsCheck(i, a.strict, io));
+    }
+    return runOpensipsStyle(argv, io);
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });

@@ -29,6 +29,9 @@ import { loadSets } from '../modules/dispatcher/sets.js';
 import { DB_POOL } from '../modules/common/db.js';
 import { closeRedis, connectRedis } from '../modules/cachedb_redis/index.js';
 import { peek } from '../base/keys.js';
+import { untilShutdown } from './signals.js';
+import { Logger, type LogSink } from '../base/logger.js';
+import type { GlobalParam } from '../cfg/ast.js';
 
 /** A started live server and how to stop it. */
 export interface LiveServer {
@@ -47,6 +50,10 @@ export async function startLive(
     compat?: string[];
     readFile?: (path: string) => string;
     resolver?: HostResolver;
+    /** The log level when the cfg sets none (OpenSIPS's -d: NOTICE plus one per -d). */
+    logLevel?: number;
+    /** Where the log goes, chosen from the cfg's globals (log_stderror, log_facility, log_name); stderr otherwise. */
+    logSink?: (globals: ReadonlyMap<string, GlobalParam>) => LogSink | undefined;
   },
   io: Io,
 ): Promise<LiveServer | number> {
@@ -60,7 +67,13 @@ export async function startLive(
     cwd: io.cwd,
     ...(opts.readFile ? { readFile: opts.readFile } : {}),
   });
-  const engine = buildEngine(loaded, { profile: { strict: opts.strict }, clock: realClock, addressMap: map });
+  const sink = opts.logSink?.(loaded.script.globals);
+  const engine = buildEngine(loaded, {
+    profile: { strict: opts.strict },
+    clock: realClock,
+    addressMap: map,
+    ...(sink ? { logger: new Logger(realClock, sink) } : {}),
+  });
   const problems: Diagnostic[] = [...loaded.diagnostics, ...engine.diagnostics, ...notNative(loaded, engine.runtime)];
   const resolver = opts.resolver ?? systemResolver;
   const declared = loaded.script.sockets.filter((d) => d.address.proto);
@@ -107,6 +120,7 @@ export async function startLive(
   }
   const rt = engine.runtime;
   for (const c of opts.compat ?? []) rt.compat.add(c);
+  if (opts.logLevel !== undefined && !loaded.script.globals.has('log_level')) rt.logger.logLevel = opts.logLevel;
   if (opts.debug) rt.logger.logLevel = 4; // like `opensips -dddd`
   if (opts.logPrefix) rt.logger.prefix = opts.logPrefix;
   const lifetime = loaded.script.globals.get('tcp_connection_lifetime');
@@ -278,16 +292,9 @@ function transportOptions(rt: Runtime, io: Io): RealNetworkOptions | number {
   return out;
 }
 
-/** Resolves on SIGINT/SIGTERM, or after `seconds` when given (bounded demos and tests). */
-export function untilStopped(seconds?: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const stop = (): void => {
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    if (seconds) setTimeout(stop, seconds * 1000);
-  });
+/** Resolves on SIGINT/SIGTERM, or after `seconds` when given (bounded demos and tests); SIGHUP/SIGUSR1/SIGUSR2 are ignored, as OpenSIPS does. */
+export async function untilStopped(seconds?: number): Promise<void> {
+  await untilShutdown(seconds ? { seconds } : {});
 }
 
 export async function runServer(
