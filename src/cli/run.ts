@@ -19,6 +19,8 @@ import { notNative } from '../script/native-coverage.js';
 import { socketString } from '../script/context.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { coreMi } from '../core/mi-core.js';
+import { SHUTDOWN } from '../core/mi-ops.js';
+import { CFG_SOURCE } from '../core/reload.js';
 import { miExecutor } from '../base/mi.js';
 import { startMiHttp } from '../net/http-mi.js';
 import { fifoMode, startMiFifo, type MiFifo } from '../net/fifo-mi.js';
@@ -119,6 +121,14 @@ export async function startLive(
     return EXIT.errors;
   }
   const rt = engine.runtime;
+  // reload_routes reads the cfg again; MI kill stops the server as SIGTERM does.
+  put(rt.services, CFG_SOURCE, {
+    file,
+    profile: { strict: opts.strict },
+    cwd: io.cwd,
+    ...(opts.readFile ? { readFile: opts.readFile } : {}),
+  });
+  put(rt.services, SHUTDOWN, () => process.kill(process.pid, 'SIGTERM'));
   for (const c of opts.compat ?? []) rt.compat.add(c);
   if (opts.logLevel !== undefined && !loaded.script.globals.has('log_level')) rt.logger.logLevel = opts.logLevel;
   if (opts.debug) rt.logger.logLevel = 4; // like `opensips -dddd`

@@ -4,6 +4,7 @@ import { MiError, MiRegistry } from '../base/mi.js';
 import type { Runtime } from '../script/runtime.js';
 import { moduleMiCommands, type StatValue } from './modules.js';
 import { allStatistics } from './statistics.js';
+import { addOpsCommands } from './mi-ops.js';
 
 /** Every statistic as `group:name` -> value. */
 export function statistics(rt: Runtime): Record<string, number> {
@@ -50,21 +51,19 @@ export function coreMi(version: string): MiRegistry<Runtime> {
     },
   });
   mi.add('which', { recipes: [[]], run: (_p, rt) => mi.names(rt) });
-  for (const which of ['log_level', 'xlog_level'] as const) {
-    mi.add(which, {
-      recipes: [[], ['level']],
-      run: (p, rt) => {
-        const key = which === 'log_level' ? 'logLevel' : 'xlogLevel';
-        if (p.level !== undefined) {
-          const n = Number(p.level);
-          if (!Number.isInteger(n)) throw new MiError(-32602, 'Invalid params', 'level must be an integer');
-          rt.logger[key] = n;
-          return which === 'log_level' ? { 'New global log level': n } : { 'New xlog level': n };
-        }
-        return which === 'log_level' ? { Global: rt.logger.logLevel } : { 'xLog Level': rt.logger.xlogLevel };
-      },
-    });
-  }
+  mi.add('xlog_level', {
+    recipes: [[], ['level']],
+    run: (p, rt) => {
+      if (p.level !== undefined) {
+        const n = Number(p.level);
+        if (!Number.isInteger(n)) throw new MiError(-32602, 'Invalid params', 'level must be an integer');
+        rt.logger.xlogLevel = n;
+        return { 'New xlog level': n };
+      }
+      return { 'xLog Level': rt.logger.xlogLevel };
+    },
+  });
+  addOpsCommands(mi);
   mi.add('get_statistics', {
     recipes: [['statistics']],
     run: (p, rt) =>

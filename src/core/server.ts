@@ -18,7 +18,7 @@ import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
 import { runRoute } from '../script/compile.js';
 import { ExecContext } from '../script/context.js';
-import type { CompiledRoute, Runtime } from '../script/runtime.js';
+import type { Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import { TRANSACTION_LAYER, type TransactionLayer, type Wire } from '../script/transaction-layer.js';
 import { mapPeer, type AddressMap } from '../net/address-map.js';
@@ -32,8 +32,6 @@ export class SipServer {
   /** tm's transaction layer, when tm is loaded. */
   readonly tx: TransactionLayer | undefined;
   private timers: TimerHandle[] = [];
-  /** The main route, looked up on the first request (routes are compiled before the server exists). */
-  private mainRoute: CompiledRoute | undefined;
 
   constructor(
     readonly rt: Runtime,
@@ -195,7 +193,8 @@ export class SipServer {
   }
 
   private runRequest(msg: SipMessage, m: Inbound): void {
-    const main = (this.mainRoute ??= this.rt.route('route', MAIN_ROUTE));
+    // Looked up per request: reload_routes may have swapped the routes.
+    const main = this.rt.route('route', MAIN_ROUTE);
     if (!main) return;
     runRoute(this.contextFor(msg, m), main, 'request', MAIN_ROUTE);
   }

@@ -161,34 +161,9 @@ export function compileEngine(loaded: LoadedCfg, opts: EngineOptions, modules: N
     if (start) rt.onStart.push(start);
   }
 
-  const compiler = new Compiler(rt);
-  for (const [kind, table] of Object.entries(loaded.script.routes) as [A.RouteKind, Map<string, A.RouteDecl>][]) {
-    const compiled = new Map<string, CompiledRoute>();
-    for (const [name, decl] of table) {
-      try {
-        compiled.set(name, {
-          kind,
-          name,
-          ...(decl.extra ? { extra: decl.extra.text } : {}),
-          run: compiler.block(decl.body),
-        });
-      } catch (err) {
-        // The compiler reports what it understands as positioned errors; anything else must not crash a check.
-        diagnostics.push({
-          rule: 'internal',
-          severity: 'error',
-          message: `internal error compiling this route: ${(err as Error).message}`,
-          span: decl.span,
-        });
-      }
-    }
-    rt.routes.set(kind, compiled);
-  }
-  for (const err of compiler.errors) {
-    // Unknown functions are already reported by module resolution, malformed pseudo-variables by the parser.
-    if (err.rule !== 'unknown-function' && err.rule !== 'pvar-syntax')
-      diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
-  }
+  const compiled = compileRoutes(rt, loaded.script);
+  for (const [kind, routes] of compiled.routes) rt.routes.set(kind, routes);
+  diagnostics.push(...compiled.diagnostics);
   diagnostics.push(...eventRouteProblems(loaded.script, resolution));
   if (!rt.route('route', MAIN_ROUTE)) {
     const first = loaded.items[0]?.span ?? {
@@ -208,4 +183,46 @@ export function compileEngine(loaded: LoadedCfg, opts: EngineOptions, modules: N
     });
   }
   return { runtime: rt, resolution, diagnostics };
+}
+
+/**
+ * The routes of `script` compiled against `rt` (its functions, modules and
+ * pseudo-variables), without installing them: start-up installs them, and
+ * reload_routes swaps them in only when there is no error.
+ */
+export function compileRoutes(
+  rt: Runtime,
+  script: LoadedCfg['script'],
+): { routes: Map<A.RouteKind, Map<string, CompiledRoute>>; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const routes = new Map<A.RouteKind, Map<string, CompiledRoute>>();
+  const compiler = new Compiler(rt);
+  for (const [kind, table] of Object.entries(script.routes) as [A.RouteKind, Map<string, A.RouteDecl>][]) {
+    const compiled = new Map<string, CompiledRoute>();
+    for (const [name, decl] of table) {
+      try {
+        compiled.set(name, {
+          kind,
+          name,
+          ...(decl.extra ? { extra: decl.extra.text } : {}),
+          run: compiler.block(decl.body),
+        });
+      } catch (err) {
+        // The compiler reports what it understands as positioned errors; anything else must not crash a check.
+        diagnostics.push({
+          rule: 'internal',
+          severity: 'error',
+          message: `internal error compiling this route: ${(err as Error).message}`,
+          span: decl.span,
+        });
+      }
+    }
+    routes.set(kind, compiled);
+  }
+  for (const err of compiler.errors) {
+    // Unknown functions are already reported by module resolution, malformed pseudo-variables by the parser.
+    if (err.rule !== 'unknown-function' && err.rule !== 'pvar-syntax')
+      diagnostics.push({ rule: err.rule, severity: 'error', message: err.message, span: err.span });
+  }
+  return { routes, diagnostics };
 }
