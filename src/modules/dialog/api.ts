@@ -12,6 +12,7 @@
 // - setModuleProfile / unsetModuleProfile: a module's own profiles (load_balancer)
 // - endDialog(rt, d, reason): BYE both sides and delete (dlg_end_dlg)
 // - dialogDirection(ctx): 'downstream' / 'upstream' of the current request
+// - legOfToTag / setRequestCseq (and Dialog.cseqEnforce): uac_auth's CSeq inside a dialog (DLG_FLAG_CSEQ_ENFORCE)
 import { stateOf, type ServiceKey, type StateKey } from '../../base/keys.js';
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
@@ -27,6 +28,7 @@ export { createDialog } from './create.js';
 export { matchDialog, matchModeOf, type MatchMode } from './match.js';
 /** fix_route_dialog(): the R-URI, Route and $du of the current request from its destination leg (1 / -1). */
 export { fixRoute as fixRouteDialog } from './functions.js';
+export { legOfToTag, setRequestCseq } from './cseq.js';
 
 export function dialogByDid(rt: Runtime, did: string): Dialog | undefined {
   return dialogs(rt).byDid.get(did);

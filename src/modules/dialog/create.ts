@@ -4,6 +4,7 @@
 import type { ExecContext } from '../../script/context.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { SipMessage } from '../../sip/message.js';
+import { onConfirmedCseq } from './cseq.js';
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
 import { tmHooks } from '../common/transaction.js';
@@ -125,6 +126,7 @@ export function confirm(rt: Runtime, d: Dialog, reply: SipMessage | undefined, c
   callee.contact = contactOf(reply);
   callee.routeSet = routeSet(rt, reply, 'callee');
   callee.socket = ctx?.socketOut ?? ctx?.socketIn;
+  onConfirmedCseq(d, reply);
   d.startedAt = Math.floor(rt.clock.now() / 1000);
   setState(rt, d, DlgState.Confirmed, ctx);
   armTimeout(rt, d, d.timeout, (x) => onTimeout(rt, x));

@@ -7,6 +7,7 @@ import { isSipError } from '../../sip/result.js';
 import { urisEqual } from '../../sip/uri-compare.js';
 import type { FunctionBehaviour } from '../types.js';
 import { createDialog } from './create.js';
+import { matchDialog, matchModeOf } from './match.js';
 import { dialogJson } from './json.js';
 import { sendWithin } from './within.js';
 import {
@@ -125,6 +126,15 @@ export const DIALOG_FUNCTIONS: Record<string, FunctionBehaviour> = {
         ? "create_dialog's P, p, R and r flags (in-dialog pinging) have no native implementation in opensips-ts yet"
         : undefined,
     impl: (ctx, [flags]) => createDialog(ctx, flags?.given ? flags.str : undefined),
+  },
+  match_dialog: {
+    returns: [1, -1],
+    fixup: (args, report) => {
+      const a = args[0];
+      if (a?.kind === 'string' && !a.dynamic && matchModeOf(a.text) === undefined)
+        report(`invalid dialog match mode '${a.text}'`, a.span, 'did_only, did_fallback or did_none');
+    },
+    impl: (ctx, [mode]) => matchDialog(ctx, mode?.given ? matchModeOf(mode.str) : undefined),
   },
   validate_dialog: { returns: [1, -1, -2, -3, -4], impl: (ctx) => validate(ctx) },
   fix_route_dialog: { returns: [1, -1], impl: (ctx) => fixRoute(ctx) },

@@ -9,6 +9,7 @@ import type { Runtime } from '../../script/runtime.js';
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
 import { runDialogCallbacks } from './callbacks.js';
+import { mapSequentialCseq } from './cseq.js';
 import { runDialogRoute } from './routes.js';
 import { currentDialog, dialogs, DlgState, setCurrent, setState, terminate, type Dialog } from './store.js';
 
@@ -132,6 +133,8 @@ function onSequential(ctx: ExecContext, m: Match): void {
     if (method === 'INVITE') d.legs[dstLeg === 1 ? 0 : 1].invCseq = cseq;
   }
   runDialogCallbacks(rt, d, 'requestWithin', { ctx, direction: m.direction });
+  // A confirmed dialog's request (BYE included) continues the numbers the proxy generated towards that leg.
+  if (d.state >= DlgState.Confirmed && d.state < DlgState.Deleted) mapSequentialCseq(ctx, d, dstLeg);
   if (method === 'ACK' && d.state === DlgState.Confirmed) setState(rt, d, DlgState.Established, ctx);
   else if (method === 'BYE' && d.state < DlgState.Deleted) {
     if (d.routes.hangup) runDialogRoute(rt, d, d.routes.hangup);

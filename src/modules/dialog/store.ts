@@ -12,6 +12,7 @@ import type { Val } from '../../script/values.js';
 import type { SocketInfo } from '../../net/types.js';
 import { serviceKey, stateKey } from '../../base/keys.js';
 import { runDialogCallbacks, type DialogEvent } from './callbacks.js';
+import { TM_HOOKS, tmHooks, type TmHooks } from '../common/transaction.js';
 
 export const enum DlgState {
   Unconfirmed = 1,
@@ -78,6 +79,12 @@ export interface Dialog {
   readonly legs: [DlgLeg, DlgLeg];
   /** Why it ended ($DLG_end_reason): "Upstream BYE", "Lifetime Timeout"... */
   endReason?: string;
+  /**
+   * DLG_FLAG_CSEQ_ENFORCE: the proxy raised a CSeq in this dialog (uac_auth);
+   * the 2xx then sets the callee leg's lastGenCseq and requests towards a leg
+   * with one get the next number (cseq.ts).
+   */
+  cseqEnforce?: boolean;
   /** Routes to run on the 2xx, on the timeout, on the hangup (dlg_on_answer/timeout/hangup). */
   routes: { answer?: string; timeout?: string; hangup?: string };
   /** Per-module data (the dlg context of dlg_ctx_register_*): keyed like the message state, by module keys. */
@@ -111,18 +118,38 @@ export function dialogs(rt: Runtime): DialogTable {
   return rt.service(TABLE, () => ({ byDid: new Map(), seq: 0, stats: { processed: 0, expired: 0, failed: 0 } }));
 }
 
+/**
+ * The dialog kept with the request's transaction (OpenSIPS's
+ * dlg_set_tm_dialog_ctx): failure_route, which runs on a context of its own,
+ * finds the dialog there.
+ */
+class TransactionDialog implements TmHooks {
+  constructor(
+    readonly dialog: Dialog,
+    readonly dstLeg: 0 | 1,
+  ) {}
+
+  /** Nothing to do on the events: the object only rides with the transaction. */
+  failed(): void {}
+}
+
+function transactionDialog(ctx: ExecContext): TransactionDialog | undefined {
+  return ctx.state(TM_HOOKS)?.find((h): h is TransactionDialog => h instanceof TransactionDialog);
+}
+
 export function currentDialog(ctx: ExecContext): Dialog | undefined {
-  return ctx.state(CURRENT);
+  return ctx.state(CURRENT) ?? transactionDialog(ctx)?.dialog;
 }
 
 export function setCurrent(ctx: ExecContext, d: Dialog, dstLeg: 0 | 1 = 1): void {
   ctx.setState(CURRENT, d);
   ctx.setState(DST_LEG, dstLeg);
+  if (!transactionDialog(ctx)) tmHooks(ctx).push(new TransactionDialog(d, dstLeg));
 }
 
 /** The leg the current request goes to: 1 (callee) downstream, 0 (caller) upstream. */
 export function currentDstLeg(ctx: ExecContext): 0 | 1 | undefined {
-  return ctx.state(DST_LEG);
+  return ctx.state(DST_LEG) ?? transactionDialog(ctx)?.dstLeg;
 }
 
 export function parseCreateFlags(text: string | undefined): CreateFlags {

@@ -14,6 +14,7 @@ import { coreHash } from '../common/core-hash.js';
 import { failureOf } from '../tm/index.js';
 import { restoreCseqInReplies } from './restore.js';
 import { addRrParam } from '../rr/index.js';
+import { currentDialog, legOfToTag, setRequestCseq } from '../dialog/api.js';
 
 interface Credential {
   user: string;
@@ -132,12 +133,35 @@ export function uacAuth(ctx: ExecContext, algorithms: string | undefined): numbe
   ctx.ruri = uri;
   const cseq = ctx.msg.cseq;
   if (!cseq) return -1;
-  headerEdits(ctx).push({ op: 'replace', name: 'cseq', nth: 0, value: `${cseq.num + 1} ${cseq.method}` });
-  restoreCseqInReplies(ctx, cseq.num);
-  // An initial request without dialog: `;aci=1` on our Record-Route, so that the caller's
-  // in-dialog requests get the same CSeq shift (shiftInDialog).
-  if (!ctx.msg.to?.tag) addRrParam(ctx, ';aci=1');
+  adjustCseq(ctx, cseq.num);
   return 1;
+}
+
+/**
+ * The CSeq of the re-sent request, as 3.3's uac_auth leaves it. Without a
+ * dialog that manages CSeqs yet (an initial request, no dialog, or no number
+ * generated towards that leg): the request's number + 1, relayed replies get
+ * the original back, and the call is marked for its later requests (the
+ * dialog's cseqEnforce, or `;aci=1` on our Record-Route without a dialog); an
+ * in-dialog request also starts the leg's generated numbers there. With one:
+ * the leg's next generated number (the dialog gives the replies theirs back).
+ */
+function adjustCseq(ctx: ExecContext, num: number): void {
+  const toTag = ctx.msg.to?.tag;
+  const dlg = currentDialog(ctx);
+  const leg = dlg ? legOfToTag(dlg, toTag) : 1;
+  if (dlg?.cseqEnforce && toTag && dlg.legs[leg].lastGenCseq) {
+    setRequestCseq(ctx, ++dlg.legs[leg].lastGenCseq);
+    return;
+  }
+  setRequestCseq(ctx, num + 1);
+  restoreCseqInReplies(ctx, num);
+  if (!dlg) {
+    if (!toTag) addRrParam(ctx, ';aci=1');
+    return;
+  }
+  dlg.cseqEnforce = true;
+  if (toTag) dlg.legs[leg].lastGenCseq = num + 1;
 }
 
 /** rr callback: a request from the caller (From tag = ftag) through a Route with aci=1 gets CSeq + 1; its replies get the number back. */

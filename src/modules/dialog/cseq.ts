@@ -1,0 +1,55 @@
+// CSeq numbers inside a dialog in which the proxy sent a request of its own
+// number (uac_auth answering a challenge: the same request again with CSeq +
+// 1), as 3.3's dlg_onroute keeps them: once the dialog is marked
+// (cseqEnforce, DLG_FLAG_CSEQ_ENFORCE) the 2xx of the INVITE sets the callee
+// leg's lastGenCseq, and every later request towards a leg with a
+// lastGenCseq leaves with the next number (its ACK with the same as the
+// INVITE), its relayed replies getting the sender's own number back.
+import type { ExecContext } from '../../script/context.js';
+import { headerEdits } from '../../script/edits.js';
+import type { SipMessage } from '../../sip/message.js';
+import { isSipError } from '../../sip/result.js';
+import { tmHooks, type TmHooks } from '../common/transaction.js';
+import type { Dialog } from './store.js';
+
+/** dlg_seq_*_onreply_mod_cseq: the relayed reply carries the CSeq number the request came with. */
+class ReplyCseq implements TmHooks {
+  constructor(readonly num: number) {}
+
+  responseForwarded(reply: SipMessage, out: SipMessage): void {
+    const cseq = reply.cseq;
+    if (cseq && !isSipError(cseq)) out.replaceHeader('CSeq', `${this.num} ${cseq.method}`);
+  }
+}
+
+/** The request leaves with CSeq `num` (update_msg_cseq; a later edit of the same header wins). */
+export function setRequestCseq(ctx: ExecContext, num: number): void {
+  const cseq = ctx.msg.cseq;
+  if (cseq) headerEdits(ctx).push({ op: 'replace', name: 'cseq', nth: 0, value: `${num} ${cseq.method}` });
+}
+
+/** A sequential request of a confirmed dialog going to leg `dstLeg`: the leg's next generated number, if it has one. */
+export function mapSequentialCseq(ctx: ExecContext, d: Dialog, dstLeg: 0 | 1): void {
+  const leg = d.legs[dstLeg];
+  const cseq = ctx.msg.cseq;
+  if (!leg.lastGenCseq || !cseq) return;
+  if (ctx.msg.method === 'ACK') {
+    setRequestCseq(ctx, leg.lastGenCseq);
+    return;
+  }
+  setRequestCseq(ctx, ++leg.lastGenCseq);
+  tmHooks(ctx).push(new ReplyCseq(cseq.num));
+}
+
+/** The INVITE's 2xx in a marked dialog: requests towards the callee continue from its CSeq. */
+export function onConfirmedCseq(d: Dialog, reply: SipMessage | undefined): void {
+  if (!d.cseqEnforce || !reply) return;
+  const cseq = reply.cseq;
+  if (cseq && !isSipError(cseq)) d.legs[1].lastGenCseq = cseq.num;
+}
+
+/** The leg a request with To tag `toTag` goes to (uac_auth_dlg_leg): the caller when it is the caller's tag. */
+export function legOfToTag(d: Dialog, toTag: string | undefined): 0 | 1 {
+  if (!toTag) return 1;
+  return d.legs[0].tag === toTag ? 0 : 1;
+}
