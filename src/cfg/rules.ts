@@ -353,6 +353,16 @@ export const RULES = {
     'Map it to a local address with `--map FROM=TO[:PORT]`.',
     { noLintCase: 'reported by `run` when it binds sockets, not by lint' },
   ),
+  'url-unsupported': r(
+    'start-up',
+    'error',
+    'A database URL opensips-ts cannot open (`run` only): a scheme other than sqlite://, mysql:// or postgres://, or a malformed URL.',
+    'OpenSIPS refuses to start when a module cannot bind its database; use one of the supported backends.',
+    {
+      noLintCase:
+        'reported by `run` and `run --check`, not by lint: the cfg may be valid for an OpenSIPS with that backend',
+    },
+  ),
   'scenario-modparam': r(
     'start-up',
     'error',

@@ -31,7 +31,10 @@ commands:
   run FILE [--map FROM=TO[:PORT]]...
                       the cfg as a live SIP server on its UDP/TCP sockets (Ctrl-C stops it);
                       --map rewrites cfg addresses that are not on this host, e.g. 172.16.4.111=127.0.4.111;
-                      --debug logs at L_DBG, every message in and out included
+                      --debug logs at L_DBG, every message in and out included;
+                      --check (or \`check --runnable FILE\`): everything run would refuse on this host (functions
+                      without a native implementation, addresses not on this host, database URLs it cannot
+                      open, missing TLS files), without binding a socket; exit 0 runnable, 1 not
   lint FILE           every problem: syntax, modules, functions, routes, flags, variables; what OpenSIPS 3.3
                       refuses is an error whatever the profile
                       --format pretty|json|sarif, --max-warnings N; --list-rules prints every rule id
@@ -71,6 +74,7 @@ const OPTIONS = {
   ast: { type: 'boolean' },
   write: { type: 'boolean' },
   check: { type: 'boolean' },
+  runnable: { type: 'boolean' },
   format: { type: 'string' },
   'max-warnings': { type: 'string' },
   'list-rules': { type: 'boolean' },
@@ -103,6 +107,33 @@ function withCfgFile(
 ): number | Promise<number> {
   const input = readCfgInput(file, io);
   return input ? job(input) : EXIT.usage;
+}
+
+/** `run FILE` (and `run --check` / `check --runnable`: what run would refuse here, nothing bound). */
+function runCommand(
+  target: string | undefined,
+  values: { map?: string[]; compat?: string[]; debug?: boolean },
+  strict: boolean,
+  checkOnly: boolean,
+  io: Io,
+): number | Promise<number> {
+  if (badCompat(values.compat))
+    return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
+  if (!target) return usageError(io, 'run needs a FILE');
+  return withCfgFile(target, io, (i) =>
+    runServer(
+      i.file,
+      {
+        maps: values.map ?? [],
+        strict,
+        debug: !!values.debug,
+        compat: values.compat ?? [],
+        readFile: i.readFile,
+        checkOnly,
+      },
+      io,
+    ),
+  );
 }
 
 function badCompat(names: string[] | undefined): string | undefined {
@@ -163,6 +194,7 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   const target = file ?? values.f;
   switch (command) {
     case 'check':
+      if (values.runnable) return runCommand(target, values, strict, true, io);
       return target ? withCfg(target, (i) => runCheck(i, strict, io)) : usageError(io, 'check needs a FILE');
     case 'lint': {
       if (values['list-rules']) {
@@ -182,26 +214,7 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
     case 'modules':
       return runModules(file, io);
     case 'run':
-      if (badCompat(values.compat))
-        return usageError(
-          io,
-          `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`,
-        );
-      return target
-        ? withCfg(target, (i) =>
-            runServer(
-              i.file,
-              {
-                maps: values.map ?? [],
-                strict,
-                debug: !!values.debug,
-                compat: values.compat ?? [],
-                readFile: i.readFile,
-              },
-              io,
-            ),
-          )
-        : usageError(io, 'run needs a FILE');
+      return runCommand(target, values, strict, !!values.check, io);
     case 'dry-run':
       if (badCompat(values.compat))
         return usageError(

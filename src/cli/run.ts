@@ -32,6 +32,8 @@ import { DB_POOL } from '../modules/common/db.js';
 import { closeRedis, connectRedis } from '../modules/cachedb_redis/index.js';
 import { peek } from '../base/keys.js';
 import { untilShutdown } from './signals.js';
+import { urlProblems } from './urls.js';
+import { displayPath } from '../lint/pretty.js';
 import { Logger, type LogSink } from '../base/logger.js';
 import type { GlobalParam } from '../cfg/ast.js';
 
@@ -52,6 +54,8 @@ export async function startLive(
     compat?: string[];
     readFile?: (path: string) => string;
     resolver?: HostResolver;
+    /** `run --check`: every refusal of run on this host, then stop before opening a database or binding a socket. */
+    checkOnly?: boolean;
     /** The log level when the cfg sets none (OpenSIPS's -d: NOTICE plus one per -d). */
     logLevel?: number;
     /** Where the log goes, chosen from the cfg's globals (log_stderror, log_facility, log_name); stderr otherwise. */
@@ -76,7 +80,12 @@ export async function startLive(
     addressMap: map,
     ...(sink ? { logger: new Logger(realClock, sink) } : {}),
   });
-  const problems: Diagnostic[] = [...loaded.diagnostics, ...engine.diagnostics, ...notNative(loaded, engine.runtime)];
+  const problems: Diagnostic[] = [
+    ...loaded.diagnostics,
+    ...engine.diagnostics,
+    ...notNative(loaded, engine.runtime),
+    ...urlProblems(loaded.script),
+  ];
   const resolver = opts.resolver ?? systemResolver;
   const declared = loaded.script.sockets.filter((d) => d.address.proto);
   for (const decl of declared) {
@@ -117,8 +126,15 @@ export async function startLive(
   engine.runtime.sockets.splice(0, engine.runtime.sockets.length, ...expanded.sockets);
   printDiagnostics(io, problems, loaded.sources);
   if (hasErrors(problems)) {
-    io.err('opensips-ts: not starting: fix the errors above');
+    io.err(`opensips-ts: ${opts.checkOnly ? 'run would refuse to start' : 'not starting'}: fix the errors above`);
     return EXIT.errors;
+  }
+  if (opts.checkOnly) {
+    // The TLS domains' certificate files are read too: a missing one stops run.
+    const transports = transportOptions(engine.runtime, io);
+    if (typeof transports === 'number') return transports;
+    io.out(`${displayPath(file, io.cwd ?? '.')}: runnable on this host (nothing was bound)`);
+    return EXIT.ok;
   }
   const rt = engine.runtime;
   // reload_routes reads the cfg again; MI kill stops the server as SIGTERM does.
@@ -309,7 +325,14 @@ export async function untilStopped(seconds?: number): Promise<void> {
 
 export async function runServer(
   file: string,
-  opts: { maps: string[]; strict: boolean; debug?: boolean; compat?: string[]; readFile?: (path: string) => string },
+  opts: {
+    maps: string[];
+    strict: boolean;
+    debug?: boolean;
+    compat?: string[];
+    readFile?: (path: string) => string;
+    checkOnly?: boolean;
+  },
   io: Io,
 ): Promise<number> {
   const live = await startLive(file, opts, io);
