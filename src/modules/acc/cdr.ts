@@ -11,7 +11,7 @@ import { stateKey } from '../../base/keys.js';
 import { DbError } from '../../db/index.js';
 import { dbFor, dbUrlOf } from '../common/db.js';
 import { sqlName } from '../common/params.js';
-import { tmHooks } from '../common/transaction.js';
+import { tmHooks } from '../tm/api.js';
 import { dialogCtx, onDialog, type Dialog } from '../dialog/api.js';
 import type { Backend } from './flags.js';
 import type { AccOutcome, AccRequest } from './records.js';

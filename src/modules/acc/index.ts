@@ -11,7 +11,7 @@ import type { ExecContext } from '../../script/context.js';
 import type { SipMessage } from '../../sip/message.js';
 import { reasonPhrase } from '../../sip/reasons.js';
 import type { Runtime } from '../../script/runtime.js';
-import { tmHooks } from '../common/transaction.js';
+import { tmHooks } from '../tm/api.js';
 import { combine, oneOf } from '../common/fixups.js';
 import type { FunctionBehaviour, NativeModule, StaticArg } from '../types.js';
 import { NATIVE_BACKENDS, parseBackends, parseExtras, type Backend, type Extra } from './flags.js';

@@ -4,8 +4,7 @@
 import { buildReplyText, replyDestination } from '../../sip/index.js';
 import { FORCE_RPORT, type ExecContext } from '../../script/context.js';
 import { hasHeaderEdits, headerEdits } from '../../script/edits.js';
-import { transactionOf } from './transaction.js';
-import { liveTm } from '../tm/api.js';
+import { transactionOf, liveTm } from '../tm/api.js';
 import { slState, tmTags } from './tags.js';
 import { slReplySent } from './sl-stats.js';
 

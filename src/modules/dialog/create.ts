@@ -7,7 +7,7 @@ import type { SipMessage } from '../../sip/message.js';
 import { onConfirmedCseq } from './cseq.js';
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
-import { tmHooks } from '../common/transaction.js';
+import { tmHooks } from '../tm/api.js';
 import { addRrParam } from '../rr/index.js';
 import { runDialogCallbacks } from './callbacks.js';
 import { matchMode, rrParam } from './match.js';

@@ -9,7 +9,7 @@ import type { ExecContext } from '../../script/context.js';
 import { headerEdits } from '../../script/edits.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
-import { tmHooks, type TmHooks } from '../common/transaction.js';
+import { tmHooks, type TmHooks } from '../tm/api.js';
 import type { Dialog } from './store.js';
 
 /** dlg_seq_*_onreply_mod_cseq: the relayed reply carries the CSeq number the request came with. */

@@ -12,7 +12,7 @@ import type { Val } from '../../script/values.js';
 import type { SocketInfo } from '../../net/types.js';
 import { serviceKey, stateKey } from '../../base/keys.js';
 import { runDialogCallbacks, type DialogEvent } from './callbacks.js';
-import { TM_HOOKS, tmHooks, type TmHooks } from '../common/transaction.js';
+import { TM_HOOKS, tmHooks, type TmHooks } from '../tm/api.js';
 
 export const enum DlgState {
   Unconfirmed = 1,

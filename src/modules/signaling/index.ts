@@ -3,7 +3,7 @@ import type { ExecContext } from '../../script/context.js';
 import type { NativeModule } from '../types.js';
 import { replyCodeFixup } from '../common/fixups.js';
 import { sendLocalReply } from '../common/reply.js';
-import { localFinalReplied, transactionOf } from '../common/transaction.js';
+import { localFinalReplied, transactionOf } from '../tm/api.js';
 import { slState, tmTags } from '../common/tags.js';
 
 /** The reply path shared by send_reply() and the registrars. */

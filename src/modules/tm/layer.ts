@@ -10,9 +10,8 @@ import type { Runtime } from '../../script/runtime.js';
 import type { TransactionLayer, Wire } from '../../script/transaction-layer.js';
 import { buildCancel, buildReply, parseSipMessage, replyDestination } from '../../sip/index.js';
 import type { SipMessage } from '../../sip/message.js';
-import { transactionOf, type TmHooks } from '../common/transaction.js';
+import { transactionOf, type TmHooks, type LiveTm } from './api.js';
 import { tmTags } from '../common/tags.js';
-import type { LiveTm } from './api.js';
 import {
   InviteClientTransaction,
   NonInviteClientTransaction,

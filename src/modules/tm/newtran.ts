@@ -3,7 +3,7 @@
 // when auto_100trying is on, as OpenSIPS's t_newtran() does.
 import type { ExecContext } from '../../script/context.js';
 import { sendLocalReply } from '../common/reply.js';
-import { createTransaction, type TransactionState } from '../common/transaction.js';
+import { createTransaction, type TransactionState } from './api.js';
 
 export function newTransaction(ctx: ExecContext, by: string): TransactionState {
   const t = createTransaction(ctx, by);

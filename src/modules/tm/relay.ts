@@ -4,8 +4,7 @@ import { Flow, socketString, type ExecContext } from '../../script/context.js';
 import { buildBranch, outgoingSocket, proxyTarget, uriTarget } from '../../script/forward.js';
 import { runRoute } from '../../script/compile.js';
 import { headerEdits } from '../../script/edits.js';
-import { createTransaction, tmHooks, transactionOf } from '../common/transaction.js';
-import { liveTm } from './api.js';
+import { createTransaction, tmHooks, transactionOf, liveTm } from './api.js';
 import { newTransaction } from './newtran.js';
 
 export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: string }): number {

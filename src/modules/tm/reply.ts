@@ -14,7 +14,7 @@ import type { Wire } from '../../script/transaction-layer.js';
 import { buildAck, buildReply, removeTopVia, replyDestination, viaReplyTarget } from '../../sip/index.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
-import { runTmHooks } from '../common/transaction.js';
+import { runTmHooks } from './api.js';
 import { tmTags } from '../common/tags.js';
 import { InviteClientTransaction, REPLY_BRANCH, type ClientTransaction } from './client-tx.js';
 import type { FailureState } from './index.js';

@@ -9,7 +9,7 @@ import type { Peer, SocketInfo } from '../../net/types.js';
 import type { HeaderEdit } from '../../script/edits.js';
 import type { Val } from '../../script/values.js';
 import type { SipMessage } from '../../sip/message.js';
-import type { TmHooks } from '../common/transaction.js';
+import type { TmHooks } from './api.js';
 import type { ClientTransaction } from './client-tx.js';
 
 export enum ServerState {

@@ -12,7 +12,7 @@ import type { SipMessage } from '../../sip/message.js';
 import type { SocketInfo } from '../../net/types.js';
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
-import { tmHooks } from '../common/transaction.js';
+import { tmHooks } from '../tm/api.js';
 import { socketString } from '../../script/context.js';
 import {
   createDialog,

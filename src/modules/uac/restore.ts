@@ -6,7 +6,7 @@
 import type { ExecContext } from '../../script/context.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
-import { tmHooks, type TmHooks } from '../common/transaction.js';
+import { tmHooks, type TmHooks } from '../tm/api.js';
 import { nameAddrParts } from './replace.js';
 
 class ReplyRestore implements TmHooks {
