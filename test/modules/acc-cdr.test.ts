@@ -222,3 +222,29 @@ event_route[E_ACC_EVENT] {
     lines.join('\n'),
   );
 });
+
+test('leg fields: acc_new_leg() opens a leg, $acc_leg sets its values; the log line carries every leg, the db one row per leg', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'acc-leg-')), 'acc.db');
+  const db = openDb(`sqlite://${path}`, undefined, { create: true });
+  assert.ok(!(db instanceof DbError));
+  assert.ok(!(createTables(db, ['acc', 'missed_calls']) instanceof DbError));
+  db.close();
+  const sql = new Database(path);
+  sql.exec('ALTER TABLE acc ADD COLUMN dst CHAR(64)');
+  sql.close();
+  const h = serverFor(
+    cfg(
+      'do_accounting("log|db", "cdr");\n\t$var(n1) = acc_new_leg();\n\t$acc_leg(callee) = "1001";\n\tacc_new_leg();\n\t$acc_leg(callee) = "1009";\n\txlog("L_NOTICE", "legs n1=$var(n1) current=$acc_current_leg last=$acc_leg(callee)\\n");',
+      `modparam("acc", "db_url", "sqlite://${path}")\nmodparam("acc", "leg_fields", "log: callee")\nmodparam("acc", "leg_fields", "db: callee->dst")`,
+    ),
+  );
+  call(h, 'l1');
+  assert.ok(h.logs.some((l) => /legs n1=1 current=1 last=1009/.test(l)));
+  assert.match(accLines(h.logs)[0]!, /;code=200;reason=OK;callee=1001;callee=1009$/);
+  await new Promise((r) => setTimeout(r, 300));
+  const rows = new Database(path, { readonly: true }).prepare('SELECT dst, duration FROM acc ORDER BY id').all();
+  assert.deepEqual(rows, [
+    { dst: '1001', duration: 66 },
+    { dst: '1009', duration: 66 },
+  ]);
+});

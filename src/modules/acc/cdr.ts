@@ -15,7 +15,7 @@ import { tmHooks } from '../tm/api.js';
 import { dialogCtx, onDialog, type Dialog } from '../dialog/api.js';
 import type { Backend } from './flags.js';
 import type { AccOutcome, AccRequest } from './records.js';
-import { extraValues, type AccExtras } from './extra.js';
+import { recordValues, type AccExtras } from './extra.js';
 import { contextOf } from './context.js';
 
 interface CdrData {
@@ -30,6 +30,7 @@ interface CdrData {
   backends: Backend[];
   table: string;
   extras: AccExtras;
+  legs: AccExtras[];
 }
 
 const CDR = stateKey<CdrData>('acc:cdr');
@@ -44,6 +45,7 @@ export function armCdr(
   backends: Backend[],
   table: string,
   extras: AccExtras,
+  legs: AccExtras[],
 ): void {
   const cdr = dialogCtx(d, CDR, () => ({
     armed: false,
@@ -55,6 +57,7 @@ export function armCdr(
     backends,
     table,
     extras,
+    legs,
   }));
   if (cdr.armed) return;
   cdr.armed = true;
@@ -64,6 +67,11 @@ export function armCdr(
     const st = contextOf(info.ctx);
     for (const [k, v] of st.extras) cdr.extras.set(k, v);
     st.extras = cdr.extras;
+    st.legs.forEach((leg, i) => {
+      const into = cdr.legs[i] ?? (cdr.legs[i] = new Map());
+      for (const [k, v] of leg) into.set(k, v);
+    });
+    st.legs = cdr.legs;
   });
   onDialog(d, ['terminated', 'expired'], (info) => {
     if (cdr.written) return;
@@ -94,7 +102,7 @@ function writeCdr(rt: Runtime, cdr: CdrData, byeMs: number): void {
   const setup = startSec - cdr.createdSec;
   const { request: r, outcome: o } = cdr;
   for (const b of cdr.backends) {
-    const extras = extraValues(rt, b, cdr.extras);
+    const { flat, rows } = recordValues(rt, b, cdr.extras, cdr.legs);
     if (b === 'log') {
       const fields = [
         ['method', r.method],
@@ -103,7 +111,7 @@ function writeCdr(rt: Runtime, cdr: CdrData, byeMs: number): void {
         ['call_id', r.callId],
         ['code', o.code],
         ['reason', o.reason],
-        ...extras,
+        ...flat,
       ]
         .map(([k, v]) => `;${k}=${v}`)
         .join('');
@@ -111,20 +119,22 @@ function writeCdr(rt: Runtime, cdr: CdrData, byeMs: number): void {
         Number(rt.param('acc', 'log_level') ?? 2),
         `ACC: call ended: created=${cdr.createdSec};call_start_time=${startSec};duration=${duration};ms_duration=${ms};setuptime=${setup}${fields}`,
       );
-    } else if (b === 'evi') {
-      const params: Record<string, Val> = {
-        method: r.method,
-        from_tag: r.fromTag,
-        to_tag: o.toTag,
-        callid: r.callId,
-        sip_code: o.code,
-        sip_reason: o.reason,
-        time: startSec,
-      };
-      for (const [k, v] of extras) params[k] = v;
-      Object.assign(params, { duration, ms_duration: ms, setuptime: setup, created: cdr.createdSec });
-      raiseEvent(rt, 'E_ACC_CDR', params);
-    } else if (b === 'db') writeCdrRow(rt, cdr, startSec, duration, ms, setup, extras);
+    } else if (b === 'evi')
+      for (const extras of rows) {
+        const params: Record<string, Val> = {
+          method: r.method,
+          from_tag: r.fromTag,
+          to_tag: o.toTag,
+          callid: r.callId,
+          sip_code: o.code,
+          sip_reason: o.reason,
+          time: startSec,
+        };
+        for (const [k, v] of extras) params[k] = v;
+        Object.assign(params, { duration, ms_duration: ms, setuptime: setup, created: cdr.createdSec });
+        raiseEvent(rt, 'E_ACC_CDR', params);
+      }
+    else if (b === 'db') for (const extras of rows) writeCdrRow(rt, cdr, startSec, duration, ms, setup, extras);
   }
 }
 

@@ -20,6 +20,8 @@ export interface AccState {
   /** do_accounting's table for the db backend. */
   table?: string;
   extras: AccExtras;
+  /** $acc_leg values, one map per acc_new_leg(). */
+  legs: AccExtras[];
   /** The tm callbacks are in place (do_accounting was called). */
   hooked?: boolean;
   cdr?: boolean;
@@ -38,5 +40,6 @@ export function contextOf(ctx: ExecContext): AccState {
     receivedSec: Math.floor(ctx.runtime.clock.now() / 1000),
     createdSec: 0,
     extras: new Map(),
+    legs: [],
   }));
 }

@@ -5,8 +5,8 @@
 // INVITE is accounted once, when its dialog ends (cdr.ts). Backends: log
 // (acc's log lines), evi (E_ACC_EVENT / E_ACC_MISSED_EVENT / E_ACC_CDR) and
 // db (the acc and missed_calls tables on db_url, any backend); extra fields
-// ($acc_extra, extra.ts). aaa and per-leg fields (leg_fields, acc_new_leg)
-// are not native.
+// ($acc_extra) and per-leg fields ($acc_leg, acc_new_leg), extra.ts. The aaa
+// backend and detect_direction are not native.
 import type { ExecContext } from '../../script/context.js';
 import type { SipMessage } from '../../sip/message.js';
 import { reasonPhrase } from '../../sip/reasons.js';
@@ -29,7 +29,7 @@ import { stateKey } from '../../base/keys.js';
 import { createDialog, currentDialog, type Dialog } from '../dialog/api.js';
 import { armCdr } from './cdr.js';
 import { contextOf, stateOf, STATE, type AccFlags, type AccState } from './context.js';
-import { badExtraLines, extraTags, extraValues, type AccExtras } from './extra.js';
+import { badExtraLines, extraTags, recordValues } from './extra.js';
 import { strParam } from '../common/params.js';
 
 function any(flags: AccFlags, extra: Extra): boolean {
@@ -55,12 +55,12 @@ function write(
   o: AccOutcome,
 ): void {
   for (const b of backends) {
-    const extras = extraValues(rt, b, st.extras);
+    const { flat, rows } = recordValues(rt, b, st.extras, st.legs);
     if (b === 'log')
-      writeLogRecord(rt, missed ? ACC_TEXT.missed : ACC_TEXT.answered, request, o, st.receivedSec, st, extras);
-    else if (b === 'evi') raiseAccEvent(rt, missed, request, o, st.receivedSec, st, extras);
+      writeLogRecord(rt, missed ? ACC_TEXT.missed : ACC_TEXT.answered, request, o, st.receivedSec, st, flat);
+    else if (b === 'evi') for (const r of rows) raiseAccEvent(rt, missed, request, o, st.receivedSec, st, r);
     else if (b === 'db')
-      writeDbRecord(rt, missed, request, o, st.receivedSec, st, extras, missed ? undefined : st.table);
+      for (const r of rows) writeDbRecord(rt, missed, request, o, st.receivedSec, st, r, missed ? undefined : st.table);
   }
 }
 
@@ -96,6 +96,7 @@ function installHooks(rt: Runtime, ctx: ExecContext, st: AccState): void {
           [...st.flags.keys()],
           st.table ?? accTable(rt),
           st.extras,
+          st.legs,
         );
         return;
       }
@@ -186,17 +187,17 @@ function requestRecord(ctx: ExecContext, comment: string, backend: 'log' | 'db' 
   };
   const o = commentOutcome(comment, req.toTag);
   const st = stateOf(ctx);
-  const extras = extraValues(rt, backend, st?.extras ?? new Map());
+  const { flat, rows } = recordValues(rt, backend, st?.extras ?? new Map(), st?.legs ?? []);
   const now = Math.floor(rt.clock.now() / 1000);
-  if (backend === 'log') writeLogRecord(rt, ACC_TEXT.request, req, o, now, st, extras);
-  else if (backend === 'evi') raiseAccEvent(rt, Number(o.code || 0) >= 300, req, o, now, st, extras);
+  if (backend === 'log') writeLogRecord(rt, ACC_TEXT.request, req, o, now, st, flat);
+  else if (backend === 'evi') for (const r of rows) raiseAccEvent(rt, Number(o.code || 0) >= 300, req, o, now, st, r);
   else {
     if (!table) {
       rt.logger.log(-1, 'acc', 'w_acc_db_request', 'db support not configured');
       return -1;
     }
     const missed = table === strParam(rt, 'acc', 'db_table_missed_calls', 'missed_calls');
-    writeDbRecord(rt, missed, req, o, now, st, extras, table);
+    for (const r of rows) writeDbRecord(rt, missed, req, o, now, st, r, table);
   }
   return 1;
 }
@@ -248,6 +249,13 @@ export const acc: NativeModule = {
       impl: (ctx, [type, extras]) =>
         dropAccounting(ctx, type?.given ? type.str : undefined, extras?.given ? extras.str : undefined),
     },
+    acc_new_leg: {
+      returns: [1, -1],
+      impl: (ctx) => {
+        contextOf(ctx).legs.push(new Map());
+        return 1;
+      },
+    },
     acc_log_request: { returns: [1, -1], impl: (ctx, [comment]) => requestRecord(ctx, comment?.str ?? '', 'log') },
     acc_db_request: {
       returns: [1, -1],
@@ -258,7 +266,9 @@ export const acc: NativeModule = {
   init: (rt) => {
     for (const line of badExtraLines(rt))
       rt.logger.log(-1, 'acc', 'parse_acc_extra', `Invalid backend or missing backend separator ':' in <${line}>`);
-    const unsupported = ['detect_direction', 'leg_fields'].filter((p) => {
+    for (const line of badExtraLines(rt, 'leg_fields'))
+      rt.logger.log(-1, 'acc', 'parse_acc_leg', `Invalid backend or missing backend separator ':' in <${line}>`);
+    const unsupported = ['detect_direction'].filter((p) => {
       const v = rt.param('acc', p);
       return v !== undefined && v !== null && v !== 0 && v !== '';
     });
@@ -271,6 +281,37 @@ export const acc: NativeModule = {
       );
   },
   pvs: {
+    acc_leg: {
+      takesName: true,
+      get: (ctx, name) => {
+        const legs = stateOf(ctx)?.legs;
+        return legs?.length ? (legs[legs.length - 1]!.get(name ?? '') ?? null) : null;
+      },
+      set: (ctx, name, v) => {
+        const tag = name ?? '';
+        const legs = contextOf(ctx).legs;
+        if (!extraTags(ctx.runtime, 'leg_fields').has(tag) || !legs.length) {
+          ctx.runtime.logger.log(
+            -1,
+            'acc',
+            'pv_set_acc_leg',
+            legs.length ? `tag <${tag}> not declared in modparam section!` : 'no legs defined!',
+          );
+          return false;
+        }
+        const leg = legs[legs.length - 1]!;
+        if (v === null) leg.delete(tag);
+        else leg.set(tag, String(v));
+        return true;
+      },
+    },
+    acc_current_leg: {
+      takesName: false,
+      get: (ctx) => {
+        const n = stateOf(ctx)?.legs.length ?? 0;
+        return n ? n - 1 : null;
+      },
+    },
     acc_extra: {
       takesName: true,
       get: (ctx, name) => stateOf(ctx)?.extras.get(name ?? '') ?? null,
