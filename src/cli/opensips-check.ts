@@ -4,7 +4,7 @@
 //
 // OpenSIPS stops at the first error. One found while parsing comes from
 // cfg.y's yyerror(): `CRITICAL:core:yyerror: parse error in FILE:LINE:COL1-COL2: TEXT`
-// (COL2 one past the last character), then cfg_pp.c's `bad config file (N errors)`
+// (columns as cfg.lex counts them: opensips-columns.ts), then cfg_pp.c's `bad config file (N errors)`
 // and main.c's `failed to parse config file FILE`. One found at start-up is an
 // `ERROR:core:FUNCTION: TEXT` line. main() then returns -1: exit status 255.
 // A valid cfg ends with `NOTICE:core:main: config file ok, exiting...` and 0.
@@ -16,6 +16,7 @@ import { dpTime } from '../base/logger.js';
 import { checkCfg } from '../lint/check.js';
 import type { CfgInput } from './cfg-input.js';
 import type { Io } from './io.js';
+import { opensipsPosition, type OpensipsPosition } from './opensips-columns.js';
 
 /** main() returning -1, as the shell sees it. */
 export const OPENSIPS_ERROR_EXIT = 255;
@@ -41,18 +42,19 @@ export function opensipsCheckLines(
   diags: readonly Diagnostic[],
   fileName: (path: string) => string,
   cfgName: string,
+  sources: ReadonlyMap<string, string> = new Map(),
 ): OpensipsLine[] {
   const first = diags.find((d) => d.severity === 'error');
   if (!first) return [{ level: 'NOTICE', fn: 'main', text: 'config file ok, exiting...' }];
   const s = first.span;
   if (RULES[first.rule].phase !== 'start-up') {
-    const end = s.endLine === s.line ? Math.max(s.endCol, s.col + 1) : s.col + 1;
+    const at = opensipsAt(first, sources.get(s.file));
     const parseErrors = diags.filter((d) => d.severity === 'error' && RULES[d.rule].phase !== 'start-up').length;
     return [
       {
         level: 'CRITICAL',
         fn: 'yyerror',
-        text: `parse error in ${fileName(s.file)}:${s.line}:${s.col}-${end}: ${oneLine(first.message)}`,
+        text: `parse error in ${fileName(s.file)}:${at.line}:${at.start}-${at.end}: ${oneLine(first.message)}`,
       },
       { level: 'ERROR', fn: 'parse_opensips_cfg', text: `bad config file (${parseErrors} errors)` },
       { level: 'ERROR', fn: 'main', text: `failed to parse config file ${cfgName}` },
@@ -71,14 +73,45 @@ export function opensipsCheckLines(
   ];
 }
 
+/** Rules that cfg.y reports when it reduces a whole call: at the call's closing parenthesis. */
+const AT_CLOSING_PAREN: ReadonlySet<RuleId> = new Set(['missing-loadmodule', 'unknown-function']);
+
+/** Where OpenSIPS's yyerror places the error: the token it had just read, counted as cfg.lex counts. */
+function opensipsAt(d: Diagnostic, text: string | undefined): OpensipsPosition {
+  const s = d.span;
+  if (text === undefined)
+    return { line: s.line, start: s.col, end: s.endLine === s.line ? Math.max(s.endCol, s.col + 1) : s.col + 1 };
+  const paren = AT_CLOSING_PAREN.has(d.rule) ? closingParen(text, s.offset) : -1;
+  if (paren >= 0) return opensipsPosition(text, paren, paren + 1);
+  return opensipsPosition(text, s.offset, s.endLine === s.line ? s.endOffset : s.offset + 1);
+}
+
+/** The `)` that closes the call whose name starts at `offset` (strings skipped), or -1. */
+function closingParen(text: string, offset: number): number {
+  const open = /^[A-Za-z0-9_]*\s*\(/.exec(text.slice(offset, offset + 200));
+  if (!open) return -1;
+  let depth = 0;
+  for (let i = offset + open[0].length - 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += c === '"' && text[j] === '\\' ? 2 : 1;
+      if (j >= text.length) return -1;
+      i = j;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ');
 }
 
 export function runOpensipsCheck(input: CfgInput, strict: boolean, io: Io, now: () => number = Date.now): number {
-  const { diagnostics } = checkCfg(input.file, { profile: { strict }, cwd: io.cwd, readFile: input.readFile });
+  const { diagnostics, sources } = checkCfg(input.file, { profile: { strict }, cwd: io.cwd, readFile: input.readFile });
   const fileName = (path: string): string => (path === input.abs ? input.file : path);
-  const lines = opensipsCheckLines(diagnostics, fileName, input.file);
+  const lines = opensipsCheckLines(diagnostics, fileName, input.file, sources);
   for (const l of lines) io.err(`${dpTime(now())} [${process.pid}] ${l.level}:core:${l.fn}: ${l.text}`);
   return lines[0]!.level === 'NOTICE' ? 0 : OPENSIPS_ERROR_EXIT;
 }

@@ -65,13 +65,15 @@ test('-C -f: a syntax error is one positioned yyerror line, at the token, exit 2
   assert.equal(r.code, 255);
   assert.match(
     r.all,
-    /^\w{3} [ \d]\d \d\d:\d\d:\d\d \[\d+\] CRITICAL:core:yyerror: parse error in syntax\.cfg:4:26-27: expected `\)` to close `if \(`/m,
+    // The `{` is character 26 of `\tif (is_method("INVITE") {`; cfg.lex does not count the 6 characters inside the
+    // string, so OpenSIPS says 20-21 (opensips-columns.ts).
+    /^\w{3} [ \d]\d \d\d:\d\d:\d\d \[\d+\] CRITICAL:core:yyerror: parse error in syntax\.cfg:4:20-21: expected `\)` to close `if \(`/m,
   );
   assert.match(r.all, /ERROR:core:parse_opensips_cfg: bad config file \(1 errors\)/);
   assert.match(r.all, /ERROR:core:main: failed to parse config file syntax\.cfg$/m);
   const d = pluginDiagnostics(r.all, r.code);
   assert.deepEqual(d, [
-    { file: 'syntax.cfg', line: 3, colStart: 25, colEnd: 26, severity: 'error', message: d[0]!.message },
+    { file: 'syntax.cfg', line: 3, colStart: 19, colEnd: 20, severity: 'error', message: d[0]!.message },
   ]);
   assert.match(d[0]!.message, /^expected `\)` to close/);
 });
