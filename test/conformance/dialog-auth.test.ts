@@ -4,7 +4,8 @@
 // from each side followed by the caller's BYE. The SIPp scenarios check every
 // CSeq on both sides: the side that sent a request sees its own number in the
 // replies; the far side sees numbers that keep rising after the proxy's
-// authenticated copy (3.3's dialog lastGenCseq and uac_auth). Addresses:
+// authenticated copy (3.3's dialog lastGenCseq and uac_auth). The initial
+// INVITE challenged too. Addresses:
 // 127.0.118.0/24.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +25,13 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    name: "the initial INVITE challenged by the callee (407), then the caller's ACK and BYE",
+    caller: 'uac-dlg-invite-auth.xml',
+    callee: 'uas-dlg-invite-auth.xml',
+    port: 5380,
+    answered: ['407 challenge for INVITE'],
+  },
   {
     name: "a re-INVITE from the caller challenged by the callee (407), then the caller's BYE",
     caller: 'uac-dlg-reinvite-auth.xml',
