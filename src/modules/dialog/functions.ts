@@ -10,6 +10,7 @@ import { createDialog } from './create.js';
 import { matchDialog, matchModeOf } from './match.js';
 import { dialogJson } from './json.js';
 import { sendWithin } from './within.js';
+import { markChanged } from './db.js';
 import {
   currentDialog,
   currentDstLeg,
@@ -47,10 +48,12 @@ function profileOp(ctx: ExecContext, name: string, value: string | undefined, op
   if (op === 'is') return set && (v === undefined || set.has(v)) ? 1 : -1;
   if (op === 'set') {
     (set ?? d.profiles.set(name, new Set()).get(name)!).add(v!);
+    markChanged(ctx.runtime, d);
     return 1;
   }
   if (!set || !set.delete(v!)) return -1;
   if (!set.size) d.profiles.delete(name);
+  markChanged(ctx.runtime, d);
   return 1;
 }
 
@@ -164,6 +167,7 @@ export const DIALOG_FUNCTIONS: Record<string, FunctionBehaviour> = {
     impl: (ctx, [n, v]) =>
       withDialog(ctx, (d) => {
         d.vals.set(n?.str ?? '', v?.str ?? '');
+        markChanged(ctx.runtime, d);
         return 1;
       }),
   },

@@ -9,6 +9,7 @@ import type { NativeModule } from '../types.js';
 import { registerRrCallback } from '../rr/index.js';
 import { setTimeout as setDlgTimeout } from './create.js';
 import { DIALOG_FUNCTIONS } from './functions.js';
+import { dbMode, flush, installPersistence, markChanged } from './db.js';
 import { dialogJson } from './json.js';
 import { onLooseRoute } from './match.js';
 import { DIALOG_MI } from './mi.js';
@@ -60,6 +61,7 @@ export const dialog: NativeModule = {
         const d = currentDialog(ctx);
         if (!d || typeof v !== 'number') return false;
         d.flags = v >>> 0;
+        markChanged(ctx.runtime, d);
         return true;
       },
     },
@@ -70,6 +72,7 @@ export const dialog: NativeModule = {
         const d = currentDialog(ctx);
         if (!d || typeof v !== 'number') return false;
         setDlgTimeout(ctx.runtime, d, v);
+        markChanged(ctx.runtime, d);
         return true;
       },
     },
@@ -81,6 +84,7 @@ export const dialog: NativeModule = {
         if (!d) return false;
         if (v === null) d.vals.delete(name ?? '');
         else d.vals.set(name ?? '', String(v));
+        markChanged(ctx.runtime, d);
         return true;
       },
     },
@@ -88,7 +92,22 @@ export const dialog: NativeModule = {
   init: (rt) => {
     registerRrCallback(rt, onLooseRoute);
     installStateEvent(rt);
+    installPersistence(rt);
   },
   mi: DIALOG_MI,
   stats: DIALOG_STATS,
+  timers: [
+    {
+      name: 'dialog-db-flush',
+      period: 'db_update_period (db_mode 2)',
+      interval: (rt) => (dbMode(rt) === 2 ? Number(rt.param('dialog', 'db_update_period') ?? 60) * 1000 : 0),
+      job: (rt) => flush(rt),
+    },
+  ],
+  // db_mode 2 and 3: what is left is written when the server stops (3: everything).
+  destroy: (rt) => {
+    const mode = dbMode(rt);
+    if (mode === 3) for (const d of dialogs(rt).byDid.values()) markChanged(rt, d);
+    if (mode === 2 || mode === 3) flush(rt);
+  },
 };

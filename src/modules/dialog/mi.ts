@@ -15,7 +15,7 @@ import {
   type Dialog,
 } from './store.js';
 import { endDialog } from './within.js';
-import { syncToDb } from './db.js';
+import { syncFromDb } from './db.js';
 
 function date(rt: Runtime, unix: number): string {
   const d = new Date(unix * 1000);
@@ -182,7 +182,7 @@ export const DIALOG_MI: ModuleMi[] = [
     help: 'reloads the dialogs from the database (db_mode > 0)',
     recipes: [[]],
     run: (_p, rt) => {
-      if (!syncToDb(rt)) throw new MiError(400, 'Dialog persistence (db_mode) is not enabled');
+      if (!syncFromDb(rt)) throw new MiError(400, 'Dialog persistence (db_mode) is not enabled');
       return 'OK';
     },
   },
