@@ -20,27 +20,41 @@ export function matchKey(uri: string): string {
   return `${u.scheme}:${user.toLowerCase()}@${u.host.toLowerCase()}:${u.portText}`;
 }
 
-export class BindingIndex {
-  private readonly buckets = new Map<string, Binding[]>();
-  private readonly keys = new Map<Binding, string>();
+/** Up to this many stored bindings a scan is cheaper than building the buckets (two URI parses and maps per REGISTER). */
+const SCAN_UP_TO = 8;
 
-  /** `order` is the record's live list: among several matches the first in it wins, as a scan would. */
-  constructor(private readonly order: readonly Binding[]) {
-    for (const b of order) this.add(b);
+export class BindingIndex {
+  /** Built on the first lookup in a record with more than SCAN_UP_TO bindings; kept in step from then on. */
+  private buckets: Map<string, Binding[]> | undefined;
+  private keys: Map<Binding, string> | undefined;
+
+  /** `record.bindings` is read live (usrloc may replace the array): among several matches the first in it wins, as a scan would. */
+  constructor(private readonly record: { readonly bindings: readonly Binding[] }) {}
+
+  private get order(): readonly Binding[] {
+    return this.record.bindings;
+  }
+
+  private build(): Map<string, Binding[]> {
+    this.buckets = new Map();
+    this.keys = new Map();
+    for (const b of this.order) this.add(b);
+    return this.buckets;
   }
 
   add(b: Binding): void {
+    if (!this.buckets) return; // a scan sees it in the record's list
     const key = matchKey(b.uri);
-    this.keys.set(b, key);
+    this.keys!.set(b, key);
     const bucket = this.buckets.get(key);
     if (bucket) bucket.push(b);
     else this.buckets.set(key, [b]);
   }
 
   delete(b: Binding): void {
-    const key = this.keys.get(b);
-    if (key === undefined) return;
-    this.keys.delete(b);
+    const key = this.keys?.get(b);
+    if (key === undefined || !this.buckets) return;
+    this.keys!.delete(b);
     const bucket = this.buckets.get(key)!;
     bucket.splice(bucket.indexOf(b), 1);
     if (!bucket.length) this.buckets.delete(key);
@@ -48,13 +62,18 @@ export class BindingIndex {
 
   /** The binding's URI may have changed (an update stores the REGISTER's spelling). */
   rekey(b: Binding): void {
+    if (!this.buckets) return;
     this.delete(b);
     this.add(b);
   }
 
   /** The first binding (in the record's order) whose URI equals `uri` and that `accept`s. */
   find(uri: string, accept: (b: Binding) => boolean): Binding | undefined {
-    const bucket = this.buckets.get(matchKey(uri));
+    if (!this.buckets && this.order.length <= SCAN_UP_TO) {
+      for (const b of this.order) if (urisEqual(b.uri, uri) && accept(b)) return b;
+      return undefined;
+    }
+    const bucket = (this.buckets ?? this.build()).get(matchKey(uri));
     if (!bucket) return undefined;
     let best: Binding | undefined;
     let bestAt = Infinity;

@@ -127,7 +127,7 @@ function updateBindings(
   const existed = d.get(aor);
   const r = existed ?? d.create(own(aor));
   let n = cap ? r.bindings.filter((b) => isValid(b, nowSec)).length : 0;
-  const index = new BindingIndex(r.bindings);
+  const index = new BindingIndex(r);
   const remove = (b: Binding): void => {
     index.delete(b);
     d.remove(r, b);

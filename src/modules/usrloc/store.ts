@@ -206,6 +206,11 @@ export class UsrlocDomain {
   }
 
   private place(r: AorRecord, b: Binding): void {
+    if (r.bindings.length === 0) {
+      // Most AoRs hold one binding: a one-slot array, where push() on an empty one reserves 17 (136 bytes more per AoR).
+      r.bindings = [b];
+      return;
+    }
     if (this.descTimeOrder()) {
       r.bindings.unshift(b);
       return;
