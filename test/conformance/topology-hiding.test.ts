@@ -3,7 +3,8 @@
 // scenario what it sees of the other (one Via, no Record-Route, the proxy's
 // Contact, the masked Call-ID on the callee's side) and the calls complete:
 // INVITE/ACK/BYE from the caller, re-INVITEs from both sides and the callee's
-// BYE, CANCEL, a 302, and a call without a dialog (the Contact carries the route).
+// BYE, CANCEL, a 302, and a call without a dialog (the Contact carries the route);
+// and the dialog module's B flag on the wire (conformance/sip/dialog-bye.cfg).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -35,6 +36,12 @@ const CASES: Case[] = [
     name: 'without a dialog: the Contact carries the route; INVITE/ACK/BYE complete',
     servers: [TH], uas: UAS('uas-invite.xml'), uac: UAC('uac-invite.xml', 'nodlg', 5345),
     after: ([log]) => assert.match(log!, /sequential BYE of \S+ to sip:127\.0\.116\.2:5070;transport=UDP/),
+  },
+  {
+    name: '(dialog) create_dialog("B"): the timed-out call gets a BYE on each side with that side\'s tags and the next CSeq',
+    servers: [{ cfg: `${SIP_DIR}dialog-bye.cfg`, sockets: 1 }],
+    uas: { scenario: 'dlg-uas-bye.xml', ip: '127.0.116.12', port: 5070, transport: 'u1' },
+    uac: { scenario: 'dlg-uac-bye.xml', ip: '127.0.116.13', port: 5351, transport: 'u1', target: '127.0.116.11:5060', service: 'service' },
   },
 ];
 
