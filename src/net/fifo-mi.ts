@@ -44,20 +44,42 @@ export function nextCommand(text: string): { reply: string; request: unknown; re
   if (text[start] !== ':') return 'bad';
   const sep = text.indexOf(':', start + 1);
   if (sep < 0) return undefined;
-  const body = text.slice(sep + 1);
-  // The JSON ends where a prefix of the rest parses: try at each closing brace.
-  for (let end = body.indexOf('}'); end >= 0; end = body.indexOf('}', end + 1)) {
-    try {
-      return {
-        reply: text.slice(start + 1, sep),
-        request: JSON.parse(body.slice(0, end + 1)),
-        rest: body.slice(end + 1),
-      };
-    } catch {
-      /* not complete yet */
+  const open = text.slice(sep + 1).search(/\S/);
+  if (open < 0) return undefined;
+  const from = sep + 1 + open;
+  if (text[from] !== '{') return 'bad';
+  // One pass to the brace that closes the object (strings and their escapes skipped), then one JSON.parse:
+  // linear in the command's size (trying JSON.parse at every '}' was quadratic).
+  const end = objectEnd(text, from);
+  if (end < 0) return undefined;
+  let request: unknown;
+  try {
+    request = JSON.parse(text.slice(from, end));
+  } catch {
+    return 'bad';
+  }
+  return { reply: text.slice(start + 1, sep), request, rest: text.slice(end) };
+}
+
+/** Just past the '}' closing the object that opens at `from`; -1 when the text ends first. */
+function objectEnd(text: string, from: number): number {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // a string: up to its unescaped closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) return i + 1;
     }
   }
-  return undefined;
+  return -1;
 }
 
 export function startMiFifo(
@@ -75,7 +97,7 @@ export function startMiFifo(
     pending += chunk.toString('utf8');
     for (let cmd = nextCommand(pending); cmd !== undefined; cmd = nextCommand(pending)) {
       if (cmd === 'bad') {
-        logger.log(-1, 'mi_fifo', 'mi_fifo_callback', "command must begin with ':'");
+        logger.log(-1, 'mi_fifo', 'mi_fifo_callback', "command must be ':REPLY_NAME:' and a JSON object");
         pending = '';
         return;
       }
