@@ -34,7 +34,9 @@ commands:
                       --debug logs at L_DBG, every message in and out included;
                       --check (or \`check --runnable FILE\`): everything run would refuse on this host (functions
                       without a native implementation, addresses not on this host, database URLs it cannot
-                      open, missing TLS files), without binding a socket; exit 0 runnable, 1 not
+                      open, missing TLS files), without binding a socket; exit 0 runnable, 1 not;
+                      --tcp-max-per-source N caps TCP connections from one IP address (not in OpenSIPS 3.3;
+                      unlimited by default)
   lint FILE           every problem: syntax, modules, functions, routes, flags, variables; what OpenSIPS 3.3
                       refuses is an error whatever the profile
                       --format pretty|json|sarif, --max-warnings N; --list-rules prints every rule id
@@ -88,6 +90,7 @@ const OPTIONS = {
   ladder: { type: 'string' },
   compat: { type: 'string', multiple: true },
   map: { type: 'string', multiple: true },
+  'tcp-max-per-source': { type: 'string' },
   debug: { type: 'boolean' },
   stdio: { type: 'boolean' },
   tables: { type: 'string' },
@@ -112,11 +115,14 @@ function withCfgFile(
 /** `run FILE` (and `run --check` / `check --runnable`: what run would refuse here, nothing bound). */
 function runCommand(
   target: string | undefined,
-  values: { map?: string[]; compat?: string[]; debug?: boolean },
+  values: { map?: string[]; compat?: string[]; debug?: boolean; 'tcp-max-per-source'?: string },
   strict: boolean,
   checkOnly: boolean,
   io: Io,
 ): number | Promise<number> {
+  const perSource = values['tcp-max-per-source'];
+  if (perSource !== undefined && !/^[1-9][0-9]*$/.test(perSource))
+    return usageError(io, `--tcp-max-per-source needs a positive number, not ${perSource}`);
   if (badCompat(values.compat))
     return usageError(io, `unknown --compat ${badCompat(values.compat)} (known: ${Object.values(COMPAT).join(', ')})`);
   if (!target) return usageError(io, 'run needs a FILE');
@@ -128,6 +134,7 @@ function runCommand(
         strict,
         debug: !!values.debug,
         compat: values.compat ?? [],
+        ...(perSource !== undefined ? { tcpMaxPerSource: Number(perSource) } : {}),
         readFile: i.readFile,
         checkOnly,
       },

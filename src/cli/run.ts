@@ -50,6 +50,8 @@ export async function startLive(
     maps: string[];
     strict: boolean;
     debug?: boolean;
+    /** --tcp-max-per-source: TCP connections from one IP address (not in 3.3; unlimited by default). */
+    tcpMaxPerSource?: number;
     logPrefix?: string;
     compat?: string[];
     readFile?: (path: string) => string;
@@ -208,7 +210,10 @@ export async function startLive(
     () => lifetimeMs,
     (t) => rt.logger.log(-1, 'net', 'socket', t),
     (level, fn, t) => rt.logger.log(level, 'core', fn, t),
-    tcpLimitsOf(loaded.script.globals, rt),
+    {
+      ...tcpLimitsOf(loaded.script.globals, rt),
+      ...(opts.tcpMaxPerSource !== undefined ? { maxPerSource: opts.tcpMaxPerSource } : {}),
+    },
     transports,
   );
   const server = new SipServer(rt, net, map);
@@ -330,6 +335,7 @@ export async function runServer(
     strict: boolean;
     debug?: boolean;
     compat?: string[];
+    tcpMaxPerSource?: number;
     readFile?: (path: string) => string;
     checkOnly?: boolean;
   },

@@ -5,7 +5,8 @@
 // bytes (a larger Content-Length closes the connection when the headers are
 // in); a partly read message must complete within tcp_max_msg_time seconds
 // and tcp_max_msg_chunks reads (slowloris one-byte sends); at most
-// tcp_max_connections connections, and at most half of them from one address.
+// tcp_max_connections connections. A cap per source address is not in 3.3:
+// it is off unless `run --tcp-max-per-source N` asks for it.
 import net from 'node:net';
 import { frameStreamMessage, MAX_STREAM_MESSAGE } from '../sip/stream.js';
 import { StreamBuffer } from './stream-buffer.js';
@@ -16,7 +17,7 @@ import { listenOn } from './listen.js';
 export interface TcpLimits {
   /** tcp_max_connections (3.3 default 2048). */
   maxConnections: number;
-  /** Connections from one IP address (not in 3.3): one client cannot take every slot. Default: half of maxConnections. */
+  /** Connections from one IP address: not in 3.3, so unlimited unless set (`run --tcp-max-per-source N`). */
   maxPerSource: number;
   /** tcp_max_msg_time: seconds to read a whole message once its first bytes are in (3.3 default 4). */
   maxMsgTimeMs: number;
@@ -28,7 +29,7 @@ export interface TcpLimits {
 
 export const DEFAULT_TCP_LIMITS: TcpLimits = {
   maxConnections: 2048,
-  maxPerSource: 1024,
+  maxPerSource: Infinity,
   maxMsgTimeMs: 4000,
   maxMsgChunks: 4,
   maxMessageBytes: MAX_STREAM_MESSAGE,
@@ -63,13 +64,7 @@ export class TcpTransport {
     private readonly log: (text: string) => void,
     limits: Partial<TcpLimits> = {},
   ) {
-    const maxConnections = limits.maxConnections ?? DEFAULT_TCP_LIMITS.maxConnections;
-    this.limits = {
-      ...DEFAULT_TCP_LIMITS,
-      maxPerSource: Math.max(1, Math.floor(maxConnections / 2)),
-      ...limits,
-      maxConnections,
-    };
+    this.limits = { ...DEFAULT_TCP_LIMITS, ...limits };
   }
 
   private peerKey(ip: string, port: number): string {

@@ -118,8 +118,16 @@ test('a half-sent message is closed after tcp_max_msg_time', async () => {
   }
 });
 
-test('tcp_max_connections caps connections in total, and one source gets at most half of them', async () => {
-  const t = await transport(5073, { maxConnections: 4 });
+test('tcp_max_connections caps connections in total; --tcp-max-per-source (off by default, not in 3.3) caps one source', async () => {
+  assert.equal(
+    new TcpTransport(
+      () => 1000,
+      () => undefined,
+    ).limits.maxPerSource,
+    Infinity,
+    'no per-source cap, as 3.3',
+  );
+  const t = await transport(5073, { maxConnections: 4, maxPerSource: 2 });
   const socks: net.Socket[] = [];
   try {
     for (let i = 0; i < 3; i++) socks.push(await connect('127.0.70.2', 5073, '127.0.70.3'));
