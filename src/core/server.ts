@@ -22,6 +22,7 @@ import type { Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import { TRANSACTION_LAYER, type TransactionLayer, type Wire } from '../script/transaction-layer.js';
 import { mapPeer, type AddressMap } from '../net/address-map.js';
+import { ReplayCache, type SentDatagram } from './replay-cache.js';
 import type { Inbound, Network, Peer, SocketInfo } from '../net/types.js';
 
 /** The largest UDP payload (OpenSIPS's BUF_SIZE): a bigger reply cannot go out as one datagram. */
@@ -29,6 +30,10 @@ const MAX_UDP_DATAGRAM = 65535;
 
 export class SipServer {
   received = 0;
+  /** Replies to UDP requests by their bytes: a byte-identical retransmission is answered from here. */
+  readonly replays = new ReplayCache();
+  /** What this.send() sends while a UDP request is handled (for `replays`). */
+  private capturing: SentDatagram[] | undefined;
   /** tm's transaction layer, when tm is loaded. */
   readonly tx: TransactionLayer | undefined;
   private timers: TimerHandle[] = [];
@@ -80,6 +85,8 @@ export class SipServer {
 
   /** Every send goes through here, so that a debug log shows the whole exchange. */
   private send(from: SocketInfo, to: Peer, data: Buffer): void {
+    // Captured before the raw-processing hooks: a replay goes through send() and them again.
+    this.capturing?.push({ from, to, data });
     for (const post of this.rt.rawProcessing.post) data = post(data);
     if (to.proto === 'udp' && data.length > MAX_UDP_DATAGRAM) {
       // What proto_udp_send logs when sendto() refuses the datagram (EMSGSIZE); what was stored stays stored.
@@ -101,6 +108,33 @@ export class SipServer {
 
   onInbound(m: Inbound): void {
     this.received++;
+    // Not with raw-processing hooks: they see (and may count or rewrite) every datagram.
+    const replayKey =
+      m.src.proto === 'udp' && this.rt.rawProcessing.pre.length === 0 && isRequestBytes(m.data)
+        ? ReplayCache.key(m.src, m.data)
+        : undefined;
+    if (replayKey !== undefined) {
+      const now = this.rt.clock.now();
+      const again = this.replays.lookup(replayKey, now);
+      if (again) {
+        if (this.rt.logger.logLevel >= 4)
+          this.log(4, 'receive_msg', `retransmission from ${m.src.ip}:${m.src.port} answered again from memory`);
+        for (const d of again) this.send(d.from, d.to, d.data);
+        return;
+      }
+      this.capturing = [];
+      try {
+        this.receive(m);
+      } finally {
+        this.replays.remember(replayKey, this.capturing, now);
+        this.capturing = undefined;
+      }
+      return;
+    }
+    this.receive(m);
+  }
+
+  private receive(m: Inbound): void {
     if (this.rt.logger.logLevel >= 4)
       this.log(
         4,
@@ -240,4 +274,10 @@ export class SipServer {
     this.send(from, { proto, ...mapPeer(this.map, t.host, t.port) }, out.serialize());
     STAT.fwd_replies.inc(this.rt.services);
   }
+}
+
+/** A request that gets replies (not a reply, not an ACK), judged by its first bytes. */
+function isRequestBytes(data: Buffer): boolean {
+  const head = data.toString('latin1', 0, 8);
+  return head !== 'SIP/2.0 ' && !head.startsWith('ACK ');
 }

@@ -7,6 +7,9 @@ import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
 import { isIPv4 } from '../sip/host.js';
 import type { SocketInfo, Inbound, Peer } from './types.js';
 
+/** OpenSIPS 3.3's default `maxbuffer`: the receive buffer size it probes up to. */
+export const UDP_RECV_BUFFER = 256 * 1024;
+
 export class UdpTransport {
   /** `log` hears failed sends at L_ERR, as proto_udp_send logs them. */
   constructor(private readonly log: (level: number, fn: string, text: string) => void = () => undefined) {}
@@ -30,9 +33,12 @@ export class UdpTransport {
     });
     sock.socket.on('error', onError);
     await sock.bind(socket.port, socket.ip);
-    // Replies to many REGISTERs at once: a larger receive buffer than the default loses fewer datagrams under load.
+    // The receive buffer bounds how late a queued request can be: OpenSIPS 3.3 sizes it up to `maxbuffer`
+    // (256 KB). A few hundred datagrams wait at most a fraction of T1 (500 ms); beyond that, under overload,
+    // the kernel drops them (the cheapest shedding) rather than queueing seconds of work whose clients have
+    // already retransmitted or given up (with 4 MB, goodput at 2x the sustainable rate fell to a third).
     try {
-      sock.setRecvBufferSize(4 * 1024 * 1024);
+      sock.setRecvBufferSize(UDP_RECV_BUFFER);
       sock.setSendBufferSize(4 * 1024 * 1024);
     } catch {
       /* best effort */
