@@ -19,7 +19,8 @@ export function runLint(
   if (opts.format === 'json') io.out(formatJson(r.diagnostics, io.cwd));
   else if (opts.format === 'sarif') io.out(formatSarif(r.diagnostics, io.cwd, VERSION));
   else {
-    printDiagnostics(io, r.diagnostics, r.sources);
+    // The report is lint's output: standard output, so `lint x.cfg > report` keeps it.
+    printDiagnostics(io, r.diagnostics, r.sources, 'out');
     if (!r.diagnostics.length) io.out('no problems found');
   }
   if (r.diagnostics.some((d) => d.severity === 'error')) return EXIT.errors;

@@ -102,6 +102,28 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'V' },
 } as const;
 
+/**
+ * `opensips-ts COMMAND --help`: that command's entries of USAGE (a command may have several, as dry-run),
+ * then the options common to all; undefined for an unknown command.
+ */
+export function commandHelp(command: string): string | undefined {
+  const lines = USAGE.split('\n');
+  const start = lines.indexOf('commands:');
+  const end = lines.indexOf('options:');
+  const picked: string[] = [];
+  let inEntry = false;
+  for (const line of lines.slice(start + 1, end)) {
+    if (/^  \S/.test(line)) inEntry = line.slice(2).split(/\s/)[0] === command;
+    if (inEntry) picked.push(line);
+  }
+  if (!picked.length) return undefined;
+  const common = lines.slice(
+    end,
+    lines.findIndex((l, i) => i > end && l === ''),
+  );
+  return [`usage: opensips-ts ${command} ...`, '', ...picked, '', ...common].join('\n');
+}
+
 /** The cfg read up front: a missing file is one line and exit 2. */
 function withCfgFile(
   file: string,
@@ -172,7 +194,7 @@ export function main(argv: string[], io: Io = processIo()): number | Promise<num
   }
   const { values, positionals } = parsed;
   if (values.help) {
-    io.out(USAGE);
+    io.out((positionals[0] && commandHelp(positionals[0])) || USAGE);
     return EXIT.ok;
   }
   if (values.version) {

@@ -33,6 +33,7 @@ import { closeRedis, connectRedis } from '../modules/cachedb_redis/index.js';
 import { peek } from '../base/keys.js';
 import { untilShutdown } from './signals.js';
 import { urlProblems } from './urls.js';
+import { portTakenAdvice } from './port-holder.js';
 import { displayPath } from '../lint/pretty.js';
 import { Logger, type LogSink } from '../base/logger.js';
 import type { GlobalParam } from '../cfg/ast.js';
@@ -224,6 +225,9 @@ export async function startLive(
     await server.start();
   } catch (err) {
     io.err(`opensips-ts: cannot listen: ${(err as Error).message}`);
+    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+    const taken = e.code === 'EADDRINUSE' ? rt.sockets.find((s) => s.ip === e.address && s.port === e.port) : undefined;
+    if (taken) io.err(portTakenAdvice(taken.proto, taken));
     await server.stop();
     persistence?.close();
     return EXIT.errors;

@@ -196,7 +196,7 @@ test('FILE `-` reads the cfg from standard input (check, lint, fmt, parse, dry-r
   assert.equal(runWithStdin('route { exit; }', 'lint', '-').out, 'no problems found');
   const bad = runWithStdin('route { xlog("a") }', 'lint', '-');
   assert.equal(bad.code, 1);
-  assert.match(bad.err, /<stdin>:1:/);
+  assert.match(bad.out, /<stdin>:1:/);
   assert.equal(runWithStdin(cfg, 'fmt', '-').out, 'route {\n\tif (is_method("X")) {\n\t\texit;\n\t}\n}');
   assert.equal(runWithStdin(cfg, 'fmt', '-', '--write').code, 2);
   assert.equal(JSON.parse(runWithStdin(cfg, 'parse', '--ast', '-').out).items[0].kind, 'Route');
@@ -205,5 +205,5 @@ test('FILE `-` reads the cfg from standard input (check, lint, fmt, parse, dry-r
   assert.equal(dry.code, 0);
   assert.match(dry.out, /call save\("location", "rfc1"\) -> 1/);
   const empty = runWithStdin('', 'lint', '-');
-  assert.match(empty.err, /<stdin>:1:1: warning: .*\[no-main-route\]/);
+  assert.match(empty.out, /<stdin>:1:1: warning: .*\[no-main-route\]/);
 });

@@ -35,15 +35,15 @@ test('lint: what OpenSIPS 3.3 refuses is an error in every profile, exit 1, the 
     for (const profile of [[], ['--strict']]) {
       const r = run('lint', LINT_DIR + file, ...profile);
       assert.equal(r.code, 1, `${file} ${profile.join(' ')}`);
-      assert.match(r.err, /error: /);
+      assert.match(r.out, /error: /);
     }
   }
   assert.match(
-    run('lint', LINT_DIR + 'route-undefined.cfg').err,
+    run('lint', LINT_DIR + 'route-undefined.cfg').out,
     /refuses to start.*`run` and `check` tolerate it in the default profile/,
   );
-  assert.doesNotMatch(run('lint', LINT_DIR + 'route-undefined.cfg', '--strict').err, /tolerate it/);
-  assert.match(run('lint', LINT_DIR + 'socket-undeclared.cfg').err, /`run` tolerates it in the default profile/);
+  assert.doesNotMatch(run('lint', LINT_DIR + 'route-undefined.cfg', '--strict').out, /tolerate it/);
+  assert.match(run('lint', LINT_DIR + 'socket-undeclared.cfg').out, /`run` tolerates it in the default profile/);
   assert.equal(run('lint', BLOG_DIR + 'blog-registrar.cfg').code, 1);
   // check keeps the profile's verdict: the default profile runs the blog's config
   assert.equal(run('check', BLOG_DIR + 'blog-registrar.cfg').code, 0);
