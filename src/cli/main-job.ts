@@ -13,7 +13,11 @@ export async function mainJob(io: Io, seconds?: number): Promise<number> {
   const upstream = await startLive(
     `${ROOT}conformance/upstream/registrar.cfg`,
     { maps: MAPS, strict: false, logPrefix: 'upstream: ' },
-    { ...io, err: () => undefined },
+    // Its start-up warnings are noise here; why it could not bind (a port taken, by whom, the --map) is not.
+    {
+      ...io,
+      err: (line) => (/cannot listen|is held by|is taken by|hint: stop it/.test(line) ? io.err(line) : undefined),
+    },
   );
   if (typeof upstream === 'number') {
     io.err('opensips-ts: the embedded upstream registrar did not start');

@@ -105,3 +105,28 @@ test(
     }
   },
 );
+
+test('npm start with the upstream registrar port taken says who holds it', { timeout: 120_000 }, async () => {
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      "const s=require('dgram').createSocket('udp4');s.bind(5060,'127.0.4.114',()=>console.log('bound'));setTimeout(()=>s.close(),60000)",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((r) => holder.stdout.once('data', () => r()));
+    const job = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main-job.ts'), '--seconds=1'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    assert.notEqual(job.status, 0);
+    assert.match(job.stderr, new RegExp(`127\\.0\\.4\\.114:5060 \\(udp\\) is held by process ${holder.pid}`));
+    assert.match(job.stderr, /--map 172\.16\.4\.114=127\.0\.4\.114:5061/);
+    assert.match(job.stderr, /the embedded upstream registrar did not start/);
+  } finally {
+    holder.kill();
+  }
+});
