@@ -75,11 +75,16 @@ export const tm: NativeModule = {
   functions: {
     t_relay: {
       returns: [1, -1, -2, -3, -4, -5, -6],
-      impl: (ctx, [flags, proxy]) =>
-        relayRequest(ctx, {
+      impl: (ctx, [flags, proxy]) => {
+        // t_relay("udp:ip:port"): 3.3 refuses it at start-up (the first parameter is the flags, an integer; lint
+        // reports it as argument-type). Run in the default profile, the lone string is taken as the proxy it
+        // obviously is, rather than silently relaying to the Request-URI.
+        const loneProxy = !proxy?.str && flags?.int === undefined && flags?.str ? flags.str : undefined;
+        return relayRequest(ctx, {
           ...(flags?.int !== undefined ? { flags: flags.int } : {}),
-          ...(proxy?.str ? { proxy: proxy.str } : {}),
-        }),
+          ...(proxy?.str ? { proxy: proxy.str } : loneProxy ? { proxy: loneProxy } : {}),
+        });
+      },
     },
     t_add_hdrs: {
       returns: [1, -1],
