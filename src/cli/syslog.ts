@@ -1,11 +1,13 @@
 // syslog(3) for Node.js: the datagram glibc's syslog() sends to /dev/log,
 // `<PRI>Mmm dd hh:mm:ss IDENT[PID]: TEXT`, over a Unix datagram socket.
-// Node.js has no Unix datagram sockets, so this uses unix-dgram (a small
-// native addon kept by a Node.js core maintainer; an optional dependency).
-// Without it, or when nothing listens on the socket, the lines go to standard
-// error with one warning, as glibc's LOG_CONS falls back to the console:
-// a log line is never silently lost.
-import { createRequire } from 'node:module';
+// Node.js has no Unix datagram sockets, so the datagrams are sent by
+// util-linux's `logger` (bsdutils, Essential in Debian), one long-lived child
+// fed through a pipe: no native addon, no compiler. When there is no socket,
+// or logger cannot run, the lines go to standard error with one warning, as
+// glibc's LOG_CONS falls back to the console: a log line is never silently
+// lost.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { dpTime, type LogSink } from '../base/logger.js';
 
 /** The socket syslog() writes to; tests point it at their own receiver. */
@@ -56,18 +58,23 @@ export function syslogDatagram(facility: number, level: number, ident: string, t
   return `<${facility | severityOf(level)}>${dpTime(now)} ${ident}[${process.pid}]: ${text.replace(/\n$/, '')}`;
 }
 
-interface DgramSocket {
-  on(event: 'error', cb: (err: Error) => void): void;
-  connect(path: string): void;
-  send(buf: Buffer): void;
-  close(): void;
+/** A line as `logger --prio-prefix` reads it: `<PRI>text`, one per line (a multi-line text becomes several). */
+function prioLines(facility: number, level: number, text: string): string {
+  const pri = facility | severityOf(level);
+  return (
+    text
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((l) => `<${pri}>${l}`)
+      .join('\n') + '\n'
+  );
 }
 
-function loadUnixDgram(): { createSocket(type: 'unix_dgram'): DgramSocket } | string {
+function isSocket(path: string): boolean {
   try {
-    return createRequire(import.meta.url)('unix-dgram') as { createSocket(type: 'unix_dgram'): DgramSocket };
-  } catch (err) {
-    return `the optional package unix-dgram is not installed (${(err as Error).message.split('\n')[0]})`;
+    return statSync(path).isSocket();
+  } catch {
+    return false;
   }
 }
 
@@ -85,47 +92,53 @@ export function syslogSink(opts: {
   const path = opts.path ?? process.env[SYSLOG_SOCKET_ENV] ?? DEFAULT_SYSLOG_SOCKET;
   const toStderr = opts.stderr ?? ((l: string) => process.stderr.write(l));
   const now = opts.now ?? Date.now;
-  let socket: DgramSocket | undefined;
+  let logger: ChildProcess | undefined;
   let failed: string | undefined;
   const fail = (why: string): void => {
     if (failed) return;
     failed = why;
-    socket?.close();
-    socket = undefined;
+    logger?.stdin?.end();
+    logger = undefined;
     toStderr(
       `${dpTime(now())} [${process.pid}] WARNING:core:syslog: cannot log to ${path}: ${why}; logging to standard error\n`,
     );
   };
-  const lib = loadUnixDgram();
-  if (typeof lib === 'string') fail(lib);
+  if (!isSocket(path)) fail('no syslog socket there');
   else {
-    try {
-      const s = lib.createSocket('unix_dgram');
-      s.on('error', (err) => fail(err.message));
-      socket = s;
-      s.connect(path);
-    } catch (err) {
-      fail((err as Error).message);
-    }
+    // util-linux's logger (Debian's bsdutils, always installed) writes glibc's datagram format on a Unix
+    // datagram socket, which Node.js cannot open: one long-lived child reads our lines from a pipe.
+    const child = spawn(
+      'logger',
+      ['--prio-prefix', '-d', '-u', path, '-t', opts.ident, `--id=${process.pid}`, '--socket-errors=on'],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    );
+    let errText = '';
+    child.stderr?.on('data', (d: Buffer) => (errText += d.toString()));
+    child.on('error', (err) => fail(`cannot run logger (bsdutils): ${err.message}`));
+    child.on('exit', (code) => {
+      if (logger === child && code !== 0) fail(errText.trim() || `logger exited with ${code}`);
+      logger = undefined;
+    });
+    child.stdin?.on('error', (err) => fail(err.message));
+    // Neither the child nor its pipes keep the server alive once it stops.
+    child.unref();
+    logger = child;
   }
   const fallback = (text: string): void =>
     toStderr(`${dpTime(now())} [${process.pid}] ${text}${text.endsWith('\n') ? '' : '\n'}`);
+  const send = (level: number, text: string): boolean => !!logger?.stdin?.write(prioLines(opts.facility, level, text));
   return {
-    write: (line) =>
-      socket ? socket.send(Buffer.from(syslogDatagram(opts.facility, 2, opts.ident, line, now()))) : toStderr(line),
-    record: (level, text) => {
-      if (!socket) return fallback(text);
-      try {
-        socket.send(Buffer.from(syslogDatagram(opts.facility, level, opts.ident, text, now())));
-      } catch (err) {
-        fail((err as Error).message);
-        fallback(text);
-      }
+    write: (line) => {
+      if (!logger) toStderr(line);
+      else send(2, line);
     },
-    // The socket is a libuv poll handle: left open, it keeps the process alive after the server stops.
+    record: (level, text) => {
+      if (!logger) return fallback(text);
+      send(level, text);
+    },
     close: () => {
-      socket?.close();
-      socket = undefined;
+      logger?.stdin?.end();
+      logger = undefined;
     },
   };
 }
