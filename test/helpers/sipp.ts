@@ -65,7 +65,7 @@ export function startServer(s: Server): Promise<{ child: ChildProcess; log: stri
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server ${s.cfg} did not start:\n${log.join('')}`));
-    }, 20000);
+    }, 45000); // generous: a loaded CI machine can take 20 s to compile and start the server
     const onData = (d: Buffer): void => {
       const text = d.toString();
       log.push(text);
