@@ -107,6 +107,7 @@ test('lb_next skips the destinations tried already; lb_is_started, lb_reset and 
       '\t$var(s0) = lb_is_started();',
       '\t$var(r0) = lb_reset();',
       '\t$var(d0) = lb_disable_dst();',
+      '\t$var(x0) = lb_next();',
       '\tlb_start(1, "pstn");',
       '\t$var(first) = $du;',
       '\t$var(s1) = lb_is_started();',
@@ -120,8 +121,8 @@ test('lb_next skips the destinations tried already; lb_is_started, lb_reset and 
   );
   const v = e.send(call('n-1')).vars;
   assert.deepEqual(
-    ['s0', 'r0', 'd0', 's1', 'n1', 'n2', 'd1', 'r1', 's2'].map((k) => v.get(k)),
-    [-1, -1, -1, 1, 1, -3, -1, 1, -1],
+    ['s0', 'r0', 'd0', 'x0', 's1', 'n1', 'n2', 'd1', 'r1', 's2'].map((k) => v.get(k)),
+    [-1, -1, -1, -1, 1, 1, -3, -1, 1, -1],
   );
   assert.equal(v.get('first'), 'sip:127.0.0.42:5060');
   assert.equal(v.get('second'), 'sip:127.0.0.41:5060');
