@@ -17,7 +17,7 @@ import { parseSipMessage, viaReplyTarget, receiptProblem, removeTopVia, NO_VIA }
 import type { SipMessage } from '../sip/message.js';
 import { isSipError } from '../sip/result.js';
 import { runRoute } from '../script/compile.js';
-import { ExecContext } from '../script/context.js';
+import { ERR_INFO, ExecContext } from '../script/context.js';
 import type { Runtime } from '../script/runtime.js';
 import { scriptMessage } from '../script/sip-adapter.js';
 import { TRANSACTION_LAYER, type TransactionLayer, type Wire } from '../script/transaction-layer.js';
@@ -221,7 +221,7 @@ export class SipServer {
     const route = this.rt.route('error_route', '');
     if (!route) return false;
     const ctx = this.contextFor(msg, m);
-    ctx.modState.set('core:err', parseErrorInfo(problem));
+    ctx.setState(ERR_INFO, parseErrorInfo(problem));
     runRoute(ctx, route, 'error', '');
     return true;
   }

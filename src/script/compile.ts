@@ -524,7 +524,7 @@ function runErrorRouteAfter(ctx: ExecContext, fromAssert = false): void {
   const route = ctx.runtime.route('error_route', '');
   if (!route) return;
   runRoute(ctx, route, 'error', '');
-  ctx.modState.delete(ERR_INFO.name);
+  ctx.clearState(ERR_INFO);
 }
 
 export function runRoute(

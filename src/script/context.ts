@@ -105,7 +105,10 @@ export class ExecContext {
     this.errPending = true;
   }
 
-  /** modState.get() without creating the map. */
+  /**
+   * modState.get() without creating the map.
+   * @deprecated read through a typed key: state(KEY).
+   */
   peekState(key: string): unknown {
     return this.ownModState?.get(key);
   }
@@ -120,6 +123,11 @@ export class ExecContext {
 
   setState<T>(key: StateKey<T>, value: T): void {
     put(this.modState, key, value);
+  }
+
+  /** Forgets this message's value under `key` (state(key) is undefined again). */
+  clearState<T>(key: StateKey<T>): void {
+    this.ownModState?.delete(key.name);
   }
 
   avpStack(name: string): Val[] {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { newBranch, viaReceived } from '../sip/index.js';
 import type { SipMessage } from '../sip/message.js';
 import type { SocketInfo } from '../net/types.js';
-import { advertisedHostPort, socketString, type ExecContext } from './context.js';
+import { ADD_LOCAL_RPORT, advertisedHostPort, FORCE_RPORT, socketString, type ExecContext } from './context.js';
 import { headerEdits } from './edits.js';
 import { splitUri, uriParam } from './uri-fields.js';
 import { CORE_COUNTERS } from './core-stats.js';
@@ -92,13 +92,13 @@ export function buildBranch(
   const top = viaReceived(
     ctx.msg.sip!,
     { ip: ctx.src.ip, port: ctx.src.port },
-    { forceRport: ctx.peekState('core:force_rport') === true, mode: 'forward' },
+    { forceRport: ctx.state(FORCE_RPORT) === true, mode: 'forward' },
   );
   if (top !== undefined) msg.replaceHeader('via', top, 0);
   applyHeaderEdits(ctx, msg, from);
   msg.setRuri(ruri);
   const { host, port } = advertisedHostPort(ctx, from);
-  const rport = ctx.peekState('core:add_local_rport') === true ? ';rport' : '';
+  const rport = ctx.state(ADD_LOCAL_RPORT) === true ? ';rport' : '';
   beforeVia?.(msg, from);
   msg.addHeader(
     'Via',

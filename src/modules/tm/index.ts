@@ -6,6 +6,7 @@ import { posixRegex } from '../../script/regex.js';
 import { regexFixup, replyCodeFixup } from '../common/fixups.js';
 import { sendLocalReply } from '../common/reply.js';
 import { createTransaction, localFinalReplied, transactionOf, liveTm, LIVE_TM } from './api.js';
+import { BRANCH_IDX, EXTRA_HDRS, FAILURE, FR_INV_TIMEOUT, FR_TIMEOUT, ON_BRANCH, type FailureState } from './keys.js';
 import { newTransaction } from './newtran.js';
 import { relayRequest } from './relay.js';
 import { put } from '../../base/keys.js';
@@ -13,18 +14,10 @@ import { TRANSACTION_LAYER } from '../../script/transaction-layer.js';
 import { TmLayer } from './layer.js';
 import { TM_STAT_EXPORTS } from './stats.js';
 
-/** What a failure route knows of the outcome: the winning code, and whether no branch ever got a reply. */
-export interface FailureState {
-  code: number;
-  local: boolean;
-  /** The picked branch's reply (none for a local 408). */
-  reply?: import('../../sip/message.js').SipMessage;
-  /** The R-URI that branch was sent to. */
-  branchUri?: string;
-}
+export type { FailureState } from './keys.js';
 
 export function failureOf(ctx: ExecContext): FailureState | undefined {
-  return ctx.peekState('tm:failure') as FailureState | undefined;
+  return ctx.state(FAILURE);
 }
 
 /** The status t_check_status and $T_reply_code see: the reply itself, the winning one, or the last one sent. */
@@ -38,18 +31,18 @@ function statusInScope(ctx: ExecContext): number | undefined {
 
 /** $T_fr_timeout / $T_fr_inv_timeout: this transaction's timer in seconds (the modparam until the script sets it). */
 function timeoutPv(param: 'fr_timeout' | 'fr_inv_timeout', dflt: number): import('../../script/pv-core.js').PvDef {
-  const key = `tm:${param}`;
+  const key = param === 'fr_timeout' ? FR_TIMEOUT : FR_INV_TIMEOUT;
   return {
     takesName: false,
-    get: (ctx) => (ctx.peekState(key) as number | undefined) ?? Number(ctx.runtime.param('tm', param) ?? dflt),
+    get: (ctx) => ctx.state(key) ?? Number(ctx.runtime.param('tm', param) ?? dflt),
     set: (ctx, _n, v) => {
       if (v === null) {
-        ctx.modState.delete(key);
+        ctx.clearState(key);
         return true;
       }
       const n = Number(v);
       if (!Number.isInteger(n) || n < 0) return false;
-      ctx.modState.set(key, n);
+      ctx.setState(key, n);
       return true;
     },
   };
@@ -69,7 +62,7 @@ export const tm: NativeModule = {
   pvs: {
     T_fr_timeout: timeoutPv('fr_timeout', 30),
     T_fr_inv_timeout: timeoutPv('fr_inv_timeout', 120),
-    T_branch_idx: { takesName: false, get: (ctx) => (ctx.peekState('tm:branch_idx') as number | undefined) ?? 0 },
+    T_branch_idx: { takesName: false, get: (ctx) => ctx.state(BRANCH_IDX) ?? 0 },
     T_reply_code: { takesName: false, get: (ctx) => statusInScope(ctx) ?? null },
   },
   functions: {
@@ -90,7 +83,7 @@ export const tm: NativeModule = {
       returns: [1, -1],
       impl: (ctx, [hdrs]) => {
         if (!transactionOf(ctx)) return -1; // as 3.3: only on an existing transaction
-        ctx.modState.set('tm:extra_hdrs', hdrs?.str ?? '');
+        ctx.setState(EXTRA_HDRS, hdrs?.str ?? '');
         return 1;
       },
     },
@@ -191,14 +184,13 @@ export const tm: NativeModule = {
       returns: [1],
       impl: (ctx, [r]) => {
         liveTm(ctx)?.arm(ctx, 'failure', r?.str ?? '');
-        ctx.modState.set('tm:on_failure', r?.str);
         return 1;
       },
     },
     t_on_branch: {
       returns: [1],
       impl: (ctx, [r]) => {
-        ctx.modState.set('tm:on_branch', r?.str);
+        ctx.setState(ON_BRANCH, r?.str);
         return 1;
       },
     },
@@ -206,7 +198,6 @@ export const tm: NativeModule = {
       returns: [1],
       impl: (ctx, [r]) => {
         liveTm(ctx)?.arm(ctx, 'reply', r?.str ?? '');
-        ctx.modState.set('tm:on_reply', r?.str);
         return 1;
       },
     },

@@ -10,7 +10,8 @@ import type { Runtime } from '../../script/runtime.js';
 import type { TransactionLayer, Wire } from '../../script/transaction-layer.js';
 import { buildCancel, buildReply, parseSipMessage, replyDestination } from '../../sip/index.js';
 import type { SipMessage } from '../../sip/message.js';
-import { transactionOf, type TmHooks, type LiveTm } from './api.js';
+import { TM_HOOKS, transactionOf, type LiveTm } from './api.js';
+import { EXTRA_HDRS, FR_INV_TIMEOUT, FR_TIMEOUT } from './keys.js';
 import { tmTags } from '../common/tags.js';
 import {
   InviteClientTransaction,
@@ -167,12 +168,12 @@ export class TmLayer implements TransactionLayer, LiveTm {
   relayed(ctx: ExecContext, branch: string, from: SocketInfo, to: Peer, data: Buffer): void {
     const s = this.serverFor(ctx);
     if (!s) return;
-    const hooks = ctx.peekState('tm:hooks') as TmHooks[] | undefined;
+    const hooks = ctx.state(TM_HOOKS);
     if (hooks?.length) s.hooks = hooks;
     if (transactionOf(ctx)?.replicated) s.local = true;
-    const fr = ctx.peekState('tm:fr_timeout') as number | undefined;
-    const frInv = ctx.peekState('tm:fr_inv_timeout') as number | undefined;
-    const extra = ctx.peekState('tm:extra_hdrs') as string | undefined;
+    const fr = ctx.state(FR_TIMEOUT);
+    const frInv = ctx.state(FR_INV_TIMEOUT);
+    const extra = ctx.state(EXTRA_HDRS);
     if (extra !== undefined) s.extraHdrs = extra;
     if (fr !== undefined) s.frTimeout = fr * 1000;
     if (frInv !== undefined) s.frInvTimeout = frInv * 1000;
@@ -207,7 +208,7 @@ export class TmLayer implements TransactionLayer, LiveTm {
    * now, one without waits for its first (§9.1); finished ones are left alone.
    */
   cancelBranches(ctx: ExecContext, mode: 'this' | 'all' | 'others'): number {
-    const c = ctx.peekState(REPLY_BRANCH.name) as ClientTransaction | undefined;
+    const c = ctx.state(REPLY_BRANCH);
     if (!c || c.server.method !== 'INVITE') return -1;
     const targets = mode === 'this' ? [c] : c.server.clients.filter((x) => mode === 'all' || x !== c);
     for (const t of targets) {

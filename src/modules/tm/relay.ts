@@ -5,6 +5,7 @@ import { buildBranch, outgoingSocket, proxyTarget, uriTarget } from '../../scrip
 import { runRoute } from '../../script/compile.js';
 import { headerEdits } from '../../script/edits.js';
 import { createTransaction, tmHooks, transactionOf, liveTm } from './api.js';
+import { BRANCH_IDX, ON_BRANCH } from './keys.js';
 import { newTransaction } from './newtran.js';
 
 export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: string }): number {
@@ -23,7 +24,7 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
     ...ctx.branches.map((b) => ({ uri: b.uri, du: b.du, socket: b.socket })),
   ];
   let sent = 0;
-  const onBranch = ctx.peekState('tm:on_branch') as string | undefined;
+  const onBranch = ctx.state(ON_BRANCH);
   const branchRoute = onBranch ? ctx.runtime.route('branch_route', onBranch) : undefined;
   for (const b of branches) {
     // branch_route: runs per branch with $ru set to it; edits made there apply to this branch only; drop skips it.
@@ -32,7 +33,7 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
     const savedRuri = ctx.ruri;
     if (branchRoute) {
       ctx.ruri = b.uri;
-      ctx.modState.set('tm:branch_idx', sent);
+      ctx.setState(BRANCH_IDX, sent);
       runRoute(ctx, branchRoute, 'branch', onBranch!);
       const dropped = ctx.dropped;
       ctx.dropped = false;

@@ -14,10 +14,11 @@ import type { Wire } from '../../script/transaction-layer.js';
 import { buildAck, buildReply, removeTopVia, replyDestination, viaReplyTarget } from '../../sip/index.js';
 import type { SipMessage } from '../../sip/message.js';
 import { isSipError } from '../../sip/result.js';
-import { runTmHooks } from './api.js';
+import { runTmHooks, TM_HOOKS, TRANSACTION } from './api.js';
+import { headerEdits } from '../../script/edits.js';
 import { tmTags } from '../common/tags.js';
 import { InviteClientTransaction, REPLY_BRANCH, type ClientTransaction } from './client-tx.js';
-import type { FailureState } from './index.js';
+import { FAILURE, type FailureState } from './keys.js';
 import { extraLines, type ServerTransaction } from './server-tx.js';
 import { branchPriority, type TransactionTable } from './transactions.js';
 import { TM_STATS } from './stats.js';
@@ -112,7 +113,7 @@ export class ReplyRelay {
         m.socket,
       );
       if (s.avps && this.onreplyAvpMode === 1) ctx.shareAvps(s.avps);
-      ctx.modState.set(REPLY_BRANCH.name, c);
+      ctx.setState(REPLY_BRANCH, c);
       runRoute(ctx, r, 'onreply', r.name);
       if (ctx.dropped && msg.status < 200) return false;
       // The route's header edits (fix_nated_contact, append_hf...) go out with the relayed reply; body edits are on it already.
@@ -131,14 +132,14 @@ export class ReplyRelay {
       if (route) {
         const ctx = new ExecContext(this.rt, scriptMessage(s.request), { ...s.src }, s.socket);
         if (s.avps) ctx.shareAvps(s.avps);
-        if (s.edits?.length) ctx.modState.set('edits:request', [...s.edits]);
-        ctx.modState.set('tm:transaction', {
+        if (s.edits?.length) headerEdits(ctx).push(...s.edits);
+        ctx.setState(TRANSACTION, {
           createdBy: 'failure_route',
           relayed: false,
           ...(s.cancelled ? { cancelled: true } : {}),
         });
         // Callbacks registered in failure_route (uac's restore) belong to the transaction.
-        ctx.modState.set('tm:hooks', (s.hooks ??= []));
+        ctx.setState(TM_HOOKS, (s.hooks ??= []));
         const branchUri =
           best && s.bestClient ? /^\S+ (\S+)/.exec(s.bestClient.data.toString('latin1', 0, 1024))?.[1] : undefined;
         const failure: FailureState = {
@@ -147,7 +148,7 @@ export class ReplyRelay {
           ...(best ? { reply: best } : {}),
           ...(branchUri ? { branchUri } : {}),
         };
-        ctx.modState.set('tm:failure', failure);
+        ctx.setState(FAILURE, failure);
         const before = s.clients.length;
         runRoute(ctx, route, 'failure', name);
         // New branches: the next failure_route picks among them only (t_pick_branch from the first new branch).

@@ -13,7 +13,7 @@ import type { SocketInfo } from '../../net/types.js';
 import { parseUri } from '../../sip/index.js';
 import { isSipError } from '../../sip/result.js';
 import { tmHooks } from '../tm/api.js';
-import { socketString } from '../../script/context.js';
+import { FORCE_RPORT, socketString } from '../../script/context.js';
 import {
   createDialog,
   currentDialog,
@@ -84,7 +84,7 @@ function dialogReply(
 ): (reply: SipMessage, out: SipMessage, request: SipMessage) => void {
   const rt = ctx.runtime;
   const src = { ip: ctx.src.ip, port: ctx.src.port };
-  const forceRport = ctx.peekState('core:force_rport') === true;
+  const forceRport = ctx.state(FORCE_RPORT) === true;
   return (reply, out, request) => {
     // A redirect of the initial INVITE keeps its Contact: the caller is to follow it.
     if (!(initial && isRedirect(reply)))
@@ -148,7 +148,7 @@ function noDialogReply(
 ): (reply: SipMessage, out: SipMessage, request: SipMessage) => void {
   const rt = ctx.runtime;
   const src = { ip: ctx.src.ip, port: ctx.src.port };
-  const forceRport = ctx.peekState('core:force_rport') === true;
+  const forceRport = ctx.state(FORCE_RPORT) === true;
   return (reply, out, request) => {
     out.removeHeader('Record-Route');
     if (!isRedirect(reply)) {
