@@ -20,6 +20,7 @@ import { socketString } from '../script/context.js';
 import { EXIT, printDiagnostics, type Io } from './io.js';
 import { coreMi } from '../core/mi-core.js';
 import { SHUTDOWN } from '../core/mi-ops.js';
+import { moduleHttpPages } from '../core/modules.js';
 import { CFG_SOURCE } from '../core/reload.js';
 import { miExecutor } from '../base/mi.js';
 import { startMiHttp } from '../net/http-mi.js';
@@ -141,12 +142,8 @@ export async function startLive(
   }
   const rt = engine.runtime;
   // reload_routes reads the cfg again; MI kill stops the server as SIGTERM does.
-  put(rt.services, CFG_SOURCE, {
-    file,
-    profile: { strict: opts.strict },
-    cwd: io.cwd,
-    ...(opts.readFile ? { readFile: opts.readFile } : {}),
-  });
+  // (from the disk: opts.readFile keeps the text read at start-up)
+  put(rt.services, CFG_SOURCE, { file, profile: { strict: opts.strict }, cwd: io.cwd });
   put(rt.services, SHUTDOWN, () => process.kill(process.pid, 'SIGTERM'));
   for (const c of opts.compat ?? []) rt.compat.add(c);
   if (opts.logLevel !== undefined && !loaded.script.globals.has('log_level')) rt.logger.logLevel = opts.logLevel;
@@ -234,14 +231,22 @@ export async function startLive(
   }
   for (const s of rt.sockets) rt.logger.log(2, 'core', 'main', `listening on ${socketString(s)}`);
   let http: import('node:http').Server | undefined;
-  if (engine.resolution.modules.has('mi_http')) {
+  const pages = moduleHttpPages(rt);
+  const withMi = engine.resolution.modules.has('mi_http');
+  if (withMi || pages.size) {
     // httpd binds to loopback unless the cfg names an address (OpenSIPS's default is every interface).
     const ip = String(rt.param('httpd', 'ip') || '127.0.0.1');
     const port = Number(rt.param('httpd', 'port') ?? 8888);
     const root = String(rt.param('mi_http', 'root') ?? 'mi');
     try {
-      http = await startMiHttp(miExecutor(coreMi(VERSION), rt), rt.logger, { ip, port, root });
-      rt.logger.log(2, 'mi_http', 'init', `MI over HTTP on http://${ip}:${port}/${root}`);
+      http = await startMiHttp(withMi ? miExecutor(coreMi(VERSION), rt) : undefined, rt.logger, {
+        ip,
+        port,
+        root,
+        pages,
+      });
+      if (withMi) rt.logger.log(2, 'mi_http', 'init', `MI over HTTP on http://${ip}:${port}/${root}`);
+      for (const p of pages.keys()) rt.logger.log(2, 'httpd', 'init', `serving http://${ip}:${port}/${p}`);
     } catch (err) {
       io.err(`opensips-ts: cannot start mi_http on ${ip}:${port}: ${(err as Error).message}`);
       await server.stop();

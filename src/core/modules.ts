@@ -33,6 +33,15 @@ export function moduleMiCommands(rt: Runtime): ReadonlyMap<string, ModuleMi> {
   return found;
 }
 
+/** The httpd pages of the loaded modules, by path, bound to this runtime. */
+export function moduleHttpPages(
+  rt: Runtime,
+): Map<string, (method: string) => { status: number; contentType: string; body: string }> {
+  const pages = new Map<string, (method: string) => { status: number; contentType: string; body: string }>();
+  for (const t of loadedTables(rt)) for (const p of t.http ?? []) pages.set(p.root(rt), (m) => p.answer(rt, m));
+  return pages;
+}
+
 /** Every statistic of the loaded modules, in table order. */
 export function moduleStatistics(rt: Runtime): StatValue[] {
   const out: StatValue[] = [];

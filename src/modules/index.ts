@@ -29,6 +29,7 @@ import { sl } from './sl/index.js';
 import { speeddial } from './speeddial/index.js';
 import { tm } from './tm/index.js';
 import { statistics } from './statistics/index.js';
+import { prometheus } from './prometheus/index.js';
 import type { NativeModule } from './types.js';
 import { usrloc } from './usrloc/index.js';
 import { cfgutils } from './cfgutils/index.js';
@@ -51,6 +52,7 @@ export const NATIVE_MODULES: Record<string, NativeModule> = {
   dispatcher,
   drouting,
   permissions,
+  prometheus,
   sipmsgops,
   maxfwd,
   load_balancer: loadBalancer,

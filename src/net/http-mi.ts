@@ -10,14 +10,25 @@ import http from 'node:http';
 import type { MiExecutor } from '../base/mi.js';
 import type { Logger } from '../base/logger.js';
 
+/** A page another module serves on httpd (prometheus's /metrics): the answer to one request. */
+export type HttpPage = (method: string) => { status: number; contentType: string; body: string };
+
+/** httpd: MI at /<root> when `mi` is given (mi_http), and the pages of the modules that register one. */
 export function startMiHttp(
-  mi: MiExecutor,
+  mi: MiExecutor | undefined,
   logger: Logger,
-  opts: { ip: string; port: number; root: string },
+  opts: { ip: string; port: number; root: string; pages?: ReadonlyMap<string, HttpPage> },
 ): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '');
-    if (path !== `/${opts.root}`) {
+    const page = opts.pages?.get(path.slice(1));
+    if (page) {
+      const a = page(req.method ?? 'GET');
+      res.writeHead(a.status, { 'Content-Type': a.contentType }).end(a.body);
+      req.resume();
+      return;
+    }
+    if (!mi || path !== `/${opts.root}`) {
       res.writeHead(404).end();
       return;
     }

@@ -99,6 +99,12 @@ export interface StatFamily {
   reset?(rt: import('./runtime.js').Runtime, name: string): void;
 }
 
+/** A page on httpd: its path (without the leading /) and its answer. */
+export interface HttpPageExport {
+  root(rt: import('./runtime.js').Runtime): string;
+  answer(rt: import('./runtime.js').Runtime, method: string): { status: number; contentType: string; body: string };
+}
+
 /** A periodic job (OpenSIPS's register_timer): started with the server, stopped with it. */
 export interface TimerExport {
   name: string;
@@ -125,6 +131,8 @@ export interface NativeModule {
   stats?: (StatExport | StatFamily)[];
   /** Periodic jobs the core starts after init, once the routes are compiled. */
   timers?: TimerExport[];
+  /** Pages served on httpd's server (register_httpdcb): prometheus's /metrics. */
+  http?: HttpPageExport[];
   /** Called when the server stops, after the timers (mod_destroy). */
   destroy?: (rt: import('./runtime.js').Runtime) => void;
 }
