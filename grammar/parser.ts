@@ -8,17 +8,7 @@
 import { CstParser, type CstNode, type IOrAlt, type IToken, type TokenType } from 'chevrotain';
 import * as T from './tokens.js';
 
-const ROUTE_KINDS: TokenType[] = [
-  T.Route,
-  T.FailureRoute,
-  T.OnReplyRoute,
-  T.BranchRoute,
-  T.ErrorRoute,
-  T.LocalRoute,
-  T.StartupRoute,
-  T.TimerRoute,
-  T.EventRoute,
-];
+const ROUTE_KINDS = T.ROUTE_KINDS;
 
 export class CfgParser extends CstParser {
   /**

@@ -10,17 +10,7 @@ function words(t: TokenType): string[] {
   return p instanceof RegExp ? p.source.split('|') : [];
 }
 
-const ROUTES = [
-  T.Route,
-  T.FailureRoute,
-  T.OnReplyRoute,
-  T.BranchRoute,
-  T.ErrorRoute,
-  T.LocalRoute,
-  T.StartupRoute,
-  T.TimerRoute,
-  T.EventRoute,
-];
+const ROUTES = T.ROUTE_KINDS;
 const CONTROL = [
   T.If,
   T.Else,

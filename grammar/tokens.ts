@@ -74,6 +74,18 @@ export const StartupRoute = keyword('StartupRoute', /startup_route/);
 export const TimerRoute = keyword('TimerRoute', /timer_route/);
 export const EventRoute = keyword('EventRoute', /event_route/);
 export const Route = keyword('Route', /route/);
+/** The keywords that open a route block, in the parser's order. */
+export const ROUTE_KINDS: TokenType[] = [
+  Route,
+  FailureRoute,
+  OnReplyRoute,
+  BranchRoute,
+  ErrorRoute,
+  LocalRoute,
+  StartupRoute,
+  TimerRoute,
+  EventRoute,
+];
 export const If = keyword('If', /if/);
 export const Else = keyword('Else', /else/);
 export const Switch = keyword('Switch', /switch/);

@@ -12,19 +12,7 @@ import { AstBuilder } from '../cfg/build-ast.js';
 import type { Diagnostic, Profile } from '../cfg/diagnostic.js';
 import { commentDepthOk, parseCfgText, type Comment, type ParsedText } from '../cfg/parse.js';
 
-const ROUTE_KEYWORDS = new Set(
-  [
-    T.Route,
-    T.FailureRoute,
-    T.OnReplyRoute,
-    T.BranchRoute,
-    T.ErrorRoute,
-    T.LocalRoute,
-    T.StartupRoute,
-    T.TimerRoute,
-    T.EventRoute,
-  ].map((t) => t.name),
-);
+const ROUTE_KEYWORDS = new Set(T.ROUTE_KINDS.map((t) => t.name));
 
 interface Piece {
   items: TopItem[];
