@@ -8,39 +8,10 @@ import { realClock } from '../src/base/clock.js';
 import { SipServer } from '../src/core/server.js';
 import type { Inbound, Network } from '../src/net/types.js';
 import { buildEngine } from '../src/core/engine.js';
+import { sipRequest } from './bench-in-process.js';
 
 const KIND = process.argv[2] === 'register' ? 'register' : 'options';
 const CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';
-
-function request(i: number): Buffer {
-  const branch = `z9hG4bK-${process.pid}-${i}`;
-  const lines =
-    KIND === 'register'
-      ? [
-          'REGISTER sip:127.0.30.1:5060 SIP/2.0',
-          `Via: SIP/2.0/UDP 127.0.30.9:5061;branch=${branch};rport`,
-          `From: <sip:u${i}@127.0.30.1>;tag=${process.pid}SIPpTag00${i}`,
-          `To: <sip:u${i}@127.0.30.1>`,
-          `Call-ID: ${i}-${process.pid}@127.0.30.9`,
-          'CSeq: 1 REGISTER',
-          `Contact: <sip:u${i}@127.0.30.9:5061>`,
-          'Expires: 3600',
-          'Max-Forwards: 70',
-          'User-Agent: SIPp bench',
-          'Content-Length: 0',
-        ]
-      : [
-          'OPTIONS sip:service@127.0.30.1:5060 SIP/2.0',
-          `Via: SIP/2.0/UDP 127.0.30.9:5061;branch=${branch}`,
-          `From: <sip:sipp@127.0.30.9:5061>;tag=${process.pid}SIPpTag00${i}`,
-          'To: <sip:service@127.0.30.1:5060>',
-          `Call-ID: ${i}-${process.pid}@127.0.30.9`,
-          'CSeq: 1 OPTIONS',
-          'Max-Forwards: 70',
-          'Content-Length: 0',
-        ];
-  return Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
-}
 
 let sent = 0;
 const network: Network = {
@@ -62,7 +33,8 @@ const src = { proto: 'udp', ip: '127.0.30.9', port: 5061 };
 const N = 50_000;
 const ROUNDS = KIND === 'register' ? 6 : 11;
 const inbound: Inbound[] = [];
-for (let i = 0; i < N * (KIND === 'register' ? ROUNDS : 1); i++) inbound.push({ data: request(i), src, socket });
+for (let i = 0; i < N * (KIND === 'register' ? ROUNDS : 1); i++)
+  inbound.push({ data: sipRequest(KIND, i), src, socket });
 
 const results: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
