@@ -3,6 +3,7 @@ export { Db, DbPool, openDb } from './db.js';
 export {
   DbError,
   isDbError,
+  dbText,
   type DbBackend,
   type DbLog,
   type DbOp,

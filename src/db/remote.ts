@@ -54,6 +54,8 @@ export class RemoteBackend implements DbBackend {
     };
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
+      // Plain JavaScript: none of the parent's flags (a loader such as tsx would hook every require of the driver).
+      execArgv: [],
       workerData: { base: import.meta.url, cfg, signal: this.signal.buffer, syncPort: channel.port1 },
       transferList: [channel.port1],
     });

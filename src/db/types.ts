@@ -72,3 +72,14 @@ export interface DbBackend {
 
 /** Log a state change (connection lost, back) at an OpenSIPS log level. */
 export type DbLog = (level: number, text: string) => void;
+
+/**
+ * A column's value as text. BLOB (MySQL) and BYTEA (PostgreSQL) columns come
+ * back as bytes, decoded here as UTF-8; numbers and bigints as their digits;
+ * NULL as ''.
+ */
+export function dbText(v: DbValue | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  return String(v);
+}

@@ -21,6 +21,9 @@ let backoff = 1000;
 let retryTimer;
 let queue = Promise.resolve();
 
+// Bytes arrive as Uint8Array (structured clone drops Buffer): the drivers send a Buffer as binary.
+function bytes(params) { return params.map((v) => v instanceof Uint8Array && !Buffer.isBuffer(v) ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : v); }
+
 function errText(e) { return (e && (e.message || e.code)) ? String(e.message || e.code) : String(e); }
 
 function state(up, error) { parentPort.postMessage({ state: up ? 'up' : 'down', error }); }
@@ -29,7 +32,9 @@ async function open() {
   if (cfg.scheme === 'postgres') {
     const pg = req('pg');
     const parse = (v) => v;
-    for (const oid of [1114, 1184, 1082, 1083, 20]) pg.types.setTypeParser(oid, parse);
+    for (const oid of [1114, 1184, 1082, 1083]) pg.types.setTypeParser(oid, parse);
+    // BIGINT as a number when it is one exactly (as SQLite and mysql2 answer), else its digits.
+    pg.types.setTypeParser(20, (v) => { const n = Number(v); return Number.isSafeInteger(n) ? n : v; });
     const c = new pg.Client({ host: cfg.host, port: cfg.port, user: cfg.user, password: cfg.password, database: cfg.database,
       connectionTimeoutMillis: CONNECT_MS, query_timeout: QUERY_MS, keepAlive: true });
     c.on('error', (e) => lost(c, e));
@@ -38,6 +43,7 @@ async function open() {
     // Statements with parameters are prepared once per connection (named): the server parses and plans them once.
     const names = new Map();
     return { raw: c, query: async (text, params, arrays) => {
+      params = bytes(params);
       const q = { text, values: params };
       if (params.length) { let n = names.get(text); if (!n && names.size < 1000) { n = 's' + names.size; names.set(text, n); } if (n) q.name = n; }
       if (arrays) q.rowMode = 'array';
@@ -47,10 +53,11 @@ async function open() {
   }
   const mysql = req('mysql2/promise');
   const c = await mysql.createConnection({ host: cfg.host, port: cfg.port, user: cfg.user, password: cfg.password, database: cfg.database,
-    connectTimeout: CONNECT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' });
+    connectTimeout: CONNECT_MS, dateStrings: true, supportBigNumbers: true, bigNumberStrings: false, charset: 'utf8mb4' });
   c.on('error', (e) => lost(c, e));
   c.connection && c.connection.on && c.connection.on('end', () => lost(c, new Error('connection closed')));
   return { raw: c, query: async (text, params, arrays) => {
+    params = bytes(params);
     // Statements with parameters go through the binary protocol's prepared statements (mysql2 caches them per connection).
     const [res] = params.length ? await c.execute({ sql: text, values: params, timeout: QUERY_MS, rowsAsArray: !!arrays })
       : await c.query({ sql: text, values: params, timeout: QUERY_MS, rowsAsArray: !!arrays });

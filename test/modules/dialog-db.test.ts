@@ -1,25 +1,15 @@
-// dialog persistence (db_mode) in SQLite: a confirmed dialog is in the
+// dialog persistence (db_mode) on every DB backend: a confirmed dialog is in the
 // `dialog` table with its legs, values and profiles; after a restart it is
 // back (MI, profiles, matching of its BYE) with its timeout re-armed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTables, DbError, openDb, type Db } from '../../src/db/index.js';
 import { coreMi } from '../../src/core/mi-core.js';
+import { dbText, type DbValue } from '../../src/db/index.js';
+import { dbModuleFor, forEachBackend } from '../helpers/db-backends.js';
 import { scriptLines, serverFor, type Harness } from '../helpers/server.js';
 
-function freshDb(): { url: string; db: Db } {
-  const url = `sqlite://${join(mkdtempSync(join(tmpdir(), 'dlg-db-')), 'dlg.db')}`;
-  const db = openDb(url, undefined, { create: true });
-  if (db instanceof DbError) throw new Error(db.message);
-  assert.ok(!(createTables(db, ['dialog']) instanceof DbError));
-  return { url, db };
-}
-
 const cfg = (url: string, mode: number) => `socket=udp:127.0.0.1:5060
-loadmodule "db_sqlite.so"
+loadmodule "${dbModuleFor(url)}.so"
 loadmodule "tm.so"
 loadmodule "sl.so"
 loadmodule "rr.so"
@@ -66,70 +56,73 @@ const bye = (id: string, rr: string) =>
 const mi = (h: Harness, method: string, params?: unknown) =>
   coreMi('test').handle({ jsonrpc: '2.0', method, params, id: 1 }, h.server.rt) as { result?: any };
 
-test('db_mode 1: the confirmed dialog is written at once; after a restart it is back with its profile and value, its BYE matches and the row goes', () => {
-  const { url, db } = freshDb();
-  const h1 = serverFor(cfg(url, 1));
-  h1.receive(invite('p1'), '127.0.0.11');
-  assert.deepEqual(db.query('dialog'), [], 'not before the 2xx');
-  const { rr } = answer(h1, 'p1');
-  const rows = db.query('dialog') as Record<string, unknown>[];
-  assert.equal(rows.length, 1);
-  assert.equal(rows[0]!.callid, 'p1');
-  assert.equal(rows[0]!.from_tag, 'ap1');
-  assert.equal(rows[0]!.to_tag, 'bp1');
-  assert.equal(rows[0]!.callee_contact, 'sip:1001@127.0.0.20:5060');
-  assert.equal(rows[0]!.state, 3);
-  assert.equal(rows[0]!.vars, 'who#1002\n');
-  assert.equal(rows[0]!.profiles, 'caller#1002\n');
-  assert.equal(rows[0]!.flags, 1 << 3, 'B (DLG_FLAG_BYEONTIMEOUT)');
+forEachBackend('dialog persistence', (b) => {
+  const freshDb = () => b.fresh(['dialog']);
+  test('db_mode 1: the confirmed dialog is written at once; after a restart it is back with its profile and value, its BYE matches and the row goes', () => {
+    const { url, db } = freshDb();
+    const h1 = serverFor(cfg(url, 1));
+    h1.receive(invite('p1'), '127.0.0.11');
+    assert.deepEqual(db.query('dialog'), [], 'not before the 2xx');
+    const { rr } = answer(h1, 'p1');
+    const rows = db.query('dialog') as Record<string, unknown>[];
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.callid, 'p1');
+    assert.equal(rows[0]!.from_tag, 'ap1');
+    assert.equal(rows[0]!.to_tag, 'bp1');
+    assert.equal(rows[0]!.callee_contact, 'sip:1001@127.0.0.20:5060');
+    assert.equal(rows[0]!.state, 3);
+    assert.equal(dbText(rows[0]!.vars as DbValue), 'who#1002\n');
+    assert.equal(rows[0]!.profiles, 'caller#1002\n');
+    assert.equal(rows[0]!.flags, 1 << 3, 'B (DLG_FLAG_BYEONTIMEOUT)');
 
-  const h2 = serverFor(cfg(url, 1));
-  const list = mi(h2, 'dlg_list').result.Dialogs;
-  assert.equal(list.length, 1);
-  assert.equal(list[0].callid, 'p1');
-  assert.equal(list[0].CALLEES[0].callee_contact, 'sip:1001@127.0.0.20:5060');
-  assert.equal(mi(h2, 'profile_get_size', ['caller', '1002']).result.Profile.count, 1);
-  h2.receive(bye('p1', rr), '127.0.0.11');
-  assert.deepEqual(scriptLines(h2.logs), ['BYE status=5 who=1002']);
-  assert.deepEqual(db.query('dialog'), []);
-});
+    const h2 = serverFor(cfg(url, 1));
+    const list = mi(h2, 'dlg_list').result.Dialogs;
+    assert.equal(list.length, 1);
+    assert.equal(list[0].callid, 'p1');
+    assert.equal(list[0].CALLEES[0].callee_contact, 'sip:1001@127.0.0.20:5060');
+    assert.equal(mi(h2, 'profile_get_size', ['caller', '1002']).result.Profile.count, 1);
+    h2.receive(bye('p1', rr), '127.0.0.11');
+    assert.deepEqual(scriptLines(h2.logs), ['BYE status=5 who=1002']);
+    assert.deepEqual(db.query('dialog'), []);
+  });
 
-test('db_mode 1: a restored dialog keeps its timeout; with B it ends with a BYE to each side', () => {
-  const { url, db } = freshDb();
-  const h1 = serverFor(cfg(url, 1));
-  h1.receive(invite('p2'), '127.0.0.11');
-  answer(h1, 'p2');
-  const h2 = serverFor(cfg(url, 1));
-  h2.clock.advance(99_000);
-  assert.equal(mi(h2, 'dlg_list').result.Dialogs.length, 1);
-  h2.clock.advance(2_000);
-  assert.equal(mi(h2, 'dlg_list').result.Dialogs.length, 0);
-  assert.equal(
-    new Set(h2.sent.filter((s) => s.text.startsWith('BYE')).map((s) => s.text)).size,
-    2,
-    'one BYE each side (and its retransmissions)',
-  );
-  assert.deepEqual(db.query('dialog'), []);
-});
+  test('db_mode 1: a restored dialog keeps its timeout; with B it ends with a BYE to each side', () => {
+    const { url, db } = freshDb();
+    const h1 = serverFor(cfg(url, 1));
+    h1.receive(invite('p2'), '127.0.0.11');
+    answer(h1, 'p2');
+    const h2 = serverFor(cfg(url, 1));
+    h2.clock.advance(99_000);
+    assert.equal(mi(h2, 'dlg_list').result.Dialogs.length, 1);
+    h2.clock.advance(2_000);
+    assert.equal(mi(h2, 'dlg_list').result.Dialogs.length, 0);
+    assert.equal(
+      new Set(h2.sent.filter((s) => s.text.startsWith('BYE')).map((s) => s.text)).size,
+      2,
+      'one BYE each side (and its retransmissions)',
+    );
+    assert.deepEqual(db.query('dialog'), []);
+  });
 
-test('db_mode 2: changes are written at the next db_update_period; db_mode 3 only when the server stops', async () => {
-  const { url, db } = freshDb();
-  const h = serverFor(cfg(url, 2));
-  h.receive(invite('p3'), '127.0.0.11');
-  answer(h, 'p3');
-  assert.deepEqual(db.query('dialog'), []);
-  await h.server.start();
-  h.clock.advance(10_000);
-  assert.equal((db.query('dialog') as unknown[]).length, 1);
-  await h.server.stop();
+  test('db_mode 2: changes are written at the next db_update_period; db_mode 3 only when the server stops', async () => {
+    const { url, db } = freshDb();
+    const h = serverFor(cfg(url, 2));
+    h.receive(invite('p3'), '127.0.0.11');
+    answer(h, 'p3');
+    assert.deepEqual(db.query('dialog'), []);
+    await h.server.start();
+    h.clock.advance(10_000);
+    assert.equal((db.query('dialog') as unknown[]).length, 1);
+    await h.server.stop();
 
-  const other = freshDb();
-  const h3 = serverFor(cfg(other.url, 3));
-  await h3.server.start();
-  h3.receive(invite('p4'), '127.0.0.11');
-  answer(h3, 'p4');
-  h3.clock.advance(20_000);
-  assert.deepEqual(other.db.query('dialog'), []);
-  await h3.server.stop();
-  assert.equal((other.db.query('dialog') as unknown[]).length, 1);
+    const other = freshDb();
+    const h3 = serverFor(cfg(other.url, 3));
+    await h3.server.start();
+    h3.receive(invite('p4'), '127.0.0.11');
+    answer(h3, 'p4');
+    h3.clock.advance(20_000);
+    assert.deepEqual(other.db.query('dialog'), []);
+    await h3.server.stop();
+    assert.equal((other.db.query('dialog') as unknown[]).length, 1);
+  });
 });

@@ -5,7 +5,7 @@
 // back with their legs, values, profiles and flags, and their timeout timer
 // re-armed for what is left of it (an overdue one expires at once).
 import { serviceKey } from '../../base/keys.js';
-import { isDbError, type Db, type DbRow, type DbValue } from '../../db/index.js';
+import { dbText, isDbError, type Db, type DbRow, type DbValue } from '../../db/index.js';
 import type { Runtime } from '../../script/runtime.js';
 import { dbFor, dbUrlOf } from '../common/db.js';
 import { onDialogs } from './callbacks.js';
@@ -109,7 +109,8 @@ function row(d: Dialog): DbRow {
     state: d.state,
     start_time: d.startedAt,
     timeout: d.startedAt + d.timeout,
-    vars: d.vals.size ? pairs(d.vals) : null,
+    // A BLOB column: bytes, so PostgreSQL's BYTEA takes a backslash as it is.
+    vars: d.vals.size ? Buffer.from(pairs(d.vals)) : null,
     profiles: profiles.length ? pairs(profiles) : null,
     script_flags: d.flags,
     module_flags: d.modFlags,
@@ -200,8 +201,8 @@ export function loadDialogs(rt: Runtime): number {
     d.startedAt = Number(r.start_time ?? now);
     const expires = Number(r.timeout ?? 0);
     d.timeout = Math.max(0, expires - d.startedAt);
-    for (const [k, v] of unpairs(String(r.vars ?? ''))) d.vals.set(k, v);
-    for (const [k, v] of unpairs(String(r.profiles ?? ''))) {
+    for (const [k, v] of unpairs(dbText(r.vars))) d.vals.set(k, v);
+    for (const [k, v] of unpairs(dbText(r.profiles))) {
       let set = d.profiles.get(k);
       if (!set) d.profiles.set(k, (set = new Set()));
       set.add(v);
