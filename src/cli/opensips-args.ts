@@ -11,7 +11,6 @@ const FLAGS = new Set('cCrRvdDFEVh'.split(''));
 export const IGNORED: Record<string, string> = {
   n: 'UDP worker processes: opensips-ts is one process with one event loop',
   N: 'TCP worker processes: opensips-ts is one process with one event loop',
-  b: 'the receive buffer probe: the kernel default is used',
   W: 'the poll method: Node.js uses epoll',
   a: 'the memory allocator: V8 manages the heap',
   k: 'the pkg memory allocator: V8 manages the heap',
@@ -46,6 +45,8 @@ export interface OpensipsArgs {
   workDir?: string;
   shmMb?: number;
   pkgMb?: number;
+  /** -b: the UDP receive buffer to ask for, in bytes (main.c's maxbuffer). */
+  maxBuffer?: number;
   maps: string[];
   compat: string[];
   strict: boolean;
@@ -175,6 +176,13 @@ function applyValue(a: OpensipsArgs, c: string, value: string): string | undefin
       const mb = megabytes('shmem');
       if (typeof mb === 'string') return mb;
       a.shmMb = mb;
+      return;
+    }
+    case 'b': {
+      const n = Number(value);
+      if (!/^\d+$/.test(value)) return `bad max buffer size number: -b ${value}`;
+      if (n > 0) a.maxBuffer = n; // 0: no probing, the kernel's default stays
+
       return;
     }
     case 'M': {

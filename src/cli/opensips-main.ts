@@ -142,6 +142,7 @@ async function serve(
       compat: a.compat,
       debug: a.debugMode,
       readFile: input.readFile,
+      ...(a.maxBuffer !== undefined ? { maxBuffer: a.maxBuffer } : {}),
       ...(a.debugLevels ? { logLevel: 2 + a.debugLevels } : {}),
       logSink: (globals) => (sink = logSinkFor(globals, { forceStderr: a.debugMode })),
     },

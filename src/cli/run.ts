@@ -54,6 +54,8 @@ export async function startLive(
     debug?: boolean;
     /** --tcp-max-per-source: TCP connections from one IP address (not in 3.3; unlimited by default). */
     tcpMaxPerSource?: number;
+    /** OpenSIPS's `-b`: the UDP receive buffer to ask for, over the cfg's `maxbuffer`. */
+    maxBuffer?: number;
     logPrefix?: string;
     compat?: string[];
     readFile?: (path: string) => string;
@@ -204,6 +206,8 @@ export async function startLive(
     persistence?.close();
     return transports;
   }
+  const maxBuffer = opts.maxBuffer ?? positiveGlobal(loaded.script.globals, 'maxbuffer');
+  if (maxBuffer !== undefined) transports.udpRecvBuffer = maxBuffer;
   const net = new RealNetwork(
     () => lifetimeMs,
     (t) => rt.logger.log(-1, 'net', 'socket', t),
@@ -358,16 +362,22 @@ export async function runServer(
 }
 
 /** The TCP limits the cfg sets (tcp_max_connections, tcp_max_msg_time, proto_tcp's tcp_max_msg_chunks); 3.3's defaults otherwise. */
+/** A core parameter set to a positive number in the cfg. */
+function positiveGlobal(
+  globals: ReadonlyMap<string, { value: { kind: string; value?: unknown } }>,
+  name: string,
+): number | undefined {
+  const g = globals.get(name);
+  return g?.value.kind === 'Number' && typeof g.value.value === 'number' && g.value.value > 0
+    ? g.value.value
+    : undefined;
+}
+
 function tcpLimitsOf(
   globals: ReadonlyMap<string, { value: { kind: string; value?: unknown } }>,
   rt: { param(m: string, n: string): string | number | undefined },
 ): Partial<TcpLimits> {
-  const num = (name: string): number | undefined => {
-    const g = globals.get(name);
-    return g?.value.kind === 'Number' && typeof g.value.value === 'number' && g.value.value > 0
-      ? g.value.value
-      : undefined;
-  };
+  const num = (name: string): number | undefined => positiveGlobal(globals, name);
   const limits: Partial<TcpLimits> = {};
   const conns = num('tcp_max_connections');
   if (conns) limits.maxConnections = conns;

@@ -13,6 +13,8 @@ export interface RealNetworkOptions {
   /** tls_mgm's domains with their contexts, for tls and wss sockets. */
   tls?: { settings: TlsSettings; contexts: Map<TlsDomain, DomainContext> };
   ws?: WsSettings;
+  /** SO_RCVBUF asked for each UDP socket (`maxbuffer` / `-b`); UDP_RECV_BUFFER when unset. */
+  udpRecvBuffer?: number;
 }
 
 /** What registrar (tcp_persistent_flag) and force_tcp_alias reach, whatever the connection's transport. */
@@ -36,7 +38,7 @@ export class RealNetwork implements Network, TlsConnections, ConnectionControl, 
     opts: RealNetworkOptions = {},
   ) {
     this.tcp = new TcpTransport(tcpLifetimeMs, log, tcpLimits);
-    this.udp = new UdpTransport(logAt ?? ((_l, _f, t) => log(t)));
+    this.udp = new UdpTransport(logAt ?? ((_l, _f, t) => log(t)), opts.udpRecvBuffer);
     if (opts.tls) this.tls = new TlsTransport(opts.tls.settings, opts.tls.contexts, tcpLifetimeMs, log);
     this.ws = new WsTransport(opts.ws ?? {}, opts.tls, tcpLifetimeMs, log);
   }

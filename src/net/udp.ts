@@ -11,8 +11,14 @@ import type { SocketInfo, Inbound, Peer } from './types.js';
 export const UDP_RECV_BUFFER = 256 * 1024;
 
 export class UdpTransport {
-  /** `log` hears failed sends at L_ERR, as proto_udp_send logs them. */
-  constructor(private readonly log: (level: number, fn: string, text: string) => void = () => undefined) {}
+  /**
+   * `log` hears failed sends at L_ERR, as proto_udp_send logs them. `recvBuffer` is what OpenSIPS's `maxbuffer`
+   * (or `-b`) sets: the SO_RCVBUF asked for (Linux doubles it, capped by net.core.rmem_max).
+   */
+  constructor(
+    private readonly log: (level: number, fn: string, text: string) => void = () => undefined,
+    private readonly recvBuffer: number = UDP_RECV_BUFFER,
+  ) {}
 
   private readonly sockets = new Map<string, SocketAsPromised>();
   /** The same sockets by the SocketInfo they were opened for: a send from a received message's socket skips building the key. */
@@ -38,7 +44,7 @@ export class UdpTransport {
     // the kernel drops them (the cheapest shedding) rather than queueing seconds of work whose clients have
     // already retransmitted or given up (with 4 MB, goodput at 2x the sustainable rate fell to a third).
     try {
-      sock.setRecvBufferSize(UDP_RECV_BUFFER);
+      sock.setRecvBufferSize(this.recvBuffer);
       sock.setSendBufferSize(4 * 1024 * 1024);
     } catch {
       /* best effort */

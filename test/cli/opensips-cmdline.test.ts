@@ -105,6 +105,10 @@ test('OpenSIPS options: clustered and glued as getopt does; unknown ones and bad
   assert.equal(parseOpensipsArgs(['-F', '-x']), 'Unknown option `-x`.');
   assert.equal(parseOpensipsArgs(['-F', '-f']), 'Option `-f` requires an argument.');
   assert.equal(parseOpensipsArgs(['-m', '12x']), 'bad shmem size number: -m 12x');
+  // -b sets the UDP receive buffer (maxbuffer); 0 leaves the kernel's default.
+  assert.equal((parseOpensipsArgs(['-F', '-b', '1048576']) as { maxBuffer?: number }).maxBuffer, 1048576);
+  assert.equal((parseOpensipsArgs(['-F', '-b', '0']) as { maxBuffer?: number }).maxBuffer, undefined);
+  assert.equal(parseOpensipsArgs(['-b', '1M']), 'bad max buffer size number: -b 1M');
   assert.match(parseOpensipsArgs(['-l', 'udp:1.2.3.4']) as string, /^-l udp:1\.2\.3\.4: listen addresses come from/);
 });
 

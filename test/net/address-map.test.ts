@@ -1,9 +1,10 @@
 // `--map` stays on this host (issue 14), and failed UDP sends are logged at
 // L_ERR with their destination, as OpenSIPS's proto_udp_send logs them.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { parseMap } from '../../src/net/address-map.js';
-import { UdpTransport } from '../../src/net/udp.js';
+import { UDP_RECV_BUFFER, UdpTransport } from '../../src/net/udp.js';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
@@ -86,4 +87,27 @@ test('failed UDP sends are logged at L_ERR with the destination: a datagram too 
   } finally {
     await udp.close();
   }
+});
+
+test('the UDP receive buffer: maxbuffer / -b asks for it (Linux doubles what is asked, up to rmem_max)', async () => {
+  const sizes: number[] = [];
+  for (const asked of [undefined, 128 * 1024]) {
+    const udp = new UdpTransport(() => undefined, asked);
+    const local = { proto: 'udp', ip: '127.0.70.9', port: 5060 };
+    await udp.listen(
+      local,
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      const sock = (udp as unknown as { sockets: Map<string, { socket: { getRecvBufferSize(): number } }> }).sockets;
+      sizes.push(sock.get('127.0.70.9:5060')!.socket.getRecvBufferSize());
+    } finally {
+      await udp.close();
+    }
+  }
+  // Without CAP_NET_ADMIN's SO_RCVBUFFORCE the kernel caps the size asked for at net.core.rmem_max.
+  const rmemMax = Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'));
+  assert.equal(sizes[0], 2 * Math.min(UDP_RECV_BUFFER, rmemMax), 'the default, doubled by the kernel');
+  assert.equal(sizes[1], 2 * 128 * 1024);
 });

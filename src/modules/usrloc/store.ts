@@ -297,16 +297,25 @@ export class UsrlocDomain {
   /** The timer: bindings with 0 < expires <= now go away; empty AoR records too. */
   expire(nowSec: number): number {
     let n = 0;
-    for (const r of [...this.records.values()]) {
-      for (const b of [...r.bindings]) {
-        if (b.expires > 0 && b.expires <= nowSec) {
-          this.remove(r, b, 'expire');
-          n++;
-        }
-      }
-      // A record left empty (a forwarded REGISTER that got no 2xx) goes at the timer too.
-      if (!r.bindings.length && this.records.get(r.aor) === r) this.dropRecord(r, 'expire');
+    // No copy of the table: with 300,000 AoRs copying it made this sweep a 100-250 ms stall of the receive loop
+    // (datagrams dropped meanwhile). Deleting the entry being visited is safe while iterating a Map.
+    for (const r of this.records.values()) n += this.expireRecord(r, nowSec);
+    return n;
+  }
+
+  /** One record's part of the expiry sweep: how many of its bindings expired (the record goes when left empty). */
+  expireRecord(r: AorRecord, nowSec: number): number {
+    const bs = r.bindings;
+    let n = 0;
+    for (let i = 0; i < bs.length;) {
+      const b = bs[i]!;
+      if (b.expires > 0 && b.expires <= nowSec) {
+        this.remove(r, b, 'expire');
+        n++;
+      } else i++;
     }
+    // A record left empty (a forwarded REGISTER that got no 2xx) goes at the timer too.
+    if (!bs.length && this.records.get(r.aor) === r) this.dropRecord(r, 'expire');
     this.expiredCount += n;
     return n;
   }
