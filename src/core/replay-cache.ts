@@ -17,6 +17,8 @@ export interface SentDatagram {
 
 interface Entry {
   at: number;
+  /** The request's bytes, compared whole on a hit (the key is only a hash of them). */
+  request: Buffer;
   replies: SentDatagram[];
 }
 
@@ -29,15 +31,19 @@ export class ReplayCache {
   private readonly entries = new Map<string, Entry>();
   absorbed = 0;
 
-  /** The key of a UDP datagram from `src`: its bytes as latin1 (one char per byte), prefixed by the source. */
+  /**
+   * The key of a UDP datagram from `src`: the source, the length and a hash of the bytes. Not the bytes as a
+   * string: at 8,000 requests/s that kept ~30,000 strings of ~600 bytes in the V8 heap for the window, copied
+   * by every scavenge and promoted; the request's Buffer (outside the heap) is kept for the exact comparison.
+   */
   static key(src: Peer, data: Buffer): string {
-    return `${src.ip} ${src.port} ${data.toString('latin1')}`;
+    return `${src.ip} ${src.port} ${data.length} ${hashBytes(data)}`;
   }
 
-  /** The replies to resend for a copy of a request seen less than the window ago; undefined otherwise. */
-  lookup(key: string, now: number): SentDatagram[] | undefined {
+  /** The replies to resend for a copy of `request` seen less than the window ago; undefined otherwise. */
+  lookup(key: string, request: Buffer, now: number): SentDatagram[] | undefined {
     const e = this.entries.get(key);
-    if (e === undefined) return undefined;
+    if (e === undefined || !e.request.equals(request)) return undefined;
     if (now - e.at > REPLAY_WINDOW_MS) {
       this.entries.delete(key);
       return undefined;
@@ -47,10 +53,12 @@ export class ReplayCache {
   }
 
   /** Remembers `sent` when it is one or more replies ending with a final one. */
-  remember(key: string, sent: SentDatagram[], now: number): void {
+  remember(key: string, request: Buffer, sent: SentDatagram[], now: number): void {
     if (sent.length === 0 || !sent.every(isReply) || finalStatus(sent[sent.length - 1]!.data) < 200) return;
     this.prune(now);
-    this.entries.set(key, { at: now, replies: sent });
+    // A hash collision with another request: the newer one is remembered (the older one's copies run again).
+    this.entries.delete(key);
+    this.entries.set(key, { at: now, request, replies: sent });
   }
 
   get size(): number {
@@ -72,4 +80,14 @@ function isReply(d: SentDatagram): boolean {
 
 function finalStatus(data: Buffer): number {
   return Number(data.toString('latin1', 8, 11));
+}
+
+/** FNV-1a over 32-bit words (then the tail bytes): a key, not a proof; equality is checked on the bytes. */
+function hashBytes(data: Buffer): number {
+  let h = 0x811c9dc5;
+  const n = data.length;
+  const words = n & ~3;
+  for (let i = 0; i < words; i += 4) h = Math.imul(h ^ data.readInt32LE(i), 0x01000193);
+  for (let i = words; i < n; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
+  return h >>> 0;
 }

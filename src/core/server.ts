@@ -115,7 +115,7 @@ export class SipServer {
         : undefined;
     if (replayKey !== undefined) {
       const now = this.rt.clock.now();
-      const again = this.replays.lookup(replayKey, now);
+      const again = this.replays.lookup(replayKey, m.data, now);
       if (again) {
         if (this.rt.logger.logLevel >= 4)
           this.log(4, 'receive_msg', `retransmission from ${m.src.ip}:${m.src.port} answered again from memory`);
@@ -126,7 +126,7 @@ export class SipServer {
       try {
         this.receive(m);
       } finally {
-        this.replays.remember(replayKey, this.capturing, now);
+        this.replays.remember(replayKey, m.data, this.capturing, now);
         this.capturing = undefined;
       }
       return;
