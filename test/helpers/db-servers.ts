@@ -57,6 +57,8 @@ export interface DbServer {
   url: string;
   host: string;
   port: number;
+  /** The server's process (PostgreSQL's postmaster: its backends are its children). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -148,8 +150,11 @@ function spawnServer(
   return { child, log: () => out.join('').slice(-4000) };
 }
 
-/** PostgreSQL 15 with a database `opensips` owned by `opensips` (password `opensipsrw`). */
-export async function startPostgres(host = '127.0.0.1'): Promise<DbServer> {
+/**
+ * PostgreSQL 15 with a database `opensips` owned by `opensips` (password `opensipsrw`);
+ * `settings` are more `name=value` server settings (the benchmark loads pg_stat_statements).
+ */
+export async function startPostgres(host = '127.0.0.1', settings: readonly string[] = []): Promise<DbServer> {
   const dir = tempDir('pg');
   const data = join(dir, 'data');
   const port = await freePort(host);
@@ -179,6 +184,7 @@ export async function startPostgres(host = '127.0.0.1'): Promise<DbServer> {
       'full_page_writes=off',
       '-c',
       'max_connections=50',
+      ...settings.flatMap((x) => ['-c', x]),
     ],
     ids,
   );
@@ -205,7 +211,14 @@ export async function startPostgres(host = '127.0.0.1'): Promise<DbServer> {
     await stop();
     throw err;
   }
-  return { kind: 'postgres', url: `postgres://opensips:opensipsrw@${host}:${port}/opensips`, host, port, stop };
+  return {
+    kind: 'postgres',
+    url: `postgres://opensips:opensipsrw@${host}:${port}/opensips`,
+    host,
+    port,
+    pid: child.pid!,
+    stop,
+  };
 }
 
 /** MariaDB with grant tables skipped (any user connects) and a database `opensips`. */
@@ -271,7 +284,14 @@ export async function startMariadb(host = '127.0.0.1'): Promise<DbServer> {
     await stop();
     throw err;
   }
-  return { kind: 'mariadb', url: `mysql://opensips:opensipsrw@${host}:${port}/opensips`, host, port, stop };
+  return {
+    kind: 'mariadb',
+    url: `mysql://opensips:opensipsrw@${host}:${port}/opensips`,
+    host,
+    port,
+    pid: child.pid!,
+    stop,
+  };
 }
 
 /** redis-server without persistence. */
@@ -297,7 +317,7 @@ export async function startRedis(host = '127.0.5.9'): Promise<DbServer> {
     'no',
   ]);
   await listening(child, host, port, log);
-  return { kind: 'redis', url: `redis://${host}:${port}/`, host, port, stop: stopper(child, dir) };
+  return { kind: 'redis', url: `redis://${host}:${port}/`, host, port, pid: child.pid!, stop: stopper(child, dir) };
 }
 
 export function startServerOf(kind: ServerKind): Promise<DbServer> {
