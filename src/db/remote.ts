@@ -1,6 +1,7 @@
-// db_mysql and db_postgres: the driver (mysql2, pg) lives in a worker thread
-// and the calling thread sleeps on Atomics.wait until the answer is there, as
-// OpenSIPS's worker blocks on its DB (the pattern of net/blocking-udp.ts).
+// db_mysql and db_postgres: the drivers (mysql2, pg) live in one worker thread
+// for the process and the calling thread sleeps on Atomics.wait until the
+// answer is there, as OpenSIPS's worker blocks on its DB (the pattern of
+// net/blocking-udp.ts).
 // Timer work uses the *Async calls, which never block message processing.
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { WORKER_SOURCE } from './worker-source.js';
@@ -25,47 +26,37 @@ function wire(v: DbValue): unknown {
   return typeof v === 'bigint' ? v.toString() : v;
 }
 
-export class RemoteBackend implements DbBackend {
-  readonly scheme: 'mysql' | 'postgres';
-  private readonly worker: Worker;
-  private readonly signal = new Int32Array(new SharedArrayBuffer(4));
-  private readonly syncPort: MessagePort;
-  private readonly pending = new Map<number, (a: Answer) => void>();
-  private seq = 0;
-  private closed = false;
-  /** Connected once: state changes are worth a log line from then on. */
-  private up = false;
+type StateMsg = { state: 'up' | 'down'; conn: number; error?: string };
 
-  constructor(
-    private readonly url: DbUrl,
-    private readonly log: DbLog,
-  ) {
-    this.scheme = url.scheme === 'mysql' ? 'mysql' : 'postgres';
+/**
+ * The one worker thread of the process and the plumbing to it: a shared
+ * counter the script sleeps on, the port synchronous answers come back on,
+ * the asynchronous calls waiting, and each connection's state listener.
+ */
+class Hub {
+  readonly worker: Worker;
+  readonly signal = new Int32Array(new SharedArrayBuffer(4));
+  readonly syncPort: MessagePort;
+  readonly pending = new Map<number, (a: Answer) => void>();
+  readonly listeners = new Map<number, (m: StateMsg) => void>();
+  seq = 0;
+  conns = 0;
+  dead: string | undefined;
+
+  constructor() {
     const channel = new MessageChannel();
     this.syncPort = channel.port2;
     this.syncPort.unref(); // read with receiveMessageOnPort only: it must not keep the process alive
-    const cfg = {
-      scheme: this.scheme,
-      host: url.host || 'localhost',
-      port: url.port ?? (this.scheme === 'mysql' ? 3306 : 5432),
-      user: url.user,
-      password: url.password,
-      database: url.database,
-    };
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
       // Plain JavaScript: none of the parent's flags (a loader such as tsx would hook every require of the driver).
       execArgv: [],
-      workerData: { base: import.meta.url, cfg, signal: this.signal.buffer, syncPort: channel.port1 },
+      workerData: { base: import.meta.url, signal: this.signal.buffer, syncPort: channel.port1 },
       transferList: [channel.port1],
     });
-    this.worker.on('message', (m: Answer & { state?: 'up' | 'down'; error?: string }) => {
+    this.worker.on('message', (m: Answer & Partial<StateMsg>) => {
       if (m.state) {
-        // Start-up failures are reported by connect(); after close() nothing is.
-        if (this.closed || !this.up) return;
-        if (m.state === 'down')
-          this.log(-1, `connection to ${maskDbUrl(this.url.text)} lost: ${m.error ?? ''}; reconnecting`);
-        else this.log(2, `connection to ${maskDbUrl(this.url.text)} re-established`);
+        this.listeners.get(m.conn!)?.(m as StateMsg);
         return;
       }
       const done = this.pending.get(m.id);
@@ -74,22 +65,21 @@ export class RemoteBackend implements DbBackend {
         done(m);
       }
     });
-    this.worker.on('error', (err) =>
-      this.log(-1, `database worker for ${maskDbUrl(this.url.text)} failed: ${err.message}`),
-    );
+    const fail = (why: string): void => {
+      if (hub === this) hub = undefined;
+      this.dead = why;
+      for (const l of this.listeners.values()) l({ state: 'down', conn: 0, error: why });
+      for (const done of this.pending.values()) done({ id: 0, ok: false, error: why, lost: true });
+      this.pending.clear();
+    };
+    this.worker.on('error', (err) => fail(`database worker failed: ${err.message}`));
+    this.worker.on('exit', () => fail('database worker exited'));
     // After the listeners: adding a 'message' listener refs the worker's port again.
     this.worker.unref();
   }
 
-  /** Connects, waiting: undefined, or the driver's error (start-up refuses the URL). */
-  connect(): DbError | undefined {
-    const a = this.call({ op: 'connect', first: true });
-    this.up = a.ok;
-    return a.ok ? undefined : new DbError(a.error ?? 'cannot connect', true);
-  }
-
-  private call(req: Record<string, unknown>): Answer {
-    if (this.closed) return { id: 0, ok: false, error: 'database connection closed' };
+  call(req: Record<string, unknown>): Answer {
+    if (this.dead) return { id: 0, ok: false, error: this.dead, lost: true };
     const id = ++this.seq;
     this.worker.postMessage({ ...req, id, sync: true });
     const deadline = Date.now() + SYNC_WAIT_MS;
@@ -107,13 +97,66 @@ export class RemoteBackend implements DbBackend {
     }
   }
 
-  private callAsync(req: Record<string, unknown>): Promise<Answer> {
-    if (this.closed) return Promise.resolve({ id: 0, ok: false, error: 'database connection closed' });
+  callAsync(req: Record<string, unknown>): Promise<Answer> {
+    if (this.dead) return Promise.resolve({ id: 0, ok: false, error: this.dead, lost: true });
     const id = ++this.seq;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.worker.postMessage({ ...req, id, sync: false });
     });
+  }
+}
+
+let hub: Hub | undefined;
+
+export class RemoteBackend implements DbBackend {
+  readonly scheme: 'mysql' | 'postgres';
+  private readonly hub: Hub;
+  private readonly conn: number;
+  private closed = false;
+  /** Connected once: state changes are worth a log line from then on. */
+  private up = false;
+
+  constructor(
+    private readonly url: DbUrl,
+    private readonly log: DbLog,
+  ) {
+    this.scheme = url.scheme === 'mysql' ? 'mysql' : 'postgres';
+    const cfg = {
+      scheme: this.scheme,
+      host: url.host || 'localhost',
+      port: url.port ?? (this.scheme === 'mysql' ? 3306 : 5432),
+      user: url.user,
+      password: url.password,
+      database: url.database,
+    };
+    this.hub = hub ??= new Hub();
+    this.conn = ++this.hub.conns;
+    this.hub.listeners.set(this.conn, (m) => {
+      // Start-up failures are reported by connect(); after close() nothing is.
+      if (this.closed || !this.up) return;
+      if (m.state === 'down')
+        this.log(-1, `connection to ${maskDbUrl(this.url.text)} lost: ${m.error ?? ''}; reconnecting`);
+      else this.log(2, `connection to ${maskDbUrl(this.url.text)} re-established`);
+    });
+    this.hub.worker.postMessage({ op: 'open', conn: this.conn, cfg, id: 0, sync: false });
+  }
+
+  /** Connects, waiting: undefined, or the driver's error (start-up refuses the URL). */
+  connect(): DbError | undefined {
+    const a = this.call({ op: 'connect', first: true });
+    this.up = a.ok;
+    return a.ok ? undefined : new DbError(a.error ?? 'cannot connect', true);
+  }
+
+  private call(req: Record<string, unknown>): Answer {
+    if (this.closed) return { id: 0, ok: false, error: 'database connection closed' };
+    return this.hub.call({ ...req, conn: this.conn });
+  }
+
+  private callAsync(req: Record<string, unknown>): Promise<Answer> {
+    if (this.closed) return Promise.resolve({ id: 0, ok: false, error: 'database connection closed' });
+    return this.hub.callAsync({ ...req, conn: this.conn });
   }
 
   private static result(a: Answer): DbResult | DbError {
@@ -154,8 +197,6 @@ export class RemoteBackend implements DbBackend {
     if (this.closed) return;
     this.call({ op: 'close' });
     this.closed = true;
-    for (const done of this.pending.values()) done({ id: 0, ok: false, error: 'database connection closed' });
-    this.pending.clear();
-    void this.worker.terminate();
+    this.hub.listeners.delete(this.conn);
   }
 }
