@@ -51,7 +51,8 @@ export class SipServer {
     rt.transport = {
       send: (o) => {
         const data = Buffer.from(o.text);
-        if (o.stateful === true && o.kind === 'request' && this.tx) this.tx.sendLocalRequest(o.from, o.to, data);
+        if (o.stateful === true && o.kind === 'request' && this.tx)
+          this.tx.sendLocalRequest(o.from, o.to, data, o.onFinal);
         else this.send(o.from, this.mapped(o.to), data);
       },
     };

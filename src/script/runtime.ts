@@ -39,6 +39,13 @@ export interface Outbound {
   via: string;
   /** A request sent statefully (a tm client transaction: retransmissions, replies consumed). */
   stateful?: boolean;
+  /**
+   * A stateful request's final reply (tm's callback on a transaction the
+   * server originated): the code and the reply, or 408 and undefined when
+   * the final-response timer fired (FAKED_REPLY). Never called without a
+   * live transaction layer (a dry-run).
+   */
+  onFinal?: (code: number, reply: SipMessage | undefined) => void;
 }
 
 export interface Transport {

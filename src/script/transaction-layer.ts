@@ -23,8 +23,17 @@ export interface TransactionLayer {
   onReply(msg: SipMessage, m: Inbound): boolean;
   /** A hop-by-hop ACK for a negative final reply of ours (RFC 3261 §17.2.1): true when absorbed. */
   absorbsAck(msg: SipMessage): boolean;
-  /** A request we originate (Outbound.stateful): local_route, then a client transaction of its own. */
-  sendLocalRequest(from: SocketInfo, to: Peer, data: Buffer): void;
+  /**
+   * A request we originate (Outbound.stateful): local_route, then a client
+   * transaction of its own; `onFinal` gets its final reply (408 without a
+   * reply when it timed out).
+   */
+  sendLocalRequest(
+    from: SocketInfo,
+    to: Peer,
+    data: Buffer,
+    onFinal?: (code: number, reply: SipMessage | undefined) => void,
+  ): void;
   /** The server stops: every timer is cleared. */
   dispose(): void;
 }

@@ -357,7 +357,11 @@ test('dlg_send_sequential: a request of the proxy to one leg (-1 without a dialo
   assert.deepEqual(scriptLines(h.logs), ['without -1', 'sent 1']);
   const opt = h.sent.find((s) => s.text.startsWith('OPTIONS sip:1002@127.0.0.11:5060 '))!;
   assert.match(opt.text, /\r\nCSeq: 11 OPTIONS\r\n/);
-  assert.match(opt.text, /\r\nX-Why: test\r\nContent-Type: text\/plain\r\nContent-Length: 5\r\n\r\nhello$/);
+  // dlg_get_leg_hdrs: the callee's Contact, the Content-Type, then the script's headers.
+  assert.match(
+    opt.text,
+    /\r\nContact: <sip:1001@127\.0\.0\.20:5060>\r\nContent-Type: text\/plain\r\nX-Why: test\r\nContent-Length: 5\r\n\r\nhello$/,
+  );
 });
 
 test('MI: dlg_list / dlg_list_ctx, profile_list_dlgs, profile_get_values, list_all_profiles, dlg_end_dlg; statistics', () => {

@@ -13,6 +13,7 @@ import { runDialogCallbacks } from './callbacks.js';
 import { matchMode, rrParam } from './match.js';
 import { runDialogRoute } from './routes.js';
 import { endDialog } from './within.js';
+import { trackSdp } from './ping.js';
 import {
   addDialog,
   armTimeout,
@@ -89,6 +90,7 @@ export function createDialog(ctx: ExecContext, flagsText?: string): 1 | -1 {
   d.legs[1].cseq = msg.cseq?.num ?? 0;
   d.legs[0].invCseq = msg.cseq?.num ?? 0;
   setCurrent(ctx, d, 1);
+  trackSdp(ctx, d, 0);
   if (matchMode(rt) !== 2) addRrParam(ctx, `;${rrParam(rt)}=${d.did}`);
   dialogs(rt).stats.processed++;
   runDialogCallbacks(rt, d, 'created', { ctx });

@@ -28,16 +28,33 @@ export function setRequestCseq(ctx: ExecContext, num: number): void {
   if (cseq) headerEdits(ctx).push({ op: 'replace', name: 'cseq', nth: 0, value: `${num} ${cseq.method}` });
 }
 
-/** A sequential request of a confirmed dialog going to leg `dstLeg`: the leg's next generated number, if it has one. */
+/** How many renumbered INVITEs of one leg keep their number for the ACK (3.3 drops each with its transaction). */
+const MAX_CSEQ_MAPS = 16;
+
+/**
+ * A sequential request of a confirmed dialog going to leg `dstLeg`: the
+ * leg's next generated number, if it has one; an INVITE's pair of numbers is
+ * kept on the sender's leg (dlg_leg_push_cseq_map) so that its ACK gets the
+ * number the INVITE left with even when a ping went in between; an ACK
+ * without such a pair gets the leg's last generated number.
+ */
 export function mapSequentialCseq(ctx: ExecContext, d: Dialog, dstLeg: 0 | 1): void {
   const leg = d.legs[dstLeg];
+  const src = d.legs[dstLeg === 1 ? 0 : 1];
   const cseq = ctx.msg.cseq;
-  if (!leg.lastGenCseq || !cseq) return;
+  if (!cseq) return;
   if (ctx.msg.method === 'ACK') {
-    setRequestCseq(ctx, leg.lastGenCseq);
+    const mapped = src.cseqMaps.get(cseq.num) ?? leg.lastGenCseq;
+    if (mapped) setRequestCseq(ctx, mapped);
     return;
   }
+  if (!leg.lastGenCseq) return;
   setRequestCseq(ctx, ++leg.lastGenCseq);
+  if (ctx.msg.method === 'INVITE') {
+    src.cseqMaps.delete(cseq.num);
+    src.cseqMaps.set(cseq.num, leg.lastGenCseq);
+    if (src.cseqMaps.size > MAX_CSEQ_MAPS) src.cseqMaps.delete(src.cseqMaps.keys().next().value!);
+  }
   tmHooks(ctx).push(new ReplyCseq(cseq.num));
 }
 

@@ -4,6 +4,7 @@
 // seconds); 3 at shutdown only. At start-up the dialogs in the table come
 // back with their legs, values, profiles and flags, and their timeout timer
 // re-armed for what is left of it (an overdue one expires at once).
+import { startPinging } from './ping.js';
 import { serviceKey } from '../../base/keys.js';
 import { dbText, isDbError, type Db, type DbRow, type DbValue } from '../../db/index.js';
 import type { Runtime } from '../../script/runtime.js';
@@ -215,6 +216,8 @@ export function loadDialogs(rt: Runtime): number {
       hangup: (r.rt_on_hangup as string | null) ?? undefined,
     };
     armTimeout(rt, d, Math.max(0, expires - now), (x) => onTimeout(rt, x));
+    // A restored established dialog is pinged again (load_dialog_info_from_db: insert_ping_timer).
+    if (d.state === DlgState.Established) startPinging(rt, d);
     n++;
   }
   return n;

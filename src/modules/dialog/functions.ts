@@ -9,7 +9,7 @@ import type { FunctionBehaviour } from '../types.js';
 import { createDialog } from './create.js';
 import { matchDialog, matchModeOf } from './match.js';
 import { dialogJson } from './json.js';
-import { sendWithin } from './within.js';
+import { legHeaders, sendWithin } from './within.js';
 import { markChanged } from './db.js';
 import {
   currentDialog,
@@ -124,10 +124,6 @@ export function fixRoute(ctx: ExecContext): number {
 export const DIALOG_FUNCTIONS: Record<string, FunctionBehaviour> = {
   create_dialog: {
     returns: [1, -1],
-    notNativeFor: (args) =>
-      args[0]?.kind === 'string' && /[PpRr]/.test(args[0].text)
-        ? "create_dialog's P, p, R and r flags (in-dialog pinging) have no native implementation in opensips-ts yet"
-        : undefined,
     impl: (ctx, [flags]) => createDialog(ctx, flags?.given ? flags.str : undefined),
   },
   match_dialog: {
@@ -286,12 +282,26 @@ export const DIALOG_FUNCTIONS: Record<string, FunctionBehaviour> = {
       }
       const which = (leg?.str ?? '').toLowerCase();
       if (which !== 'caller' && which !== 'callee') return -1;
-      const headers = hdrs?.given && hdrs.str ? hdrs.str.replace(/(\r\n)?$/, '\r\n') : '';
-      return sendWithin(ctx.runtime, d, which === 'caller' ? 0 : 1, {
-        method: method?.str || 'INVITE',
-        headers,
+      const rt = ctx.runtime;
+      const dst = which === 'caller' ? 0 : 1;
+      const m = method?.str || 'INVITE';
+      if (body?.given && !ct?.given)
+        rt.logger.log(
+          0,
+          'dialog',
+          'dlg_send_sequential',
+          'body without content type! This request might be rejected by uac!',
+        );
+      // send_indialog_request: Contact (the other side's), Content-Type, then the caller's headers; a 2xx to an INVITE is ACKed.
+      const extra = hdrs?.given && hdrs.str ? hdrs.str.replace(/(\r\n)?$/, '\r\n') : '';
+      return sendWithin(rt, d, dst, {
+        method: m,
+        headers: legHeaders(d, dst, ct?.given ? ct.str : undefined) + extra,
         body: body?.given ? body.str : undefined,
-        contentType: ct?.given ? ct.str : undefined,
+        onFinal: (code) => {
+          if (m === 'INVITE' && code >= 200 && code < 300 && d.state !== DlgState.Deleted)
+            sendWithin(rt, d, dst, { method: 'ACK' });
+        },
       })
         ? 1
         : -1;

@@ -11,6 +11,7 @@ import { isSipError } from '../../sip/result.js';
 import { runDialogCallbacks } from './callbacks.js';
 import { mapSequentialCseq } from './cseq.js';
 import { runDialogRoute } from './routes.js';
+import { startPinging, trackSdp } from './ping.js';
 import { currentDialog, dialogs, DlgState, setCurrent, setState, terminate, type Dialog } from './store.js';
 
 /** 0 did only, 1 did then SIP-wise, 2 SIP-wise only. */
@@ -134,9 +135,14 @@ function onSequential(ctx: ExecContext, m: Match): void {
   }
   runDialogCallbacks(rt, d, 'requestWithin', { ctx, direction: m.direction });
   // A confirmed dialog's request (BYE included) continues the numbers the proxy generated towards that leg.
-  if (d.state >= DlgState.Confirmed && d.state < DlgState.Deleted) mapSequentialCseq(ctx, d, dstLeg);
-  if (method === 'ACK' && d.state === DlgState.Confirmed) setState(rt, d, DlgState.Established, ctx);
-  else if (method === 'BYE' && d.state < DlgState.Deleted) {
+  if (d.state >= DlgState.Confirmed && d.state < DlgState.Deleted) {
+    mapSequentialCseq(ctx, d, dstLeg);
+    if (method === 'INVITE') trackSdp(ctx, d, dstLeg === 1 ? 0 : 1);
+  }
+  if (method === 'ACK' && d.state === DlgState.Confirmed) {
+    setState(rt, d, DlgState.Established, ctx);
+    startPinging(rt, d);
+  } else if (method === 'BYE' && d.state < DlgState.Deleted) {
     if (d.routes.hangup) runDialogRoute(rt, d, d.routes.hangup);
     terminate(rt, d, 'terminated', dstLeg === 0 ? 'Upstream BYE' : 'Downstream BYE', ctx);
   }

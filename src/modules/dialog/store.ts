@@ -37,6 +37,24 @@ export interface DlgLeg {
   routeSet: string[];
   contact: string;
   socket: SocketInfo | undefined;
+  /** The OPTIONS ping towards this leg (reply_received) and the re-INVITE one (reinvite_confirmed). */
+  optionsPing: PingState;
+  reinvitePing: PingState;
+  /** The SDP this leg sent (in) and the SDP sent to it (out): the body of a re-INVITE ping. */
+  inSdp: string;
+  outSdp: string;
+  /**
+   * cseq_maps: the INVITEs this leg sent whose CSeq the proxy raised on the
+   * way out (its number -> the number sent), so that their ACKs get the same.
+   */
+  readonly cseqMaps: Map<number, number>;
+}
+
+/** DLG_PING_SUCCESS (also: never pinged), DLG_PING_PENDING, DLG_PING_FAIL. */
+export const enum PingState {
+  Success = 0,
+  Pending = 1,
+  Fail = 2,
 }
 
 /** create_dialog's flags (B, P, p, R, r). */
@@ -85,6 +103,8 @@ export interface Dialog {
    * with one get the next number (cseq.ts).
    */
   cseqEnforce?: boolean;
+  /** The pinging timers (create_dialog's P/p and R/r), from the ACK on. */
+  pingTimers?: { options?: TimerHandle; reinvite?: TimerHandle; check?: TimerHandle };
   /** Routes to run on the 2xx, on the timeout, on the hangup (dlg_on_answer/timeout/hangup). */
   routes: { answer?: string; timeout?: string; hangup?: string };
   /** Per-module data (the dlg context of dlg_ctx_register_*): keyed like the message state, by module keys. */
@@ -168,7 +188,21 @@ export function parseCreateFlags(text: string | undefined): CreateFlags {
 }
 
 function newLeg(tag: string): DlgLeg {
-  return { tag, cseq: 0, prevCseq: 0, invCseq: 0, lastGenCseq: 0, routeSet: [], contact: '', socket: undefined };
+  return {
+    tag,
+    cseq: 0,
+    prevCseq: 0,
+    invCseq: 0,
+    lastGenCseq: 0,
+    routeSet: [],
+    contact: '',
+    socket: undefined,
+    optionsPing: PingState.Success,
+    reinvitePing: PingState.Success,
+    inSdp: '',
+    outSdp: '',
+    cseqMaps: new Map(),
+  };
 }
 
 export interface NewDialog {
@@ -244,6 +278,8 @@ export function terminate(
   if (reason && !d.endReason) d.endReason = reason;
   d.timer?.cancel();
   d.timer = undefined;
+  for (const t of Object.values(d.pingTimers ?? {})) t?.cancel();
+  d.pingTimers = undefined;
   const stats = dialogs(rt).stats;
   if (event === 'expired') stats.expired++;
   if (event === 'failed') stats.failed++;

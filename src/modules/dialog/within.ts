@@ -5,7 +5,9 @@
 // CSeq one above the last one sent towards it.
 import type { Runtime } from '../../script/runtime.js';
 import { newBranch } from '../../sip/index.js';
+import type { SipMessage } from '../../sip/message.js';
 import { uriTarget } from '../../script/forward.js';
+import { runDialogRoute } from './routes.js';
 import { DlgState, terminate, type Dialog } from './store.js';
 
 export interface WithinRequest {
@@ -14,13 +16,28 @@ export interface WithinRequest {
   headers?: string;
   body?: string;
   contentType?: string;
+  /** dlg_extra_hdrs go on the BYEs the dialog ends with (build_extra_hdr), not on pings or dlg_send_sequential. */
+  dlgExtraHdrs?: boolean;
+  /** The final reply (408 without one when tm's timer fired): tm's callback of t_request_within. */
+  onFinal?: (code: number, reply: SipMessage | undefined) => void;
 }
 
-/** The next CSeq towards a leg: the first generated one is the leg's last plus one (send_leg_bye, build_dlg_t). */
-function nextCseq(d: Dialog, leg: 0 | 1): number {
+/**
+ * The CSeq of the next request towards a leg (build_dialog_info): the first
+ * generated one is the leg's last plus one, each later one the one before
+ * plus one; an ACK repeats the last (the INVITE's it acknowledges).
+ */
+function nextCseq(d: Dialog, leg: 0 | 1, method: string): number {
   const l = d.legs[leg];
+  if (method === 'ACK') return l.lastGenCseq || l.cseq;
   l.lastGenCseq = l.lastGenCseq ? l.lastGenCseq + 1 : l.cseq + 1;
   return l.lastGenCseq;
+}
+
+/** "Contact: <the other side's contact>" (dlg_get_leg_hdrs), then the Content-Type line when given. */
+export function legHeaders(d: Dialog, dstLeg: 0 | 1, contentType?: string): string {
+  const src = d.legs[dstLeg === 1 ? 0 : 1];
+  return (src.contact ? `Contact: <${src.contact}>\r\n` : '') + (contentType ? `Content-Type: ${contentType}\r\n` : '');
 }
 
 /** The request text towards leg `leg` (0 caller, 1 callee), or undefined when the leg has no contact. */
@@ -39,7 +56,7 @@ export function buildWithin(
   const [from, to] = leg === 1 ? [caller, callee] : [callee, caller];
   const host = socket.advertisedIp ?? socket.ip;
   const via = `SIP/2.0/${socket.proto.toUpperCase()} ${host.includes(':') ? `[${host}]` : host}:${socket.advertisedPort ?? socket.port};branch=${newBranch()}`;
-  const extra = String(rt.param('dialog', 'dlg_extra_hdrs') ?? '');
+  const extra = req.dlgExtraHdrs ? String(rt.param('dialog', 'dlg_extra_hdrs') ?? '') : '';
   const body = req.body ?? '';
   const lines = [
     `${req.method} ${l.contact} SIP/2.0`,
@@ -48,7 +65,7 @@ export function buildWithin(
     `From: ${from}`,
     `To: ${to}`,
     `Call-ID: ${d.callId}`,
-    `CSeq: ${nextCseq(d, leg)} ${req.method}`,
+    `CSeq: ${nextCseq(d, leg, req.method)} ${req.method}`,
     'Max-Forwards: 70',
   ];
   const text =
@@ -82,7 +99,9 @@ export function sendWithin(rt: Runtime, d: Dialog, leg: 0 | 1, req: WithinReques
     to: target,
     text: built.text,
     via: `dialog ${req.method}`,
-    stateful: true,
+    // An ACK has no transaction of its own (§17.1.1.3).
+    stateful: req.method !== 'ACK',
+    onFinal: req.onFinal,
   });
   return true;
 }
@@ -103,8 +122,10 @@ export function endDialog(
   d.endReason ??= reason;
   if (d.state >= DlgState.Confirmed) {
     const headers = extraHeaders ? extraHeaders.replace(/(\r\n)?$/, '\r\n') : undefined;
-    sendWithin(rt, d, 0, { method: 'BYE', headers });
-    sendWithin(rt, d, 1, { method: 'BYE', headers });
+    sendWithin(rt, d, 0, { method: 'BYE', headers, dlgExtraHdrs: true });
+    sendWithin(rt, d, 1, { method: 'BYE', headers, dlgExtraHdrs: true });
+    // dual_bye_event: dlg_on_hangup's route runs as the BYEs end the call (3.3 runs it at their first final reply).
+    if (d.routes.hangup) runDialogRoute(rt, d, d.routes.hangup);
   }
   terminate(rt, d, event, reason);
   return true;

@@ -85,13 +85,23 @@ export class TmLayer implements TransactionLayer, LiveTm {
    * local_route first, then a client transaction of its own (Timer E,
    * fr_timeout) on a transaction marked local: its replies are consumed.
    */
-  sendLocalRequest(from0: SocketInfo, to0: Peer, data0: Buffer): void {
+  sendLocalRequest(
+    from0: SocketInfo,
+    to0: Peer,
+    data0: Buffer,
+    onFinal?: (code: number, reply: SipMessage | undefined) => void,
+  ): void {
     const out = runLocalRoute(this.rt, { from: from0, to: to0, data: data0 });
     const { from, data } = out;
     const to = this.wire.map(out.to);
     const parsed = parseSipMessage(data);
     const branch = parsed.error === undefined ? parsed.msg.topVia?.branch : undefined;
     if (parsed.error !== undefined || !branch) {
+      this.wire.send(from, to, data);
+      return;
+    }
+    // An ACK (of a 2xx to an INVITE we sent) has no transaction (§17.1.1.3): sent once.
+    if (parsed.msg.method === 'ACK') {
       this.wire.send(from, to, data);
       return;
     }
@@ -104,6 +114,7 @@ export class TmLayer implements TransactionLayer, LiveTm {
       from,
     );
     s.local = true;
+    s.localFinal = onFinal;
     transactionMade(this.rt.services, true);
     const c = this.newClient(branch, req.method, s, from, to, data);
     this.table.addClient(c);

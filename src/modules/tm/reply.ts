@@ -47,8 +47,15 @@ export class ReplyRelay {
     if (msg.method === 'CANCEL' && c.method === 'INVITE') return;
     const s = c.server;
     if (s.local) {
-      // T_IS_LOCAL_FLAG: the reply ends here.
-      if (msg.status >= 200 && c.onFinal(msg.status)) this.table.retire(s);
+      // T_IS_LOCAL_FLAG: the reply ends here; a request the server originated hears of its final one.
+      if (msg.status < 200) {
+        if (c instanceof InviteClientTransaction)
+          c.onProvisionalInvite(s.frInvTimeout ?? this.table.config.frInvTimeout);
+        else c.onProvisional();
+      } else if (c.onFinal(msg.status)) {
+        this.table.retire(s);
+        this.localFinal(s, msg.status, msg);
+      }
       return;
     }
     if (!this.runReplyRoutes(msg, m, s, c)) return;
@@ -84,6 +91,7 @@ export class ReplyRelay {
     const s = c.server;
     if (s.local) {
       this.table.retire(s);
+      this.localFinal(s, 408, undefined);
       return;
     }
     if (c.method === 'INVITE') this.sendCancel(c);
@@ -96,6 +104,15 @@ export class ReplyRelay {
         : undefined;
     if (best) this.finishNegative(s, best, best.status, best.reason);
     else this.finishNegative(s, undefined, 408, 'Request Timeout');
+  }
+
+  /** The originator's callback of a local transaction; a failing one is logged, never thrown into tm. */
+  private localFinal(s: ServerTransaction, code: number, reply: SipMessage | undefined): void {
+    try {
+      s.localFinal?.(code, reply);
+    } catch (err) {
+      this.log(`local request callback failed: ${(err as Error).message}`);
+    }
   }
 
   /** onreply_route (default, then the armed one); false when the script dropped a provisional reply. */

@@ -50,6 +50,8 @@ export abstract class ServerTransaction {
   bestClient?: ClientTransaction;
   /** A transaction whose replies end here (T_IS_LOCAL_FLAG): t_replicate(), or a request the server originated. */
   local = false;
+  /** A request the server originated: who gets its final reply (408 and no reply on a timeout). */
+  localFinal?: (code: number, reply: SipMessage | undefined) => void;
   /** t_add_hdrs(): header lines for the requests tm builds itself (CANCEL, the ACK of a negative reply). */
   extraHdrs?: string;
   /** $T_fr_timeout / $T_fr_inv_timeout set by the script, in ms. */
