@@ -14,6 +14,9 @@ import { contactJson } from '../../src/modules/usrloc/mi.js';
 import { shapedBinding } from '../../src/modules/usrloc/store.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { ScenarioRun } from '../../src/scenario/runner.js';
+import { serverFor } from '../helpers/server.js';
+import { usrlocOf } from '../../src/modules/usrloc/api.js';
+import { SLICE_ITEMS } from '../../src/base/sliced.js';
 
 function cfg(extra: string[] = []): string {
   return `socket=udp:127.0.0.1:5060
@@ -233,4 +236,53 @@ test("ping_threshold above natping_interval is cut to half the interval, with Op
       .find((x) => x.t <= t)!
       .rows.map((x) => x.aor);
   assert.deepEqual([at(44), at(45)], [['1004'], []], 'ping at 30, threshold 15: gone at 45');
+});
+
+test('natping_partitions: each contact is pinged once every natping_interval, in rounds of interval/partitions; a round over more contacts than one slice yields between slices', async () => {
+  const h = serverFor(
+    cfg(['modparam("nathelper", "natping_partitions", 3)']).replace('modparam("nathelper", "ping_nated_only", 1)', ''),
+  );
+  const d = usrlocOf(h.server.rt).domain('location');
+  const now = Math.floor(h.clock.now() / 1000);
+  const total = SLICE_ITEMS * 3 + 7;
+  for (let i = 0; i < total; i++) {
+    const r = d.getOrCreate(`u${i}@example.com`);
+    d.insert(r, {
+      uri: `sip:u${i}@127.0.${1 + (i >> 16)}.${(i >> 8) & 255}:${5000 + (i & 255)}`,
+      expires: now + 3600,
+      q: -1,
+      callid: `c${i}`,
+      cseq: 1,
+      flags: 0,
+      cflags: 0,
+      userAgent: 'ua',
+      lastModified: now,
+      state: 'CS_NEW',
+    } as never);
+  }
+  let continuations = 0;
+  const after = h.clock.after.bind(h.clock);
+  h.clock.after = (ms, fn) => {
+    if (ms === 0) continuations++;
+    return after(ms, fn);
+  };
+  await h.server.start();
+  try {
+    const perRound: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const before = h.sent.length;
+      h.clock.advance(10_000);
+      perRound.push(h.sent.length - before);
+    }
+    const pinged = new Set(h.sent.map((s) => s.to));
+    assert.equal(h.sent.length, total, 'every contact once over the three rounds');
+    assert.equal(pinged.size, total, 'no contact twice');
+    assert.ok(
+      perRound.every((n) => n > total / 3 - 500 && n < total / 3 + 500),
+      `about a third a round: ${perRound}`,
+    );
+    assert.ok(continuations >= 3, `the round went on after(0) between slices (${continuations})`);
+  } finally {
+    await h.server.stop();
+  }
 });

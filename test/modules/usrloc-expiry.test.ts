@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverFor } from '../helpers/server.js';
 import { usrlocOf } from '../../src/modules/usrloc/api.js';
-import { EXPIRY_SLICE, startExpiryTimer } from '../../src/modules/usrloc/timer.js';
+import { startExpiryTimer } from '../../src/modules/usrloc/timer.js';
+import { SLICE_ITEMS } from '../../src/base/sliced.js';
 
 const CFG = `socket=udp:127.0.0.1:5060
 loadmodule "usrloc.so"
@@ -19,7 +20,7 @@ test('the expiry sweep over more than one slice of AoRs: every expired binding g
   const rt = h.server.rt;
   const d = usrlocOf(rt).domain('location');
   const now = Math.floor(h.clock.now() / 1000);
-  const total = EXPIRY_SLICE * 2 + 1000;
+  const total = SLICE_ITEMS * 2 + 1000;
   for (let i = 0; i < total; i++) {
     const r = d.getOrCreate(`u${i}@example.com`);
     d.insert(r, {
@@ -47,7 +48,7 @@ test('the expiry sweep over more than one slice of AoRs: every expired binding g
   assert.equal(d.records.size, total / 2, 'the bindings expiring at +5 s are gone, those at +3600 s stay');
   assert.equal(d.expiredCount, total / 2);
   assert.ok([...d.records.values()].every((r) => r.bindings.every((b) => b.expires === now + 3600)));
-  assert.equal(continuations, Math.ceil(total / EXPIRY_SLICE) - 1, 'one continuation per further slice');
+  assert.equal(continuations, Math.ceil(total / SLICE_ITEMS) - 1, 'one continuation per further slice');
 });
 
 test('a small table is swept in the timer callback itself, as before', () => {

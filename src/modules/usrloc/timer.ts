@@ -3,38 +3,28 @@
 import type { TimerHandle } from '../../base/clock.js';
 import type { Runtime } from '../../script/runtime.js';
 import { peek } from '../../base/keys.js';
-import { UL_FLUSH, usrlocOf } from './api.js';
+import { visitInSlices } from '../../base/sliced.js';
+import { UL_FLUSH, usrlocOf, type AorRecord, type UsrlocDomain } from './api.js';
 
-/** Records visited per slice of the sweep; between slices the receive loop runs (OpenSIPS sweeps in its timer process). */
-export const EXPIRY_SLICE = 5000;
+function* everyRecord(domains: Iterable<UsrlocDomain>): Generator<[UsrlocDomain, AorRecord]> {
+  for (const d of domains) for (const r of d.records.values()) yield [d, r];
+}
 
 export function startExpiryTimer(rt: Runtime): TimerHandle {
   const every = Number(rt.param('usrloc', 'timer_interval') ?? 60) * 1000;
   let sweeping = false;
   return rt.timers.every(every, () => {
-    if (sweeping) return; // the last sweep has not finished its slices yet
+    if (sweeping) return; // the last sweep is still going through its slices
     sweeping = true;
     const now = Math.floor(rt.clock.now() / 1000);
-    const domains = [...usrlocOf(rt).domains.values()];
-    let d = 0;
-    let records = domains[0]?.records.values();
-    // One slice now; the rest after the datagrams queued meanwhile (a small table is swept in one go, as before).
-    const slice = (): void => {
-      for (let visited = 0; d < domains.length;) {
-        const next = records!.next();
-        if (next.done) {
-          records = domains[++d]?.records.values();
-          continue;
-        }
-        domains[d]!.expireRecord(next.value, now);
-        if (++visited >= EXPIRY_SLICE) {
-          rt.timers.after(0, slice);
-          return;
-        }
-      }
-      sweeping = false;
-      peek(rt.services, UL_FLUSH)?.();
-    };
-    slice();
+    visitInSlices(
+      rt.timers,
+      everyRecord([...usrlocOf(rt).domains.values()]),
+      ([d, r]) => d.expireRecord(r, now),
+      () => {
+        sweeping = false;
+        peek(rt.services, UL_FLUSH)?.();
+      },
+    );
   });
 }
