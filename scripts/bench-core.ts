@@ -10,9 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadNow, processTree, runSipp, treeCpu, waitFor, which } from './bench-lib.js';
 import { liveRound, type Round } from './bench-live-path.js';
+import { transportBench } from './bench-transport.js';
+import type { StreamTransport } from './bench-stream-load.js';
 
 const ROOT = process.cwd();
 const KIND = process.argv[2] === 'register' ? 'register' : 'options';
+// `--transport tcp|tls|ws|wss`: the same load over persistent connections (scripts/bench-transport.ts); udp is SIPp's.
+const TRANSPORT_AT = process.argv.indexOf('--transport');
+const TRANSPORT = TRANSPORT_AT > 0 ? (process.argv[TRANSPORT_AT + 1] ?? '') : 'udp';
 // REGISTERs: an AoR prefix per SIPp run (-set aor), so that every step inserts AoRs no earlier step registered.
 const SCENARIO = KIND === 'register' ? 'bench/register-distinct.xml' : 'conformance/sip/uac-options-load.xml';
 const OURS_CFG = KIND === 'register' ? 'bench/registrar.cfg' : 'bench/options.cfg';
@@ -369,6 +374,14 @@ async function residentPhase(kamailio: string | undefined): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (TRANSPORT !== 'udp') {
+    if (!['tcp', 'tls', 'ws', 'wss'].includes(TRANSPORT)) {
+      console.error(`--transport ${TRANSPORT}: one of udp, tcp, tls, ws, wss`);
+      process.exit(2);
+    }
+    await transportBench(KIND, TRANSPORT as StreamTransport);
+    return;
+  }
   if (!which('sipp')) {
     console.error('bench:core needs sipp (apt-get install -y sip-tester)');
     process.exit(2);
