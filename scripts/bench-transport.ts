@@ -78,7 +78,7 @@ function kamailioCfg(kind: string, t: StreamTransport, tlsCfg: string | undefine
   ];
   if (t === 'ws' || t === 'wss') lines.push('tcp_accept_no_cl=yes');
   if (tlsCfg) lines.push('enable_tls=yes', 'loadmodule "tls.so"', `modparam("tls", "config", "${tlsCfg}")`);
-  lines.push('loadmodule "sl.so"');
+  lines.push('loadmodule "sl.so"', 'loadmodule "pv.so"');
   if (t === 'ws' || t === 'wss')
     lines.push('loadmodule "xhttp.so"', 'loadmodule "websocket.so"', 'modparam("websocket", "keepalive_mechanism", 0)');
   if (kind === 'register') lines.push('loadmodule "tm.so"', 'loadmodule "usrloc.so"', 'loadmodule "registrar.so"');
