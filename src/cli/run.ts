@@ -9,7 +9,7 @@ import { mapPeer, parseMap } from '../net/address-map.js';
 import { expandSockets, isHostAddress, systemResolver, type HostResolver } from '../net/interfaces.js';
 import { RealNetwork, type RealNetworkOptions } from '../net/real.js';
 import type { TcpLimits } from '../net/tcp.js';
-import { secureContexts, TLS_CONNECTIONS } from '../net/tls.js';
+import { secureContexts, TLS_CONNECTIONS, TLS_DOMAIN_CONTROL } from '../net/tls.js';
 import { put } from '../base/keys.js';
 import type { Runtime } from '../script/runtime.js';
 import { tlsDomains } from '../modules/tls_mgm/index.js';
@@ -221,6 +221,7 @@ export async function startLive(
   const server = new SipServer(rt, net, map);
   // $tls_* read the connection a message came over; tcp_persistent_flag and force_tcp_alias reach TLS and WS connections too.
   put(rt.services, TLS_CONNECTIONS, net);
+  put(rt.services, TLS_DOMAIN_CONTROL, net);
   rt.services.set('net:tcp', net);
   try {
     await server.start();

@@ -61,7 +61,7 @@ export class SipServer {
   /** --map applied to a destination. An empty map (no --map) is the common case: no lookup, no fresh address string. */
   private mapped(to: Peer): Peer {
     const m = this.map !== undefined && this.map.size !== 0 ? this.map.get(to.ip) : undefined;
-    return m ? { proto: to.proto, ip: m.ip, port: m.port ?? to.port } : to;
+    return m ? { ...to, ip: m.ip, port: m.port ?? to.port } : to;
   }
 
   async start(): Promise<void> {

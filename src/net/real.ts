@@ -2,7 +2,14 @@
 // each `socket=` line.
 import type { TLSSocket } from 'node:tls';
 import { TcpTransport, type TcpLimits } from './tcp.js';
-import { TlsTransport, type DomainContext, type TlsConnections, type TlsSettings } from './tls.js';
+import {
+  secureContexts,
+  TlsTransport,
+  type DomainContext,
+  type TlsConnections,
+  type TlsDomainControl,
+  type TlsSettings,
+} from './tls.js';
 import type { TlsDomain } from './tls-domains.js';
 import { connectionId, type Connection } from './connections.js';
 import type { ConnectionInfo, SocketInfo, Inbound, Network, NetworkStatus, Peer } from './types.js';
@@ -23,7 +30,7 @@ export interface ConnectionControl {
   extendLifetime(peer: Peer, untilMs: number): void;
 }
 
-export class RealNetwork implements Network, TlsConnections, ConnectionControl, NetworkStatus {
+export class RealNetwork implements Network, TlsConnections, TlsDomainControl, ConnectionControl, NetworkStatus {
   readonly udp: UdpTransport;
   readonly tcp: TcpTransport;
   readonly tls: TlsTransport | undefined;
@@ -35,7 +42,7 @@ export class RealNetwork implements Network, TlsConnections, ConnectionControl, 
     private readonly log: (text: string) => void,
     logAt?: (level: number, fn: string, text: string) => void,
     tcpLimits: Partial<TcpLimits> = {},
-    opts: RealNetworkOptions = {},
+    private readonly opts: RealNetworkOptions = {},
   ) {
     this.tcp = new TcpTransport(tcpLifetimeMs, log, tcpLimits);
     this.udp = new UdpTransport(logAt ?? ((_l, _f, t) => log(t)), opts.udpRecvBuffer);
@@ -72,6 +79,23 @@ export class RealNetwork implements Network, TlsConnections, ConnectionControl, 
     }
     if (to.proto === 'tcp' || from.proto === 'tcp') this.tcp.send(from, to, data);
     else this.udp.send(from, to, data);
+  }
+
+  tlsDomains(): readonly TlsDomain[] {
+    return this.opts.tls?.settings.domains ?? [];
+  }
+
+  reloadTls(): string | undefined {
+    const tls = this.opts.tls;
+    if (!tls) return 'no TLS domains';
+    const fresh = secureContexts(tls.settings.domains);
+    if (typeof fresh === 'string') return fresh;
+    // The TLS and WSS transports share this map: the next connection (either side) takes the new files.
+    tls.contexts.clear();
+    for (const [d, c] of fresh) tls.contexts.set(d, c);
+    this.tls?.refreshDefaults();
+    this.ws.refreshDefaults();
+    return undefined;
   }
 
   connectionOf(ip: string, port: number, proto: string): { socket: TLSSocket } | undefined {

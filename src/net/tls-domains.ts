@@ -6,6 +6,7 @@
 // proto_tls does ("no TLS server domain found").
 import { readFileSync } from 'node:fs';
 import type { SecureContextOptions, SecureVersion } from 'node:tls';
+import type { Peer } from './types.js';
 
 export interface TlsDomain {
   name: string;
@@ -132,4 +133,23 @@ export function findDomain(
     if (!best || score > best.score) best = { d, score };
   }
   return best?.d;
+}
+
+/**
+ * The client domain of a new outgoing connection (tls_find_client_domain): the domain named by the script's
+ * client_tls_domain_avp when set (no other matching: an unknown name finds none), else the address match with the
+ * SIP domain of client_sip_domain_avp (`*` when unset).
+ */
+export function clientDomain(domains: readonly TlsDomain[], to: Peer): TlsDomain | undefined {
+  const hint = to.tlsClient;
+  if (hint?.domain !== undefined) return domains.find((d) => d.side === 'client' && d.name === hint.domain);
+  return findDomain(domains, 'client', to.ip, to.port, hint?.sipDomain);
+}
+
+/** What a log line adds about the script's choice of client domain. */
+export function clientHintText(to: Peer): string {
+  const h = to.tlsClient;
+  if (h?.domain !== undefined) return ` (client_tls_domain_avp: ${h.domain})`;
+  if (h?.sipDomain !== undefined) return ` (client_sip_domain_avp: ${h.sipDomain})`;
+  return '';
 }

@@ -8,7 +8,7 @@ import { serviceKey } from '../base/keys.js';
 import type { SocketInfo } from './types.js';
 import { frameStreamMessage } from '../sip/stream.js';
 import { ConnectionTable, peerKey, type Connection } from './connections.js';
-import { domainContext, findDomain, type TlsDomain } from './tls-domains.js';
+import { clientDomain, clientHintText, domainContext, findDomain, type TlsDomain } from './tls-domains.js';
 import type { Inbound, Peer } from './types.js';
 import { listenOn } from './listen.js';
 
@@ -29,6 +29,16 @@ export interface TlsConnections {
 }
 
 export const TLS_CONNECTIONS = serviceKey<TlsConnections>('net:tls');
+
+/** What tls_mgm's MI commands reach of the running TLS layer (tls_list, tls_reload). */
+export interface TlsDomainControl {
+  /** The domains in use, in cfg order. */
+  tlsDomains(): readonly TlsDomain[];
+  /** Re-reads every domain's certificate, key, CA and DH files; on any failure nothing changes and the problem is returned. */
+  reloadTls(): string | undefined;
+}
+
+export const TLS_DOMAIN_CONTROL = serviceKey<TlsDomainControl>('net:tls-domains');
 
 /** Every domain's secure context, built once; the error names the file that cannot be read. */
 export function secureContexts(domains: readonly TlsDomain[]): Map<TlsDomain, DomainContext> | string {
@@ -53,6 +63,8 @@ export interface DomainContext {
 export class TlsTransport {
   readonly conns: ConnectionTable<TlsConnection>;
   private readonly servers: tls.Server[] = [];
+  /** Per listening server: sets its default certificate (clients without SNI) from the current contexts. */
+  private readonly defaults: (() => void)[] = [];
   private listener: ((m: Inbound) => void) | undefined;
 
   constructor(
@@ -162,12 +174,22 @@ export class TlsTransport {
         this.attach(sock, socket, d, onMessage);
       },
     );
+    // tls_reload: new handshakes take the re-read certificate; open connections keep theirs.
+    this.defaults.push(() => {
+      const d = domainFor(undefined) ?? this.settings.domains.find((x) => x.side === 'server');
+      if (d) server.setSecureContext(this.contexts.get(d)!.options);
+    });
     server.on('tlsClientError', (err) =>
       this.log(`TLS handshake failed on ${socket.ip}:${socket.port}: ${err.message}`),
     );
     server.on('error', onError);
     await listenOn(server, socket);
     this.servers.push(server);
+  }
+
+  /** After tls_reload replaced the contexts: the listening servers' default certificates follow. */
+  refreshDefaults(): void {
+    for (const f of this.defaults) f();
   }
 
   send(from: SocketInfo, to: Peer, data: Buffer): void {
@@ -177,9 +199,9 @@ export class TlsTransport {
       existing.write(data);
       return;
     }
-    const d = findDomain(this.settings.domains, 'client', to.ip, to.port);
+    const d = clientDomain(this.settings.domains, to);
     if (!d) {
-      this.log(`no TLS client domain found for ${to.ip}:${to.port}: not sent`);
+      this.log(`no TLS client domain found for ${to.ip}:${to.port}${clientHintText(to)}: not sent`);
       return;
     }
     // localAddress reaches net.connect: the connection leaves from the socket's own address.

@@ -21,6 +21,16 @@ export interface Peer {
   proto: string;
   ip: string;
   port: number;
+  /** A destination of a request the script sends over TLS/WSS: its choice of client domain (tls_mgm's AVPs). */
+  tlsClient?: TlsClientChoice;
+}
+
+/** tls_mgm's client_tls_domain_avp / client_sip_domain_avp values when the request left the script. */
+export interface TlsClientChoice {
+  /** A client domain by name: no other matching. */
+  domain?: string;
+  /** The SIP domain matched against the client domains' match_sip_domain (instead of `*`). */
+  sipDomain?: string;
 }
 
 /** What the script and modules may ask of the connection layer (tcp_persistent_flag, force_tcp_alias). */

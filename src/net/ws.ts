@@ -11,7 +11,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { SocketInfo } from './types.js';
 import { ConnectionTable, type Connection } from './connections.js';
 import type { DomainContext, TlsSettings } from './tls.js';
-import { findDomain, type TlsDomain } from './tls-domains.js';
+import { clientDomain, clientHintText, findDomain, type TlsDomain } from './tls-domains.js';
 import type { Inbound, Peer } from './types.js';
 import { listenOn } from './listen.js';
 
@@ -49,6 +49,8 @@ export class WsTransport {
   private readonly wss: WebSocketServer;
   private listener: ((m: Inbound) => void) | undefined;
   private pinger: NodeJS.Timeout | undefined;
+  /** Per WSS server: sets its default certificate from the current contexts (tls_reload). */
+  private readonly defaults: (() => void)[] = [];
   private readonly maxBytes: number;
 
   constructor(
@@ -157,7 +159,7 @@ export class WsTransport {
       const domainFor = (name: string | undefined): TlsDomain | undefined =>
         findDomain(settings.domains, 'server', socket.ip, socket.port, name || undefined);
       const first = domainFor(undefined);
-      server = https.createServer({
+      const secureServer = https.createServer({
         ...(first ? contexts.get(first)!.options : {}),
         SNICallback: (name, cb) => {
           const d = domainFor(name);
@@ -168,6 +170,11 @@ export class WsTransport {
         rejectUnauthorized: false,
         handshakeTimeout: settings.handshakeTimeoutMs,
       });
+      this.defaults.push(() => {
+        const d = domainFor(undefined);
+        if (d) secureServer.setSecureContext(contexts.get(d)!.options);
+      });
+      server = secureServer;
     } else {
       server = http.createServer();
     }
@@ -199,6 +206,11 @@ export class WsTransport {
     this.startPings();
   }
 
+  /** After tls_reload replaced the contexts: the WSS servers' default certificates follow. */
+  refreshDefaults(): void {
+    for (const f of this.defaults) f();
+  }
+
   /** Over the peer's connection; with none, a new one (proto_ws connects as a client too). */
   send(from: SocketInfo, to: Peer, data: Buffer): void {
     const existing = this.conns.get(to.ip, to.port);
@@ -209,9 +221,9 @@ export class WsTransport {
     }
     const secure = to.proto === 'wss';
     const host = to.ip.includes(':') ? `[${to.ip}]` : to.ip;
-    const domain = secure && this.tls ? findDomain(this.tls.settings.domains, 'client', to.ip, to.port) : undefined;
+    const domain = secure && this.tls ? clientDomain(this.tls.settings.domains, to) : undefined;
     if (secure && !domain) {
-      this.log(`no TLS client domain found for ${to.ip}:${to.port}: not sent`);
+      this.log(`no TLS client domain found for ${to.ip}:${to.port}${clientHintText(to)}: not sent`);
       return;
     }
     const ws = new WebSocket(`${secure ? 'wss' : 'ws'}://${host}:${to.port}/`, 'sip', {

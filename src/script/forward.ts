@@ -11,6 +11,7 @@ import { ADD_LOCAL_RPORT, advertisedHostPort, FORCE_RPORT, socketString, type Ex
 import { headerEdits } from './edits.js';
 import { splitUri, uriParam } from './uri-fields.js';
 import { CORE_COUNTERS } from './core-stats.js';
+import { withTlsClientChoice } from './tls-client.js';
 
 export interface Target {
   proto: string;
@@ -144,7 +145,7 @@ export function forwardStateless(ctx: ExecContext, dest: string | undefined): nu
   ctx.runtime.transport.send({
     kind: 'request',
     from,
-    to: target,
+    to: withTlsClientChoice(ctx, target),
     text,
     via: `forward (stateless, from ${socketString(from)})`,
   });
@@ -184,7 +185,7 @@ export function sendAsIs(ctx: ExecContext, dest: string, headers: string | undef
   ctx.runtime.transport.send({
     kind: msg.isRequest ? 'request' : 'reply',
     from,
-    to: target,
+    to: withTlsClientChoice(ctx, target),
     text,
     via: `send (from ${socketString(from)})`,
   });

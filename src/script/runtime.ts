@@ -8,7 +8,7 @@ import { peek, put, stateOf, type ServiceKey } from '../base/keys.js';
 import type { FunctionBehaviour } from './module-contract.js';
 import type { SipMessage } from '../sip/message.js';
 import type { ExecContext } from './context.js';
-import type { ControlChannel, SocketInfo } from '../net/types.js';
+import type { ControlChannel, Peer, SocketInfo } from '../net/types.js';
 import { FlagRegistry } from './flags.js';
 import type { PvDef } from './pv-core.js';
 import type { Val } from './values.js';
@@ -33,7 +33,8 @@ export interface CompiledRoute {
 export interface Outbound {
   kind: 'reply' | 'request';
   from: SocketInfo;
-  to: { proto: string; ip: string; port: number };
+  /** Where it goes; a tls/wss request may carry the script's TLS client-domain choice (tls-client.ts). */
+  to: Peer;
   text: string;
   /** What produced it: `sl_send_reply`, `t_relay`... */
   via: string;

@@ -25,7 +25,8 @@ export function tlsDomains(
       matchAddresses: ['*'],
       matchSipDomains: ['*'],
       verifyCert: true,
-      requireCert: true,
+      // require_cert is about the client's certificate: a client domain does not ask for one (tls_new_domain).
+      requireCert: side === 'server',
       certificate: join(cfgDir, 'tls/cert.pem'),
       privateKey: join(cfgDir, 'tls/ckey.pem'),
     });

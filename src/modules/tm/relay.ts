@@ -3,6 +3,7 @@
 import { Flow, socketString, type ExecContext } from '../../script/context.js';
 import { buildBranch, outgoingSocket, proxyTarget, uriTarget } from '../../script/forward.js';
 import { runRoute } from '../../script/compile.js';
+import { withTlsClientChoice } from '../../script/tls-client.js';
 import { headerEdits } from '../../script/edits.js';
 import { createTransaction, tmHooks, transactionOf, liveTm } from './api.js';
 import { BRANCH_IDX, ON_BRANCH } from './keys.js';
@@ -72,7 +73,7 @@ export function relayRequest(ctx: ExecContext, opts: { flags?: number; proxy?: s
     ctx.runtime.transport.send({
       kind: 'request',
       from,
-      to: target,
+      to: withTlsClientChoice(ctx, target),
       text,
       via: `t_relay (branch ${sent}, from ${socketString(from)})`,
     });
