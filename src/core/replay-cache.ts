@@ -26,9 +26,13 @@ interface Entry {
 export const REPLAY_WINDOW_MS = 4000;
 /** At most this many requests remembered (the oldest go first): about 40 MB at 1 KB each. */
 export const REPLAY_MAX_ENTRIES = 40_000;
+/** Expired entries are dropped at most this often, not on every request. */
+const PRUNE_EVERY_MS = 100;
 
 export class ReplayCache {
   private readonly entries = new Map<string, Entry>();
+  /** When expired entries were last dropped: every PRUNE_EVERY_MS is enough (lookups check the age themselves). */
+  private prunedAt = 0;
   absorbed = 0;
 
   /**
@@ -54,10 +58,11 @@ export class ReplayCache {
 
   /** Remembers `sent` when it is one or more replies ending with a final one. */
   remember(key: string, request: Buffer, sent: SentDatagram[], now: number): void {
-    if (sent.length === 0 || !sent.every(isReply) || finalStatus(sent[sent.length - 1]!.data) < 200) return;
-    this.prune(now);
+    if (sent.length === 0 || finalStatus(sent[sent.length - 1]!.data) < 200) return;
+    for (let i = 0; i < sent.length; i++) if (!isReply(sent[i]!.data)) return;
+    if (this.entries.size >= REPLAY_MAX_ENTRIES || now - this.prunedAt >= PRUNE_EVERY_MS) this.prune(now);
     // A hash collision with another request: the newer one is remembered (the older one's copies run again).
-    this.entries.delete(key);
+    if (this.entries.has(key)) this.entries.delete(key);
     this.entries.set(key, { at: now, request, replies: sent });
   }
 
@@ -67,6 +72,7 @@ export class ReplayCache {
 
   /** Oldest first (Map keeps insertion order): expired entries and those beyond the cap go. */
   private prune(now: number): void {
+    this.prunedAt = now;
     for (const [k, e] of this.entries) {
       if (now - e.at <= REPLAY_WINDOW_MS && this.entries.size < REPLAY_MAX_ENTRIES) break;
       this.entries.delete(k);
@@ -74,12 +80,20 @@ export class ReplayCache {
   }
 }
 
-function isReply(d: SentDatagram): boolean {
-  return d.data.length > 12 && d.data.toString('latin1', 0, 8) === 'SIP/2.0 ';
+/** "SIP/2.0 " read as bytes (this runs for every request answered). */
+const SIP20 = Buffer.from('SIP/2.0 ', 'latin1');
+
+function isReply(data: Buffer): boolean {
+  return data.length > 12 && data.compare(SIP20, 0, 8, 0, 8) === 0;
 }
 
+/** The status code of a reply's bytes (NaN-free: anything else reads as 0). */
 function finalStatus(data: Buffer): number {
-  return Number(data.toString('latin1', 8, 11));
+  if (data.length < 12) return 0;
+  const a = data[8]! - 48;
+  const b = data[9]! - 48;
+  const c = data[10]! - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 && c >= 0 && c <= 9 ? a * 100 + b * 10 + c : 0;
 }
 
 /** FNV-1a over 32-bit words (then the tail bytes): a key, not a proof; equality is checked on the bytes. */
