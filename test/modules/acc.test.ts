@@ -147,31 +147,4 @@ test('run refuses the aaa backend (not native), accepts log, evi and db, and CDR
   assert.deepEqual(problems('\tdo_accounting("log", "cdr");'), []);
 });
 
-test('the db backend: answered and failed transactions in the acc table, missed calls in missed_calls (tables from db create)', async () => {
-  const { mkdtempSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { createTables, DbError, openDb } = await import('../../src/db/index.js');
-  const url = `sqlite://${join(mkdtempSync(join(tmpdir(), 'acc-db-')), 'acc.db')}`;
-  const db = openDb(url, undefined, { create: true });
-  assert.ok(!(db instanceof DbError));
-  assert.ok(!(createTables(db, ['acc', 'missed_calls']) instanceof DbError));
-  const cfg = SMALL(
-    '\tdo_accounting("db", "missed|failed");\n\tif ($ci =~ "call-1") t_reply(486, "Busy Here"); else t_reply(200, "OK");',
-    `modparam("acc", "db_url", "${url}")`,
-  );
-  await scenarioOf(
-    cfg,
-    `uas:\n  UA2: { address: "udp:127.0.0.11:5060", user: "1002" }\ntimeline:\n  - t=1 UA2 INVITE 1001 via=P\n  - t=2 UA2 INVITE 1001 via=P\nuntil: 3\n`,
-  );
-  const acc = db.query('acc', { cols: ['method', 'callid', 'sip_code', 'sip_reason'], order: 'id' });
-  const missed = db.query('missed_calls', { cols: ['method', 'callid', 'sip_code', 'sip_reason'] });
-  assert.deepEqual(acc, [
-    { method: 'INVITE', callid: 'UA2-call-1@127.0.0.11', sip_code: '486', sip_reason: 'Busy Here' },
-    { method: 'INVITE', callid: 'UA2-call-2@127.0.0.11', sip_code: '200', sip_reason: 'OK' },
-  ]);
-  assert.deepEqual(missed, [
-    { method: 'INVITE', callid: 'UA2-call-1@127.0.0.11', sip_code: '486', sip_reason: 'Busy Here' },
-  ]);
-  db.close();
-});
+// The db backend (acc, missed_calls, CDRs) on each DB backend: acc-cdr.test.ts.
