@@ -458,3 +458,100 @@ test('a negative reply fails the dialog (failed_dialogs)', () => {
   h.receive(ok(h, 'n1', '486 Busy Here'), '127.0.0.20');
   assert.equal(mi(h, 'get_statistics', [['dialog:failed_dialogs']]).result['dialog:failed_dialogs'], 1);
 });
+
+test('get_dialog_vals, get_dialogs_by_val: by Call-ID / by value (1 or the count; -1 for none)', () => {
+  const h = serverFor(`${HEAD}route {
+\tif ($rm == "OPTIONS") {
+\t\t$var(a) = get_dialog_vals($avp(n), $avp(v), "v1");
+\t\t$var(b) = get_dialog_vals($avp(n2), $avp(v2), "nosuch");
+\t\t$var(c) = get_dialogs_by_val("group", "sales", $avp(js), $var(count));
+\t\t$var(d) = get_dialogs_by_val("group", "nobody", $avp(js2), $var(c2));
+\t\txlog("L_NOTICE", "vals=$var(a) names=$(avp(n)[*]) values=$(avp(v)[*]) none=$var(b) byval=$var(c) count=$var(count) nobyval=$var(d)\\n");
+\t\txlog("L_NOTICE", "$avp(js)\\n");
+\t\tsl_send_reply(200, "OK");
+\t\texit;
+\t}
+\tcreate_dialog();
+\t$dlg_val(group) = "sales";
+\t$dlg_val(who) = $ci;
+\t$dlg_val(group) = "sales";
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(invite('v1'), '127.0.0.11');
+  h.receive(invite('v2'), '127.0.0.11');
+  h.receive(
+    'OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11;branch=z9hG4bK-o\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: o\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+    '127.0.0.11',
+  );
+  const [line, json] = scriptLines(h.logs);
+  // 3.3 keeps the values newest first and pushes each onto the AVP: [0] is the oldest.
+  assert.equal(line, 'vals=1 names=group,who values=sales,v1 none=-1 byval=2 count=2 nobyval=-1');
+  assert.equal(JSON.parse(json!).callid, 'v2');
+});
+
+test('load_dialog_ctx / unload_dialog_ctx: another dialog as the current one (by callid or did); -1 when none, nested or not loaded', () => {
+  const h = serverFor(`${HEAD}modparam("dialog", "dialog_replication_cluster", 0)
+route {
+\tif ($rm == "OPTIONS") {
+\t\t$var(u0) = unload_dialog_ctx();
+\t\t$var(l0) = load_dialog_ctx("nosuch");
+\t\t$var(l1) = load_dialog_ctx("x1");
+\t\t$var(did) = $DLG_did;
+\t\t$var(w) = $dlg_val(who);
+\t\t$var(l2) = load_dialog_ctx("x2");
+\t\t$var(u1) = unload_dialog_ctx();
+\t\t$var(l3) = load_dialog_ctx("$var(did)", "did");
+\t\t$var(w3) = $dlg_val(who);
+\t\t$var(u2) = unload_dialog_ctx();
+\t\t$var(s) = set_dlg_sharing_tag("vip");
+\t\txlog("L_NOTICE", "u0=$var(u0) l0=$var(l0) l1=$var(l1) who=$var(w) nested=$var(l2) u1=$var(u1) bydid=$var(l3) who3=$var(w3) u2=$var(u2) after=$DLG_did shtag=$var(s)\\n");
+\t\tsl_send_reply(200, "OK");
+\t\texit;
+\t}
+\tcreate_dialog();
+\t$dlg_val(who) = $ci;
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(invite('x1'), '127.0.0.11');
+  h.receive(invite('x2'), '127.0.0.11');
+  h.receive(
+    'OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11;branch=z9hG4bK-o\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: o\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+    '127.0.0.11',
+  );
+  assert.deepEqual(scriptLines(h.logs), [
+    'u0=-1 l0=-1 l1=1 who=x1 nested=-1 u1=1 bydid=1 who3=x1 u2=1 after=<null> shtag=1',
+  ]);
+});
+
+test('set_dlg_sharing_tag: 1 without dialog_replication_cluster; with it, -1 without a dialog and 1 with one', () => {
+  const h = serverFor(`${HEAD}modparam("dialog", "dialog_replication_cluster", 1)
+route {
+\t$var(a) = set_dlg_sharing_tag("vip");
+\tcreate_dialog();
+\t$var(b) = set_dlg_sharing_tag("vip");
+\txlog("L_NOTICE", "before=$var(a) after=$var(b)\\n");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(invite('t1'), '127.0.0.11');
+  assert.deepEqual(scriptLines(h.logs), ['before=-1 after=1']);
+});
+
+test('lint: load_dialog_ctx with a mode other than callid/did is an error (fixup_lmode)', () => {
+  const text = `${HEAD}route {\n\tload_dialog_ctx("$ci", "tag");\n}\n`;
+  const found = lintCfg('/t/f.cfg', {
+    profile: { strict: false },
+    readFile: () => text,
+    fileExists: () => true,
+    cwd: '/t',
+  }).diagnostics;
+  assert.ok(
+    found.some((d) => d.severity === 'error' && d.message.includes('unsupported dialog indetifier <tag>')),
+    found.map((d) => d.message).join('\n'),
+  );
+});

@@ -7,6 +7,7 @@ import { isSipError } from '../../sip/result.js';
 import { urisEqual } from '../../sip/uri-compare.js';
 import type { FunctionBehaviour } from '../types.js';
 import { createDialog } from './create.js';
+import { DIALOG_CTX_FUNCTIONS } from './ctx-functions.js';
 import { matchDialog, matchModeOf } from './match.js';
 import { dialogJson } from './json.js';
 import { legHeaders, sendWithin } from './within.js';
@@ -122,6 +123,7 @@ export function fixRoute(ctx: ExecContext): number {
 }
 
 export const DIALOG_FUNCTIONS: Record<string, FunctionBehaviour> = {
+  ...DIALOG_CTX_FUNCTIONS,
   create_dialog: {
     returns: [1, -1],
     impl: (ctx, [flags]) => createDialog(ctx, flags?.given ? flags.str : undefined),

@@ -167,6 +167,18 @@ export function setCurrent(ctx: ExecContext, d: Dialog, dstLeg: 0 | 1 = 1): void
   if (!transactionDialog(ctx)) tmHooks(ctx).push(new TransactionDialog(d, dstLeg));
 }
 
+/**
+ * load_dialog_ctx / unload_dialog_ctx: `d` becomes the message's current
+ * dialog (ctx_dialog_set only: no transaction, no leg); the one it had before
+ * is returned (undefined: none). Passing undefined clears it.
+ */
+export function swapCurrent(ctx: ExecContext, d: Dialog | undefined): Dialog | undefined {
+  const before = ctx.state(CURRENT);
+  if (d) ctx.setState(CURRENT, d);
+  else ctx.clearState(CURRENT);
+  return before;
+}
+
 /** The leg the current request goes to: 1 (callee) downstream, 0 (caller) upstream. */
 export function currentDstLeg(ctx: ExecContext): 0 | 1 | undefined {
   return ctx.state(DST_LEG) ?? transactionDialog(ctx)?.dstLeg;
