@@ -278,7 +278,10 @@ export class SipServer {
 }
 
 /** A request that gets replies (not a reply, not an ACK), judged by its first bytes. */
+/** Neither a reply ("SIP/2.0 ") nor an ACK, read on the bytes (every UDP datagram passes here). */
 function isRequestBytes(data: Buffer): boolean {
-  const head = data.toString('latin1', 0, 8);
-  return head !== 'SIP/2.0 ' && !head.startsWith('ACK ');
+  if (data.length >= 8 && data.compare(SIP20, 0, 8, 0, 8) === 0) return false;
+  return !(data.length >= 4 && data[0] === 0x41 && data[1] === 0x43 && data[2] === 0x4b && data[3] === 0x20);
 }
+
+const SIP20 = Buffer.from('SIP/2.0 ', 'latin1');
