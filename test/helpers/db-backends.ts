@@ -14,7 +14,7 @@ export type BackendKind = 'sqlite' | 'postgres' | 'mariadb';
 
 export interface Backend {
   readonly kind: BackendKind;
-  /** A new empty database holding `tables` from db create (with their version rows): its URL and an open handle. */
+  /** A new empty database holding `tables` from db create (with their version rows; none when empty): its URL and an open handle. */
   fresh(tables?: readonly string[]): { url: string; db: Db };
 }
 
@@ -75,7 +75,7 @@ export function forEachBackend(
         }
         const db = mustOpen(url, kind === 'sqlite');
         handles.push(db);
-        const r = createTables(db, tables);
+        const r = tables.length ? createTables(db, tables) : undefined;
         if (r instanceof DbError) throw new Error(r.message);
         return { url, db };
       },

@@ -1,29 +1,17 @@
 // The DB modules on every backend of the DB layer (SQLite, PostgreSQL,
 // MariaDB): tables made by `db create`, the same script on each (auth_db,
-// speeddial, permissions, avpops incl. avp_db_load/store/delete, alias_db, domain, group).
-import { describe, test, before, after } from 'node:test';
+// speeddial, permissions, avpops incl. avp_db_load/store/delete, alias_db, domain
+// with its MI, group).
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTables, DbError, openDb, type Db } from '../../src/db/index.js';
-import { serverSkip, startMariadb, startPostgres, type DbServer } from '../helpers/db-servers.js';
+import { DbError, type Db } from '../../src/db/index.js';
+import { coreMi } from '../../src/core/mi-core.js';
+import { dbModuleFor, forEachBackend } from '../helpers/db-backends.js';
 import { sipEngine } from '../helpers/engine.js';
 import { request } from '../helpers/server.js';
 
+/** The rows the checks read (tables from db create, made by fresh()). */
 function fill(db: Db): void {
-  const made = createTables(db, [
-    'subscriber',
-    'speed_dial',
-    'address',
-    'dispatcher',
-    'dbaliases',
-    'domain',
-    'grp',
-    're_grp',
-    'usr_preferences',
-  ]);
-  assert.ok(!(made instanceof DbError), String(made));
   for (const r of [
     db.insert('subscriber', { username: '1001', domain: '127.0.0.1', password: 'secret', ha1: '' }),
     db.insert('speed_dial', {
@@ -185,38 +173,66 @@ function checks(url: string): void {
   });
 }
 
-test('SQLite: auth_db, speeddial, permissions, avpops on tables from db create', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ots-dbm-'));
-  try {
-    const url = `sqlite://${dir}/o.db`;
-    const db = openDb(url, undefined, { create: true });
-    assert.ok(!(db instanceof DbError));
-    fill(db);
-    db.close();
-    checks(url);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+forEachBackend('the DB modules', (b) => {
+  const TABLES = [
+    'subscriber',
+    'speed_dial',
+    'address',
+    'dispatcher',
+    'dbaliases',
+    'domain',
+    'grp',
+    're_grp',
+    'usr_preferences',
+  ];
 
-for (const [kind, start] of [
-  ['postgres', startPostgres],
-  ['mariadb', startMariadb],
-] as const) {
-  describe(`${kind}: the DB modules`, { skip: serverSkip(kind) }, () => {
-    let server: DbServer;
-    before(async () => {
-      server = await start();
-    });
-    after(async () => {
-      await server?.stop();
-    });
-    test('auth_db, speeddial, permissions, avpops on tables from db create', () => {
-      const db = openDb(server.url);
-      assert.ok(!(db instanceof DbError), String(db));
-      fill(db);
-      db.close();
-      checks(server.url);
-    });
+  test('auth_db, speeddial, permissions, avpops, alias_db, domain, group on tables from db create', () => {
+    const { url, db } = b.fresh(TABLES);
+    fill(db);
+    checks(url);
   });
-}
+
+  test('domain: MI domain_dump lists the cached table (db_mode 1), domain_reload reads it again; without the cache both answer 500', () => {
+    const { url, db } = b.fresh(TABLES);
+    fill(db);
+    const engine = (mode: number) =>
+      sipEngine(
+        [
+          'socket=udp:127.0.0.1:5060',
+          `loadmodule "${dbModuleFor(url)}.so"`,
+          'loadmodule "domain.so"',
+          `modparam("domain", "db_url", "${url}")`,
+          `modparam("domain", "db_mode", ${mode})`,
+          'route {',
+          '\t$var(l) = is_domain_local("127.0.0.77");',
+          '}',
+          '',
+        ].join('\n'),
+      );
+    const e = engine(1);
+    assert.deepEqual(e.diagnostics, []);
+    const ask = (method: string) =>
+      coreMi('test').handle({ jsonrpc: '2.0', method, id: 1 }, e.rt) as {
+        result?: unknown;
+        error?: { code: number; message: string };
+      };
+    const local = () => e.send(Buffer.from(request('OPTIONS', `d${Math.random()}`))).vars.get('l');
+    assert.deepEqual(ask('domain_dump').result, { Domains: [{ name: '127.0.0.1', attributes: 'x=1' }] });
+    assert.ok(!(db.insert('domain', { domain: '127.0.0.77' }) instanceof DbError));
+    assert.equal(local(), -1, 'the cache, not the table');
+    assert.equal(ask('domain_reload').result, 'OK');
+    assert.equal(local(), 1);
+    assert.deepEqual(ask('domain_dump').result, {
+      Domains: [{ name: '127.0.0.1', attributes: 'x=1' }, { name: '127.0.0.77' }],
+    });
+    const e0 = engine(0);
+    for (const m of ['domain_reload', 'domain_dump'])
+      assert.deepEqual(
+        (coreMi('test').handle({ jsonrpc: '2.0', method: m, id: 1 }, e0.rt) as { error?: unknown }).error,
+        {
+          code: 500,
+          message: 'command not activated',
+        },
+      );
+  });
+});

@@ -3,6 +3,8 @@
 // call, db_mode 1 reads it once at start (and on domain_reload) and matches
 // case-insensitively, as 3.3's hash table does. The optional variable gets the
 // row's attrs. 1 local, -1 not local, -2 bad From (is_from_local), -3 DB error.
+// MI domain_reload / domain_dump act on the db_mode 1 cache (mi.c).
+import { MiError } from '../../base/mi.js';
 import { DbError } from '../../db/index.js';
 import { serviceKey, stateOf } from '../../base/keys.js';
 import type { ExecContext } from '../../script/context.js';
@@ -10,7 +12,7 @@ import type { Runtime } from '../../script/runtime.js';
 import { splitUri } from '../../script/uri-fields.js';
 import { dbFor, dbUrlOf } from '../common/db.js';
 import { numParam, sqlName } from '../common/params.js';
-import type { ArgValue, NativeModule } from '../types.js';
+import type { ArgValue, ModuleMi, NativeModule } from '../types.js';
 
 const CACHE = serviceKey<{ domains: Map<string, string | null> | undefined }>('domain:cache');
 
@@ -67,8 +69,43 @@ function isLocal(ctx: ExecContext, host: string, out: ArgValue | undefined): num
   return 1;
 }
 
+/** Both commands need the cache (db_mode 1), as in 3.3. */
+function cached(rt: Runtime): void {
+  if (numParam(rt, 'domain', 'db_mode', 0) !== 1) throw new MiError(500, 'command not activated');
+}
+
+const DOMAIN_MI: ModuleMi[] = [
+  {
+    name: 'domain_reload',
+    recipes: [[]],
+    run: (_p, rt) => {
+      cached(rt);
+      // A failed read keeps the table in use (the new one replaces it only when complete).
+      const r = loadDomains(rt);
+      if (r instanceof DbError) {
+        rt.logger.log(-1, 'domain', 'reload_domain_table', `Error while querying database: ${r.message}`);
+        throw new MiError(500, 'Domain table reload failed');
+      }
+      return 'OK';
+    },
+  },
+  {
+    name: 'domain_dump',
+    recipes: [[]],
+    run: (_p, rt) => {
+      cached(rt);
+      const domains = stateOf(rt.services, CACHE, () => ({ domains: undefined })).domains ?? loadDomains(rt);
+      if (domains instanceof DbError) throw new MiError(500, 'Domain table reload failed');
+      return {
+        Domains: [...domains].map(([name, attrs]) => ({ name, ...(attrs !== null ? { attributes: attrs } : {}) })),
+      };
+    },
+  },
+];
+
 export const domain: NativeModule = {
   name: 'domain',
+  mi: DOMAIN_MI,
   functions: {
     is_from_local: {
       returns: [1, -1, -2, -3],
