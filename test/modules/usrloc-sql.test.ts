@@ -11,6 +11,8 @@ import { coreMi } from '../../src/core/mi-core.js';
 import { usrlocOf } from '../../src/modules/usrloc/api.js';
 import { sipEngine } from '../helpers/engine.js';
 import { register } from '../helpers/sip.js';
+import { dbFor } from '../../src/modules/common/db.js';
+import { DbError, type Stmt } from '../../src/db/index.js';
 
 const cfg = (db: string, mode: string) => `socket=udp:127.0.0.1:5060
 loadmodule "db_sqlite.so"
@@ -176,4 +178,55 @@ test("sql-only (db_mode 3): lookups read the table (another node's rows are seen
   b.e.send(register({ user: '1001', contacts: ['<sip:1001@127.0.0.1:5062>'], expires: 0, cseq: 2 }));
   assert.deepEqual(rows(db), [], 'de-registered through node B');
   assert.equal(usrlocOf(a.e.rt).domain('location').get('1001'), undefined, 'node A sees it at once');
+});
+
+/** Counts the statements usrloc sends to its connection (waited or not; a batch counts each of its statements). */
+function countStatements(e: ReturnType<typeof sipEngine>, db: string): { n: number; texts: string[] } {
+  const conn = dbFor(e.rt, `sqlite://${db}`);
+  assert.ok(!(conn instanceof DbError));
+  const seen = { n: 0, texts: [] as string[] };
+  const note = (s: Stmt): void => {
+    seen.n++;
+    seen.texts.push(s.text.split(' ')[0]!);
+  };
+  const { exec, batch, execAsync, batchAsync } = conn;
+  conn.exec = (s) => (note(s), exec.call(conn, s));
+  conn.execAsync = (s) => (note(s), execAsync.call(conn, s));
+  conn.batch = (ss) => (ss.forEach(note), batch.call(conn, ss));
+  conn.batchAsync = (ss) => (ss.forEach(note), batchAsync.call(conn, ss));
+  return seen;
+}
+
+test("statements per REGISTER in each mode, as 3.3's usrloc sends them: sql-only reads the AoR then writes the contact (db_load_urecord + db_insert_ucontact), write-through only writes, write-back writes nothing until the flush", () => {
+  const cases: [string, number, string[]][] = [
+    ['"working_mode_preset", "sql-only"', 2, ['SELECT', 'INSERT']],
+    ['"working_mode_preset", "single-instance-sql-write-through"', 1, ['INSERT']],
+    ['"working_mode_preset", "single-instance-sql-write-back"', 0, []],
+  ];
+  for (const [mode, perRegister, kinds] of cases) {
+    const db = join(mkdtempSync(join(tmpdir(), 'ul-')), 'ul.db');
+    const { e, p } = engine(db, mode);
+    const seen = countStatements(e, db);
+    const sent = e.send(register({ user: '2001', contacts: ['<sip:2001@127.0.0.1:5062>'], expires: 600 }));
+    assert.match(sent.sent[0]!.text, /^SIP\/2\.0 200 /, mode);
+    assert.equal(seen.n, perRegister, `${mode}: a new AoR`);
+    assert.deepEqual(seen.texts, kinds, mode);
+    seen.n = 0;
+    e.send(register({ user: '2001', contacts: ['<sip:2001@127.0.0.1:5062>'], expires: 600, cseq: 2 }));
+    assert.equal(seen.n, perRegister, `${mode}: a refresh`);
+    e.send(register({ user: '2002', contacts: ['<sip:2002@127.0.0.1:5064>'], expires: 600, callId: 'c2' }));
+    seen.n = 0;
+    if (perRegister === 0) {
+      p.flush();
+      assert.equal(seen.n, 2, 'write-back: one statement per dirty contact at the flush');
+      assert.deepEqual(
+        rows(db).map((r) => [r.username, r.cseq]),
+        [
+          ['2001', 2],
+          ['2002', 1],
+        ],
+      );
+    }
+    p.close();
+  }
 });

@@ -8,7 +8,16 @@
 // - sql-only (db_mode 3): written through, and every lookup reads the table,
 //   so several nodes share one location table and see each other's changes.
 // Both memory modes load the table at start.
-import { checkTableVersion, ddlFor, DbError, TABLES, type Db, type DbRow, type Stmt } from '../../db/index.js';
+import {
+  checkTableVersion,
+  ddlFor,
+  DbError,
+  TABLES,
+  type Db,
+  type DbRow,
+  type DbValue,
+  type Stmt,
+} from '../../db/index.js';
 import type { Runtime } from '../../script/runtime.js';
 import { put } from '../../base/keys.js';
 import { dbFor, dbUrlOf } from '../common/db.js';
@@ -99,8 +108,16 @@ function kvMap(text: unknown): Map<string, string> | undefined {
   }
 }
 
+let lastSecond = NaN;
+let lastText = '';
+/** 'YYYY-MM-DD HH:MM:SS' (UTC) of a time in ms; the same second's text is reused (a flush formats thousands). */
 function datetime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
+  const sec = Math.floor(ms / 1000);
+  if (sec !== lastSecond) {
+    lastSecond = sec;
+    lastText = new Date(sec * 1000).toISOString().replace('T', ' ').slice(0, 19);
+  }
+  return lastText;
 }
 
 const text = (v: unknown): string | undefined => (v === null || v === undefined || v === '' ? undefined : String(v));
@@ -160,29 +177,43 @@ export function attachUsrlocPersistence(
     const r = ul.domains.get(table)?.get(aor, true);
     return r?.kv?.size && r.bindings[0] === b ? r.kv : undefined;
   };
-  const row = (table: string, aor: string, b: Binding): DbRow => {
+  // A contact's row as values in COLUMNS order, written with one statement text per table (built once: the
+  // text is the same for every contact, and a cached text is also the prepared statement's cache key).
+  const upsertTexts = new Map<string, string>();
+  const upsertText = (table: string): string => {
+    let t = upsertTexts.get(table);
+    if (t === undefined) {
+      const template: DbRow = {};
+      for (const c of COLUMNS) template[c] = null;
+      t = db.sql.replace(table, template, ['contact_id']).text;
+      upsertTexts.set(table, t);
+    }
+    return t;
+  };
+  const upsert = (table: string, aor: string, b: Binding): Stmt => {
     const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
-    return {
-      contact_id: BigInt(b.contactId),
-      username: user,
-      domain: domain ?? null,
-      contact: b.uri,
-      received: b.received ?? null,
-      path: b.path ?? null,
-      expires: b.expires,
-      q: b.q < 0 ? -1 : b.q / 1000,
-      callid: b.callid,
-      cseq: b.cseq,
-      last_modified: datetime(b.lastModified),
-      flags: b.flags,
-      cflags: rt.flags.namesOf('branch', b.cflags) || null,
-      user_agent: b.userAgent,
-      socket: b.socket ?? null,
-      methods: b.methods === undefined || b.methods === 0xffffffff ? null : b.methods,
-      sip_instance: b.instance ?? null,
-      kv_store: kvStore(b.kv, recordKvFor(table, aor, b)),
-      attr: b.attr ?? null,
-    };
+    const params: DbValue[] = [
+      BigInt(b.contactId),
+      user,
+      domain ?? null,
+      b.uri,
+      b.received ?? null,
+      b.path ?? null,
+      b.expires,
+      b.q < 0 ? -1 : b.q / 1000,
+      b.callid,
+      b.cseq,
+      datetime(b.lastModified),
+      b.flags,
+      b.cflags ? rt.flags.namesOf('branch', b.cflags) || null : null,
+      b.userAgent,
+      b.socket ?? null,
+      b.methods === undefined || b.methods === 0xffffffff ? null : b.methods,
+      b.instance ?? null,
+      kvStore(b.kv, recordKvFor(table, aor, b)),
+      b.attr ?? null,
+    ];
+    return { text: upsertText(table), params, kind: 'run' };
   };
   const nowSec = (): number => Math.floor(rt.clock.now() / 1000);
   const stmtOf = (e: BindingEvent): Stmt => {
@@ -196,7 +227,7 @@ export function attachUsrlocPersistence(
       });
     }
     if (e.kind === 'delete') return db.sql.delete(e.domain, { keys: ['contact_id'], vals: [id] });
-    return db.sql.replace(e.domain, row(e.domain, e.aor, e.binding), ['contact_id']);
+    return upsert(e.domain, e.aor, e.binding);
   };
   const write = (e: BindingEvent): void => {
     if (e.binding.flags & 1) return; // memory-only contacts (save flag `m`)
@@ -209,11 +240,12 @@ export function attachUsrlocPersistence(
     }
     if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = 'CS_SYNC';
   };
-  const dirty = new Map<string, BindingEvent>();
+  // Keyed by the binding itself (one object per contact while it lives; no key string built per REGISTER).
+  const dirty = new Map<Binding, BindingEvent>();
   const record = (e: BindingEvent): void => {
     if (mode !== 'write-back') write(e);
     else {
-      dirty.set(`${e.domain}|${e.binding.contactId}`, e);
+      dirty.set(e.binding, e);
       if (e.kind !== 'delete' && e.kind !== 'expire')
         e.binding.state = e.binding.state === 'CS_NEW' ? 'CS_NEW' : 'CS_DIRTY';
     }
@@ -237,10 +269,7 @@ export function attachUsrlocPersistence(
       flushing = undefined;
       if (r instanceof DbError) {
         log(`write-back flush of ${batch.length} contact(s) failed: ${r.message}`);
-        for (const e of batch) {
-          const k = `${e.domain}|${e.binding.contactId}`;
-          if (!dirty.has(k)) dirty.set(k, e);
-        }
+        for (const e of batch) if (!dirty.has(e.binding)) dirty.set(e.binding, e);
       } else for (const e of batch) if (e.kind !== 'delete' && e.kind !== 'expire') e.binding.state = 'CS_SYNC';
     });
   };
@@ -278,9 +307,7 @@ export function attachUsrlocPersistence(
       const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
       stmts.push(db.sql.delete(table, { keys: ['username', 'domain'], vals: [user, domain ?? null] }));
     }
-    for (const r of records)
-      for (const b of r.bindings)
-        if (!(b.flags & 1)) stmts.push(db.sql.replace(table, row(table, r.aor, b), ['contact_id']));
+    for (const r of records) for (const b of r.bindings) if (!(b.flags & 1)) stmts.push(upsert(table, r.aor, b));
     const res = db.batch(stmts);
     if (res instanceof DbError) log(`ul_sync of ${table} failed: ${res.message}`);
     else for (const r of records) for (const b of r.bindings) b.state = 'CS_SYNC';
