@@ -169,6 +169,10 @@ class Databases {
       if (db instanceof DbError) throw new Error(db.message);
       const made = createTables(db, ['location']);
       if (made instanceof DbError) throw new Error(made.message);
+      // 3.3's location table has no index but its primary key: sql-only's read by AoR would scan the whole
+      // table (the DB server's time growing with every step). An operator adds this one; Kamailio's schema has
+      // account_contact_idx (username, domain, contact).
+      if (made.created.includes('location')) db.raw(`CREATE INDEX location_account_idx ON location (username, domain)`);
       db.delete('location', {});
       db.close();
       return srv.url;
@@ -459,6 +463,7 @@ async function main(): Promise<void> {
     console.log(
       `SQLite write-back / memory, CPU per REGISTER at ${r}/s: ${(at(wb, r)!.cpuUs / at(mem, r)!.cpuUs).toFixed(2)}x (target ≤ 1.10x)`,
     );
+  console.log(`our location tables have an index on (username, domain), as Kamailio's has (username, domain, contact)`);
   console.log(
     `targets: SQLite write-through ≥ 2,000/s; PostgreSQL/MariaDB sql-only ≥ 1,000/s and ≤ 1.5x Kamailio's CPU per REGISTER (db_mode 3)`,
   );
