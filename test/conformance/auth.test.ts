@@ -7,9 +7,9 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, stopServers } from '../helpers/sipp.js';
 
-test('digest authentication of REGISTERs against SQLite, with SIPp computing the credentials', { skip: sippSkip(), timeout: 60000 }, async () => {
+test('digest authentication of REGISTERs against SQLite, with SIPp computing the credentials', { skip: sippSkip(), timeout: 120000 }, async () => {
   assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
   const dir = mkdtempSync(join(tmpdir(), 'osts-auth-'));
   const db = join(dir, 'subscriber.db');
@@ -33,6 +33,6 @@ test('digest authentication of REGISTERs against SQLite, with SIPp computing the
     const codes = [...server.log.join('').matchAll(/auth of 3001 failed with (-?\d+)/g)].map((m) => Number(m[1]));
     assert.deepEqual(codes, [-4, -4, -2], `no credentials twice, then a wrong password:\n${server.log.join('')}`);
   } finally {
-    server.child.kill('SIGTERM');
+    await stopServers([server]);
   }
 });

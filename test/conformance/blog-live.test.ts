@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, SIPP, logsSettled, runSipp, sippSkip, startServer } from '../helpers/sipp.js';
+import { ROOT, SIPP, logsSettled, runSipp, sippSkip, startServer, stopServers } from '../helpers/sipp.js';
+import { settle } from '../helpers/wait.js';
 
 const DIR = mkdtempSync(join(tmpdir(), 'opensips-ts-blog-live-'));
 
@@ -73,9 +74,7 @@ describe('live blog experiments (SIPp -> blog-mid-registrar.cfg -> upstream open
         const told = [...readFileSync(messages, 'utf8').matchAll(/^Contact: <sip:3001@[^>]+>;expires=(\d+)\s*$/gm)].map((m) => Number(m[1]));
         assert.deepEqual(told, x.legs.map(() => x.told), 'expires told to the UA in each 200 OK');
       } finally {
-        for (const s of servers) s.child.kill('SIGTERM');
-        await new Promise((res) => setTimeout(res, 300));
-        for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+        await stopServers(servers);
       }
     });
   });
@@ -104,12 +103,6 @@ function liveUpstreamCfg(name: string, max = 0): string {
   return file;
 }
 
-async function stop(servers: { child: import('node:child_process').ChildProcess }[]): Promise<void> {
-  for (const s of servers) s.child.kill('SIGTERM');
-  await new Promise((res) => setTimeout(res, 300));
-  for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
-}
-
 const upstreamLines = (log: string[]): RegExpMatchArray[] => [...log.join('').matchAll(/UP got REGISTER Expires=(\S+) Contact=(.*)$/gm)];
 const toldUa = (file: string): number[] => [...readFileSync(file, 'utf8').matchAll(/^Contact: <sip:3001@[^>]+>;expires=(\d+)\s*$/gm)].map((m) => Number(m[1]));
 
@@ -120,7 +113,7 @@ describe('live blog experiments on real timers (127.0.90.x)', { concurrency: 3 }
   it('an upstream that caps expires (max_expires 3): mode 1 forwards every REGISTER with 360, the UA is told 3', { skip: sippSkip(), timeout: 90000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const up = await startServer({ cfg: liveUpstreamCfg('cap', 3), maps: [`172.16.4.114=${at(0, 14)}`], sockets: 2 });
-    const p = await startServer({ cfg: liveMidCfg('cap', 1, 360, 13), maps: maps(0), sockets: 4 }).catch(async (e) => { await stop([up]); throw e; });
+    const p = await startServer({ cfg: liveMidCfg('cap', 1, 360, 13), maps: maps(0), sockets: 4 }).catch(async (e) => { await stopServers([up]); throw e; });
     try {
       const messages = join(DIR, 'cap-messages.log');
       const r = await runSipp({ scenario: 'uac-register-series.xml', ip: at(0, 12), port: 5390, transport: 'u1', target: `${at(0, 11)}:5360`, keys: { exp: '20' }, pauseMs: 1000, messageFile: messages }, true);
@@ -130,36 +123,36 @@ describe('live blog experiments on real timers (127.0.90.x)', { concurrency: 3 }
       assert.equal(got.length, 4, up.log.join(''));
       for (const g of got) { assert.equal(g[1], '360'); assert.match(g[2]!.trim(), /^<sip:3001@127\.0\.90\.11:5361;ctid=\d+>;expires=360$/); }
       assert.deepEqual(toldUa(messages), [3, 3, 3, 3]);
-    } finally { await stop([p, up]); }
+    } finally { await stopServers([p, up]); }
   });
 
   it('mode 1: when the UA stops, its local binding lapses and P De-REGISTERs it upstream (usrloc timer)', { skip: sippSkip(), timeout: 90000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const up = await startServer({ cfg: liveUpstreamCfg('dereg'), maps: [`172.16.4.114=${at(1, 14)}`], sockets: 2 });
-    const p = await startServer({ cfg: liveMidCfg('dereg', 1, 360, 3), maps: maps(1), sockets: 4 }).catch(async (e) => { await stop([up]); throw e; });
+    const p = await startServer({ cfg: liveMidCfg('dereg', 1, 360, 3), maps: maps(1), sockets: 4 }).catch(async (e) => { await stopServers([up]); throw e; });
     try {
       const messages = join(DIR, 'dereg-messages.log');
       const r = await runSipp({ scenario: 'uac-register-once.xml', ip: at(1, 12), port: 5391, transport: 'u1', target: `${at(1, 11)}:5360`, keys: { exp: '20' }, messageFile: messages }, true);
       assert.equal(r.code, 0, `SIPp failed:\n${r.out.slice(-2000)}`);
       assert.deepEqual(toldUa(messages), [3]);
       // Told 3 s; the timer runs every second: the De-REGISTER comes within a few seconds (bounded wait).
-      for (let i = 0; i < 40 && upstreamLines(up.log).length < 2; i++) await new Promise((res) => setTimeout(res, 250));
+      await settle(() => upstreamLines(up.log).length >= 2, 20_000);
       const got = upstreamLines(up.log);
       assert.equal(got.length, 2, up.log.join(''));
       assert.match(got[0]![2]!.trim(), /;ctid=\d+>;expires=360$/);
       assert.equal(got[1]![1], '<null>', 'no Expires header in a De-REGISTER');
       assert.match(got[1]![2]!.trim(), /^<sip:3001@127\.0\.90\.21:5361;ctid=\d+>;expires=0$/);
-    } finally { await stop([p, up]); }
+    } finally { await stopServers([p, up]); }
   });
 
   it('mode switch: mode 1, then P restarted in mode 2; the upstream refreshes its ctid binding and keeps the stored URI', { skip: sippSkip(), timeout: 90000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const up = await startServer({ cfg: liveUpstreamCfg('switch'), maps: [`172.16.4.114=${at(2, 14)}`], sockets: 2 });
-    let p = await startServer({ cfg: liveMidCfg('switch1', 1, 360, 13), maps: maps(2), sockets: 4 }).catch(async (e) => { await stop([up]); throw e; });
+    let p = await startServer({ cfg: liveMidCfg('switch1', 1, 360, 13), maps: maps(2), sockets: 4 }).catch(async (e) => { await stopServers([up]); throw e; });
     try {
       const first = await runSipp({ scenario: 'uac-register-once.xml', ip: at(2, 12), port: 5392, transport: 'u1', target: `${at(2, 11)}:5360`, keys: { exp: '20' } }, true);
       assert.equal(first.code, 0, first.out.slice(-2000));
-      await stop([p]);
+      await stopServers([p]);
       p = await startServer({ cfg: liveMidCfg('switch2', 2, 18, 13), maps: maps(2), sockets: 4 });
       const messages = join(DIR, 'switch-messages.log');
       const second = await runSipp({ scenario: 'uac-register-once.xml', ip: at(2, 12), port: 5392, transport: 'u1', target: `${at(2, 11)}:5360`, keys: { exp: '20' }, messageFile: messages }, true);
@@ -174,6 +167,6 @@ describe('live blog experiments on real timers (127.0.90.x)', { concurrency: 3 }
       const holds = [...up.log.join('').matchAll(/UP holds (\S+)/g)].map((m) => m[1]);
       assert.deepEqual(holds, [`sip:3001@127.0.90.31:5361;ctid=${ctid}`, `sip:3001@127.0.90.31:5361;ctid=${ctid}`], 'the stored URI is kept');
       assert.deepEqual(toldUa(messages), [13]);
-    } finally { await stop([p, up]); }
+    } finally { await stopServers([p, up]); }
   });
 });

@@ -5,13 +5,14 @@
 // of a node during a REGISTER stream: every REGISTER that got a 200 is in the table.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDb } from '../../src/cli/db.js';
 import { DbError, openDb } from '../../src/db/index.js';
 import { serverSkip, startMariadb, startPostgres, type DbServer } from '../helpers/db-servers.js';
-import { runSipp, SIP_DIR, sippSkip, startServer, type Sipp } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
+import { runSipp, SIP_DIR, sippSkip, startServer, type Sipp, startUas, stopServers } from '../helpers/sipp.js';
 
 const quietIo = { out: () => undefined, err: (s: string) => process.stderr.write(`${s}\n`), color: false, cwd: '.' };
 
@@ -33,8 +34,7 @@ async function ok(p: Sipp): Promise<void> {
 }
 
 async function call(node: string, user: string): Promise<void> {
-  const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.5.3', port: 5070, transport: 'u1' }, false);
-  await new Promise((r) => setTimeout(r, 400));
+  const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.5.3', port: 5070, transport: 'u1' })).done;
   port++;
   await ok({ scenario: 'uac-invite-user.xml', ip: '127.0.5.5', port, transport: 'u1', target: `${node}:5060`, service: user });
   const u = await uas;
@@ -66,7 +66,7 @@ for (const [kind, start] of [['postgres', startPostgres], ['mariadb', startMaria
         c = await startServer({ cfg: nodeCfg(dir, '127.0.5.6', server.url, 'sql-only'), sockets: 1 });
         await call('127.0.5.6', '3002');
       } finally {
-        for (const n of [a, b, c]) n?.child.kill('SIGTERM');
+        await stopServers(c ? [a, b, c] : [a, b]);
       }
     });
 
@@ -79,7 +79,9 @@ for (const [kind, start] of [['postgres', startPostgres], ['mariadb', startMaria
         const trace = join(dir, `trace-${mode}.log`);
         const load = runSipp({ scenario: 'uac-register-load.xml', ip: '127.0.5.8', port: 5790, transport: 'u1', target: '127.0.5.7:5060', calls: 3000, messageFile: trace,
           keys: {}, pauseMs: 0 }, true);
-        await new Promise((r) => setTimeout(r, 1500));
+        // Killed 1.5 s into the stream, and not before a first 200 OK (a loaded machine is slow to start SIPp).
+        const t0 = Date.now();
+        await waitFor(() => Date.now() - t0 >= 1500 && existsSync(trace) && /SIP\/2\.0 200 OK/.test(readFileSync(trace, 'utf8')), 'a first 200 OK in the SIPp trace', 20_000, 100);
         node.child.kill('SIGKILL');
         await load;
         const ok200 = new Set<string>();

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CORPUS_DIR } from '../helpers/cfg.js';
-import { logsSettled, runSipp, SIPP, sippSkip, startServer, type Sipp } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIPP, sippSkip, startServer, type Sipp, startUas, stopServers } from '../helpers/sipp.js';
 
 const CFG = `${CORPUS_DIR}OpenSIPS+opensips@3.3__etc__opensips.cfg`;
 const P = '127.0.23.1';
@@ -23,9 +23,8 @@ test('the default opensips.cfg, unchanged: registrations, a call and a busy call
       const r = await runSipp(reg(user, contact, port), true);
       assert.equal(r.code, 0, r.out.slice(-1500));
     }
-    const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.23.3', port: 5070, transport: 'u1' }, false);
-    const busy = runSipp({ scenario: 'uas-busy.xml', ip: '127.0.23.5', port: 5072, transport: 'u1' }, false);
-    await new Promise((r) => setTimeout(r, 500));
+    const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.23.3', port: 5070, transport: 'u1' })).done;
+    const busy = (await startUas({ scenario: 'uas-busy.xml', ip: '127.0.23.5', port: 5072, transport: 'u1' })).done;
     const call = await runSipp({ scenario: 'uac-invite-user.xml', ip: '127.0.23.4', port: 5463, transport: 'u1', target: `${P}:5060`, service: '1001', callId: 'answered-call' }, true);
     assert.equal(call.code, 0, call.out.slice(-2000));
     const missed = await runSipp({ scenario: 'uac-invite-486.xml', ip: '127.0.23.4', port: 5464, transport: 'u1', target: `${P}:5060`, service: '1003', callId: 'missed-call' }, true);
@@ -42,6 +41,6 @@ test('the default opensips.cfg, unchanged: registrations, a call and a busy call
       'call missed INVITE missed-call 486 Busy Here to_tag',
     ], log);
   } finally {
-    server.child.kill('SIGTERM');
+    await stopServers([server]);
   }
 });

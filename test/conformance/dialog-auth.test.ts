@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 interface Case {
   name: string;
@@ -72,11 +72,8 @@ for (const c of CASES) {
     const servers: { child: ChildProcess; log: string[] }[] = [];
     try {
       servers.push(await startServer({ cfg: `${SIP_DIR}dialog-auth.cfg`, sockets: 1 }));
-      const callee = runSipp(
-        { scenario: c.callee, ip: '127.0.118.22', port: 5070, transport: 'u1', messageFile: calleeTrace },
-        false,
-      );
-      await new Promise((r) => setTimeout(r, 500));
+      const callee = (await startUas({ scenario: c.callee, ip: '127.0.118.22', port: 5070, transport: 'u1', messageFile: calleeTrace }))
+        .done;
       const caller = await runSipp(
         {
           scenario: c.caller,
@@ -98,9 +95,7 @@ for (const c of CASES) {
       const answered = [...log.matchAll(/answered the (\d+ challenge for \w+) of /g)].map((m) => m[1]);
       assert.deepEqual(answered, c.answered, detail);
     } finally {
-      for (const s of servers) s.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      await stopServers(servers);
     }
   });
 }

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 test('SIPp: dispatcher fails over from a dead destination to the live one and then avoids the dead one', { skip: sippSkip(), timeout: 90000 }, async () => {
   assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
@@ -24,8 +24,7 @@ test('SIPp: dispatcher fails over from a dead destination to the live one and th
   writeFileSync(cfg, readFileSync(`${SIP_DIR}dispatcher.cfg.in`, 'utf8').replaceAll('@DB@', db));
   const server = await startServer({ cfg, sockets: 1 });
   try {
-    const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.22.2', port: 5070, transport: 'u1', calls: 2 }, false);
-    await new Promise((r) => setTimeout(r, 500));
+    const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.22.2', port: 5070, transport: 'u1', calls: 2 })).done;
     // One call after the other: the second is placed once the first has failed over.
     const first = await runSipp({ scenario: 'uac-invite.xml', ip: '127.0.22.3', port: 5312, transport: 'u1', target: '127.0.22.1:5060', service: 'gw', }, true);
     const uac = first.code === 0 ? await runSipp({ scenario: 'uac-invite.xml', ip: '127.0.22.3', port: 5312, transport: 'u1', target: '127.0.22.1:5060', service: 'gw' }, true) : first;
@@ -39,6 +38,6 @@ test('SIPp: dispatcher fails over from a dead destination to the live one and th
     const state = new Database(db, { readonly: true }).prepare('SELECT state FROM dispatcher WHERE destination = ?').get('sip:127.0.22.2:5999') as { state: number };
     assert.equal(state.state, 1, 'the dead destination is inactive in the table');
   } finally {
-    server.child.kill('SIGTERM');
+    await stopServers([server]);
   }
 });

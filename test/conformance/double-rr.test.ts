@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 const PROXY = { cfg: `${SIP_DIR}double-rr.cfg`, sockets: 3 };
 
@@ -98,7 +98,7 @@ for (const c of CALLS) {
     const servers: { child: ChildProcess; log: string[] }[] = [];
     try {
       servers.push(await startServer(PROXY));
-      const uas = runSipp(
+      const uas = (await startUas(
         {
           scenario: c.byeFrom === 'callee' ? 'uas-invite-bye.xml' : 'uas-invite.xml',
           ip: '127.0.118.2',
@@ -106,9 +106,7 @@ for (const c of CALLS) {
           transport: c.callee,
           messageFile: trace,
         },
-        false,
-      );
-      await new Promise((r) => setTimeout(r, 500));
+      )).done;
       const uac = await runSipp(
         {
           scenario: c.byeFrom === 'callee' ? 'uac-invite-bye-in.xml' : 'uac-invite.xml',
@@ -138,9 +136,7 @@ for (const c of CALLS) {
       assert.deepEqual(seen, c.inDialog, log);
       assert.doesNotMatch(log, /lost its xfer parameter/);
     } finally {
-      for (const s of servers) s.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      await stopServers(servers);
     }
   });
 }

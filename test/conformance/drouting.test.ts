@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 test(
   'SIPp: drouting fails over from a dead gateway to the live one, then avoids the dead one',
@@ -38,8 +38,7 @@ test(
     writeFileSync(cfg, readFileSync(`${SIP_DIR}drouting.cfg.in`, 'utf8').replaceAll('@DB@', db));
     const server = await startServer({ cfg, sockets: 1 });
     try {
-      const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.117.2', port: 5070, transport: 'u1', calls: 2 }, false);
-      await new Promise((r) => setTimeout(r, 500));
+      const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.117.2', port: 5070, transport: 'u1', calls: 2 })).done;
       const place = () =>
         runSipp(
           { scenario: 'uac-invite.xml', ip: '127.0.117.3', port: 5312, transport: 'u1', target: '127.0.117.1:5060', service: 'gw' },
@@ -66,7 +65,7 @@ test(
       };
       assert.equal(state.state, 2, 'the dead gateway is disabled in the table');
     } finally {
-      server.child.kill('SIGTERM');
+      await stopServers([server]);
     }
   },
 );

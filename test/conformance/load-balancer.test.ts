@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 test(
   'SIPp: load_balancer fails over from a dead destination to the live one, then avoids the dead one',
@@ -30,8 +30,7 @@ test(
     writeFileSync(cfg, readFileSync(`${SIP_DIR}load-balancer.cfg.in`, 'utf8').replaceAll('@DB@', db));
     const server = await startServer({ cfg, sockets: 1 });
     try {
-      const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.117.12', port: 5070, transport: 'u1', calls: 2 }, false);
-      await new Promise((r) => setTimeout(r, 500));
+      const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.117.12', port: 5070, transport: 'u1', calls: 2 })).done;
       const place = () =>
         runSipp(
           { scenario: 'uac-invite.xml', ip: '127.0.117.13', port: 5312, transport: 'u1', target: '127.0.117.11:5060', service: 'lb' },
@@ -55,7 +54,7 @@ test(
         'to sip:127.0.117.12:5070',
       ]);
     } finally {
-      server.child.kill('SIGTERM');
+      await stopServers([server]);
     }
   },
 );

@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSipp, SIP_DIR, SIPP, sippSkip, startServer, type Sipp } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
+import { runSipp, SIP_DIR, SIPP, sippSkip, startServer, type Sipp, startUas, stopServers } from '../helpers/sipp.js';
 
 const MI = 'http://127.0.22.1:18889/mi';
 
@@ -70,14 +71,14 @@ test('registrar on the wire: register, refresh, min/max expires, expiry, max_con
 
     // lookup + INVITE: the UAS registers its address, the call reaches it and completes
     await ok(reg('2006', 600, { contact: '127.0.22.3:5070' }));
-    const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.22.3', port: 5070, transport: 'u1' }, false);
-    await new Promise((r) => setTimeout(r, 500));
+    const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.22.3', port: 5070, transport: 'u1' })).done;
     const call = await runSipp({ scenario: 'uac-invite-user.xml', ip: '127.0.22.4', port: 5450, transport: 'u1', target: '127.0.22.1:5060', service: '2006' }, true);
     assert.equal(call.code, 0, call.out.slice(-2000));
     assert.equal((await uas).code, 0);
 
-    // expiry: 2002's 5 s are over; the timer (1 s) removes it from memory and from the DB
-    await new Promise((r) => setTimeout(r, 6500));
+    // expiry: once 2002's 5 s are over, the timer (1 s) removes it from memory and from the DB
+    // (waited for: the timer runs late on a loaded machine)
+    await waitFor(async () => (await contacts('2002')) === undefined && rows('2002').length === 0, '2002 to expire');
     assert.equal(await contacts('2002'), undefined);
     assert.deepEqual(rows('2002'), []);
 
@@ -86,6 +87,6 @@ test('registrar on the wire: register, refresh, min/max expires, expiry, max_con
     assert.equal(await contacts('2001'), undefined);
     assert.deepEqual(rows('2001'), []);
   } finally {
-    server.child.kill('SIGTERM');
+    await stopServers([server]);
   }
 });

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { runSipp, SIP_DIR, SIPP, sippSkip, startServer, stopServers } from '../helpers/sipp.js';
 
 async function ulDump(): Promise<{ Domains: { AORs: { AOR: string; Contacts: { Contact: string; Expires: number }[] }[] }[] }> {
   const r = await fetch('http://127.0.21.1:18888/mi', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'ul_dump', id: 1 }) });
@@ -29,12 +29,11 @@ test('live registrar with SQLite write-through and MI over HTTP: REGISTER, ul_du
     for (const a of dump.Domains[0]!.AORs) assert.ok(a.Contacts[0]!.Expires > 590 && a.Contacts[0]!.Expires <= 600);
     const rows = new Database(db, { readonly: true }).prepare('SELECT username, contact, user_agent FROM location ORDER BY username').all();
     assert.deepEqual(rows, [1, 2, 3].map((i) => ({ username: `100${i}`, contact: `sip:100${i}@127.0.21.2:5310;transport=UDP`, user_agent: 'SIPp conformance' })));
-    server.child.kill('SIGTERM');
-    await new Promise((r) => server.child.once('exit', r));
+    await stopServers([server]);
     server = await startServer({ cfg, sockets: 3 });
     const again = await ulDump();
     assert.deepEqual(again.Domains[0]!.AORs.map((a) => a.AOR).sort(), ['1001', '1002', '1003'], 'no registration lost on restart');
   } finally {
-    server.child.kill('SIGTERM');
+    await stopServers([server]);
   }
 });

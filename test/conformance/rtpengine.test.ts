@@ -9,7 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { waitFor } from '../helpers/wait.js';
+import { bound, logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 const RTPENGINE = spawnSync('sh', ['-c', 'command -v rtpengine'], { encoding: 'utf8' }).stdout.trim();
 
@@ -37,13 +38,12 @@ test('SIPp: rtpengine_offer/answer anchor a call\'s media in a real rtpengine; r
   rtpe.stdout.on('data', (d: Buffer) => rtpeLog.push(d.toString()));
   rtpe.stderr.on('data', (d: Buffer) => rtpeLog.push(d.toString()));
   const stop = setTimeout(() => rtpe.kill('SIGKILL'), 60000);
-  await new Promise((r) => setTimeout(r, 800));
+  await waitFor(() => rtpe.exitCode !== null || bound('127.0.23.9', 22233, 'u1'), 'rtpengine to listen on 127.0.23.9:22233');
   const server = await startServer({ cfg: `${SIP_DIR}rtpengine.cfg`, sockets: 1 });
   try {
     const uasTrace = join(dir, 'uas.log');
     const uacTrace = join(dir, 'uac.log');
-    const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.23.2', port: 5070, transport: 'u1', messageFile: uasTrace }, false);
-    await new Promise((r) => setTimeout(r, 500));
+    const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.23.2', port: 5070, transport: 'u1', messageFile: uasTrace })).done;
     const uac = await runSipp({ scenario: 'uac-invite.xml', ip: '127.0.23.3', port: 5314, transport: 'u1', target: '127.0.23.1:5060', service: 'media', messageFile: uacTrace }, true);
     const uasResult = await uas;
     await logsSettled([server]);
@@ -60,7 +60,7 @@ test('SIPp: rtpengine_offer/answer anchor a call\'s media in a real rtpengine; r
     const commands = rtpeLog.join('').match(/Received command '(\w+)'/g)?.map((c) => c.slice(18, -1)) ?? [];
     assert.deepEqual(commands.filter((c) => c !== 'ping'), ['offer', 'answer', 'delete']);
   } finally {
-    server.child.kill('SIGTERM');
+    await stopServers([server]);
     clearTimeout(stop);
     rtpe.kill('SIGTERM');
   }

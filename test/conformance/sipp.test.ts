@@ -8,7 +8,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-import { ROOT, SIP_DIR, SIPP, logsSettled, startServer, runSipp, sendGarbage, sippSkip, type Case, type Server, type Sipp } from '../helpers/sipp.js';
+import { ROOT, SIP_DIR, SIPP, logsSettled, startServer, runSipp, sendGarbage, sippSkip, type Case, type Server, type Sipp, startUas, stopServers } from '../helpers/sipp.js';
 
 const PROXY: Server = { cfg: `${SIP_DIR}proxy.cfg`, sockets: 2 };
 const UAC = (scenario: string, service: string, transport: 'u1' | 't1' = 'u1', port = 5301): Sipp => ({ scenario, ip: '127.0.20.3', port, transport, target: '127.0.20.1:5060', service });
@@ -73,8 +73,7 @@ for (const c of CASES) {
     try {
       for (const s of c.servers) servers.push(await startServer(s));
       if (c.before) await c.before();
-      const uas = c.uas ? runSipp(c.uas, false) : undefined;
-      if (uas) await new Promise((r) => setTimeout(r, 500));
+      const uas = c.uas ? (await startUas(c.uas)).done : undefined;
       const uac = await runSipp(c.uac, true);
       const uasResult = uas ? await uas : undefined;
       const logs = servers.map((s) => s.log.join('')).join('\n---\n');
@@ -83,21 +82,19 @@ for (const c of CASES) {
       for (const s of servers) assert.equal(s.child.exitCode, null, 'the server is still running');
       if (c.after) { await logsSettled(servers); c.after(servers.map((s) => s.log.join(''))); }
     } finally {
-      for (const s of servers) s.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      await stopServers(servers);
     }
   });
 }
 
 // Runs after the cases above (same file: sequential), since it uses the same loopback addresses.
-test('SIPp: the main job (npm start) serves the blog mid_registrar config with its embedded upstream registrar', { skip: sippSkip(), timeout: 60000 }, async () => {
+test('SIPp: the main job (npm start) serves the blog mid_registrar config with its embedded upstream registrar', { skip: sippSkip(), timeout: 120000 }, async () => {
   assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main-job.ts`, '--seconds=25'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main-job.ts`, '--seconds=120'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`main job did not start:\n${log}`)), 20000);
+    const t = setTimeout(() => reject(new Error(`main job did not start:\n${log}`)), 120_000);
     const on = (d: Buffer): void => { log += d.toString(); if (log.includes('is running')) { clearTimeout(t); resolve(); } };
     child.stdout.on('data', on);
     child.stderr.on('data', on);
@@ -106,6 +103,6 @@ test('SIPp: the main job (npm start) serves the blog mid_registrar config with i
     const uac = await runSipp({ scenario: 'uac-register-mid.xml', ip: '127.0.4.3', port: 5312, transport: 'u1', target: '127.0.4.111:5360', calls: 2 }, true);
     assert.equal(uac.code, 0, `${uac.out.slice(-2000)}\n${log.slice(-2000)}`);
   } finally {
-    child.kill('SIGTERM');
+    await stopServers([{ child }]);
   }
 });

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { SIP_DIR, SIPP, logsSettled, runSipp, sippSkip, startServer, type Case, type Sipp } from '../helpers/sipp.js';
+import { SIP_DIR, SIPP, logsSettled, runSipp, sippSkip, startServer, type Case, type Sipp, startUas, stopServers } from '../helpers/sipp.js';
 
 const TH = { cfg: `${SIP_DIR}topology-hiding.cfg`, sockets: 1 };
 const UAC = (scenario: string, service: string, port: number): Sipp => ({ scenario, ip: '127.0.116.3', port, transport: 'u1', target: '127.0.116.1:5060', service });
@@ -51,8 +51,7 @@ for (const c of CASES) {
     const servers: { child: ChildProcess; log: string[] }[] = [];
     try {
       for (const s of c.servers) servers.push(await startServer(s));
-      const uas = c.uas ? runSipp(c.uas, false) : undefined;
-      if (uas) await new Promise((r) => setTimeout(r, 500));
+      const uas = c.uas ? (await startUas(c.uas)).done : undefined;
       const uac = await runSipp(c.uac, true);
       const uasResult = uas ? await uas : undefined;
       const logs = servers.map((s) => s.log.join('')).join('\n---\n');
@@ -60,9 +59,7 @@ for (const c of CASES) {
       if (uasResult) assert.equal(uasResult.code, 0, `SIPp UAS failed (exit ${uasResult.code}):\n${uasResult.out.slice(-3000)}\nserver logs:\n${logs.slice(-3000)}`);
       if (c.after) { await logsSettled(servers); c.after(servers.map((s) => s.log.join(''))); }
     } finally {
-      for (const s of servers) s.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      await stopServers(servers);
     }
   });
 }

@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 const md5 = (s: string | Buffer): string => createHash('md5').update(s).digest('hex');
 const HA1 = md5('trunk:sip.example.net:s3cr:et');
@@ -61,7 +61,7 @@ function digestParams(header: string): Record<string, string> {
 }
 
 for (const c of CASES) {
-  test(`SIPp uac_auth, INVITE: ${c.name}`, { skip: sippSkip(), timeout: 60000 }, async () => {
+  test(`SIPp uac_auth, INVITE: ${c.name}`, { skip: sippSkip(), timeout: 120000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const dir = mkdtempSync(join(tmpdir(), 'osts-uacinv-'));
     const cfg = join(dir, 'uac-auth.cfg');
@@ -74,7 +74,7 @@ for (const c of CASES) {
     try {
       servers.push(await startServer({ cfg, sockets: 1 }));
       const positive = c.realm === 'sip.example.net';
-      const trunk = runSipp(
+      const trunk = (await startUas(
         {
           scenario: scenarioCopy(positive ? 'uas-invite-challenge.xml' : 'uas-invite-challenge-only.xml', c.code, dir),
           ip: '127.0.118.32',
@@ -87,9 +87,7 @@ for (const c of CASES) {
           },
           messageFile: trunkTrace,
         },
-        false,
-      );
-      await new Promise((r) => setTimeout(r, 500));
+      )).done;
       const caller = await runSipp(
         {
           scenario: positive ? 'uac-invite.xml' : 'uac-invite-407.xml',
@@ -127,9 +125,7 @@ for (const c of CASES) {
       const ha2 = md5(`INVITE:${p.uri}${c.qop === 'auth-int' ? `:${md5(body)}` : ''}`);
       assert.equal(p.response, md5(`${HA1}:${p.nonce}:${p.nc}:${p.cnonce}:${c.qop}:${ha2}`), line);
     } finally {
-      for (const s of servers) s.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      await stopServers(servers);
     }
   });
 }

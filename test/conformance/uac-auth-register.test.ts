@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer } from '../helpers/sipp.js';
+import { logsSettled, runSipp, SIP_DIR, SIPP, sippSkip, startServer, startUas, stopServers } from '../helpers/sipp.js';
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
@@ -68,7 +68,7 @@ function digestParams(header: string): Record<string, string> {
 }
 
 for (const c of CASES) {
-  test(`SIPp uac_auth, relayed REGISTER: ${c.name}`, { skip: sippSkip(), timeout: 60000 }, async () => {
+  test(`SIPp uac_auth, relayed REGISTER: ${c.name}`, { skip: sippSkip(), timeout: 120000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const dir = mkdtempSync(join(tmpdir(), 'osts-uacreg-'));
     const upTrace = join(dir, 'registrar.log');
@@ -82,7 +82,7 @@ for (const c of CASES) {
         realm: c.realm,
         qop: c.qop ? `, qop="${c.qop}"` : '',
       };
-      const registrar = runSipp(
+      const registrar = (await startUas(
         {
           scenario: challengeScenario(c.ha1 ? 'uas-reg-challenge.xml' : 'uas-reg-challenge-only.xml', c.code, dir),
           ip: '127.0.118.12',
@@ -91,9 +91,7 @@ for (const c of CASES) {
           keys,
           messageFile: upTrace,
         },
-        false,
-      );
-      await new Promise((r) => setTimeout(r, 500));
+      )).done;
       const ua = await runSipp(
         {
           scenario: c.ha1 ? 'uac-reg-upstream.xml' : 'uac-reg-upstream-401.xml',
@@ -139,9 +137,7 @@ for (const c of CASES) {
       assert.equal(p.response, expected, `the digest response verifies:\n${line}`);
       assert.match(log, new RegExp(`answered the ${c.code} challenge of `));
     } finally {
-      for (const s of servers) s.child.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 300));
-      for (const s of servers) if (s.child.exitCode === null) s.child.kill('SIGKILL');
+      await stopServers(servers);
     }
   });
 }

@@ -2,6 +2,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { waitFor } from './wait.js';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 export const SIP_DIR = `${ROOT}conformance/sip/`;
@@ -65,7 +68,7 @@ export function startServer(s: Server): Promise<{ child: ChildProcess; log: stri
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`server ${s.cfg} did not start:\n${log.join('')}`));
-    }, 45000); // generous: a loaded CI machine can take 20 s to compile and start the server
+    }, 120_000); // generous: tsx compiles the server on start (~5 s CPU); a loaded machine took 45 s and more
     const onData = (d: Buffer): void => {
       const text = d.toString();
       log.push(text);
@@ -126,6 +129,59 @@ export function runSipp(p: Sipp, uac: boolean): Promise<{ code: number | null; o
       resolve({ code, out });
     });
   });
+}
+
+/**
+ * Whether a UDP socket is bound to ip:port ('u1') or a TCP socket listens on it ('t1'), read from
+ * /proc/net of this network namespace: the way to know that a SIPp UAS is ready without sending it anything.
+ */
+export function bound(ip: string, port: number, transport: 'u1' | 't1'): boolean {
+  const bytes = ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'));
+  if (endianness() === 'LE') bytes.reverse();
+  const want = `${bytes.join('')}:${port.toString(16).padStart(4, '0')}`.toUpperCase();
+  const table = readFileSync(transport === 't1' ? '/proc/net/tcp' : '/proc/net/udp', 'utf8');
+  return table
+    .split('\n')
+    .slice(1)
+    .some((line) => {
+      const f = line.trim().split(/\s+/);
+      return f[1] === want && (transport === 'u1' || f[3] === '0A');
+    });
+}
+
+/**
+ * Starts a SIPp UAS and resolves once its socket is bound (or SIPp has already exited: `done` then
+ * says why), so that the UAC started next finds it: a fixed sleep was too short on a loaded machine.
+ */
+export async function startUas(p: Sipp): Promise<{ done: Promise<{ code: number | null; out: string }> }> {
+  let exited = false;
+  const done = runSipp(p, false).finally(() => {
+    exited = true;
+  });
+  await waitFor(() => exited || bound(p.ip, p.port, p.transport), `SIPp UAS ${p.scenario} on ${p.ip}:${p.port}`);
+  return { done };
+}
+
+/**
+ * Stops servers and waits until they have exited (SIGTERM, then SIGKILL after 5 s), so that the
+ * next case can bind the same addresses: a server still running then made the next case fail.
+ */
+export async function stopServers(servers: { child: ChildProcess }[]): Promise<void> {
+  const exited = (c: ChildProcess): Promise<void> =>
+    c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', () => r()));
+  await Promise.all(
+    servers.map(async ({ child }) => {
+      const gone = exited(child);
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), 5000)));
+      if ((await Promise.race([gone, late])) === 'late') {
+        child.kill('SIGKILL');
+        await gone;
+      }
+      clearTimeout(timer);
+    }),
+  );
 }
 
 /** Garbage and torn messages over UDP and TCP: the server must answer 400 or drop, and keep serving. */
