@@ -39,7 +39,7 @@ function pingUdp(id: string): Promise<string> {
     const timer = setTimeout(() => {
       s.close();
       reject(new Error('no reply'));
-    }, 5000);
+    }, 20_000);
     s.on('message', (m) => {
       clearTimeout(timer);
       s.close();

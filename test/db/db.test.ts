@@ -14,6 +14,7 @@ import {
   parseDbUrl,
   type Db,
 } from '../../src/db/index.js';
+import { waitFor } from '../helpers/wait.js';
 import { serverSkip, startMariadb, startPostgres, type DbServer } from '../helpers/db-servers.js';
 
 test('URLs in 3.3 syntax: user, password, host, port, database, parameters, percent escapes', () => {
@@ -169,30 +170,31 @@ for (const [kind, start] of [
       assert.ok(!(db instanceof DbError));
       const killer = openDb(server.url);
       assert.ok(!(killer instanceof DbError));
-      const kill =
+      const others =
         kind === 'postgres'
-          ? "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'opensips' AND pid <> pg_backend_pid()"
-          : undefined;
-      if (kill) killer.raw(kill);
-      else {
-        const ids = killer.raw(
-          'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = ?',
-          ['opensips'],
-        );
-        assert.ok(!(ids instanceof DbError));
-        for (const r of ids.rows) killer.raw(`KILL ${Number(r.id)}`);
-      }
-      await new Promise((r) => setTimeout(r, 300));
+          ? "SELECT pid AS id FROM pg_stat_activity WHERE datname = 'opensips' AND pid <> pg_backend_pid()"
+          : "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = 'opensips'";
+      const ids = killer.raw(others);
+      assert.ok(!(ids instanceof DbError));
+      assert.ok(ids.rows.length > 0, 'the connection to kill');
+      for (const r of ids.rows)
+        killer.raw(kind === 'postgres' ? `SELECT pg_terminate_backend(${Number(r.id)})` : `KILL ${Number(r.id)}`);
+      // The server ends the connection asynchronously: wait until it is gone rather than a fixed 300 ms.
+      await waitFor(() => {
+        const left = killer.raw(others);
+        return !(left instanceof DbError) && left.rows.length === 0;
+      }, 'the killed connection to be gone');
       const failed = db.query('version', {});
       assert.ok(failed instanceof DbError && failed.lost, `expected a lost connection, got ${String(failed)}`);
       const again = db.query('version', {});
       assert.ok(again instanceof DbError && again.lost, 'no reconnect before the back-off');
-      for (let i = 0; i < 60; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        if (!(db.query('version', {}) instanceof DbError)) break;
-      }
+      await waitFor(() => !(db.query('version', {}) instanceof DbError), 'a reconnect after the back-off', 20_000, 100);
       assert.ok(!(db.query('version', {}) instanceof DbError), 'reconnected');
-      await new Promise((r) => setTimeout(r, 100)); // the state lines arrive on the event loop
+      // the state lines arrive on the event loop
+      await waitFor(
+        () => lines.some((l) => /re-established/.test(l)),
+        () => `the re-established line:\n${lines.join('\n')}`,
+      );
       assert.equal(lines.filter((l) => /lost/.test(l)).length, 1, lines.join('\n'));
       assert.equal(lines.filter((l) => /re-established/.test(l)).length, 1, lines.join('\n'));
       assert.ok(lines.every((l) => !l.includes('opensipsrw')));

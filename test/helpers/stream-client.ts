@@ -33,7 +33,7 @@ export class StreamClient {
   }
 
   /** The first received message matching `re` (from index `from` on); rejects after `ms`. */
-  async waitFor(re: RegExp, ms = 10_000, from = 0): Promise<string> {
+  async waitFor(re: RegExp, ms = 20_000, from = 0): Promise<string> {
     const deadline = Date.now() + ms;
     for (;;) {
       const hit = this.received.slice(from).find((m) => re.test(m));

@@ -8,6 +8,7 @@ import { UDP_RECV_BUFFER, UdpTransport } from '../../src/net/udp.js';
 import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
 import { BLOG_DIR } from '../helpers/cfg.js';
+import { settle } from '../helpers/wait.js';
 
 const IFACES = {
   eth0: [
@@ -63,7 +64,7 @@ test('failed UDP sends are logged at L_ERR with the destination: a datagram too 
       { proto: 'udp', ip: '127.0.70.7', port: 5060 },
       Buffer.from('x'),
     );
-    for (let i = 0; i < 100 && logs.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await settle(() => logs.length >= 3, 20_000);
     assert.ok(
       logs.every((l) => l.level === -1),
       JSON.stringify(logs),

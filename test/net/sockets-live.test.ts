@@ -68,7 +68,7 @@ function ask(ip: string, port: number, id: string): Promise<{ text: string; from
     const timer = setTimeout(() => {
       sock.close();
       reject(new Error(`no reply from ${ip}:${port}`));
-    }, 5000);
+    }, 20_000);
     sock.on('message', (data, rinfo) => {
       clearTimeout(timer);
       sock.close();

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { TcpTransport } from '../../src/net/tcp.js';
 import type { SocketInfo } from '../../src/net/types.js';
+import { waitFor } from '../helpers/wait.js';
 
 test('addAlias: data for ip:aliasPort is written to the existing connection; false for an unknown peer', async () => {
   const tcp = new TcpTransport(
@@ -28,7 +29,7 @@ test('addAlias: data for ip:aliasPort is written to the existing connection; fal
   client.write(
     'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-a\r\nContent-Length: 0\r\n\r\n',
   );
-  for (let i = 0; i < 50 && !inbound.length; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => inbound.length > 0, 'the OPTIONS to arrive');
   assert.equal(inbound.length, 1);
   const peer = { proto: 'tcp', ip: '127.0.0.1', port: client.localPort! };
   assert.equal(tcp.addAlias(peer, '127.0.0.1', 5999), true);

@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { startLive } from '../../src/cli/run.js';
 import { makeCerts, OPENSSL, opensslSkip, type TestCerts } from '../helpers/certs.js';
 import { StreamClient, sipReply, sipRequest } from '../helpers/stream-client.js';
-import { runSipp, SIPP, sippSkip } from '../helpers/sipp.js';
+import { SIPP, sippSkip, startUas } from '../helpers/sipp.js';
 
 let certs: TestCerts;
 before(() => {
@@ -238,8 +238,7 @@ test(
     let ua: StreamClient | undefined;
     try {
       assert.equal(typeof live, 'object', 'the server starts');
-      const uas = runSipp({ scenario: 'uas-invite.xml', ip: '127.0.60.22', port: 5070, transport: 'u1' }, false);
-      await new Promise((r) => setTimeout(r, 500));
+      const uas = (await startUas({ scenario: 'uas-invite.xml', ip: '127.0.60.22', port: 5070, transport: 'u1' })).done;
       ua = await tlsClient(certs, '127.0.60.10', 5061);
       const local = (ua.sock as tls.TLSSocket).localPort;
       const sdp =

@@ -85,7 +85,7 @@ class WsUa {
       for (const w of this.waiters.splice(0)) w();
     });
   }
-  async waitFor(re: RegExp, ms = 10_000): Promise<string> {
+  async waitFor(re: RegExp, ms = 20_000): Promise<string> {
     const end = Date.now() + ms;
     for (;;) {
       const hit = this.got.find((m) => re.test(m));
@@ -138,7 +138,7 @@ async function udpCaller(): Promise<{
     got,
     port: sock.address().port,
     waitFor: async (re) => {
-      for (let i = 0; i < 500; i++) {
+      for (let i = 0; i < 1000; i++) {
         const hit = got.find((m) => re.test(m));
         if (hit) return hit;
         await new Promise((r) => setTimeout(r, 20));
