@@ -86,7 +86,7 @@ test(
       process.execPath,
       [
         '-e',
-        "const s=require('dgram').createSocket('udp4');s.bind(5060,'127.0.114.40',()=>console.log('bound'));setTimeout(()=>s.close(),60000)",
+        "const s=require('dgram').createSocket('udp4');s.bind(5060,'127.0.114.40',()=>console.log('bound'));setTimeout(()=>s.close(),115000)",
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -111,7 +111,7 @@ test('npm start with the upstream registrar port taken says who holds it', { tim
     process.execPath,
     [
       '-e',
-      "const s=require('dgram').createSocket('udp4');s.bind(5060,'127.0.4.114',()=>console.log('bound'));setTimeout(()=>s.close(),60000)",
+      "const s=require('dgram').createSocket('udp4');s.bind(5060,'127.0.4.114',()=>console.log('bound'));setTimeout(()=>s.close(),115000)",
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

@@ -86,13 +86,13 @@ function tempDir(kind: string): string {
 }
 
 function run(cmd: string, args: string[], what: string, ids: { uid?: number; gid?: number } = {}): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60000, ...ids });
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, ...ids });
   if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr || r.stdout}`);
 }
 
-/** Resolves once `host:port` accepts TCP connections (the child's death or 30 s reject). */
+/** Resolves once `host:port` accepts TCP connections (the child's death or 120 s reject: a loaded machine is slow to start a DB). */
 function listening(child: ChildProcess, host: string, port: number, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30000;
+  const deadline = Date.now() + 120_000;
   return new Promise((resolve, reject) => {
     let dead = false;
     child.once('exit', (code) => {
@@ -203,7 +203,7 @@ export async function startPostgres(host = '127.0.0.1', settings: readonly strin
         break;
       } catch (err) {
         await admin.end().catch(() => undefined);
-        if (i > 100) throw err;
+        if (i > 600) throw err; // about a minute: startup is slow on a loaded machine
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -278,7 +278,7 @@ export async function startMariadb(host = '127.0.0.1'): Promise<DbServer> {
         await c.end();
         break;
       } catch (err) {
-        if (i > 100) throw err;
+        if (i > 600) throw err; // about a minute: startup is slow on a loaded machine
         await new Promise((r) => setTimeout(r, 100));
       }
     }
