@@ -12,7 +12,7 @@ import type { TcpLimits } from '../net/tcp.js';
 import { secureContexts, TLS_CONNECTIONS, TLS_DOMAIN_CONTROL } from '../net/tls.js';
 import { put } from '../base/keys.js';
 import type { Runtime } from '../script/runtime.js';
-import { tlsDomains } from '../modules/tls_mgm/index.js';
+import { dbTlsDomains, hasTlsDb, tlsDomains } from '../modules/tls_mgm/index.js';
 import { BlockingUdp } from '../net/blocking-udp.js';
 import { buildEngine } from '../core/engine.js';
 import { notNative } from '../script/native-coverage.js';
@@ -297,11 +297,19 @@ function transportOptions(rt: Runtime, io: Io): RealNetworkOptions | number {
     return v === undefined ? undefined : Number(v);
   };
   if (rt.modparams.has('tls_mgm')) {
-    const { domains, errors } = tlsDomains(rt.modparamLists.get('tls_mgm'), rt.cfgDir ?? io.cwd ?? '.');
-    if (errors.length) {
-      for (const e of errors) io.err(`opensips-ts: ${e}`);
+    const cfgDir = rt.cfgDir ?? io.cwd ?? '.';
+    const script = tlsDomains(rt.modparamLists.get('tls_mgm'), cfgDir);
+    if (script.errors.length) {
+      for (const e of script.errors) io.err(`opensips-ts: ${e}`);
       return EXIT.errors;
     }
+    // db_url: the table's domains too, ahead of the cfg's (3.3 links the DB list before the script one).
+    const fromDb = hasTlsDb(rt) ? dbTlsDomains(rt, script.domains, cfgDir) : [];
+    if (typeof fromDb === 'string') {
+      io.err(`opensips-ts: not starting: tls_mgm: cannot load the TLS domains of the database: ${fromDb}`);
+      return EXIT.errors;
+    }
+    const domains = [...fromDb, ...script.domains];
     const contexts = secureContexts(domains);
     if (typeof contexts === 'string') {
       io.err(`opensips-ts: not starting: ${contexts}`);

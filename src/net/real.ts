@@ -85,11 +85,13 @@ export class RealNetwork implements Network, TlsConnections, TlsDomainControl, C
     return this.opts.tls?.settings.domains ?? [];
   }
 
-  reloadTls(): string | undefined {
+  reloadTls(domains?: TlsDomain[]): string | undefined {
     const tls = this.opts.tls;
     if (!tls) return 'no TLS domains';
-    const fresh = secureContexts(tls.settings.domains);
+    const fresh = secureContexts(domains ?? tls.settings.domains);
     if (typeof fresh === 'string') return fresh;
+    // In place: the TLS and WSS transports hold this very array.
+    if (domains) tls.settings.domains.splice(0, tls.settings.domains.length, ...domains);
     // The TLS and WSS transports share this map: the next connection (either side) takes the new files.
     tls.contexts.clear();
     for (const [d, c] of fresh) tls.contexts.set(d, c);

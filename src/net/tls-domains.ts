@@ -25,6 +25,8 @@ export interface TlsDomain {
   ciphers?: string;
   dhParams?: string;
   ecCurve?: string;
+  /** A domain of tls_mgm's database table: its PEM contents (what is absent falls back to the file fields). */
+  db?: { id: number; cert?: Buffer; key?: Buffer; ca?: Buffer; dh?: Buffer };
 }
 
 const METHODS: Record<string, SecureVersion> = {
@@ -56,13 +58,13 @@ export function domainContext(d: TlsDomain): SecureContextOptions | string {
       return `TLS domain '${d.name}': cannot read the ${what} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
     }
   };
-  const cert = read('certificate', d.certificate);
+  const cert = d.db?.cert ?? read('certificate', d.certificate);
   if (typeof cert === 'string') return cert;
-  const key = read('private_key', d.privateKey);
+  const key = d.db?.key ?? read('private_key', d.privateKey);
   if (typeof key === 'string') return key;
-  const ca = d.caList ? read('ca_list', d.caList) : undefined;
+  const ca = d.db?.ca ?? (d.caList ? read('ca_list', d.caList) : undefined);
   if (typeof ca === 'string') return ca;
-  const dh = d.dhParams ? read('dh_params', d.dhParams) : undefined;
+  const dh = d.db?.dh ?? (d.dhParams ? read('dh_params', d.dhParams) : undefined);
   if (typeof dh === 'string') return dh;
   return {
     cert,

@@ -34,8 +34,11 @@ export const TLS_CONNECTIONS = serviceKey<TlsConnections>('net:tls');
 export interface TlsDomainControl {
   /** The domains in use, in cfg order. */
   tlsDomains(): readonly TlsDomain[];
-  /** Re-reads every domain's certificate, key, CA and DH files; on any failure nothing changes and the problem is returned. */
-  reloadTls(): string | undefined;
+  /**
+   * Re-reads every domain's certificate, key, CA and DH files, with `domains` (tls_mgm's table read again) in place
+   * of the current list when given; on any failure nothing changes and the problem is returned.
+   */
+  reloadTls(domains?: TlsDomain[]): string | undefined;
 }
 
 export const TLS_DOMAIN_CONTROL = serviceKey<TlsDomainControl>('net:tls-domains');

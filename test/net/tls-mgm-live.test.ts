@@ -303,3 +303,85 @@ route {
     }
   },
 );
+
+test(
+  'db_url: a server domain of the tls_mgm table (PEM in the row) serves TLS; tls_list shows it without file names; tls_reload reads the table again, open connections kept',
+  { skip: opensslSkip(), timeout: 30_000 },
+  async () => {
+    assert.ok(OPENSSL);
+    const { createTables, DbError, openDb } = await import('../../src/db/index.js');
+    const url = `sqlite://${mkdtempSync(`${tmpdir()}/opensips-ts-tlsdb-`)}/tls.db`;
+    const db = openDb(url, undefined, { create: true });
+    assert.ok(!(db instanceof DbError));
+    assert.ok(!(createTables(db, ['tls_mgm']) instanceof DbError));
+    const row = (c: TestCerts) => ({
+      domain: 'dbsrv',
+      type: 2,
+      match_ip_address: '127.0.43.13:5061',
+      verify_cert: 0,
+      require_cert: 0,
+      certificate: readFileSync(c.serverCert),
+      private_key: readFileSync(c.serverKey),
+    });
+    assert.ok(!(db.insert('tls_mgm', row(certs)) instanceof DbError));
+    const live = await startLive(
+      writeCfg(`log_level=1
+socket=tls:127.0.43.13:5061
+loadmodule "db_sqlite.so"
+loadmodule "proto_tls.so"
+loadmodule "tls_mgm.so"
+loadmodule "sl.so"
+modparam("tls_mgm", "db_url", "${url}")
+modparam("tls_mgm", "client_domain", "cli")
+modparam("tls_mgm", "certificate", "[cli]${certs.clientCert}")
+modparam("tls_mgm", "private_key", "[cli]${certs.clientKey}")
+route { sl_send_reply(200, "OK"); }
+`),
+      { maps: [], strict: false },
+      io,
+    );
+    assert.equal(typeof live, 'object', 'the server starts');
+    const clients: StreamClient[] = [];
+    const fingerprint = (c: StreamClient): string => (c.sock as tls.TLSSocket).getPeerCertificate().fingerprint256;
+    const ask = async (c: StreamClient, id: string): Promise<void> => {
+      const port = (c.sock as tls.TLSSocket).localPort;
+      c.send(sipRequest('OPTIONS', 'sip:ping@127.0.43.13:5061;transport=tls', `TLS 127.0.43.30:${port}`, id));
+      await c.waitFor(new RegExp(`^SIP/2.0 200 OK[\\s\\S]*Call-ID: ${id}`));
+    };
+    try {
+      const list = mi(live as Live, 'tls_list').result as { Domains: Record<string, unknown>[] };
+      assert.deepEqual(
+        list.Domains.map((d) => [d.name, d.type, d['IP ADDRESS FILTERS'], 'CERT_FILE' in d, d.VERIFY_CERT]),
+        [
+          ['cli', 'TLS_DOMAIN_CLI', ['*'], true, true],
+          ['dbsrv', 'TLS_DOMAIN_SRV', ['127.0.43.13:5061'], false, false],
+        ],
+      );
+      const first = await tlsClient('127.0.43.13', 5061);
+      clients.push(first);
+      await ask(first, 'd1');
+      assert.equal(fingerprint(first), fingerprintOf(certs.serverCert));
+      assert.ok(!(db.update('tls_mgm', { keys: ['domain'], vals: ['dbsrv'] }, row(other)) instanceof DbError));
+      assert.deepEqual(mi(live as Live, 'tls_reload').result, 'OK');
+      const second = await tlsClient('127.0.43.13', 5061);
+      clients.push(second);
+      await ask(second, 'd2');
+      assert.equal(fingerprint(second), fingerprintOf(other.serverCert), 'the row read again');
+      await ask(first, 'd3');
+      // A row whose key is not PEM: the reload fails, the domain keeps what it had.
+      assert.ok(
+        !(db.update('tls_mgm', { keys: ['domain'], vals: ['dbsrv'] }, { private_key: 'not a key' }) instanceof DbError),
+      );
+      const bad = mi(live as Live, 'tls_reload');
+      assert.equal((bad.error as { code: number }).code, 500);
+      const third = await tlsClient('127.0.43.13', 5061);
+      clients.push(third);
+      await ask(third, 'd4');
+      assert.equal(fingerprint(third), fingerprintOf(other.serverCert));
+    } finally {
+      for (const c of clients) c.sock.destroy();
+      if (typeof live === 'object') await live.stop();
+      db.close();
+    }
+  },
+);

@@ -74,3 +74,4 @@ export const tlsMgm: NativeModule = {
 };
 
 export { tlsDomains } from './domains.js';
+export { dbTlsDomains, hasTlsDb } from './db-domains.js';

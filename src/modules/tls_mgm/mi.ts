@@ -1,9 +1,10 @@
 // tls_mgm's MI commands as 3.3 has them: tls_list (every domain, client
 // domains first, each list newest-defined first as OpenSIPS links them) and
-// tls_reload. 3.3's tls_reload reloads the domains of its database only (500
-// "DB url not set" without one); domains here are the cfg's, so tls_reload
-// re-reads their certificate, key, CA and DH files: new connections take the
-// new files, open connections keep going.
+// tls_reload: with db_url, the table's domains are read again (the cfg's
+// kept), as 3.3 does; beyond 3.3 (which answers 500 "DB url not set" without
+// db_url and never re-reads script domains' files), it also re-reads the
+// certificate, key, CA and DH files of every domain. New connections take the
+// new domains and files, open connections keep going.
 import { MiError } from '../../base/mi.js';
 import { peek } from '../../base/keys.js';
 import { TLS_DOMAIN_CONTROL } from '../../net/tls.js';
@@ -11,6 +12,7 @@ import type { TlsDomain } from '../../net/tls-domains.js';
 import type { Runtime } from '../../script/runtime.js';
 import type { ModuleMi } from '../types.js';
 import { tlsDomains } from './domains.js';
+import { dbTlsDomains, hasTlsDb } from './db-domains.js';
 
 const METHOD_NAMES: Record<string, string> = {
   TLSv1: 'TLSv1',
@@ -44,13 +46,14 @@ function listed(d: TlsDomain): Record<string, unknown> {
     VERIFY_CERT: d.verifyCert,
     REQ_CLI_CERT: d.requireCert,
     CRL_CHECKALL: false,
-    CERT_FILE: d.certificate,
+    // A database domain's PEM is in its row: 3.3 lists no file names for it.
+    ...(d.db ? {} : { CERT_FILE: d.certificate }),
     CRL_DIR: '',
-    CA_FILE: d.caList ?? '',
+    ...(d.db ? {} : { CA_FILE: d.caList ?? '' }),
     CA_DIR: '/etc/pki/CA/',
-    PKEY_FILE: d.privateKey,
+    ...(d.db ? {} : { PKEY_FILE: d.privateKey }),
     CIPHER_LIST: d.ciphers ?? '',
-    DH_PARAMS_FILE: d.dhParams ?? '',
+    ...(d.db ? {} : { DH_PARAMS_FILE: d.dhParams ?? '' }),
     EC_CURVE: d.ecCurve ?? '',
   };
 }
@@ -62,7 +65,11 @@ export const TLS_MGM_MI: ModuleMi[] = [
     recipes: [[]],
     run: (_p, rt) => {
       const all = domainsOf(rt);
-      const side = (s: 'client' | 'server'): TlsDomain[] => all.filter((d) => d.side === s).reverse();
+      // 3.3 links the table's domains before the cfg's, each list newest first.
+      const side = (s: 'client' | 'server'): TlsDomain[] => [
+        ...all.filter((d) => d.side === s && d.db).reverse(),
+        ...all.filter((d) => d.side === s && !d.db).reverse(),
+      ];
       return { Domains: [...side('client'), ...side('server')].map(listed) };
     },
   },
@@ -73,12 +80,28 @@ export const TLS_MGM_MI: ModuleMi[] = [
     run: (_p, rt) => {
       const live = peek(rt.services, TLS_DOMAIN_CONTROL);
       if (!live) throw new MiError(500, 'Failed to reload');
-      const problem = live.reloadTls();
+      // With db_url, the table is read again (its old domains dropped, the cfg's kept), as 3.3's reload_data.
+      let fromDb: TlsDomain[] | undefined;
+      if (hasTlsDb(rt)) {
+        const script = live.tlsDomains().filter((d) => !d.db);
+        const rows = dbTlsDomains(rt, script, rt.cfgDir ?? '.');
+        if (typeof rows === 'string') {
+          rt.logger.log(-1, 'tls_mgm', 'tls_reload', `failed to load tls data: ${rows}`);
+          throw new MiError(500, 'Failed to reload', rows);
+        }
+        fromDb = [...rows, ...script];
+      }
+      const problem = live.reloadTls(fromDb);
       if (problem) {
         rt.logger.log(-1, 'tls_mgm', 'tls_reload', `failed to load tls data: ${problem}`);
         throw new MiError(500, 'Failed to reload', problem);
       }
-      rt.logger.log(2, 'tls_mgm', 'tls_reload', 'reload data MI command received: certificate files re-read');
+      rt.logger.log(
+        2,
+        'tls_mgm',
+        'tls_reload',
+        `reload data MI command received: ${fromDb ? "the table's domains read again, " : ''}certificate files re-read`,
+      );
       return 'OK';
     },
   },
