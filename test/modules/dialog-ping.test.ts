@@ -279,3 +279,49 @@ test('create_dialog with P, p, R and r runs natively (run no longer refuses the 
     [],
   );
 });
+
+/** A re-INVITE from the caller with a new Contact (a target refresh). */
+function reinvite(id: string, cseq: number, route: string, contact: string, branch: string): string {
+  return seq('INVITE', id, cseq, route, false, branch).replace(
+    '\r\nMax-Forwards:',
+    `\r\nContact: <${contact}>\r\nMax-Forwards:`,
+  );
+}
+
+test("a re-INVITE's Contact and its 2xx's Contact refresh the legs' targets: later pings go to the new contacts", () => {
+  const h = serverFor(cfg('Pp'));
+  const rr = call(h, 'c1');
+  const before = h.sent.length;
+  h.receive(reinvite('c1', 11, rr, 'sip:1002@127.0.0.12:5070', 'ri1'), '127.0.0.11');
+  const fwd = sentRequests(h, 'INVITE', before)[0]!;
+  const ok200 = answer(fwd, '200 OK').replace(
+    '\r\nContent-Length:',
+    '\r\nContact: <sip:1001@127.0.0.21:5060>\r\nContent-Length:',
+  );
+  h.receive(ok200, '127.0.0.20');
+  h.receive(seq('ACK', 'c1', 11, rr), '127.0.0.11');
+  h.clock.advance(10_000);
+  const pings = sentRequests(h, 'OPTIONS').map((t) => t.split(' ')[1]);
+  assert.deepEqual(pings.sort(), ['sip:1001@127.0.0.21:5060', 'sip:1002@127.0.0.12:5070']);
+});
+
+test('a 401 to a renumbered re-INVITE relayed back to the caller moves the callee leg on by one (its next request skips a number)', () => {
+  const h = serverFor(cfg('p'));
+  const rr = call(h, 'a1');
+  h.clock.advance(10_000);
+  h.receive(answer(sentRequests(h, 'OPTIONS')[0]!, '200 OK'), '127.0.0.20');
+  let before = h.sent.length;
+  h.receive(seq('INVITE', 'a1', 11, rr, false, 'r1'), '127.0.0.11');
+  const first = sentRequests(h, 'INVITE', before)[0]!;
+  assert.equal(cseqOf(first), '12 INVITE');
+  h.receive(answer(first, '401 Unauthorized'), '127.0.0.20');
+  const relayed = h.sent.slice(before).find((s) => s.text.startsWith('SIP/2.0 401') && s.to === '127.0.0.11:5060')!;
+  assert.equal(cseqOf(relayed.text), '11 INVITE', 'the caller sees its own number');
+  before = h.sent.length;
+  h.receive(seq('INVITE', 'a1', 12, rr, false, 'r2'), '127.0.0.11');
+  assert.equal(
+    cseqOf(sentRequests(h, 'INVITE', before)[0]!),
+    '14 INVITE',
+    "3.3's dlg_update_callee_rpl_contact bumped 12 to 13",
+  );
+});

@@ -12,6 +12,7 @@ import { runDialogCallbacks } from './callbacks.js';
 import { mapSequentialCseq } from './cseq.js';
 import { runDialogRoute } from './routes.js';
 import { startPinging, trackSdp } from './ping.js';
+import { onTargetRefresh } from './refresh.js';
 import { currentDialog, dialogs, DlgState, setCurrent, setState, terminate, type Dialog } from './store.js';
 
 /** 0 did only, 1 did then SIP-wise, 2 SIP-wise only. */
@@ -138,6 +139,7 @@ function onSequential(ctx: ExecContext, m: Match): void {
   if (d.state >= DlgState.Confirmed && d.state < DlgState.Deleted) {
     mapSequentialCseq(ctx, d, dstLeg);
     if (method === 'INVITE') trackSdp(ctx, d, dstLeg === 1 ? 0 : 1);
+    if (method === 'INVITE' || method === 'UPDATE') onTargetRefresh(ctx, d, dstLeg);
   }
   if (method === 'ACK' && d.state === DlgState.Confirmed) {
     setState(rt, d, DlgState.Established, ctx);
