@@ -125,4 +125,22 @@ forEachBackend('dialog persistence', (b) => {
     await h3.server.stop();
     assert.equal((other.db.query('dialog') as unknown[]).length, 1);
   });
+
+  test('a restored established dialog with create_dialog("p") is pinged again (load_dialog_info_from_db re-arms the ping timer)', () => {
+    const { url } = freshDb();
+    const pinged = (u: string) =>
+      cfg(u, 1)
+        .replace('create_dialog("B")', 'create_dialog("Bp")')
+        .replace('route {', 'modparam("dialog", "options_ping_interval", 10)\nroute {');
+    const h1 = serverFor(pinged(url));
+    h1.receive(invite('p5'), '127.0.0.11');
+    const { rr } = answer(h1, 'p5');
+    h1.receive(bye('p5', rr).replace(/BYE/g, 'ACK').replace('CSeq: 11 ACK', 'CSeq: 10 ACK'), '127.0.0.11');
+    const h2 = serverFor(pinged(url));
+    assert.equal(mi(h2, 'dlg_list').result.Dialogs.length, 1);
+    h2.clock.advance(10_000);
+    const ping = h2.sent.find((s) => s.text.startsWith('OPTIONS sip:1001@127.0.0.20:5060 '));
+    assert.ok(ping, h2.sent.map((s) => s.text.split('\r\n')[0]).join('\n'));
+    assert.match(ping.text, /\r\nCSeq: 11 OPTIONS\r\n/);
+  });
 });
