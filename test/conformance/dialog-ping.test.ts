@@ -21,7 +21,7 @@ interface Case {
   callee: string;
   port: number;
   /** Checks on the requests each side received (first line and CSeq, in order) and the proxy's log. */
-  check(callerGot: Received[], calleeGot: Received[], log: string): void;
+  check(callerGot: Received[], calleeGot: Received[], log: string, calleeTrace: string): void;
 }
 
 interface Received {
@@ -102,6 +102,25 @@ const CASES: Case[] = [
       assert.doesNotMatch(log, /terminating dialog/);
     },
   },
+  {
+    name: "re-INVITE pinging of the callee: each re-INVITE carries the caller's SDP and is ACKed with its CSeq; the caller's BYE follows them",
+    flags: 'r',
+    caller: 'dlg-ping-uac-bye.xml',
+    callee: 'dlg-ping-uas-reinvite.xml',
+    port: 5394,
+    check: (callerGot, calleeGot, log, calleeTrace) => {
+      assert.deepEqual(callerGot, [], 'the caller is not pinged');
+      const pings = calleeGot.slice(2, -1);
+      assert.ok(pings.length >= 2, `re-INVITE pings: ${JSON.stringify(calleeGot)}`);
+      const expected = pings.map((_, i) => ({ method: i % 2 ? 'ACK' : 'INVITE', cseq: 2 + Math.floor(i / 2) }));
+      assert.deepEqual(pings, expected, 'each re-INVITE then its ACK with the same number');
+      assert.deepEqual(calleeGot.at(-1), { method: 'BYE', cseq: pings.at(-1)!.cseq + 1 });
+      const reinvites = calleeTrace.split(/-{10,} [^\n]*\n/).filter((b) => /received[^\n]*\n+INVITE /.test(b));
+      assert.ok(reinvites.slice(1).every((b) => b.includes('o=caller 1 1')), "the re-INVITEs carry the caller's SDP");
+      assert.match(log, /BYE of dialog \S+ going downstream with CSeq 2/);
+      assert.doesNotMatch(log, /terminating dialog/);
+    },
+  },
 ];
 
 const read = (file: string): string => {
@@ -148,7 +167,7 @@ for (const c of CASES) {
       assert.equal(b.code, 0, `callee failed:\n${b.out.slice(-1500)}\n${detail}`);
       const callerGot = received(a).filter((r) => r.method !== 'INVITE' || r.cseq !== 1);
       try {
-        c.check(callerGot, received(z), log);
+        c.check(callerGot, received(z), log, z);
       } catch (err) {
         (err as Error).message += `\n${detail}`;
         throw err;
