@@ -28,7 +28,7 @@ const SECONDS_PER_STEP = 3;
 const RATES = process.env.BENCH_RATES
   ? process.env.BENCH_RATES.split(',').map(Number)
   : [500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 12000, 16000];
-/** Warm-up before the ramp, at a rate every mode sustains; the query counts are taken over it. */
+/** Warm-up before the ramp, at a rate every mode sustains; the query counts are taken over it (per answered REGISTER). */
 const WARM_COUNT = Number(process.env.BENCH_WARM ?? 2000);
 const WARM_RATE = 400;
 const OURS_IP = '127.0.42.1';
@@ -357,7 +357,7 @@ async function runMode(mode: Mode, dbs: Databases): Promise<ModeResult> {
     const after = await dbs.counts(mode.backend, database);
     const q =
       mode.backend === 'postgres' || mode.backend === 'mariadb'
-        ? querySummary(mode.backend, before, after, WARM_COUNT)
+        ? querySummary(mode.backend, before, after, Math.max(1, WARM_COUNT - warm.run.failed))
         : undefined;
     console.log(
       `  ${mode.name.padEnd(18)} warm-up ${WARM_COUNT} at ${WARM_RATE}/s: ${warm.run.ok ? 'ok' : `${warm.run.failed} failed, ${warm.run.retransmissions} retransmissions`}${q ? `; queries per REGISTER ${q.total.toFixed(2)} (${q.text})` : ''}`,

@@ -316,14 +316,20 @@ export function attachUsrlocPersistence(
   if (mode === 'sql-only') {
     // Every lookup of an AoR reads its rows: what another node wrote is seen at once.
     for (const table of domains) {
+      // The read's text for an AoR without and with a domain (`domain IS NULL` / `domain = ?`), built once.
+      const texts = [false, true].map(
+        (withDomain) =>
+          db.sql.query(table, { keys: ['username', 'domain'], vals: ['', withDomain ? '' : null], cols: COLUMNS }).text,
+      );
       ul.domain(table).reader = (aor) => {
         const [user, domain] = ul.useDomain ? aor.split('@') : [aor, undefined];
-        const rows = db.query(table, { keys: ['username', 'domain'], vals: [user, domain ?? null], cols: COLUMNS });
-        if (rows instanceof DbError) {
-          log(`failed to query table ${table}: ${rows.message}`);
+        const params: DbValue[] = domain === undefined ? [user!] : [user!, domain];
+        const res = db.exec({ text: texts[domain === undefined ? 0 : 1]!, params, kind: 'rows' });
+        if (res instanceof DbError) {
+          log(`failed to query table ${table}: ${res.message}`);
           return undefined;
         }
-        return rows;
+        return res.rows;
       };
       ul.domain(table).rowToBinding = (r) => bindingOf(rt, r);
     }
