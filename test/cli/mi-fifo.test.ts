@@ -25,7 +25,7 @@ test('the command parser: reply name, the JSON-RPC request, what is left; incomp
   assert.equal(nextCommand('version'), 'bad');
 });
 
-test('opensips-ts run with mi_fifo answers MI commands on the FIFO', { timeout: 30000 }, async () => {
+test('opensips-ts run with mi_fifo answers MI commands on the FIFO', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'osts-fifo-'));
   const fifo = join(dir, 'opensips_fifo');
   const cfg = join(dir, 'fifo.cfg');

@@ -97,7 +97,7 @@ async function overFifo(
 
 test(
   'opensips-cli: mi get_statistics, ps, reload_routes over HTTP and the FIFO; /metrics; list_tcp_conns',
-  { timeout: 60000 },
+  { timeout: 120_000 },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'osts-cli-compat-'));
     const fifo = join(dir, 'opensips_fifo');

@@ -49,7 +49,7 @@ const EXPERIMENTS: Experiment[] = [
 
 describe('live blog experiments (SIPp -> blog-mid-registrar.cfg -> upstream opensips-ts)', { concurrency: EXPERIMENTS.length }, () => {
   EXPERIMENTS.forEach((x, i) => {
-    it(x.name, { skip: sippSkip(), timeout: 90000 }, async () => {
+    it(x.name, { skip: sippSkip(), timeout: 180000 }, async () => {
       assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
       const p = `127.0.6.${10 * i + 11}`;
       const up = `127.0.6.${10 * i + 14}`;
@@ -110,7 +110,7 @@ describe('live blog experiments on real timers (127.0.90.x)', { concurrency: 3 }
   const at = (k: number, host: number): string => `127.0.90.${10 * k + host}`;
   const maps = (k: number): string[] => [`172.16.4.111=${at(k, 11)}`, `172.16.4.114=${at(k, 14)}`];
 
-  it('an upstream that caps expires (max_expires 3): mode 1 forwards every REGISTER with 360, the UA is told 3', { skip: sippSkip(), timeout: 90000 }, async () => {
+  it('an upstream that caps expires (max_expires 3): mode 1 forwards every REGISTER with 360, the UA is told 3', { skip: sippSkip(), timeout: 180000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const up = await startServer({ cfg: liveUpstreamCfg('cap', 3), maps: [`172.16.4.114=${at(0, 14)}`], sockets: 2 });
     const p = await startServer({ cfg: liveMidCfg('cap', 1, 360, 13), maps: maps(0), sockets: 4 }).catch(async (e) => { await stopServers([up]); throw e; });
@@ -126,7 +126,7 @@ describe('live blog experiments on real timers (127.0.90.x)', { concurrency: 3 }
     } finally { await stopServers([p, up]); }
   });
 
-  it('mode 1: when the UA stops, its local binding lapses and P De-REGISTERs it upstream (usrloc timer)', { skip: sippSkip(), timeout: 90000 }, async () => {
+  it('mode 1: when the UA stops, its local binding lapses and P De-REGISTERs it upstream (usrloc timer)', { skip: sippSkip(), timeout: 180000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const up = await startServer({ cfg: liveUpstreamCfg('dereg'), maps: [`172.16.4.114=${at(1, 14)}`], sockets: 2 });
     const p = await startServer({ cfg: liveMidCfg('dereg', 1, 360, 3), maps: maps(1), sockets: 4 }).catch(async (e) => { await stopServers([up]); throw e; });
@@ -145,7 +145,7 @@ describe('live blog experiments on real timers (127.0.90.x)', { concurrency: 3 }
     } finally { await stopServers([p, up]); }
   });
 
-  it('mode switch: mode 1, then P restarted in mode 2; the upstream refreshes its ctid binding and keeps the stored URI', { skip: sippSkip(), timeout: 90000 }, async () => {
+  it('mode switch: mode 1, then P restarted in mode 2; the upstream refreshes its ctid binding and keeps the stored URI', { skip: sippSkip(), timeout: 180000 }, async () => {
     assert.ok(SIPP, 'CI=true: SIPp must be installed (apt-get install -y sip-tester)');
     const up = await startServer({ cfg: liveUpstreamCfg('switch'), maps: [`172.16.4.114=${at(2, 14)}`], sockets: 2 });
     let p = await startServer({ cfg: liveMidCfg('switch1', 1, 360, 13), maps: maps(2), sockets: 4 }).catch(async (e) => { await stopServers([up]); throw e; });
