@@ -1,6 +1,7 @@
 // usrloc in memory, with OpenSIPS's structure: domains (tables such as
 // "location") hold AoR records, each an ordered list of bindings. Ordering,
 // expiry and contact ids follow registrar-semantics.md §3.4 and §6.1.
+import { ShardedMap } from '../../base/sharded-map.js';
 
 export interface Binding {
   /** Unsigned 64-bit contact id, as a decimal string. */
@@ -78,14 +79,18 @@ export function shapedBinding(b: Omit<Binding, 'contactId'>, contactId: string):
   return o;
 }
 
+/** OpenSIPS's default usrloc hash_size (2^9 slots): an AoR's slot, also the top bits of its contact ids. */
+const SLOTS = 0x200;
+
 function aorHash(aor: string): number {
   let h = 0;
   for (let i = 0; i < aor.length; i++) h = (Math.imul(h, 31) + aor.charCodeAt(i)) >>> 0;
-  return h & 0x1ff;
+  return h & (SLOTS - 1);
 }
 
 export class UsrlocDomain {
-  readonly records = new Map<string, AorRecord>();
+  /** AoR -> record, in SLOTS shards (no stall while a 300,000-AoR table grows: see base/sharded-map.ts). */
+  readonly records: Map<string, AorRecord> = new ShardedMap<AorRecord>(aorHash, SLOTS);
   private labels = 0;
   expiredCount = 0;
 
