@@ -98,7 +98,11 @@ export function loadSets(rt: Runtime): DsData | string {
     'description_col',
     ...(persistent ? ['state_col'] : []),
   ].map((c) => column(rt, c, c.replace(/_col$/, '')));
-  const res = db.exec({ ...db.sql.query(column(rt, 'table_name', 'dispatcher'), { cols }), arrays: true });
+  const table = column(rt, 'table_name', 'dispatcher');
+  // In id order, the order of a set's destinations on every backend (PostgreSQL returns a row whose state was
+  // written last otherwise); a table of its own without an id column is read as it comes.
+  let res = db.exec({ ...db.sql.query(table, { cols, order: 'id' }), arrays: true });
+  if (res instanceof DbError) res = db.exec({ ...db.sql.query(table, { cols }), arrays: true });
   if (res instanceof DbError) return res.message;
   const rows: unknown[][] = res.arrays ?? [];
   const sets: DsSet[] = [];

@@ -223,7 +223,8 @@ function select(rt: Runtime, table: string, cols: string[]): Record<string, unkn
   if (!url) return 'no db_url (and no db_default_url)';
   const db = dbFor(rt, url);
   if (db instanceof DbError) return db.message;
-  const res = db.exec(db.sql.query(table, { cols }));
+  // In id order (the first column): PostgreSQL returns an updated row (a state write) last otherwise.
+  const res = db.exec(db.sql.query(table, { cols, order: cols[0] }));
   return res instanceof DbError ? res.message : res.rows;
 }
 

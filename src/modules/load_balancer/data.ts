@@ -101,6 +101,7 @@ export function loadLbData(rt: Runtime): LbData | string {
   const res = db.exec(
     db.sql.query(lbParam(rt, 'db_table', 'load_balancer'), {
       cols: ['id', 'group_id', 'dst_uri', 'resources', 'probe_mode', 'attrs'],
+      order: 'id', // table order on every backend (PostgreSQL moves an updated row last)
     }),
   );
   if (res instanceof DbError) return res.message;
