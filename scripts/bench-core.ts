@@ -25,7 +25,7 @@ const KAM_CFG = KIND === 'register' ? 'bench/kamailio-registrar.cfg' : 'bench/ka
 const SECONDS_PER_STEP = 3;
 const RATES = process.env.BENCH_RATES
   ? process.env.BENCH_RATES.split(',').map(Number)
-  : [1000, 2000, 4000, 8000, 12000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
+  : [1000, 2000, 4000, 6000, 8000, 10000, 12000, 14000, 16000, 20000, 25000, 30000, 35000, 40000, 50000];
 /** Paired rounds after the ramps (OPTIONS only by default: a repeated REGISTER run would refresh, not insert). */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? (KIND === 'register' ? 0 : 5));
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -410,6 +410,7 @@ async function main(): Promise<void> {
     // Both stay up (an idle Kamailio costs nothing measurable) so that the paired rounds can alternate.
     const theirSrv = kamailio ? await startKamailio(kamailio) : undefined;
     if (theirSrv) servers.push(theirSrv);
+    else if (process.env.BENCH_NO_REFERENCE) console.log('BENCH_NO_REFERENCE is set: no Kamailio reference figures');
     else console.log('kamailio is not installed (apt-get install -y kamailio): no reference figures');
     const ours = ramp(oursSrv);
     const theirs = theirSrv ? ramp(theirSrv) : [];
