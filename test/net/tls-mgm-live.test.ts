@@ -385,3 +385,91 @@ route { sl_send_reply(200, "OK"); }
     }
   },
 );
+
+test(
+  'client_tls_domain_avp picks the client domain of a new WSS connection too',
+  { skip: opensslSkip(), timeout: 30_000 },
+  async () => {
+    assert.ok(OPENSSL);
+    const { WebSocketServer } = await import('ws');
+    const https = await import('node:https');
+    const seen = new Map<number, string>();
+    const servers = [8444, 8445].map((port) => {
+      const s = https.createServer({
+        cert: readFileSync(certs.serverCert),
+        key: readFileSync(certs.serverKey),
+        ca: readFileSync(certs.ca),
+        requestCert: true,
+        rejectUnauthorized: false,
+      });
+      const wss = new WebSocketServer({ server: s, handleProtocols: () => 'sip' });
+      wss.on('connection', (ws, req) => {
+        const cn = String((req.socket as tls.TLSSocket).getPeerCertificate().subject?.CN);
+        ws.on('message', (d) => {
+          const text = d.toString();
+          if (/^OPTIONS /.test(text)) {
+            seen.set(port, cn);
+            ws.send(sipReply(text, '200 OK'));
+          }
+        });
+      });
+      return { port, s, wss };
+    });
+    for (const { port, s } of servers) await new Promise<void>((r) => s.listen(port, '127.0.43.21', () => r()));
+    const live = await startLive(
+      writeCfg(`log_level=1
+socket=udp:127.0.43.14:5060
+socket=wss:127.0.43.14:8443
+loadmodule "proto_udp.so"
+loadmodule "proto_wss.so"
+loadmodule "tls_mgm.so"
+loadmodule "sl.so"
+loadmodule "tm.so"
+modparam("tls_mgm", "client_tls_domain_avp", "$avp(tls_dom)")
+modparam("tls_mgm", "server_domain", "srv")
+modparam("tls_mgm", "certificate", "[srv]${certs.serverCert}")
+modparam("tls_mgm", "private_key", "[srv]${certs.serverKey}")
+modparam("tls_mgm", "require_cert", "[srv]0")
+modparam("tls_mgm", "verify_cert", "[srv]0")
+modparam("tls_mgm", "client_domain", "alice")
+modparam("tls_mgm", "certificate", "[alice]${certs.clientCert}")
+modparam("tls_mgm", "private_key", "[alice]${certs.clientKey}")
+modparam("tls_mgm", "ca_list", "[alice]${certs.ca}")
+modparam("tls_mgm", "client_domain", "proxy")
+modparam("tls_mgm", "certificate", "[proxy]${certs.serverCert}")
+modparam("tls_mgm", "private_key", "[proxy]${certs.serverKey}")
+modparam("tls_mgm", "ca_list", "[proxy]${certs.ca}")
+modparam("tls_mgm", "match_ip_address", "[proxy]192.0.2.1")
+route {
+  if ($rU == "byname") { $avp(tls_dom) = "proxy"; $du = "sip:127.0.43.21:8444;transport=wss"; }
+  else { $du = "sip:127.0.43.21:8445;transport=wss"; }
+  t_relay();
+}
+`),
+      { maps: [], strict: false },
+      io,
+    );
+    assert.equal(typeof live, 'object', 'the server starts');
+    const udp = dgram.createSocket('udp4');
+    await new Promise<void>((r) => udp.bind(0, '127.0.43.30', () => r()));
+    try {
+      for (const u of ['byname', 'plain'])
+        udp.send(
+          sipRequest('OPTIONS', `sip:${u}@127.0.43.14`, `UDP 127.0.43.30:${udp.address().port}`, `w${u}`),
+          5060,
+          '127.0.43.14',
+        );
+      const deadline = Date.now() + 15_000;
+      while (seen.size < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(seen.get(8444), 'proxy.test', 'by name: the domain whose address filter does not match');
+      assert.equal(seen.get(8445), 'alice.test', 'no AVP: the domain matching the address');
+    } finally {
+      udp.close();
+      if (typeof live === 'object') await live.stop();
+      for (const { s, wss } of servers) {
+        for (const c of wss.clients) c.terminate();
+        await new Promise<void>((r) => s.close(() => r()));
+      }
+    }
+  },
+);
