@@ -131,3 +131,63 @@ route {
   h.receive(request('INVITE', 'x2'), '127.0.0.11');
   assert.deepEqual(notices(h.logs), ['count 1', 'count 1']);
 });
+
+test('return codes: match_dialog, get_profile_size, store/fetch_dlg_value and reset_dlg_flag, with and without a dialog', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "dialog.so"
+modparam("dialog", "profiles_with_value", "caller")
+modparam("dialog", "profiles_no_value", "inbound")
+route {
+\tif (has_totag()) {
+\t\t$var(m) = match_dialog();
+\t\t$var(m2) = match_dialog();
+\t\t$var(f) = fetch_dlg_value("who", $var(who));
+\t\txlog("L_NOTICE", "seq match=$var(m) again=$var(m2) fetch=$var(f) who=$var(who) flag3=$DLG_flags\\n");
+\t\tsl_send_reply(200, "OK");
+\t\texit;
+\t}
+\t$var(m) = match_dialog();
+\t$var(s) = store_dlg_value("who", "$fU");
+\t$var(f) = fetch_dlg_value("who", $var(x));
+\t$var(r) = reset_dlg_flag(3);
+\t$var(p) = get_profile_size("nosuch", $var(n));
+\tcreate_dialog();
+\tset_dlg_profile("caller", "$fU");
+\tset_dlg_profile("inbound");
+\t$var(s2) = store_dlg_value("who", "$fU");
+\t$var(f2) = fetch_dlg_value("who", $var(y));
+\t$var(f3) = fetch_dlg_value("unset", $var(z));
+\tset_dlg_flag(3);
+\tset_dlg_flag(4);
+\t$var(r2) = reset_dlg_flag(3);
+\t$var(p2) = get_profile_size("caller", "$fU", $var(n2));
+\t$var(p3) = get_profile_size("caller", "nobody", $var(n3));
+\t$var(p4) = get_profile_size("inbound", "ignored", $var(n4));
+\t$var(p5) = get_profile_size("caller", , $var(n5));
+\txlog("L_NOTICE", "no dialog: match=$var(m) store=$var(s) fetch=$var(f) reset=$var(r) size-nosuch=$var(p)\\n");
+\txlog("L_NOTICE", "dialog: store=$var(s2) fetch=$var(f2) y=$var(y) unset=$var(f3) reset=$var(r2) flags=$DLG_flags\\n");
+\txlog("L_NOTICE", "sizes: $var(p2)/$var(n2) $var(p3)/$var(n3) $var(p4)/$var(n4) $var(p5)/$var(n5)\\n");
+\trecord_route();
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  h.receive(request('INVITE', 'rc1'), '127.0.0.11');
+  const inv = h.sent.find((s) => s.text.startsWith('INVITE'))!.text;
+  const rr = /\r\nRecord-Route: <([^>]+)>/.exec(inv)![1]!;
+  h.receive(replyTo(h, 'rc1', '200 OK'), '127.0.0.20');
+  // An in-dialog request matched by match_dialog() alone (no loose_route()); one of no dialog is not.
+  h.receive(inDialog('INFO', rr, 'rc1', 2), '127.0.0.11');
+  h.receive(inDialog('INFO', 'sip:127.0.0.1;lr', 'nodialog', 2), '127.0.0.11');
+  assert.deepEqual(notices(h.logs), [
+    'no dialog: match=-1 store=-1 fetch=-1 reset=-1 size-nosuch=-1',
+    'dialog: store=1 fetch=1 y=1002 unset=-1 reset=1 flags=16',
+    'sizes: 1/1 1/0 1/1 1/1',
+    'seq match=1 again=1 fetch=1 who=1002 flag3=16',
+    // $var keeps its value across messages (it is per process), as in OpenSIPS.
+    'seq match=-1 again=-1 fetch=-1 who=1002 flag3=<null>',
+  ]);
+});

@@ -155,8 +155,11 @@ export const DIALOG_FUNCTIONS: Record<string, FunctionBehaviour> = {
     returns: [1, -1],
     impl: (ctx, [p, v, out]) => {
       const name = p?.str ?? '';
-      if (!profileKind(ctx.runtime, name)) return -1;
-      out?.pv?.set(ctx, profileSize(ctx.runtime, name, v?.given && v.str !== '' ? v.str : undefined));
+      const kind = profileKind(ctx.runtime, name);
+      if (!kind) return -1;
+      // A value given for a profile without values is ignored (w_get_profile_size: value && has_value).
+      const value = kind === 'value' && v?.given && v.str !== '' ? v.str : undefined;
+      out?.pv?.set(ctx, profileSize(ctx.runtime, name, value));
       return 1;
     },
   },
