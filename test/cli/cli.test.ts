@@ -129,7 +129,7 @@ test('run refuses functions without a native implementation, all listed at start
   assert.equal(code, 1);
   assert.match(
     err.join('\n'),
-    /not-native\.cfg:9:2: error: `set_dlg_sharing_tag` \(module dialog\) has no native implementation/,
+    /not-native\.cfg:9:2: error: `bm_start_timer` \(module benchmark\) has no native implementation/,
   );
   assert.match(
     err.join('\n'),

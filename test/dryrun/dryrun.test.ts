@@ -124,14 +124,14 @@ test('functions without a native implementation stop the run with a clear messag
   const stopped = dryRun(NOT_NATIVE, [msg('options.sip')], opts()).runs[0]!;
   assert.match(
     stopped.stoppedBy!,
-    /set_dlg_sharing_tag\(\) of module dialog has no native implementation.*--stub set_dlg_sharing_tag=RC/,
+    /bm_start_timer\(\) of module benchmark has no native implementation.*--stub bm_start_timer=RC/,
   );
   const through = dryRun(
     NOT_NATIVE,
     [msg('options.sip')],
     opts({
       stubs: new Map([
-        ['set_dlg_sharing_tag', 1],
+        ['bm_start_timer', 1],
         ['rest_append_hf', 1],
       ]),
     }),
