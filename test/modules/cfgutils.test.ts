@@ -123,3 +123,12 @@ test('script locks are never contended in one process: 1', () => {
   );
   assert.deepEqual([v.get('a'), v.get('b'), v.get('c'), v.get('d')], [1, 1, 1, 1]);
 });
+
+test('pkg_status and shm_status: 1, and each logs the memory state under its function name', () => {
+  const r = run(cfg(['$var(pkg) = pkg_status();', '$var(shm) = shm_status();'].join('\n')));
+  assert.deepEqual([r.runtime.vars.get('pkg'), r.runtime.vars.get('shm')], [1, 1]);
+  const mem = r.logs.filter((l) => /heap used \d+ of \d+ bytes/.test(l));
+  assert.equal(mem.length, 2, r.logs.join('\n'));
+  assert.match(mem[0]!, /dbg_pkg_status/);
+  assert.match(mem[1]!, /dbg_shm_status/);
+});
