@@ -246,3 +246,82 @@ route {
     h.logs.join(''),
   );
 });
+
+test('proxy_challenge / proxy_authorize / pv_proxy_authorize: 407 with Proxy-Authenticate (realm from the From host, script ended: 0); -4 without Proxy-Authorization (an Authorization does not count), 1, -2, -1, -3; a failing table is 0 with a 500', () => {
+  const db = subscribers();
+  const proxyCfg = (check: string, head = ''): string => `socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+loadmodule "signaling.so"
+loadmodule "db_sqlite.so"
+loadmodule "auth.so"
+loadmodule "auth_db.so"
+modparam("auth_db", "db_url", "sqlite://${db}")
+${head}
+route {
+\t$avp(auser) = "1001";
+\t$avp(apass) = "secret";
+\t$var(rc) = ${check};
+\txlog("L_NOTICE", "authorize $var(rc)\\n");
+\tif ($var(rc) < 0) {
+\t\t$var(ch) = proxy_challenge("", "auth");
+\t\txlog("L_NOTICE", "not reached $var(ch)\\n");
+\t}
+\tsl_send_reply(200, "OK");
+}
+`;
+  const invite = (cseq: number, auth = ''): string =>
+    `INVITE sip:1002@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.11:5060;branch=z9hG4bK-p${cseq}\r\nFrom: <sip:1001@127.0.0.1>;tag=f\r\nTo: <sip:1002@127.0.0.9>\r\n` +
+    `Call-ID: pauth-1\r\nCSeq: ${cseq} INVITE\r\nContact: <sip:1001@127.0.0.11:5060>\r\n${auth}Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
+  const proxyAnswer = (challenge: string, opts: { user?: string; password?: string; nc?: string } = {}): string => {
+    const nonce = /nonce="([^"]+)"/.exec(challenge)![1]!;
+    const user = opts.user ?? '1001';
+    const nc = opts.nc ?? '00000001';
+    const response = expectedResponse({
+      alg: 'MD5',
+      password: { user, realm: '127.0.0.1', secret: opts.password ?? 'secret' },
+      method: 'INVITE',
+      uri: 'sip:1002@127.0.0.1',
+      nonce,
+      cnonce: 'c0ffee',
+      nc,
+      qop: 'auth',
+    });
+    return `Proxy-Authorization: Digest username="${user}", realm="127.0.0.1", nonce="${nonce}", uri="sip:1002@127.0.0.1", response="${response}", qop=auth, nc=${nc}, cnonce="c0ffee", algorithm=MD5\r\n`;
+  };
+  for (const check of ['proxy_authorize("", "subscriber")', 'pv_proxy_authorize("")']) {
+    const h = serverFor(
+      proxyCfg(
+        check,
+        'modparam("auth", "username_spec", "$avp(auser)")\nmodparam("auth", "password_spec", "$avp(apass)")\nmodparam("auth", "calculate_ha1", 1)',
+      ),
+    );
+    const challengeFor = (cseq: number): string => {
+      h.receive(invite(cseq), '127.0.0.11');
+      return h.sent.at(-1)!.text;
+    };
+    const c1 = challengeFor(1);
+    assert.match(c1, /^SIP\/2\.0 407 Proxy Authentication Required\r\n/);
+    assert.match(c1, /\r\nProxy-Authenticate: Digest realm="127\.0\.0\.1", nonce="[^"]+", qop="auth"\r\n/);
+    assert.doesNotMatch(c1, /WWW-Authenticate/);
+    h.receive(invite(2, proxyAnswer(c1)), '127.0.0.11');
+    assert.match(h.sent.at(-1)!.text, /^SIP\/2\.0 200 OK\r\n/, `${check}: authorized`);
+    h.receive(invite(3, proxyAnswer(c1, { nc: '00000002' })), '127.0.0.11');
+    assert.match(h.sent.at(-1)!.text, /stale=true/, 'the nonce used twice: stale');
+    h.receive(invite(4, proxyAnswer(challengeFor(5), { password: 'wrong' })), '127.0.0.11');
+    h.receive(invite(6, proxyAnswer(challengeFor(7), { user: '1009' })), '127.0.0.11');
+    h.receive(invite(8, proxyAnswer(challengeFor(9)).replace('Proxy-Authorization', 'Authorization')), '127.0.0.11');
+    const codes = [...h.logs.join('').matchAll(/authorize (-?\d+)/g)].map((m) => Number(m[1]));
+    assert.deepEqual(codes, [-4, 1, -3, -4, -2, -4, -1, -4, -4], check);
+    assert.doesNotMatch(h.logs.join(''), /not reached/, 'proxy_challenge returns 0: the script ends');
+  }
+  const broken = serverFor(proxyCfg('proxy_authorize("", "nosuch")'));
+  broken.receive(invite(1), '127.0.0.11');
+  broken.receive(invite(2, proxyAnswer(broken.sent.at(-1)!.text)), '127.0.0.11');
+  assert.deepEqual(
+    [...broken.logs.join('').matchAll(/authorize (-?\d+)/g)].map((m) => Number(m[1])),
+    [-4],
+    '0: replied with a 500, the script ends before the xlog',
+  );
+  assert.match(broken.sent.at(-1)!.text, /^SIP\/2\.0 500 /);
+});
