@@ -367,3 +367,38 @@ failure_route[f] { xlog("L_NOTICE", "picked $T_reply_code\\n"); }
   assert.deepEqual(notices(h.logs), ['picked 407', 'picked 407']);
   assert.match(h.sent.filter((s) => s.text.startsWith('SIP/2.0 4')).pop()!.text, /^SIP\/2\.0 407 /);
 });
+
+test('t_flush_flags: -1 without a transaction; 1 with one, and flags set after t_relay reach failure_route only when flushed', () => {
+  const h = serverFor(`socket=udp:127.0.0.1:5060
+loadmodule "tm.so"
+loadmodule "sl.so"
+route {
+\t$var(rc) = 0;
+\t$var(before) = t_flush_flags();
+\tsetflag(1);
+\tt_on_failure("f");
+\tt_relay("udp:127.0.0.20:5060");
+\tsetflag(2);
+\tif ($ci == "flushed") $var(rc) = t_flush_flags();
+\txlog("L_NOTICE", "before=$var(before) flush=$var(rc)\\n");
+\tsetflag(3);
+}
+failure_route[f] {
+\t$var(f) = "";
+\tif (isflagset(1)) $var(f) = $var(f) + "1";
+\tif (isflagset(2)) $var(f) = $var(f) + "2";
+\tif (isflagset(3)) $var(f) = $var(f) + "3";
+\txlog("L_NOTICE", "failure $ci flags=$var(f)\\n");
+}
+`);
+  h.receive(request('INVITE', 'flushed'), '127.0.0.11');
+  h.receive(replyTo(h, 'flushed', '486 Busy Here'), '127.0.0.20');
+  h.receive(request('INVITE', 'unflushed'), '127.0.0.11');
+  h.receive(replyTo(h, 'unflushed', '486 Busy Here'), '127.0.0.20');
+  assert.deepEqual(scriptLines(h.logs), [
+    'before=-1 flush=1',
+    'failure flushed flags=12',
+    'before=-1 flush=0',
+    'failure unflushed flags=1',
+  ]);
+});

@@ -13,6 +13,8 @@ import type { ServerTransaction } from './server-tx.js';
 export interface LiveTm {
   /** The server transaction this request belongs to, if it is a retransmission of a known one. */
   existing(ctx: ExecContext, exact?: boolean): ServerTransaction | undefined;
+  /** t_flush_flags(): the request's message flags copied into its transaction. */
+  flushFlags(ctx: ExecContext): void;
   /** Re-sends the last reply of a retransmitted request (or absorbs it when there is none yet). */
   absorb(s: ServerTransaction): void;
   /** A branch was sent: start its client transaction (retransmissions, fr timer). */

@@ -152,8 +152,23 @@ export const tm: NativeModule = {
         return -1;
       },
     },
-    // Branch flags travel with each branch when it is relayed: nothing is left to copy into the transaction.
-    t_flush_flags: { returns: [1], impl: () => 1 },
+    // The message flags set after t_relay() copied into the transaction (failure_route sees them); -1 without one.
+    t_flush_flags: {
+      returns: [1, -1],
+      impl: (ctx) => {
+        if (!transactionOf(ctx)) {
+          ctx.runtime.logger.log(
+            -1,
+            'tm',
+            't_flush_flags',
+            'failed to flush flags for a message which has no transaction-state established',
+          );
+          return -1;
+        }
+        liveTm(ctx)?.flushFlags(ctx);
+        return 1;
+      },
+    },
     t_was_cancelled: { returns: [1, -1], impl: (ctx) => (transactionOf(ctx)?.cancelled ? 1 : -1) },
     t_check_status: {
       returns: [1, -1],

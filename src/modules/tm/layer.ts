@@ -134,6 +134,11 @@ export class TmLayer implements TransactionLayer, LiveTm {
     return s && s.request !== msg ? s : undefined;
   }
 
+  flushFlags(ctx: ExecContext): void {
+    const s = this.serverFor(ctx);
+    if (s) s.msgFlags = ctx.msgFlags;
+  }
+
   /** A retransmitted request: the last reply again (§17.2.1, §17.2.2), or nothing while none was sent. */
   absorb(s: ServerTransaction): void {
     if (s.lastReply) this.wire.send(s.socket, s.lastReply.to, s.lastReply.data);
@@ -182,6 +187,8 @@ export class TmLayer implements TransactionLayer, LiveTm {
     const hooks = ctx.state(TM_HOOKS);
     if (hooks?.length) s.hooks = hooks;
     if (transactionOf(ctx)?.replicated) s.local = true;
+    // t_forward_nonack: the transaction takes the request's flags as they are when it is relayed.
+    s.msgFlags = ctx.msgFlags;
     const fr = ctx.state(FR_TIMEOUT);
     const frInv = ctx.state(FR_INV_TIMEOUT);
     const extra = ctx.state(EXTRA_HDRS);

@@ -166,8 +166,11 @@ export class ReplyRelay {
           ...(branchUri ? { branchUri } : {}),
         };
         ctx.setState(FAILURE, failure);
+        // The faked request carries the transaction's flags, and what failure_route sets stays with it.
+        ctx.msgFlags = s.msgFlags;
         const before = s.clients.length;
         runRoute(ctx, route, 'failure', name);
+        s.msgFlags = ctx.msgFlags;
         // New branches: the next failure_route picks among them only (t_pick_branch from the first new branch).
         if (s.clients.length > before) {
           s.bestReply = undefined;

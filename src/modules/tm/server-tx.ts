@@ -59,6 +59,8 @@ export abstract class ServerTransaction {
   frInvTimeout?: number;
   /** The request route's AVPs: failure_route sees them again (and onreply_route with onreply_avp_mode 1). */
   avps?: Map<string, Val[]>;
+  /** The request's message flags as t_relay (or t_flush_flags) left them: failure_route starts from them and writes them back. */
+  msgFlags = 0;
   /** The request route's header edits: OpenSIPS clones the request with its lumps, so a branch relayed from failure_route carries them too. */
   edits?: HeaderEdit[];
   private waitTimer?: TimerHandle;
