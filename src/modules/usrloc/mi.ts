@@ -98,7 +98,8 @@ export const USRLOC_MI: ModuleMi[] = [
       Domains: [...usrlocOf(rt).domains.values()].map((d) => ({
         name: d.name,
         hash_size: 512,
-        AORs: [...d.records.values()].map((r) => (p.brief ? { AOR: r.aor } : aorJson(r, rt))),
+        // sql-only: the table's AoRs, whichever node registered them.
+        AORs: d.all().map((r) => (p.brief ? { AOR: r.aor } : aorJson(r, rt))),
       })),
     }),
   },

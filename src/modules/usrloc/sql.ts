@@ -332,6 +332,28 @@ export function attachUsrlocPersistence(
         return res.rows;
       };
       ul.domain(table).rowToBinding = (r) => bindingOf(rt, r);
+      // ul_dump: the whole table, expired rows left out (the timer deletes them), grouped by AoR.
+      ul.domain(table).tableReader = () => {
+        const now = nowSec();
+        const res = db.exec(
+          db.rawStmt(
+            `SELECT ${COLUMNS.map((c) => db.sql.id(c)).join(', ')} FROM ${db.sql.id(table)} WHERE ${db.sql.id('expires')} = 0 OR ${db.sql.id('expires')} > ?`,
+            [now],
+          ),
+        );
+        if (res instanceof DbError) {
+          log(`failed to query table ${table}: ${res.message}`);
+          return undefined;
+        }
+        const byAor = new Map<string, Record<string, unknown>[]>();
+        for (const r of res.rows) {
+          const aor = aorOf(ul, r);
+          const list = byAor.get(aor);
+          if (list) list.push(r);
+          else byAor.set(aor, [r]);
+        }
+        return byAor;
+      };
     }
   }
   const loaded = mode === 'sql-only' ? 0 : load(db, rt, ul, domains);
@@ -347,10 +369,16 @@ export function attachUsrlocPersistence(
         const d = ul.domains.get(table);
         if (d) {
           d.reader = undefined;
+          d.tableReader = undefined;
         }
       }
     },
   };
+}
+
+/** The AoR a `location` row belongs to. */
+function aorOf(ul: Usrloc, r: Record<string, unknown>): string {
+  return r.domain && ul.useDomain ? `${String(r.username)}@${String(r.domain)}` : String(r.username);
 }
 
 /** A `location` row as a binding. */
@@ -400,7 +428,7 @@ function load(db: Db, rt: Runtime, ul: Usrloc, domains: string[]): number {
     );
     if (res instanceof DbError) return -1;
     for (const r of res.rows) {
-      const aor = r.domain && ul.useDomain ? `${String(r.username)}@${String(r.domain)}` : String(r.username);
+      const aor = aorOf(ul, r);
       const rec = d.get(aor, true) ?? d.create(aor);
       const binding = bindingOf(rt, r);
       restoreRecordKv(rec, binding);

@@ -138,10 +138,28 @@ export class UsrlocDomain {
   reader: ((aor: string) => Record<string, unknown>[] | undefined) | undefined;
   rowToBinding: ((row: Record<string, unknown>) => Binding) | undefined;
 
+  /**
+   * sql-only: every row of the table, keyed by AoR (ul_dump shows what every
+   * node wrote); undefined = the DB failed (memory answers instead).
+   */
+  tableReader: (() => Map<string, Record<string, unknown>[]> | undefined) | undefined;
+
   /** The AoR's record; in sql-only read from the table unless `memoryOnly`. */
   get(aor: string, memoryOnly = false): AorRecord | undefined {
     if (!this.reader || memoryOnly) return this.records.get(aor);
-    const rows = this.reader(aor);
+    return this.fromRows(aor, this.reader(aor));
+  }
+
+  /** Every record; in sql-only the table's (one query), memory brought in line with it. */
+  all(): AorRecord[] {
+    const byAor = this.tableReader?.();
+    if (!byAor) return [...this.records.values()];
+    for (const aor of [...this.records.keys()]) if (!byAor.has(aor)) this.records.delete(aor);
+    return [...byAor].map(([aor, rows]) => this.fromRows(aor, rows)!);
+  }
+
+  /** The record of `aor` as `rows` say (undefined rows = the DB failed: memory's). */
+  private fromRows(aor: string, rows: Record<string, unknown>[] | undefined): AorRecord | undefined {
     const mem = this.records.get(aor);
     if (!rows) return mem;
     if (!rows.length) {
