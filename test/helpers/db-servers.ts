@@ -5,7 +5,7 @@
 // skips the tests with a loud line naming the Debian package; under CI=true
 // the tests run and fail instead.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,9 +85,24 @@ function tempDir(kind: string): string {
   return mkdtempSync(join(tmpdir(), `ots-${kind}-`));
 }
 
-function run(cmd: string, args: string[], what: string, ids: { uid?: number; gid?: number } = {}): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, ...ids });
-  if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr || r.stdout}`);
+/** Runs a set-up command without blocking the event loop (the other server starts meanwhile). */
+function run(cmd: string, args: string[], what: string, ids: { uid?: number; gid?: number } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out: string[] = [];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...ids });
+    child.stdout!.on('data', (d: Buffer) => out.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => out.push(d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} failed: ${err.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${what} failed (${code}): ${out.join('').slice(-4000)}`));
+    });
+  });
 }
 
 /** Resolves once `host:port` accepts TCP connections (the child's death or 120 s reject: a loaded machine is slow to start a DB). */
@@ -151,6 +166,36 @@ function spawnServer(
 }
 
 /**
+ * An initdb data directory made once per machine and PostgreSQL build, in the
+ * temporary directory, and copied for each server: initdb's bootstrap costs
+ * seconds on a busy CI machine, a copy of its 40 MB a fraction of that. Made
+ * under a temporary name and renamed into place, so concurrent test files
+ * never see half of one.
+ */
+async function pgTemplate(): Promise<string> {
+  const tpl = join(tmpdir(), `ots-pg-template-${PG_BIN.replace(/[^A-Za-z0-9]+/g, '_')}-${process.getuid?.() ?? 0}`);
+  if (existsSync(join(tpl, 'PG_VERSION'))) return tpl;
+  const work = tempDir('pg-tpl');
+  const ids = unprivileged(work);
+  try {
+    await run(
+      `${PG_BIN}/initdb`,
+      ['-D', join(work, 'data'), '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+      'initdb',
+      ids,
+    );
+    try {
+      renameSync(join(work, 'data'), tpl);
+    } catch (err) {
+      if (!existsSync(join(tpl, 'PG_VERSION'))) throw err; // another test file made it first: use theirs
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return tpl;
+}
+
+/**
  * PostgreSQL 15 with a database `opensips` owned by `opensips` (password `opensipsrw`);
  * `settings` are more `name=value` server settings (the benchmark loads pg_stat_statements).
  */
@@ -159,12 +204,7 @@ export async function startPostgres(host = '127.0.0.1', settings: readonly strin
   const data = join(dir, 'data');
   const port = await freePort(host);
   const ids = unprivileged(dir);
-  run(
-    `${PG_BIN}/initdb`,
-    ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
-    'initdb',
-    ids,
-  );
+  await run('cp', ['-a', await pgTemplate(), data], 'copying the initdb template');
   const { child, log } = spawnServer(
     `${PG_BIN}/postgres`,
     [
@@ -228,7 +268,7 @@ export async function startMariadb(host = '127.0.0.1'): Promise<DbServer> {
   const port = await freePort(host);
   const user = asRoot ? ['--user=nobody'] : [];
   if (asRoot) chownSync(dir, 65534, 65534);
-  run(
+  await run(
     which('mariadb-install-db'),
     [
       '--no-defaults',
