@@ -146,3 +146,29 @@ test('the relayed reply gets back a quoted display holding > and ; as it was', (
     '"a>b; c" <sip:1002@127.0.0.11;user=phone>;tag=aq9',
   );
 });
+
+test('uac_restore_to (manual mode): 1 and the To the callee knows put back in; -1 when the route has no vst parameter', () => {
+  const manual = (replace: string) =>
+    serverFor(
+      cfg(replace, 'modparam("uac", "restore_mode", "manual")').replace(
+        '\t\t\tif ($var(manual) == 1) uac_restore_from();',
+        '\t\t\t$var(back) = uac_restore_to();\n\t\t\txlog("L_NOTICE", "restore_to $var(back)\\n");',
+      ),
+    );
+  const h = manual('uac_replace_to(, "sip:ivr@example.net")');
+  h.receive(request('INVITE', 'r1'), '127.0.0.11');
+  const inv = lastTo(h, 'INVITE', '127.0.0.20:5060');
+  assert.equal(hdr(inv, 'To'), '<sip:ivr@example.net>');
+  const rr = /<([^>]+)>/.exec(hdr(inv, 'Record-Route'))![1]!;
+  assert.match(rr, /;vst=/);
+  h.receive(inDialog(rr, '<sip:1002@127.0.0.11>;tag=ar1', '<sip:1001@127.0.0.1>;tag=b', 2), '127.0.0.11');
+  assert.equal(hdr(lastTo(h, 'BYE', '127.0.0.20:5060'), 'To'), '<sip:ivr@example.net>;tag=b');
+  assert.ok(h.logs.some((l) => l.includes('restore_to 1')));
+  // A dialog whose From was replaced (vsf) has nothing for uac_restore_to.
+  const other = manual('uac_replace_from(, "sip:anonymous@anonymous.invalid")');
+  other.receive(request('INVITE', 'r1'), '127.0.0.11');
+  const rr2 = /<([^>]+)>/.exec(hdr(lastTo(other, 'INVITE', '127.0.0.20:5060'), 'Record-Route'))![1]!;
+  other.receive(inDialog(rr2, '<sip:1002@127.0.0.11>;tag=ar1', '<sip:1001@127.0.0.1>;tag=b', 2), '127.0.0.11');
+  assert.ok(other.logs.some((l) => l.includes('restore_to -1')));
+  assert.equal(hdr(lastTo(other, 'BYE', '127.0.0.20:5060'), 'To'), '<sip:1001@127.0.0.1>;tag=b');
+});
