@@ -65,12 +65,10 @@ export function applyHeaderEdits(ctx: ExecContext, msg: SipMessage, send?: Socke
       const text = e.op === 'insert' && e.render ? e.render(send) : e.text;
       for (const line of text.split(/\r?\n/).filter(Boolean)) {
         const colon = line.indexOf(':');
-        if (colon > 0)
-          msg.addHeader(
-            line.slice(0, colon).trim(),
-            line.slice(colon + 1).trim(),
-            e.op === 'insert' ? 'prepend' : 'append',
-          );
+        if (colon <= 0) continue;
+        const [name, value] = [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+        if (e.anchor) msg.addHeaderAt(e.anchor, name, value, e.op === 'insert' ? 'before' : 'after');
+        else msg.addHeader(name, value, e.op === 'insert' ? 'prepend' : 'append');
       }
     }
   }

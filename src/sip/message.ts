@@ -563,6 +563,22 @@ export class SipMessage {
     this.writableEdits()[position].push({ name, value });
   }
 
+  /**
+   * Puts a field right before (insert_hf) or after (append_hf) the first
+   * received field called `anchor`; without one, before the first header or
+   * after the last (add_hf_helper).
+   */
+  addHeaderAt(anchor: string, name: string, value: string, where: 'before' | 'after'): void {
+    const key = headerKey(anchor);
+    const i = this.frame.index.findIndex((h) => h.key === key);
+    if (i < 0) return this.addHeader(name, value, where === 'before' ? 'prepend' : 'append');
+    const e = this.writableEdits();
+    const at = (e.at ??= new Map());
+    let slot = at.get(i);
+    if (!slot) at.set(i, (slot = { before: [], after: [] }));
+    slot[where].push({ name, value });
+  }
+
   /** Removes every received header field of that name; returns how many. */
   removeHeader(name: string): number {
     const key = headerKey(name);
@@ -623,7 +639,8 @@ export class SipMessage {
       e.prepend.length > 0 ||
       e.append.length > 0 ||
       e.removed.size > 0 ||
-      e.replaced.size > 0
+      e.replaced.size > 0 ||
+      (e.at?.size ?? 0) > 0
     );
   }
 
@@ -657,6 +674,11 @@ export class SipMessage {
         append: [...e.append],
         removed: new Set(e.removed),
         replaced: new Map(e.replaced),
+        ...(e.at
+          ? {
+              at: new Map([...e.at].map(([i, s]) => [i, { before: [...s.before], after: [...s.after] }] as const)),
+            }
+          : {}),
       },
     );
     copy.viasCache = this.viasCache;

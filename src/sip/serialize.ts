@@ -13,6 +13,8 @@ export interface Edits {
   removed: Set<number>;
   /** Index of a received header field -> its new value. */
   replaced: Map<number, string>;
+  /** Index of a received header field -> fields to put right before / after it (an anchored insert_hf / append_hf). */
+  at?: Map<number, { before: RawHeader[]; after: RawHeader[] }>;
   body?: Buffer;
   contentType?: string;
 }
@@ -66,6 +68,19 @@ export function serializeMessage(
         hasType = true;
         value = edits.contentType;
       }
+    }
+    const at = edits.at?.get(i);
+    if (at) {
+      flush(i);
+      for (const h of at.before) out.push(line(h.name, h.value));
+      if (!edits.removed.has(i))
+        out.push(
+          value !== undefined
+            ? line(index[i]!.name, value)
+            : buf.subarray(base + index[i]!.lineStart, base + index[i]!.lineEnd),
+        );
+      for (const h of at.after) out.push(line(h.name, h.value));
+      continue;
     }
     if (edits.removed.has(i) || value !== undefined) {
       flush(i);

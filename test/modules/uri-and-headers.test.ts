@@ -232,3 +232,30 @@ test('textops whole-message edits: subst (first match, or every one with g), rep
   assert.match(out, /\r\nSubject: omega\r\n/);
   assert.ok(out.endsWith('\r\n\r\nomega beta omega\r\n'), out);
 });
+
+test('insert_hf: 1; the header goes first, or before the named header; an absent anchor means first (append_hf with a header: right after it)', () => {
+  const e = sipEngine(`${MODULES}route {
+\t$var(a) = insert_hf("X-First: 1\\r\\n");
+\t$var(b) = insert_hf("X-Before-CSeq: 2\\r\\n", "CSeq");
+\t$var(c) = insert_hf("X-Nowhere: 3\\r\\n", "X-Absent");
+\tappend_hf("X-After-From: 4\\r\\n", "From");
+\t$du = "sip:127.0.0.20:5060";
+\tt_relay();
+}
+`);
+  const r = e.send(Buffer.from(request('INVITE', 'ih1')));
+  assert.deepEqual(
+    ['a', 'b', 'c'].map((k) => r.vars.get(k)),
+    [1, 1, 1],
+  );
+  const out = r.sent.find((m) => m.kind === 'request')!.text;
+  const names = out
+    .split('\r\n\r\n')[0]!
+    .split('\r\n')
+    .slice(1)
+    .map((l) => l.split(':')[0]);
+  assert.equal(names.indexOf('X-Before-CSeq') + 1, names.indexOf('CSeq'), out);
+  assert.ok(names.indexOf('X-First') < names.indexOf('Via'), out);
+  assert.ok(names.indexOf('X-Nowhere') < names.indexOf('Via'), out);
+  assert.equal(names.indexOf('From') + 1, names.indexOf('X-After-From'), out);
+});
