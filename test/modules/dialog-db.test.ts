@@ -143,4 +143,23 @@ forEachBackend('dialog persistence', (b) => {
     assert.ok(ping, h2.sent.map((s) => s.text.split('\r\n')[0]).join('\n'));
     assert.match(ping.text, /\r\nCSeq: 11 OPTIONS\r\n/);
   });
+
+  test('MI dlg_db_sync loads the dialogs another node wrote meanwhile (once each); without db_mode it is refused', () => {
+    const { url } = freshDb();
+    const h2 = serverFor(cfg(url, 1));
+    const h1 = serverFor(cfg(url, 1));
+    h1.receive(invite('p5'), '127.0.0.11');
+    answer(h1, 'p5');
+    assert.equal(mi(h2, 'dlg_list').result.Dialogs.length, 0, 'started before the call');
+    assert.equal(mi(h2, 'dlg_db_sync').result, 'OK');
+    assert.deepEqual(
+      mi(h2, 'dlg_list').result.Dialogs.map((d: { callid: string }) => d.callid),
+      ['p5'],
+    );
+    assert.equal(mi(h2, 'dlg_db_sync').result, 'OK');
+    assert.equal(mi(h2, 'dlg_list').result.Dialogs.length, 1, 'a second sync adds nothing');
+    assert.equal(mi(h2, 'profile_get_size', ['caller', '1002']).result.Profile.count, 1);
+    const off = serverFor(cfg(url, 0));
+    assert.equal((mi(off, 'dlg_db_sync') as { error?: { code: number } }).error?.code, 400);
+  });
 });
