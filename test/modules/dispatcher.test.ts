@@ -170,6 +170,49 @@ forEachBackend('dispatcher', (b) => {
     );
   });
 
+  test("ds_next_domain: the next destination's host:port into the R-URI (not $du), -1 at the end of the list", () => {
+    const e = engine(
+      dsDb(THREE),
+      `\tds_select_domain(1, 8, "f");
+  \t$var(r0) = $ru;
+  \t$var(n1) = ds_next_domain(); $var(r1) = $ru;
+  \t$var(n2) = ds_next_domain(); $var(r2) = $ru;
+  \t$var(n3) = ds_next_domain(); $var(r3) = $ru; $var(du) = $du;`,
+    );
+    const v = e.send(call('nd-1')).vars;
+    assert.deepEqual(
+      ['r0', 'n1', 'r1', 'n2', 'r2', 'n3', 'r3', 'du'].map((k) => v.get(k)),
+      [
+        'sip:1001@127.0.0.21:5060',
+        1,
+        'sip:1001@127.0.0.22:5060',
+        1,
+        'sip:1001@127.0.0.23:5060',
+        -1,
+        'sip:1001@127.0.0.23:5060',
+        null,
+      ],
+    );
+  });
+
+  test('ds_push_script_attrs / ds_get_script_attrs: 1 and the attributes of the matching destination; push is 1 even when nothing matches, -1 for a bad IP; get is -1 for an unknown URI or set', () => {
+    const e = engine(
+      dsDb(THREE),
+      `\t$var(p1) = ds_push_script_attrs("tier=gold", "127.0.0.22", 5060, 1);
+  \t$var(p2) = ds_push_script_attrs("x", "127.0.0.99", 0);
+  \t$var(p3) = ds_push_script_attrs("x", "not-an-ip", 0);
+  \t$var(g1) = ds_get_script_attrs("sip:127.0.0.22:5060", 1, , $var(a1));
+  \t$var(g2) = ds_get_script_attrs("sip:127.0.0.21:5060", 1, , $var(a2));
+  \t$var(g3) = ds_get_script_attrs("sip:127.0.0.99:5060", 1, , $var(a3));
+  \t$var(g4) = ds_get_script_attrs("sip:127.0.0.22:5060", 7, , $var(a4));`,
+    );
+    const v = e.send(call('sa-1')).vars;
+    assert.deepEqual(
+      ['p1', 'p2', 'p3', 'g1', 'a1', 'g2', 'a2', 'g3', 'g4'].map((k) => v.get(k)),
+      [1, 1, -1, 1, 'tier=gold', 1, '', -1, -1],
+    );
+  });
+
   test('max_results limits the failover list (the chosen one included); flag d keeps the last entry as the backup', () => {
     const four: Row[] = [...THREE, [1, 'sip:127.0.0.24:5060']];
     const limited = engine(
