@@ -2,7 +2,8 @@
 // (3.3's shape), tls_reload (certificate files re-read, open connections
 // kept, a broken file refused with nothing changed), client_tls_domain_avp and
 // client_sip_domain_avp picking the client domain of an outgoing TLS
-// connection. Certificates made at test time. Loopback 127.0.43.x only.
+// connection; is_peer_verified(). Certificates made at test time. Loopback
+// 127.0.43.x only (is_peer_verified: 127.0.45.x).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -470,6 +471,76 @@ route {
         for (const c of wss.clients) c.terminate();
         await new Promise<void>((r) => s.close(() => r()));
       }
+    }
+  },
+);
+
+test(
+  'is_peer_verified: 1 over TLS with a client certificate the CA signed; -1 without a client certificate, and -1 over UDP',
+  { skip: opensslSkip(), timeout: 30_000 },
+  async () => {
+    assert.ok(OPENSSL);
+    const errors: string[] = [];
+    const live = await startLive(
+      writeCfg(`log_level=1
+socket=udp:127.0.45.10:5060
+socket=tls:127.0.45.10:5061
+loadmodule "proto_udp.so"
+loadmodule "proto_tls.so"
+loadmodule "tls_mgm.so"
+loadmodule "sl.so"
+modparam("tls_mgm", "server_domain", "srv")
+modparam("tls_mgm", "match_ip_address", "[srv]127.0.45.10:5061")
+modparam("tls_mgm", "certificate", "[srv]${certs.serverCert}")
+modparam("tls_mgm", "private_key", "[srv]${certs.serverKey}")
+modparam("tls_mgm", "ca_list", "[srv]${certs.ca}")
+modparam("tls_mgm", "verify_cert", "[srv]1")
+modparam("tls_mgm", "require_cert", "[srv]0")
+route {
+\t$var(v) = is_peer_verified();
+\tsl_send_reply(200, "verified $var(v)");
+}
+`),
+      { maps: [], strict: false },
+      { ...io, err: (s: string) => errors.push(s) },
+    );
+    assert.equal(typeof live, 'object', `the server starts: ${errors.join('; ')}`);
+    const clients: StreamClient[] = [];
+    const udp = dgram.createSocket('udp4');
+    try {
+      const ask = async (withCert: boolean, id: string): Promise<string> => {
+        const sock = tls.connect({
+          host: '127.0.45.10',
+          port: 5061,
+          localAddress: '127.0.45.30',
+          rejectUnauthorized: false,
+          ...(withCert ? { cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) } : {}),
+        } as tls.ConnectionOptions);
+        const c = new StreamClient(sock);
+        clients.push(c);
+        await new Promise<void>((resolve, reject) => {
+          sock.once('secureConnect', () => resolve());
+          sock.once('error', reject);
+        });
+        c.send(
+          sipRequest('OPTIONS', 'sip:ping@127.0.45.10:5061;transport=tls', `TLS 127.0.45.30:${sock.localPort}`, id),
+        );
+        return c.waitFor(new RegExp(`^SIP/2.0 200[\\s\\S]*Call-ID: ${id}`));
+      };
+      assert.match(await ask(true, 'v1'), /^SIP\/2\.0 200 verified 1\r\n/);
+      assert.match(await ask(false, 'v2'), /^SIP\/2\.0 200 verified -1\r\n/);
+      await new Promise<void>((r) => udp.bind(0, '127.0.45.30', () => r()));
+      const reply = new Promise<string>((r) => udp.once('message', (m) => r(m.toString())));
+      udp.send(
+        sipRequest('OPTIONS', 'sip:ping@127.0.45.10', `UDP 127.0.45.30:${udp.address().port}`, 'v3'),
+        5060,
+        '127.0.45.10',
+      );
+      assert.match(await reply, /^SIP\/2\.0 200 verified -1\r\n/);
+    } finally {
+      udp.close();
+      for (const c of clients) c.sock.destroy();
+      if (typeof live === 'object') await live.stop();
     }
   },
 );
