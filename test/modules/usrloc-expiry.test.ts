@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverFor } from '../helpers/server.js';
+import { countContinuations, fillDomain } from '../helpers/usrloc-table.js';
 import { usrlocOf } from '../../src/modules/usrloc/api.js';
 import { startExpiryTimer } from '../../src/modules/usrloc/timer.js';
 import { SLICE_ITEMS } from '../../src/base/sliced.js';
@@ -21,34 +22,15 @@ test('the expiry sweep over more than one slice of AoRs: every expired binding g
   const d = usrlocOf(rt).domain('location');
   const now = Math.floor(h.clock.now() / 1000);
   const total = SLICE_ITEMS * 2 + 1000;
-  for (let i = 0; i < total; i++) {
-    const r = d.getOrCreate(`u${i}@example.com`);
-    d.insert(r, {
-      uri: `sip:u${i}@127.0.0.1:${10000 + (i % 50000)}`,
-      expires: i % 2 ? now + 5 : now + 3600,
-      q: -1,
-      callid: `c${i}`,
-      cseq: 1,
-      flags: 0,
-      cflags: 0,
-      userAgent: 'ua',
-      lastModified: now,
-      state: 'CS_NEW',
-    } as never);
-  }
-  let continuations = 0;
-  const after = h.clock.after.bind(h.clock);
-  h.clock.after = (ms, fn) => {
-    if (ms === 0) continuations++;
-    return after(ms, fn);
-  };
+  fillDomain(d, total, (i) => (i % 2 ? now + 5 : now + 3600), now);
+  const continuations = countContinuations(h.clock);
   const timer = startExpiryTimer(rt);
   h.clock.advance(10_000);
   timer.cancel();
   assert.equal(d.records.size, total / 2, 'the bindings expiring at +5 s are gone, those at +3600 s stay');
   assert.equal(d.expiredCount, total / 2);
   assert.ok([...d.records.values()].every((r) => r.bindings.every((b) => b.expires === now + 3600)));
-  assert.equal(continuations, Math.ceil(total / SLICE_ITEMS) - 1, 'one continuation per further slice');
+  assert.equal(continuations.n, Math.ceil(total / SLICE_ITEMS) - 1, 'one continuation per further slice');
 });
 
 test('a small table is swept in the timer callback itself, as before', () => {
@@ -60,15 +42,10 @@ test('a small table is swept in the timer callback itself, as before', () => {
     '127.0.0.11',
   );
   assert.equal(d.records.size, 1);
-  let continuations = 0;
-  const after = h.clock.after.bind(h.clock);
-  h.clock.after = (ms, fn) => {
-    if (ms === 0) continuations++;
-    return after(ms, fn);
-  };
+  const continuations = countContinuations(h.clock);
   const timer = startExpiryTimer(h.server.rt);
   h.clock.advance(70_000); // registrar's min_expires (60 s) lengthens expires=5
   timer.cancel();
   assert.equal(d.records.size, 0);
-  assert.equal(continuations, 0);
+  assert.equal(continuations.n, 0);
 });
