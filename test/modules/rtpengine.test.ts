@@ -344,3 +344,69 @@ test("$rtpstat and $rtpquery: one query per message (a delete's answer serves to
     "the delete's answer is read, no query",
   );
 });
+
+test('return codes of the call commands: 1 and the command sent for the call; -1 on an error result (-2 for rtpengine_play_dtmf); play_media sets the duration', () => {
+  const r = recorder((d) =>
+    d['call-id'] === 'bad'
+      ? { result: 'error', 'error-reason': 'Unknown call-id' }
+      : d.command === 'play media'
+        ? { result: 'ok', duration: 4200 }
+        : ok(d),
+  );
+  const calls: [fn: string, command: string][] = [
+    ['rtpengine_start_recording()', 'start recording'],
+    ['rtpengine_stop_recording()', 'stop recording'],
+    ['rtpengine_stop_media()', 'stop media'],
+    ['rtpengine_block_media()', 'block media'],
+    ['rtpengine_unblock_media()', 'unblock media'],
+    ['rtpengine_block_dtmf()', 'block DTMF'],
+    ['rtpengine_unblock_dtmf()', 'unblock DTMF'],
+    ['rtpengine_start_forwarding()', 'start forwarding'],
+    ['rtpengine_stop_forwarding()', 'stop forwarding'],
+    ['rtpengine_play_media("file=/tmp/x.wav", $var(dur))', 'play media'],
+    ['rtpengine_play_dtmf("5")', 'play DTMF'],
+  ];
+  const e = engine(calls.map(([fn], i) => `\t$var(r${i}) = ${fn};`).join('\n'), [], r.channel);
+  const good = e.send(invite('c1', { toTag: 'tt' })).vars;
+  assert.deepEqual(
+    calls.map((_, i) => good.get(`r${i}`)),
+    calls.map(() => 1),
+  );
+  assert.equal(good.get('dur'), 4200);
+  const sent = r.seen.filter((s) => s.dict['call-id'] === 'c1');
+  assert.deepEqual(
+    sent.map((s) => s.dict.command),
+    calls.map(([, c]) => c),
+  );
+  // As 3.3's rtpe_function_call: the media/DTMF-blocking/forwarding commands name the from-tag only with "directional".
+  assert.deepEqual(
+    sent.map((s) => s.dict['from-tag'] ?? null),
+    [...['ft-c1', 'ft-c1'], ...calls.slice(2, -1).map(() => null), 'ft-c1'],
+  );
+  assert.equal(sent.at(-1)!.dict.code, '5', 'play DTMF names the code');
+  const bad = e.send(invite('bad', { toTag: 'tt' })).vars;
+  assert.deepEqual(
+    calls.map((_, i) => bad.get(`r${i}`)),
+    [...calls.slice(0, -1).map(() => -1), -2],
+  );
+});
+
+test('rtpengine_use_set: 1 and the next command goes to that set; -1 for a set that does not exist (the default set stays)', () => {
+  const r = recorder((d) => ok(d));
+  const e = engine(
+    '\t$var(u) = rtpengine_use_set($var(set));\n\t$var(rc) = rtpengine_offer();',
+    [
+      'modparam("rtpengine", "rtpengine_sock", "udp:127.0.0.1:22333")',
+      'modparam("rtpengine", "rtpengine_sock", "2 == udp:127.0.0.1:22335")',
+    ],
+    r.channel,
+  );
+  e.rt.vars.set('set', 2);
+  const two = e.send(invite('u1')).vars;
+  assert.deepEqual([two.get('u'), two.get('rc')], [1, 1]);
+  assert.equal(r.seen.filter((s) => s.dict['call-id'] === 'u1').at(-1)!.port, 22335);
+  e.rt.vars.set('set', 9);
+  const none = e.send(invite('u2')).vars;
+  assert.deepEqual([none.get('u'), none.get('rc')], [-1, 1]);
+  assert.equal(r.seen.filter((s) => s.dict['call-id'] === 'u2').at(-1)!.port, 22333);
+});
