@@ -151,7 +151,12 @@ async function main(): Promise<void> {
   }
   const work = mkdtempSync(join(tmpdir(), 'ots-overload-'));
   const cfg = join(work, 'registrar.cfg');
-  writeFileSync(cfg, readFileSync(join(ROOT, 'bench/registrar.cfg'), 'utf8').replaceAll('127.0.30.1', SERVER));
+  // OVERLOAD_MAXBUFFER=BYTES: the server's UDP receive buffer (the cfg's maxbuffer), to compare queue sizes.
+  const maxbuffer = process.env.OVERLOAD_MAXBUFFER ? `maxbuffer=${Number(process.env.OVERLOAD_MAXBUFFER)}\n` : '';
+  writeFileSync(
+    cfg,
+    maxbuffer + readFileSync(join(ROOT, 'bench/registrar.cfg'), 'utf8').replaceAll('127.0.30.1', SERVER),
+  );
   const server: ChildProcess = spawn('taskset', ['-c', '0', process.execPath, 'dist/src/cli/bin.js', 'run', cfg], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

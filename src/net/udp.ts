@@ -7,8 +7,15 @@ import { DgramAsPromised, type SocketAsPromised } from 'dgram-as-promised';
 import { isIPv4 } from '../sip/host.js';
 import type { SocketInfo, Inbound, Peer } from './types.js';
 
-/** OpenSIPS 3.3's default `maxbuffer`: the receive buffer size it probes up to. */
-export const UDP_RECV_BUFFER = 256 * 1024;
+/**
+ * The receive buffer asked for when the cfg sets no `maxbuffer` (nor `-b`): 1 MB, where OpenSIPS 3.3 probes up to
+ * 256 KB. OpenSIPS reads a socket with several worker processes; here one event loop reads it, and its pauses
+ * (garbage collection, a JIT warming up) last longer than 409 queued datagrams (256 KB doubled by Linux) take to
+ * arrive at 10,000/s: 873-1,204 REGISTERs of 60,000 were dropped at 10,000-12,000/s, none with 1 MB, on this
+ * project's machine. 1 MB is still ~115 ms of work at the sustainable rate, far under T1: the overload argument for
+ * a small queue holds. Linux caps it at net.core.rmem_max (212,992 by default): raise that for high rates.
+ */
+export const UDP_RECV_BUFFER = 1024 * 1024;
 
 export class UdpTransport {
   /**
@@ -39,10 +46,10 @@ export class UdpTransport {
     });
     sock.socket.on('error', onError);
     await sock.bind(socket.port, socket.ip);
-    // The receive buffer bounds how late a queued request can be: OpenSIPS 3.3 sizes it up to `maxbuffer`
-    // (256 KB). A few hundred datagrams wait at most a fraction of T1 (500 ms); beyond that, under overload,
-    // the kernel drops them (the cheapest shedding) rather than queueing seconds of work whose clients have
-    // already retransmitted or given up (with 4 MB, goodput at 2x the sustainable rate fell to a third).
+    // The receive buffer bounds how late a queued request can be: about a thousand datagrams wait at most a
+    // fraction of T1 (500 ms); beyond that, under overload, the kernel drops them (the cheapest shedding) rather
+    // than queueing seconds of work whose clients have already retransmitted or given up (with 4 MB, goodput
+    // at 2x the sustainable rate fell to a third).
     try {
       sock.setRecvBufferSize(this.recvBuffer);
       sock.setSendBufferSize(4 * 1024 * 1024);
